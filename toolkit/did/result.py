@@ -1,0 +1,82 @@
+"""One result type for every difference-in-differences estimator.
+
+Every estimator in :mod:`toolkit.did` returns a :class:`DidResult`; the CLI's ``--json`` output,
+the notebooks and the tests read only this. Tables inside it are plain DataFrames with stable
+column names:
+
+* ``event_study``: ``event_time, estimate, se, ci_low, ci_high`` (+ optional ``n_obs``)
+* ``groups``: ``cohort, estimate, se, ci_low, ci_high``
+* ``group_time``: ``cohort, time, estimate, se, ci_low, ci_high`` (Callaway–Sant'Anna ATT(g,t))
+* ``calendar``: ``time, estimate, se, ci_low, ci_high``
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe scalars: NaN/inf become None, numpy scalars become Python ones."""
+    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if frame is None:
+        return []
+    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+@dataclass
+class DidResult:
+    estimator: str  # "twfe", "event", "cs", "sa", "bjs", "sdid", ...
+    outcome: str
+    estimate: float  # the headline (overall) effect
+    se: float
+    ci_low: float
+    ci_high: float
+    n_units: int
+    n_obs: int
+    inference: str = ""  # how se/ci were obtained, in words (e.g. "cluster-robust CR1 by county, G-1 df")
+    p_value: float | None = None
+    event_study: pd.DataFrame | None = None
+    groups: pd.DataFrame | None = None
+    group_time: pd.DataFrame | None = None
+    calendar: pd.DataFrame | None = None
+    diagnostics: dict[str, Any] = field(default_factory=dict)  # pre-trend test, Bacon weights, ...
+    warnings: list[str] = field(default_factory=list)  # shown to users (e.g. one treated cluster)
+    options: dict[str, Any] = field(default_factory=dict)  # control group, covariates, alpha, seed ...
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "estimator": self.estimator,
+            "outcome": self.outcome,
+            "estimate": _clean(self.estimate),
+            "se": _clean(self.se),
+            "ci_low": _clean(self.ci_low),
+            "ci_high": _clean(self.ci_high),
+            "p_value": _clean(self.p_value),
+            "n_units": int(self.n_units),
+            "n_obs": int(self.n_obs),
+            "inference": self.inference,
+            "options": {k: _clean(v) if not isinstance(v, (list, dict)) else v for k, v in self.options.items()},
+            "warnings": list(self.warnings),
+        }
+        for name in ("event_study", "groups", "group_time", "calendar"):
+            frame = getattr(self, name)
+            if frame is not None:
+                out[name] = _records(frame)
+        if self.diagnostics:
+            out["diagnostics"] = json.loads(json.dumps(self.diagnostics, default=_clean))
+        return out
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False, **kwargs)

@@ -1,0 +1,87 @@
+"""The one error type users see.
+
+A :class:`ToolkitError` is raised for anything wrong with the user's data, parameters or command
+line. It carries where the problem is (table, rows, column, value) and what was expected; the CLI
+prints it and exits with status 2 without writing any output. Programming errors are ordinary
+exceptions and stay tracebacks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+#: how many problems of one table are listed before the rest are only counted
+MAX_LISTED = 20
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _rows_text(rows: Sequence[int]) -> str:
+    rows = list(rows)
+    if not rows:
+        return ""
+    shown = ", ".join(str(r) for r in rows[:8])
+    more = f" (+{len(rows) - 8} more)" if len(rows) > 8 else ""
+    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One violation: where it is and what was expected.
+
+    ``rows`` are 1-based data row numbers as a person sees them in the file (header excluded),
+    or empty when the problem concerns the whole table/file.
+    """
+
+    table: str
+    expected: str
+    column: str | None = None
+    rows: tuple[int, ...] = ()
+    value: Any = None
+    source: str | None = None  # file path, parameter file, ...
+
+    def __str__(self) -> str:
+        parts = [self.table]
+        if self.source:
+            parts.append(f"({self.source})")
+        where = _rows_text(self.rows)
+        if where:
+            parts.append(where)
+        if self.column:
+            parts.append(f"column '{self.column}'")
+        head = " ".join(parts)
+        value = f": value {_short(self.value)}" if self.value is not None else ""
+        return f"{head}{value} — expected {self.expected}"
+
+
+class ToolkitError(Exception):
+    """A user-facing error (bad data, bad parameters, bad command line). Exit status 2."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()):
+        self.problems = list(problems)
+        self.message = message
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        lines = [self.message]
+        listed = self.problems[:MAX_LISTED]
+        lines += [f"  - {p}" for p in listed]
+        if len(self.problems) > MAX_LISTED:
+            lines.append(f"  … and {len(self.problems) - MAX_LISTED} more problems")
+        return "\n".join(lines)
+
+
+class ValidationError(ToolkitError):
+    """One or more tables (or parameter files) broke the contract."""
+
+    @classmethod
+    def from_problems(cls, problems: Sequence[Problem], what: str = "input data") -> "ValidationError":
+        tables = sorted({p.table for p in problems})
+        n = len(problems)
+        return cls(f"{n} problem{'s' if n != 1 else ''} found in {what} ({', '.join(tables)}); nothing was written.", problems)
