@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -10,4 +11,6 @@ PARAMS_DIR = PROJECT_ROOT / "params"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 SAMPLE_DATA_DIR = PROJECT_ROOT / "data" / "sample"
-SHARED_DIR = PROJECT_ROOT.parent / "shared"
+# shared/ sits beside the project checkout (also in CI's clean clone); override with TOOLKIT_SHARED_DIR.
+SHARED_DIR = Path(os.environ.get("TOOLKIT_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
+MPDTA_CSV = SHARED_DIR / "data" / "mpdta.csv"
