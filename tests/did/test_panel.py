@@ -1,0 +1,129 @@
+"""Input checking of DiD panels (toolkit.did.panel)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.did.panel import prepare_panel
+from toolkit.errors import ToolkitError
+
+MPDTA = "/work/shared/data/mpdta.csv"
+
+
+def small_panel() -> pd.DataFrame:
+    # 3 units x 3 years: u1 treated from 2011, u2 from 2012, u3 never (cohort empty)
+    return pd.DataFrame(
+        {
+            "county": ["u1"] * 3 + ["u2"] * 3 + ["u3"] * 3,
+            "year": [2010, 2011, 2012] * 3,
+            "y": [1.0, 2.0, 3.0, 2.0, 2.5, 4.0, 0.5, 0.7, 0.9],
+            "g": [2011] * 3 + [2012] * 3 + [None] * 3,
+        }
+    )
+
+
+def prep(df, **kw):
+    return prepare_panel(df, "y", "county", "year", "g", **kw)
+
+
+def test_mpdta_is_a_balanced_panel_with_three_cohorts():
+    df = pd.read_csv(MPDTA)
+    p = prepare_panel(df, "lemp", "countyreal", "year", "first.treat", require_balanced=True)
+    assert p.balanced and p.n_units == 500 and p.n_obs == 2500
+    assert p.cohorts == [2004, 2006, 2007]
+    assert p.n_never_treated == 309  # mpdta: 309 never-treated counties (did package docs)
+    # treated indicator equals mpdta's own 'treat' x post construction
+    d = df.sort_values(["countyreal", "year"]).reset_index(drop=True)
+    expected = ((d["first.treat"] > 0) & (d["year"] >= d["first.treat"])).astype(int)
+    assert (p.data["treated"].to_numpy() == expected.to_numpy()).all()
+
+
+def test_empty_cohort_is_never_treated_and_codes_are_sorted():
+    p = prep(small_panel())
+    assert p.unit_cohort.to_dict() == {"u1": 2011, "u2": 2012, "u3": 0}
+    assert p.data["treated"].tolist() == [0, 1, 1, 0, 0, 1, 0, 0, 0]
+    assert p.data["rel_time"].tolist()[:6] == [-1, 0, 1, -2, -1, 0]
+    assert p.data["unit_code"].tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+
+
+def test_missing_column_named():
+    with pytest.raises(ToolkitError, match="'lemp'"):
+        prepare_panel(small_panel(), "lemp", "county", "year", "g")
+
+
+def test_non_numeric_outcome_names_column_row_and_value():
+    df = small_panel()
+    df["y"] = df["y"].astype(str)
+    df.loc[4, "y"] = "n/a"
+    with pytest.raises(ToolkitError) as err:
+        prep(df)
+    text = str(err.value)
+    assert "'y'" in text and "row 5" in text and "'n/a'" in text and "not numeric" in text
+
+
+def test_duplicate_unit_time_rows():
+    df = pd.concat([small_panel(), small_panel().iloc[[1]]], ignore_index=True)
+    with pytest.raises(ToolkitError, match="more than once") as err:
+        prep(df)
+    assert "rows 2, 10" in str(err.value)
+
+
+def test_cohort_varying_within_unit():
+    df = small_panel()
+    df.loc[2, "g"] = 2012
+    with pytest.raises(ToolkitError, match="same first-treatment period"):
+        prep(df)
+
+
+def test_cohort_without_pre_period_is_an_error_by_default_and_droppable():
+    df = small_panel()
+    df.loc[0:2, "g"] = 2010  # u1 treated in the first observed year
+    with pytest.raises(ToolkitError, match="no pre-treatment period"):
+        prep(df)
+    p = prep(df, always_treated="drop")
+    assert p.n_units == 2 and p.dropped_units == ("u1",)
+    assert any("already treated" in w for w in p.warnings)
+
+
+def test_unbalanced_panel_error_names_units_and_years():
+    df = small_panel().drop(index=[4]).reset_index(drop=True)
+    p = prep(df)
+    assert not p.balanced
+    with pytest.raises(ToolkitError, match=r"balanced panel.*'u2' lacks \[2011\]"):
+        prep(df, require_balanced=True)
+
+
+def test_no_never_treated():
+    df = small_panel()
+    df.loc[6:8, "g"] = 2012
+    p = prep(df)
+    with pytest.raises(ToolkitError, match="never-treated"):
+        p.require_never_treated()
+
+
+def test_missing_outcome_rows_dropped_with_warning():
+    df = small_panel()
+    df.loc[3, "y"] = np.nan
+    p = prep(df)
+    assert p.n_obs == 8 and not p.balanced
+    assert "dropped 1 row" in p.warnings[0]
+
+
+def test_late_cohort_warned():
+    df = small_panel()
+    df.loc[6:8, "g"] = 2015
+    p = prep(df)
+    assert any("after the last period" in w for w in p.warnings)
+    assert p.data.loc[p.data["unit"] == "u3", "treated"].sum() == 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.permutations(list(range(9))))
+def test_row_order_does_not_matter(order):
+    base = prep(small_panel()).data.drop(columns="row")
+    shuffled = prep(small_panel().iloc[list(order)]).data.drop(columns="row")
+    pd.testing.assert_frame_equal(base, shuffled)

@@ -1,0 +1,327 @@
+"""Checking and normalising a unit × time panel for every DiD estimator.
+
+Callers name the columns with R ``did``'s vocabulary (Callaway & Sant'Anna's package):
+``yname`` (outcome), ``idname`` (unit), ``tname`` (time, integer years), ``gname`` (first
+treated period; ``0`` or empty = never treated). :func:`prepare_panel` validates everything once
+and returns a :class:`Panel` with canonical columns so estimators do not repeat the checks.
+
+Decisions (documented because tools differ):
+
+* **Never treated** is ``gname`` equal to 0 or missing (R ``did``: 0; Stata ``csdid``: 0/missing).
+* **Cohort with no pre-period** (``g <= min(t)``, "always treated"): R ``did`` drops these units
+  with a warning. Here the default is an **error** naming the cohort and its units, because a
+  county that is treated in every observed year cannot inform a DiD and silently changing the
+  sample hides that. ``always_treated="drop"`` reproduces R ``did`` (drop + warning).
+* **Cohort after the last period** (``g > max(t)``): kept; such units are untreated throughout
+  the data. A warning says so (R ``did`` treats them as not-yet-treated controls too).
+* **Missing outcome values**: rows are dropped with a warning (counted), then balance is checked.
+* **Duplicated (unit, time)** rows and a **cohort that varies within a unit** are errors.
+
+Rows in error messages are 1-based data rows as a person counts them in the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import Problem, ToolkitError, ValidationError
+
+TABLE = "panel"
+
+#: canonical column names inside :attr:`Panel.data`
+Y, UNIT, TIME, COHORT = "y", "unit", "time", "cohort"
+
+
+@dataclass
+class Panel:
+    """A validated panel, rows sorted by (unit, time).
+
+    ``data`` columns: ``y`` (float), ``unit`` (original ids, any dtype), ``time`` (int64),
+    ``cohort`` (int64, 0 = never treated), ``unit_code`` / ``time_code`` (0-based int64 codes in
+    sorted order), ``treated`` (0/1: ``cohort > 0 and time >= cohort``), ``rel_time``
+    (``time - cohort``; NaN for never treated), ``row`` (1-based row in the caller's data), and one
+    float column per covariate under its own name.
+    """
+
+    data: pd.DataFrame
+    yname: str
+    idname: str
+    tname: str
+    gname: str
+    covariates: tuple[str, ...]
+    units: np.ndarray  # sorted unit ids (index = unit_code)
+    times: np.ndarray  # sorted time values (index = time_code)
+    balanced: bool
+    warnings: list[str] = field(default_factory=list)
+    dropped_units: tuple[Any, ...] = ()
+
+    @property
+    def n_obs(self) -> int:
+        return int(len(self.data))
+
+    @property
+    def n_units(self) -> int:
+        return int(len(self.units))
+
+    @property
+    def n_times(self) -> int:
+        return int(len(self.times))
+
+    @property
+    def unit_cohort(self) -> pd.Series:
+        """Cohort per unit (index = unit id, sorted)."""
+        return self.data.groupby(UNIT, sort=True)[COHORT].first()
+
+    @property
+    def cohorts(self) -> list[int]:
+        """Treated cohorts (first treated period), sorted; never-treated (0) excluded."""
+        return sorted(int(g) for g in self.data[COHORT].unique() if g > 0)
+
+    @property
+    def n_never_treated(self) -> int:
+        return int((self.unit_cohort == 0).sum())
+
+    @property
+    def n_treated_units(self) -> int:
+        return int((self.unit_cohort > 0).sum())
+
+    def require_never_treated(self, what: str = "--control never") -> None:
+        if self.n_never_treated == 0:
+            raise ToolkitError(
+                f"{what} needs never-treated units, but every unit in column '{self.gname}' has a "
+                f"first-treatment period (cohorts {self.cohorts}); use the not-yet-treated control "
+                "group or add never-treated units (gname 0 or empty)."
+            )
+
+    def require_balanced(self, what: str = "this estimator") -> None:
+        if not self.balanced:
+            raise _unbalanced_error(self.data, self.idname, self.times, what)
+
+
+def _rows(mask: np.ndarray | pd.Series, limit: int = 50) -> tuple[int, ...]:
+    positions = np.flatnonzero(np.asarray(mask))
+    return tuple(int(p) + 1 for p in positions[:limit])
+
+
+def _as_numeric(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
+    """Column as float64, or a ValidationError naming the first non-numeric rows and value."""
+    raw = frame[column]
+    if pd.api.types.is_bool_dtype(raw):
+        return raw.astype("float64")
+    if pd.api.types.is_numeric_dtype(raw):
+        return pd.to_numeric(raw, errors="coerce").astype("float64")
+    converted = pd.to_numeric(raw, errors="coerce")
+    bad = converted.isna() & raw.notna() & (raw.astype("string").str.strip() != "")
+    if bad.any():
+        first = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValidationError.from_problems(
+            [Problem(TABLE, f"a number ({what})", column=column, rows=_rows(bad), value=raw.iloc[first])],
+            what=f"the panel ({what} column '{column}' is not numeric)",
+        )
+    return converted.astype("float64")
+
+
+def _unbalanced_error(data: pd.DataFrame, idname: str, times: np.ndarray, what: str) -> ToolkitError:
+    counts = data.groupby(UNIT, sort=True)[TIME].nunique()
+    short = counts[counts < len(times)]
+    examples = []
+    for unit in short.index[:5]:
+        have = set(data.loc[data[UNIT] == unit, TIME].tolist())
+        missing = [int(t) for t in times if t not in have]
+        examples.append(f"{unit!r} lacks {missing[:6]}{'…' if len(missing) > 6 else ''}")
+    return ToolkitError(
+        f"{what} needs a balanced panel (every unit observed in all {len(times)} periods "
+        f"{int(times[0])}–{int(times[-1])}), but {len(short)} of {data[UNIT].nunique()} units in "
+        f"column '{idname}' are not: " + "; ".join(examples)
+    )
+
+
+def prepare_panel(
+    data: pd.DataFrame,
+    yname: str,
+    idname: str,
+    tname: str,
+    gname: str,
+    *,
+    require_balanced: bool = False,
+    covariates: Sequence[str] | str = (),
+    always_treated: str = "error",
+    extra_columns: Iterable[str] = (),
+) -> Panel:
+    """Validate ``data`` as a unit × time panel and return a :class:`Panel`.
+
+    Raises :class:`~toolkit.errors.ToolkitError` (or ``ValidationError``) naming the column,
+    rows and value for: missing columns, non-numeric outcome/time/cohort/covariates, time not
+    integer, cohort varying within a unit, duplicated (unit, time), a cohort with no pre-period
+    (unless ``always_treated="drop"``), an unbalanced panel when ``require_balanced``, and an
+    empty panel. ``extra_columns`` (e.g. a cluster column) are checked for presence and carried.
+    """
+    if isinstance(covariates, str):
+        covariates = tuple(c.strip() for c in covariates.split(",") if c.strip())
+    covariates = tuple(covariates)
+    extra_columns = tuple(c for c in extra_columns if c not in (yname, idname, tname, gname, *covariates))
+    if always_treated not in ("error", "drop"):
+        raise ValueError("always_treated must be 'error' or 'drop'")
+    if not isinstance(data, pd.DataFrame):
+        raise ToolkitError(f"the panel must be a pandas DataFrame, got {type(data).__name__}")
+
+    wanted = [("yname, outcome", yname), ("idname, unit", idname), ("tname, time", tname), ("gname, first treated period", gname)]
+    wanted += [("covariate", c) for c in covariates] + [("column", c) for c in extra_columns]
+    missing = [(role, col) for role, col in wanted if col not in data.columns]
+    if missing:
+        seen: set[str] = set()
+        problems = []
+        for role, col in missing:
+            if col in seen:
+                continue
+            seen.add(col)
+            problems.append(Problem(TABLE, f"a column named '{col}' ({role}); columns present: {', '.join(map(str, data.columns))}", column=col))
+        raise ValidationError.from_problems(problems, what="the panel (missing columns)")
+    if len(data) == 0:
+        raise ToolkitError("the panel is empty: no rows to estimate from")
+
+    frame = data.reset_index(drop=True)
+    row = np.arange(1, len(frame) + 1)
+
+    unit = frame[idname]
+    if unit.isna().any():
+        bad = unit.isna()
+        raise ValidationError.from_problems(
+            [Problem(TABLE, "a unit id in every row", column=idname, rows=_rows(bad))], what="the panel (missing unit ids)"
+        )
+
+    time = _as_numeric(frame, tname, "time period")
+    if time.isna().any():
+        raise ValidationError.from_problems(
+            [Problem(TABLE, "a time period in every row", column=tname, rows=_rows(time.isna()))], what="the panel (missing time)"
+        )
+    if not np.all(np.equal(np.mod(time.to_numpy(), 1), 0)):
+        bad = np.mod(time.to_numpy(), 1) != 0
+        raise ValidationError.from_problems(
+            [Problem(TABLE, "an integer period such as a year", column=tname, rows=_rows(bad), value=time[bad].iloc[0])],
+            what="the panel (time not integer)",
+        )
+
+    cohort = _as_numeric(frame, gname, "first treated period; 0 or empty = never treated").fillna(0.0)
+    if (cohort < 0).any() or not np.all(np.mod(cohort.to_numpy(), 1) == 0):
+        bad = (cohort < 0) | (np.mod(cohort, 1) != 0)
+        raise ValidationError.from_problems(
+            [Problem(TABLE, "a first-treatment period (integer year) or 0/empty for never treated", column=gname, rows=_rows(bad), value=frame[gname][bad].iloc[0])],
+            what="the panel (bad cohort values)",
+        )
+
+    y = _as_numeric(frame, yname, "outcome")
+    covs = {c: _as_numeric(frame, c, "covariate") for c in covariates}
+
+    out = pd.DataFrame(
+        {
+            Y: y.to_numpy(),
+            UNIT: unit.to_numpy(),
+            TIME: time.to_numpy().astype("int64"),
+            COHORT: cohort.to_numpy().astype("int64"),
+            "row": row,
+        }
+    )
+    for c, values in covs.items():
+        out[c] = values.to_numpy()
+    for c in extra_columns:
+        out[c] = frame[c].to_numpy()
+
+    # (unit, time) must be unique
+    dup = out.duplicated([UNIT, TIME], keep=False)
+    if dup.any():
+        first = out[dup].iloc[0]
+        raise ValidationError.from_problems(
+            [Problem(TABLE, f"one row per ({idname}, {tname}); this pair appears more than once", column=idname, rows=_rows(dup), value=f"{first[UNIT]!r}, {int(first[TIME])}")],
+            what="the panel (duplicated unit-period rows)",
+        )
+
+    # cohort constant within unit
+    n_cohorts = out.groupby(UNIT, sort=False)[COHORT].transform("nunique")
+    if (n_cohorts > 1).any():
+        bad = n_cohorts > 1
+        bad_unit = out.loc[bad, UNIT].iloc[0]
+        values = sorted(int(v) for v in out.loc[out[UNIT] == bad_unit, COHORT].unique())
+        raise ValidationError.from_problems(
+            [Problem(TABLE, f"the same first-treatment period in every row of a unit; unit {bad_unit!r} has {values}", column=gname, rows=_rows(bad), value=bad_unit)],
+            what="the panel (cohort varies within a unit)",
+        )
+
+    warnings: list[str] = []
+    # missing outcomes / covariates: drop rows, say so
+    missing_y = out[Y].isna()
+    for c in covariates:
+        missing_y = missing_y | out[c].isna()
+    if missing_y.any():
+        n = int(missing_y.sum())
+        warnings.append(
+            f"dropped {n} row{'s' if n != 1 else ''} with a missing outcome or covariate "
+            f"(first at data row {int(out.loc[missing_y, 'row'].iloc[0])})"
+        )
+        out = out[~missing_y].reset_index(drop=True)
+        if out.empty:
+            raise ToolkitError(f"the panel has no rows with an outcome in column '{yname}'")
+
+    t_min, t_max = int(out[TIME].min()), int(out[TIME].max())
+    dropped_units: tuple[Any, ...] = ()
+    always = (out[COHORT] > 0) & (out[COHORT] <= t_min)
+    if always.any():
+        bad_cohorts = sorted(int(g) for g in out.loc[always, COHORT].unique())
+        bad_units = pd.unique(out.loc[always, UNIT])
+        if always_treated == "error":
+            raise ValidationError.from_problems(
+                [
+                    Problem(
+                        TABLE,
+                        f"a first-treatment period after the first period observed ({t_min}); cohort "
+                        f"{g} has no pre-treatment period (units {', '.join(map(repr, pd.unique(out.loc[out[COHORT] == g, UNIT])[:5]))}…)",
+                        column=gname,
+                        rows=tuple(int(r) for r in out.loc[out[COHORT] == g, "row"].iloc[:20]),
+                        value=g,
+                    )
+                    for g in bad_cohorts
+                ],
+                what="the panel (cohort with no pre-period)",
+            )
+        dropped_units = tuple(bad_units.tolist())
+        warnings.append(
+            f"dropped {len(bad_units)} unit{'s' if len(bad_units) != 1 else ''} already treated in the first period "
+            f"{t_min} (cohort{'s' if len(bad_cohorts) > 1 else ''} {bad_cohorts}): no pre-period"
+        )
+        out = out[~always].reset_index(drop=True)
+        if out.empty:
+            raise ToolkitError("every unit was treated in the first period; nothing left to compare")
+
+    late = sorted(int(g) for g in out[COHORT].unique() if g > t_max)
+    if late:
+        warnings.append(f"cohort{'s' if len(late) > 1 else ''} {late} first treated after the last period {t_max}: untreated throughout the data")
+
+    out = out.sort_values([UNIT, TIME], kind="mergesort").reset_index(drop=True)
+    units = np.asarray(pd.unique(out[UNIT]))  # already sorted
+    times = np.sort(out[TIME].unique())
+    out["unit_code"] = pd.factorize(out[UNIT], sort=True)[0].astype("int64")
+    out["time_code"] = np.searchsorted(times, out[TIME].to_numpy()).astype("int64")
+    out["treated"] = ((out[COHORT] > 0) & (out[TIME] >= out[COHORT])).astype("int64")
+    out["rel_time"] = np.where(out[COHORT] > 0, out[TIME] - out[COHORT], np.nan)
+
+    balanced = len(out) == len(units) * len(times)
+    panel = Panel(
+        data=out,
+        yname=yname,
+        idname=idname,
+        tname=tname,
+        gname=gname,
+        covariates=covariates,
+        units=units,
+        times=times,
+        balanced=bool(balanced),
+        warnings=warnings,
+        dropped_units=dropped_units,
+    )
+    if require_balanced:
+        panel.require_balanced()
+    return panel
