@@ -1,0 +1,165 @@
+"""Bilingual (Chinese / English) labels for everything a report shows to people.
+
+Lookup order for a key: the report's own vocabulary below (headings, column names used by the
+report layer), then the indicator registry (:mod:`toolkit.indicators.registry`, when present),
+then the data contract (:mod:`toolkit.data.contract`, when present). An unknown key falls back to
+the key itself, so a new column never breaks a report — it only shows its snake_case id.
+
+``lang`` is ``"zh"`` or ``"en"``; ``"both"`` gives ``"中文 / English"``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Literal
+
+from toolkit.errors import ToolkitError
+
+Lang = Literal["zh", "en", "both"]
+LANGS = ("zh", "en", "both")
+
+#: key -> (zh, en). Report vocabulary only; indicator and data-contract labels live with them.
+REPORT_LABELS: dict[str, tuple[str, str]] = {
+    # headings
+    "county_annual_report": ("县域医共体年度报告", "County medical community annual report"),
+    "unit_settlement": ("健康管理单元结算", "Health management unit settlement"),
+    "reform_evaluation": ("改革效果评估", "Reform evaluation"),
+    "province_overview": ("全省概览", "Province overview"),
+    "indicators_and_targets": ("监测指标与目标", "Monitoring indicators and targets"),
+    "settlement_results": ("年度结算结果", "Settlement results of the year"),
+    "comparison_with_province": ("与全省比较", "Comparison with the province"),
+    "claims_checked": ("公开表述核对", "Published claims checked against the data"),
+    "provenance": ("数据与计算来源", "Provenance: data, parameters, software"),
+    "parameters_used": ("本次使用的政策参数", "Policy parameters used"),
+    "deaths_table": ("分病种死亡人数", "Deaths by cause"),
+    "trends_by_cohort": ("按改革批次的趋势", "Trends by reform cohort"),
+    "event_study": ("事件研究", "Event study"),
+    "pre_trend_test": ("平行趋势检验", "Pre-trend test"),
+    "estimators_compared": ("估计方法比较", "Estimators compared"),
+    "plain_language": ("结论（通俗说明）", "What changed, how sure we are"),
+    "ranking": ("排名", "Ranking"),
+    "small_multiples": ("各县趋势", "Trends by county"),
+    "big_package": ("医保基金按人头包干（大包干）", "Insurance capitation (big package)"),
+    "small_package": ("门诊慢性病小包干", "Chronic outpatient package (small package)"),
+    "public_health": ("公卫经费包干", "Public-health fund capitation"),
+    "village_share_check": ("村级公卫经费占比核对", "Village share of public-health funds"),
+    # axis and table words
+    "year": ("年份", "Year"),
+    "value": ("数值", "Value"),
+    "target": ("目标", "Target"),
+    "reform": ("改革", "Reform"),
+    "county": ("县", "County"),
+    "province": ("全省", "Province"),
+    "province_median": ("全省中位数", "Province median"),
+    "rank": ("名次", "Rank"),
+    "event_time": ("相对改革年份", "Years relative to reform"),
+    "estimate": ("估计值", "Estimate"),
+    "se": ("标准误", "Std. error"),
+    "ci": ("95%置信区间", "95% CI"),
+    "ci_low": ("置信区间下限", "CI low"),
+    "ci_high": ("置信区间上限", "CI high"),
+    "p_value": ("P值", "p-value"),
+    "estimator": ("估计方法", "Estimator"),
+    "n_units": ("单位数", "Units"),
+    "n_obs": ("观测数", "Observations"),
+    "cohort": ("改革批次", "Reform cohort"),
+    "never_reformed": ("未改革", "Never reformed"),
+    "parameter": ("参数", "Parameter"),
+    "source": ("来源", "Source"),
+    "claim": ("表述", "Claim"),
+    "stated": ("表述值", "Stated"),
+    "recomputed": ("重算值", "Recomputed"),
+    "verdict": ("结论", "Verdict"),
+    "budget": ("预算", "Budget"),
+    "spending": ("实际支出", "Spending"),
+    "savings": ("结余", "Savings"),
+    "county_share": ("县级", "County tier"),
+    "township_share": ("乡镇级", "Township tier"),
+    "village_share": ("村级", "Village tier"),
+    "amount_wan": ("金额（万元）", "Amount (10k yuan)"),
+    "suppressed_note": ("注：小于{threshold}的单元格已隐去（“<{threshold}”），为防止由合计反推，部分其他单元格一并隐去（“—”）。",
+                        "Note: cells below {threshold} are suppressed (\"<{threshold}\"); some other cells are also suppressed (\"—\") so that they cannot be recovered from the totals."),
+    "total": ("合计", "Total"),
+    "cause": ("死因", "Cause"),
+    "cvd": ("心脑血管疾病", "Cardiovascular"),
+    "cancer": ("癌症", "Cancer"),
+    "diabetes": ("糖尿病", "Diabetes"),
+    "crd": ("慢性呼吸系统疾病", "Chronic respiratory"),
+    "other": ("其他", "Other"),
+    "county_id": ("县编码", "County id"),
+    "county_name": ("县名", "County"),
+    "unit_id": ("单元编码", "Unit id"),
+    "unit_name": ("单元名称", "Unit"),
+    "township_id": ("乡镇编码", "Township id"),
+    "community_id": ("医共体编码", "Medical community id"),
+    "data_hash": ("数据指纹（SHA-256）", "Data hash (SHA-256)"),
+    "git_commit": ("工具包版本（git）", "Toolkit commit (git)"),
+    "run_at": ("运行时间", "Run at"),
+    "exec_mode": ("执行方式", "Execution mode"),
+    "python": ("Python 版本", "Python version"),
+    "packages": ("软件包版本", "Package versions"),
+    "dataset_path": ("数据路径", "Dataset path"),
+}
+
+
+def _registry_label(key: str, lang: str) -> str | None:
+    """Label from a peer registry module, if it is there and knows the key."""
+    for module_name in ("toolkit.indicators.registry", "toolkit.data.contract"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        for fn_name in ("label", "column_label"):
+            fn = getattr(module, fn_name, None)
+            if callable(fn):
+                try:
+                    text = fn(key, lang)
+                except (KeyError, ValueError, ToolkitError, TypeError):
+                    text = None
+                if isinstance(text, str) and text and text != key:
+                    return text
+        for table_name in ("INDICATORS", "LABELS", "COLUMN_LABELS"):
+            table: Any = getattr(module, table_name, None)
+            entry = table.get(key) if isinstance(table, dict) else None
+            text = _from_entry(entry, lang)
+            if text:
+                return text
+    return None
+
+
+def _from_entry(entry: Any, lang: str) -> str | None:
+    if entry is None:
+        return None
+    if isinstance(entry, (tuple, list)) and len(entry) == 2:
+        return str(entry[0] if lang == "zh" else entry[1])
+    if isinstance(entry, dict):
+        for k in (f"label_{lang}", lang, f"name_{lang}"):
+            if entry.get(k):
+                return str(entry[k])
+    for attr in (f"label_{lang}", f"name_{lang}", lang):
+        if getattr(entry, attr, None):
+            return str(getattr(entry, attr))
+    return None
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ToolkitError(f"report language {lang!r} is not supported — expected one of {', '.join(LANGS)}")
+    return lang
+
+
+def label(key: str, lang: str = "zh") -> str:
+    """The label of ``key`` for people, in ``lang`` (``zh``, ``en`` or ``both``)."""
+    check_lang(lang)
+    if lang == "both":
+        zh, en = label(key, "zh"), label(key, "en")
+        return zh if zh == en else f"{zh} / {en}"
+    if key in REPORT_LABELS:
+        zh, en = REPORT_LABELS[key]
+        return zh if lang == "zh" else en
+    return _registry_label(key, lang) or key
+
+
+def heading(key: str, lang: str = "zh", level: int = 2) -> str:
+    """A Markdown heading for a report section (``## 监测指标与目标``)."""
+    return f"{'#' * level} {label(key, lang)}"
