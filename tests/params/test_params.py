@@ -1,0 +1,171 @@
+"""Policy parameters: dated values, county overrides, validation with clear errors (issue 3)."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from toolkit.errors import ValidationError
+from toolkit.params.load import load_params
+from toolkit.params.schema import SPECS
+from toolkit.params.snapshot import snapshot
+from toolkit.paths import PARAMS_DIR
+
+BROKEN = Path(__file__).parent / "broken"
+
+
+def _params_dir(tmp_path: Path, county_text: str | None = None, county: str = "C99") -> Path:
+    root = tmp_path / "params"
+    (root / "counties").mkdir(parents=True)
+    shutil.copy(PARAMS_DIR / "province.yaml", root / "province.yaml")
+    if county_text is not None:
+        (root / "counties" / f"{county}.yaml").write_text(county_text, encoding="utf-8")
+    return root
+
+
+def test_every_shipped_parameter_file_loads_and_is_complete():
+    ps = load_params()
+    assert set(ps.province) == set(SPECS)
+    for entry in ps.province.values():
+        assert entry.label_zh and entry.label_en and entry.unit and entry.source
+    assert "C01" in ps.counties
+
+
+def test_default_values_are_the_suixi_rules():
+    s = snapshot("C99", 2023)  # a county with no override file gets the province default
+    assert s.baseline_years == 3
+    assert s.savings_split == {"county": 0.4, "township": 0.4, "village": 0.2}
+    assert s.chronic_savings_split == {"county": 0.4, "township": 0.4, "village": 0.2}
+    assert s.chronic_groups == 41
+    assert s.evaluation_split == {"process": 0.7, "objective": 0.2, "effect": 0.1}
+    assert s.quarter_weights == {"q1": 0.2, "q2": 0.2, "q3": 0.2, "q4": 0.4}
+    assert [b["upper"] for b in s.effect_brackets] == [0.125, 0.25, 0.375, 0.5]
+    assert [b["share"] for b in s.effect_brackets] == [0.4, 0.3, 0.2, 0.1]
+    assert s.ph_village_share_min == 0.48
+    assert len(s.objective_benchmarks) == 16
+    assert s.objective_benchmarks["tcm_child_rate"] == 0.84
+    assert len(s.two_card_projects) == 8 and len(s.ph_projects) == 15
+
+
+def test_a_dated_change_does_not_rewrite_earlier_years():
+    # C01 advances 90% from 2023; 2022 still uses the province value 1.0
+    assert snapshot("C01", 2022).advance_rate == 1.0
+    assert snapshot("C01", 2023).advance_rate == 0.9
+    assert snapshot("C01", 2024).advance_rate == 0.9
+    r = snapshot("C01", 2023).resolved("advance_rate")
+    assert r.since == 2023 and r.file == "counties/C01.yaml" and "local decision" in r.source
+
+
+def test_budget_growth_override_from_seed_001():
+    assert snapshot("C02", 2019).budget_growth == 0.0
+    assert snapshot("C02", 2020).budget_growth == 0.03
+
+
+def test_later_province_entry_replaces_earlier_county_entry(tmp_path):
+    root = _params_dir(tmp_path, "advance_rate:\n  source: local decision\n  values:\n    2020: 0.8\n")
+    text = (root / "province.yaml").read_text(encoding="utf-8")
+    text = text.replace("advance_rate:\n  label_zh: 按月预拨比例", "advance_rate:\n  label_zh: 按月预拨比例", 1)
+    text = text.replace("source: local decision (seed 000 §3.1 按月预拨 gives no rate)\n  values:\n    2012: 1.0",
+                        "source: local decision (seed 000 §3.1 按月预拨 gives no rate)\n  values:\n    2012: 1.0\n    2022: 0.95")
+    (root / "province.yaml").write_text(text, encoding="utf-8")
+    assert snapshot("C99", 2019, root).advance_rate == 1.0
+    assert snapshot("C99", 2021, root).advance_rate == 0.8
+    assert snapshot("C99", 2023, root).advance_rate == 0.95
+
+
+def test_same_start_year_county_wins(tmp_path):
+    root = _params_dir(tmp_path, "yuan_per_credit:\n  source: local decision\n  values:\n    2012: 2.5\n")
+    assert snapshot("C99", 2015, root).yuan_per_credit == 2.5
+    assert snapshot("C98", 2015, root).yuan_per_credit == 2.0
+
+
+def test_snapshot_is_printable_hashable_and_stable():
+    a, b = snapshot("C01", 2023), snapshot("C01", 2023)
+    assert a == b and hash(a) == hash(b) and a.digest() == b.digest()
+    assert a != snapshot("C01", 2022)  # advance rate differs
+    frame = a.to_frame()
+    assert list(frame.columns) == ["county_id", "year", "key", "label_zh", "label_en", "value", "unit", "since", "source", "file"]
+    assert len(frame) == len(SPECS)
+    row = frame.set_index("key").loc["savings_split"]
+    assert row["value"] == "county 0.4 · township 0.4 · village 0.2"
+    assert "advance_rate" in str(a)
+    # values handed out are copies: mutating one does not change the snapshot
+    split = a.savings_split
+    split["county"] = 1.0
+    assert a.savings_split["county"] == 0.4
+
+
+def test_year_before_any_value_is_an_error():
+    with pytest.raises(ValidationError, match="value in force in 2000"):
+        snapshot("C01", 2000)
+
+
+def test_missing_province_file_is_a_clear_error(tmp_path):
+    with pytest.raises(Exception, match="no province.yaml"):
+        load_params(tmp_path)
+
+
+# one broken fixture per error kind: (file, key named in the message, fragment of what was expected)
+COUNTY_CASES = [
+    ("unknown_key.yaml", "savings_splt", "a known parameter key"),
+    ("duplicate_key.yaml", "advance_rate", "each key once (key repeated at line 6)"),
+    ("duplicate_year.yaml", "2023", "each key once"),
+    ("non_numeric.yaml", "advance_rate.values.2023", "a number in [0, 1]"),
+    ("shares_not_one.yaml", "savings_split.values.2023", "shares adding up to 1 (they add up to 1.1)"),
+    ("shares_wrong_keys.yaml", "chronic_savings_split.values.2023", "exactly the keys county, township, village"),
+    ("unordered_brackets.yaml", "effect_brackets.values.2023", "brackets ordered by upper edge"),
+    ("bracket_shares_not_one.yaml", "effect_brackets.values.2023", "bracket shares adding up to 1"),
+    ("rate_out_of_range.yaml", "overspend_share.values.2023", "a number in [0, 1]"),
+    ("negative_yuan_per_credit.yaml", "yuan_per_credit.values.2023", "a number ≥ 0"),
+    ("bad_start_year.yaml", "advance_rate.values", "a start year between"),
+    ("unknown_field.yaml", "advance_rate.note", "only the fields"),
+    ("missing_source.yaml", "advance_rate", "the field source"),
+    ("bad_choice.yaml", "credit_calibration.values.2023", "one of annual | quarterly"),
+    ("invalid_yaml.yaml", "(file)", "valid YAML (line"),
+    ("benchmark_rate_above_one.yaml", "objective_benchmarks.values.2023", "a rate in [0, 1] for vaccination_rate (got 90)"),
+]
+
+
+@pytest.mark.parametrize("fixture, key, expected", COUNTY_CASES, ids=[c[0] for c in COUNTY_CASES])
+def test_broken_county_file_names_file_key_and_expectation(tmp_path, fixture, key, expected):
+    root = _params_dir(tmp_path, (BROKEN / fixture).read_text(encoding="utf-8"))
+    with pytest.raises(ValidationError) as info:
+        load_params(root)
+    message = str(info.value)
+    assert "C99.yaml" in message
+    assert f"column '{key}'" in message
+    assert expected in message
+    assert "nothing was written" in message
+
+
+def test_value_is_shown_in_the_error(tmp_path):
+    root = _params_dir(tmp_path, (BROKEN / "rate_out_of_range.yaml").read_text(encoding="utf-8"))
+    with pytest.raises(ValidationError, match=r"value 1\.5"):
+        load_params(root)
+
+
+def test_two_card_project_must_be_a_project(tmp_path):
+    root = _params_dir(tmp_path, (BROKEN / "two_card_not_a_project.yaml").read_text(encoding="utf-8"))
+    load_params(root)  # each file is fine on its own
+    with pytest.raises(ValidationError, match=r"two_card_projects.*dental.*projects listed in ph_projects"):
+        snapshot("C99", 2023, root)
+    snapshot("C99", 2022, root)  # before the override the default holds
+
+
+@pytest.mark.parametrize("fixture, expected", [
+    ("province_missing_key.yaml", "column 'savings_split' — expected every parameter defined in the province default file"),
+    ("province_missing_label.yaml", "column 'baseline_years' — expected the field label_en"),
+])
+def test_broken_province_file(tmp_path, fixture, expected):
+    root = tmp_path / "p"
+    root.mkdir()
+    shutil.copy(BROKEN / fixture, root / "province.yaml")
+    with pytest.raises(ValidationError) as info:
+        load_params(root)
+    assert expected in str(info.value)
+    assert "province.yaml" in str(info.value)
+
+
+def test_every_broken_fixture_is_used():
+    used = {c[0] for c in COUNTY_CASES} | {"two_card_not_a_project.yaml", "province_missing_key.yaml", "province_missing_label.yaml"}
+    assert {p.name for p in BROKEN.glob("*.yaml")} == used
