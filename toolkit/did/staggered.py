@@ -1,0 +1,456 @@
+"""Callaway–Sant'Anna group-time average treatment effects ATT(g,t) for staggered adoption.
+
+Counties adopt the county medical community reform in different years (seed 000 §2: reforms roll
+out county by county), so a single two-way fixed-effects coefficient mixes already-treated
+counties into the control group. Callaway & Sant'Anna (2021, J. Econometrics 225(2), 200–230)
+estimate one 2×2 comparison per cohort ``g`` (first reform year) and period ``t`` instead:
+
+    ATT(g,t) = E[Y_t − Y_b | G=g] − E[Y_t − Y_b | C=1]        (unconditional)
+
+with ``b`` the base period and ``C`` the comparison units (never treated, or not yet treated by
+``max(t, b)``). With covariates the 2×2 is the doubly robust estimator of Sant'Anna & Zhao (2020,
+J. Econometrics 219(1)), or outcome regression / normalised IPW.
+
+Definitions follow R ``did`` 2.5.1 (``att_gt``/``compute.att_gt``) and ``DRDID``
+(``drdid_panel``, ``reg_did_panel``, ``std_ipw_did_panel``); the code is our own:
+
+* ``base_period="varying"`` (default): pre-treatment cells compare ``t`` with ``t−1``;
+  post-treatment cells compare ``t`` with the last period before ``g − anticipation``.
+  ``"universal"``: every cell uses ``g − 1 − anticipation``; that cell itself is reported as 0.
+* not-yet-treated controls for cell (g,t): ``G == 0`` or ``G > max(t, b) + anticipation``, ``G ≠ g``.
+* cohorts first treated after the last period count as never treated (R ``did``).
+* covariates are taken in the earlier of the two periods of the cell (R ``did``, balanced panel).
+* influence functions are per unit, scaled by ``n / n_cell`` so every column lives on the full
+  sample of ``n`` units; analytic SE = ``sqrt(sum(IF²)) / n``.
+* the pre-test is R's Wald statistic ``n · att_pre' V⁻¹ att_pre`` with ``V = IF'IF / n``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from toolkit.did.bootstrap import multiplier_bootstrap
+from toolkit.did.panel import COHORT, TIME, UNIT, Y, Panel, prepare_panel
+from toolkit.did.result import DidResult
+from toolkit.errors import ToolkitError
+
+CONTROLS = ("never", "notyet")
+EST_METHODS = ("dr", "reg", "ipw")
+BASE_PERIODS = ("varying", "universal")
+
+#: R ``did``: standard errors at or below this are reported as missing
+_SE_ZERO = np.sqrt(np.finfo(float).eps) * 10
+
+
+@dataclass
+class AttGtResult:
+    """All ATT(g,t) cells with their influence functions (what :func:`aggte` needs)."""
+
+    cells: pd.DataFrame  # cohort, time, base_time, event_time, post, estimate, se, ci_low, ci_high, cband_low, cband_high, n_treated, n_control
+    inffunc: np.ndarray  # n_units × n_cells, column k = influence function of cell k
+    unit_cohort: np.ndarray  # cohort per unit (0 = never treated), aligned with the rows of inffunc
+    units: np.ndarray
+    times: np.ndarray
+    outcome: str
+    n_units: int
+    n_obs: int
+    alpha: float
+    control: str
+    est_method: str
+    base_period: str
+    anticipation: int
+    covariates: tuple[str, ...]
+    bootstrap: bool
+    biters: int
+    seed: int
+    cluster: np.ndarray | None = None  # cluster code per unit when clustering above the unit
+    crit_val: float = float("nan")  # simultaneous-band critical value over the cells
+    wald_stat: float | None = None
+    wald_pvalue: float | None = None
+    wald_df: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def att(self) -> np.ndarray:
+        return self.cells["estimate"].to_numpy(dtype=float)
+
+    def options(self) -> dict[str, Any]:
+        return {
+            "control": self.control,
+            "est_method": self.est_method,
+            "base_period": self.base_period,
+            "anticipation": self.anticipation,
+            "covariates": list(self.covariates),
+            "alpha": self.alpha,
+            "bootstrap": self.bootstrap,
+            "biters": self.biters,
+            "seed": self.seed,
+        }
+
+
+# ----------------------------------------------------------------------------- 2×2 estimators
+def _logit(X: np.ndarray, d: np.ndarray, w: np.ndarray, max_iter: int = 100) -> np.ndarray:
+    """Weighted logistic regression by Newton–Raphson (what R's ``glm(binomial)`` solves)."""
+    beta = np.zeros(X.shape[1])
+    for _ in range(max_iter):
+        eta = np.clip(X @ beta, -35.0, 35.0)
+        p = 1.0 / (1.0 + np.exp(-eta))
+        grad = X.T @ (w * (d - p))
+        hess = (X * (w * p * (1 - p))[:, None]).T @ X
+        step = np.linalg.solve(hess, grad)
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-12 * (1 + np.max(np.abs(beta))):
+            break
+    eta = np.clip(X @ beta, -35.0, 35.0)
+    return 1.0 / (1.0 + np.exp(-eta))
+
+
+def _wls(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    Xw = X * w[:, None]
+    return np.linalg.solve(Xw.T @ X, Xw.T @ y)
+
+
+def did_panel_2x2(dy: np.ndarray, d: np.ndarray, X: np.ndarray, method: str = "dr", trim_level: float = 0.995) -> tuple[float, np.ndarray]:
+    """One 2×2 panel DiD on the units of a cell: (ATT, influence function per unit).
+
+    ``dy`` = Y_post − Y_pre, ``d`` = 1 for the cohort, 0 for comparison units, ``X`` the
+    covariates with an intercept column. Formulas: Sant'Anna & Zhao (2020) as implemented in
+    R ``DRDID`` (``drdid_panel`` "traditional" DR, ``reg_did_panel``, ``std_ipw_did_panel``);
+    the influence function is on the cell's own sample (mean zero, ATT + mean(IF) linearises).
+    """
+    n = len(d)
+    w = np.ones(n)  # sampling weights: none (R normalises them to mean 1)
+    ctrl = d == 0
+    if method in ("dr", "reg"):
+        beta = _wls(X[ctrl], dy[ctrl], w[ctrl])
+        out = X @ beta
+        w_ols = w * (1 - d)
+        XpX_inv = np.linalg.inv((X * w_ols[:, None]).T @ X / n)
+        lin_ols = (X * (w_ols * (dy - out))[:, None]) @ XpX_inv  # n × k
+    if method in ("dr", "ipw"):
+        ps = np.minimum(_logit(X, d, w), 1 - 1e-6)
+        keep = np.where(ctrl, ps < trim_level, True)
+        W = ps * (1 - ps) * w
+        hess_inv = np.linalg.inv((X * W[:, None]).T @ X) * n
+        lin_ps = (X * (w * (d - ps))[:, None]) @ hess_inv  # n × k
+    if method == "dr":
+        w_t = keep * w * d
+        w_c = keep * w * ps * (1 - d) / (1 - ps)
+        r = dy - out
+        eta_t = np.mean(w_t * r) / np.mean(w_t)
+        eta_c = np.mean(w_c * r) / np.mean(w_c)
+        inf_t = (w_t * r - w_t * eta_t - lin_ols @ np.mean(w_t[:, None] * X, axis=0)) / np.mean(w_t)
+        inf_c = (
+            w_c * r
+            - w_c * eta_c
+            + lin_ps @ np.mean((w_c * (r - eta_c))[:, None] * X, axis=0)
+            - lin_ols @ np.mean(w_c[:, None] * X, axis=0)
+        ) / np.mean(w_c)
+        return float(eta_t - eta_c), inf_t - inf_c
+    if method == "reg":
+        w_t = w * d
+        eta_t = np.mean(w_t * dy) / np.mean(w_t)
+        eta_c = np.mean(w_t * out) / np.mean(w_t)
+        inf_t = (w_t * dy - w_t * eta_t) / np.mean(w_t)
+        inf_c = (w_t * out - w_t * eta_c + lin_ols @ np.mean(w_t[:, None] * X, axis=0)) / np.mean(w_t)
+        return float(eta_t - eta_c), inf_t - inf_c
+    if method == "ipw":
+        w_t = keep * w * d
+        w_c = keep * w * ps * (1 - d) / (1 - ps)
+        eta_t = np.mean(w_t * dy) / np.mean(w_t)
+        eta_c = np.mean(w_c * dy) / np.mean(w_c)
+        inf_t = (w_t * dy - w_t * eta_t) / np.mean(w_t)
+        inf_c = (w_c * dy - w_c * eta_c + lin_ps @ np.mean((w_c * (dy - eta_c))[:, None] * X, axis=0)) / np.mean(w_c)
+        return float(eta_t - eta_c), inf_t - inf_c
+    raise ValueError(f"unknown est_method {method!r}")
+
+
+# ----------------------------------------------------------------------------- panel → arrays
+@dataclass
+class _Wide:
+    units: np.ndarray
+    times: np.ndarray
+    Y: np.ndarray  # n × T
+    G: np.ndarray  # n, 0 = never treated (cohorts after the last period folded in)
+    X: np.ndarray | None  # n × T × k covariates (no intercept)
+    n_obs: int
+    warnings: list[str]
+    cluster: np.ndarray | None
+
+
+def _wide(panel: Panel, cluster: str | None = None) -> _Wide:
+    d = panel.data
+    n, T = panel.n_units, panel.n_times
+    ui = d["unit_code"].to_numpy()
+    ti = d["time_code"].to_numpy()
+    Yw = np.full((n, T), np.nan)
+    Yw[ui, ti] = d[Y].to_numpy(dtype=float)
+    G = np.zeros(n, dtype=np.int64)
+    G[ui] = d[COHORT].to_numpy()
+    warnings = list(panel.warnings)
+    late = G > panel.times[-1]
+    if late.any():
+        G[late] = 0  # R did: treated after the last period = never treated in the data
+    X = None
+    if panel.covariates:
+        X = np.full((n, T, len(panel.covariates)), np.nan)
+        for j, c in enumerate(panel.covariates):
+            X[ui, ti, j] = d[c].to_numpy(dtype=float)
+    cl = None
+    if cluster is not None:
+        first = d.groupby("unit_code", sort=True)[cluster].nunique()
+        if (first > 1).any():
+            raise ToolkitError(f"cluster column '{cluster}' varies within a unit ({panel.idname}); it must be constant per unit")
+        cl = pd.factorize(d.groupby("unit_code", sort=True)[cluster].first(), sort=True)[0]
+    return _Wide(panel.units, panel.times, Yw, G, X, panel.n_obs, warnings, cl)
+
+
+def _check_args(control: str, est_method: str, base_period: str, alpha: float, anticipation: int) -> None:
+    if control not in CONTROLS:
+        raise ToolkitError(f"control must be one of {CONTROLS} (never-treated or not-yet-treated units), got {control!r}")
+    if est_method not in EST_METHODS:
+        raise ToolkitError(f"est_method must be one of {EST_METHODS}, got {est_method!r}")
+    if base_period not in BASE_PERIODS:
+        raise ToolkitError(f"base_period must be one of {BASE_PERIODS}, got {base_period!r}")
+    if not 0 < alpha < 1:
+        raise ToolkitError(f"alpha must be between 0 and 1, got {alpha!r}")
+    if anticipation < 0 or int(anticipation) != anticipation:
+        raise ToolkitError(f"anticipation must be a whole number of periods ≥ 0, got {anticipation!r}")
+
+
+def att_gt(
+    data: pd.DataFrame,
+    yname: str,
+    idname: str,
+    tname: str,
+    gname: str,
+    *,
+    control: str = "never",
+    covariates: Sequence[str] | str = (),
+    est_method: str = "dr",
+    base_period: str = "varying",
+    anticipation: int = 0,
+    alpha: float = 0.05,
+    bootstrap: bool = False,
+    biters: int = 999,
+    seed: int = 20240901,
+    cluster: str | None = None,
+    panel: Panel | None = None,
+) -> AttGtResult:
+    """Callaway–Sant'Anna ATT(g,t) for every cohort g and period t (balanced panel).
+
+    ``control="never"`` uses never-treated units (R ``control_group="nevertreated"``);
+    ``"notyet"`` adds units not yet treated (R ``"notyettreated"``). ``bootstrap=True`` replaces
+    the analytic SEs by multiplier-bootstrap SEs (Rademacher weights, IQR scale, as R ``mboot``);
+    simultaneous bands (``cband_low/high``) are always computed from ``biters`` draws with ``seed``.
+    """
+    _check_args(control, est_method, base_period, alpha, anticipation)
+    if panel is None:
+        panel = prepare_panel(
+            data, yname, idname, tname, gname, covariates=covariates, require_balanced=True,
+            extra_columns=(cluster,) if cluster else (),
+        )
+    else:
+        panel.require_balanced("Callaway–Sant'Anna")
+    covariates = panel.covariates
+    w = _wide(panel, cluster)
+    G, Yw, times = w.G, w.Y, w.times
+    n, T = Yw.shape
+    if T < 2:
+        raise ToolkitError(f"Callaway–Sant'Anna needs at least two periods in column '{tname}', found {T}")
+    cohorts = sorted(int(g) for g in np.unique(G) if g > 0)
+    if not cohorts:
+        raise ToolkitError(f"no treated cohort in column '{gname}': every unit is never treated (0/empty) within {int(times[0])}–{int(times[-1])}")
+    never = G == 0
+    if control == "never" and not never.any():
+        panel.require_never_treated("control='never'")
+    warnings = list(w.warnings)
+    if control == "notyet" and not never.any():
+        # R did: without never-treated units the last cohort only serves as a control
+        last = cohorts[-1]
+        cohorts = cohorts[:-1]
+        warnings.append(f"no never-treated units: cohort {last} is used only as a not-yet-treated comparison group")
+        if not cohorts:
+            raise ToolkitError("control='notyet' without never-treated units needs at least two cohorts")
+
+    varying = base_period == "varying"
+    t_first = 1 if varying else 0
+    cols: list[np.ndarray] = []
+    rows: list[dict[str, Any]] = []
+    for g in cohorts:
+        before = np.flatnonzero(times + anticipation < g)
+        if len(before) == 0:  # prepare_panel already rejects these; kept for anticipation > 0
+            raise ToolkitError(f"cohort {g} in column '{gname}' has no pre-treatment period (first period {int(times[0])}, anticipation {anticipation})")
+        base_g = int(before[-1])
+        treat = G == g
+        for ti in range(t_first, T):
+            post = g <= times[ti]
+            bi = base_g if (post or not varying) else ti - 1
+            if not varying and bi == ti:
+                rows.append(_cell_row(g, times, ti, bi, post, 0.0, int(treat.sum()), 0))
+                cols.append(np.zeros(n))
+                continue
+            if control == "never":
+                ctrl = never
+            else:
+                threshold = times[max(ti, bi)] + anticipation
+                ctrl = never | ((G > threshold) & (G != g))
+            n_c = int(ctrl.sum())
+            if n_c == 0:
+                warnings.append(f"no comparison units for cohort {g} in period {int(times[ti])}: ATT({g},{int(times[ti])}) not estimated")
+                continue
+            dy = Yw[:, ti] - Yw[:, bi]
+            if not covariates:
+                # closed form of the DR/OR/IPW estimators with an intercept only
+                m1 = dy[treat].mean()
+                m0 = dy[ctrl].mean()
+                att = float(m1 - m0)
+                inf = np.zeros(n)
+                inf[treat] = (n / treat.sum()) * (dy[treat] - m1)
+                inf[ctrl] = -(n / n_c) * (dy[ctrl] - m0)
+            else:
+                sub = treat | ctrl
+                Xs = w.X[sub, min(ti, bi), :]
+                Xs = np.column_stack([np.ones(int(sub.sum())), Xs])
+                try:
+                    att, inf_sub = did_panel_2x2(dy[sub], treat[sub].astype(float), Xs, est_method)
+                except np.linalg.LinAlgError:
+                    warnings.append(f"covariate matrix singular for cohort {g} in period {int(times[ti])}: cell not estimated")
+                    continue
+                inf = np.zeros(n)
+                inf[sub] = (n / sub.sum()) * inf_sub
+            rows.append(_cell_row(g, times, ti, bi, post, att, int(treat.sum()), n_c))
+            cols.append(inf)
+
+    if not rows:
+        raise ToolkitError("no ATT(g,t) cell could be estimated (no comparison units in any period)")
+    IF = np.column_stack(cols)
+    cells = pd.DataFrame(rows)
+    att = cells["estimate"].to_numpy()
+    se = np.sqrt(np.sum(IF**2, axis=0)) / n
+    if w.cluster is not None:
+        S = _cluster_sums(IF, w.cluster)
+        se = np.sqrt(np.sum(S**2, axis=0)) / n
+    se = np.where(se <= _SE_ZERO, np.nan, se)
+
+    boot = multiplier_bootstrap(IF, biters=biters, seed=seed, alpha=alpha, cluster=w.cluster)
+    if bootstrap:
+        se = np.where(np.isnan(se), np.nan, boot.se)
+    z = stats.norm.ppf(1 - alpha / 2)
+    crit = boot.crit_val if np.isfinite(boot.crit_val) and boot.crit_val >= z else z
+    cells["se"] = se
+    cells["ci_low"] = att - z * se
+    cells["ci_high"] = att + z * se
+    cells["cband_low"] = att - crit * se
+    cells["cband_high"] = att + crit * se
+
+    # R did's Wald pre-test on the pre-treatment cells (analytic V = IF'IF/n)
+    wald = pval = None
+    pre = np.flatnonzero((cells["cohort"] > cells["time"]).to_numpy() & ~np.isnan(se))
+    if len(pre):
+        Vpre = IF[:, pre].T @ IF[:, pre] / n
+        if np.linalg.cond(Vpre) < 1 / np.finfo(float).eps:
+            a = att[pre]
+            wald = float(n * a @ np.linalg.solve(Vpre, a))
+            pval = float(stats.chi2.sf(wald, len(pre)))
+
+    return AttGtResult(
+        cells=cells,
+        inffunc=IF,
+        unit_cohort=G,
+        units=w.units,
+        times=times,
+        outcome=yname,
+        n_units=n,
+        n_obs=w.n_obs,
+        alpha=alpha,
+        control=control,
+        est_method=est_method,
+        base_period=base_period,
+        anticipation=int(anticipation),
+        covariates=tuple(covariates),
+        bootstrap=bool(bootstrap),
+        biters=int(biters),
+        seed=int(seed),
+        cluster=w.cluster,
+        crit_val=float(crit),
+        wald_stat=wald,
+        wald_pvalue=pval,
+        wald_df=len(pre),
+        warnings=warnings,
+    )
+
+
+def _cell_row(g: int, times: np.ndarray, ti: int, bi: int, post: bool, att: float, n_t: int, n_c: int) -> dict[str, Any]:
+    return {
+        "cohort": int(g),
+        "time": int(times[ti]),
+        "base_time": int(times[bi]),
+        "event_time": int(times[ti]) - int(g),
+        "post": bool(post),
+        "estimate": float(att),
+        "n_treated": n_t,
+        "n_control": n_c,
+    }
+
+
+def _cluster_sums(IF: np.ndarray, cluster: np.ndarray) -> np.ndarray:
+    S = np.zeros((int(cluster.max()) + 1, IF.shape[1]))
+    np.add.at(S, cluster, IF)
+    return S
+
+
+def callaway_santanna(
+    data: pd.DataFrame,
+    yname: str,
+    idname: str,
+    tname: str,
+    gname: str,
+    *,
+    control: str = "never",
+    covariates: Sequence[str] | str = (),
+    est_method: str = "dr",
+    base_period: str = "varying",
+    anticipation: int = 0,
+    alpha: float = 0.05,
+    bootstrap: bool = False,
+    biters: int = 999,
+    seed: int = 20240901,
+    cluster: str | None = None,
+    panel: Panel | None = None,
+) -> DidResult:
+    """Callaway–Sant'Anna in one call: the simple overall ATT with every table filled.
+
+    ``groups`` (cohort aggregation), ``event_study`` (dynamic aggregation), ``calendar``
+    (calendar-year aggregation) and ``group_time`` (the ATT(g,t) cells); the other overall
+    aggregates and the parallel-trends pre-test are in ``diagnostics``.
+    """
+    from toolkit.did.aggregate import aggte  # aggregate imports this module
+
+    res = att_gt(
+        data, yname, idname, tname, gname, control=control, covariates=covariates, est_method=est_method,
+        base_period=base_period, anticipation=anticipation, alpha=alpha, bootstrap=bootstrap, biters=biters,
+        seed=seed, cluster=cluster, panel=panel,
+    )
+    simple = aggte(res, "simple")
+    dynamic = aggte(res, "dynamic")
+    group = aggte(res, "group")
+    calendar = aggte(res, "calendar")
+    simple.event_study = dynamic.event_study
+    simple.groups = group.groups
+    simple.calendar = calendar.calendar
+    simple.group_time = res.cells[["cohort", "time", "base_time", "event_time", "post", "estimate", "se", "ci_low", "ci_high", "cband_low", "cband_high", "n_treated", "n_control"]].copy()
+    simple.diagnostics.update(
+        {
+            "overall": {
+                name: {"estimate": r.estimate, "se": r.se, "ci_low": r.ci_low, "ci_high": r.ci_high}
+                for name, r in (("simple", simple), ("dynamic", dynamic), ("group", group), ("calendar", calendar))
+            },
+        }
+    )
+    return simple
