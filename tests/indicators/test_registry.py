@@ -1,0 +1,56 @@
+"""The registry: every entry complete, labels in Chinese and English, docs page generated from it."""
+
+import pytest
+
+from toolkit.errors import ToolkitError
+from toolkit.indicators import registry
+from toolkit.indicators.docs import DOCS_PAGE
+
+
+def test_every_entry_has_names_source_and_formula():
+    inds = registry.load_registry()
+    assert len({i.id for i in inds}) == len(inds)
+    for ind in inds:
+        assert ind.name_zh and ind.name_en and ind.definition
+        assert ind.source.seed in {"000", "001", "002", "003", "004"}
+        if ind.computable:
+            assert ind.numerator is not None and ind.denominator is not None
+            assert all("." in c for c in ind.numerator.columns + ind.denominator.columns)
+
+
+def test_seed_targets_are_recorded():
+    # seed 001 (Zhejiang): in-county visit rate 90%, primary visit rate 65%, contracting 50%
+    assert [t.value for t in registry.get("in_county_visit_rate").targets] == [0.90]
+    assert [t.value for t in registry.get("primary_visit_share").targets] == [0.65]
+    assert [t.value for t in registry.get("family_doctor_contract_rate").targets] == [0.50]
+    # seed 000 §3.2: at least 48% of the public-health subsidy to the village level
+    assert [t.value for t in registry.get("ph_village_share").targets] == [0.48]
+
+
+def test_label_and_unknown_id():
+    assert registry.label("income_ratio", "zh") == "基层机构人均工资收入达牵头医院人均工资收入的比例"
+    assert registry.label("hospitalisation_rate", "en") == "Hospitalisation rate"
+    with pytest.raises(ToolkitError, match="unknown indicator 'no_such'"):
+        registry.get("no_such")
+
+
+def test_parse_rejects_broken_entries():
+    good = {"id": "x", "name_zh": "甲", "name_en": "X", "definition": "d", "level": "county_year", "kind": "ratio",
+            "unit": "fraction", "direction": "higher_is_better", "source": {"seed": "000", "section": "§1"},
+            "numerator": {"expr": "a", "columns": ["t.a"]}, "denominator": {"expr": "b", "columns": ["t.b"]}}
+    assert registry.parse_registry([good])[0].id == "x"
+    with pytest.raises(ValueError, match="duplicate id"):
+        registry.parse_registry([good, good])
+    with pytest.raises(ValueError, match="unknown"):
+        registry.parse_registry([{**good, "colour": "red"}])
+    with pytest.raises(ValueError, match="direction"):
+        registry.parse_registry([{**good, "direction": "up"}])
+    with pytest.raises(ValueError, match="numerator and denominator"):
+        registry.parse_registry([{k: v for k, v in good.items() if k != "denominator"}])
+
+
+def test_docs_page_is_generated_from_the_registry():
+    expected = registry.render_markdown()
+    assert DOCS_PAGE.read_text(encoding="utf-8") == expected, "docs/indicators.md is stale: run python -m toolkit.indicators.docs"
+    for ind in registry.load_registry():
+        assert f"`{ind.id}`" in expected and ind.name_zh in expected

@@ -1,0 +1,105 @@
+"""One entry point: every computable county-year indicator of a dataset, as one tidy table.
+
+``compute_indicators(tables)`` takes the dataset's tables (``load_dataset(...).tables``) and
+returns the rows (county_id, year, indicator, value, numerator, denominator, lower, upper) for
+the indicators whose tables are present: ``county_year`` → monitoring indicators (seed 004, seed
+000 §4.1); ``deaths`` → premature mortality (SDG 3.4.1); ``units`` + ``unit_year`` +
+``county_year.ph_subsidy_total`` → village-level public-health share (seed 000 §3.2).
+``compute_unit_indicators`` gives the unit-level insurance indicators (rules.md §4).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+import pandas as pd
+
+from toolkit.errors import ToolkitError
+from toolkit.indicators import tidy
+from toolkit.indicators.monitoring import monitoring_indicators
+from toolkit.indicators.mortality import premature_mortality
+from toolkit.indicators.unit_insurance import unit_insurance_indicators
+
+
+def parse_years(text: str | None) -> tuple[int, int] | None:
+    """``"2017-2023"`` → (2017, 2023); ``"2023"`` → (2023, 2023); None → None."""
+    if text is None:
+        return None
+    parts = str(text).replace("–", "-").split("-")
+    try:
+        years = [int(p) for p in parts]
+    except ValueError:
+        raise ToolkitError(f"--years {text!r}: expected a year or a range like 2017-2023") from None
+    if len(years) == 1:
+        years = years * 2
+    if len(years) != 2 or years[0] > years[1]:
+        raise ToolkitError(f"--years {text!r}: expected a year or a range like 2017-2023 (start ≤ end)")
+    return years[0], years[1]
+
+
+def _select(frame: pd.DataFrame | None, counties: set[str] | None, first_year: int | None) -> pd.DataFrame | None:
+    """Rows of the chosen counties, from the year before the window (growth needs it)."""
+    if frame is None:
+        return None
+    keep = pd.Series(True, index=frame.index)
+    if counties is not None and "county_id" in frame.columns:
+        keep &= frame["county_id"].astype(str).isin(counties)
+    if first_year is not None and "year" in frame.columns:
+        keep &= frame["year"] >= first_year - 1
+    return frame.loc[keep]
+
+
+def _window(result: pd.DataFrame, years: tuple[int, int] | None) -> pd.DataFrame:
+    if years is None:
+        return result
+    return result.loc[result["year"].between(*years)].reset_index(drop=True)
+
+
+def _check_counties(tables: Mapping[str, pd.DataFrame], counties: set[str] | None) -> None:
+    if counties is None:
+        return
+    known = set()
+    for name in ("county_year", "deaths", "units"):
+        if name in tables and "county_id" in tables[name].columns:
+            known |= set(tables[name]["county_id"].astype(str))
+    unknown = sorted(counties - known)
+    if unknown:
+        raise ToolkitError(f"--county: unknown county {', '.join(unknown)}; the dataset has {', '.join(sorted(known)) or 'none'}")
+
+
+def compute_indicators(tables: Mapping[str, pd.DataFrame], counties: Iterable[str] | str | None = None,
+                       years: tuple[int, int] | str | None = None) -> pd.DataFrame:
+    """Every computable county-year indicator of the dataset, tidy and sorted (county, year, registry order)."""
+    counties = {counties} if isinstance(counties, str) else (set(map(str, counties)) if counties is not None else None)
+    years = parse_years(years) if isinstance(years, str) else years
+    _check_counties(tables, counties)
+    first = years[0] if years else None
+    parts = []
+    county_year = _select(tables.get("county_year"), counties, first)
+    if county_year is not None:
+        units = tables.get("units")
+        unit_year = tables.get("unit_year")
+        parts.append(monitoring_indicators(county_year, units, unit_year))
+    deaths = _select(tables.get("deaths"), counties, first)
+    if deaths is not None:
+        parts.append(premature_mortality(deaths))
+    if not parts:
+        raise ToolkitError("no indicator can be computed: the dataset has neither county_year nor deaths")
+    return _window(tidy.finish(pd.concat(parts, ignore_index=True)), years)
+
+
+def compute_unit_indicators(tables: Mapping[str, pd.DataFrame], counties: Iterable[str] | str | None = None,
+                            years: tuple[int, int] | str | None = None, settlement: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Unit-level insurance indicators (rules.md §4), tidy with unit_id; empty if unit_year is absent."""
+    if "unit_year" not in tables or "units" not in tables:
+        return tidy.empty(tidy.UNIT_COLUMNS)
+    counties = {counties} if isinstance(counties, str) else (set(map(str, counties)) if counties is not None else None)
+    years = parse_years(years) if isinstance(years, str) else years
+    units = tables["units"]
+    if counties is not None:
+        units = units.loc[units["county_id"].astype(str).isin(counties)]
+    unit_year = tables["unit_year"]
+    unit_year = unit_year.loc[unit_year["unit_id"].isin(units["unit_id"])]
+    if years is not None:
+        unit_year = unit_year.loc[unit_year["year"] >= years[0] - 1]
+    return _window(unit_insurance_indicators(unit_year, units, settlement), years)

@@ -1,0 +1,267 @@
+"""The indicator registry: every indicator's id, names, formula, unit, direction, source and targets.
+
+The entries are data (``registry.yaml`` beside this module); this module only reads and checks
+them. It is the single source for report labels (:func:`label`) and for the documentation page
+``docs/indicators.md`` (:func:`render_markdown`, written by ``python -m toolkit.indicators.docs``).
+Sources: seed 000 §3.1, §3.2, §4.1 (Suixi), seed 001 (Zhejiang targets), seed 004 (national
+monitoring indicator system, 国卫办基层发〔2020〕12号); rules.md §4, §6, §7.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+REGISTRY_FILE = Path(__file__).with_name("registry.yaml")
+
+Kind = Literal["ratio", "ratio_of_means", "growth", "probability", "difference", "not_computable"]
+KINDS = ("ratio", "ratio_of_means", "growth", "probability", "difference", "not_computable")
+LEVELS = ("county_year", "unit_year")
+DIRECTIONS = ("higher_is_better", "lower_is_better")
+UNITS = {
+    "fraction": ("比例", "fraction"),
+    "yuan": ("元", "yuan"),
+    "per_100_insured": ("每百参保人次", "per 100 insured per year"),
+    "probability": ("概率", "probability"),
+    "days": ("天", "days"),
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One side of a formula: a readable expression and the contract columns it reads."""
+
+    expr: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    seed: str
+    section: str
+    standard: str | None = None
+
+    def __str__(self) -> str:
+        text = f"seed {self.seed} {self.section}"
+        return f"{text}; {self.standard}" if self.standard else text
+
+
+@dataclass(frozen=True)
+class Target:
+    value: float
+    source: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name_zh: str
+    name_en: str
+    definition: str
+    level: str
+    kind: str
+    unit: str
+    direction: str
+    source: Source
+    numerator: Term | None = None
+    denominator: Term | None = None
+    scale: float = 1.0
+    targets: tuple[Target, ...] = ()
+    base: str | None = None  # growth: the indicator whose change this is
+    method: str | None = None  # probability: how it is computed
+    sex: str | None = None  # premature mortality: male / female / all
+
+    @property
+    def computable(self) -> bool:
+        return self.kind != "not_computable"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name_zh} / {self.name_en}"
+
+
+_REQUIRED = ("id", "name_zh", "name_en", "definition", "level", "kind", "unit", "direction", "source")
+_ALLOWED = set(_REQUIRED) | {"numerator", "denominator", "scale", "targets", "base", "method", "sex"}
+
+
+def _term(raw: dict | None, where: str) -> Term | None:
+    if raw is None:
+        return None
+    if set(raw) != {"expr", "columns"}:
+        raise ValueError(f"{where}: a term needs exactly 'expr' and 'columns', got {sorted(raw)}")
+    return Term(expr=str(raw["expr"]), columns=tuple(str(c) for c in raw["columns"]))
+
+
+def parse_registry(entries: list[dict]) -> tuple[Indicator, ...]:
+    """Check and convert the raw YAML entries. Errors here are programming errors (the file ships
+    with the package), so they are ordinary exceptions naming the entry and the field."""
+    out: list[Indicator] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(entries):
+        where = f"registry.yaml entry {i + 1} ({raw.get('id', '?')})"
+        missing = [k for k in _REQUIRED if k not in raw]
+        unknown = sorted(set(raw) - _ALLOWED)
+        if missing or unknown:
+            raise ValueError(f"{where}: missing {missing}, unknown {unknown}")
+        if raw["id"] in seen:
+            raise ValueError(f"{where}: duplicate id")
+        seen.add(raw["id"])
+        for key, allowed in (("kind", KINDS), ("level", LEVELS), ("direction", DIRECTIONS), ("unit", tuple(UNITS))):
+            if raw[key] not in allowed:
+                raise ValueError(f"{where}: {key} {raw[key]!r} not in {allowed}")
+        computable = raw["kind"] != "not_computable"
+        if computable and ("numerator" not in raw or "denominator" not in raw):
+            raise ValueError(f"{where}: a computable indicator needs numerator and denominator")
+        if raw["kind"] == "growth" and not raw.get("base"):
+            raise ValueError(f"{where}: a growth indicator names its base")
+        src = raw["source"]
+        out.append(
+            Indicator(
+                id=raw["id"],
+                name_zh=raw["name_zh"],
+                name_en=raw["name_en"],
+                definition=raw["definition"],
+                level=raw["level"],
+                kind=raw["kind"],
+                unit=raw["unit"],
+                direction=raw["direction"],
+                source=Source(seed=str(src["seed"]), section=str(src["section"]), standard=src.get("standard")),
+                numerator=_term(raw.get("numerator"), where),
+                denominator=_term(raw.get("denominator"), where),
+                scale=float(raw.get("scale", 1)),
+                targets=tuple(Target(value=float(t["value"]), source=t["source"], note=t.get("note")) for t in raw.get("targets", ())),
+                base=raw.get("base"),
+                method=raw.get("method"),
+                sex=raw.get("sex"),
+            )
+        )
+    ids = {ind.id for ind in out}
+    for ind in out:
+        if ind.base and ind.base not in ids:
+            raise ValueError(f"registry.yaml: {ind.id} has unknown base {ind.base!r}")
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def load_registry() -> tuple[Indicator, ...]:
+    """All indicators, in the file's order (the order of every result table and of the docs)."""
+    with open(REGISTRY_FILE, encoding="utf-8") as fh:
+        return parse_registry(yaml.safe_load(fh))
+
+
+def registry_by_id() -> dict[str, Indicator]:
+    return {ind.id: ind for ind in load_registry()}
+
+
+def get(indicator_id: str) -> Indicator:
+    """The registry entry of ``indicator_id``; an unknown id is a user error (it comes from claim
+    files and command lines)."""
+    from toolkit.errors import ToolkitError
+
+    by_id = registry_by_id()
+    if indicator_id not in by_id:
+        known = ", ".join(i.id for i in load_registry() if i.computable)
+        raise ToolkitError(f"unknown indicator {indicator_id!r}; known indicators: {known}")
+    return by_id[indicator_id]
+
+
+def label(indicator_id: str, lang: Literal["zh", "en", "both"] = "both") -> str:
+    """The label of an indicator for people: Chinese, English or both."""
+    ind = get(indicator_id)
+    return {"zh": ind.name_zh, "en": ind.name_en, "both": ind.label}[lang]
+
+
+def order(indicator_id: str) -> int:
+    """Position in the registry: result tables sort their indicators by it."""
+    return [i.id for i in load_registry()].index(indicator_id)
+
+
+def _fmt_target(t: Target, unit: str) -> str:
+    value = f"{t.value:.0%}" if unit == "fraction" else f"{t.value:g}"
+    note = f" ({t.note})" if t.note else ""
+    return f"{value}{note} — {t.source}"
+
+
+def render_markdown() -> str:
+    """The documentation page listing every indicator, generated from the registry."""
+    inds = load_registry()
+    lines = [
+        "# Indicators / 指标",
+        "",
+        "<!-- GENERATED by `python -m toolkit.indicators.docs` from toolkit/indicators/registry.yaml;"
+        " do not edit by hand (tests/indicators/test_registry.py checks it is up to date). -->",
+        "",
+        "Every indicator the toolkit computes, with its formula and source. Ratios are computed by",
+        "summing numerator and denominator over the rows first and dividing once (a county's rate is",
+        "never an average of its units' rates). Rates are fractions (0.64 = 64%). A zero denominator",
+        "or a zero population is an error naming the table, county, year and column — never a silent",
+        "missing value. `python -m toolkit indicators DATASET --out OUT` writes the tidy table",
+        "(county_id, year, indicator, value, numerator, denominator, lower, upper).",
+        "",
+        "## Summary",
+        "",
+        "| id | 名称 | name | unit | direction | computable |",
+        "|---|---|---|---|---|---|",
+    ]
+    for ind in inds:
+        lines.append(
+            f"| `{ind.id}` | {ind.name_zh} | {ind.name_en} | {UNITS[ind.unit][1]} | "
+            f"{ind.direction.replace('_', ' ')} | {'yes' if ind.computable else 'no (not in the data contract)'} |"
+        )
+    lines += [""]
+    for ind in inds:
+        lines += [f"## `{ind.id}` — {ind.name_zh} / {ind.name_en}", "", ind.definition, ""]
+        lines.append(f"* Level: `{ind.level}`; kind: `{ind.kind}`" + (f"; method: `{ind.method}`" if ind.method else ""))
+        if ind.numerator is not None:
+            lines.append(f"* Numerator: `{ind.numerator.expr}` (reads {', '.join(f'`{c}`' for c in ind.numerator.columns)})")
+        if ind.denominator is not None:
+            lines.append(f"* Denominator: `{ind.denominator.expr}` (reads {', '.join(f'`{c}`' for c in ind.denominator.columns)})")
+        if ind.computable:
+            lines.append(f"* Scale: {ind.scale:g}")
+        if ind.base:
+            lines.append(f"* Change of: `{ind.base}`")
+        if ind.sex:
+            lines.append(f"* Sex: {ind.sex}")
+        lines.append(f"* Unit: {UNITS[ind.unit][1]} ({UNITS[ind.unit][0]}); {ind.direction.replace('_', ' ')}")
+        lines.append(f"* Source: {ind.source}")
+        for t in ind.targets:
+            lines.append(f"* Target: {_fmt_target(t, ind.unit)}")
+        lines.append("")
+    lines += _methods_section()
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _methods_section() -> list[str]:
+    return [
+        "## Methods",
+        "",
+        "### Growth (增长)",
+        "",
+        "* Year-on-year change: `value(t) / value(t−1) − 1`, reported for year t (the period is t−1→t).",
+        "* Compound annual growth over a stated period A→B: `(value(B) / value(A)) ** (1 / (B − A)) − 1`.",
+        "  Example (seed 000 §4.1): 41,000 → 66,000 yuan, 2017→2023 (6 years): (66000/41000)^(1/6) − 1",
+        "  = 8.26% a year, not the 17.20% the seed states; the claim checker flags it.",
+        "",
+        "### Premature mortality (WHO SDG 3.4.1)",
+        "",
+        "For each five-year band 30–34, 35–39, …, 65–69: M = deaths from cvd + cancer + diabetes + crd",
+        "divided by the band's mid-year population; 5q = 5M / (1 + 2.5M); the probability of dying",
+        "between 30 and 70 is 1 − Π(1 − 5q). Both sexes use the `all` rows when present, otherwise",
+        "male + female summed per band. A band missing or with zero population is an error; a band",
+        "with zero deaths contributes 5q = 0.",
+        "",
+        "Uncertainty (lower, upper): a 95% interval from the gamma method of Fay & Feuer (1997). The",
+        "cumulative hazard H = −log Π(1 − 5q) is, to first order, the weighted Poisson sum",
+        "Y = Σ w_i D_i with w_i = 5 / N_i. Fay–Feuer gives lower = v/(2Y)·χ²⁻¹(0.025; 2Y²/v) and",
+        "upper = (v + w_max²)/(2(Y + w_max))·χ²⁻¹(0.975; 2(Y + w_max)²/(v + w_max²)) with v = Σ w_i² D_i;",
+        "the bounds are scaled by H/Y (1 when there are no deaths) and mapped to 1 − exp(−H). With a",
+        "single band this is exactly the Garwood (exact Poisson) interval; with zero deaths the lower",
+        "bound is 0 and the upper bound is positive, which is what a small county with few deaths needs.",
+        "The interval's coverage is checked by simulation in tests/indicators/test_mortality.py.",
+        "",
+    ]
