@@ -1,0 +1,427 @@
+"""The data contract as data: the tables a county health commission brings, column by column.
+
+Source: ``/work/shared/domain/data.md`` (the contract) and rules.md §1 (units, townships),
+§5 (public-health sub-projects and the 16 objective indicators, seed 000 §3.2). The loader
+(:mod:`toolkit.data.load`) validates every table against the :data:`TABLES` defined here; the
+documentation page ``docs/data_contract.md`` is generated from them (:func:`contract_markdown`)
+so the page and the code cannot drift apart.
+
+Kinds of columns and their dtype after loading (docs/architecture.md):
+
+========  ==========================================  ===========
+kind      meaning                                      dtype
+========  ==========================================  ===========
+``id``    identifier (unit, county, township, …)      ``str``
+``text``  free text (display names, age bands)         ``str``
+``enum``  one of a fixed list of codes                 ``str``
+``int``   whole number (year, quarter, counts)         ``int64`` (``Int64`` when it may be empty)
+``money`` yuan                                         ``float64``
+``rate``  fraction in [0, 1] (0.64, not 64)            ``float64``
+``number`` other real number (credits, scores)        ``float64``
+``bool``  true/false (1/0, yes/no, 是/否)              ``bool``
+========  ==========================================  ===========
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+#: calendar years the toolkit accepts (a typo such as 20233 is caught, not a policy number)
+YEAR_MIN, YEAR_MAX = 1949, 2100
+
+#: the 15 public-health process sub-projects (docs/architecture.md; rules.md §5, seed 000 §3.2)
+PH_PROJECTS: tuple[str, ...] = (
+    "ehr", "elderly_health", "hypertension", "diabetes", "smd", "tb", "tcm", "family_doctor",
+    "health_education", "vaccination", "child_health", "maternal_health", "health_supervision",
+    "emergency_reporting", "health_literacy",
+)
+
+#: the 16 objective-evaluation indicators (rules.md §5 table, seed 000 §3.2)
+PH_INDICATORS: tuple[str, ...] = (
+    "ehr_coverage", "health_education_credits", "vaccination_rate", "newborn_visit_rate",
+    "child_management_rate", "postpartum_visit_rate", "maternal_management_rate",
+    "elderly_management_rate", "hypertension_management_rate", "diabetes_management_rate",
+    "smd_management_rate", "tb_management_rate", "tcm_elderly_rate", "tcm_child_rate",
+    "supervision_report_rate", "emergency_report_rate",
+)
+
+#: indicators whose value is not a fraction (health education is measured in credits)
+NON_RATE_INDICATORS: tuple[str, ...] = ("health_education_credits",)
+
+#: number of outpatient chronic-disease groups (seed 000 §3.1: "41 common chronic diseases")
+CHRONIC_GROUPS = 41
+
+KINDS = ("id", "text", "enum", "int", "money", "rate", "number", "bool")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the contract.
+
+    ``required``: the column must be present in the file. ``nullable``: a cell may be empty
+    (for ``int`` columns the dtype is then the nullable ``Int64``).
+    """
+
+    name: str
+    kind: str
+    label_zh: str
+    label_en: str
+    required: bool = True
+    nullable: bool = False
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] = ()
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r} for {self.name}")
+
+    @property
+    def dtype(self) -> str:
+        if self.kind in ("id", "text", "enum"):
+            return "str"
+        if self.kind == "int":
+            return "Int64" if self.nullable else "int64"
+        if self.kind == "bool":
+            return "bool"
+        return "float64"
+
+    @property
+    def label(self) -> str:
+        """``中文 / English`` — for report and Excel headers."""
+        return f"{self.label_zh} / {self.label_en}"
+
+    def range_text(self) -> str:
+        """The allowed values in words (used in error messages and the docs)."""
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        if self.min is not None and self.max is not None:
+            return f"between {_num(self.min)} and {_num(self.max)}"
+        if self.min is not None:
+            return f"≥ {_num(self.min)}"
+        if self.max is not None:
+            return f"≤ {_num(self.max)}"
+        return ""
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """``table.column`` values must appear in ``target.target_column`` (checked when both load)."""
+
+    column: str
+    target: str
+    target_column: str
+
+
+@dataclass(frozen=True)
+class Ordered:
+    """``smaller ≤ larger`` on every row (a numerator never exceeds its denominator)."""
+
+    smaller: str
+    larger: str
+
+
+@dataclass(frozen=True)
+class RangeException:
+    """Rows where ``when_column`` is one of ``when_values`` use ``min``/``max`` for ``column``."""
+
+    column: str
+    when_column: str
+    when_values: tuple[str, ...]
+    min: float | None
+    max: float | None
+    why: str
+
+
+@dataclass(frozen=True)
+class SameWithin:
+    """``column`` must take one value within each group of ``by`` (e.g. population per band)."""
+
+    column: str
+    by: tuple[str, ...]
+    why: str
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    label_zh: str
+    label_en: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    references: tuple[Reference, ...] = ()
+    ordered: tuple[Ordered, ...] = ()
+    #: entity column of a yearly panel: every year between an entity's first and last must exist
+    panel: str | None = None
+    range_exceptions: tuple[RangeException, ...] = ()
+    same_within: tuple[SameWithin, ...] = ()
+    #: too large for pandas: only its schema is checked on load (values: load.validate_claims)
+    large: bool = False
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def labels(self, language: str = "both") -> dict[str, str]:
+        """Column name -> label, ``language`` one of ``zh``, ``en``, ``both``."""
+        pick = {"zh": lambda c: c.label_zh, "en": lambda c: c.label_en, "both": lambda c: c.label}[language]
+        return {c.name: pick(c) for c in self.columns}
+
+
+# --------------------------------------------------------------------------- column helpers
+def _id(name: str, zh: str, en: str, **kw) -> Column:
+    return Column(name, "id", zh, en, **kw)
+
+
+def _year(zh: str = "年度", en: str = "Year") -> Column:
+    return Column("year", "int", zh, en, min=YEAR_MIN, max=YEAR_MAX)
+
+
+def _count(name: str, zh: str, en: str, **kw) -> Column:
+    return Column(name, "int", zh, en, min=0, **kw)
+
+
+def _money(name: str, zh: str, en: str, **kw) -> Column:
+    return Column(name, "money", zh, en, min=0, **kw)
+
+
+UNIT_ID = _id("unit_id", "单元编码", "Unit ID")
+COUNTY_ID = _id("county_id", "县编码", "County ID")
+
+UNITS = Table(
+    "units", "健康管理单元", "Health management units",
+    columns=(
+        UNIT_ID,
+        Column("unit_name", "text", "单元名称", "Unit name", nullable=True),
+        COUNTY_ID,
+        _id("township_id", "乡镇编码", "Township ID"),
+        _id("community_id", "医共体编码", "Medical community ID"),
+    ),
+    key=("unit_id",),
+    references=(Reference("county_id", "county_year", "county_id"),),
+)
+
+UNIT_YEAR = Table(
+    "unit_year", "单元年度数据", "Unit by year",
+    columns=(
+        UNIT_ID,
+        _year(),
+        _count("insured_pop", "参保人数", "Insured residents"),
+        _count("chronic_pop", "慢病人群人数", "Chronic-disease population"),
+        _money("fund_general", "基本医保基金支出（普通）", "General insurance fund spending",
+               note="outpatient + inpatient, excluding the chronic outpatient package and critical-illness insurance"),
+        _money("fund_chronic_outpatient", "门诊慢病基金支出", "Chronic outpatient fund spending"),
+        _money("total_medical_spending", "医疗总费用", "Total medical spending", note="all payers"),
+        _money("ph_lump_sum", "村级公卫包干经费", "Public-health lump sum"),
+    ),
+    key=("unit_id", "year"),
+    references=(Reference("unit_id", "units", "unit_id"),),
+    ordered=(Ordered("chronic_pop", "insured_pop"),),
+    panel="unit_id",
+)
+
+PH_PROCESS = Table(
+    "ph_process", "公卫过程考核", "Public-health process evaluation",
+    columns=(
+        UNIT_ID,
+        _year(),
+        Column("project", "enum", "子项目", "Sub-project", choices=PH_PROJECTS),
+        Column("quarter", "int", "季度", "Quarter", min=1, max=4),
+        Column("credits", "number", "工分", "Work credits", nullable=True, min=0,
+               note="two-card (两卡制) projects"),
+        Column("score", "number", "考核得分", "Assessment score", min=0, max=100),
+        _money("planned_amount", "过程考核计划金额", "Planned process amount", nullable=True,
+               note="projects outside the two-card system; same on every quarter row"),
+    ),
+    key=("unit_id", "year", "project", "quarter"),
+    references=(Reference("unit_id", "units", "unit_id"),),
+    same_within=(SameWithin("planned_amount", ("unit_id", "year", "project"),
+                            "the sub-project's amount for the year, the same on every quarter row"),),
+)
+
+PH_TARGETS = Table(
+    "ph_targets", "公卫目标考核", "Public-health objective evaluation",
+    columns=(
+        UNIT_ID,
+        _year(),
+        Column("indicator", "enum", "指标", "Indicator", choices=PH_INDICATORS),
+        Column("value", "rate", "指标值", "Attained value", min=0, max=1,
+               note="a fraction (0.64, not 64); credits for health_education_credits"),
+        Column("veto", "bool", "一票否决", "Veto event"),
+    ),
+    key=("unit_id", "year", "indicator"),
+    references=(Reference("unit_id", "units", "unit_id"),),
+    range_exceptions=(RangeException("value", "indicator", NON_RATE_INDICATORS, 0, None,
+                                     "health education is measured in credits, not as a rate"),),
+)
+
+COUNTY_YEAR = Table(
+    "county_year", "县年度数据", "County by year",
+    columns=(
+        COUNTY_ID,
+        _year(),
+        Column("county_name", "text", "县名", "County name", nullable=True),
+        _count("population", "常住人口", "Resident population"),
+        _count("insured_pop", "城乡居民医保参保人数", "Insured residents"),
+        _count("admissions", "住院人次", "Inpatient admissions"),
+        _count("admissions_in_county", "县域内住院人次", "In-county admissions"),
+        _count("visits", "门急诊人次", "Outpatient and emergency visits"),
+        _count("visits_in_county", "县域内门急诊人次", "In-county visits"),
+        _count("visits_primary", "基层门急诊人次", "Primary-care visits"),
+        _money("fund_spending", "医保基金支出", "Insurance fund spending"),
+        _money("fund_in_county", "县域内医保基金支出", "In-county fund spending"),
+        _money("fund_primary", "基层医保基金支出", "Primary-care fund spending"),
+        _count("township_staff", "乡镇卫生院人员数", "Township health-centre staff"),
+        _money("township_pay", "乡镇卫生院人员薪酬总额", "Township staff total pay"),
+        _count("lead_hospital_staff", "牵头医院人员数", "Lead hospital staff"),
+        _money("lead_hospital_pay", "牵头医院人员薪酬总额", "Lead hospital total pay"),
+        _count("village_doctors", "村医人数", "Village doctors"),
+        _money("village_doctor_subsidy", "村医补助收入总额", "Village doctors' total subsidy"),
+        _money("ph_subsidy_total", "基本公卫补助总额", "Approved public-health subsidy",
+               required=False, nullable=True, note="central + provincial + county"),
+        Column("reform_year", "int", "改革起始年", "First reform year", nullable=True,
+               min=YEAR_MIN, max=YEAR_MAX, note="empty = never reformed"),
+    ),
+    key=("county_id", "year"),
+    ordered=(
+        Ordered("insured_pop", "population"),
+        Ordered("admissions_in_county", "admissions"),
+        Ordered("visits_primary", "visits_in_county"),
+        Ordered("visits_in_county", "visits"),
+        Ordered("fund_primary", "fund_in_county"),
+        Ordered("fund_in_county", "fund_spending"),
+    ),
+    panel="county_id",
+    same_within=(SameWithin("reform_year", ("county_id",), "a county's first reform year is one year"),),
+)
+
+DEATHS = Table(
+    "deaths", "分死因死亡数据", "Deaths by cause",
+    columns=(
+        COUNTY_ID,
+        _year(),
+        Column("sex", "enum", "性别", "Sex", choices=("male", "female", "all")),
+        Column("age_band", "text", "年龄组", "Age band", note="five-year bands 30-34 … 65-69; others allowed"),
+        Column("cause", "enum", "死因", "Cause", choices=("cvd", "cancer", "diabetes", "crd", "other")),
+        _count("deaths", "死亡人数", "Deaths"),
+        _count("population", "人口数", "Population", note="mid-year population of the band"),
+    ),
+    key=("county_id", "year", "sex", "age_band", "cause"),
+    references=(Reference("county_id", "county_year", "county_id"),),
+    ordered=(Ordered("deaths", "population"),),
+    same_within=(SameWithin("population", ("county_id", "year", "sex", "age_band"),
+                            "the band's population, the same on each cause row"),),
+)
+
+CLAIMS = Table(
+    "claims", "医保结算明细", "Insurance claims",
+    columns=(
+        _id("claim_id", "结算单号", "Claim ID", note="never shown in any output"),
+        _id("person_id", "人员编码", "Person ID", note="pseudonymous; never shown in any output"),
+        UNIT_ID,
+        COUNTY_ID,
+        _year(),
+        Column("month", "int", "月份", "Month", min=1, max=12),
+        Column("setting", "enum", "就诊类型", "Setting", choices=("inpatient", "outpatient")),
+        Column("provider_level", "enum", "机构级别", "Provider level",
+               choices=("county", "township", "village", "outside")),
+        Column("chronic_group", "int", "慢病病种组", "Chronic group", nullable=True, min=1, max=CHRONIC_GROUPS),
+        _money("total_cost", "医疗总费用", "Total cost", note="all payers"),
+        _money("fund_paid", "基金支付", "Fund paid"),
+        _money("critical_illness_paid", "大病保险支付", "Critical-illness insurance paid"),
+    ),
+    key=("claim_id",),
+    references=(Reference("unit_id", "units", "unit_id"), Reference("county_id", "county_year", "county_id")),
+    ordered=(Ordered("fund_paid", "total_cost"), Ordered("critical_illness_paid", "total_cost")),
+    large=True,
+)
+
+#: every table of the contract, in load order (targets of references first)
+TABLES: dict[str, Table] = {t.name: t for t in (UNITS, COUNTY_YEAR, UNIT_YEAR, PH_PROCESS, PH_TARGETS, DEATHS, CLAIMS)}
+
+#: columns whose values must never appear in any message, log or report
+IDENTIFIER_COLUMNS = frozenset({"claim_id", "person_id"})
+
+
+def get_table(name: str) -> Table:
+    try:
+        return TABLES[name]
+    except KeyError:
+        from toolkit.errors import ToolkitError
+
+        raise ToolkitError(f"unknown table {name!r}; the data contract has: {', '.join(TABLES)}") from None
+
+
+def column_labels(table: str, language: str = "both") -> dict[str, str]:
+    """Column name -> label (``zh``, ``en`` or ``both`` = ``中文 / English``) for one table."""
+    return get_table(table).labels(language)
+
+
+def contract_markdown(tables: Iterable[Table] | None = None) -> str:
+    """The contract as a Markdown page (``docs/data_contract.md`` is this text)."""
+    kinds = {"id": "text (id)", "text": "text", "enum": "code", "int": "integer", "money": "yuan",
+             "rate": "fraction", "number": "number", "bool": "true/false"}
+    out = [
+        "# Data contract (generated from `toolkit/data/contract.py`; do not edit by hand)",
+        "",
+        "Regenerate with `python -c \"from toolkit.data.contract import contract_markdown; "
+        "print(contract_markdown(), end='')\" > docs/data_contract.md`. Source: "
+        "`shared/domain/data.md`; how files are read and checked: see the end of this page.",
+        "",
+    ]
+    for t in tables or TABLES.values():
+        out += [f"## {t.name} — {t.label_zh} / {t.label_en}", ""]
+        out.append(f"Key: ({', '.join(t.key)})" + (" — schema checked on load; values by "
+                                                      "`validate_claims` (DuckDB, streaming)" if t.large else ""))
+        out += ["", "| column | 中文 | English | type | dtype | required | empty allowed | allowed values |",
+                "|---|---|---|---|---|---|---|---|"]
+        for c in t.columns:
+            rng = c.range_text() + (f" ({c.note})" if c.note else "")
+            out.append(f"| {c.name} | {c.label_zh} | {c.label_en} | {kinds[c.kind]} | {c.dtype} | "
+                       f"{'yes' if c.required else 'no'} | {'yes' if c.nullable else 'no'} | {rng} |")
+        rules = []
+        rules += [f"`{r.column}` must appear in `{r.target}.{r.target_column}`" for r in t.references]
+        rules += [f"`{o.smaller}` ≤ `{o.larger}`" for o in t.ordered]
+        rules += [f"`{e.column}` when `{e.when_column}` is {', '.join(e.when_values)}: "
+                  f"{'≥ ' + _num(e.min) if e.max is None else f'between {_num(e.min)} and {_num(e.max)}'} ({e.why})"
+                  for e in t.range_exceptions]
+        rules += [f"`{s.column}` the same within each ({', '.join(s.by)}): {s.why}" for s in t.same_within]
+        if t.panel:
+            rules.append(f"no missing year between a `{t.panel}`'s first and last year")
+        if t.name == "units":
+            rules.append("a unit belongs to exactly one township (rules.md §1)")
+        if rules:
+            out += ["", "Rules: " + "; ".join(rules) + "."]
+        out.append("")
+    out += [
+        "## Files and checks",
+        "",
+        "* A dataset is a folder. Each table is `<table>.csv`, `<table>.xlsx` (first sheet, or a sheet "
+        "named after the table), `<table>.parquet`, or a sheet named after the table in any other "
+        "`.xlsx` workbook of the folder. `claims` may also be a folder `claims/` of Parquet files.",
+        "* CSV: UTF-8, UTF-8 with BOM, or GB18030/GBK (detected). Numbers may carry thousands "
+        "separators (`1,234`). Empty cells and `NA`, `NaN`, `null`, `None`, `#N/A` are empty.",
+        "* Excel: a title row above the header is skipped (the header is the first row holding the "
+        "table's column names); merged header cells are an error. Headers may use the Chinese labels.",
+        "* Extra columns are kept. Every violation of a table is reported at once: table, data row "
+        "numbers (1-based, header excluded), column, value and what was expected.",
+        "* `claim_id` and `person_id` values never appear in any message (\"value withheld (identifier)\").",
+        "",
+    ]
+    return "\n".join(out)

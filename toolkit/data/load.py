@@ -1,0 +1,903 @@
+"""Read a dataset folder and check it against the data contract (``toolkit.data.contract``).
+
+Every table is read from CSV (UTF-8, UTF-8 with BOM or GB18030/GBK, detected), Excel (.xlsx) or
+Parquet, converted to the dtypes of docs/architecture.md and validated: types, ranges, keys,
+numerators against denominators, missing panel years, cross-table ids. All problems of all
+tables are collected and raised at once as one :class:`~toolkit.errors.ValidationError`, so a
+commission fixes its file in one round instead of one error per run.
+
+The claims table can hold tens of millions of rows: :func:`load_dataset` only checks its Parquet
+schema (metadata, no rows read) and exposes the path as ``ds.files["claims"]``;
+:func:`validate_claims` checks its values with DuckDB without loading it into pandas, and never
+puts ``claim_id`` or ``person_id`` values into a message.
+
+Row numbers in problems are 1-based data rows: the first row under the header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import hashlib
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from toolkit.data.contract import IDENTIFIER_COLUMNS, TABLES, Column, Table, get_table
+from toolkit.errors import Problem, ToolkitError, ValidationError
+
+#: cell texts read as "empty" (as pandas and spreadsheet exports write them)
+NA_TOKENS = frozenset({"", "nan", "NaN", "NAN", "NA", "N/A", "n/a", "null", "NULL", "None", "none", "#N/A", "-"})
+_THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?"
+_TRUE = frozenset({"true", "1", "yes", "y", "t", "是"})
+_FALSE = frozenset({"false", "0", "no", "n", "f", "否"})
+#: rows searched for the header (a title row or two above it is common in Excel exports)
+HEADER_SEARCH_ROWS = 10
+FORMATS = (".csv", ".xlsx", ".parquet")
+WITHHELD = "value withheld (identifier)"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A validated dataset folder. ``tables`` excludes claims (see ``files["claims"]``)."""
+
+    root: Path
+    tables: dict[str, pd.DataFrame]
+    files: dict[str, Path]
+    data_hash: str
+    sheets: dict[str, str] = field(default_factory=dict)  # table -> sheet name, for workbooks
+
+    def validate_claims(self) -> "ClaimsSummary":
+        """Check the claims values against the loaded units and counties (see :func:`validate_claims`)."""
+        if "claims" not in self.files:
+            raise ToolkitError(f"no claims table in {self.root}")
+        units = self.tables.get("units")
+        counties = self.tables["county_year"]["county_id"].unique().tolist() if "county_year" in self.tables else None
+        return validate_claims(self.files["claims"], units=units, counties=counties)
+
+
+# --------------------------------------------------------------------------- raw reading
+@dataclass
+class _Raw:
+    """A table as read: header names, cell texts (``str`` dtype, NaN = empty), data row numbers."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray  # 1-based data row number of each record
+    source: str
+
+
+def _source_name(path: Path, sheet: str | None = None) -> str:
+    return path.name + (f", sheet '{sheet}'" if sheet else "")
+
+
+def _to_text(v: Any) -> str | None:
+    """A cell value as the text a person sees (Excel numbers 101.0 -> '101')."""
+    if v is None:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        if math.isnan(v):
+            return None
+        if float(v).is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        return repr(float(v))
+    if isinstance(v, (_dt.datetime, _dt.date, _dt.time)):
+        return v.isoformat()
+    return str(v)
+
+
+def _clean_header(value: Any, table: Table) -> str:
+    text = (_to_text(value) or "").replace("\ufeff", "").replace("\u3000", " ").strip()
+    if text in table.names:
+        return text
+    if text.lower() in table.names:
+        return text.lower()
+    for c in table.columns:  # a header written in Chinese (or English label) is accepted
+        if text in (c.label_zh, c.label_en, c.label):
+            return c.name
+    return text
+
+
+def _find_header(records: Sequence[Sequence[Any]], table: Table) -> int:
+    """Index of the header row: the first of the top rows holding the most contract columns."""
+    best, best_score = None, 0
+    for i, rec in enumerate(records[:HEADER_SEARCH_ROWS]):
+        names = {_clean_header(v, table) for v in rec}
+        score = len(names & set(table.names))
+        if score > best_score:
+            best, best_score = i, score
+        if score and set(table.required) <= names:
+            return i
+    if best is not None:
+        return best
+    for i, rec in enumerate(records):  # nothing recognisable: the first non-empty row
+        if any(_to_text(v) not in (None, "") for v in rec):
+            return i
+    return 0
+
+
+def _header_problems(header: list[str], table: Table, source: str) -> list[Problem]:
+    problems = []
+    seen: dict[str, list[int]] = {}
+    for i, name in enumerate(header):
+        if name:
+            seen.setdefault(name, []).append(i)
+    for name, positions in seen.items():
+        if len(positions) > 1:
+            cols = ", ".join(_excel_col(p) for p in positions)
+            problems.append(Problem(table.name, "each column name once in the header", column=name,
+                                    value=f"appears {len(positions)} times (columns {cols})", source=source))
+    present = set(header)
+    for c in table.columns:
+        if c.required and c.name not in present:
+            problems.append(Problem(table.name, f"a column '{c.name}' ({c.label}) — required by the data contract",
+                                    column=c.name, value="column missing", source=source))
+    return problems
+
+
+def _excel_col(index: int) -> str:
+    """0-based column index -> spreadsheet letters (0 -> A)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _frame(records: list[list[Any]], header: list[str], first_row: int, source: str, table: Table,
+           problems: list[Problem]) -> _Raw | None:
+    """Records under the header -> text frame; fully blank records are skipped but counted."""
+    width = len(header)
+    keep, numbers, too_long = [], [], []
+    for offset, rec in enumerate(records):
+        texts = [_to_text(v) for v in rec]
+        if all(t is None or t.strip() == "" for t in texts):
+            continue
+        row = first_row + offset
+        if len(texts) > width:
+            if any(t not in (None, "") and t.strip() for t in texts[width:]):
+                too_long.append(row)
+            texts = texts[:width]
+        elif len(texts) < width:
+            texts = texts + [None] * (width - len(texts))
+        keep.append(texts)
+        numbers.append(row)
+    if too_long:
+        problems.append(Problem(table.name, f"at most {width} fields per row (one per header column); "
+                                "a comma inside a value must be quoted", rows=tuple(too_long), source=source))
+    if not keep:
+        problems.append(Problem(table.name, "at least one data row under the header", value="no data rows",
+                                source=source))
+        return None
+    cols = {}
+    for j, name in enumerate(header):
+        if not name:
+            if all(r[j] in (None, "") for r in keep):
+                continue  # an empty unnamed column (trailing comma, blank spreadsheet column)
+            name = f"unnamed_{_excel_col(j)}"
+        cols[name] = pd.Series([r[j] for r in keep], dtype="str")
+    return _Raw(pd.DataFrame(cols), np.asarray(numbers, dtype=np.int64), source)
+
+
+def _decode(data: bytes, table: Table, source: str, problems: list[Problem]) -> str | None:
+    """UTF-8 (with or without BOM), else GB18030/GBK; undecodable bytes reported with their rows."""
+    if b"\x00" in data:
+        problems.append(Problem(table.name, "a text CSV file in UTF-8 or GB18030/GBK (this looks like UTF-16 "
+                                "or a binary file: save it as CSV UTF-8)", value="file contains NUL bytes",
+                                source=source))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        utf8_error = err
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as err:
+        gb_error = err
+    # report against the encoding that read further: that is most likely what the file is meant to be
+    encoding = "utf-8-sig" if utf8_error.start >= gb_error.start else "gb18030"
+    text = data.decode(encoding, errors="surrogateescape")
+    bad_rows, bad_bytes, header_bad = [], [], False
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        escaped = [ch for ch in line if "\udc80" <= ch <= "\udcff"]
+        if escaped:
+            if line_no == 1:
+                header_bad = True
+            else:
+                bad_rows.append(line_no - 1)
+            if len(bad_bytes) < 6:
+                bad_bytes += [f"0x{ord(ch) - 0xDC00:02X}" for ch in escaped[: 6 - len(bad_bytes)]]
+    where = " (in the header row)" if header_bad else ""
+    problems.append(Problem(table.name, "text encoded as UTF-8 or GB18030/GBK (re-save the file as CSV UTF-8)",
+                            rows=tuple(bad_rows), value=f"undecodable bytes {' '.join(bad_bytes)}{where}",
+                            source=source))
+    return None
+
+
+def _read_csv(path: Path, table: Table, problems: list[Problem]) -> _Raw | None:
+    source = path.name
+    data = path.read_bytes()
+    if not data.strip():
+        problems.append(Problem(table.name, "a header row and at least one data row",
+                                value=f"empty file ({len(data)} bytes)", source=source))
+        return None
+    text = _decode(data, table, source, problems)
+    if text is None:
+        return None
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    records: list[list[str]] = []
+    starts: list[int] = []  # physical line on which each record starts
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        last = 0
+        for rec in reader:
+            records.append(rec)
+            starts.append(last + 1)
+            last = reader.line_num
+    except csv.Error as err:
+        problems.append(Problem(table.name, "well-formed CSV (quotes closed, fields under 128 KB)",
+                                rows=(max(reader.line_num - 1, 1),), value=str(err), source=source))
+        return None
+    h = _find_header(records, table)
+    header = [_clean_header(v, table) for v in records[h]]
+    header_line = starts[h]
+    if h:
+        source = f"{source}, header on line {header_line}"
+    head_problems = _header_problems(header, table, source)
+    problems += head_problems
+    if any(p.expected.startswith("each column name once") for p in head_problems):
+        return None
+    body = records[h + 1:]
+    raw = _frame(body, header, 1, source, table, problems)
+    if raw is not None and any(s - header_line != i + 1 for i, s in enumerate(starts[h + 1:])):
+        # multi-line quoted fields: count rows by physical line so a person finds them in an editor
+        keep_lines = [s - header_line for s, rec in zip(starts[h + 1:], body)
+                      if not all(v.strip() == "" for v in rec)]
+        raw.rows = np.asarray(keep_lines, dtype=np.int64)
+    return raw
+
+
+def _read_xlsx(path: Path, table: Table, problems: list[Problem], sheet: str | None = None) -> _Raw | None:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except Exception as err:  # any corrupt/non-xlsx file: openpyxl raises many kinds
+        problems.append(Problem(table.name, "a readable .xlsx workbook (Excel 2007 or later; save .xls as .xlsx)",
+                                value=f"{type(err).__name__}: {err}", source=path.name))
+        return None
+    try:
+        if sheet is None:
+            sheet = table.name if table.name in wb.sheetnames else wb.sheetnames[0]
+        ws = wb[sheet]
+        source = _source_name(path, sheet)
+        records = [list(r) for r in ws.iter_rows(values_only=True)]
+        merged = list(ws.merged_cells.ranges)
+    finally:
+        wb.close()
+    if not records or all(all(_to_text(v) in (None, "") for v in r) for r in records):
+        problems.append(Problem(table.name, "a header row and at least one data row", value="empty sheet",
+                                source=source))
+        return None
+    h = _find_header(records, table)
+    header_row = h + 1  # sheet row number
+    if header_row != 1:
+        source = f"{source}, header on sheet row {header_row}"
+    merged_header = [str(r.coord) for r in merged if r.min_row <= header_row <= r.max_row]
+    if merged_header:
+        problems.append(Problem(table.name, "one column name per header cell (unmerge the header cells)",
+                                value="merged cells " + ", ".join(sorted(merged_header)), source=source))
+        return None
+    merged_data = [r for r in merged if r.min_row > header_row]
+    for r in merged_data:
+        problems.append(Problem(table.name, "one value per cell (unmerge the cells and fill every row)",
+                                rows=tuple(range(r.min_row - header_row, r.max_row - header_row + 1)),
+                                column=_clean_header(records[h][r.min_col - 1], table) if r.min_col - 1 < len(records[h]) else None,
+                                value=f"merged cells {r.coord}", source=source))
+    header = [_clean_header(v, table) for v in records[h]]
+    while header and not header[-1]:
+        header.pop()
+    head_problems = _header_problems(header, table, source)
+    problems += head_problems
+    if any(p.expected.startswith("each column name once") for p in head_problems):
+        return None
+    return _frame(records[h + 1:], header, 1, source, table, problems)
+
+
+def _arrow_kind_ok(col: Column, arrow_type) -> bool:
+    import pyarrow.types as pat
+
+    t = arrow_type.value_type if pat.is_dictionary(arrow_type) else arrow_type
+    numeric = pat.is_integer(t) or pat.is_floating(t) or pat.is_decimal(t)
+    if pat.is_null(t):
+        return True  # an all-empty column: judged value by value
+    if col.kind in ("id", "text", "enum"):
+        return pat.is_string(t) or pat.is_large_string(t) or (col.kind == "id" and pat.is_integer(t))
+    if col.kind == "bool":
+        return pat.is_boolean(t) or pat.is_integer(t)
+    return numeric
+
+
+def _arrow_type_name(col: Column) -> str:
+    return {"id": "string (or integer)", "text": "string", "enum": "string", "bool": "boolean",
+            "int": "integer", "money": "float or integer", "rate": "float", "number": "float or integer"}[col.kind]
+
+
+def _parquet_schema_problems(schema, table: Table, source: str) -> tuple[list[Problem], set[str]]:
+    problems, wrong = [], set()
+    names = list(schema.names)
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(Problem(table.name, "each column name once", column=name,
+                                value=f"appears {names.count(name)} times", source=source))
+    for c in table.columns:
+        if c.name not in names:
+            if c.required:
+                problems.append(Problem(table.name, f"a column '{c.name}' ({c.label}) — required by the data contract",
+                                        column=c.name, value="column missing", source=source))
+            continue
+        arrow_type = schema.field(names.index(c.name)).type
+        if not _arrow_kind_ok(c, arrow_type):
+            wrong.add(c.name)
+            problems.append(Problem(table.name, f"a Parquet column of type {_arrow_type_name(c)} ({c.label})",
+                                    column=c.name, value=f"type {arrow_type}", source=source))
+    return problems, wrong
+
+
+def _read_parquet(path: Path, table: Table, problems: list[Problem]) -> _Raw | None:
+    import pyarrow.parquet as pq
+
+    source = path.name
+    try:
+        arrow = pq.read_table(path)
+    except Exception as err:  # corrupt or non-Parquet file
+        problems.append(Problem(table.name, "a readable Parquet file", value=f"{type(err).__name__}: {err}",
+                                source=source))
+        return None
+    schema_problems, wrong = _parquet_schema_problems(arrow.schema, table, source)
+    problems += schema_problems
+    if schema_problems and any(p.expected == "each column name once" for p in schema_problems):
+        return None
+    if arrow.num_rows == 0:
+        problems.append(Problem(table.name, "at least one data row", value="no data rows", source=source))
+        return None
+    cols = {}
+    for name in arrow.column_names:
+        if name in wrong:
+            continue
+        chunked = arrow.column(name)
+        c = table.column(name) if name in table.names else None
+        if c is not None and c.kind in ("int", "money", "rate", "number") and chunked.null_count < len(chunked) \
+                and not str(chunked.type).startswith(("string", "large_string", "dictionary")):
+            cols[name] = pd.Series(chunked.to_pandas(), dtype="float64") if not str(chunked.type).startswith("decimal") \
+                else pd.Series([None if v is None else float(v) for v in chunked.to_pylist()], dtype="float64")
+        elif c is not None and c.kind == "bool" and str(chunked.type) == "bool":
+            cols[name] = pd.Series(chunked.to_pylist(), dtype="object")
+        else:
+            cols[name] = pd.Series([_to_text(v) for v in chunked.to_pylist()], dtype="str")
+    return _Raw(pd.DataFrame(cols), np.arange(1, arrow.num_rows + 1, dtype=np.int64), source)
+
+
+# --------------------------------------------------------------------------- value checks
+def _rows(raw: _Raw, mask) -> tuple[int, ...]:
+    return tuple(int(r) for r in raw.rows[np.asarray(mask, dtype=bool)])
+
+
+def _grouped(table: str, expected: str, column: str, raw: _Raw, mask, values: pd.Series) -> list[Problem]:
+    """One problem per distinct offending value, listing every row that has it."""
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return []
+    withhold = column in IDENTIFIER_COLUMNS
+    bad = pd.DataFrame({"row": raw.rows[mask], "value": np.asarray(values.astype("object"))[mask]})
+    out = []
+    if withhold:
+        return [Problem(table, expected, column=column, rows=tuple(int(r) for r in bad["row"]), value=WITHHELD,
+                        source=raw.source)]
+    bad["key"] = bad["value"].map(repr)
+    for _, group in bad.groupby("key", sort=False):
+        out.append(Problem(table, expected, column=column, rows=tuple(int(r) for r in group["row"]),
+                           value=group["value"].iloc[0], source=raw.source))
+    return out
+
+
+def _coerce(raw: _Raw, table: Table, problems: list[Problem]) -> pd.DataFrame:
+    """Text cells -> typed columns (invalid cells become missing and are reported)."""
+    out = {}
+    frame = raw.frame
+    for name in frame.columns:
+        s = frame[name]
+        if name not in table.names:
+            out[name] = _extra_column(s)
+            continue
+        c = table.column(name)
+        if pd.api.types.is_float_dtype(s.dtype):  # numeric Parquet column
+            num = s.astype("float64")
+            missing = num.isna().to_numpy()
+            invalid = ~missing & ~np.isfinite(num.to_numpy(dtype="float64", na_value=np.nan))
+            text = s.map(lambda v: _to_text(v))
+        elif s.dtype == object:  # boolean Parquet column
+            missing = s.isna().to_numpy()
+            text = s.map(_to_text).astype("str")
+            num = None
+            invalid = np.zeros(len(s), dtype=bool)
+        else:
+            text = s.str.strip()
+            missing = (s.isna() | text.isin(NA_TOKENS)).to_numpy()
+            num = None
+            invalid = None
+        if c.kind in ("int", "money", "rate", "number"):
+            if num is None:
+                thousands = text.str.fullmatch(_THOUSANDS).fillna(False).to_numpy(dtype=bool)
+                cleaned = text.mask(thousands, text.str.replace(",", "", regex=False)).mask(missing)
+                num = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+                values = num.to_numpy(dtype="float64", na_value=np.nan)
+                invalid = ~missing & ~np.isfinite(values)
+            problems += _grouped(table.name, f"a number ({c.label})" if c.kind != "int" else f"a whole number ({c.label})",
+                                 name, raw, invalid, text)
+            values = num.to_numpy(dtype="float64", na_value=np.nan).copy()
+            values[invalid] = np.nan
+            if c.kind == "int":
+                fractional = np.isfinite(values) & (values != np.floor(values))
+                problems += _grouped(table.name, f"a whole number ({c.label})", name, raw, fractional, text)
+                values[fractional] = np.nan
+            typed = pd.Series(values, dtype="float64")
+        elif c.kind == "bool":
+            low = text.str.lower()
+            is_true = low.isin(_TRUE).to_numpy()
+            is_false = low.isin(_FALSE).to_numpy()
+            invalid = ~missing & ~is_true & ~is_false
+            problems += _grouped(table.name, f"true or false (1/0, yes/no, 是/否) ({c.label})", name, raw, invalid, text)
+            typed = pd.Series(np.where(is_true, 1.0, np.where(is_false, 0.0, np.nan)), dtype="float64")
+        else:
+            typed = text.mask(pd.Series(missing, index=text.index)).astype("str")
+            if c.kind == "enum":
+                invalid = ~missing & ~typed.isin(c.choices).to_numpy()
+                problems += _grouped(table.name, f"{c.range_text()} ({c.label})", name, raw, invalid, text)
+                typed = typed.mask(pd.Series(invalid, index=typed.index))
+        if not c.nullable:
+            key = " — key column" if name in table.key else ""
+            problems += _grouped(table.name, f"a value ({c.label}; empty or NaN not allowed{key})", name, raw,
+                                 missing, pd.Series(["<empty>"] * len(s)))
+        out[name] = typed
+    typed_frame = pd.DataFrame(out, index=range(len(frame)))
+    _check_ranges(raw, table, typed_frame, problems)
+    return typed_frame
+
+
+def _extra_column(s: pd.Series) -> pd.Series:
+    """Extra columns are kept: numeric when every non-empty cell is a number, text otherwise."""
+    if s.dtype != "str":
+        return s
+    text = s.str.strip()
+    missing = s.isna() | text.isin(NA_TOKENS)
+    num = pd.to_numeric(text.mask(missing), errors="coerce")
+    if missing.all() or num[~missing].isna().any():
+        return s
+    return num.astype("float64")
+
+
+def _check_ranges(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
+    for c in table.columns:
+        if c.name not in typed or c.kind not in ("int", "money", "rate", "number"):
+            continue
+        values = typed[c.name].to_numpy(dtype="float64", na_value=np.nan)
+        lo = np.full(len(values), -np.inf if c.min is None else c.min, dtype="float64")
+        hi = np.full(len(values), np.inf if c.max is None else c.max, dtype="float64")
+        special = np.zeros(len(values), dtype=bool)
+        for e in table.range_exceptions:
+            if e.column == c.name and e.when_column in typed:
+                rows = typed[e.when_column].isin(e.when_values).to_numpy(dtype=bool)
+                special |= rows
+                lo[rows] = -np.inf if e.min is None else e.min
+                hi[rows] = np.inf if e.max is None else e.max
+        outside = np.isfinite(values) & ((values < lo) | (values > hi))
+        if not outside.any():
+            continue
+        text = raw.frame[c.name].map(_to_text) if raw.frame[c.name].dtype != "str" else raw.frame[c.name].str.strip()
+        negative_kind = {"int": "count", "money": "amount of money"}.get(c.kind)
+        for exc_rows, exc in [(special, True), (~special, False)]:
+            m = outside & exc_rows
+            if not m.any():
+                continue
+            if exc:
+                e = next(e for e in table.range_exceptions if e.column == c.name)
+                expected = f"≥ {e.min} for {', '.join(e.when_values)} ({e.why})"
+            elif c.kind == "rate":
+                expected = f"a fraction between 0 and 1 — 0.64, not 64 ({c.label})"
+            elif c.min == 0 and c.max is None and negative_kind:
+                expected = f"≥ 0: a {negative_kind} cannot be negative ({c.label})"
+            else:
+                expected = f"{c.range_text()} ({c.label})"
+            problems += _grouped(table.name, expected, c.name, raw, m, text)
+        typed.loc[outside, c.name] = np.nan
+
+
+def _check_keys(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
+    key = [k for k in table.key if k in typed]
+    if len(key) != len(table.key):
+        return
+    complete = typed[key].notna().all(axis=1)
+    sub = typed.loc[complete, key]
+    dup = sub.duplicated(keep=False)
+    if not dup.any():
+        return
+    groups = sub[dup].groupby(key if len(key) > 1 else key[0], sort=False, dropna=True)
+    for values, idx in groups.groups.items():
+        values = values if isinstance(values, tuple) else (values,)
+        rows = tuple(sorted(int(raw.rows[i]) for i in idx))
+        shown = ", ".join(_to_text(v) for v in values)
+        if table.name == "units" and "township_id" in typed:
+            towns = typed.loc[idx, "township_id"].dropna().unique()
+            if len(towns) > 1:
+                problems.append(Problem(table.name, "one township per unit (rules.md §1: each unit belongs to one "
+                                        "township)", column="township_id", rows=rows,
+                                        value=f"unit {shown} in townships {', '.join(sorted(map(str, towns)))}",
+                                        source=raw.source))
+                continue
+        if any(k in IDENTIFIER_COLUMNS for k in key):
+            shown = WITHHELD
+        problems.append(Problem(table.name, f"one row per ({', '.join(key)}) — duplicated key",
+                                column=", ".join(key), rows=rows, value=shown, source=raw.source))
+
+
+def _check_ordered(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
+    for o in table.ordered:
+        if o.smaller not in typed or o.larger not in typed:
+            continue
+        a = typed[o.smaller].to_numpy(dtype="float64", na_value=np.nan)
+        b = typed[o.larger].to_numpy(dtype="float64", na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            above = np.isfinite(a) & np.isfinite(b) & (a > b + 1e-9 * np.maximum(1.0, np.abs(b)))
+        for i in np.flatnonzero(above):
+            ca, cb = table.column(o.smaller), table.column(o.larger)
+            problems.append(Problem(
+                table.name, f"{o.smaller} ≤ {o.larger}: {ca.label_en} is part of {cb.label_en} "
+                f"({ca.label_zh} ≤ {cb.label_zh})", column=o.smaller, rows=(int(raw.rows[i]),),
+                value=f"{o.smaller} {_to_text(a[i])} > {o.larger} {_to_text(b[i])}", source=raw.source))
+
+
+def _check_same_within(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
+    for rule in table.same_within:
+        cols = [*rule.by, rule.column]
+        if any(c not in typed for c in cols):
+            continue
+        sub = typed[cols].dropna(subset=list(rule.by))
+        values = sub[rule.column].astype("object").where(sub[rule.column].notna(), None)
+        sub = sub.assign(_v=values.map(repr))
+        n = sub.groupby(list(rule.by), sort=False)["_v"].nunique()
+        for group_key in n[n > 1].index:
+            group_key = group_key if isinstance(group_key, tuple) else (group_key,)
+            mask = np.ones(len(typed), dtype=bool)
+            for col, v in zip(rule.by, group_key):
+                mask &= (typed[col] == v).to_numpy(dtype=bool, na_value=False)
+            seen = sorted({_to_text(v) or "<empty>" for v in typed.loc[mask, rule.column]})
+            problems.append(Problem(table.name, f"one {rule.column} within each ({', '.join(rule.by)}): {rule.why}",
+                                    column=rule.column, rows=_rows(raw, mask),
+                                    value=f"{', '.join(_to_text(v) for v in group_key)}: {' vs '.join(seen)}",
+                                    source=raw.source))
+
+
+def _check_panel(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
+    if not table.panel or table.panel not in typed or "year" not in typed:
+        return
+    sub = typed[[table.panel, "year"]].dropna()
+    span = sub.groupby(table.panel, sort=True)["year"].agg(["min", "max", "nunique"])
+    gaps = span[span["max"] - span["min"] + 1 > span["nunique"]]
+    for entity, row in gaps.iterrows():
+        have = set(sub.loc[sub[table.panel] == entity, "year"].astype(int))
+        missing = [y for y in range(int(row["min"]), int(row["max"]) + 1) if y not in have]
+        mask = (typed[table.panel] == entity).to_numpy(dtype=bool, na_value=False)
+        problems.append(Problem(table.name, f"a row for every year between the {table.panel}'s first "
+                                f"({int(row['min'])}) and last ({int(row['max'])}) year — missing year inside the panel",
+                                column="year", rows=_rows(raw, mask),
+                                value=f"{table.panel} {entity}: no row for {', '.join(map(str, missing))}",
+                                source=raw.source))
+
+
+def _final_dtypes(typed: pd.DataFrame, table: Table) -> pd.DataFrame:
+    out = {}
+    for name in typed.columns:
+        s = typed[name]
+        if name in table.names:
+            dtype = table.column(name).dtype
+            if dtype == "bool":
+                s = s.astype("float64").astype("bool")
+            elif dtype in ("int64", "Int64"):
+                s = s.astype("Int64") if dtype == "Int64" else s.astype("float64").astype("int64")
+            else:
+                s = s.astype(dtype)
+        out[name] = s
+    return pd.DataFrame(out)
+
+
+def _read(path: Path, table: Table, problems: list[Problem], sheet: str | None = None) -> _Raw | None:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path, table, problems)
+    if suffix == ".xlsx":
+        return _read_xlsx(path, table, problems, sheet)
+    if suffix == ".parquet":
+        return _read_parquet(path, table, problems)
+    problems.append(Problem(table.name, "a .csv, .xlsx or .parquet file (save .xls workbooks as .xlsx)",
+                            value=path.suffix or "no suffix", source=path.name))
+    return None
+
+
+def _check_table(path: Path, table: Table, sheet: str | None = None) -> tuple[pd.DataFrame | None, _Raw | None, list[Problem]]:
+    problems: list[Problem] = []
+    raw = _read(path, table, problems, sheet)
+    if raw is None:
+        return None, None, problems
+    typed = _coerce(raw, table, problems)
+    _check_keys(raw, table, typed, problems)
+    _check_ordered(raw, table, typed, problems)
+    _check_same_within(raw, table, typed, problems)
+    _check_panel(raw, table, typed, problems)
+    return typed, raw, problems
+
+
+def load_table(file: str | Path, name: str, sheet: str | None = None) -> pd.DataFrame:
+    """Read and validate one table from ``file`` (no cross-table checks). Raises ValidationError."""
+    table = get_table(name)
+    path = Path(file)
+    if not path.exists():
+        raise ToolkitError(f"{name}: file not found: {path}")
+    if table.large:
+        raise ToolkitError(f"{name} is too large to load into memory; use validate_claims() and DuckDB")
+    typed, raw, problems = _check_table(path, table, sheet)
+    if problems:
+        raise ValidationError.from_problems(problems, what=path.name)
+    return _final_dtypes(typed, table)
+
+
+# --------------------------------------------------------------------------- dataset level
+def _discover(root: Path, wanted: Sequence[str], problems: list[Problem]) -> tuple[dict[str, Path], dict[str, str]]:
+    files: dict[str, Path] = {}
+    sheets: dict[str, str] = {}
+    entries = sorted(p for p in root.iterdir() if not p.name.startswith((".", "~$")))
+    for name in wanted:
+        found = [p for p in entries if p.is_file() and p.stem == name and p.suffix.lower() in FORMATS]
+        found += [p for p in entries if p.is_file() and p.stem == name and p.suffix.lower() == ".xls"]
+        if name == "claims" and (root / "claims").is_dir():
+            found.append(root / "claims")
+        if len(found) > 1:
+            problems.append(Problem(name, "one file per table", value=", ".join(p.name for p in found),
+                                    source=str(root)))
+        elif found:
+            files[name] = found[0]
+    workbooks = [p for p in entries if p.is_file() and p.suffix.lower() == ".xlsx" and p.stem not in TABLES]
+    for book in workbooks:
+        try:
+            import openpyxl
+
+            wb = openpyxl.load_workbook(book, read_only=True)
+            names = list(wb.sheetnames)
+            wb.close()
+        except Exception as err:
+            problems.append(Problem(book.stem, "a readable .xlsx workbook", value=f"{type(err).__name__}: {err}",
+                                    source=book.name))
+            continue
+        for sheet in names:
+            if sheet in wanted and not TABLES[sheet].large:
+                if sheet in files:
+                    problems.append(Problem(sheet, "one file per table",
+                                            value=f"{files[sheet].name}, {book.name} sheet '{sheet}'", source=str(root)))
+                else:
+                    files[sheet], sheets[sheet] = book, sheet
+    return files, sheets
+
+
+def _cross_checks(typed: dict[str, pd.DataFrame], raws: dict[str, _Raw], problems: list[Problem]) -> None:
+    for name, frame in typed.items():
+        table = TABLES[name]
+        for ref in table.references:
+            if ref.target not in typed or ref.column not in frame or ref.target_column not in typed[ref.target]:
+                continue
+            known = set(typed[ref.target][ref.target_column].dropna())
+            values = frame[ref.column]
+            unknown = (values.notna() & ~values.isin(known)).to_numpy(dtype=bool)
+            problems += _grouped(name, f"a {ref.column} listed in {ref.target} ({raws[ref.target].source}) — unknown id",
+                                 ref.column, raws[name], unknown, values)
+
+
+def file_hash(files: dict[str, Path]) -> str:
+    """sha256 over (table name, file bytes) sorted by table name; folders hash their files by path."""
+    h = hashlib.sha256()
+    for name in sorted(files):
+        path = files[name]
+        parts = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        h.update(f"table:{name}\n".encode())
+        for part in parts:
+            rel = part.relative_to(path).as_posix() if path.is_dir() else ""
+            h.update(f"file:{rel}:{part.stat().st_size}\n".encode())
+            with part.open("rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+    return h.hexdigest()
+
+
+def load_dataset(path: str | Path, tables: Iterable[str] | str | None = None, require: Iterable[str] = ()) -> Dataset:
+    """Read and validate the tables of a dataset folder.
+
+    ``tables``: names (or ``"a,b"``) to load, default every contract table present. ``require``:
+    tables that must be present. All problems of all tables are raised together as one
+    :class:`ValidationError`; claims values are checked separately by :func:`validate_claims`.
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise ToolkitError(f"dataset folder not found: {root}")
+    if isinstance(tables, str):
+        tables = [t.strip() for t in tables.split(",") if t.strip()]
+    wanted = list(TABLES) if tables is None else [get_table(t).name for t in tables]
+    require = [get_table(t).name for t in require]
+    wanted += [r for r in require if r not in wanted]
+    problems: list[Problem] = []
+    files, sheets = _discover(root, [t for t in TABLES if t in wanted], problems)
+    for name in require:
+        if name not in files:
+            problems.append(Problem(name, f"a table file {name}.csv, {name}.xlsx or {name}.parquet (or a sheet "
+                                    f"'{name}' in a workbook)", value="table missing", source=str(root)))
+    typed: dict[str, pd.DataFrame] = {}
+    raws: dict[str, _Raw] = {}
+    for name in [t for t in TABLES if t in files]:
+        table = TABLES[name]
+        if table.large:
+            problems += claims_schema_problems(files[name])
+            continue
+        frame, raw, found = _check_table(files[name], table, sheets.get(name))
+        problems += found
+        if frame is not None:
+            typed[name], raws[name] = frame, raw
+    _cross_checks(typed, raws, problems)
+    if problems:
+        raise ValidationError.from_problems(problems, what=f"dataset {root}")
+    return Dataset(root=root, tables={n: _final_dtypes(f, TABLES[n]) for n, f in typed.items()},
+                   files=files, data_hash=file_hash(files), sheets=sheets)
+
+
+# --------------------------------------------------------------------------- claims
+@dataclass(frozen=True)
+class ClaimsSummary:
+    rows: int
+    files: int
+    years: tuple[int, int] | None
+
+
+def _claims_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*.parquet") if p.is_file())
+    return [path]
+
+
+def claims_schema_problems(path: str | Path) -> list[Problem]:
+    """Columns and types of the claims Parquet file(s), read from metadata only (no rows)."""
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    table = TABLES["claims"]
+    if path.is_file() and path.suffix.lower() != ".parquet":
+        return [Problem("claims", "claims as Parquet (claims.parquet or a folder claims/ of .parquet files): "
+                        "tens of millions of rows do not fit a spreadsheet", value=path.name, source=path.name)]
+    files = _claims_files(path)
+    if not files:
+        return [Problem("claims", "at least one .parquet file", value="no files", source=str(path))]
+    problems = []
+    for f in files:
+        try:
+            schema = pq.read_schema(f)
+        except Exception as err:
+            problems.append(Problem("claims", "a readable Parquet file", value=f"{type(err).__name__}: {err}",
+                                    source=f.name))
+            continue
+        problems += _parquet_schema_problems(schema, table, f.name)[0]
+    return problems
+
+
+def _sql_list(values: Iterable[str]) -> str:
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
+
+
+def validate_claims(path: str | Path, units: pd.DataFrame | None = None, counties: Iterable[str] | None = None,
+                    *, max_rows_listed: int = 20) -> ClaimsSummary:
+    """Check claims values with DuckDB, streaming over the Parquet file(s); raise ValidationError.
+
+    Checks: empty required cells, years, months, enums, chronic groups 1–41, negative or
+    non-finite money, fund or critical-illness payment above total cost, unknown unit/county ids
+    (when ``units``/``counties`` are given), a unit's county differing from ``units``, and
+    duplicate claim ids. Messages carry row numbers and counts; ``claim_id`` and ``person_id``
+    values are withheld.
+    """
+    import duckdb
+
+    path = Path(path)
+    problems = claims_schema_problems(path)
+    if problems:
+        raise ValidationError.from_problems(problems, what="claims")
+    table = TABLES["claims"]
+    files = _claims_files(path)
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads TO 2")
+        con.execute("SET preserve_insertion_order = false")
+        src = (f"read_parquet([{_sql_list(str(f) for f in files)}], file_row_number = true, filename = true)")
+        con.execute(f"CREATE VIEW claims AS SELECT * FROM {src}")
+        checks: list[tuple[str, str, str]] = []  # (column, predicate, expected)
+        for c in table.columns:
+            col = f'"{c.name}"'
+            if not c.nullable:
+                pred = f"{col} IS NULL" if c.kind not in ("id", "text", "enum") else f"({col} IS NULL OR trim(CAST({col} AS VARCHAR)) = '')"
+                checks.append((c.name, pred, f"a value ({c.label}; empty not allowed)"))
+            if c.choices:
+                checks.append((c.name, f"{col} NOT IN ({_sql_list(c.choices)})", f"{c.range_text()} ({c.label})"))
+            if c.kind in ("int", "money", "rate", "number"):
+                d = f"CAST({col} AS DOUBLE)"
+                checks.append((c.name, f"NOT isfinite({d})", f"a finite number ({c.label})"))
+                if c.kind == "int":
+                    checks.append((c.name, f"isfinite({d}) AND {d} <> floor({d})", f"a whole number ({c.label})"))
+                lo = f"{d} < {c.min}" if c.min is not None else None
+                hi = f"{d} > {c.max}" if c.max is not None else None
+                rng = " OR ".join(x for x in (lo, hi) if x)
+                if rng:
+                    exp = (f"≥ 0: an amount of money cannot be negative ({c.label})" if c.kind == "money"
+                           else f"{c.range_text()} ({c.label})")
+                    checks.append((c.name, f"isfinite({d}) AND ({rng})", exp))
+        for o in table.ordered:
+            checks.append((o.smaller, f'"{o.smaller}" > "{o.larger}" + 0.005',
+                           f"{o.smaller} ≤ {o.larger} ({table.column(o.smaller).label_en} is part of the total cost)"))
+        if units is not None and "unit_id" in units:
+            con.register("known_units", units[[c for c in ("unit_id", "county_id") if c in units]].astype("object"))
+            checks.append(("unit_id", "unit_id NOT IN (SELECT unit_id FROM known_units)",
+                           "a unit_id listed in units — unknown id"))
+            if "county_id" in units:
+                checks.append(("county_id", "unit_id IN (SELECT unit_id FROM known_units) AND county_id <> "
+                               "(SELECT k.county_id FROM known_units k WHERE k.unit_id = claims.unit_id LIMIT 1)",
+                               "the county of the unit in units"))
+        if counties is not None:
+            con.register("known_counties", pd.DataFrame({"county_id": pd.Series(list(counties), dtype="object")}))
+            checks.append(("county_id", "county_id NOT IN (SELECT county_id FROM known_counties)",
+                           "a county_id listed in county_year — unknown id"))
+        sums = ", ".join(f"count(*) FILTER (WHERE coalesce({pred}, false))" for _, pred, _ in checks)
+        totals = con.execute(f"SELECT count(*), min(year), max(year), {sums} FROM claims").fetchone()
+        n_rows, y0, y1, counts = totals[0], totals[1], totals[2], totals[3:]
+        for (column, pred, expected), n in zip(checks, counts):
+            if not n:
+                continue
+            rows = con.execute(f"SELECT filename, file_row_number + 1 AS r FROM claims WHERE coalesce({pred}, false) "
+                               f"ORDER BY filename, r LIMIT {max_rows_listed}").fetchall()
+            if column in IDENTIFIER_COLUMNS:
+                value = f"{WITHHELD}; {n} row{'s' if n != 1 else ''}"
+            else:
+                shown = con.execute(f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM claims WHERE coalesce({pred}, false) '
+                                    f"LIMIT 5").fetchall()
+                value = f"{', '.join(repr(v[0]) for v in shown)} ({n} row{'s' if n != 1 else ''})"
+            source = ", ".join(sorted({Path(f).name for f, _ in rows}))
+            problems.append(Problem("claims", expected, column=column, rows=tuple(int(r) for _, r in rows),
+                                    value=value, source=source))
+        dup = con.execute("SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM claims "
+                          "WHERE claim_id IS NOT NULL GROUP BY claim_id HAVING count(*) > 1)").fetchone()
+        if dup[0]:
+            rows = con.execute(
+                "WITH d AS (SELECT claim_id FROM claims WHERE claim_id IS NOT NULL GROUP BY claim_id "
+                f"HAVING count(*) > 1 ORDER BY min(filename), min(file_row_number) LIMIT {max_rows_listed}) "
+                "SELECT filename, file_row_number + 1 AS r FROM claims SEMI JOIN d USING (claim_id) "
+                f"ORDER BY filename, r LIMIT {max_rows_listed}").fetchall()
+            problems.append(Problem("claims", "one row per claim_id — duplicated key", column="claim_id",
+                                    rows=tuple(int(r) for _, r in rows),
+                                    value=f"{WITHHELD}; {dup[0]} claim ids on {dup[1]} rows",
+                                    source=", ".join(sorted({Path(f).name for f, _ in rows}))))
+    finally:
+        con.close()
+    if problems:
+        raise ValidationError.from_problems(problems, what="claims")
+    return ClaimsSummary(rows=int(n_rows), files=len(files), years=(int(y0), int(y1)) if y0 is not None else None)
