@@ -1,0 +1,153 @@
+"""Insurance capitation per health management unit: the big package and the chronic small package.
+
+Seed 000 §3.1 (rules.md §2–3): each unit's budget is its average per-capita fund spending of the
+previous ``baseline_years`` years times its population this year, optionally raised by a growth
+coefficient (seed 001; seed 002 Huangzhong). The budget is advanced monthly
+(``advance_rate`` × budget / 12), settled at year end, savings retained and split county :
+township : village (4:4:2), an overspend carried by the medical community except the share
+``overspend_share`` the insurer takes (seed 001 合理超支分担).
+
+* big package (大包干): ``fund_general`` per ``insured_pop`` — the general population, outpatient
+  and inpatient, critical-illness insurance excluded (data contract);
+* chronic small package (小包干): ``fund_chronic_outpatient`` per ``chronic_pop`` — the outpatient
+  fund of the 41 chronic-disease groups, carved out of the big package.
+
+All amounts are integer fen inside (:mod:`toolkit.settlement.money`); the statement converts them
+to yuan. Every split adds up to its whole exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import Problem, ToolkitError
+from toolkit.params.snapshot import ParamSnapshot
+from toolkit.settlement.money import allocate_rows, yuan_to_fen
+
+MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Package:
+    """Which columns and parameters a capitation package reads; ``prefix`` names its outputs."""
+
+    prefix: str
+    spending: str
+    population: str
+    split_key: str
+    overspend_key: str
+
+
+BIG = Package("", "fund_general", "insured_pop", "savings_split", "overspend_share")
+CHRONIC = Package("chronic_", "fund_chronic_outpatient", "chronic_pop", "chronic_savings_split", "chronic_overspend_share")
+
+
+def _baseline(panel: pd.DataFrame, package: Package, year: int, n_years: int, method: str) -> pd.DataFrame:
+    """Per-capita spending of each baseline year (lag columns) and their average, per unit.
+
+    ``mean_of_per_capita``: the mean of the yearly per-capita figures (人均年均支出, seed 000
+    §3.1); a year with no population is left out of the mean. ``pooled``: total spending over
+    total person-years. A unit with no population in any baseline year has a baseline of 0.
+    """
+    years = list(range(year - n_years, year))
+    spend = panel.pivot(index="unit_id", columns="year", values=package.spending).reindex(columns=years)
+    pop = panel.pivot(index="unit_id", columns="year", values=package.population).reindex(columns=years)
+    spend_a = spend.to_numpy(dtype="float64")
+    pop_a = pop.to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_capita = np.where(pop_a > 0, spend_a / pop_a, np.nan)
+    out = pd.DataFrame(index=spend.index)
+    for i, y in enumerate(years):
+        out[f"{package.prefix}baseline_pc_lag{year - y}"] = per_capita[:, i]
+    if method == "pooled":
+        total_pop = pop_a.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.where(total_pop > 0, spend_a.sum(axis=1) / total_pop, 0.0)
+    else:
+        counted = np.sum(~np.isnan(per_capita), axis=1)
+        with np.errstate(invalid="ignore"):
+            mean = np.where(counted > 0, np.nansum(per_capita, axis=1) / np.maximum(counted, 1), 0.0)
+    out[f"{package.prefix}baseline_per_capita"] = mean
+    return out
+
+
+def _check_years(unit_year: pd.DataFrame, unit_ids: list[str], years: list[int], county_id: str) -> None:
+    have = set(zip(unit_year["unit_id"], unit_year["year"]))
+    missing = [(u, y) for u in unit_ids for y in years if (u, y) not in have]
+    if missing:
+        shown = sorted({y for _, y in missing})
+        problems = [
+            Problem("unit_year", f"a row for every unit of county {county_id} in each of {years[0]}–{years[-1]} (settlement year and baseline)",
+                    column="year", value=f"{u} {y}")
+            for u, y in missing[:20]
+        ]
+        raise ToolkitError(
+            f"cannot settle county {county_id}: {len(missing)} unit-year rows are missing (years {', '.join(map(str, shown))}); "
+            "the baseline needs the previous years of every unit",
+            problems,
+        )
+
+
+def settle_package(unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str, year: int,
+                   snap: ParamSnapshot, package: Package = BIG) -> pd.DataFrame:
+    """Settle one capitation package for every unit of ``county_id`` in ``year``; money in fen.
+
+    Returns one row per unit (sorted by unit_id) with the baseline, budget, monthly advances,
+    actual spending, savings or overspend and their splits. Integer columns ending in ``_fen``
+    hold money; :func:`toolkit.settlement.statement.to_yuan` converts them for people.
+    """
+    p = package.prefix
+    n_years = int(snap["baseline_years"])
+    county_units = units.loc[units["county_id"] == county_id, ["unit_id"]].sort_values("unit_id")
+    unit_ids = county_units["unit_id"].tolist()
+    if not unit_ids:
+        raise ToolkitError(f"county {county_id} has no units in the units table",
+                           [Problem("units", "at least one unit of the county", column="county_id", value=county_id)])
+    years = list(range(year - n_years, year + 1))
+    panel = unit_year.loc[unit_year["unit_id"].isin(unit_ids) & unit_year["year"].isin(years),
+                          ["unit_id", "year", package.spending, package.population]]
+    _check_years(panel, unit_ids, years, county_id)
+    base = _baseline(panel, package, year, n_years, str(snap["baseline_method"]))
+    now = panel.loc[panel["year"] == year].set_index("unit_id").reindex(unit_ids)
+    out = pd.DataFrame({"unit_id": unit_ids})
+    out[f"{p}baseline_first_year"] = year - n_years
+    out[f"{p}baseline_last_year"] = year - 1
+    for col in base.columns:
+        out[col] = base[col].reindex(unit_ids).to_numpy()
+    growth = float(snap["budget_growth"])
+    out[package.population] = now[package.population].to_numpy(dtype="int64")
+    out[f"{p}budget_growth"] = growth
+    budget = yuan_to_fen(out[f"{p}baseline_per_capita"].to_numpy() * out[package.population].to_numpy() * (1.0 + growth))
+    out[f"{p}budget_fen"] = budget
+    rate = float(snap["advance_rate"])
+    out[f"{p}advance_rate"] = rate
+    advance_total = yuan_to_fen(budget / 100.0 * rate)
+    out[f"{p}advance_total_fen"] = advance_total
+    months = allocate_rows(advance_total, [1] * MONTHS)
+    for m in range(MONTHS):
+        out[f"{p}advance_m{m + 1:02d}_fen"] = months[:, m]
+    actual = yuan_to_fen(now[package.spending].to_numpy(dtype="float64"))
+    out[f"{p}actual_fen"] = actual
+    savings = budget - actual
+    out[f"{p}savings_fen"] = savings
+    retained = np.maximum(savings, 0)
+    split = snap[package.split_key]
+    parts = allocate_rows(retained, list(split.values()))
+    for i, tier in enumerate(split):
+        out[f"{p}savings_{tier}_fen"] = parts[:, i]
+    overspend = np.maximum(-savings, 0)
+    share = float(snap[package.overspend_key])
+    out[f"{p}overspend_fen"] = overspend
+    out[f"{p}overspend_share"] = share
+    exact = Fraction(str(share))  # 0.9 and 1 − 0.9 split exactly 9 : 1
+    carried = allocate_rows(overspend, [exact, 1 - exact])
+    out[f"{p}overspend_insurer_fen"] = carried[:, 0]
+    out[f"{p}overspend_community_fen"] = carried[:, 1]
+    # the insurer pays the whole budget (savings are retained) plus its share of an overspend
+    out[f"{p}insurer_paid_fen"] = budget + carried[:, 0]
+    out[f"{p}year_end_payment_fen"] = budget + carried[:, 0] - advance_total
+    return out
