@@ -1,0 +1,179 @@
+"""Excel workbooks for commissions: one sheet per table, bilingual headers, number formats, and
+the same bytes on every rerun.
+
+openpyxl stamps the workbook with "now" (document properties; "modified" even at save time) and the zip members with the local
+time; both are replaced here — the properties by ``timestamp`` (default 2000-01-01, or the data's
+date passed by the caller) and every zip member's date by the same instant — so two writes of the
+same tables are byte-identical and a batch rerun does not look like a change.
+
+Money columns of kind ``wan`` are written as numbers in 万元 (yuan / 10,000) with ``#,##0.00``;
+percentages as fractions with ``0.00%`` (Excel shows 99.16%); counts with ``#,##0``. Cells
+already formatted as text (e.g. suppressed ``<5``) are written as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from toolkit.io import write_bytes
+from toolkit.report.labels import check_lang, label
+
+DEFAULT_TIMESTAMP = dt.datetime(2000, 1, 1, 0, 0, 0)
+#: kind -> (Excel number format, divide by)
+EXCEL_FORMATS: dict[str, tuple[str, float]] = {
+    "wan": ("#,##0.00", 10000.0),
+    "yuan": ("#,##0.00", 1.0),
+    "pct": ("0.00%", 1.0),
+    "pp": ("+0.00%;-0.00%;0.00%", 1.0),
+    "int": ("#,##0", 1.0),
+    "num2": ("0.00", 1.0),
+    "num3": ("0.000", 1.0),
+    "num4": ("0.0000", 1.0),
+    "text": ("@", 1.0),
+}
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass
+class Sheet:
+    """One table of a workbook. ``formats``: column -> kind (see :data:`EXCEL_FORMATS`);
+    ``labels``: column -> header overriding the registry label; ``notes``: lines under the table."""
+
+    name: str
+    frame: pd.DataFrame
+    formats: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+    notes: Iterable[str] = ()
+
+
+def _display_width(text: str) -> int:
+    # CJK characters take two columns in Excel's default font
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _check_sheet_name(name: str, seen: set[str]) -> str:
+    if not name or len(name) > 31 or _BAD_SHEET_CHARS.search(name):
+        raise ValueError(f"Excel sheet name {name!r} must be 1–31 characters without []:*?/\\")
+    if name.lower() in seen:
+        raise ValueError(f"duplicate Excel sheet name {name!r}")
+    seen.add(name.lower())
+    return name
+
+
+def _cell_value(value: Any, kind: str) -> Any:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, str):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):
+        value = value.item()
+    if kind == "text":
+        return str(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        divisor = EXCEL_FORMATS.get(kind, ("", 1.0))[1]
+        return value / divisor if divisor != 1.0 else value
+    return str(value)
+
+
+def build_workbook_bytes(sheets: Iterable[Sheet], lang: str = "zh",
+                         timestamp: dt.datetime = DEFAULT_TIMESTAMP) -> bytes:
+    """The .xlsx bytes of ``sheets``; deterministic for equal inputs and ``timestamp``."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    check_lang(lang)
+    wb = Workbook()
+    wb.remove(wb.active)
+    seen: set[str] = set()
+    for sheet in sheets:
+        ws = wb.create_sheet(_check_sheet_name(sheet.name, seen))
+        frame = sheet.frame
+        kinds = {c: sheet.formats.get(c) or _guess(str(c), frame[c]) for c in frame.columns}
+        headers = [sheet.labels.get(c) or label(str(c), lang) for c in frame.columns]
+        ws.append(headers)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        widths = [_display_width(h) for h in headers]
+        for row in frame.itertuples(index=False):
+            values = [_cell_value(v, kinds[c]) for v, c in zip(row, frame.columns)]
+            ws.append(values)
+            r = ws.max_row
+            for j, (v, c) in enumerate(zip(values, frame.columns), start=1):
+                cell = ws.cell(row=r, column=j)
+                if isinstance(v, str):
+                    cell.number_format = "@"
+                    cell.alignment = Alignment(horizontal="right" if kinds[c] != "text" else "left")
+                elif v is not None:
+                    cell.number_format = EXCEL_FORMATS.get(kinds[c], ("General", 1))[0]
+                shown = v if isinstance(v, str) else (f"{v:,.2f}" if isinstance(v, float) else str(v))
+                widths[j - 1] = max(widths[j - 1], _display_width(shown or ""))
+        notes = list(sheet.notes)
+        if notes:
+            ws.append([])
+            for note in notes:
+                ws.append([note])
+        for j, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, 8), 60)
+        ws.freeze_panes = "A2"
+    wb.properties.creator = "county-health-toolkit"
+    wb.properties.lastModifiedBy = "county-health-toolkit"
+    wb.properties.created = timestamp
+    wb.properties.modified = timestamp
+    raw = io.BytesIO()
+    wb.save(raw)
+    return _fix_zip_times(raw.getvalue(), timestamp)
+
+
+def _guess(name: str, series: pd.Series) -> str:
+    if name in ("year", "quarter", "rank", "event_time", "cohort") or name.endswith("_id"):
+        return "text" if not pd.api.types.is_integer_dtype(series) else "int_plain"
+    if pd.api.types.is_integer_dtype(series):
+        return "int"
+    if pd.api.types.is_float_dtype(series):
+        return "num2"
+    return "text"
+
+
+EXCEL_FORMATS["int_plain"] = ("0", 1.0)  # years and ranks: a number, but no thousands separator
+
+
+def _fix_zip_times(data: bytes, timestamp: dt.datetime) -> bytes:
+    """Rewrite the zip with every member dated ``timestamp`` (same order, same compression)."""
+    stamp = (max(timestamp.year, 1980), timestamp.month, timestamp.day, timestamp.hour, timestamp.minute,
+             timestamp.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            new = zipfile.ZipInfo(info.filename, date_time=stamp)
+            new.compress_type = zipfile.ZIP_DEFLATED
+            new.external_attr = 0o600 << 16
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl sets "modified" to now when saving
+                iso = timestamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                                 lambda m: m.group(1) + iso + m.group(2), content)
+            dst.writestr(new, content)
+    return out.getvalue()
+
+
+def write_workbook(path: str | os.PathLike, sheets: Iterable[Sheet], lang: str = "zh",
+                   timestamp: dt.datetime = DEFAULT_TIMESTAMP) -> None:
+    """Write ``sheets`` to ``path`` atomically (temp file + rename)."""
+    write_bytes(path, build_workbook_bytes(list(sheets), lang, timestamp))
