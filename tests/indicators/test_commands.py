@@ -1,0 +1,57 @@
+"""The `indicators` and `check-claims` commands end to end on a small dataset folder."""
+
+import pandas as pd
+import pytest
+
+from toolkit.cli import main
+from tests.indicators.test_monitoring import county_year
+from tests.indicators.test_mortality import deaths_table
+
+
+@pytest.fixture()
+def dataset(tmp_path):
+    root = tmp_path / "ds"
+    root.mkdir()
+    county_year().to_csv(root / "county_year.csv", index=False)
+    pd.concat([deaths_table("all", year=2022), deaths_table("all", year=2023)]).to_csv(root / "deaths.csv", index=False)
+    return root
+
+
+def test_indicators_writes_tidy_csv_and_excel_deterministically(dataset, tmp_path, capsys):
+    assert main(["indicators", str(dataset), "--out", str(tmp_path / "a" / "ind")]) == 0
+    assert main(["indicators", str(dataset), "--out", str(tmp_path / "b" / "ind.csv")]) == 0
+    out = pd.read_csv(tmp_path / "a" / "ind.csv")
+    assert list(out.columns) == ["county_id", "year", "indicator", "value", "numerator", "denominator", "lower", "upper"]
+    row = out.loc[(out["indicator"] == "income_ratio") & (out["year"] == 2023)]
+    assert row["value"].item() == pytest.approx(0.9916)
+    mort = out.loc[out["indicator"] == "premature_ncd_mortality"]
+    assert len(mort) == 2 and (mort["lower"] < mort["value"]).all()
+    for name in ("ind.csv", "ind.xlsx", "ind_units.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_indicators_filters_and_user_errors(dataset, tmp_path, capsys):
+    assert main(["indicators", str(dataset), "--years", "2023", "--county", "C01", "--out", str(tmp_path / "f")]) == 0
+    assert set(pd.read_csv(tmp_path / "f.csv")["year"]) == {2023}
+    assert main(["indicators", str(dataset), "--county", "C99", "--out", str(tmp_path / "g")]) == 2
+    assert "unknown county C99" in capsys.readouterr().err
+    assert not (tmp_path / "g.csv").exists() and not (tmp_path / "g.xlsx").exists()
+    broken = county_year(admissions=[0, 0], admissions_in_county=[0, 0])
+    broken.to_csv(dataset / "county_year.csv", index=False)
+    assert main(["indicators", str(dataset), "--out", str(tmp_path / "h")]) == 2
+    err = capsys.readouterr().err
+    assert "zero denominator" in err and "column 'admissions'" in err and "Traceback" not in err
+    assert not list(tmp_path.glob("h*"))
+
+
+def test_check_claims_exit_status_and_table(dataset, tmp_path, capsys):
+    claims = tmp_path / "claims.yaml"
+    claims.write_text("- {indicator: income_ratio, kind: value, county: C01, year: 2023, stated: 99.16%}\n", encoding="utf-8")
+    assert main(["check-claims", str(dataset), "--claims", str(claims), "--out", str(tmp_path / "chk")]) == 0
+    assert pd.read_csv(tmp_path / "chk.csv")["ok"].tolist() == [True]
+    claims.write_text("- {indicator: village_doctor_subsidy_per_doctor, kind: yoy, county: C01, year: 2023, stated: 17.20%}\n",
+                      encoding="utf-8")
+    assert main(["check-claims", str(dataset), "--claims", str(claims)]) == 1
+    assert "MISMATCH" in capsys.readouterr().out
+    claims.write_text("- {indicator: nonsense, kind: value, year: 2023, stated: 1}\n", encoding="utf-8")
+    assert main(["check-claims", str(dataset), "--claims", str(claims)]) == 2

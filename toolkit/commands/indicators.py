@@ -1,0 +1,107 @@
+"""``python -m toolkit indicators DATASET [--county C] [--years A-B] --out OUT``.
+
+Computes every indicator the dataset allows (toolkit.indicators.compute_indicators) and writes
+the tidy table (county_id, year, indicator, value, numerator, denominator, lower, upper) as
+``OUT.csv`` and ``OUT.xlsx`` (sheets: indicators with Chinese/English names, unit-level
+insurance indicators, the registry). With ``--from-claims`` the unit_year spending and
+county_year admissions/visits/fund columns are derived from the claims Parquet first
+(toolkit.data.claims). Everything is computed and checked before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+HELP = "compute the monitoring indicators of a dataset (计算监测指标)"
+DESCRIPTION = (
+    "Compute the county-year indicators of the registry (docs/indicators.md) for a dataset folder and "
+    "write them as a tidy CSV and an Excel workbook. Ratios sum numerator and denominator first."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dataset", metavar="DATASET", help="dataset folder")
+    parser.add_argument("--county", action="append", default=None, metavar="C",
+                        help="county id (repeat or comma-separate for several; default all)")
+    parser.add_argument("--years", default=None, metavar="A-B", help="year or range, e.g. 2017-2023 (default all)")
+    parser.add_argument("--out", required=True, metavar="OUT",
+                        help="output path stem: writes OUT.csv, OUT_units.csv and OUT.xlsx (a .csv/.xlsx suffix is dropped)")
+    parser.add_argument("--from-claims", action="store_true",
+                        help="derive the spending, admission, visit and fund columns from the claims Parquet")
+
+
+def output_paths(out: str | Path) -> dict[str, Path]:
+    out = Path(out)
+    stem = out.with_suffix("") if out.suffix.lower() in (".csv", ".xlsx") else out
+    return {"csv": stem.with_name(stem.name + ".csv"), "units_csv": stem.with_name(stem.name + "_units.csv"),
+            "xlsx": stem.with_name(stem.name + ".xlsx")}
+
+
+def tables_for(dataset: str | Path, from_claims: bool) -> dict:
+    from toolkit.data.load import load_dataset
+    from toolkit.errors import ToolkitError
+
+    ds = load_dataset(dataset)
+    tables = dict(ds.tables)
+    if from_claims:
+        from toolkit.data.claims import aggregate_claims, fill_from_claims
+
+        if "claims" not in ds.files:
+            raise ToolkitError(f"--from-claims: the dataset {dataset} has no claims table")
+        ds.validate_claims()
+        tables = fill_from_claims(tables, aggregate_claims(ds.files["claims"]))
+    return tables
+
+
+def labelled(frame):
+    """The tidy table with the registry's Chinese and English names and unit beside the id."""
+    from toolkit.indicators.registry import registry_by_id
+
+    by_id = registry_by_id()
+    out = frame.copy()
+    at = out.columns.get_loc("indicator") + 1
+    out.insert(at, "name_zh", out["indicator"].map(lambda i: by_id[i].name_zh))
+    out.insert(at + 1, "name_en", out["indicator"].map(lambda i: by_id[i].name_en))
+    out.insert(at + 2, "unit", out["indicator"].map(lambda i: by_id[i].unit))
+    return out
+
+
+def registry_frame():
+    import pandas as pd
+
+    from toolkit.indicators.registry import load_registry
+
+    return pd.DataFrame([{"indicator": i.id, "name_zh": i.name_zh, "name_en": i.name_en, "unit": i.unit,
+                          "direction": i.direction, "computable": i.computable, "source": str(i.source),
+                          "targets": "; ".join(f"{t.value:g} ({t.source})" for t in i.targets)}
+                         for i in load_registry()])
+
+
+def run(args: argparse.Namespace) -> int:
+    from toolkit.indicators import compute_indicators, compute_unit_indicators
+    from toolkit.io import write_bytes, write_text
+    from toolkit.report.excel import Sheet, build_workbook_bytes
+
+    counties = None
+    if args.county:
+        counties = sorted({c.strip() for arg in args.county for c in arg.split(",") if c.strip()})
+    tables = tables_for(args.dataset, args.from_claims)
+    result = compute_indicators(tables, counties=counties, years=args.years)
+    units = compute_unit_indicators(tables, counties=counties, years=args.years)
+    paths = output_paths(args.out)
+    # everything is computed and rendered before the first write
+    csv_text = result.to_csv(index=False, lineterminator="\n")
+    units_text = units.to_csv(index=False, lineterminator="\n")
+    text = {"value": "num4", "numerator": "num2", "denominator": "num2", "lower": "num4", "upper": "num4"}
+    workbook = build_workbook_bytes([
+        Sheet("indicators", labelled(result), formats=text),
+        Sheet("unit_indicators", labelled(units), formats=text),
+        Sheet("registry", registry_frame()),
+    ], lang="both")
+    write_text(paths["csv"], csv_text)
+    write_text(paths["units_csv"], units_text)
+    write_bytes(paths["xlsx"], workbook)
+    print(f"{len(result)} indicator values for {result['county_id'].nunique()} counties → {paths['csv']}, {paths['xlsx']}")
+    print(f"{len(units)} unit-level values → {paths['units_csv']}")
+    return 0
