@@ -58,3 +58,16 @@ def test_zero_insured_and_unknown_unit_are_errors():
 def test_compute_unit_indicators_filters():
     out = compute_unit_indicators({"units": UNITS, "unit_year": unit_year()}, counties="C01", years="2023-2023")
     assert set(out["year"]) == {2023} and "unit_fund_per_capita_growth" in set(out["indicator"])
+
+
+def test_settlement_totals_sum_both_packages_in_fen():
+    from toolkit.indicators.unit_insurance import settlement_totals
+
+    big = pd.DataFrame({"unit_id": ["U2", "U1"], "budget_fen": [10_000_01, 5_000_00], "actual_fen": [9_000_00, 5_500_00]})
+    chronic = pd.DataFrame({"unit_id": ["U1", "U2"], "chronic_budget_fen": [1_000_00, 2_000_00], "chronic_actual_fen": [900_00, 2_000_02]})
+    out = settlement_totals(2023, big, chronic)
+    # U1: budget 5,000.00 + 1,000.00 = 6,000.00; actual 5,500.00 + 900.00 = 6,400.00 → savings −400.00
+    # U2: budget 10,000.01 + 2,000.00 = 12,000.01; actual 9,000.00 + 2,000.02 = 11,000.02 → savings 999.99
+    assert out["budget"].tolist() == [6_000.00, 12_000.01] and out["actual_spending"].tolist() == [6_400.00, 11_000.02]
+    res = unit_insurance_indicators(unit_year(), UNITS, out)
+    assert get(res, "U2", 2023, "unit_fund_savings")["value"] == pytest.approx(999.99)

@@ -60,3 +60,22 @@ def unit_insurance_indicators(unit_year: pd.DataFrame, units: pd.DataFrame, sett
         parts.append(s[KEYS].assign(indicator="unit_fund_savings", value=s["budget"] - s["actual_spending"],
                                     numerator=s["budget"].astype("float64"), denominator=s["actual_spending"].astype("float64")))
     return tidy.finish(pd.concat(parts, ignore_index=True), tidy.UNIT_COLUMNS)
+
+
+def settlement_totals(year: int, *packages: pd.DataFrame) -> pd.DataFrame:
+    """Budget and actual spending per unit from ``toolkit.settlement.capitation.settle_package``
+    results (the big package's ``budget_fen``/``actual_fen`` and the chronic package's
+    ``chronic_budget_fen``/``chronic_actual_fen``), summed in fen and converted to yuan once —
+    the ``settlement`` input of :func:`unit_insurance_indicators`."""
+    total: pd.DataFrame | None = None
+    for pkg in packages:
+        prefix = "chronic_" if "chronic_budget_fen" in pkg.columns else ""
+        part = pd.DataFrame({"unit_id": pkg["unit_id"].astype(str),
+                             "budget_fen": pkg[f"{prefix}budget_fen"].astype("int64"),
+                             "actual_fen": pkg[f"{prefix}actual_fen"].astype("int64")})
+        total = part if total is None else total.set_index("unit_id").add(part.set_index("unit_id"), fill_value=0).reset_index()
+    if total is None:
+        raise ValueError("settlement_totals needs at least one settled package")
+    return pd.DataFrame({"unit_id": total["unit_id"], "year": int(year),
+                         "budget": total["budget_fen"].astype("int64") / 100,
+                         "actual_spending": total["actual_fen"].astype("int64") / 100}).sort_values("unit_id", ignore_index=True)
