@@ -48,11 +48,13 @@ class CountySettlement:
 
 def to_yuan(frame: pd.DataFrame) -> pd.DataFrame:
     """Rename every ``*_fen`` column to its name without the suffix, in yuan (fen / 100)."""
-    out = frame.copy()
-    for col in [c for c in out.columns if c.endswith("_fen")]:
-        out[col[:-4]] = out[col].to_numpy(dtype="int64") / 100.0
-        out = out.drop(columns=col)
-    return out
+    columns = {}
+    for col in frame.columns:
+        if col.endswith("_fen"):
+            columns[col[:-4]] = frame[col].to_numpy(dtype="int64") / 100.0
+        else:
+            columns[col] = frame[col].array
+    return pd.DataFrame(columns, index=frame.index)
 
 
 def _sum_fen(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
