@@ -53,16 +53,12 @@ _CHRONIC_OP = "(setting = 'outpatient' AND chronic_group IS NOT NULL)"
 _IN_COUNTY = "(provider_level <> 'outside')"
 _PRIMARY = "(provider_level IN ('township', 'village'))"
 
+#: one streaming scan, grouped by unit and year; county_year is the (small) roll-up of this
 UNIT_SQL = f"""
 SELECT unit_id, county_id, CAST(year AS BIGINT) AS year,
        coalesce(sum({_FEN.format(x='fund_paid')}) FILTER (WHERE NOT {_CHRONIC_OP}), 0) AS fund_general,
        coalesce(sum({_FEN.format(x='fund_paid')}) FILTER (WHERE {_CHRONIC_OP}), 0) AS fund_chronic_outpatient,
-       coalesce(sum({_FEN.format(x='total_cost')}), 0) AS total_medical_spending
-FROM claims GROUP BY ALL
-"""
-
-COUNTY_SQL = f"""
-SELECT county_id, CAST(year AS BIGINT) AS year,
+       coalesce(sum({_FEN.format(x='total_cost')}), 0) AS total_medical_spending,
        count(*) FILTER (WHERE setting = 'inpatient') AS admissions,
        count(*) FILTER (WHERE setting = 'inpatient' AND {_IN_COUNTY}) AS admissions_in_county,
        count(*) FILTER (WHERE setting = 'outpatient') AS visits,
@@ -125,20 +121,19 @@ def aggregate_claims(source: str | Path, *, threads: int = 2, memory_limit: str 
         cols = ", ".join(READ_COLUMNS)
         try:
             con.execute(f"CREATE VIEW claims AS SELECT {cols} FROM read_parquet([{file_list}], union_by_name = true)")
-            unit = con.execute(UNIT_SQL + " ORDER BY unit_id, year").df()
-            county = con.execute(COUNTY_SQL + " ORDER BY county_id, year").df()
+            fine = con.execute(UNIT_SQL + " ORDER BY unit_id, county_id, year").df()
         except duckdb.Error as err:
             # the message names files and columns only; no identifier values are ever selected
             raise ToolkitError(f"claims could not be aggregated ({type(err).__name__}): {str(err).splitlines()[0]}") from None
     finally:
         con.close()
-    for frame in (unit, county):
-        for col in ("unit_id", "county_id"):
-            if col in frame:
-                frame[col] = frame[col].astype(str)
-        frame["year"] = frame["year"].astype("int64")
-    for col in COUNTY_YEAR_COLUMNS[:5]:
-        county[col] = county[col].astype("int64")
+    fine["unit_id"] = fine["unit_id"].astype(str)
+    fine["county_id"] = fine["county_id"].astype(str)
+    fine["year"] = fine["year"].astype("int64")
+    fine = fine.astype({c: "int64" for c in UNIT_YEAR_COLUMNS + COUNTY_YEAR_COLUMNS})
+    unit = fine[["unit_id", "county_id", "year"] + UNIT_YEAR_COLUMNS]
+    # integer sums: the roll-up is exact whatever the order
+    county = fine.groupby(["county_id", "year"], as_index=False, sort=True)[COUNTY_YEAR_COLUMNS].sum()
     money_u, money_c = UNIT_YEAR_COLUMNS, COUNTY_YEAR_COLUMNS[5:]
     if not keep_fen:
         unit, county = _fen_to_yuan(unit, money_u), _fen_to_yuan(county, money_c)
