@@ -10,8 +10,8 @@ the key itself, so a new column never breaks a report — it only shows its snak
 
 from __future__ import annotations
 
-import importlib
-from typing import Any, Literal
+from functools import lru_cache
+from typing import Literal
 
 from toolkit.errors import ToolkitError
 
@@ -102,44 +102,30 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def _registry_label(key: str, lang: str) -> str | None:
-    """Label from a peer registry module, if it is there and knows the key."""
-    for module_name in ("toolkit.indicators.registry", "toolkit.data.contract"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        for fn_name in ("label", "column_label"):
-            fn = getattr(module, fn_name, None)
-            if callable(fn):
-                try:
-                    text = fn(key, lang)
-                except (KeyError, ValueError, ToolkitError, TypeError):
-                    text = None
-                if isinstance(text, str) and text and text != key:
-                    return text
-        for table_name in ("INDICATORS", "LABELS", "COLUMN_LABELS"):
-            table: Any = getattr(module, table_name, None)
-            entry = table.get(key) if isinstance(table, dict) else None
-            text = _from_entry(entry, lang)
-            if text:
-                return text
-    return None
+@lru_cache(maxsize=1)
+def _peer_labels() -> dict[str, tuple[str, str]]:
+    """key -> (zh, en) from the indicator registry and the data contract, read once.
 
+    Indicators win over contract columns; the first contract table naming a column wins.
+    """
+    out: dict[str, tuple[str, str]] = {}
+    try:
+        from toolkit.data.contract import TABLES
 
-def _from_entry(entry: Any, lang: str) -> str | None:
-    if entry is None:
-        return None
-    if isinstance(entry, (tuple, list)) and len(entry) == 2:
-        return str(entry[0] if lang == "zh" else entry[1])
-    if isinstance(entry, dict):
-        for k in (f"label_{lang}", lang, f"name_{lang}"):
-            if entry.get(k):
-                return str(entry[k])
-    for attr in (f"label_{lang}", f"name_{lang}", lang):
-        if getattr(entry, attr, None):
-            return str(getattr(entry, attr))
-    return None
+        for table in TABLES.values():
+            out.setdefault(table.name, (table.label_zh, table.label_en))
+            for col in table.columns:
+                out.setdefault(col.name, (col.label_zh, col.label_en))
+    except ImportError:  # pragma: no cover - contract not built yet
+        pass
+    try:
+        from toolkit.indicators.registry import load_registry
+
+        for ind in load_registry():
+            out[ind.id] = (ind.name_zh, ind.name_en)
+    except ImportError:  # pragma: no cover - registry not built yet
+        pass
+    return out
 
 
 def check_lang(lang: str) -> str:
@@ -157,7 +143,10 @@ def label(key: str, lang: str = "zh") -> str:
     if key in REPORT_LABELS:
         zh, en = REPORT_LABELS[key]
         return zh if lang == "zh" else en
-    return _registry_label(key, lang) or key
+    peer = _peer_labels().get(key)
+    if peer:
+        return peer[0] if lang == "zh" else peer[1]
+    return key
 
 
 def heading(key: str, lang: str = "zh", level: int = 2) -> str:
