@@ -41,7 +41,7 @@ def test_headers_formats_and_values(tmp_path):
     wb = load_workbook(path)
     assert wb.sheetnames == ["结算 settlement", "params"]
     ws = wb["结算 settlement"]
-    assert [c.value for c in ws[1]] == ["Unit id", "Year", "Savings", "share", "Deaths by cause"]  # last from the data contract
+    assert [c.value for c in ws[1]] == ["Unit id", "Year", "Savings", "share", "Deaths"]  # last from the data contract
     assert ws["C2"].value == pytest.approx(123.4567)  # 1,234,567 yuan = 123.4567 万元
     assert ws["C2"].number_format == "#,##0.00"
     assert ws["D2"].value == pytest.approx(0.9916) and ws["D2"].number_format == "0.00%"

@@ -113,9 +113,10 @@ def _peer_labels() -> dict[str, tuple[str, str]]:
         from toolkit.data.contract import TABLES
 
         for table in TABLES.values():
-            out.setdefault(table.name, (table.label_zh, table.label_en))
             for col in table.columns:
                 out.setdefault(col.name, (col.label_zh, col.label_en))
+        for table in TABLES.values():  # a column named like a table (deaths) keeps the column label
+            out.setdefault(table.name, (table.label_zh, table.label_en))
     except ImportError:  # pragma: no cover - contract not built yet
         pass
     try:
