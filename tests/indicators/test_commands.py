@@ -55,3 +55,25 @@ def test_check_claims_exit_status_and_table(dataset, tmp_path, capsys):
     assert "MISMATCH" in capsys.readouterr().out
     claims.write_text("- {indicator: nonsense, kind: value, year: 2023, stated: 1}\n", encoding="utf-8")
     assert main(["check-claims", str(dataset), "--claims", str(claims)]) == 2
+
+
+def test_indicators_from_claims_uses_claims_and_leaks_no_identifier(dataset, tmp_path):
+    from tests.indicators.test_claims_aggregate import hand_claims
+    from tests.indicators.test_unit_insurance import UNITS, unit_year
+
+    UNITS.to_csv(dataset / "units.csv", index=False)
+    unit_year().to_csv(dataset / "unit_year.csv", index=False)
+    claims = hand_claims()
+    extra = claims.iloc[[2]].assign(claim_id="K7", year=2022)  # a 2022 visit, so 2022 has visits to divide by
+    pd.concat([claims, extra], ignore_index=True).to_parquet(dataset / "claims.parquet", index=False)
+    assert main(["indicators", str(dataset), "--from-claims", "--out", str(tmp_path / "c")]) == 0
+    out = pd.read_csv(tmp_path / "c.csv")
+    hosp = out.loc[(out["indicator"] == "hospitalisation_rate") & (out["year"] == 2023)].iloc[0]
+    # claims 2023: two inpatient claims (K1, K4) over 40,000 insured × 100 = 0.005 per 100 insured
+    assert (hosp["numerator"], hosp["value"]) == (2.0, pytest.approx(2 / 40_000 * 100))
+    units = pd.read_csv(tmp_path / "c_units.csv")
+    u1 = units.loc[(units["unit_id"] == "U1") & (units["year"] == 2023) & (units["indicator"] == "unit_fund_per_capita")].iloc[0]
+    assert u1["numerator"] == pytest.approx(7_030.05 + 80.25)  # general + chronic from the claims
+    for path in tmp_path.glob("c*"):
+        data = path.read_bytes()
+        assert b"P-secret" not in data and b"K1," not in data, path.name
