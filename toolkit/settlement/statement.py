@@ -44,6 +44,13 @@ class CountySettlement:
     checks: pd.DataFrame            # conservation, 48% village share, effect pool
     params: pd.DataFrame            # the parameter snapshot used
     params_digest: str
+    money: frozenset = frozenset()  # columns (any table) holding yuan to the fen
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every output table by its file stem (``settlement_<name>.csv``)."""
+        return {"units": self.units, "ph_process": self.ph_process, "ph_objective": self.ph_objective,
+                "by_township": self.by_township, "by_community": self.by_community, "by_county": self.by_county,
+                "by_tier": self.by_tier, "checks": self.checks, "params": self.params}
 
 
 def to_yuan(frame: pd.DataFrame) -> pd.DataFrame:
@@ -112,7 +119,8 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
         a = int(fen[f"savings_{tier}_fen"].sum())
         b = int(fen[f"chronic_savings_{tier}_fen"].sum())
         tier_rows.append({"county_id": county_id, "year": year, "tier": tier, "savings_fen": a, "chronic_savings_fen": b, "total_fen": a + b})
-    by_tier = to_yuan(pd.DataFrame(tier_rows))
+    by_tier_fen = pd.DataFrame(tier_rows)
+    by_tier = to_yuan(by_tier_fen)
 
     # checks a clerk (and a test) can read: every pool against its parts
     lump_total = int(fen["ph_lump_sum_fen"].sum())
@@ -146,12 +154,14 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
     statement["params_digest"] = digest
     rest = [c for c in statement.columns if c not in STABLE_COLUMNS]
     statement = statement[STABLE_COLUMNS + rest]
+    money = frozenset(c[:-4] for f in (fen, ph.process_detail, ph.objective_detail, by_tier_fen) for c in _money_cols(f)) | {"ph_effect_retained"}
     process = to_yuan(ph.process_detail.assign(county_id=county_id))
     objective = to_yuan(ph.objective_detail.assign(county_id=county_id))
     return CountySettlement(
         county_id=county_id, year=year, units=statement, ph_process=_lead(process, ["county_id", "year", "unit_id"]),
         ph_objective=_lead(objective, ["county_id", "year", "unit_id"]), by_township=by_township, by_community=by_community,
         by_county=by_county, by_tier=by_tier, checks=check_frame, params=snap.to_frame(), params_digest=digest,
+        money=money,
     )
 
 

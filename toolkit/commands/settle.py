@@ -1,0 +1,143 @@
+"""``python -m toolkit settle DATASET --year Y [--county C] [--params DIR] --out OUT``.
+
+Settles the big package, the chronic small package and the public-health lump sums of every unit
+of each county (rules.md §2–5, seed 000 §3.1–3.2) and writes, per county, into ``OUT/<county>/<year>/``:
+
+* ``settlement_units.csv`` — the per-unit statement, every intermediate column (docs/settlement.md);
+* ``settlement_ph_process.csv``, ``settlement_ph_objective.csv`` — unit × sub-project / indicator;
+* ``settlement_by_township.csv``, ``settlement_by_community.csv``, ``settlement_by_county.csv``,
+  ``settlement_by_tier.csv`` — roll-ups;
+* ``settlement_checks.csv`` — conservation to the fen, the ≥48% village share, the effect pool;
+* ``settlement_params.csv`` — the parameter values used, with labels and sources;
+* ``settlement.xlsx`` — one workbook: a sheet per package, the detail and roll-up sheets, and the
+  parameters sheet.
+
+Everything is computed and checked before anything is written; every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HELP = "settle capitation, chronic package and public-health funds per unit (结算)"
+DESCRIPTION = (
+    "Settle the insurance capitation (big package), the chronic outpatient package (small package) and "
+    "the public-health 7:2:1 evaluation for every health management unit of each county in one year, "
+    "with the county's dated policy parameters; write per-unit statements (CSV + Excel) and roll-ups."
+)
+SETTLEMENT_TABLES = ["units", "unit_year", "ph_process", "ph_targets"]
+KEY_COLUMNS = ["unit_id", "unit_name", "county_id", "township_id", "community_id", "year"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dataset", metavar="DATASET", help="dataset folder (units, unit_year, ph_process, ph_targets; county_year optional)")
+    parser.add_argument("--year", type=int, required=True, help="settlement year")
+    parser.add_argument("--county", default=None, help="one county id (default: every county in units)")
+    parser.add_argument("--params", default=None, metavar="DIR", help="parameter folder (default: the project's params/)")
+    parser.add_argument("--out", required=True, metavar="OUT", help="output folder; files go to OUT/<county>/<year>/")
+    parser.add_argument("--lang", default="both", choices=["zh", "en", "both"], help="language of the Excel headers (default both)")
+
+
+def _csv_bytes(frame: pd.DataFrame, money: frozenset) -> bytes:
+    """CSV with money as exact two-decimal text and other floats as shortest repr: same bytes each run."""
+    out = {}
+    for col in frame.columns:
+        s = frame[col]
+        if col in money and pd.api.types.is_float_dtype(s):
+            out[col] = [f"{v:.2f}" if pd.notna(v) else "" for v in s]
+        elif pd.api.types.is_bool_dtype(s):
+            out[col] = ["true" if v else "false" for v in s]
+        elif pd.api.types.is_float_dtype(s):
+            out[col] = ["" if pd.isna(v) else repr(float(v)) for v in s]
+        else:
+            out[col] = ["" if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else str(v) for v in s]
+    buf = io.StringIO()
+    pd.DataFrame(out, columns=list(frame.columns)).to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue().encode("utf-8")
+
+
+def _labels(frame: pd.DataFrame, lang: str) -> dict[str, str]:
+    from toolkit.settlement.labels import column_label
+
+    labels = {}
+    for col in frame.columns:
+        zh, en = column_label(str(col))
+        labels[col] = zh if lang == "zh" else en if lang == "en" else (f"{zh} / {col}" if zh != col else col)
+    return labels
+
+
+def _sheets(result, lang: str):
+    from toolkit.report.excel import Sheet
+
+    units = result.units
+    keys = [c for c in KEY_COLUMNS if c in units.columns]
+    chronic = [c for c in units.columns if c.startswith("chronic_") or c == "chronic_pop"]
+    ph = [c for c in units.columns if c.startswith("ph_")]
+    indicators = ["fund_savings", "fund_pc", "fund_pc_prev", "fund_pc_change", "total_pc_change"]
+    big = [c for c in units.columns if c not in keys + chronic + ph + indicators + ["params_digest"]]
+    note = [f"parameters: digest {result.params_digest} (sheet 'parameters'); money in yuan to the fen; docs/settlement.md"]
+    tables = [
+        ("big_package", units[keys + big]), ("chronic_package", units[keys + chronic]), ("public_health", units[keys + ph]),
+        ("insurance_indicators", units[keys + indicators]), ("ph_process", result.ph_process), ("ph_objective", result.ph_objective),
+        ("by_township", result.by_township), ("by_community", result.by_community), ("by_county", result.by_county),
+        ("by_tier", result.by_tier), ("checks", result.checks), ("parameters", result.params),
+    ]
+    sheets = []
+    for name, frame in tables:
+        formats = {c: ("yuan" if c in result.money else "num4" if pd.api.types.is_float_dtype(frame[c]) else None)
+                   for c in frame.columns}
+        formats = {c: k for c, k in formats.items() if k}
+        if name == "parameters":
+            formats = {c: "text" for c in frame.columns if c != "year" and c != "since"}
+        sheets.append(Sheet(name=name, frame=frame, formats=formats, labels=_labels(frame, lang), notes=note))
+    return sheets
+
+
+def run(args: argparse.Namespace) -> int:
+    from toolkit.data.load import load_dataset
+    from toolkit.errors import Problem, ToolkitError
+    from toolkit.io import write_bytes
+    from toolkit.params.load import load_params
+    from toolkit.params.snapshot import resolve
+    from toolkit.report.excel import build_workbook_bytes
+    from toolkit.settlement.statement import settle_county
+
+    paramset = load_params(args.params)  # bad parameters are reported before the data is read
+    ds = load_dataset(args.dataset, tables=SETTLEMENT_TABLES + ["county_year"], require=SETTLEMENT_TABLES)
+    counties = sorted(ds.tables["units"]["county_id"].unique().tolist())
+    if args.county is not None:
+        if args.county not in counties:
+            raise ToolkitError(f"county {args.county} is not in the units table of {args.dataset}",
+                               [Problem("units", f"one of {', '.join(counties[:10])}{' …' if len(counties) > 10 else ''}",
+                                        column="county_id", value=args.county)])
+        counties = [args.county]
+    results = [settle_county(ds.tables, c, args.year, resolve(paramset, c, args.year)) for c in counties]
+
+    # everything is settled and checked; only now write
+    files: list[tuple[Path, bytes]] = []
+    for result in results:
+        folder = Path(args.out) / result.county_id / str(args.year)
+        for name, frame in result.tables().items():
+            files.append((folder / f"settlement_{name}.csv", _csv_bytes(frame, result.money)))
+        files.append((folder / "settlement.xlsx", build_workbook_bytes(_sheets(result, args.lang))))
+    for path, data in files:
+        write_bytes(path, data)
+
+    for result in results:
+        u = result.units
+        village = result.checks.set_index("check").loc["village share of the public-health subsidy ≥ minimum"]
+        share = "n/a" if pd.isna(village["found"]) else f"{village['found']:.2%} ({'meets' if village['ok'] else 'BELOW'} {village['expected']:.0%})"
+        print(f"{result.county_id} {args.year}: {len(u)} units · budget {u['budget'].sum():,.2f} · savings {u['savings'].sum():,.2f} · "
+              f"chronic savings {u['chronic_savings'].sum():,.2f} · public health {u['ph_final'].sum():,.2f} of {u['ph_lump_sum'].sum():,.2f} · "
+              f"village share {share} · parameters {result.params_digest[:12]}")
+        if len(results) == 1:
+            print("parameters used (settlement_params.csv):")
+            for r in result.params.itertuples():
+                print(f"  {r.key} = {r.value}  (since {r.since}; {r.source})")
+    print(f"wrote {len(files)} files under {args.out}")
+    return 0

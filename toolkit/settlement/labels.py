@@ -1,0 +1,107 @@
+"""Chinese and English labels of the settlement statement's columns (docs/settlement.md).
+
+Columns made per baseline lag or month (``baseline_pc_lag3``, ``advance_m07``) are labelled by
+pattern; the chronic package's columns reuse the big package's labels with 慢病 / chronic.
+"""
+
+from __future__ import annotations
+
+import re
+
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "unit_id": ("单元编码", "unit id"),
+    "unit_name": ("单元名称", "unit name"),
+    "county_id": ("县编码", "county id"),
+    "township_id": ("乡镇编码", "township id"),
+    "community_id": ("医共体编码", "medical community id"),
+    "year": ("结算年度", "settlement year"),
+    "units": ("单元数", "units"),
+    "tier": ("层级", "tier"),
+    "insured_pop": ("参保人数", "insured residents"),
+    "chronic_pop": ("门诊慢病人数", "chronic-disease population"),
+    "baseline_first_year": ("基数起始年", "first baseline year"),
+    "baseline_last_year": ("基数截止年", "last baseline year"),
+    "baseline_per_capita": ("基数人均年均支出(元)", "baseline spending per head (yuan)"),
+    "budget_growth": ("增速调节系数", "budget growth coefficient"),
+    "budget": ("包干预算(元)", "budget (yuan)"),
+    "advance_rate": ("预拨比例", "advance rate"),
+    "advance_total": ("按月预拨合计(元)", "monthly advances, total (yuan)"),
+    "actual": ("实际支出(元)", "actual spending (yuan)"),
+    "savings": ("结余(负数为超支)(元)", "savings, negative = overspend (yuan)"),
+    "savings_county": ("结余分配-县级(元)", "savings to county tier (yuan)"),
+    "savings_township": ("结余分配-乡镇(元)", "savings to township tier (yuan)"),
+    "savings_village": ("结余分配-村级(元)", "savings to village tier (yuan)"),
+    "overspend": ("超支(元)", "overspend (yuan)"),
+    "overspend_share": ("医保分担超支比例", "insurer's share of an overspend"),
+    "overspend_insurer": ("医保分担超支(元)", "overspend carried by the insurer (yuan)"),
+    "overspend_community": ("医共体分担超支(元)", "overspend carried by the community (yuan)"),
+    "insurer_paid": ("医保基金拨付合计(元)", "paid by the insurer in total (yuan)"),
+    "year_end_payment": ("年终决算拨付(元)", "year-end settlement payment (yuan)"),
+    "total": ("合计(元)", "total (yuan)"),
+    "ph_lump_sum": ("公卫包干额度(元)", "public-health lump sum (yuan)"),
+    "ph_process_share": ("过程评价额度70%(元)", "process share 70% (yuan)"),
+    "ph_objective_share": ("目标评价额度20%(元)", "objective share 20% (yuan)"),
+    "ph_effect_share": ("效果评价额度10%(元)", "effect share 10% (yuan)"),
+    "ph_process_earned": ("过程评价核算金额(元)", "process amount earned (yuan)"),
+    "ph_process": ("过程评价结算(元)", "process amount paid (yuan)"),
+    "ph_process_deduction": ("过程评价扣减(元)", "process deduction (yuan)"),
+    "ph_indicators_met": ("达标指标数", "indicators at benchmark"),
+    "ph_indicators_vetoed": ("否决指标数", "indicators vetoed"),
+    "ph_objective": ("目标评价结算(元)", "objective amount paid (yuan)"),
+    "ph_objective_deduction": ("目标评价扣减(元)", "objective deduction (yuan)"),
+    "ph_spending_pc": ("人均医疗总支出(元)", "total spending per insured (yuan)"),
+    "ph_spending_pc_prev": ("上年人均医疗总支出(元)", "previous year's total spending per insured (yuan)"),
+    "ph_effect_change": ("人均医疗总支出同比变化", "year-on-year change of total spending per insured"),
+    "ph_effect_not_ranked": ("未参与排名原因", "why not ranked"),
+    "ph_effect_rank": ("效果排名", "effect rank"),
+    "ph_effect_bracket": ("效果分档", "effect bracket"),
+    "ph_effect": ("效果评价分配(元)", "effect allocation (yuan)"),
+    "ph_effect_retained": ("效果资金县级留存(元)", "effect money retained by the county (yuan)"),
+    "ph_final": ("公卫包干结算金额(元)", "public-health settlement amount (yuan)"),
+    "fund_savings": ("单元医保基金结余(元)", "unit insurance fund savings (yuan)"),
+    "fund_pc": ("人均基本医保支出(元)", "insurance spending per insured (yuan)"),
+    "fund_pc_prev": ("上年人均基本医保支出(元)", "previous year's insurance spending per insured (yuan)"),
+    "fund_pc_change": ("人均基本医保支出同比变化", "year-on-year change of insurance spending per insured"),
+    "total_pc_change": ("人均医疗总支出同比变化", "year-on-year change of total spending per insured"),
+    "params_digest": ("参数指纹", "parameter digest"),
+    # public-health detail sheets
+    "project": ("子项目", "sub-project"),
+    "quality_coefficient": ("质量系数", "quality coefficient"),
+    "two_card": ("两卡制", "two-card"),
+    "credits_year": ("年度工分", "credits of the year"),
+    "calibrated_credits": ("校正后工分", "calibrated credits"),
+    "yuan_per_credit": ("元/分", "yuan per credit"),
+    "planned_amount": ("子项目过程评价总额(元)", "planned process amount (yuan)"),
+    "amount": ("核算金额(元)", "amount (yuan)"),
+    "indicator": ("指标", "indicator"),
+    "value": ("完成值", "attained value"),
+    "veto": ("否决事件", "veto event"),
+    "benchmark": ("基准目标值", "benchmark"),
+    "veto_applies": ("该指标适用否决", "veto applies to the indicator"),
+    "met": ("达标", "at or above benchmark"),
+    "vetoed": ("被否决", "vetoed"),
+    "share": ("指标额度(元)", "indicator share (yuan)"),
+}
+
+_PATTERNS = [
+    (re.compile(r"^baseline_pc_lag(\d+)$"), lambda m: (f"前{m.group(1)}年人均支出(元)", f"spending per head {m.group(1)} years before (yuan)")),
+    (re.compile(r"^advance_m(\d\d)$"), lambda m: (f"{int(m.group(1))}月预拨(元)", f"advance, month {int(m.group(1))} (yuan)")),
+    (re.compile(r"^score_q(\d)$"), lambda m: (f"第{m.group(1)}季度得分", f"Q{m.group(1)} score")),
+    (re.compile(r"^credits_q(\d)$"), lambda m: (f"第{m.group(1)}季度工分", f"Q{m.group(1)} credits")),
+]
+
+
+def column_label(column: str) -> tuple[str, str]:
+    """(zh, en) label of a statement column; unknown columns fall back to their id."""
+    chronic = column.startswith("chronic_") and column != "chronic_pop"
+    base = column[len("chronic_"):] if chronic else column
+    zh, en = COLUMN_LABELS.get(base, (None, None))
+    if zh is None:
+        for pattern, make in _PATTERNS:
+            m = pattern.match(base)
+            if m:
+                zh, en = make(m)
+                break
+    if zh is None:
+        return column, column
+    return ("慢病" + zh, "chronic: " + en) if chronic else (zh, en)
