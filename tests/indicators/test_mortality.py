@@ -107,3 +107,13 @@ def test_interval_covers_in_simulation(population):
         r = sdg_3_4_1(rng.poisson(rates * n), n)
         hits += r.lower <= truth <= r.upper
     assert 0.93 <= hits / 1_000 <= 0.995
+
+
+def test_independent_of_row_order_and_of_how_causes_are_split():
+    table = pd.concat([deaths_table("male", population=5_000), deaths_table("female", population=5_000, county="C02")])
+    expected = premature_mortality(table)
+    for seed in range(5):
+        pd.testing.assert_frame_equal(premature_mortality(table.sample(frac=1, random_state=seed)), expected)
+    # the same NCD deaths put all on cvd give the same probability (only the four-cause sum counts)
+    lumped = premature_mortality(deaths_table(split=False)).iloc[0]["value"]
+    assert lumped == premature_mortality(deaths_table()).iloc[0]["value"]
