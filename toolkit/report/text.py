@@ -1,0 +1,210 @@
+"""Narrative generated from computed numbers — never typed numbers (examples.md: cal-itp portfolio).
+
+Every sentence here is filled from a result object or table; the wording chooses between cases
+(increase / decrease, interval includes zero or not, pre-trends detected or not) so that the text
+says what changed and how sure we are, in Chinese or English. A :class:`Markdown` wrapper makes
+the text display as Markdown in a notebook.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, Mapping
+
+from toolkit.report.labels import check_lang, label
+from toolkit.report.tables import fmt_number, fmt_pct
+
+#: a TWFE estimate "differs" from the robust one when they differ by more than this share of the
+#: robust estimate's 95% CI half-width (a reading aid, not a test)
+DIFFERS_SHARE_OF_CI = 0.5
+PRETEST_ALPHA = 0.05
+
+
+class Markdown:
+    """Displays as Markdown in a notebook, as the plain text elsewhere."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _finite(x: Any) -> bool:
+    return x is not None and isinstance(x, (int, float)) and math.isfinite(float(x))
+
+
+def effect_decimals(*values: float) -> int:
+    """Decimals that show the largest finite value with at least two significant digits (min 2)."""
+    finite = [abs(float(v)) for v in values if _finite(v) and float(v) != 0]
+    if not finite:
+        return 2
+    return max(2, 1 - math.floor(math.log10(max(finite))))
+
+
+def fmt_effect(value: float, unit: str, signed: bool = True, decimals: int = 2) -> str:
+    """An effect in its unit: ``fraction`` → percentage points (×100), else the number itself."""
+    if not _finite(value):
+        return "—"
+    scaled = value * 100 if unit == "fraction" else value
+    body = fmt_number(scaled, decimals, thousands=unit != "fraction")
+    if signed and not body.startswith("-") and float(scaled) != 0:
+        body = "+" + body
+    return body
+
+
+def _unit_word(unit: str, lang: str) -> str:
+    if unit == "fraction":
+        return "个百分点" if lang == "zh" else " percentage points"
+    if unit == "probability":
+        return "" if lang == "zh" else ""
+    return ""
+
+
+def did_paragraph(outcome: str, robust: Any, twfe: Any | None = None, *, lang: str = "zh", unit: str = "fraction",
+                  alpha: float = 0.05) -> str:
+    """Plain-language paragraph for one outcome: what changed, how sure we are.
+
+    ``robust``: the Callaway–Sant'Anna :class:`~toolkit.did.result.DidResult` (headline);
+    ``twfe``: the two-way fixed-effects result for comparison; ``unit``: the outcome's unit
+    (``fraction`` effects are read as percentage points). ``outcome`` is the label for people.
+    """
+    check_lang(lang)
+    est, lo, hi = robust.estimate, robust.ci_low, robust.ci_high
+    if not _finite(est):
+        return (f"{outcome}：数据不足，无法估计改革效果。" if lang == "zh"
+                else f"{outcome}: not enough data to estimate the reform's effect.")
+    level = f"{(1 - alpha) * 100:.0f}%"
+    u = _unit_word(unit, lang)
+    scale = 100 if unit == "fraction" else 1
+    dec = effect_decimals(est * scale)
+
+    def fe(x: float, signed: bool = True) -> str:
+        return fmt_effect(x, unit, signed, dec)
+
+    e_txt, lo_txt, hi_txt = fe(est), fe(lo), fe(hi)
+    never = (getattr(robust, "options", {}) or {}).get("control", "never") == "never"
+    others_zh = "从未改革的县" if never else "尚未改革的县"
+    others_en = "counties never reformed" if never else "counties not yet reformed"
+    clear = _finite(lo) and _finite(hi) and (lo > 0 or hi < 0)
+    up = est > 0
+    pre_p = (robust.diagnostics or {}).get("pretest_p_value")
+    parts = []
+    if lang == "zh":
+        direction = "上升" if up else "下降"
+        parts.append(f"与{others_zh}相比，改革县的{outcome}在改革后平均{direction}了{fe(abs(est), False)}{u}"
+                     f"（Callaway–Sant'Anna 估计 {e_txt}{u}，{robust.n_units} 个县）。")
+        if clear:
+            parts.append(f"{level}置信区间为 {lo_txt} 至 {hi_txt}{u}，不含零，说明这一变化不大可能只是偶然波动。")
+        else:
+            parts.append(f"{level}置信区间为 {lo_txt} 至 {hi_txt}{u}，包含零，因此现有数据还不能确定改革是否改变了{outcome}。")
+        if _finite(pre_p):
+            if pre_p < PRETEST_ALPHA:
+                parts.append(f"需要注意：改革前各县的趋势已有差异（平行趋势检验 P={fmt_number(pre_p, 3)}），上述估计应谨慎解读。")
+            else:
+                parts.append(f"改革前改革县与对照县的趋势没有可检测的差异（平行趋势检验 P={fmt_number(pre_p, 3)}），比较基础较为可信。")
+        if twfe is not None and _finite(twfe.estimate):
+            half = (hi - lo) / 2 if _finite(lo) and _finite(hi) else float("inf")
+            if abs(twfe.estimate - est) > DIFFERS_SHARE_OF_CI * half:
+                parts.append(f"传统双向固定效应估计为 {fe(twfe.estimate)}{u}，与稳健估计差别明显；"
+                             f"在分批改革的情况下传统估计可能有偏，应以稳健估计为准。")
+            else:
+                parts.append(f"传统双向固定效应估计为 {fe(twfe.estimate)}{u}，与稳健估计一致。")
+    else:
+        direction = "rose" if up else "fell"
+        parts.append(f"Compared with {others_en}, {outcome} {direction} by {fe(abs(est), False)}{u} "
+                     f"on average in reformed counties after the reform (Callaway–Sant'Anna estimate {e_txt}{u}, "
+                     f"{robust.n_units} counties).")
+        if clear:
+            parts.append(f"The {level} confidence interval runs from {lo_txt} to {hi_txt}{u} and excludes zero, so the change is "
+                         f"unlikely to be chance alone.")
+        else:
+            parts.append(f"The {level} confidence interval runs from {lo_txt} to {hi_txt}{u} and includes zero, so the data cannot "
+                         f"yet tell whether the reform changed {outcome}.")
+        if _finite(pre_p):
+            if pre_p < PRETEST_ALPHA:
+                parts.append(f"Caution: trends already differed before the reform (pre-trend test p = {fmt_number(pre_p, 3)}); "
+                             f"read the estimate with care.")
+            else:
+                parts.append(f"Before the reform, reformed and comparison counties followed similar trends (pre-trend test "
+                             f"p = {fmt_number(pre_p, 3)}), which supports the comparison.")
+        if twfe is not None and _finite(twfe.estimate):
+            half = (hi - lo) / 2 if _finite(lo) and _finite(hi) else float("inf")
+            if abs(twfe.estimate - est) > DIFFERS_SHARE_OF_CI * half:
+                parts.append(f"The conventional two-way fixed-effects estimate, {fe(twfe.estimate)}{u}, differs "
+                             f"markedly; with staggered adoption it can be biased, so the robust estimate is the one to use.")
+            else:
+                parts.append(f"The conventional two-way fixed-effects estimate, {fe(twfe.estimate)}{u}, agrees.")
+    return "".join(parts) if lang == "zh" else " ".join(parts)
+
+
+def indicator_sentences(rows: Iterable[Mapping[str, Any]], *, county: str, year: int, lang: str = "zh") -> str:
+    """Bullet list: each indicator's value in ``year``, against its target and the province median.
+
+    ``rows``: mappings with ``label``, ``value``, ``unit`` (``fraction`` or other), optional
+    ``target``, ``province_median``, ``direction`` (``higher_is_better`` / ``lower_is_better``).
+    """
+    check_lang(lang)
+    out = []
+    for r in rows:
+        v = r.get("value")
+        if not _finite(v):
+            continue
+        frac = r.get("unit") == "fraction"
+        show = (lambda x: fmt_pct(x)) if frac else (lambda x: fmt_number(x, 2))
+        text = f"- **{r['label']}**：{show(v)}" if lang == "zh" else f"- **{r['label']}**: {show(v)}"
+        tgt, med = r.get("target"), r.get("province_median")
+        higher = r.get("direction", "higher_is_better") == "higher_is_better"
+        bits = []
+        if _finite(tgt):
+            met = v >= tgt if higher else v <= tgt
+            bits.append((f"{'达到' if met else '未达到'}目标 {show(tgt)}") if lang == "zh"
+                        else (f"{'meets' if met else 'misses'} the target of {show(tgt)}"))
+        if _finite(med):
+            rel = "高于" if v > med else ("低于" if v < med else "等于")
+            rel_en = "above" if v > med else ("below" if v < med else "equal to")
+            bits.append(f"{rel}全省中位数 {show(med)}" if lang == "zh" else f"{rel_en} the province median of {show(med)}")
+        if bits:
+            text += ("，" + "，".join(bits) + "。") if lang == "zh" else ("; " + "; ".join(bits) + ".")
+        out.append(text)
+    if not out:
+        return "本年度没有可计算的指标。" if lang == "zh" else "No indicator could be computed for this year."
+    head = f"{county} {year} 年：" if lang == "zh" else f"{county}, {year}:"
+    return head + "\n\n" + "\n".join(out)
+
+
+def claims_summary(checked, lang: str = "zh") -> str:
+    """One sentence on the claims checked (``check_claims`` output): how many hold, which do not."""
+    check_lang(lang)
+    n = len(checked)
+    if n == 0:
+        return "没有需要核对的表述。" if lang == "zh" else "No published claims to check."
+    bad = checked.loc[~checked["ok"].astype(bool)]
+    if lang == "zh":
+        s = f"共核对 {n} 条公开表述，{n - len(bad)} 条与数据相符"
+        s += "。" if bad.empty else f"，{len(bad)} 条不符：" + "；".join(str(c) for c in bad["claim"]) + "。"
+    else:
+        s = f"{n} published claim{'s' if n != 1 else ''} checked, {n - len(bad)} consistent with the data"
+        s += "." if bad.empty else f"; {len(bad)} not: " + "; ".join(str(c) for c in bad["claim"]) + "."
+    return s
+
+
+def title_block(key: str, county_name: str | None, year: int | None, lang: str = "zh") -> Markdown:
+    """The report's title as Markdown (``# 县域医共体年度报告 · 濉溪县 · 2023``)."""
+    parts = [label(key, lang)]
+    if county_name:
+        parts.append(county_name)
+    if year is not None:
+        parts.append(str(year))
+    return Markdown("# " + " · ".join(parts))
+
+
+def section(key: str, lang: str = "zh", level: int = 2) -> Markdown:
+    """A section heading as Markdown in the report language."""
+    return Markdown(f"{'#' * level} {label(key, lang)}")
