@@ -355,6 +355,14 @@ CLAIMS = Table(
 #: every table of the contract, in load order (targets of references first)
 TABLES: dict[str, Table] = {t.name: t for t in (UNITS, COUNTY_YEAR, UNIT_YEAR, PH_PROCESS, PH_TARGETS, DEATHS, CLAIMS)}
 
+#: aggregate columns a commission may leave out when it brings claims instead (data.md, "claims";
+#: toolkit.data.claims derives them). Without a claims table they are required.
+DERIVED_FROM_CLAIMS: dict[str, tuple[str, ...]] = {
+    "unit_year": ("fund_general", "fund_chronic_outpatient", "total_medical_spending"),
+    "county_year": ("admissions", "admissions_in_county", "visits", "visits_in_county", "visits_primary",
+                    "fund_spending", "fund_in_county", "fund_primary"),
+}
+
 #: columns whose values must never appear in any message, log or report
 IDENTIFIER_COLUMNS = frozenset({"claim_id", "person_id"})
 
@@ -406,6 +414,9 @@ def contract_markdown(tables: Iterable[Table] | None = None) -> str:
             rules.append(f"no missing year between a `{t.panel}`'s first and last year")
         if t.name == "units":
             rules.append("a unit belongs to exactly one township (rules.md §1)")
+        if t.name in DERIVED_FROM_CLAIMS:
+            rules.append("when the dataset has a claims table, these columns may be left out (derived from "
+                         "claims): " + ", ".join(f"`{c}`" for c in DERIVED_FROM_CLAIMS[t.name]))
         if rules:
             out += ["", "Rules: " + "; ".join(rules) + "."]
         out.append("")

@@ -29,7 +29,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from toolkit.data.contract import IDENTIFIER_COLUMNS, TABLES, Column, Table, get_table
+from toolkit.data.contract import DERIVED_FROM_CLAIMS, IDENTIFIER_COLUMNS, TABLES, Column, Table, get_table
 from toolkit.errors import Problem, ToolkitError, ValidationError
 
 #: cell texts read as "empty" (as pandas and spreadsheet exports write them)
@@ -70,6 +70,7 @@ class _Raw:
     frame: pd.DataFrame
     rows: np.ndarray  # 1-based data row number of each record
     source: str
+    header: tuple[str, ...] = ()  # column names as found (before dropping unusable columns)
 
 
 def _source_name(path: Path, sheet: str | None = None) -> str:
@@ -125,6 +126,14 @@ def _find_header(records: Sequence[Sequence[Any]], table: Table) -> int:
     return 0
 
 
+def _missing_columns(header: Sequence[str], table: Table, source: str,
+                     optional: Iterable[str] = ()) -> list[Problem]:
+    present, optional = set(header), set(optional)
+    return [Problem(table.name, f"a column '{c.name}' ({c.label}) — required by the data contract",
+                    column=c.name, value="column missing", source=source)
+            for c in table.columns if c.required and c.name not in present and c.name not in optional]
+
+
 def _header_problems(header: list[str], table: Table, source: str) -> list[Problem]:
     problems = []
     seen: dict[str, list[int]] = {}
@@ -136,11 +145,6 @@ def _header_problems(header: list[str], table: Table, source: str) -> list[Probl
             cols = ", ".join(_excel_col(p) for p in positions)
             problems.append(Problem(table.name, "each column name once in the header", column=name,
                                     value=f"appears {len(positions)} times (columns {cols})", source=source))
-    present = set(header)
-    for c in table.columns:
-        if c.required and c.name not in present:
-            problems.append(Problem(table.name, f"a column '{c.name}' ({c.label}) — required by the data contract",
-                                    column=c.name, value="column missing", source=source))
     return problems
 
 
@@ -186,7 +190,7 @@ def _frame(records: list[list[Any]], header: list[str], first_row: int, source: 
                 continue  # an empty unnamed column (trailing comma, blank spreadsheet column)
             name = f"unnamed_{_excel_col(j)}"
         cols[name] = pd.Series([r[j] for r in keep], dtype="str")
-    return _Raw(pd.DataFrame(cols), np.asarray(numbers, dtype=np.int64), source)
+    return _Raw(pd.DataFrame(cols), np.asarray(numbers, dtype=np.int64), source, tuple(header))
 
 
 def _decode(data: bytes, table: Table, source: str, problems: list[Problem]) -> str | None:
@@ -342,9 +346,6 @@ def _parquet_schema_problems(schema, table: Table, source: str) -> tuple[list[Pr
                                 value=f"appears {names.count(name)} times", source=source))
     for c in table.columns:
         if c.name not in names:
-            if c.required:
-                problems.append(Problem(table.name, f"a column '{c.name}' ({c.label}) — required by the data contract",
-                                        column=c.name, value="column missing", source=source))
             continue
         arrow_type = schema.field(names.index(c.name)).type
         if not _arrow_kind_ok(c, arrow_type):
@@ -385,7 +386,8 @@ def _read_parquet(path: Path, table: Table, problems: list[Problem]) -> _Raw | N
             cols[name] = pd.Series(chunked.to_pylist(), dtype="object")
         else:
             cols[name] = pd.Series([_to_text(v) for v in chunked.to_pylist()], dtype="str")
-    return _Raw(pd.DataFrame(cols), np.arange(1, arrow.num_rows + 1, dtype=np.int64), source)
+    return _Raw(pd.DataFrame(cols), np.arange(1, arrow.num_rows + 1, dtype=np.int64), source,
+                tuple(arrow.column_names))
 
 
 # --------------------------------------------------------------------------- value checks
@@ -634,11 +636,14 @@ def _read(path: Path, table: Table, problems: list[Problem], sheet: str | None =
     return None
 
 
-def _check_table(path: Path, table: Table, sheet: str | None = None) -> tuple[pd.DataFrame | None, _Raw | None, list[Problem]]:
+def _check_table(path: Path, table: Table, sheet: str | None = None, optional: Iterable[str] = ()
+                 ) -> tuple[pd.DataFrame | None, _Raw | None, list[Problem]]:
+    """Read one table and check it alone; ``optional``: required columns that may be absent here."""
     problems: list[Problem] = []
     raw = _read(path, table, problems, sheet)
     if raw is None:
         return None, None, problems
+    problems[:0] = _missing_columns(raw.header, table, raw.source, optional)
     typed = _coerce(raw, table, problems)
     _check_keys(raw, table, typed, problems)
     _check_ordered(raw, table, typed, problems)
@@ -755,7 +760,8 @@ def load_dataset(path: str | Path, tables: Iterable[str] | str | None = None, re
         if table.large:
             problems += claims_schema_problems(files[name])
             continue
-        frame, raw, found = _check_table(files[name], table, sheets.get(name))
+        optional = DERIVED_FROM_CLAIMS.get(name, ()) if "claims" in files else ()
+        frame, raw, found = _check_table(files[name], table, sheets.get(name), optional)
         problems += found
         if frame is not None:
             typed[name], raws[name] = frame, raw
@@ -800,6 +806,7 @@ def claims_schema_problems(path: str | Path) -> list[Problem]:
             problems.append(Problem("claims", "a readable Parquet file", value=f"{type(err).__name__}: {err}",
                                     source=f.name))
             continue
+        problems += _missing_columns(schema.names, table, f.name)
         problems += _parquet_schema_problems(schema, table, f.name)[0]
     return problems
 
