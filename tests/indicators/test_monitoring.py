@@ -114,3 +114,16 @@ def test_results_independent_of_row_order(perm):
     expected = monitoring_indicators(cy)
     shuffled = monitoring_indicators(cy.iloc[list(perm)])
     pd.testing.assert_frame_equal(expected, shuffled)
+
+
+def test_compare_with_targets():
+    from toolkit.indicators import compare_with_targets
+
+    # 2023 in-county visits lowered to 21,000: 21,000 / 25,000 = 0.84 < 0.90 (seed 001 target)
+    out = compare_with_targets(monitoring_indicators(county_year(visits_in_county=[18_000, 21_000])))
+    visit = out.loc[out["indicator"] == "in_county_visit_rate"].set_index("year")
+    assert visit.loc[2022, "met"] and not visit.loc[2023, "met"]  # 0.90 ≥ 0.90 is met
+    assert visit.loc[2023, "value"] == pytest.approx(0.84) and visit.loc[2023, "target"] == 0.90
+    # primary share 2023: 15,000 / 21,000 = 0.714 ≥ 0.65
+    assert out.loc[(out["indicator"] == "primary_visit_share") & (out["year"] == 2023), "met"].item()
+    assert set(out["indicator"]) == {"in_county_visit_rate", "primary_visit_share"}

@@ -9,7 +9,7 @@ Public entry points::
 See docs/indicators.md (generated from registry.yaml) for every indicator.
 """
 
-from toolkit.indicators.compute import compute_indicators, compute_unit_indicators
+from toolkit.indicators.compute import compare_with_targets, compute_indicators, compute_unit_indicators
 from toolkit.indicators.registry import get, label, load_registry
 
-__all__ = ["compute_indicators", "compute_unit_indicators", "get", "label", "load_registry"]
+__all__ = ["compare_with_targets", "compute_indicators", "compute_unit_indicators", "get", "label", "load_registry"]
