@@ -1,0 +1,104 @@
+"""Freeze peer-tool numbers on mpdta into JSON so the tests need no peer package (or R).
+
+Run from the repository root with the benchmark venv (peer tools are NOT project dependencies):
+
+    benchmarks/.venv/bin/python tests/did/reference/make_reference.py
+
+Data: mpdta (Callaway & Sant'Anna 2021, R package ``did``), read from /work/shared/data/mpdta.csv.
+Tool: pyfixest (version recorded in each file), the Python port of R fixest (Bergé 2018).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyfixest as pf
+
+HERE = Path(__file__).parent
+MPDTA = "/work/shared/data/mpdta.csv"
+
+
+def load() -> pd.DataFrame:
+    df = pd.read_csv(MPDTA).rename(columns={"first.treat": "first_treat"})
+    df["treated"] = ((df["first_treat"] > 0) & (df["year"] >= df["first_treat"])).astype(int)
+    return df
+
+
+def provenance(extra: str) -> dict:
+    return {
+        "tool": "pyfixest",
+        "tool_version": pf.__version__,
+        "python": platform.python_version(),
+        "data": "mpdta (R did package; /work/shared/data/mpdta.csv), 500 counties x 2003-2007",
+        "how": extra,
+        "script": "tests/did/reference/make_reference.py",
+    }
+
+
+def twfe_reference(df: pd.DataFrame) -> dict:
+    out = {"provenance": provenance("pf.feols('lemp ~ treated | countyreal + year', vcov={'CRV1': 'countyreal'}, ssc=pf.ssc(k_fixef=...))")}
+    for k_fixef in ("nonnested", "none", "full"):
+        fit = pf.feols("lemp ~ treated | countyreal + year", data=df, vcov={"CRV1": "countyreal"}, ssc=pf.ssc(k_fixef=k_fixef))
+        ci = fit.confint()
+        out[k_fixef] = {
+            "estimate": float(fit.coef().iloc[0]),
+            "se": float(fit.se().iloc[0]),
+            "p_value": float(fit.pvalue().iloc[0]),
+            "ci_low": float(ci.iloc[0, 0]),
+            "ci_high": float(ci.iloc[0, 1]),
+            "n_obs": int(fit._N),
+        }
+    fit = pf.feols("lemp ~ treated | countyreal + year", data=df, vcov={"CRV1": "countyreal"})
+    out["pyfixest_default_se"] = float(fit.se().iloc[0])
+    # covariate model: lpop is constant within county, so it is absorbed; use a time-varying one
+    df = df.assign(lpop_trend=df["lpop"] * (df["year"] - 2003))
+    fit = pf.feols("lemp ~ treated + lpop_trend | countyreal + year", data=df, vcov={"CRV1": "countyreal"}, ssc=pf.ssc(k_fixef="nonnested"))
+    out["with_covariate_lpop_trend"] = {
+        "covariate": "lpop_trend = lpop * (year - 2003)",
+        "coef": {k: float(v) for k, v in fit.coef().items()},
+        "se": {k: float(v) for k, v in fit.se().items()},
+    }
+    # wild cluster restricted bootstrap (pyfixest -> wildboottest), Rademacher weights
+    wb = fit_wb = pf.feols("lemp ~ treated | countyreal + year", data=df, vcov={"CRV1": "countyreal"})
+    res = fit_wb.wildboottest(param="treated", reps=9999, seed=20240901)
+    out["wild_bootstrap"] = {
+        "how": "fit.wildboottest(param='treated', reps=9999, seed=20240901): WCR (impose_null=True), Rademacher, CRV by countyreal",
+        "t_stat": float(res["t value"]),
+        "p_value": float(res["Pr(>|t|)"]),
+        "reps": 9999,
+    }
+    return out
+
+
+def event_reference(df: pd.DataFrame) -> dict:
+    df = df.copy()
+    df["rel"] = np.where(df["first_treat"] > 0, df["year"] - df["first_treat"], -1000)
+    fit = pf.feols("lemp ~ i(rel, ref=-1) | countyreal + year", data=df, vcov={"CRV1": "countyreal"}, ssc=pf.ssc(k_fixef="nonnested"))
+    tidy = fit.tidy().reset_index()
+    rows = []
+    for _, r in tidy.iterrows():
+        name = str(r["Coefficient"])
+        if "-1000" in name:
+            continue
+        rows.append({"event_time": int(name.split("::")[1].split("]")[0]), "estimate": float(r["Estimate"]), "se": float(r["Std. Error"])})
+    pre = [f"rel::{k}" for k in (-4, -3, -2)]
+    wald = fit.wald_test(R=np.vstack([(tidy["Coefficient"] == p).to_numpy().astype(float) for p in pre]))
+    return {
+        "provenance": provenance("pf.feols('lemp ~ i(rel, ref=-1) | countyreal + year', vcov={'CRV1':'countyreal'}, ssc=pf.ssc(k_fixef='nonnested')); rel = year - first_treat, never treated -1000; no binning (all leads/lags); rel::-1000 (never treated) is dropped by pyfixest as collinear with the unit effects"),
+        "event_study": sorted(rows, key=lambda r: r["event_time"]),
+        "pretrend_wald": {"leads": [-4, -3, -2], "result": {k: float(v) for k, v in dict(wald).items()}},
+    }
+
+
+def main() -> None:
+    df = load()
+    (HERE / "mpdta_twfe_pyfixest.json").write_text(json.dumps(twfe_reference(df), indent=2) + "\n")
+    (HERE / "mpdta_event_pyfixest.json").write_text(json.dumps(event_reference(df), indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,315 @@
+"""Two-way fixed effects (unit and period) regression by the within transformation.
+
+``y_it = a_i + l_t + b' x_it + e_it`` is estimated by sweeping out both sets of fixed effects
+(balanced panel: two-way demeaning in closed form; unbalanced: alternating projections to a
+tolerance of 1e-12, the method of fixest/pyfixest) and OLS on the demeaned columns with numpy.
+Standard errors are cluster-robust (default: by unit) — see :mod:`toolkit.did.inference` for the
+conventions (fixest "nested" CR1 by default, statsmodels/linearmodels "full" CR1, CR2) and the
+wild cluster bootstrap / permutation fall-backs for few treated clusters.
+
+The DiD treatment regressor is ``treated = 1[g > 0 and t >= g]`` (post × treated); the TWFE
+coefficient is the "static" DiD estimate whose pitfalls under staggered adoption
+:mod:`toolkit.did.bacon` makes visible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from toolkit.did import inference as inf
+from toolkit.did.panel import Panel, prepare_panel
+from toolkit.did.result import DidResult
+from toolkit.errors import ToolkitError
+
+#: convergence tolerance of the alternating projections (max absolute change of a column)
+DEMEAN_TOL = 1e-12
+DEMEAN_MAX_ITER = 100_000
+
+
+def _group_mean(values: np.ndarray, codes: np.ndarray, n: int, counts: np.ndarray) -> np.ndarray:
+    """Per-group means of each column of ``values`` (2-D), shape (n, k)."""
+    out = np.empty((n, values.shape[1]))
+    for j in range(values.shape[1]):
+        out[:, j] = np.bincount(codes, weights=values[:, j], minlength=n)
+    return out / counts[:, None]
+
+
+def within_transform(
+    values: np.ndarray,
+    unit_code: np.ndarray,
+    time_code: np.ndarray,
+    *,
+    balanced: bool | None = None,
+    tol: float = DEMEAN_TOL,
+    max_iter: int = DEMEAN_MAX_ITER,
+) -> np.ndarray:
+    """Residuals of each column of ``values`` after projecting on unit and period dummies.
+
+    Balanced panel: ``x - mean_i - mean_t + mean`` (exact). Otherwise alternating projections
+    (demean by unit, then by period, repeat) until no entry changes by more than ``tol``.
+    """
+    values = np.asarray(values, dtype="float64")
+    one_d = values.ndim == 1
+    x = values.reshape(len(values), -1).copy()
+    n_u = int(unit_code.max()) + 1
+    n_t = int(time_code.max()) + 1
+    cnt_u = np.bincount(unit_code, minlength=n_u).astype("float64")
+    cnt_t = np.bincount(time_code, minlength=n_t).astype("float64")
+    if balanced is None:
+        balanced = len(x) == n_u * n_t and bool(np.all(cnt_u == n_t))
+    if balanced:
+        x -= _group_mean(x, unit_code, n_u, cnt_u)[unit_code]
+        x -= _group_mean(x, time_code, n_t, cnt_t)[time_code]  # unit means stay 0 in a balanced panel
+    else:
+        for _ in range(max_iter):
+            x -= _group_mean(x, unit_code, n_u, cnt_u)[unit_code]
+            step = _group_mean(x, time_code, n_t, cnt_t)
+            x -= step[time_code]
+            if np.max(np.abs(step), initial=0.0) < tol:
+                break
+        else:  # pragma: no cover - pathological designs only
+            raise ToolkitError(f"the fixed-effect sweep did not converge to {tol} in {max_iter} iterations")
+    return x[:, 0] if one_d else x
+
+
+def n_fixed_effects(unit_code: np.ndarray, time_code: np.ndarray) -> int:
+    """Number of identified unit + period effects: levels minus one per connected component."""
+    n_u = int(unit_code.max()) + 1
+    n_t = int(time_code.max()) + 1
+    graph = coo_matrix((np.ones(len(unit_code)), (unit_code, n_u + time_code)), shape=(n_u + n_t, n_u + n_t))
+    n_comp, _ = connected_components(graph, directed=False)
+    return n_u + n_t - n_comp
+
+
+@dataclass
+class TwfeFit:
+    """OLS on the within-transformed data, and what inference needs."""
+
+    names: list[str]
+    coef: np.ndarray
+    x_dm: np.ndarray  # regressors after sweeping out both fixed effects (N, k)
+    y_dm: np.ndarray
+    resid: np.ndarray
+    bread: np.ndarray  # (X'X)^-1 of the demeaned regressors
+    unit_code: np.ndarray
+    time_code: np.ndarray
+    cluster_code: np.ndarray
+    cluster_labels: np.ndarray
+    n_obs: int
+    n_units: int
+    n_times: int
+    n_fe: int  # identified fixed-effect parameters (units + periods - components)
+    units_nested_in_clusters: bool
+    y_raw: np.ndarray = field(repr=False, default=None)
+    x_raw: np.ndarray = field(repr=False, default=None)
+
+    @property
+    def n_clusters(self) -> int:
+        return int(len(self.cluster_labels))
+
+    def index(self, name: str) -> int:
+        return self.names.index(name)
+
+
+def fit_within(
+    y: np.ndarray,
+    X: np.ndarray,
+    names: Sequence[str],
+    unit_code: np.ndarray,
+    time_code: np.ndarray,
+    cluster: np.ndarray | pd.Series | None = None,
+    *,
+    balanced: bool | None = None,
+) -> TwfeFit:
+    """Fit ``y ~ X + unit FE + period FE`` by the within transformation."""
+    X = np.asarray(X, dtype="float64").reshape(len(y), -1)
+    both = within_transform(np.column_stack([y, X]), unit_code, time_code, balanced=balanced)
+    y_dm, x_dm = both[:, 0], both[:, 1:]
+    xtx = x_dm.T @ x_dm
+    scale = np.sqrt(np.diag(xtx))
+    bad = [names[j] for j in range(len(names)) if scale[j] <= 1e-10 * max(1.0, np.abs(X[:, j]).max(initial=0.0)) * np.sqrt(len(y))]
+    if bad:
+        raise ToolkitError(
+            f"regressor(s) {bad} do not vary once unit and period effects are removed "
+            "(e.g. no unit changes treatment status within the data, or a covariate constant within units)"
+        )
+    if np.linalg.matrix_rank(xtx / np.outer(scale, scale)) < len(names):
+        raise ToolkitError(f"regressors {list(names)} are collinear after removing unit and period effects")
+    bread = np.linalg.inv(xtx)
+    coef = bread @ (x_dm.T @ y_dm)
+    resid = y_dm - x_dm @ coef
+    if cluster is None:
+        cluster = unit_code
+    cluster_code, cluster_labels = inf.cluster_codes(cluster)
+    # units nested in clusters: every unit maps to exactly one cluster
+    pairs = pd.DataFrame({"u": unit_code, "c": cluster_code}).drop_duplicates()
+    nested = bool(pairs["u"].is_unique)
+    return TwfeFit(
+        names=list(names),
+        coef=coef,
+        x_dm=x_dm,
+        y_dm=y_dm,
+        resid=resid,
+        bread=bread,
+        unit_code=np.asarray(unit_code),
+        time_code=np.asarray(time_code),
+        cluster_code=cluster_code,
+        cluster_labels=cluster_labels,
+        n_obs=len(y),
+        n_units=int(unit_code.max()) + 1,
+        n_times=int(time_code.max()) + 1,
+        n_fe=n_fixed_effects(unit_code, time_code),
+        units_nested_in_clusters=nested,
+        y_raw=np.asarray(y, dtype="float64"),
+        x_raw=X,
+    )
+
+
+def _cluster_values(panel: Panel, cluster: str | None) -> np.ndarray:
+    if cluster is None or cluster == panel.idname:
+        return panel.data["unit"].to_numpy()
+    if cluster not in panel.data.columns:
+        raise ToolkitError(f"cluster column '{cluster}' is not in the panel")
+    values = panel.data[cluster]
+    if values.isna().any():
+        row = int(panel.data.loc[values.isna(), "row"].iloc[0])
+        raise ToolkitError(f"cluster column '{cluster}' is empty at data row {row}; every row needs a cluster")
+    return values.to_numpy()
+
+
+def twfe(
+    data: pd.DataFrame | Panel,
+    *,
+    yname: str,
+    idname: str,
+    tname: str,
+    gname: str,
+    covariates: Sequence[str] | str = (),
+    cluster: str | None = None,
+    vcov: str = "CR1",
+    ssc: str = "nested",
+    alpha: float = 0.05,
+    bootstrap: str | None = None,
+    n_boot: int = 9999,
+    weights: str = "rademacher",
+    seed: int = 20240901,
+) -> DidResult:
+    """Static TWFE DiD: ``yname ~ treated + covariates | idname + tname``, clustered by unit.
+
+    ``vcov``: ``"CR1"`` (Liang–Zeger with small-sample factor, see ``ssc``) or ``"CR2"``
+    (Bell–McCaffrey, as R clubSandwich, with Satterthwaite degrees of freedom).
+    ``ssc`` (CR1 only): ``"nested"`` = R fixest / pyfixest / Stata reghdfe default — fixed effects
+    nested in the clusters are not counted as parameters; ``"full"`` = statsmodels with dummies /
+    linearmodels — every fixed effect counted. The p-value and CI use Student t with G−1 df (CR1).
+    ``bootstrap="wild"``: wild cluster restricted (WCR) bootstrap p-value and test-inversion CI,
+    ``weights`` rademacher|webb, ``n_boot`` draws, fixed ``seed``. With a single treated cluster the
+    wild bootstrap is unreliable (MacKinnon & Webb 2017): a warning is added and permutation
+    (placebo) inference across control units is reported instead.
+    """
+    extra = [cluster] if cluster and cluster != idname else []
+    panel = data if isinstance(data, Panel) else prepare_panel(data, yname, idname, tname, gname, covariates=covariates, extra_columns=extra)
+    d = panel.data
+    names = ["treated", *panel.covariates]
+    X = d[names].to_numpy(dtype="float64")
+    y = d["y"].to_numpy(dtype="float64")
+    fit = fit_within(y, X, names, d["unit_code"].to_numpy(), d["time_code"].to_numpy(), _cluster_values(panel, cluster), balanced=panel.balanced)
+    return _result_from_fit(
+        fit, panel, "twfe", cluster=cluster, vcov=vcov, ssc=ssc, alpha=alpha,
+        bootstrap=bootstrap, n_boot=n_boot, weights=weights, seed=seed,
+    )
+
+
+def _treated_clusters(fit: TwfeFit, j: int) -> np.ndarray:
+    """Clusters in which the coefficient's regressor varies beyond the fixed effects."""
+    x = fit.x_raw[:, j]
+    u_mean = np.bincount(fit.unit_code, weights=x) / np.bincount(fit.unit_code)
+    varies = np.abs(x - u_mean[fit.unit_code]) > 1e-12
+    return np.unique(fit.cluster_code[varies])
+
+
+def _result_from_fit(
+    fit: TwfeFit,
+    panel: Panel,
+    estimator: str,
+    *,
+    cluster: str | None,
+    vcov: str,
+    ssc: str,
+    alpha: float,
+    bootstrap: str | None,
+    n_boot: int,
+    weights: str,
+    seed: int,
+) -> DidResult:
+    j = fit.index("treated")
+    V, df, how = inf.vcov_for(fit, vcov=vcov, ssc=ssc, contrast=j)
+    est = float(fit.coef[j])
+    se = float(np.sqrt(V[j, j]))
+    p, lo, hi = inf.t_inference(est, se, df, alpha)
+    cluster_name = cluster or panel.idname
+    warnings = list(panel.warnings)
+    diagnostics: dict[str, Any] = {
+        "coefficients": {n: float(b) for n, b in zip(fit.names, fit.coef)},
+        "n_clusters": fit.n_clusters,
+        "df": float(df),
+        "analytic": {"se": se, "p_value": p, "ci_low": lo, "ci_high": hi, "vcov": how},
+    }
+    treated_clusters = _treated_clusters(fit, j)
+    diagnostics["n_treated_clusters"] = int(len(treated_clusters))
+    inference_text = f"{how}, clustered by {cluster_name} ({fit.n_clusters} clusters), t({df:g}) p-value and CI"
+    if len(treated_clusters) == 1:
+        warnings.append(
+            "only one treated cluster: cluster-robust standard errors and the wild cluster bootstrap are "
+            "unreliable with a single treated cluster (MacKinnon & Webb 2017, 2018); reporting "
+            "permutation (placebo) inference across the control units instead"
+        )
+        try:
+            perm = inf.permutation_inference(fit, panel, j, alpha=alpha)
+        except ToolkitError as err:
+            warnings.append(f"permutation inference impossible ({err.message}); no valid p-value or CI")
+            p, lo, hi = float("nan"), float("nan"), float("nan")
+            inference_text = f"none valid: one treated cluster and too few controls; SE shown is {how}"
+        else:
+            diagnostics["permutation"] = perm
+            p, lo, hi = perm["p_value"], perm["ci_low"], perm["ci_high"]
+            inference_text = (
+                f"permutation (placebo) inference: treatment reassigned to each of {perm['n_placebos']} control "
+                f"clusters; p = share of |placebo| >= |estimate| (with the actual one counted); CI from the placebo "
+                f"distribution; SE shown is {how}"
+            )
+    elif bootstrap in ("wild", "wcr"):
+        boot = inf.wild_cluster_bootstrap(fit, j, n_boot=n_boot, weights=weights, seed=seed, alpha=alpha, ssc=ssc)
+        diagnostics["wild_bootstrap"] = boot
+        warnings.extend(boot.get("warnings", []))
+        p, lo, hi = boot["p_value"], boot["ci_low"], boot["ci_high"]
+        inference_text = (
+            f"wild cluster restricted bootstrap ({boot['weights']} weights, {boot['n_boot']} draws, seed {seed}) "
+            f"clustered by {cluster_name} ({fit.n_clusters} clusters); p-value and test-inversion CI; SE shown is {how}"
+        )
+    elif bootstrap not in (None, "", "none"):
+        raise ToolkitError(f"unknown bootstrap '{bootstrap}'; expected 'wild' or none")
+    return DidResult(
+        estimator=estimator,
+        outcome=panel.yname,
+        estimate=est,
+        se=se,
+        ci_low=lo,
+        ci_high=hi,
+        n_units=panel.n_units,
+        n_obs=panel.n_obs,
+        inference=inference_text,
+        p_value=p,
+        diagnostics=diagnostics,
+        warnings=warnings,
+        options={
+            "vcov": vcov, "ssc": ssc, "cluster": cluster_name, "alpha": alpha,
+            "covariates": list(panel.covariates), "bootstrap": bootstrap or "none",
+            **({"n_boot": n_boot, "weights": weights, "seed": seed} if bootstrap else {}),
+        },
+    )
