@@ -189,7 +189,7 @@ def _frame(records: list[list[Any]], header: list[str], first_row: int, source: 
             if all(r[j] in (None, "") for r in keep):
                 continue  # an empty unnamed column (trailing comma, blank spreadsheet column)
             name = f"unnamed_{_excel_col(j)}"
-        cols[name] = pd.Series([r[j] for r in keep], dtype="str")
+        cols[name] = pd.Series([r[j] for r in keep], dtype=object)
     return _Raw(pd.DataFrame(cols), np.asarray(numbers, dtype=np.int64), source, tuple(header))
 
 
@@ -385,7 +385,7 @@ def _read_parquet(path: Path, table: Table, problems: list[Problem]) -> _Raw | N
         elif c is not None and c.kind == "bool" and str(chunked.type) == "bool":
             cols[name] = pd.Series(chunked.to_pylist(), dtype="object")
         else:
-            cols[name] = pd.Series([_to_text(v) for v in chunked.to_pylist()], dtype="str")
+            cols[name] = pd.Series([_to_text(v) for v in chunked.to_pylist()], dtype=object)
     return _Raw(pd.DataFrame(cols), np.arange(1, arrow.num_rows + 1, dtype=np.int64), source,
                 tuple(arrow.column_names))
 
@@ -395,22 +395,54 @@ def _rows(raw: _Raw, mask) -> tuple[int, ...]:
     return tuple(int(r) for r in raw.rows[np.asarray(mask, dtype=bool)])
 
 
-def _grouped(table: str, expected: str, column: str, raw: _Raw, mask, values: pd.Series) -> list[Problem]:
+def _grouped(table: str, expected: str, column: str, raw: _Raw, mask, values) -> list[Problem]:
     """One problem per distinct offending value, listing every row that has it."""
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return []
-    withhold = column in IDENTIFIER_COLUMNS
-    bad = pd.DataFrame({"row": raw.rows[mask], "value": np.asarray(values.astype("object"))[mask]})
-    out = []
-    if withhold:
-        return [Problem(table, expected, column=column, rows=tuple(int(r) for r in bad["row"]), value=WITHHELD,
+    rows = raw.rows[mask]
+    if column in IDENTIFIER_COLUMNS:
+        return [Problem(table, expected, column=column, rows=tuple(int(r) for r in rows), value=WITHHELD,
                         source=raw.source)]
-    bad["key"] = bad["value"].map(repr)
-    for _, group in bad.groupby("key", sort=False):
-        out.append(Problem(table, expected, column=column, rows=tuple(int(r) for r in group["row"]),
-                           value=group["value"].iloc[0], source=raw.source))
-    return out
+    picked = np.asarray(values, dtype=object)[mask]
+    groups: dict[str, tuple[Any, list[int]]] = {}
+    for row, value in zip(rows, picked):
+        groups.setdefault(repr(value), (value, []))[1].append(int(row))
+    return [Problem(table, expected, column=column, rows=tuple(r), value=v, source=raw.source)
+            for v, r in groups.values()]
+
+
+def _cell_texts(s: pd.Series) -> list[str | None]:
+    """Stripped cell texts (None = missing) of a raw column of any dtype."""
+    if s.dtype == object:
+        return [None if v is None else (v.strip() if isinstance(v, str) else _to_text(v)) for v in s.tolist()]
+    return [_to_text(v) for v in s.tolist()]
+
+
+def _parse_numbers(text: list[str | None], missing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Texts -> floats; thousands separators ('1,234') accepted; returns (values, invalid)."""
+    values = np.full(len(text), np.nan)
+    invalid = np.zeros(len(text), dtype=bool)
+    thousands = re.compile(_THOUSANDS)
+    for i, t in enumerate(text):
+        if missing[i]:
+            continue
+        if "_" in t:  # float() would read '1_000'; a spreadsheet would not
+            invalid[i] = True
+            continue
+        try:
+            x = float(t)
+        except ValueError:
+            if thousands.fullmatch(t):
+                x = float(t.replace(",", ""))
+            else:
+                invalid[i] = True
+                continue
+        if math.isfinite(x):
+            values[i] = x
+        else:
+            invalid[i] = True
+    return values, invalid
 
 
 def _coerce(raw: _Raw, table: Table, problems: list[Problem]) -> pd.DataFrame:
@@ -423,31 +455,16 @@ def _coerce(raw: _Raw, table: Table, problems: list[Problem]) -> pd.DataFrame:
             out[name] = _extra_column(s)
             continue
         c = table.column(name)
-        if pd.api.types.is_float_dtype(s.dtype):  # numeric Parquet column
-            num = s.astype("float64")
-            missing = num.isna().to_numpy()
-            invalid = ~missing & ~np.isfinite(num.to_numpy(dtype="float64", na_value=np.nan))
-            text = s.map(lambda v: _to_text(v))
-        elif s.dtype == object:  # boolean Parquet column
-            missing = s.isna().to_numpy()
-            text = s.map(_to_text).astype("str")
-            num = None
-            invalid = np.zeros(len(s), dtype=bool)
-        else:
-            text = s.str.strip()
-            missing = (s.isna() | text.isin(NA_TOKENS)).to_numpy()
-            num = None
-            invalid = None
+        text = _cell_texts(s)
+        missing = np.fromiter((t is None or t in NA_TOKENS for t in text), dtype=bool, count=len(text))
         if c.kind in ("int", "money", "rate", "number"):
-            if num is None:
-                thousands = text.str.fullmatch(_THOUSANDS).fillna(False).to_numpy(dtype=bool)
-                cleaned = text.mask(thousands, text.str.replace(",", "", regex=False)).mask(missing)
-                num = pd.to_numeric(cleaned, errors="coerce").astype("float64")
-                values = num.to_numpy(dtype="float64", na_value=np.nan)
+            if pd.api.types.is_float_dtype(s.dtype):  # numeric Parquet column
+                values = s.to_numpy(dtype="float64", na_value=np.nan).copy()
                 invalid = ~missing & ~np.isfinite(values)
-            problems += _grouped(table.name, f"a number ({c.label})" if c.kind != "int" else f"a whole number ({c.label})",
-                                 name, raw, invalid, text)
-            values = num.to_numpy(dtype="float64", na_value=np.nan).copy()
+            else:
+                values, invalid = _parse_numbers(text, missing)
+            word = "a whole number" if c.kind == "int" else "a number"
+            problems += _grouped(table.name, f"{word} ({c.label})", name, raw, invalid, text)
             values[invalid] = np.nan
             if c.kind == "int":
                 fractional = np.isfinite(values) & (values != np.floor(values))
@@ -455,22 +472,24 @@ def _coerce(raw: _Raw, table: Table, problems: list[Problem]) -> pd.DataFrame:
                 values[fractional] = np.nan
             typed = pd.Series(values, dtype="float64")
         elif c.kind == "bool":
-            low = text.str.lower()
-            is_true = low.isin(_TRUE).to_numpy()
-            is_false = low.isin(_FALSE).to_numpy()
+            low = [None if t is None else t.lower() for t in text]
+            is_true = np.fromiter((t in _TRUE for t in low), dtype=bool, count=len(low))
+            is_false = np.fromiter((t in _FALSE for t in low), dtype=bool, count=len(low))
             invalid = ~missing & ~is_true & ~is_false
             problems += _grouped(table.name, f"true or false (1/0, yes/no, 是/否) ({c.label})", name, raw, invalid, text)
             typed = pd.Series(np.where(is_true, 1.0, np.where(is_false, 0.0, np.nan)), dtype="float64")
         else:
-            typed = text.mask(pd.Series(missing, index=text.index)).astype("str")
+            cells = [None if m else t for t, m in zip(text, missing)]
             if c.kind == "enum":
-                invalid = ~missing & ~typed.isin(c.choices).to_numpy()
+                choices = set(c.choices)
+                invalid = np.fromiter((t is not None and t not in choices for t in cells), dtype=bool, count=len(cells))
                 problems += _grouped(table.name, f"{c.range_text()} ({c.label})", name, raw, invalid, text)
-                typed = typed.mask(pd.Series(invalid, index=typed.index))
+                cells = [None if bad else t for t, bad in zip(cells, invalid)]
+            typed = pd.Series(cells, dtype="str")
         if not c.nullable:
             key = " — key column" if name in table.key else ""
             problems += _grouped(table.name, f"a value ({c.label}; empty or NaN not allowed{key})", name, raw,
-                                 missing, pd.Series(["<empty>"] * len(s)))
+                                 missing, ["<empty>"] * len(text))
         out[name] = typed
     typed_frame = pd.DataFrame(out, index=range(len(frame)))
     _check_ranges(raw, table, typed_frame, problems)
@@ -479,14 +498,14 @@ def _coerce(raw: _Raw, table: Table, problems: list[Problem]) -> pd.DataFrame:
 
 def _extra_column(s: pd.Series) -> pd.Series:
     """Extra columns are kept: numeric when every non-empty cell is a number, text otherwise."""
-    if s.dtype != "str":
+    if s.dtype != object:
         return s
-    text = s.str.strip()
-    missing = s.isna() | text.isin(NA_TOKENS)
-    num = pd.to_numeric(text.mask(missing), errors="coerce")
-    if missing.all() or num[~missing].isna().any():
-        return s
-    return num.astype("float64")
+    text = _cell_texts(s)
+    missing = np.fromiter((t is None or t in NA_TOKENS for t in text), dtype=bool, count=len(text))
+    values, invalid = _parse_numbers(text, missing)
+    if missing.all() or invalid.any():
+        return pd.Series([None if m else t for t, m in zip(text, missing)], dtype="str")
+    return pd.Series(values, dtype="float64")
 
 
 def _check_ranges(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
@@ -506,7 +525,7 @@ def _check_ranges(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[P
         outside = np.isfinite(values) & ((values < lo) | (values > hi))
         if not outside.any():
             continue
-        text = raw.frame[c.name].map(_to_text) if raw.frame[c.name].dtype != "str" else raw.frame[c.name].str.strip()
+        text = _cell_texts(raw.frame[c.name])
         negative_kind = {"int": "count", "money": "amount of money"}.get(c.kind)
         for exc_rows, exc in [(special, True), (~special, False)]:
             m = outside & exc_rows
