@@ -237,6 +237,8 @@ def wild_cluster_bootstrap(
     alpha: float = 0.05,
     ssc: str = "nested",
     null: float = 0.0,
+    draws: np.ndarray | None = None,
+    keep_draws: bool = False,
 ) -> dict[str, Any]:
     """Wild cluster restricted bootstrap (WCR) for coefficient ``j``: p-value of H0: b_j = ``null``
     and the CI by test inversion (the set of b0 not rejected at ``alpha``).
@@ -284,7 +286,7 @@ def wild_cluster_bootstrap(
     d0, SX0, SY0 = pieces(u0)
     dr, SXr, SYr = pieces(r)
     rng = np.random.default_rng(seed)
-    V, label = _draw_weights(weights, G, n_boot, rng)
+    V, label = _draw_weights(weights, G, n_boot, rng) if draws is None else (np.asarray(draws, float).reshape(G, -1), "given")
     n_draws = V.shape[1]
     factor = ssc_factor(fit.n_obs, n_params_counted(fit, ssc), G)
 
@@ -317,6 +319,7 @@ def wild_cluster_bootstrap(
         return float(np.mean(np.abs(t_star) >= abs(t_obs) - 1e-12 * max(1.0, abs(t_obs))))
 
     p = p_value(null)
+    t_star_null = (n0 - null * nr) / np.sqrt(np.maximum(factor * (q0 - 2 * null * q1 + null * null * q2), 1e-300))
     # test inversion: widen a bracket from the analytic CI until rejected, then bisect
     def bound(direction: int) -> float:
         inside = b_hat
@@ -358,6 +361,7 @@ def wild_cluster_bootstrap(
         "null": float(null),
         "restricted": True,
         "warnings": warnings,
+        **({"t_star": t_star_null} if keep_draws else {}),
     }
 
 
