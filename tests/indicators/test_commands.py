@@ -77,3 +77,20 @@ def test_indicators_from_claims_uses_claims_and_leaks_no_identifier(dataset, tmp
     for path in tmp_path.glob("c*"):
         data = path.read_bytes()
         assert b"P-secret" not in data and b"K1," not in data, path.name
+
+
+def test_left_out_aggregate_columns_are_derived_from_claims(dataset, tmp_path):
+    from tests.indicators.test_claims_aggregate import hand_claims
+    from tests.indicators.test_unit_insurance import UNITS, unit_year
+    from toolkit.data.claims import COUNTY_YEAR_COLUMNS, UNIT_YEAR_COLUMNS
+
+    UNITS.to_csv(dataset / "units.csv", index=False)
+    unit_year().drop(columns=UNIT_YEAR_COLUMNS).to_csv(dataset / "unit_year.csv", index=False)
+    county_year().drop(columns=COUNTY_YEAR_COLUMNS).to_csv(dataset / "county_year.csv", index=False)
+    claims = hand_claims()
+    extra = claims.iloc[[2]].assign(claim_id="K7", year=2022)
+    pd.concat([claims, extra], ignore_index=True).to_parquet(dataset / "claims.parquet", index=False)
+    assert main(["indicators", str(dataset), "--out", str(tmp_path / "d")]) == 0  # no --from-claims needed
+    out = pd.read_csv(tmp_path / "d.csv")
+    visits = out.loc[(out["indicator"] == "in_county_visit_rate") & (out["year"] == 2023)].iloc[0]
+    assert (visits["numerator"], visits["denominator"]) == (2.0, 3.0)  # K2, K3 in county of K2, K3, K5

@@ -44,9 +44,12 @@ def tables_for(dataset: str | Path, from_claims: bool) -> dict:
 
     ds = load_dataset(dataset)
     tables = dict(ds.tables)
-    if from_claims:
-        from toolkit.data.claims import aggregate_claims, fill_from_claims
+    from toolkit.data.claims import COUNTY_YEAR_COLUMNS, UNIT_YEAR_COLUMNS, aggregate_claims, fill_from_claims
 
+    # a commission that brings claims may leave the derived columns out: derive them then too
+    left_out = any(c not in tables[name].columns for name, cols in (("unit_year", UNIT_YEAR_COLUMNS),
+                   ("county_year", COUNTY_YEAR_COLUMNS)) if name in tables for c in cols)
+    if from_claims or ("claims" in ds.files and left_out):
         if "claims" not in ds.files:
             raise ToolkitError(f"--from-claims: the dataset {dataset} has no claims table")
         ds.validate_claims()
