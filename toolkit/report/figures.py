@@ -14,8 +14,6 @@ import math
 from typing import Mapping, Sequence
 
 import matplotlib
-
-matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -77,8 +75,17 @@ def show(fig: Figure, alt: str = "") -> PngFigure:
     return PngFigure(data, alt or (fig._suptitle.get_text() if fig._suptitle else ""))
 
 
-def _percent_axis(ax) -> None:
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
+def _percent_axis(ax, axis: str = "y") -> None:
+    """Tick labels as percentages, with a decimal when the axis spans under 5 points (so two ticks
+    never show the same text)."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+
+    def fmt(v, _pos):
+        lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
+        decimals = 1 if abs(hi - lo) < 0.05 else 0
+        return f"{v * 100:.{decimals}f}%"
+
+    target.set_major_formatter(FuncFormatter(fmt))
 
 
 def _mark_reform(ax, reform_year: int | None, lang: str) -> None:
@@ -234,7 +241,7 @@ def ranking(values: pd.Series, title: str, *, highlight: Sequence[str] = (), per
         if reference_label:
             ax.legend(fontsize=8, frameon=False, loc="lower right")
     if percent:
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
+        _percent_axis(ax, "x")
     ax.set_title(title, fontsize=11)
     fig.tight_layout()
     return fig

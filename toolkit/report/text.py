@@ -156,8 +156,13 @@ def indicator_sentences(rows: Iterable[Mapping[str, Any]], *, county: str, year:
         v = r.get("value")
         if not _finite(v):
             continue
-        frac = r.get("unit") == "fraction"
-        show = (lambda x: fmt_pct(x)) if frac else (lambda x: fmt_number(x, 2))
+        unit = r.get("unit")
+        if unit in ("fraction", "probability"):
+            show = fmt_pct
+        elif unit == "yuan":
+            show = lambda x: fmt_number(x, 0)  # noqa: E731
+        else:
+            show = lambda x: fmt_number(x, 2)  # noqa: E731
         text = f"- **{r['label']}**：{show(v)}" if lang == "zh" else f"- **{r['label']}**: {show(v)}"
         tgt, med = r.get("target"), r.get("province_median")
         higher = r.get("direction", "higher_is_better") == "higher_is_better"
@@ -195,14 +200,30 @@ def claims_summary(checked, lang: str = "zh") -> str:
     return s
 
 
-def title_block(key: str, county_name: str | None, year: int | None, lang: str = "zh") -> Markdown:
-    """The report's title as Markdown (``# 县域医共体年度报告 · 濉溪县 · 2023``)."""
+#: CSS font stack for Chinese text in HTML reports: the font we ship for figures, then the CJK
+#: fonts of Windows, macOS and Linux desktops
+REPORT_CSS = ("<style>body, .jp-RenderedHTMLCommon, .toolkit-table, .toolkit-provenance {font-family: "
+              "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', 'Hiragino Sans GB', "
+              "'SimHei', 'WenQuanYi Micro Hei', sans-serif;}</style>")
+
+
+class Title(Markdown):
+    """The report title: Markdown in notebooks, HTML (with the CJK font stack) in rendered reports."""
+
+    def _repr_html_(self) -> str:
+        import html as _html
+
+        return REPORT_CSS + f"<h1>{_html.escape(self.text.lstrip('# '))}</h1>"
+
+
+def title_block(key: str, county_name: str | None, year: int | None, lang: str = "zh") -> Title:
+    """The report's title (``# 县域医共体年度报告 · 濉溪县 · 2023``)."""
     parts = [label(key, lang)]
     if county_name:
         parts.append(county_name)
     if year is not None:
         parts.append(str(year))
-    return Markdown("# " + " · ".join(parts))
+    return Title("# " + " · ".join(parts))
 
 
 def section(key: str, lang: str = "zh", level: int = 2) -> Markdown:

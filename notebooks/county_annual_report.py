@@ -1,0 +1,89 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# County medical community annual report · 县域医共体年度报告
+#
+# Parameters below; everything else is computed by `toolkit` (see docs/reports.md).
+
+# %% tags=["parameters"]
+data_dir = ""
+county_id = "C01"
+year = 2023
+lang = "zh"
+params_dir = ""
+suppress_threshold = 5
+output_dir = ""
+exec_mode = "interactive"
+claims_file = ""
+
+# %%
+from toolkit.report import county
+from toolkit.report.context import open_report
+from toolkit.report.text import section, title_block
+
+# %%
+ctx = open_report(data_dir, county_id, year, lang, params_dir, suppress_threshold, output_dir, exec_mode,
+                  notebook="county_annual_report")
+title_block("county_annual_report", ctx.county_name, ctx.year, ctx.lang)
+
+# %%
+section("indicators_and_targets", lang)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+county.indicator_table(ctx)
+
+# %%
+county.indicator_summary(ctx)
+
+# %%
+county.indicator_trends(ctx)
+
+# %%
+section("settlement_results", lang)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+county.settlement_summary(ctx)
+
+# %%
+section("comparison_with_province", lang)
+
+# %%
+county.province_comparison(ctx)
+
+# %%
+section("deaths_table", lang)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+county.deaths_by_cause(ctx)
+
+# %%
+section("claims_checked", lang)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+county.claims_checked(ctx, claims_file)
+
+# %%
+county.write_side_files(ctx)
+
+# %%
+section("provenance", lang)
+
+# %%
+ctx.provenance()

@@ -1,0 +1,302 @@
+"""Sections of the county annual report (notebooks/county_annual_report.ipynb).
+
+Each function takes the :class:`~toolkit.report.context.ReportContext` and returns something a
+notebook cell displays (Markdown, a table, a figure or a :class:`~toolkit.report.bundle.Bundle`);
+all logic lives here so the notebook stays a parameters cell and calls. Indicators come from
+:mod:`toolkit.indicators` (rules.md §6–7, seed 004), the settlement from
+:func:`toolkit.settlement.statement.settle_county` (rules.md §2–5, seed 000 §3.1–3.2), published
+claims are rechecked with :mod:`toolkit.indicators.claims_check` (seed 000 §4.1), and count tables
+pass through small-cell suppression (:mod:`toolkit.report.disclosure`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.errors import ToolkitError
+from toolkit.report import figures
+from toolkit.report.bundle import Bundle
+from toolkit.report.context import ReportContext
+from toolkit.report.disclosure import suppress_table, suppression_footnote
+from toolkit.report.labels import label
+from toolkit.report.tables import HtmlTable, fmt_number, fmt_pct, fmt_wan, fmt_yuan
+from toolkit.report.text import Markdown, claims_summary, indicator_sentences
+
+#: the indicators of the county report, in display order (ids of toolkit/indicators/registry.yaml)
+KEY_INDICATORS = (
+    "in_county_inpatient_share", "in_county_visit_rate", "primary_visit_share", "fund_in_county_rate",
+    "primary_fund_share", "hospitalisation_rate", "premature_ncd_mortality", "income_ratio",
+    "village_doctor_subsidy_per_doctor", "ph_village_share",
+)
+PERCENT_UNITS = ("fraction", "probability")
+
+
+def _registry():
+    from toolkit.indicators.registry import registry_by_id
+
+    return registry_by_id()
+
+
+def _fmt(value: Any, unit: str) -> str:
+    if unit in PERCENT_UNITS:
+        return fmt_pct(value)
+    if unit == "yuan":
+        return fmt_yuan(value, 0)
+    return fmt_number(value, 2)
+
+
+def _target(ind) -> float | None:
+    return float(ind.targets[0].value) if getattr(ind, "targets", None) else None
+
+
+def indicator_frame(ctx: ReportContext, indicators=KEY_INDICATORS) -> pd.DataFrame:
+    """One row per key indicator for the county-year: value, previous year, target, province
+    median, min, max and rank among the counties (1 = best in the indicator's direction)."""
+    reg = _registry()
+    ind = ctx.indicators
+    this = ind.loc[ind["year"] == ctx.year]
+    prev = ind.loc[(ind["year"] == ctx.year - 1) & (ind["county_id"] == ctx.county_id)].set_index("indicator")["value"]
+    rows = []
+    for iid in indicators:
+        if iid not in reg:
+            continue
+        allc = this.loc[this["indicator"] == iid].dropna(subset=["value"])
+        mine = allc.loc[allc["county_id"] == ctx.county_id, "value"]
+        if mine.empty:
+            continue
+        v = float(mine.iloc[0])
+        higher = reg[iid].direction == "higher_is_better"
+        # rank: 1 + counties strictly better (ties share the better rank)
+        better = (allc["value"] > v) if higher else (allc["value"] < v)
+        rows.append({
+            "indicator": iid, "label": label(iid, ctx.lang), "unit": reg[iid].unit, "direction": reg[iid].direction,
+            "value": v, "previous": float(prev[iid]) if iid in prev.index else math.nan,
+            "target": _target(reg[iid]), "province_median": float(allc["value"].median()),
+            "province_min": float(allc["value"].min()), "province_max": float(allc["value"].max()),
+            "rank": int(better.sum()) + 1, "n_counties": int(len(allc)),
+        })
+    return pd.DataFrame(rows)
+
+
+def indicator_table(ctx: ReportContext) -> HtmlTable:
+    """The key indicators of the year with last year, target, province median and rank."""
+    f = indicator_frame(ctx)
+    lang = ctx.lang
+    cols = {
+        "indicator": "指标" if lang == "zh" else "Indicator",
+        "value": f"{ctx.year}",
+        "previous": f"{ctx.year - 1}",
+        "target": label("target", lang),
+        "median": label("province_median", lang),
+        "rank": label("rank", lang),
+    }
+    out = pd.DataFrame({
+        cols["indicator"]: f["label"],
+        cols["value"]: [_fmt(v, u) for v, u in zip(f["value"], f["unit"])],
+        cols["previous"]: [_fmt(v, u) for v, u in zip(f["previous"], f["unit"])],
+        cols["target"]: [_fmt(v, u) if v is not None else "—" for v, u in zip(f["target"], f["unit"])],
+        cols["median"]: [_fmt(v, u) for v, u in zip(f["province_median"], f["unit"])],
+        cols["rank"]: [f"{r} / {n}" for r, n in zip(f["rank"], f["n_counties"])],
+    })
+    caption = f"{ctx.county_name} · {ctx.year} · {label('indicators_and_targets', lang)}"
+    return HtmlTable(out, caption=caption)
+
+
+def indicator_summary(ctx: ReportContext) -> Markdown:
+    f = indicator_frame(ctx)
+    return Markdown(indicator_sentences(f.to_dict("records"), county=ctx.county_name or ctx.county_id,
+                                        year=ctx.year, lang=ctx.lang))
+
+
+def province_median_series(ctx: ReportContext, indicator: str) -> pd.DataFrame:
+    d = ctx.indicators.loc[ctx.indicators["indicator"] == indicator].dropna(subset=["value"])
+    return d.groupby("year", as_index=False)["value"].median()
+
+
+def indicator_trends(ctx: ReportContext, indicators=KEY_INDICATORS, ncols: int = 2):
+    """Small panels: each key indicator over the years, with target, province median and reform."""
+    import matplotlib.pyplot as plt
+
+    figures.setup()
+    reg = _registry()
+    ind = ctx.indicators
+    mine = ind.loc[ind["county_id"] == ctx.county_id]
+    present = [i for i in indicators if i in reg and mine.loc[mine["indicator"] == i, "value"].notna().any()]
+    nrows = max(1, math.ceil(len(present) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6.0 * ncols, 3.0 * nrows), squeeze=False)
+    for k, iid in enumerate(present):
+        ax = axes[k // ncols][k % ncols]
+        series = mine.loc[mine["indicator"] == iid, ["year", "value", "lower", "upper"]]
+        figures.indicator_trend(series, label(iid, ctx.lang), lang=ctx.lang, target=_target(reg[iid]),
+                                reform_year=ctx.reform_year, comparison=province_median_series(ctx, iid),
+                                percent=reg[iid].unit in PERCENT_UNITS, band=True, ax=ax)
+    for k in range(len(present), nrows * ncols):
+        axes[k // ncols][k % ncols].set_visible(False)
+    fig.tight_layout()
+    return figures.show(fig, alt=label("indicators_and_targets", ctx.lang))
+
+
+# --------------------------------------------------------------------------- settlement
+def settlement(ctx: ReportContext):
+    """The county's settlement of the year (cached on the context)."""
+    if "settlement" not in ctx._memo:
+        from toolkit.settlement.statement import settle_county
+
+        ctx._memo["settlement"] = settle_county(ctx.tables, ctx.county_id, int(ctx.year), ctx.snapshot)
+    return ctx._memo["settlement"]
+
+
+def settlement_summary(ctx: ReportContext) -> Bundle:
+    """Budget, spending and savings of both insurance packages and the public-health pool, the
+    savings split by tier, and the conservation checks — money in 万元."""
+    lang = ctx.lang
+    missing = [t for t in ("units", "unit_year", "ph_process", "ph_targets") if t not in ctx.tables]
+    if missing:
+        note = (f"数据中缺少 {', '.join(missing)} 表，无法结算。" if lang == "zh"
+                else f"The dataset lacks {', '.join(missing)}: no settlement.")
+        return Bundle([Markdown(note)], summary=note)
+    cs = settlement(ctx)
+    c = cs.by_county.iloc[0]
+    rows = [
+        (label("big_package", lang), c["budget"], c["actual"], c["savings"]),
+        (label("small_package", lang), c["chronic_budget"], c["chronic_actual"], c["chronic_savings"]),
+        (label("public_health", lang), c["ph_lump_sum"], c["ph_final"], c["ph_lump_sum"] - c["ph_final"]),
+    ]
+    head = ["", f"{label('budget', lang)}（万元）" if lang == "zh" else f"{label('budget', lang)} (10k yuan)",
+            f"{label('spending', lang)}（万元）" if lang == "zh" else f"{label('spending', lang)} (10k yuan)",
+            f"{label('savings', lang)}（万元）" if lang == "zh" else f"{label('savings', lang)} (10k yuan)"]
+    if lang == "en":
+        rows[2] = (rows[2][0] + " (pool / paid / retained)", *rows[2][1:])
+    table = pd.DataFrame([[r[0], fmt_wan(r[1]), fmt_wan(r[2]), fmt_wan(r[3])] for r in rows], columns=head)
+    tiers = cs.by_tier.set_index("tier")
+    tier_table = pd.DataFrame({
+        ("层级" if lang == "zh" else "Tier"): [label(f"{t}_share", lang) for t in tiers.index],
+        (label("savings", lang) + ("（万元）" if lang == "zh" else " (10k yuan)")): [fmt_wan(v) for v in tiers["total"]],
+    })
+    checks = cs.checks
+    ok = bool(checks["ok"].all())
+    check_text = ((f"全部 {len(checks)} 项资金守恒核对通过（精确到分）。" if ok else "资金核对未通过：" +
+                   "；".join(checks.loc[~checks["ok"], "check"])) if lang == "zh" else
+                  (f"All {len(checks)} money-conservation checks pass (to the fen)." if ok else "Checks failing: " +
+                   "; ".join(checks.loc[~checks["ok"], "check"])))
+    by_comm = cs.by_community.set_index("community_id")[["budget", "actual"]]
+    by_comm.columns = ["budget", "spending"]
+    fig = figures.grouped_bars(by_comm, label("big_package", lang), ylabel="万元" if lang == "zh" else "10k yuan",
+                               lang=lang, scale=1e4)
+    summary = f"settlement {ctx.county_id} {ctx.year}: {len(cs.units)} units, checks {'ok' if ok else 'FAILED'}"
+    return Bundle([HtmlTable(table, caption=label("settlement_results", lang)), HtmlTable(tier_table),
+                   Markdown(check_text), figures.show(fig)], summary=summary)
+
+
+# --------------------------------------------------------------------------- province comparison
+def province_comparison(ctx: ReportContext, indicator: str = "in_county_inpatient_share") -> Bundle:
+    """Where the county stands among all counties this year: a ranking with the county highlighted."""
+    reg = _registry()
+    d = ctx.indicators.loc[(ctx.indicators["indicator"] == indicator) & (ctx.indicators["year"] == ctx.year)]
+    d = d.dropna(subset=["value"])
+    higher = reg[indicator].direction == "higher_is_better"
+    d = d.sort_values(["value", "county_id"], ascending=[not higher, True])
+    names = [ctx.county_names.get(c, c) for c in d["county_id"]]
+    series = pd.Series(d["value"].to_numpy(), index=names)
+    fig = figures.ranking(series, f"{label(indicator, ctx.lang)} · {ctx.year}", highlight=[ctx.county_name],
+                          percent=reg[indicator].unit in PERCENT_UNITS, reference=_target(reg[indicator]),
+                          reference_label=label("target", ctx.lang))
+    pos = names.index(ctx.county_name) + 1 if ctx.county_name in names else None
+    text = (f"{ctx.county_name}在全省 {len(names)} 个县中排第 {pos} 位。" if ctx.lang == "zh"
+            else f"{ctx.county_name} ranks {pos} of {len(names)} counties.")
+    return Bundle([figures.show(fig), Markdown(text)], summary=text)
+
+
+# --------------------------------------------------------------------------- deaths (suppressed)
+def deaths_by_cause(ctx: ReportContext, age_bands: tuple[str, str] = ("30-34", "65-69")) -> HtmlTable:
+    """Deaths aged 30–69 by cause and sex in the county-year, with small cells suppressed
+    (primary ``<threshold``, complementary ``—``) so no count can be recovered from the totals."""
+    d = ctx.tables["deaths"]
+    d = d.loc[(d["county_id"] == ctx.county_id) & (d["year"] == ctx.year) & d["sex"].isin(["male", "female"])]
+    lo, hi = (int(b.split("-")[0]) for b in age_bands)
+    start = d["age_band"].str.extract(r"^(\d+)")[0].astype("float")
+    d = d.loc[(start >= lo) & (start <= hi)]
+    counts = d.pivot_table(index="cause", columns="sex", values="deaths", aggfunc="sum", fill_value=0)
+    counts = counts.reindex(index=[c for c in ("cvd", "cancer", "diabetes", "crd", "other") if c in counts.index],
+                            columns=["male", "female"], fill_value=0)
+    res = suppress_table(counts.astype("int64"), ctx.suppress_threshold)
+    pub = res.published()
+    lang = ctx.lang
+    sex_label = {"male": "男" if lang == "zh" else "Male", "female": "女" if lang == "zh" else "Female",
+                 "total": label("total", lang)}
+    table = pd.DataFrame({label("cause", lang): [label(str(i), lang) for i in pub.index]})
+    for col in pub.columns:
+        table[sex_label.get(col, col)] = pub[col].to_numpy()
+    note = suppression_footnote(ctx.suppress_threshold, lang) if res.n_suppressed else None
+    caption = f"{label('deaths_table', lang)} · 30–69 · {ctx.year}"
+    return HtmlTable(table, caption=caption, footnote=note)
+
+
+# --------------------------------------------------------------------------- claims
+def seed_claims(ctx: ReportContext) -> list:
+    """The figures seed 000 §4.1 publishes, as claims about this county (only those whose years
+    are in the data): income ratio 99.16% in 2023; village doctors' subsidy 41,000 (2017) →
+    66,000 (2023) yuan, "average annual growth 17.20%"."""
+    from toolkit.indicators.claims_check import Claim
+
+    years = set(ctx.indicators.loc[ctx.indicators["county_id"] == ctx.county_id, "year"])
+    out = []
+    if 2023 in years:
+        out.append(Claim(indicator="income_ratio", kind="value", year=2023, stated="99.16%", county=ctx.county_id,
+                         text="乡镇卫生院人员平均收入达县级医院的99.16%（2023）"))
+        out.append(Claim(indicator="village_doctor_subsidy_per_doctor", kind="value", year=2023, stated="66,000",
+                         county=ctx.county_id, tolerance=500.0, text="村医年均补助收入6.6万元（2023）"))
+    if {2017, 2023} <= years:
+        out.append(Claim(indicator="village_doctor_subsidy_per_doctor", kind="cagr", start=2017, end=2023,
+                         stated="17.20%", county=ctx.county_id, text="村医补助收入年均增长17.20%（2017–2023）"))
+    return out
+
+
+def claims_checked(ctx: ReportContext, claims_file: str = "") -> Bundle:
+    """Published figures recomputed from the data: stated, recomputed, verdict, explanation."""
+    from toolkit.indicators.claims_check import check_claims, read_claims_file
+
+    claims = read_claims_file(claims_file) if claims_file else seed_claims(ctx)
+    lang = ctx.lang
+    if not claims:
+        text = claims_summary(pd.DataFrame({"claim": [], "ok": []}), lang)
+        return Bundle([Markdown(text)], summary=text)
+    values = ctx.indicators.loc[ctx.indicators["county_id"] == ctx.county_id]
+    checked = check_claims(claims, values)
+    table = pd.DataFrame({
+        label("claim", lang): checked["claim"],
+        label("stated", lang): checked["stated"].astype(str),
+        label("recomputed", lang): checked["recomputed"].astype(str),
+        label("verdict", lang): [("相符" if ok else "不符") if lang == "zh" else ("consistent" if ok else "NOT consistent")
+                                 for ok in checked["ok"]],
+        ("说明" if lang == "zh" else "Explanation"): checked["explanation"],
+    })
+    text = claims_summary(checked, lang)
+    return Bundle([Markdown(text), HtmlTable(table)], summary=text)
+
+
+# --------------------------------------------------------------------------- side files
+def write_side_files(ctx: ReportContext) -> Markdown:
+    """The report's tables as an Excel workbook in ``output_dir`` (nothing when it is not set)."""
+    from toolkit.report.excel import Sheet, write_workbook
+
+    path = ctx.side_file("tables.xlsx")
+    if path is None:
+        return Markdown("")
+    f = indicator_frame(ctx)
+    ind = f[["indicator", "value", "previous", "target", "province_median", "rank", "n_counties"]].copy()
+    sheets = [Sheet("indicators", ind, formats={"value": "num4", "previous": "num4", "target": "num4",
+                                                  "province_median": "num4"})]
+    if all(t in ctx.tables for t in ("units", "unit_year", "ph_process", "ph_targets")):
+        cs = settlement(ctx)
+        money = ["budget", "actual", "savings", "chronic_budget", "chronic_actual", "chronic_savings",
+                 "ph_lump_sum", "ph_process", "ph_objective", "ph_effect", "ph_final"]
+        units = cs.units[["unit_id", "unit_name", "township_id", "community_id", *money]]
+        sheets.append(Sheet("settlement", units, formats={m: "yuan" for m in money}))
+        sheets.append(Sheet("params", cs.params[["key", "label_zh", "label_en", "value", "unit", "since", "source"]]))
+    write_workbook(path, sheets, lang=ctx.lang)
+    return Markdown(("表格已另存为 Excel：" if ctx.lang == "zh" else "Tables saved as Excel: ") + f"`{path.name}`")
