@@ -123,7 +123,8 @@ def premature_mortality(deaths: pd.DataFrame, confidence: float = 0.95) -> pd.Da
     """SDG 3.4.1 premature NCD mortality per county, year and sex (male, female, all), tidy.
 
     Both sexes use the ``all`` rows when the table has them for that county-year, otherwise male +
-    female summed band by band. Every one of the eight bands must be present with a positive
+    female summed band by band (a county-year with only one sex and no ``all`` rows gets no
+    both-sexes value). Every one of the eight bands must be present with a positive
     population; a band with zero deaths contributes 5q = 0. Numerator = NCD deaths aged 30–69,
     denominator = population aged 30–69 (the value is not their ratio); lower/upper = the interval.
     """

@@ -48,7 +48,9 @@ def require_columns(frame: pd.DataFrame, table: str, columns: Sequence[str]) -> 
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ToolkitError(
-            f"table {table} lacks columns needed for the indicators",
+            f"table {table} lacks columns needed for the indicators"
+            + (" (a dataset that brings claims instead: derive them with toolkit.data.claims.aggregate_claims, "
+               "as `python -m toolkit indicators --from-claims` does)" if table in ("county_year", "unit_year") else ""),
             [Problem(table, "the column of the data contract (docs: domain/data.md)", column=c) for c in missing],
         )
 
