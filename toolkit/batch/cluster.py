@@ -23,7 +23,7 @@ def _run_on_worker(job: Job, restart_every: int) -> dict:
 
 
 def run_on_dask(jobs: Sequence[Job], address: str, on_result: Callable[[Job, dict], None],
-                restart_every: int = 50, connect_timeout: float = 20) -> None:
+                restart_every: int = 50, connect_timeout: float = 10) -> None:
     """Submit every job to the scheduler at ``address``; call ``on_result`` as each finishes."""
     from distributed import Client, as_completed
 
@@ -37,7 +37,7 @@ def run_on_dask(jobs: Sequence[Job], address: str, on_result: Callable[[Job, dic
             # pure=False and a fresh key each run: a rerun must run again, not reuse a remembered result
             futures.append(client.submit(_run_on_worker, job, restart_every, pure=False))
         job_of = {fut.key: job for fut, job in zip(futures, jobs)}
-        for fut in as_completed(futures):
+        for fut in as_completed(futures, loop=client.loop):
             job = job_of[fut.key]
             try:
                 entry = fut.result()

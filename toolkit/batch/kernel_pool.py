@@ -26,6 +26,9 @@ from toolkit.batch.kernel_side import RESET_CODE, warm_up_code
 from toolkit.paths import PROJECT_ROOT
 
 KERNEL_NAME = "python3"
+#: wait long for a cell's last outputs (figures) on a busy machine, and fail rather than drop them:
+#: nbclient's default gives up after 4 s and silently leaves the output out of the report
+IOPUB = {"iopub_timeout": 120, "raise_on_iopub_timeout": True}
 START_ATTEMPTS = 3
 
 
@@ -82,7 +85,7 @@ class ReusedKernel:
         km = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(self._sock_dir, "k"))
         warm = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(warm_up_code(self.warm_modules))])
         client = NotebookClient(
-            warm, km=km, timeout=600, startup_timeout=self.startup_timeout, record_timing=False,
+            warm, km=km, timeout=600, startup_timeout=self.startup_timeout, record_timing=False, **IOPUB,
             resources={"metadata": {"path": self.cwd}}, kernel_name=KERNEL_NAME,
         )
         self.client = client
@@ -198,7 +201,7 @@ def execute_isolated(nb: nbformat.NotebookNode, cwd: str | os.PathLike | None = 
             papermill.execute_notebook(
                 nb, str(out), parameters=None, kernel_name=KERNEL_NAME, cwd=str(cwd or PROJECT_ROOT),
                 progress_bar=False, log_output=False, execution_timeout=timeout,
-                request_save_on_cell_execute=False,
+                request_save_on_cell_execute=False, **IOPUB,
             )
         except PapermillExecutionError as exc:
             failed = nbformat.read(out, as_version=4) if out.exists() else nb
