@@ -1,0 +1,111 @@
+"""One entry point for every DiD estimator: ``estimate(data, estimator=..., ...) -> DidResult``.
+
+Estimators (R ``did`` vocabulary for the columns):
+
+========  ==================================================  ==============================
+name      what                                                module
+========  ==================================================  ==============================
+twfe      static TWFE, post × treated, unit + year FE          toolkit.did.twfe
+event     event-study TWFE, leads/lags, pre-trend test         toolkit.did.event_study
+bacon     TWFE + Goodman–Bacon decomposition                   toolkit.did.bacon
+cs        Callaway & Sant'Anna (2021)                          toolkit.did.staggered
+sa        Sun & Abraham (2021) interaction-weighted            toolkit.did.imputation
+bjs       Borusyak, Jaravel & Spiess (2024) imputation         toolkit.did.imputation
+sdid      synthetic DiD (Arkhangelsky et al. 2021)             toolkit.did.synthetic
+========  ==================================================  ==============================
+
+The staggered / synthetic estimators are imported lazily; if a module is absent the call fails
+with ``ToolkitError("estimator ... not available")``. Options not accepted by the chosen
+estimator are an error (never silently ignored).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+
+from toolkit.did.result import DidResult
+from toolkit.errors import ToolkitError
+
+#: estimator -> (module, function)
+ESTIMATORS: dict[str, tuple[str, str]] = {
+    "twfe": ("toolkit.did.twfe", "twfe"),
+    "event": ("toolkit.did.event_study", "event_study"),
+    "bacon": ("toolkit.did.bacon", "bacon_result"),
+    "cs": ("toolkit.did.staggered", "callaway_santanna"),
+    "sa": ("toolkit.did.imputation", "sun_abraham"),
+    "bjs": ("toolkit.did.imputation", "bjs_imputation"),
+    "sdid": ("toolkit.did.synthetic", "synthetic_did"),
+}
+
+
+def _load(estimator: str) -> Callable[..., DidResult]:
+    if estimator not in ESTIMATORS:
+        raise ToolkitError(f"unknown estimator '{estimator}'; expected one of {', '.join(ESTIMATORS)}")
+    module_name, func_name = ESTIMATORS[estimator]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            raise ToolkitError(f"estimator '{estimator}' not available (module {module_name} is not installed)") from exc
+        raise
+    func = getattr(module, func_name, None)
+    if func is None:
+        raise ToolkitError(f"estimator '{estimator}' not available ({module_name}.{func_name} is missing)")
+    return func
+
+
+def estimate(
+    data: pd.DataFrame,
+    *,
+    yname: str,
+    idname: str,
+    tname: str,
+    gname: str,
+    estimator: str = "twfe",
+    control: str = "never",
+    covariates: Sequence[str] | str = (),
+    cluster: str | None = None,
+    alpha: float = 0.05,
+    **options: Any,
+) -> DidResult:
+    """Run ``estimator`` on a long panel and return its :class:`DidResult`.
+
+    ``control`` is ``"never"`` (never-treated units only) or ``"notyet"`` (not-yet-treated too).
+    TWFE-type estimators use never-treated and not-yet-treated units implicitly (that is the
+    regression); for them ``control="never"`` additionally requires never-treated units to exist,
+    and ``"notyet"`` is accepted as the regression's own comparison. ``options`` go to the estimator
+    (e.g. ``vcov="CR2"``, ``bootstrap="wild"``, ``leads=4``, ``est_method="reg"``).
+    """
+    from toolkit.did.panel import prepare_panel
+
+    if control not in ("never", "notyet"):
+        raise ToolkitError(f"control must be 'never' or 'notyet', got '{control}'")
+    if isinstance(covariates, str):
+        covariates = tuple(c.strip() for c in covariates.split(",") if c.strip())
+    func = _load(estimator)
+    params = inspect.signature(func).parameters
+    kwargs: dict[str, Any] = {}
+    given = {"control": control, "covariates": tuple(covariates), "cluster": cluster, "alpha": alpha}
+    for name, value in given.items():
+        if name in params:
+            kwargs[name] = value
+        elif name == "covariates" and value:
+            raise ToolkitError(f"estimator '{estimator}' does not take covariates")
+        elif name == "cluster" and value not in (None, idname):
+            raise ToolkitError(f"estimator '{estimator}' does not take a cluster column")
+    unknown = sorted(set(options) - set(params))
+    if unknown:
+        raise ToolkitError(f"estimator '{estimator}' does not accept option(s) {unknown}; it accepts {sorted(p for p in params if p not in ('data', 'yname', 'idname', 'tname', 'gname', 'panel'))}")
+    kwargs.update(options)
+
+    if estimator in ("twfe", "event", "bacon"):
+        extra = [cluster] if cluster and cluster != idname else []
+        panel = prepare_panel(data, yname, idname, tname, gname, covariates=covariates, extra_columns=extra, require_balanced=estimator == "bacon")
+        if control == "never":
+            panel.require_never_treated("--control never")
+        return func(panel, yname=yname, idname=idname, tname=tname, gname=gname, **{k: v for k, v in kwargs.items() if k != "control"})
+    return func(data, yname, idname, tname, gname, **kwargs)
