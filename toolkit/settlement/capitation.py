@@ -27,6 +27,7 @@ import pandas as pd
 from toolkit.errors import Problem, ToolkitError
 from toolkit.params.snapshot import ParamSnapshot
 from toolkit.settlement.money import allocate_rows, yuan_to_fen
+from toolkit.settlement.rows import year_rows
 
 MONTHS = 12
 
@@ -46,23 +47,20 @@ BIG = Package("", "fund_general", "insured_pop", "savings_split", "overspend_sha
 CHRONIC = Package("chronic_", "fund_chronic_outpatient", "chronic_pop", "chronic_savings_split", "chronic_overspend_share")
 
 
-def _baseline(panel: pd.DataFrame, package: Package, year: int, n_years: int, method: str) -> pd.DataFrame:
+def _baseline(spend_a: np.ndarray, pop_a: np.ndarray, package: Package, year: int, method: str) -> dict[str, np.ndarray]:
     """Per-capita spending of each baseline year (lag columns) and their average, per unit.
 
+    ``spend_a`` and ``pop_a`` are units × baseline years, oldest first.
     ``mean_of_per_capita``: the mean of the yearly per-capita figures (人均年均支出, seed 000
     §3.1); a year with no population is left out of the mean. ``pooled``: total spending over
     total person-years. A unit with no population in any baseline year has a baseline of 0.
     """
-    years = list(range(year - n_years, year))
-    spend = panel.pivot(index="unit_id", columns="year", values=package.spending).reindex(columns=years)
-    pop = panel.pivot(index="unit_id", columns="year", values=package.population).reindex(columns=years)
-    spend_a = spend.to_numpy(dtype="float64")
-    pop_a = pop.to_numpy(dtype="float64")
+    n_years = spend_a.shape[1]
     with np.errstate(divide="ignore", invalid="ignore"):
         per_capita = np.where(pop_a > 0, spend_a / pop_a, np.nan)
-    out = pd.DataFrame(index=spend.index)
-    for i, y in enumerate(years):
-        out[f"{package.prefix}baseline_pc_lag{year - y}"] = per_capita[:, i]
+    out = {}
+    for i in range(n_years):
+        out[f"{package.prefix}baseline_pc_lag{n_years - i}"] = per_capita[:, i]
     if method == "pooled":
         total_pop = pop_a.sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -75,21 +73,18 @@ def _baseline(panel: pd.DataFrame, package: Package, year: int, n_years: int, me
     return out
 
 
-def _check_years(unit_year: pd.DataFrame, unit_ids: list[str], years: list[int], county_id: str) -> None:
-    have = set(zip(unit_year["unit_id"], unit_year["year"]))
-    missing = [(u, y) for u in unit_ids for y in years if (u, y) not in have]
-    if missing:
-        shown = sorted({y for _, y in missing})
-        problems = [
-            Problem("unit_year", f"a row for every unit of county {county_id} in each of {years[0]}–{years[-1]} (settlement year and baseline)",
-                    column="year", value=f"{u} {y}")
-            for u, y in missing[:20]
-        ]
-        raise ToolkitError(
-            f"cannot settle county {county_id}: {len(missing)} unit-year rows are missing (years {', '.join(map(str, shown))}); "
-            "the baseline needs the previous years of every unit",
-            problems,
-        )
+def _missing_years(county_id: str, years: list[int], missing: list[tuple[str, int]]) -> None:
+    shown = sorted({y for _, y in missing})
+    problems = [
+        Problem("unit_year", f"a row for every unit of county {county_id} in each of {years[0]}–{years[-1]} (settlement year and baseline)",
+                column="year", value=f"{u} {y}")
+        for u, y in missing[:20]
+    ]
+    raise ToolkitError(
+        f"cannot settle county {county_id}: {len(missing)} unit-year rows are missing (years {', '.join(map(str, shown))}); "
+        "the baseline needs the previous years of every unit",
+        problems,
+    )
 
 
 def settle_package(unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str, year: int,
@@ -108,29 +103,34 @@ def settle_package(unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str,
         raise ToolkitError(f"county {county_id} has no units in the units table",
                            [Problem("units", "at least one unit of the county", column="county_id", value=county_id)])
     years = list(range(year - n_years, year + 1))
-    panel = unit_year.loc[unit_year["unit_id"].isin(unit_ids) & unit_year["year"].isin(years),
-                          ["unit_id", "year", package.spending, package.population]]
-    _check_years(panel, unit_ids, years, county_id)
-    base = _baseline(panel, package, year, n_years, str(snap["baseline_method"]))
-    now = panel.loc[panel["year"] == year].set_index("unit_id").reindex(unit_ids)
-    out = pd.DataFrame({"unit_id": unit_ids})
-    out[f"{p}baseline_first_year"] = year - n_years
-    out[f"{p}baseline_last_year"] = year - 1
-    for col in base.columns:
-        out[col] = base[col].reindex(unit_ids).to_numpy()
+    spend, pop, missing = [], [], []
+    for y in years:
+        rows, present = year_rows(unit_year, unit_ids, y)
+        missing += [(u, y) for u, ok in zip(unit_ids, present) if not ok]
+        spend.append(np.where(present, rows[package.spending].to_numpy(dtype="float64"), np.nan))
+        pop.append(np.where(present, rows[package.population].to_numpy(dtype="float64"), np.nan))
+    if missing:
+        _missing_years(county_id, years, sorted(missing, key=lambda t: (t[1], t[0])))
+    spend_a, pop_a = np.column_stack(spend), np.column_stack(pop)
+    base = _baseline(spend_a[:, :-1], pop_a[:, :-1], package, year, str(snap["baseline_method"]))
+    out: dict[str, object] = {"unit_id": np.asarray(unit_ids, dtype=object),
+                              f"{p}baseline_first_year": np.full(len(unit_ids), year - n_years, dtype="int64"),
+                              f"{p}baseline_last_year": np.full(len(unit_ids), year - 1, dtype="int64")}
+    out.update(base)
     growth = float(snap["budget_growth"])
-    out[package.population] = now[package.population].to_numpy(dtype="int64")
-    out[f"{p}budget_growth"] = growth
-    budget = yuan_to_fen(out[f"{p}baseline_per_capita"].to_numpy() * out[package.population].to_numpy() * (1.0 + growth))
+    population = pop_a[:, -1].astype("int64")
+    out[package.population] = population
+    out[f"{p}budget_growth"] = np.full(len(unit_ids), growth)
+    budget = yuan_to_fen(base[f"{p}baseline_per_capita"] * population * (1.0 + growth))
     out[f"{p}budget_fen"] = budget
     rate = float(snap["advance_rate"])
-    out[f"{p}advance_rate"] = rate
+    out[f"{p}advance_rate"] = np.full(len(unit_ids), rate)
     advance_total = yuan_to_fen(budget / 100.0 * rate)
     out[f"{p}advance_total_fen"] = advance_total
     months = allocate_rows(advance_total, [1] * MONTHS)
     for m in range(MONTHS):
         out[f"{p}advance_m{m + 1:02d}_fen"] = months[:, m]
-    actual = yuan_to_fen(now[package.spending].to_numpy(dtype="float64"))
+    actual = yuan_to_fen(spend_a[:, -1])
     out[f"{p}actual_fen"] = actual
     savings = budget - actual
     out[f"{p}savings_fen"] = savings
@@ -142,7 +142,7 @@ def settle_package(unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str,
     overspend = np.maximum(-savings, 0)
     share = float(snap[package.overspend_key])
     out[f"{p}overspend_fen"] = overspend
-    out[f"{p}overspend_share"] = share
+    out[f"{p}overspend_share"] = np.full(len(unit_ids), share)
     exact = Fraction(str(share))  # 0.9 and 1 − 0.9 split exactly 9 : 1
     carried = allocate_rows(overspend, [exact, 1 - exact])
     out[f"{p}overspend_insurer_fen"] = carried[:, 0]
@@ -150,4 +150,4 @@ def settle_package(unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str,
     # the insurer pays the whole budget (savings are retained) plus its share of an overspend
     out[f"{p}insurer_paid_fen"] = budget + carried[:, 0]
     out[f"{p}year_end_payment_fen"] = budget + carried[:, 0] - advance_total
-    return out
+    return pd.DataFrame(out)

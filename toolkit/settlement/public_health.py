@@ -39,6 +39,7 @@ import pandas as pd
 from toolkit.errors import Problem, ToolkitError, ValidationError
 from toolkit.params.snapshot import ParamSnapshot
 from toolkit.settlement.money import allocate, allocate_rows, yuan_to_fen
+from toolkit.settlement.rows import year_rows
 
 QUARTERS = (1, 2, 3, 4)
 #: changes are compared after rounding to this many decimals so binary noise does not break ties
@@ -61,86 +62,107 @@ def _raise(message: str, problems: list[Problem]) -> None:
 
 # ── process evaluation ─────────────────────────────────────────────────────────────────────────
 
+def _codes(values: pd.Series, categories: list) -> np.ndarray:
+    """Position of each value in ``categories`` (-1 when absent), hashed once."""
+    return pd.Index(categories).get_indexer(values)
+
+
 def _process_detail(ph_process: pd.DataFrame, unit_ids: list[str], year: int, snap: ParamSnapshot) -> pd.DataFrame:
-    """One row per unit and project: quarterly scores and credits, coefficient, amount (fen)."""
-    rows = ph_process.loc[ph_process["year"] == year]
-    rows = rows.loc[rows["unit_id"].isin(unit_ids)]
+    """One row per unit and project: quarterly scores and credits, coefficient, amount (fen).
+
+    The rows are placed in dense unit × project × quarter arrays, so order in the file never
+    matters and a missing or repeated quarter is found by counting.
+    """
+    rows = ph_process.loc[ph_process["year"].to_numpy() == year]
+    u = _codes(rows["unit_id"], unit_ids)
+    rows = rows.loc[u >= 0]
+    u = u[u >= 0]
     projects = list(snap["ph_projects"])
     two_card = set(snap["two_card_projects"])
+    p = _codes(rows["project"], projects)
+    q = rows["quarter"].to_numpy(dtype="int64") - 1
     problems: list[Problem] = []
-    unknown = sorted(set(rows["project"]) - set(projects))
-    if unknown:
-        problems.append(Problem("ph_process", f"a project listed in ph_projects ({', '.join(projects)})", column="project", value=unknown[0]))
-    bad_q = sorted(set(rows["quarter"]) - set(QUARTERS))
-    if bad_q:
-        problems.append(Problem("ph_process", "quarter 1, 2, 3 or 4", column="quarter", value=bad_q[0]))
-    dup = rows.duplicated(["unit_id", "project", "quarter"], keep=False)
-    if dup.any():
-        first = rows.loc[dup].iloc[0]
-        problems.append(Problem("ph_process", "one row per unit, year, project and quarter", column="quarter",
-                                value=f"{first['unit_id']} {first['project']} Q{first['quarter']} appears {int(dup.sum())} times"))
+    if (p < 0).any():
+        problems.append(Problem("ph_process", f"a project listed in ph_projects ({', '.join(projects)})", column="project",
+                                value=str(rows["project"].iloc[int(np.flatnonzero(p < 0)[0])])))
+    bad_q = (q < 0) | (q >= len(QUARTERS))
+    if bad_q.any():
+        problems.append(Problem("ph_process", "quarter 1, 2, 3 or 4", column="quarter", value=int(q[bad_q][0]) + 1))
     if problems:
         _raise("ph_process does not fit the parameters", problems)
-    wide = rows.pivot(index=["unit_id", "project"], columns="quarter", values=["score", "credits"])
-    wide = wide.reindex(columns=pd.MultiIndex.from_product([["score", "credits"], list(QUARTERS)]))
-    scores = wide["score"].to_numpy(dtype="float64")
-    missing_q = np.isnan(scores)
+    n_u, n_p, n_q = len(unit_ids), len(projects), len(QUARTERS)
+    flat = (u * n_p + p) * n_q + q
+    count = np.bincount(flat, minlength=n_u * n_p * n_q).reshape(n_u, n_p, n_q)
+    if (count > 1).any():
+        i, j, k = np.argwhere(count > 1)[0]
+        _raise("ph_process has repeated rows", [Problem("ph_process", "one row per unit, year, project and quarter", column="quarter",
+                                                         value=f"{unit_ids[i]} {projects[j]} Q{k + 1} appears {int(count[i, j, k])} times")])
+    reported = count.sum(axis=2) > 0  # unit × project pairs with any row
+    missing_q = reported[:, :, None] & (count == 0)
     if missing_q.any():
         idx = np.argwhere(missing_q)
-        shown = [f"{wide.index[i][0]} {wide.index[i][1]} Q{QUARTERS[j]}" for i, j in idx[:20]]
         _raise(f"ph_process is missing {len(idx)} quarter rows",
                [Problem("ph_process", "a row (with a score) for each of the four quarters of every project a unit reports",
-                        column="quarter", value=s) for s in shown])
-    present = set(rows["unit_id"])
-    absent = [u for u in unit_ids if u not in present]
+                        column="quarter", value=f"{unit_ids[i]} {projects[j]} Q{k + 1}") for i, j, k in idx[:20]])
+    absent = [unit_ids[i] for i in np.flatnonzero(~reported.any(axis=1))]
     if absent:
         _raise(f"{len(absent)} units of the county have no ph_process rows in {year}",
-               [Problem("ph_process", f"process evaluation rows for every unit of the county in {year}", column="unit_id", value=u) for u in absent[:20]])
-    detail = pd.DataFrame({"unit_id": wide.index.get_level_values(0), "project": wide.index.get_level_values(1)})
-    weights = snap["quarter_weights"]
-    w = np.array([weights[f"q{q}"] for q in QUARTERS])
-    for j, q in enumerate(QUARTERS):
-        detail[f"score_q{q}"] = scores[:, j]
-    coefficient = scores @ w / 100.0
-    detail["quality_coefficient"] = coefficient
-    is_two_card = detail["project"].isin(two_card).to_numpy()
-    detail["two_card"] = is_two_card
-    credits = wide["credits"].to_numpy(dtype="float64")
-    for j, q in enumerate(QUARTERS):
-        detail[f"credits_q{q}"] = credits[:, j]
+               [Problem("ph_process", f"process evaluation rows for every unit of the county in {year}", column="unit_id", value=x) for x in absent[:20]])
+
+    def dense(column: str) -> np.ndarray:
+        arr = np.full(n_u * n_p * n_q, np.nan)
+        arr[flat] = rows[column].to_numpy(dtype="float64")
+        return arr.reshape(n_u, n_p, n_q)
+
+    scores, credits, planned = dense("score"), dense("credits"), dense("planned_amount")
+    pair_u, pair_p = np.nonzero(reported)  # unit-major, projects in ph_projects order
+    scores, credits, planned = scores[pair_u, pair_p], credits[pair_u, pair_p], planned[pair_u, pair_p]
+    if np.isnan(scores).any():
+        i, k = np.argwhere(np.isnan(scores))[0]
+        _raise("ph_process has a quarter without a score", [Problem("ph_process", "a score (0–100) on every quarter row", column="score",
+                                                                      value=f"{unit_ids[pair_u[i]]} {projects[pair_p[i]]} Q{k + 1}")])
+    is_two_card = np.array([projects[j] in two_card for j in range(n_p)])[pair_p]
     need_credits = is_two_card[:, None] & np.isnan(credits)
     if need_credits.any():
         idx = np.argwhere(need_credits)
         _raise("two-card projects need their credits",
                [Problem("ph_process", "credits for every quarter of a two-card project", column="credits",
-                        value=f"{wide.index[i][0]} {wide.index[i][1]} Q{QUARTERS[j]}") for i, j in idx[:20]])
+                        value=f"{unit_ids[pair_u[i]]} {projects[pair_p[i]]} Q{k + 1}") for i, k in idx[:20]])
+    bad_plan = ~is_two_card & (np.isnan(planned).any(axis=1) | (np.nanmax(np.nan_to_num(planned, nan=-1.0), axis=1)
+                                                              != np.nanmin(np.nan_to_num(planned, nan=-1.0), axis=1)))
+    if bad_plan.any():
+        _raise("planned amounts of non-two-card projects are missing or differ between quarters",
+               [Problem("ph_process", "the same planned_amount on all four quarter rows of a project outside the two-card system",
+                        column="planned_amount", value=f"{unit_ids[pair_u[i]]} {projects[pair_p[i]]}") for i in np.flatnonzero(bad_plan)[:20]])
+    weights = snap["quarter_weights"]
+    w = np.array([weights[f"q{k}"] for k in QUARTERS])
+    coefficient = scores @ w / 100.0
     credits0 = np.nan_to_num(credits)
     credits_year = credits0.sum(axis=1)
-    detail["credits_year"] = np.where(is_two_card, credits_year, np.nan)
     if snap["credit_calibration"] == "quarterly":
         calibrated = (credits0 * scores / 100.0).sum(axis=1)
     else:
         calibrated = credits_year * coefficient
-    detail["calibrated_credits"] = np.where(is_two_card, calibrated, np.nan)
     ypc = float(snap["yuan_per_credit"])
-    detail["yuan_per_credit"] = np.where(is_two_card, ypc, np.nan)
-    # planned amount: the same on every quarter row of a non-two-card project
-    planned = rows.loc[~rows["project"].isin(two_card)].groupby(["unit_id", "project"], sort=False)["planned_amount"].agg(["min", "max", "count"])
-    planned_full = planned.reindex(pd.MultiIndex.from_arrays([detail["unit_id"], detail["project"]]))
-    bad = (~is_two_card) & (planned_full["min"].isna().to_numpy() | (planned_full["count"].to_numpy() < len(QUARTERS))
-                            | (planned_full["min"].to_numpy() != planned_full["max"].to_numpy()))
-    if bad.any():
-        idx = np.flatnonzero(bad)
-        _raise("planned amounts of non-two-card projects are missing or differ between quarters",
-               [Problem("ph_process", "the same planned_amount on all four quarter rows of a project outside the two-card system",
-                        column="planned_amount", value=f"{detail['unit_id'].iat[i]} {detail['project'].iat[i]}") for i in idx[:20]])
-    detail["planned_amount"] = np.where(is_two_card, np.nan, planned_full["min"].to_numpy())
-    amount = np.where(is_two_card, calibrated * ypc, np.nan_to_num(detail["planned_amount"].to_numpy()) * coefficient)
-    detail["amount_fen"] = yuan_to_fen(amount)
-    detail.insert(0, "year", year)
-    order = {p: i for i, p in enumerate(projects)}
-    detail = detail.assign(_o=detail["project"].map(order)).sort_values(["unit_id", "_o"], kind="stable").drop(columns="_o")
-    return detail.reset_index(drop=True)
+    planned_year = np.where(is_two_card, np.nan, planned[:, 0])
+    amount = np.where(is_two_card, calibrated * ypc, np.nan_to_num(planned_year) * coefficient)
+    columns = {"year": np.full(len(pair_u), year, dtype="int64"),
+               "unit_id": np.asarray(unit_ids, dtype=object)[pair_u],
+               "project": np.asarray(projects, dtype=object)[pair_p]}
+    for k in range(n_q):
+        columns[f"score_q{k + 1}"] = scores[:, k]
+    columns["quality_coefficient"] = coefficient
+    columns["two_card"] = is_two_card
+    for k in range(n_q):
+        columns[f"credits_q{k + 1}"] = credits[:, k]
+    columns["credits_year"] = np.where(is_two_card, credits_year, np.nan)
+    columns["calibrated_credits"] = np.where(is_two_card, calibrated, np.nan)
+    columns["yuan_per_credit"] = np.where(is_two_card, ypc, np.nan)
+    columns["planned_amount"] = planned_year
+    columns["amount_fen"] = yuan_to_fen(amount)
+    detail = pd.DataFrame(columns)
+    detail.attrs["unit_index"] = pair_u
+    return detail
 
 
 # ── objective evaluation ───────────────────────────────────────────────────────────────────────
@@ -152,43 +174,44 @@ def _objective_detail(ph_targets: pd.DataFrame, unit_ids: list[str], year: int, 
     indicators = list(bench)
     weights = snap["objective_weights"]
     vetoes = set(snap["objective_vetoes"])
-    rows = ph_targets.loc[(ph_targets["year"] == year) & ph_targets["unit_id"].isin(unit_ids)]
-    problems: list[Problem] = []
-    unknown = sorted(set(rows["indicator"]) - set(indicators))
-    if unknown:
-        problems.append(Problem("ph_targets", "one of the indicators of objective_benchmarks", column="indicator", value=unknown[0]))
-    dup = rows.duplicated(["unit_id", "indicator"], keep=False)
-    if dup.any():
-        first = rows.loc[dup].iloc[0]
-        problems.append(Problem("ph_targets", "one row per unit, year and indicator", column="indicator", value=f"{first['unit_id']} {first['indicator']}"))
-    if problems:
-        _raise("ph_targets does not fit the parameters", problems)
-    grid = pd.MultiIndex.from_product([unit_ids, indicators], names=["unit_id", "indicator"])
-    got = rows.set_index(["unit_id", "indicator"])[["value", "veto"]].reindex(grid)
-    missing = got["value"].isna().to_numpy()
+    rows = ph_targets.loc[ph_targets["year"].to_numpy() == year]
+    u = _codes(rows["unit_id"], unit_ids)
+    rows = rows.loc[u >= 0]
+    u = u[u >= 0]
+    i = _codes(rows["indicator"], indicators)
+    if (i < 0).any():
+        _raise("ph_targets does not fit the parameters",
+               [Problem("ph_targets", "one of the indicators of objective_benchmarks", column="indicator",
+                        value=str(rows["indicator"].iloc[int(np.flatnonzero(i < 0)[0])]))])
+    n_u, n_i = len(unit_ids), len(indicators)
+    flat = u * n_i + i
+    count = np.bincount(flat, minlength=n_u * n_i)
+    if (count > 1).any():
+        k = int(np.flatnonzero(count > 1)[0])
+        _raise("ph_targets has repeated rows", [Problem("ph_targets", "one row per unit, year and indicator", column="indicator",
+                                                         value=f"{unit_ids[k // n_i]} {indicators[k % n_i]}")])
+    values = np.full(n_u * n_i, np.nan)
+    values[flat] = rows["value"].to_numpy(dtype="float64")
+    missing = (count == 0) | np.isnan(values)
     if missing.any():
         idx = np.flatnonzero(missing)
         _raise(f"ph_targets is missing {len(idx)} unit-indicator rows for {year}",
                [Problem("ph_targets", "a value for every indicator of every unit of the county", column="indicator",
-                        value=f"{grid[i][0]} {grid[i][1]}") for i in idx[:20]])
-    n_u, n_i = len(unit_ids), len(indicators)
-    shares = allocate_rows(share_fen, [weights[i] for i in indicators])  # (units, indicators)
-    detail = got.reset_index()
-    detail.insert(0, "year", year)
-    values = detail["value"].to_numpy(dtype="float64")
-    benchmarks = np.tile(np.array([bench[i] for i in indicators], dtype="float64"), n_u)
-    veto_flag = detail["veto"].fillna(False).astype(bool).to_numpy()
-    veto_applies = np.tile(np.array([i in vetoes for i in indicators]), n_u)
-    detail["benchmark"] = benchmarks
-    detail["veto_applies"] = veto_applies
-    detail["met"] = values >= benchmarks
-    detail["vetoed"] = veto_flag & veto_applies
-    paid = detail["met"].to_numpy() & ~detail["vetoed"].to_numpy()
-    detail["share_fen"] = shares.reshape(-1)
-    detail["amount_fen"] = np.where(paid, shares.reshape(-1), 0)
-    detail["value"] = values
-    detail["veto"] = veto_flag
-    return detail
+                        value=f"{unit_ids[k // n_i]} {indicators[k % n_i]}") for k in idx[:20]])
+    veto_flag = np.zeros(n_u * n_i, dtype=bool)
+    veto_flag[flat] = rows["veto"].fillna(False).to_numpy(dtype=bool)
+    shares = allocate_rows(share_fen, [weights[x] for x in indicators]).reshape(-1)  # (units × indicators)
+    benchmarks = np.tile(np.array([bench[x] for x in indicators], dtype="float64"), n_u)
+    veto_applies = np.tile(np.array([x in vetoes for x in indicators]), n_u)
+    met = values >= benchmarks
+    vetoed = veto_flag & veto_applies
+    return pd.DataFrame({
+        "year": np.full(n_u * n_i, year, dtype="int64"),
+        "unit_id": np.repeat(np.asarray(unit_ids, dtype=object), n_i),
+        "indicator": np.tile(np.asarray(indicators, dtype=object), n_u),
+        "value": values, "veto": veto_flag, "benchmark": benchmarks, "veto_applies": veto_applies,
+        "met": met, "vetoed": vetoed, "share_fen": shares, "amount_fen": np.where(met & ~vetoed, shares, 0),
+    })
 
 
 # ── effect evaluation ──────────────────────────────────────────────────────────────────────────
@@ -288,85 +311,96 @@ def _effect(units: pd.DataFrame, pool_fen: int, snap: ParamSnapshot) -> tuple[np
 
 # ── the whole public-health settlement ─────────────────────────────────────────────────────────
 
+def _sum_by(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Exact integer sums of ``values`` per ``index`` in 0..n-1."""
+    out = np.zeros(n, dtype="int64")
+    np.add.at(out, index, values.astype("int64"))
+    return out
+
+
 def settle_public_health(unit_year: pd.DataFrame, units: pd.DataFrame, ph_process: pd.DataFrame, ph_targets: pd.DataFrame,
                          county_id: str, year: int, snap: ParamSnapshot) -> PublicHealthResult:
     """Settle the public-health lump sums of every unit of ``county_id`` in ``year`` (fen)."""
     unit_ids = sorted(units.loc[units["county_id"] == county_id, "unit_id"].tolist())
-    known = set(units["unit_id"])
-    problems = []
-    for name, table in (("ph_process", ph_process), ("ph_targets", ph_targets)):
-        strangers = sorted(set(table.loc[table["year"] == year, "unit_id"]) - known)
-        if strangers:
-            problems += [Problem(name, "a unit_id listed in units", column="unit_id", value=u) for u in strangers[:20]]
-    if problems:
-        _raise("public-health tables name units that are not in the units table", problems)
-    this = unit_year.loc[(unit_year["year"] == year) & unit_year["unit_id"].isin(unit_ids)].set_index("unit_id")
-    prev = unit_year.loc[(unit_year["year"] == year - 1) & unit_year["unit_id"].isin(unit_ids)].set_index("unit_id")
-    absent = [u for u in unit_ids if u not in this.index]
+    n = len(unit_ids)
+    check_known_units(units, ph_process, ph_targets, year)
+    this, has_this = year_rows(unit_year, unit_ids, year)
+    prev, has_prev = year_rows(unit_year, unit_ids, year - 1)
+    absent = [u for u, ok in zip(unit_ids, has_this) if not ok]
     if absent:
         _raise(f"{len(absent)} units of county {county_id} have no unit_year row for {year}",
                [Problem("unit_year", f"a row for every unit in {year} (its ph_lump_sum)", column="year", value=u) for u in absent[:20]])
-    this = this.reindex(unit_ids)
     lump_yuan = this["ph_lump_sum"].to_numpy(dtype="float64")
     if np.isnan(lump_yuan).any():
         u = unit_ids[int(np.flatnonzero(np.isnan(lump_yuan))[0])]
         _raise("a unit has no public-health lump sum", [Problem("unit_year", "a ph_lump_sum for every unit of the county", column="ph_lump_sum", value=u)])
     lump = yuan_to_fen(lump_yuan)
-    out = pd.DataFrame({"unit_id": unit_ids, "ph_lump_sum_fen": lump})
     split = snap["evaluation_split"]
     parts = allocate_rows(lump, [split["process"], split["objective"], split["effect"]])
-    out["ph_process_share_fen"], out["ph_objective_share_fen"], out["ph_effect_share_fen"] = parts[:, 0], parts[:, 1], parts[:, 2]
+    cols: dict[str, np.ndarray] = {"unit_id": np.asarray(unit_ids, dtype=object), "ph_lump_sum_fen": lump,
+                                   "ph_process_share_fen": parts[:, 0], "ph_objective_share_fen": parts[:, 1],
+                                   "ph_effect_share_fen": parts[:, 2]}
 
     process = _process_detail(ph_process, unit_ids, year, snap)
-    earned = process.groupby("unit_id")["amount_fen"].sum().reindex(unit_ids).to_numpy(dtype="int64")
-    out["ph_process_earned_fen"] = earned
-    if snap["process_excess"] == "cap":
-        paid = np.minimum(earned, parts[:, 0])
-    else:
-        paid = earned
-    out["ph_process_fen"] = paid
-    out["ph_process_deduction_fen"] = parts[:, 0] - paid
+    earned = _sum_by(process.attrs["unit_index"], process["amount_fen"].to_numpy(), n)
+    paid = np.minimum(earned, parts[:, 0]) if snap["process_excess"] == "cap" else earned
+    cols["ph_process_earned_fen"] = earned
+    cols["ph_process_fen"] = paid
+    cols["ph_process_deduction_fen"] = parts[:, 0] - paid
 
     objective = _objective_detail(ph_targets, unit_ids, year, parts[:, 1], snap)
-    grouped = objective.groupby("unit_id", sort=False)
-    out["ph_indicators_met"] = grouped["met"].sum().reindex(unit_ids).to_numpy()
-    out["ph_indicators_vetoed"] = grouped["vetoed"].sum().reindex(unit_ids).to_numpy()
-    obj_paid = grouped["amount_fen"].sum().reindex(unit_ids).to_numpy(dtype="int64")
-    out["ph_objective_fen"] = obj_paid
-    out["ph_objective_deduction_fen"] = parts[:, 1] - obj_paid
+    n_i = len(objective) // max(n, 1)
+    cols["ph_indicators_met"] = objective["met"].to_numpy().reshape(n, n_i).sum(axis=1)
+    cols["ph_indicators_vetoed"] = objective["vetoed"].to_numpy().reshape(n, n_i).sum(axis=1)
+    obj_paid = objective["amount_fen"].to_numpy(dtype="int64").reshape(n, n_i).sum(axis=1)
+    cols["ph_objective_fen"] = obj_paid
+    cols["ph_objective_deduction_fen"] = parts[:, 1] - obj_paid
 
     # effect indicator: year-on-year change of per-capita total medical spending
-    prev = prev.reindex(unit_ids)
     pc_now = _per_capita(this["total_medical_spending"], this["insured_pop"])
-    pc_prev = _per_capita(prev["total_medical_spending"], prev["insured_pop"]) if len(prev.columns) else np.full(len(unit_ids), np.nan)
-    out["ph_spending_pc"] = pc_now
-    out["ph_spending_pc_prev"] = pc_prev
+    pc_prev = np.where(has_prev, _per_capita(prev["total_medical_spending"], prev["insured_pop"]), np.nan) if len(prev.columns) else np.full(n, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         if snap["effect_change"] == "absolute":
             change = pc_now - pc_prev
         else:
             change = np.where(pc_prev > 0, pc_now / pc_prev - 1.0, np.nan)
-    out["ph_effect_change"] = change
-    out["ph_effect_not_ranked"] = np.where(np.isnan(pc_now), "no insured population this year",
-                                           np.where(np.isnan(pc_prev), f"no spending per insured person in {year - 1}",
-                                                    np.where(np.isnan(change), "previous per-capita spending is 0", "")))
+    cols["ph_spending_pc"] = pc_now
+    cols["ph_spending_pc_prev"] = pc_prev
+    cols["ph_effect_change"] = change
+    cols["ph_effect_not_ranked"] = np.where(np.isnan(pc_now), "no insured population this year",
+                                            np.where(np.isnan(pc_prev), f"no spending per insured person in {year - 1}",
+                                                     np.where(np.isnan(change), "previous per-capita spending is 0", ""))).astype(object)
     pool_parts = {
         "effect_share_fen": int(parts[:, 2].sum()),
-        "process_deductions_fen": int(out["ph_process_deduction_fen"].sum()),
-        "objective_deductions_fen": int(out["ph_objective_deduction_fen"].sum()),
+        "process_deductions_fen": int(cols["ph_process_deduction_fen"].sum()),
+        "objective_deductions_fen": int(cols["ph_objective_deduction_fen"].sum()),
     }
     pool = sum(pool_parts.values())
-    effect, retained, ranking = _effect(out, pool, snap)
-    out["ph_effect_rank"] = ranking["rank"].array
-    out["ph_effect_bracket"] = ranking["bracket"].array
-    out["ph_effect_fen"] = effect
-    out["ph_final_fen"] = out["ph_process_fen"] + out["ph_objective_fen"] + out["ph_effect_fen"]
-    total_final = int(out["ph_final_fen"].sum())
+    effect, retained, ranking = _effect(pd.DataFrame({"unit_id": cols["unit_id"], "ph_effect_change": change, "ph_lump_sum_fen": lump}), pool, snap)
+    cols["ph_effect_rank"] = ranking["rank"].array
+    cols["ph_effect_bracket"] = ranking["bracket"].array
+    cols["ph_effect_fen"] = effect
+    cols["ph_final_fen"] = paid + obj_paid + effect
+    total_final = int(cols["ph_final_fen"].sum())
     if total_final + retained != int(lump.sum()):  # a settlement whose parts miss its pool is a bug
         raise RuntimeError(f"public-health money not conserved: {total_final} + {retained} != {int(lump.sum())} fen")
     pool_info = {"county_id": county_id, "year": year, **pool_parts, "effect_pool_fen": pool, "effect_retained_fen": retained,
-                 "ranked_units": int((~np.isnan(change)).sum()), "units": len(unit_ids)}
-    return PublicHealthResult(units=out, process_detail=process, objective_detail=objective, effect_pool=pool_info)
+                 "ranked_units": int((~np.isnan(change)).sum()), "units": n}
+    return PublicHealthResult(units=pd.DataFrame(cols), process_detail=process, objective_detail=objective, effect_pool=pool_info)
+
+
+def check_known_units(units: pd.DataFrame, ph_process: pd.DataFrame, ph_targets: pd.DataFrame, year: int) -> None:
+    """Every unit named in the public-health tables of ``year`` must be in ``units``."""
+    known = pd.Index(units["unit_id"].unique())
+    problems = []
+    for name, table in (("ph_process", ph_process), ("ph_targets", ph_targets)):
+        ids = table.loc[table["year"].to_numpy() == year, "unit_id"]
+        strange = known.get_indexer(ids) < 0
+        if strange.any():
+            strangers = sorted(set(ids[strange]))
+            problems += [Problem(name, "a unit_id listed in units", column="unit_id", value=u) for u in strangers[:20]]
+    if problems:
+        _raise("public-health tables name units that are not in the units table", problems)
 
 
 def _per_capita(spending: pd.Series, pop: pd.Series) -> np.ndarray:

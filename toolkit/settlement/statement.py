@@ -19,6 +19,7 @@ from toolkit.params.snapshot import ParamSnapshot
 from toolkit.settlement.capitation import BIG, CHRONIC, settle_package
 from toolkit.settlement.money import yuan_to_fen
 from toolkit.settlement.public_health import settle_public_health, village_share_check
+from toolkit.settlement.rows import year_rows
 
 TIERS = ("county", "township", "village")
 #: columns every per-unit statement has, in this order, ahead of the rest (docs/settlement.md)
@@ -55,13 +56,12 @@ class CountySettlement:
 
 def to_yuan(frame: pd.DataFrame) -> pd.DataFrame:
     """Rename every ``*_fen`` column to its name without the suffix, in yuan (fen / 100)."""
-    columns = {}
-    for col in frame.columns:
-        if col.endswith("_fen"):
-            columns[col[:-4]] = frame[col].to_numpy(dtype="int64") / 100.0
-        else:
-            columns[col] = frame[col].array
-    return pd.DataFrame(columns, index=frame.index)
+    money = [c for c in frame.columns if c.endswith("_fen")]
+    if not money:
+        return frame.copy()
+    yuan = pd.DataFrame(frame[money].to_numpy(dtype="int64") / 100.0, columns=[c[:-4] for c in money], index=frame.index)
+    out = pd.concat([frame.drop(columns=money), yuan], axis=1)
+    return out[[c[:-4] if c.endswith("_fen") else c for c in frame.columns]]
 
 
 def _sum_fen(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -89,21 +89,35 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
     chronic = settle_package(unit_year, units, county_id, year, snap, CHRONIC)
     ph = settle_public_health(unit_year, units, tables["ph_process"], tables["ph_targets"], county_id, year, snap)
 
-    info = units.loc[units["county_id"] == county_id, ["unit_id", "unit_name", "county_id", "township_id", "community_id"]] \
-        if "unit_name" in units.columns else units.loc[units["county_id"] == county_id, ["unit_id", "county_id", "township_id", "community_id"]]
-    info = info.sort_values("unit_id").reset_index(drop=True)
-    fen = info.assign(year=year).merge(big, on="unit_id").merge(chronic, on="unit_id").merge(ph.units, on="unit_id")
+    wanted = [c for c in ("unit_id", "unit_name", "county_id", "township_id", "community_id") if c in units.columns]
+    info = units.loc[units["county_id"] == county_id, wanted].sort_values("unit_id").reset_index(drop=True)
+    # every rule returns its rows in unit_id order, so the parts sit side by side
+    for part in (big, chronic, ph.units):
+        if not np.array_equal(part["unit_id"].to_numpy(dtype=object), info["unit_id"].to_numpy(dtype=object)):
+            raise RuntimeError("settlement parts are not in unit_id order")
+    columns = {c: info[c].to_numpy(dtype=object) for c in wanted}
+    columns["year"] = np.full(len(info), year, dtype="int64")
+    for part in (big, chronic, ph.units):
+        for c in part.columns:
+            if c != "unit_id":
+                columns[c] = part[c].array if isinstance(part[c].dtype, pd.Int64Dtype) else part[c].to_numpy()
 
     # the three core insurance indicators (seed 000 §3.1, rules.md §4)
-    fen["fund_savings_fen"] = fen["savings_fen"] + fen["chronic_savings_fen"]
-    uy = unit_year.loc[unit_year["unit_id"].isin(fen["unit_id"]) & unit_year["year"].isin([year - 1, year])]
-    per_capita = uy.assign(pc=(uy["fund_general"] + uy["fund_chronic_outpatient"]) / uy["insured_pop"].where(uy["insured_pop"] > 0))
-    pc = per_capita.pivot(index="unit_id", columns="year", values="pc").reindex(index=fen["unit_id"], columns=[year - 1, year])
-    fen["fund_pc"] = pc[year].to_numpy()
-    fen["fund_pc_prev"] = pc[year - 1].to_numpy()
-    fen["fund_pc_change"] = fen["fund_pc"] / fen["fund_pc_prev"].where(fen["fund_pc_prev"] > 0) - 1.0
-    fen["total_pc_change"] = fen["ph_effect_change"] if snap["effect_change"] == "relative" else \
-        fen["ph_spending_pc"] / fen["ph_spending_pc_prev"].where(fen["ph_spending_pc_prev"] > 0) - 1.0
+    unit_ids = info["unit_id"].tolist()
+    columns["fund_savings_fen"] = columns["savings_fen"] + columns["chronic_savings_fen"]
+    pcs = []
+    for y in (year - 1, year):
+        rows, present = year_rows(unit_year, unit_ids, y)
+        pop = rows["insured_pop"].to_numpy(dtype="float64")
+        fund = rows["fund_general"].to_numpy(dtype="float64") + rows["fund_chronic_outpatient"].to_numpy(dtype="float64")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pcs.append(np.where(present & (pop > 0), fund / pop, np.nan))
+    columns["fund_pc"], columns["fund_pc_prev"] = pcs[1], pcs[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        columns["fund_pc_change"] = np.where(pcs[0] > 0, pcs[1] / pcs[0] - 1.0, np.nan)
+        now, before = columns["ph_spending_pc"], columns["ph_spending_pc_prev"]
+        columns["total_pc_change"] = np.where(before > 0, now / before - 1.0, np.nan)
+    fen = pd.DataFrame(columns)
 
     keys = ["county_id", "township_id", "community_id"]
     by_township = to_yuan(_sum_fen(fen, ["county_id", "township_id"]))
@@ -171,3 +185,48 @@ def _lead(frame: pd.DataFrame, first: list[str]) -> pd.DataFrame:
 
 def _check(name: str, expected: int, found: int) -> dict:
     return {"check": name, "expected": expected / 100.0, "found": found / 100.0, "ok": expected == found, "note": "yuan, to the fen"}
+
+
+def split_by_county(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.DataFrame]]:
+    """The settlement tables of each county (rows of units not in ``units`` stay with no county,
+    so each county's settlement still sees—and reports—strangers in its own year via the full
+    unit list: strangers are checked once here instead)."""
+    units = tables["units"]
+    county_of = pd.Series(units["county_id"].to_numpy(), index=units["unit_id"].to_numpy())
+    out: dict[str, dict[str, pd.DataFrame]] = {c: {"units": g} for c, g in units.groupby("county_id", sort=True)}
+    for name in ("unit_year", "ph_process", "ph_targets"):
+        frame = tables[name]
+        key = frame["unit_id"].map(county_of)
+        for c, g in frame.groupby(key.to_numpy(), sort=True):
+            if c in out:
+                out[c][name] = g
+        for c in out:
+            out[c].setdefault(name, frame.iloc[0:0])
+    if "county_year" in tables:
+        cy = tables["county_year"]
+        for c in out:
+            out[c]["county_year"] = cy.loc[cy["county_id"] == c]
+    return out
+
+
+def settle_province(tables: dict[str, pd.DataFrame], year: int, snapshots: dict[str, ParamSnapshot]) -> dict[str, CountySettlement]:
+    """Settle every county of ``snapshots`` (county id → its parameters) in ``year``.
+
+    Units named in ph_process / ph_targets but missing from ``units`` are an error, as in
+    :func:`settle_county`; the tables are split by county once so each county reads only its rows.
+    """
+    from toolkit.settlement.public_health import check_known_units
+
+    check_known_units(tables["units"], tables["ph_process"], tables["ph_targets"], year)
+    # ids as plain Python strings: hashing them is several times faster than Arrow-backed text
+    # when every county looks its units up again and again
+    tables = {name: frame.astype({c: object for c in ("unit_id", "county_id", "township_id", "community_id", "project", "indicator")
+                                  if c in frame.columns}) for name, frame in tables.items()}
+    parts = split_by_county(tables)
+    results = {}
+    for county_id in sorted(snapshots):
+        own = parts.get(county_id, {"units": tables["units"].iloc[0:0]})
+        for name in REQUIRED_TABLES:
+            own.setdefault(name, tables[name].iloc[0:0])
+        results[county_id] = settle_county(own, county_id, year, snapshots[county_id])
+    return results
