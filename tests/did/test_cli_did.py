@@ -1,0 +1,119 @@
+"""``python -m toolkit did`` — output contract and clear errors (exit status 2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from toolkit import cli
+
+MPDTA = "/work/shared/data/mpdta.csv"
+ARGS = ["--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first.treat"]
+
+
+def run(capsys, *argv):
+    code = cli.main(["did", *argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_twfe_json_contract(capsys):
+    code, out, _ = run(capsys, MPDTA, *ARGS, "--json")
+    assert code == 0
+    obj = json.loads(out)
+    for key in ("estimator", "estimate", "se", "ci_low", "ci_high", "n_units", "n_obs"):
+        assert key in obj
+    assert obj["estimator"] == "twfe" and obj["n_units"] == 500 and obj["n_obs"] == 2500
+    assert obj["estimate"] == pytest.approx(-0.0365489, abs=1e-7)  # pyfixest 0.60.0 on mpdta
+
+
+def test_event_json_has_event_study_list(capsys, tmp_path):
+    out_file = tmp_path / "res.json"
+    plot = tmp_path / "es.png"
+    code, out, _ = run(capsys, MPDTA, *ARGS, "--estimator", "event", "--json", "--out", str(out_file), "--plot", str(plot))
+    assert code == 0
+    obj = json.loads(out)
+    assert [r["event_time"] for r in obj["event_study"]] == [-4, -3, -2, -1, 0, 1, 2, 3]
+    assert all({"event_time", "estimate", "se"} <= set(r) for r in obj["event_study"])
+    assert json.loads(out_file.read_text()) == obj
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+    assert obj["diagnostics"]["pretrend"]["df1"] == 3
+
+
+def test_cs_json_has_groups_when_available(capsys):
+    pytest.importorskip("toolkit.did.staggered")
+    code, out, _ = run(capsys, MPDTA, *ARGS, "--estimator", "cs", "--json")
+    assert code == 0
+    obj = json.loads(out)
+    assert sorted(r["cohort"] for r in obj["groups"]) == [2004, 2006, 2007]
+    assert all({"cohort", "estimate", "se"} <= set(r) for r in obj["groups"])
+
+
+def test_same_bytes_twice(capsys):
+    _, a, _ = run(capsys, MPDTA, *ARGS, "--bootstrap", "wild", "--n-boot", "999", "--json")
+    _, b, _ = run(capsys, MPDTA, *ARGS, "--bootstrap", "wild", "--n-boot", "999", "--json")
+    assert a == b and json.loads(a)["options"]["bootstrap"] == "wild"
+
+
+def test_text_report(capsys):
+    code, out, _ = run(capsys, MPDTA, *ARGS, "--vcov", "CR2")
+    assert code == 0 and "CR2" in out and "500 units" in out
+
+
+@pytest.fixture
+def mpdta():
+    return pd.read_csv(MPDTA)
+
+
+def _bad(capsys, tmp_path, frame, *extra):
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    code, out, err = run(capsys, str(path), *ARGS, *extra)
+    assert code == 2 and out == ""
+    assert "Traceback" not in err
+    return err
+
+
+def test_error_non_numeric_outcome(capsys, tmp_path, mpdta):
+    df = mpdta.astype({"lemp": str})
+    df.loc[6, "lemp"] = "missing"
+    err = _bad(capsys, tmp_path, df)
+    assert "'lemp'" in err and "row 7" in err and "not numeric" in err
+
+
+def test_error_unbalanced_panel_where_needed(capsys, tmp_path, mpdta):
+    err = _bad(capsys, tmp_path, mpdta.iloc[1:], "--estimator", "bacon")
+    assert "balanced panel" in err and "8001" in err and "2003" in err
+
+
+def test_error_cohort_without_pre_period(capsys, tmp_path, mpdta):
+    df = mpdta.copy()
+    df.loc[df["countyreal"] == 8001, "first.treat"] = 2003
+    err = _bad(capsys, tmp_path, df)
+    assert "no pre-treatment period" in err and "2003" in err and "first.treat" in err
+
+
+def test_error_no_never_treated_for_control_never(capsys, tmp_path, mpdta):
+    err = _bad(capsys, tmp_path, mpdta[mpdta["first.treat"] > 0], "--control", "never")
+    assert "never-treated" in err
+
+
+def test_error_missing_column_and_file(capsys, tmp_path, mpdta):
+    err = _bad(capsys, tmp_path, mpdta.drop(columns="first.treat"))
+    assert "'first.treat'" in err
+    code, _, err = run(capsys, str(tmp_path / "nope.csv"), *ARGS)
+    assert code == 2 and "not found" in err
+
+
+def test_error_option_for_wrong_estimator(capsys):
+    code, _, err = run(capsys, MPDTA, *ARGS, "--estimator", "event", "--bootstrap", "wild")
+    assert code == 2 and "--bootstrap" in err
+
+
+def test_module_entry_point_exit_status(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "toolkit", "did", str(tmp_path / "x.csv"), *ARGS], capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stderr.startswith("error:")
