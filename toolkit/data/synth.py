@@ -156,8 +156,13 @@ def generate_province(out_dir, seed: int = DEFAULT_SEED, n_counties: int = 60, y
     prov = build_province(seed, n_counties, years, units_per_county)
     if claims:
         target = claims_rows if claims_rows is not None else CLAIMS_PER_COUNTY * n_counties
-        scale = min(1.0, target / synth_claims.expected_claims(prov))
-        prov = build_province(seed, n_counties, years, units_per_county, scale=scale)
+        # the per-unit population floor makes claims not quite proportional to the scale: refine
+        for _ in range(4):
+            expected = synth_claims.expected_claims(prov)
+            if abs(expected / target - 1) < 0.01 or (scale == 1.0 and expected < target):
+                break
+            scale = min(1.0, scale * target / expected)
+            prov = build_province(seed, n_counties, years, units_per_county, scale=scale)
         claims_rows = int(target)
 
     args = {"seed": seed, "n_counties": n_counties, "years": list(years), "claims": bool(claims),

@@ -256,7 +256,7 @@ def build_province(seed: int, n_counties: int, years: tuple[int, int], units_per
     # insured by unit: county total split by slowly drifting weights, exact sums
     drift = rng.normal(0, 0.004, n_u)
     unit_insured = np.zeros((n_u, n_t), dtype=np.int64)
-    min_unit = 5  # a scaled-down claims province keeps a handful of people per unit
+    min_unit = 2  # a scaled-down claims province keeps at least two people per unit
     for c in range(n_counties):
         idx = np.flatnonzero(unit_county_arr == c)
         for j in range(n_t):

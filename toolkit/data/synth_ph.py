@@ -59,7 +59,10 @@ def ph_process_table(prov: Province, lump_fen: np.ndarray) -> pd.DataFrame:
     share70 = lump_fen / 100 * PROCESS_SHARE  # yuan [u, t]
     tc_share = rng.uniform(0.55, 0.65, (n_u, n_t))
     pl_share = rng.uniform(0.35, 0.45, (n_u, n_t))
+    strong_share = rng.random((n_u, n_t))
     n_tc, n_pl = len(TWO_CARD_PROJECTS), len(PLANNED_PROJECTS)
+    tc_share = np.where(strong_share < 0.08, rng.uniform(0.62, 0.65, (n_u, n_t)), tc_share)
+    pl_share = np.where(strong_share < 0.08, rng.uniform(0.42, 0.45, (n_u, n_t)), pl_share)
     # two-card credits: split the nominal amount over projects and quarters, whole credits
     w_tc = TWO_CARD_WEIGHTS * rng.uniform(0.85, 1.15, (n_u, n_t, n_tc))
     w_tc /= w_tc.sum(axis=-1, keepdims=True)
@@ -75,6 +78,9 @@ def ph_process_table(prov: Province, lump_fen: np.ndarray) -> pd.DataFrame:
     score = 70 + 28 * rng.beta(4.0, 2.0, (n_u, n_t, n_p, 4))
     weak = rng.random((n_u, n_t, n_p, 4)) < 0.03
     score = np.where(weak, rng.uniform(40, 70, (n_u, n_t, n_p, 4)), score)
+    # strong unit-years (≈8%): high shares and scores of 92–99.9, so their process amount passes the cap
+    strong = strong_share < 0.08
+    score = np.where(strong[..., None, None], rng.uniform(92, 99.9, (n_u, n_t, n_p, 4)), score)
     score_tenths = np.rint(score * 10).astype(np.int64)
 
     shape = (n_u, n_t, n_p, 4)
