@@ -162,20 +162,20 @@ def _frame(records: list[list[Any]], header: list[str], first_row: int, source: 
            problems: list[Problem]) -> _Raw | None:
     """Records under the header -> text frame; fully blank records are skipped but counted."""
     width = len(header)
-    keep, numbers, too_long = [], [], []
-    for offset, rec in enumerate(records):
-        texts = [_to_text(v) for v in rec]
-        if all(t is None or t.strip() == "" for t in texts):
-            continue
-        row = first_row + offset
-        if len(texts) > width:
-            if any(t not in (None, "") and t.strip() for t in texts[width:]):
-                too_long.append(row)
-            texts = texts[:width]
-        elif len(texts) < width:
-            texts = texts + [None] * (width - len(texts))
-        keep.append(texts)
-        numbers.append(row)
+    if not all(type(v) is str for rec in records for v in rec):
+        records = [[_to_text(v) for v in rec] for rec in records]  # spreadsheet cells -> text
+    blank = ["".join(filter(None, rec)).strip() == "" for rec in records]
+    too_long = []
+    for i, rec in enumerate(records):
+        if len(rec) != width and not blank[i]:
+            if len(rec) > width:
+                if "".join(filter(None, rec[width:])).strip():
+                    too_long.append(first_row + i)
+                records[i] = rec[:width]
+            else:
+                records[i] = list(rec) + [None] * (width - len(rec))
+    keep = [rec for rec, b in zip(records, blank) if not b]
+    numbers = np.asarray([first_row + i for i, b in enumerate(blank) if not b], dtype=np.int64)
     if too_long:
         problems.append(Problem(table.name, f"at most {width} fields per row (one per header column); "
                                 "a comma inside a value must be quoted", rows=tuple(too_long), source=source))
@@ -183,14 +183,15 @@ def _frame(records: list[list[Any]], header: list[str], first_row: int, source: 
         problems.append(Problem(table.name, "at least one data row under the header", value="no data rows",
                                 source=source))
         return None
+    columns = list(zip(*keep))  # transpose in C
     cols = {}
     for j, name in enumerate(header):
         if not name:
-            if all(r[j] in (None, "") for r in keep):
+            if not "".join(filter(None, columns[j])).strip():
                 continue  # an empty unnamed column (trailing comma, blank spreadsheet column)
             name = f"unnamed_{_excel_col(j)}"
-        cols[name] = pd.Series([r[j] for r in keep], dtype=object)
-    return _Raw(pd.DataFrame(cols), np.asarray(numbers, dtype=np.int64), source, tuple(header))
+        cols[name] = pd.Series(columns[j], dtype=object)
+    return _Raw(pd.DataFrame(cols), numbers, source, tuple(header))
 
 
 def _decode(data: bytes, table: Table, source: str, problems: list[Problem]) -> str | None:
@@ -423,6 +424,16 @@ def _parse_numbers(text: list[str | None], missing: np.ndarray) -> tuple[np.ndar
     """Texts -> floats; thousands separators ('1,234') accepted; returns (values, invalid)."""
     values = np.full(len(text), np.nan)
     invalid = np.zeros(len(text), dtype=bool)
+    present = ~missing
+    try:  # fast path: every present cell is a plain number (C parser; rejects '1,234' and '1_000')
+        parsed = pd.to_numeric(np.asarray([t for t, m in zip(text, missing) if not m], dtype=object),
+                               errors="raise").astype("float64")
+        values[present] = parsed
+        invalid[present] = ~np.isfinite(parsed)
+        values[invalid] = np.nan
+        return values, invalid
+    except (ValueError, TypeError):
+        values[:] = np.nan
     thousands = re.compile(_THOUSANDS)
     for i, t in enumerate(text):
         if missing[i]:

@@ -1,0 +1,99 @@
+"""Dataset-level behaviour: hash, row-order independence, extra columns, table selection."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.data.contract import TABLES
+from toolkit.data.load import load_dataset, load_table
+
+from .conftest import valid_tables, write_csv, write_dataset
+from .helpers import find_problem, raises_problems
+
+
+def test_hash_depends_on_names_and_bytes_not_on_folder(tmp_path, dataset_dir):
+    copy = shutil.copytree(dataset_dir, tmp_path / "elsewhere")
+    assert load_dataset(dataset_dir).data_hash == load_dataset(copy).data_hash
+    text = (copy / "units.csv").read_text(encoding="utf-8").replace("城关单元", "城关")
+    (copy / "units.csv").write_text(text, encoding="utf-8")
+    assert load_dataset(dataset_dir).data_hash != load_dataset(copy).data_hash
+
+
+def test_extra_columns_are_kept(tmp_path, tables):
+    tables["units"]["grid_note"] = ["a", "b", "", "d", "e"]
+    tables["unit_year"]["beds"] = list(range(15))
+    ds = load_dataset(write_dataset(tmp_path / "ds", tables))
+    assert ds.tables["units"]["grid_note"].tolist()[:2] == ["a", "b"]
+    assert ds.tables["unit_year"]["beds"].tolist() == list(range(15))
+    assert list(ds.tables["units"].columns) == list(tables["units"].columns)  # original column order
+
+
+def test_csv_with_title_line_chinese_headers_and_thousands(tmp_path, tables):
+    frame = tables["county_year"].rename(columns=TABLES["county_year"].labels("zh"))
+    frame["常住人口"] = [f"{v:,}" for v in frame["常住人口"]]  # "800,000" (quoted by the CSV writer)
+    path = tmp_path / "county_year.csv"
+    path.write_bytes(("2022年 县域医共体监测数据\n" + frame.to_csv(index=False)).encode("gb18030"))
+    loaded = load_table(path, "county_year")
+    assert loaded["population"].tolist() == [800000] * 6
+    assert loaded["county_name"].iloc[0] == "濉溪县"
+
+
+def test_tab_separated_export(tmp_path, tables):
+    path = tmp_path / "units.csv"
+    path.write_text(tables["units"].to_csv(index=False, sep="\t"), encoding="utf-8")
+    assert load_table(path, "units")["township_id"].tolist() == ["T01", "T01", "T02", "T03", "T04"]
+
+
+def test_blank_lines_are_skipped_but_counted(tmp_path, tables):
+    lines = tables["units"].to_csv(index=False).splitlines()
+    lines.insert(2, "")            # a blank line after data row 1
+    lines[4] = lines[4].replace("T02", "")  # data row 4 as a person counts lines: township empty
+    path = tmp_path / "units.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = raises_problems(lambda: load_table(path, "units"))
+    find_problem(problems, table="units", column="township_id", rows=[4], expected="empty or NaN not allowed")
+
+
+def test_only_requested_tables_are_read(tmp_path, tables):
+    tables["deaths"].loc[0, "sex"] = "M"
+    folder = write_dataset(tmp_path / "ds", tables)
+    ds = load_dataset(folder, tables=["units", "county_year"])
+    assert set(ds.tables) == {"units", "county_year"} and set(ds.files) == {"units", "county_year"}
+
+
+def _sorted(frame, table):
+    return frame.sort_values(list(TABLES[table].key)).reset_index(drop=True)
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_row_order_does_not_change_the_loaded_tables(tmp_path_factory, seed):
+    rng = np.random.default_rng(seed)
+    tables = valid_tables()
+    reference = load_dataset(write_dataset(tmp_path_factory.mktemp("ref"), tables))
+    shuffled = {n: f.iloc[rng.permutation(len(f))].reset_index(drop=True) for n, f in tables.items()}
+    ds = load_dataset(write_dataset(tmp_path_factory.mktemp("shuf"), shuffled))
+    for name in tables:
+        pd.testing.assert_frame_equal(_sorted(ds.tables[name], name), _sorted(reference.tables[name], name))
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_row_order_does_not_change_which_problems_are_found(tmp_path_factory, seed):
+    rng = np.random.default_rng(seed)
+    tables = valid_tables()
+    tables["unit_year"].loc[4, "chronic_pop"] = 99999
+    tables["unit_year"] = tables["unit_year"].drop(index=7)  # U03 loses 2021
+    tables["deaths"].loc[3, "sex"] = "F"
+
+    def found(t, folder):
+        problems = raises_problems(lambda: load_dataset(write_dataset(folder, t)))
+        return sorted((p.table, p.column, str(p.value), p.expected, len(p.rows)) for p in problems)
+
+    shuffled = {n: f.iloc[rng.permutation(len(f))].reset_index(drop=True) for n, f in tables.items()}
+    assert found(tables, tmp_path_factory.mktemp("a")) == found(shuffled, tmp_path_factory.mktemp("b"))
