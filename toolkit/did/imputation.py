@@ -123,9 +123,13 @@ def sun_abraham(
         return float(w @ beta), float(math.sqrt(max(w @ V @ w, 0.0)))
 
     es = []
+    Wes = []
     for e in sorted(set(cell_e.tolist())):
         est, se = combo(cell_e == e)
         es.append({"event_time": int(e), "estimate": est, "se": se, "ci_low": est - z * se, "ci_high": est + z * se})
+        we = np.where(cell_e == e, np.array([size[g] for g in cell_g], dtype=float), 0.0)
+        Wes.append(we / we.sum())
+    Wes = np.array(Wes)
     groups = []
     for g in cohorts:
         m = (cell_g == g) & (cell_e >= 0)
@@ -147,7 +151,8 @@ def sun_abraham(
         }
     )
     pre = np.flatnonzero(cell_e < -1)
-    diagnostics: dict = {"reference_event_time": -1, "control_cohort": control_cohort}
+    diagnostics: dict = {"reference_event_time": -1, "control_cohort": control_cohort,
+                         "event_study_vcov": (Wes @ V @ Wes.T).tolist()}
     if len(pre):
         Vp = V[np.ix_(pre, pre)]
         try:
@@ -171,7 +176,7 @@ def sun_abraham(
         group_time=group_time,
         diagnostics=diagnostics,
         warnings=warnings,
-        options={"alpha": alpha, "reference_period": -1},
+        options={"alpha": alpha, "reference_period": -1, "base_period": "universal"},
     )
 
 

@@ -1,0 +1,233 @@
+"""Robustness checks for a staggered DiD: placebo reform dates, leave-one-cohort-out, and
+bounds under bounded violations of parallel trends ("honest DiD" style).
+
+* :func:`placebo_dates` — pretend each cohort reformed ``k`` years earlier than it did and
+  estimate the effect of that fake reform using only years before the true reform (Callaway–
+  Sant'Anna ATT(g−k, t) for g−k ≤ t < g, cohort-size weighted like the simple aggregation,
+  with the estimated-weights influence term). A real effect of a fake date signals anticipation
+  or diverging trends.
+* :func:`leave_one_cohort_out` — re-estimate dropping one cohort at a time: is the headline
+  driven by one cohort?
+* :func:`honest_bounds` — Rambachan & Roth (2023, REStud 90(5)) restrictions on the
+  post-reform violation of parallel trends δ relative to what the pre-reform estimates show:
+  relative magnitudes Δ^RM(M̄): every post-period change of δ is at most M̄ times the largest
+  pre-period change; smoothness Δ^SD(M): the slope of δ changes by at most M per period
+  (M = 0: linear extrapolation of the pre-trend). Target: the average of the post-reform event
+  study coefficients.
+
+  **What is and is not implemented (honestly):** we report the identified set evaluated at the
+  point estimates, and a *conservative* confidence interval: the identified set computed with the
+  largest pre-period change replaced by its upper confidence bound (max |Δβ| + z·se), widened by
+  z·se of the post-average. Rambachan–Roth's FLCI and conditional/hybrid (ARP) tests are not
+  implemented; our interval is wider than theirs, never narrower by construction of the
+  union bound, except that it ignores the covariance between the pre-period slope and the
+  post-average (we add the two margins, which is conservative for any correlation).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from toolkit.did.aggregate import _agg_if, _wif
+from toolkit.did.result import DidResult
+from toolkit.did.staggered import att_gt, callaway_santanna
+from toolkit.errors import ToolkitError
+
+
+def placebo_dates(
+    data: pd.DataFrame,
+    yname: str,
+    idname: str,
+    tname: str,
+    gname: str,
+    *,
+    shifts: Iterable[int] = (1, 2),
+    control: str = "never",
+    alpha: float = 0.05,
+    **att_gt_kwargs: Any,
+) -> pd.DataFrame:
+    """Placebo ATT of fake reform dates ``g − k`` for each k in ``shifts`` (years earlier).
+
+    Returns one row per shift: ``shift, estimate, se, ci_low, ci_high, p_value, n_cells,
+    cohorts`` (cohorts that still have a pre-period after the shift). Only cells with
+    ``g − k ≤ t < g`` enter, so the true reform never contaminates the placebo.
+    """
+    if gname not in data.columns:
+        raise ToolkitError(f"column '{gname}' (first treated period) not in the panel")
+    z = stats.norm.ppf(1 - alpha / 2)
+    rows = []
+    g_true = pd.to_numeric(data[gname], errors="coerce").fillna(0)
+    t_min = pd.to_numeric(data[tname], errors="coerce").min()
+    for k in shifts:
+        k = int(k)
+        if k < 1:
+            raise ToolkitError(f"placebo shifts must be whole years ≥ 1, got {k}")
+        fake = np.where(g_true > 0, g_true - k, 0)
+        usable = (g_true > 0) & (fake > t_min)
+        # cohorts whose fake date has no pre-period are left out of the placebo (treated as absent)
+        frame = data.loc[(g_true == 0) | usable].assign(**{"_placebo_g": fake[((g_true == 0) | usable).to_numpy()]})
+        cohorts = sorted(int(g) for g in g_true[usable].unique())
+        if not cohorts:
+            rows.append({"shift": k, "estimate": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "n_cells": 0, "cohorts": []})
+            continue
+        res = att_gt(frame, yname, idname, tname, "_placebo_g", control=control, alpha=alpha, **att_gt_kwargs)
+        c = res.cells
+        grp = c["cohort"].to_numpy()
+        t = c["time"].to_numpy()
+        keep = np.flatnonzero((grp <= t) & (t < grp + k) & c["estimate"].notna().to_numpy())
+        if len(keep) == 0:
+            rows.append({"shift": k, "estimate": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "n_cells": 0, "cohorts": cohorts})
+            continue
+        G = res.unit_cohort
+        cohort_list = np.array(sorted(set(grp.tolist())))
+        pg_c = np.array([np.mean(G == g) for g in cohort_list])
+        pg = pg_c[np.searchsorted(cohort_list, grp)]
+        w = pg[keep] / pg[keep].sum()
+        att = c["estimate"].to_numpy(dtype=float)
+        est = float(att[keep] @ w)
+        inf = _agg_if(att, res.inffunc, keep, w, _wif(keep, pg, G, grp))
+        se = float(math.sqrt(np.sum(inf**2)) / res.n_units)
+        rows.append({
+            "shift": k, "estimate": est, "se": se, "ci_low": est - z * se, "ci_high": est + z * se,
+            "p_value": float(2 * stats.norm.sf(abs(est / se))) if se > 0 else np.nan,
+            "n_cells": int(len(keep)), "cohorts": cohorts,
+        })
+    return pd.DataFrame(rows)
+
+
+def leave_one_cohort_out(
+    data: pd.DataFrame,
+    yname: str,
+    idname: str,
+    tname: str,
+    gname: str,
+    *,
+    estimator: Callable[..., DidResult] = callaway_santanna,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Headline estimate with all cohorts, then dropping each cohort's units in turn.
+
+    Returns ``dropped_cohort`` (None for the full sample), ``estimate, se, ci_low, ci_high,
+    n_units`` and ``change`` (estimate minus the full-sample estimate).
+    """
+    g = pd.to_numeric(data[gname], errors="coerce").fillna(0)
+    t_max = pd.to_numeric(data[tname], errors="coerce").max()
+    cohorts = sorted(int(c) for c in g.unique() if 0 < c <= t_max)
+    if len(cohorts) < 2:
+        raise ToolkitError(f"leave-one-cohort-out needs at least two treated cohorts in column '{gname}', found {cohorts}")
+    full = estimator(data, yname, idname, tname, gname, **kwargs)
+    rows = [{"dropped_cohort": None, "estimate": full.estimate, "se": full.se, "ci_low": full.ci_low, "ci_high": full.ci_high, "n_units": full.n_units}]
+    for c in cohorts:
+        r = estimator(data.loc[(g != c).to_numpy()], yname, idname, tname, gname, **kwargs)
+        rows.append({"dropped_cohort": c, "estimate": r.estimate, "se": r.se, "ci_low": r.ci_low, "ci_high": r.ci_high, "n_units": r.n_units})
+    out = pd.DataFrame(rows)
+    out["change"] = out["estimate"] - full.estimate
+    return out
+
+
+def _event_study_parts(result: DidResult) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    es = result.event_study
+    if es is None or es.empty:
+        raise ToolkitError("honest_bounds needs a result with an event study (e.g. aggte(..., 'dynamic'), sun_abraham)")
+    es = es.dropna(subset=["estimate"]).sort_values("event_time")
+    e = es["event_time"].to_numpy(dtype=int)
+    b = es["estimate"].to_numpy(dtype=float)
+    V = result.diagnostics.get("event_study_vcov")
+    if V is not None and len(V) == len(result.event_study):
+        full_e = result.event_study["event_time"].to_numpy(dtype=int)
+        pos = [int(np.flatnonzero(full_e == x)[0]) for x in e]
+        V = np.asarray(V)[np.ix_(pos, pos)]
+    else:
+        V = np.diag(np.nan_to_num(es["se"].to_numpy(dtype=float)) ** 2)
+    base = result.options.get("base_period", "universal")
+    return e, b, V, base
+
+
+def honest_bounds(
+    result: DidResult,
+    Mbar: float | Sequence[float] = (0.0, 0.5, 1.0, 1.5, 2.0),
+    *,
+    restriction: str = "relative_magnitudes",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Bounds on the average post-reform effect when parallel trends may fail (see module doc).
+
+    ``result`` is an event study (CS dynamic aggregation, Sun–Abraham, …). With a
+    ``"varying"`` base period (CS default) each pre-period estimate is already a one-period
+    change of the pre-trend; with a universal base (reference e = −1) the changes are the
+    differences of consecutive coefficients, with β(−1) = 0.
+
+    ``restriction="relative_magnitudes"``: ``Mbar`` = M̄ (post changes ≤ M̄ × largest pre
+    change). ``"smoothness"``: ``Mbar`` = M (bound on the change in slope per period; 0 = linear
+    trend extrapolated from the last pre-period change).
+
+    Returns one row per value: ``Mbar, estimate, id_low, id_high, ci_low, ci_high,
+    rejects_zero``; ``attrs["breakdown"]`` is the largest value in ``Mbar`` whose CI excludes 0.
+    """
+    if restriction not in ("relative_magnitudes", "smoothness"):
+        raise ToolkitError(f"restriction must be 'relative_magnitudes' or 'smoothness', got {restriction!r}")
+    values = [float(Mbar)] if np.isscalar(Mbar) else [float(m) for m in Mbar]
+    if any(m < 0 for m in values):
+        raise ToolkitError("Mbar must be ≥ 0")
+    e, b, V, base = _event_study_parts(result)
+    pre = e < 0
+    post = e >= 0
+    if not post.any():
+        raise ToolkitError("the event study has no post-reform event time (e ≥ 0)")
+    z = stats.norm.ppf(1 - alpha / 2)
+    # pre-period one-step changes of the pre-trend and their standard errors (linear maps of b)
+    if base == "varying":
+        rows = [np.eye(len(b))[i] for i in np.flatnonzero(pre)]
+    else:
+        idx = {int(x): i for i, x in enumerate(e)}
+        pre_e = sorted(int(x) for x in e[pre] if x != -1) + [-1]
+        rows = []
+        for a, c in zip(pre_e[:-1], pre_e[1:]):
+            r = np.zeros(len(b))
+            if c in idx:
+                r[idx[c]] += 1
+            if a in idx:
+                r[idx[a]] -= 1
+            rows.append(r)  # β(c) − β(a), β(−1) = 0
+    if not rows:
+        raise ToolkitError("the event study has no pre-reform event time to calibrate the bounds")
+    D = np.array(rows)
+    inc = D @ b
+    inc_se = np.sqrt(np.clip(np.diag(D @ V @ D.T), 0, None))
+    w = post.astype(float) / post.sum()
+    theta = float(w @ b)
+    theta_se = float(math.sqrt(max(w @ V @ w, 0.0)))
+    horizons = e[post] + 1  # periods since the reference period −1
+    out = []
+    for m in values:
+        if restriction == "relative_magnitudes":
+            # |δ_{t} − δ_{t−1}| ≤ M̄·Δ  ⇒  |δ_e| ≤ (e+1)·M̄·Δ;  mean over post e
+            slack = float(np.mean(horizons)) * m
+            bias_hat, bias_hi = slack * float(np.max(np.abs(inc))), slack * float(np.max(np.abs(inc) + z * inc_se))
+            centre = theta
+        else:
+            # δ_e = (e+1)·s + deviations, |deviation of slope| ≤ M per period ⇒ ± M·(e+1)(e+2)/2
+            s = float(inc[-1])
+            s_se = float(inc_se[-1])
+            trend = float(np.mean(horizons)) * s
+            centre = theta - trend
+            bias_hat = m * float(np.mean(horizons * (horizons + 1) / 2))
+            bias_hi = bias_hat + float(np.mean(horizons)) * z * s_se
+        id_low, id_high = centre - bias_hat, centre + bias_hat
+        ci_low, ci_high = centre - bias_hi - z * theta_se, centre + bias_hi + z * theta_se
+        out.append({"Mbar": m, "estimate": theta, "id_low": id_low, "id_high": id_high, "ci_low": ci_low, "ci_high": ci_high,
+                    "rejects_zero": bool(ci_low > 0 or ci_high < 0)})
+    table = pd.DataFrame(out)
+    rejecting = [r["Mbar"] for r in out if r["rejects_zero"]]
+    table.attrs["breakdown"] = max(rejecting) if rejecting else None
+    table.attrs["restriction"] = restriction
+    table.attrs["method"] = (
+        "identified set at point estimates; conservative CI (pre-change upper confidence bound + z·se of the "
+        "post average); Rambachan–Roth FLCI / ARP tests not implemented"
+    )
+    return table
