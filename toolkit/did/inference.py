@@ -87,9 +87,15 @@ def n_params_counted(fit: "TwfeFit", ssc: str) -> int:
     raise ToolkitError(f"unknown small-sample convention ssc='{ssc}'; expected 'nested' (fixest) or 'full' (statsmodels/linearmodels)")
 
 
-def _nested(fe_code: np.ndarray, cluster_code: np.ndarray) -> bool:
-    pairs = pd.DataFrame({"f": fe_code, "c": cluster_code}).drop_duplicates()
-    return bool(pairs["f"].is_unique)
+def is_nested(fe_code: np.ndarray, cluster_code: np.ndarray) -> bool:
+    """True when every level of ``fe_code`` lies in a single cluster."""
+    fe_code = np.asarray(fe_code)
+    first = np.empty(int(fe_code.max()) + 1, dtype=np.int64)
+    first[fe_code[::-1]] = np.asarray(cluster_code)[::-1]
+    return bool(np.array_equal(first[fe_code], cluster_code))
+
+
+_nested = is_nested
 
 
 def ssc_factor(n_obs: int, n_params: int, n_clusters: int) -> float:

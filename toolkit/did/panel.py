@@ -102,6 +102,25 @@ class Panel:
             raise _unbalanced_error(self.data, self.idname, self.times, what)
 
 
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """0-based codes in sorted order of the ids, and the sorted ids (mixed types: by their text)."""
+    try:
+        codes, uniques = pd.factorize(values, sort=True)
+    except TypeError:
+        text = values.astype(str)
+        codes, uniques_text = pd.factorize(text, sort=True)
+        first = _first_per_group(np.arange(len(values)), codes)
+        uniques = values.to_numpy()[first]
+    return np.asarray(codes, dtype="int64"), np.asarray(uniques)
+
+
+def _first_per_group(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Value at each group's first row (fancy assignment keeps the last write, so go backwards)."""
+    out = np.empty(int(codes.max()) + 1 if len(codes) else 0, dtype=np.asarray(values).dtype)
+    out[codes[::-1]] = np.asarray(values)[::-1]
+    return out
+
+
 def _rows(mask: np.ndarray | pd.Series, limit: int = 50) -> tuple[int, ...]:
     positions = np.flatnonzero(np.asarray(mask))
     return tuple(int(p) + 1 for p in positions[:limit])
@@ -199,8 +218,9 @@ def prepare_panel(
         raise ValidationError.from_problems(
             [Problem(TABLE, "a time period in every row", column=tname, rows=_rows(time.isna()))], what="the panel (missing time)"
         )
-    if not np.all(np.equal(np.mod(time.to_numpy(), 1), 0)):
-        bad = np.mod(time.to_numpy(), 1) != 0
+    frac = np.mod(time.to_numpy(), 1) != 0
+    if frac.any():
+        bad = frac
         raise ValidationError.from_problems(
             [Problem(TABLE, "an integer period such as a year", column=tname, rows=_rows(bad), value=time[bad].iloc[0])],
             what="the panel (time not integer)",
@@ -231,8 +251,12 @@ def prepare_panel(
     for c in extra_columns:
         out[c] = frame[c].to_numpy()
 
-    # (unit, time) must be unique
-    dup = out.duplicated([UNIT, TIME], keep=False)
+    # (unit, time) must be unique — on integer codes (fast on a million rows)
+    ucode, uvals = _codes(out[UNIT])
+    tcode, tvals = _codes(out[TIME])
+    n_rows_checked = len(out)
+    key = ucode * len(tvals) + tcode
+    dup = np.bincount(key)[key] > 1
     if dup.any():
         first = out[dup].iloc[0]
         raise ValidationError.from_problems(
@@ -241,9 +265,10 @@ def prepare_panel(
         )
 
     # cohort constant within unit
-    n_cohorts = out.groupby(UNIT, sort=False)[COHORT].transform("nunique")
-    if (n_cohorts > 1).any():
-        bad = n_cohorts > 1
+    cohort_arr = out[COHORT].to_numpy()
+    varies = cohort_arr != _first_per_group(cohort_arr, ucode)[ucode]
+    if varies.any():
+        bad = np.isin(ucode, np.unique(ucode[varies]))
         bad_unit = out.loc[bad, UNIT].iloc[0]
         values = sorted(int(v) for v in out.loc[out[UNIT] == bad_unit, COHORT].unique())
         raise ValidationError.from_problems(
@@ -300,11 +325,18 @@ def prepare_panel(
     if late:
         warnings.append(f"cohort{'s' if len(late) > 1 else ''} {late} first treated after the last period {t_max}: untreated throughout the data")
 
-    out = out.sort_values([UNIT, TIME], kind="mergesort").reset_index(drop=True)
-    units = np.asarray(pd.unique(out[UNIT]))  # already sorted
-    times = np.sort(out[TIME].unique())
-    out["unit_code"] = pd.factorize(out[UNIT], sort=True)[0].astype("int64")
-    out["time_code"] = np.searchsorted(times, out[TIME].to_numpy()).astype("int64")
+    if len(out) == n_rows_checked:  # nothing dropped: the codes computed above still hold
+        units, times = uvals, tvals
+    else:
+        ucode, units = _codes(out[UNIT])
+        tcode, times = _codes(out[TIME])
+    key = ucode * len(times) + tcode
+    if not np.all(key[1:] > key[:-1]):  # not already sorted by (unit, time)
+        order = np.argsort(key, kind="stable")
+        out = out.iloc[order].reset_index(drop=True)
+        ucode, tcode = ucode[order], tcode[order]
+    out["unit_code"] = ucode.astype("int64")
+    out["time_code"] = tcode.astype("int64")
     out["treated"] = ((out[COHORT] > 0) & (out[TIME] >= out[COHORT])).astype("int64")
     out["rel_time"] = np.where(out[COHORT] > 0, out[TIME] - out[COHORT], np.nan)
 

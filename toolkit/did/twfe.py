@@ -40,6 +40,13 @@ def _group_mean(values: np.ndarray, codes: np.ndarray, n: int, counts: np.ndarra
     return out / counts[:, None]
 
 
+def _sorted_balanced(unit_code: np.ndarray, time_code: np.ndarray, n_u: int, n_t: int) -> bool:
+    if len(unit_code) != n_u * n_t:
+        return False
+    idx = np.arange(len(unit_code))
+    return bool(np.array_equal(unit_code, idx // n_t) and np.array_equal(time_code, idx % n_t))
+
+
 def within_transform(
     values: np.ndarray,
     unit_code: np.ndarray,
@@ -63,7 +70,13 @@ def within_transform(
     cnt_t = np.bincount(time_code, minlength=n_t).astype("float64")
     if balanced is None:
         balanced = len(x) == n_u * n_t and bool(np.all(cnt_u == n_t))
-    if balanced:
+    if balanced and _sorted_balanced(unit_code, time_code, n_u, n_t):
+        # rows ordered unit-major: a (units, periods, columns) view makes the means plain reductions
+        cube = x.reshape(n_u, n_t, -1)
+        cube -= cube.mean(axis=1, keepdims=True)
+        cube -= cube.mean(axis=0, keepdims=True)
+        x = cube.reshape(len(x), -1)
+    elif balanced:
         x -= _group_mean(x, unit_code, n_u, cnt_u)[unit_code]
         x -= _group_mean(x, time_code, n_t, cnt_t)[time_code]  # unit means stay 0 in a balanced panel
     else:
@@ -82,6 +95,8 @@ def n_fixed_effects(unit_code: np.ndarray, time_code: np.ndarray) -> int:
     """Number of identified unit + period effects: levels minus one per connected component."""
     n_u = int(unit_code.max()) + 1
     n_t = int(time_code.max()) + 1
+    if len(unit_code) == n_u * n_t:  # balanced (no duplicates): one connected component
+        return n_u + n_t - 1
     graph = coo_matrix((np.ones(len(unit_code)), (unit_code, n_u + time_code)), shape=(n_u + n_t, n_u + n_t))
     n_comp, _ = connected_components(graph, directed=False)
     return n_u + n_t - n_comp
@@ -144,12 +159,13 @@ def fit_within(
     bread = np.linalg.inv(xtx)
     coef = bread @ (x_dm.T @ y_dm)
     resid = y_dm - x_dm @ coef
-    if cluster is None:
-        cluster = unit_code
-    cluster_code, cluster_labels = inf.cluster_codes(cluster)
-    # units nested in clusters: every unit maps to exactly one cluster
-    pairs = pd.DataFrame({"u": unit_code, "c": cluster_code}).drop_duplicates()
-    nested = bool(pairs["u"].is_unique)
+    if cluster is None:  # cluster by unit
+        n_u = int(unit_code.max()) + 1
+        cluster_code, cluster_labels = np.asarray(unit_code, dtype="int64"), np.arange(n_u)
+        nested = True
+    else:
+        cluster_code, cluster_labels = inf.cluster_codes(cluster)
+        nested = inf.is_nested(unit_code, cluster_code)  # every unit in exactly one cluster
     return TwfeFit(
         names=list(names),
         coef=coef,
@@ -171,9 +187,9 @@ def fit_within(
     )
 
 
-def _cluster_values(panel: Panel, cluster: str | None) -> np.ndarray:
+def _cluster_values(panel: Panel, cluster: str | None) -> np.ndarray | None:
     if cluster is None or cluster == panel.idname:
-        return panel.data["unit"].to_numpy()
+        return None  # by unit: fit_within uses the unit codes
     if cluster not in panel.data.columns:
         raise ToolkitError(f"cluster column '{cluster}' is not in the panel")
     values = panel.data[cluster]
@@ -228,9 +244,10 @@ def twfe(
 def _treated_clusters(fit: TwfeFit, j: int) -> np.ndarray:
     """Clusters in which the coefficient's regressor varies beyond the fixed effects."""
     x = fit.x_raw[:, j]
-    u_mean = np.bincount(fit.unit_code, weights=x) / np.bincount(fit.unit_code)
-    varies = np.abs(x - u_mean[fit.unit_code]) > 1e-12
-    return np.unique(fit.cluster_code[varies])
+    first = np.empty(fit.n_units)
+    first[fit.unit_code[::-1]] = x[::-1]
+    varies = np.abs(x - first[fit.unit_code]) > 1e-12
+    return np.flatnonzero(np.bincount(fit.cluster_code[varies], minlength=fit.n_clusters))
 
 
 def _result_from_fit(
