@@ -14,9 +14,9 @@ from typing import Any, Iterable, Mapping
 from toolkit.report.labels import check_lang, label
 from toolkit.report.tables import fmt_number, fmt_pct
 
-#: a TWFE estimate "differs" from the robust one when they differ by more than this share of the
-#: robust estimate's 95% CI half-width (a reading aid, not a test)
-DIFFERS_SHARE_OF_CI = 0.5
+#: a TWFE estimate "differs" from the robust one when it lies outside the robust estimate's CI
+#: (difference above this share of the CI half-width; a reading aid, not a test)
+DIFFERS_SHARE_OF_CI = 1.0
 PRETEST_ALPHA = 0.05
 
 
@@ -68,12 +68,13 @@ def _unit_word(unit: str, lang: str) -> str:
 
 
 def did_paragraph(outcome: str, robust: Any, twfe: Any | None = None, *, lang: str = "zh", unit: str = "fraction",
-                  alpha: float = 0.05) -> str:
+                  alpha: float = 0.05, pretrend_p: float | None = None) -> str:
     """Plain-language paragraph for one outcome: what changed, how sure we are.
 
     ``robust``: the Callaway–Sant'Anna :class:`~toolkit.did.result.DidResult` (headline);
     ``twfe``: the two-way fixed-effects result for comparison; ``unit``: the outcome's unit
     (``fraction`` effects are read as percentage points). ``outcome`` is the label for people.
+    ``pretrend_p``: the pre-trend test's p-value when ``robust.diagnostics`` has none.
     """
     check_lang(lang)
     est, lo, hi = robust.estimate, robust.ci_low, robust.ci_high
@@ -95,6 +96,10 @@ def did_paragraph(outcome: str, robust: Any, twfe: Any | None = None, *, lang: s
     clear = _finite(lo) and _finite(hi) and (lo > 0 or hi < 0)
     up = est > 0
     pre_p = (robust.diagnostics or {}).get("pretest_p_value")
+    if not _finite(pre_p):
+        pre_p = pretrend_p
+    if lang == "en" and len(outcome) > 1 and outcome[0].isupper() and outcome[1].islower():
+        outcome = outcome[0].lower() + outcome[1:]  # mid-sentence
     parts = []
     if lang == "zh":
         direction = "上升" if up else "下降"

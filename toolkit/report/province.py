@@ -1,0 +1,76 @@
+"""Sections of the province overview (notebooks/province_overview.ipynb): every county side by
+side for one year — a table of the key indicators, a ranking and small multiples of the trends
+(no maps). Indicators from :mod:`toolkit.indicators` (rules.md §6–7, seed 004).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from toolkit.report import figures
+from toolkit.report.bundle import Bundle
+from toolkit.report.context import ReportContext
+from toolkit.report.county import KEY_INDICATORS, PERCENT_UNITS, _fmt, _registry, _target
+from toolkit.report.labels import label
+from toolkit.report.tables import HtmlTable
+from toolkit.report.text import Markdown
+
+
+def county_table(ctx: ReportContext, indicators=KEY_INDICATORS) -> HtmlTable:
+    """Counties (rows, with reform year) × key indicators (columns) for the year."""
+    reg = _registry()
+    lang = ctx.lang
+    d = ctx.indicators.loc[ctx.indicators["year"] == ctx.year]
+    wide = d.pivot_table(index="county_id", columns="indicator", values="value", aggfunc="first")
+    cols = [i for i in indicators if i in wide.columns and i in reg]
+    counties = sorted(wide.index)
+    out = pd.DataFrame({
+        label("county", lang): [ctx.county_names.get(c, c) for c in counties],
+        ("改革年份" if lang == "zh" else "Reform year"): [str(ctx.reform_years.get(c) or "—") for c in counties],
+    })
+    for i in cols:
+        out[label(i, lang)] = [_fmt(wide.loc[c, i], reg[i].unit) for c in counties]
+    return HtmlTable(out, caption=f"{label('province_overview', lang)} · {ctx.year}")
+
+
+def ranking(ctx: ReportContext, indicator: str = "in_county_inpatient_share") -> Bundle:
+    """Counties ranked on one indicator for the year, best first (per the indicator's direction)."""
+    reg = _registry()
+    if indicator not in reg:
+        from toolkit.errors import ToolkitError
+
+        raise ToolkitError(f"parameter indicator: value {indicator!r} — expected an indicator id of the registry")
+    d = ctx.indicators.loc[(ctx.indicators["indicator"] == indicator) & (ctx.indicators["year"] == ctx.year)]
+    d = d.dropna(subset=["value"])
+    higher = reg[indicator].direction == "higher_is_better"
+    d = d.sort_values(["value", "county_id"], ascending=[not higher, True])
+    names = [ctx.county_names.get(c, c) for c in d["county_id"]]
+    fig = figures.ranking(pd.Series(d["value"].to_numpy(), index=names), f"{label(indicator, ctx.lang)} · {ctx.year}",
+                          percent=reg[indicator].unit in PERCENT_UNITS, reference=_target(reg[indicator]),
+                          reference_label=label("target", ctx.lang))
+    best = names[0] if names else "—"
+    text = (f"{label(indicator, 'zh')}：{len(names)} 个县中{best}最好。" if ctx.lang == "zh"
+            else f"{label(indicator, 'en')}: best of {len(names)} counties is {best}.")
+    return Bundle([figures.show(fig), Markdown(text)], summary=text)
+
+
+def small_multiples(ctx: ReportContext, indicator: str = "hospitalisation_rate") -> object:
+    """One small trend panel per county, reform year marked, shared axes."""
+    reg = _registry()
+    d = ctx.indicators.loc[ctx.indicators["indicator"] == indicator, ["county_id", "year", "value"]].dropna()
+    fig = figures.small_multiples(d, label(indicator, ctx.lang), lang=ctx.lang, names=ctx.county_names,
+                                  reform_years=ctx.reform_years, target=_target(reg[indicator]),
+                                  percent=reg[indicator].unit in PERCENT_UNITS)
+    return figures.show(fig)
+
+
+def write_side_files(ctx: ReportContext) -> Markdown:
+    """The province indicator table (all counties and years) as Excel in ``output_dir``."""
+    from toolkit.report.excel import Sheet, write_workbook
+
+    path = ctx.side_file("indicators.xlsx")
+    if path is None:
+        return Markdown("")
+    d = ctx.indicators[["county_id", "year", "indicator", "value", "lower", "upper"]]
+    write_workbook(path, [Sheet("indicators", d, formats={"value": "num4", "lower": "num4", "upper": "num4"})], lang=ctx.lang)
+    return Markdown(("指标表已另存为 Excel：" if ctx.lang == "zh" else "Indicators saved as Excel: ") + f"`{path.name}`")
