@@ -117,3 +117,26 @@ def test_error_option_for_wrong_estimator(capsys):
 def test_module_entry_point_exit_status(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "toolkit", "did", str(tmp_path / "x.csv"), *ARGS], capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.startswith("error:")
+
+
+# ---------------------------------------------------------------- toolkit.did.api.estimate
+
+
+def test_estimate_dispatch_and_option_checks(monkeypatch, mpdta):
+    from toolkit.did import api
+    from toolkit.did.twfe import twfe
+    from toolkit.errors import ToolkitError
+
+    kw = dict(yname="lemp", idname="countyreal", tname="year", gname="first.treat")
+    a = api.estimate(mpdta, estimator="twfe", vcov="CR2", **kw)
+    b = twfe(mpdta, vcov="CR2", **kw)
+    assert (a.estimate, a.se) == (b.estimate, b.se)
+    with pytest.raises(ToolkitError, match="does not accept option"):
+        api.estimate(mpdta, estimator="twfe", leads=3, **kw)
+    with pytest.raises(ToolkitError, match="unknown estimator"):
+        api.estimate(mpdta, estimator="ols", **kw)
+    monkeypatch.setitem(api.ESTIMATORS, "sdid", ("toolkit.did.not_built_yet", "x"))
+    with pytest.raises(ToolkitError, match="not available"):
+        api.estimate(mpdta, estimator="sdid", **kw)
+    with pytest.raises(ToolkitError, match="control"):
+        api.estimate(mpdta, estimator="twfe", control="later", **kw)

@@ -128,23 +128,50 @@ def test_wild_bootstrap_matches_pyfixest_wildboottest_on_mpdta():
     assert "wild cluster restricted bootstrap" in res.inference
 
 
-def test_wild_bootstrap_equals_explicit_resampling_loop():
-    # brute force: build y* for a few draws, re-run the full TWFE, compare t* with the closed form
-    df = staggered_panel(n_units=10, seed=2)
-    p = prepare_panel(df, "y", "u", "t", "g")
-    d = p.data
-    X = d[["treated"]].to_numpy(float)
-    fit = fit_within(d["y"].to_numpy(), X, ["treated"], d["unit_code"].to_numpy(), d["time_code"].to_numpy(), d["unit"].to_numpy())
-    rng = np.random.default_rng(7)
-    v = rng.choice([-1.0, 1.0], size=fit.n_clusters)
-    # restricted model under b = 0: y on unit and time effects only
+@pytest.mark.parametrize("coarse", [False, True])
+def test_wild_bootstrap_equals_explicit_resampling_loop(coarse):
+    # brute force: build y* for a few draws, re-run the full TWFE, compare t* with the closed form;
+    # with a covariate, and with clusters coarser than units (text ids) as well
     from toolkit.did.twfe import within_transform
-    u_r = within_transform(d["y"].to_numpy(), fit.unit_code, fit.time_code)
-    y_star = (d["y"].to_numpy() - u_r) + u_r * v[fit.cluster_code]
-    f_star = fit_within(y_star, X, ["treated"], fit.unit_code, fit.time_code, d["unit"].to_numpy())
-    t_brute = f_star.coef[0] / np.sqrt(inf.cr1_vcov(f_star)[0, 0])
-    out = inf.wild_cluster_bootstrap(fit, 0, draws=v[:, None], keep_draws=True)
-    assert out["t_star"][0] == pytest.approx(t_brute, rel=1e-9)
+
+    df = staggered_panel(n_units=12, seed=2)
+    df["region"] = "r" + (df["u"].str[-2:].astype(int) // 3).astype(str)
+    p = prepare_panel(df, "y", "u", "t", "g", covariates=["x"], extra_columns=["region"])
+    d = p.data
+    X = d[["treated", "x"]].to_numpy(float)
+    cl = d["region"].to_numpy() if coarse else None
+    fit = fit_within(d["y"].to_numpy(), X, ["treated", "x"], d["unit_code"].to_numpy(), d["time_code"].to_numpy(), cl)
+    rng = np.random.default_rng(7)
+    draws = rng.choice([-1.0, 1.0], size=(fit.n_clusters, 4))
+    # restricted model under b_treated = 0: y on x with unit and time effects
+    y_dm = within_transform(d["y"].to_numpy(), fit.unit_code, fit.time_code)
+    x_dm = within_transform(d["x"].to_numpy(), fit.unit_code, fit.time_code)
+    u_r = y_dm - x_dm * (x_dm @ y_dm) / (x_dm @ x_dm)
+    out = inf.wild_cluster_bootstrap(fit, 0, draws=draws, keep_draws=True)
+    for b in range(draws.shape[1]):
+        y_star = (d["y"].to_numpy() - u_r) + u_r * draws[fit.cluster_code, b]
+        f_star = fit_within(y_star, X, ["treated", "x"], fit.unit_code, fit.time_code, cl)
+        t_brute = f_star.coef[0] / np.sqrt(inf.cr1_vcov(f_star)[0, 0])
+        assert out["t_star"][b] == pytest.approx(t_brute, rel=1e-9)
+
+
+def test_wild_bootstrap_with_one_treated_cluster_falls_back_to_permutation():
+    df = pd.read_csv(MPDTA)
+    df = df[(df["first.treat"] == 0) | (df["countyreal"] == 8001)]
+    res = twfe(df, bootstrap="wild", n_boot=999, **KW)
+    assert "wild_bootstrap" not in res.diagnostics and "permutation" in res.diagnostics
+    assert any("MacKinnon" in w for w in res.warnings)
+
+
+def test_wild_bootstrap_text_clusters_few_clusters_enumerated():
+    # the pyfixest 0.60 trap: text cluster ids. 8 regions -> all 2^8 Rademacher draws enumerated
+    df = staggered_panel(n_units=24, seed=5)
+    df["region"] = "region-" + (df["u"].str[-2:].astype(int) % 8).astype(str)
+    res = twfe(df, yname="y", idname="u", tname="t", gname="g", cluster="region", bootstrap="wild", n_boot=999)
+    boot = res.diagnostics["wild_bootstrap"]
+    assert boot["n_boot"] == 256 and "enumerated" in boot["weights"]
+    assert 0 <= res.p_value <= 1 and res.ci_low < res.estimate < res.ci_high
+    assert any("Webb" in w for w in res.warnings)
 
 
 def test_wild_bootstrap_large_g_agrees_with_analytic_p():
