@@ -22,6 +22,7 @@ def _fen(series: pd.Series) -> pd.Series:
     return (series.astype("float64") * 100).round().astype("int64")
 
 
+@pytest.mark.slow
 def test_claims_aggregate_exactly_to_the_written_tables(province):
     agg = aggregate_claims(province.files["claims"], keep_fen=True)
     uy = province.tables["unit_year"].merge(agg["unit_year"], on=["unit_id", "year"], how="left", suffixes=("", "_claims"))
@@ -37,6 +38,7 @@ def test_claims_aggregate_exactly_to_the_written_tables(province):
         assert not {"person_id", "claim_id"} & set(frame.columns)
 
 
+@pytest.mark.slow
 def test_indicators_compute_on_the_province(province):
     out = compute_indicators(province.tables)
     assert set(out["county_id"]) == set(province.tables["county_year"]["county_id"])
@@ -47,3 +49,40 @@ def test_indicators_compute_on_the_province(province):
     assert len(mort) and (mort["lower"] <= mort["value"]).all() and (mort["value"] <= mort["upper"]).all()
     units = compute_unit_indicators(province.tables)
     assert len(units) and units["unit_id"].nunique() == province.tables["units"]["unit_id"].nunique()
+
+
+@pytest.fixture(scope="module")
+def province60(tmp_path_factory):
+    """The default 60-county province without claims, and its truth.json."""
+    import json
+
+    out = tmp_path_factory.mktemp("province60")
+    synth.generate_province(out, seed=20240901, n_counties=60)
+    return load_dataset(out), json.loads((out / "truth.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_mortality_interval_covers_the_generators_true_probability(province60):
+    # truth.json holds each county-year's expected SDG 3.4.1 probability (percent) under its
+    # observed reform status; the 95% interval must cover it in about 95% of the 780 county-years
+    ds, truth = province60
+    out = compute_indicators(ds.tables)
+    cells = pd.DataFrame(truth["outcomes"]["premature_mortality"]["cells"])
+    m = out.loc[out["indicator"] == "premature_ncd_mortality"].merge(cells, on=["county_id", "year"], validate="one_to_one")
+    assert len(m) == 60 * 13
+    p = m["expected_treated"] / 100
+    coverage = ((m["lower"] <= p) & (p <= m["upper"])).mean()
+    assert 0.92 <= coverage <= 0.99, coverage
+
+
+@pytest.mark.slow
+def test_village_share_below_48_percent_exactly_where_the_generator_put_it(province60):
+    # seed 000 §3.2: at least 48% to the village level; truth.json lists the county-years built to break it
+    ds, truth = province60
+    out = compute_indicators(ds.tables)
+    share = out.loc[out["indicator"] == "ph_village_share"]
+    low = {(c, int(y)) for c, y in share.loc[share["value"] < 0.48, ["county_id", "year"]].itertuples(index=False)}
+    violations = pd.DataFrame(truth["ph_village_share_violations"])
+    assert low == {(c, int(y)) for c, y in violations[["county_id", "year"]].itertuples(index=False)}
+    merged = violations.merge(share, on=["county_id", "year"])
+    assert (merged["village_share"] - merged["value"]).abs().max() < 5e-7  # truth.json rounds to 6 decimals
