@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.params.load import load_params
     from toolkit.params.snapshot import resolve
     from toolkit.report.excel import build_workbook_bytes
-    from toolkit.settlement.statement import settle_county
+    from toolkit.settlement.statement import settle_province
 
     paramset = load_params(args.params)  # bad parameters are reported before the data is read
     ds = load_dataset(args.dataset, tables=SETTLEMENT_TABLES + ["county_year"], require=SETTLEMENT_TABLES)
@@ -116,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
                                [Problem("units", f"one of {', '.join(counties[:10])}{' …' if len(counties) > 10 else ''}",
                                         column="county_id", value=args.county)])
         counties = [args.county]
-    results = [settle_county(ds.tables, c, args.year, resolve(paramset, c, args.year)) for c in counties]
+    snapshots = {c: resolve(paramset, c, args.year) for c in counties}
+    results = list(settle_province(ds.tables, args.year, snapshots).values())
 
     # everything is settled and checked; only now write
     files: list[tuple[Path, bytes]] = []
