@@ -32,6 +32,8 @@ from toolkit.errors import ToolkitError
 from toolkit.paths import NOTEBOOKS_DIR, PARAMS_DIR
 
 LOCK_NAME = ".batch.lock"
+#: what each report's provenance records as its execution mode (toolkit.report.provenance)
+EXEC_MODE_LABELS = {"fast": "reused-kernel", "isolated": "isolated"}
 
 
 # -- planning ------------------------------------------------------------------------------
@@ -151,7 +153,7 @@ def plan_jobs(
                     "data_dir": str(data_dir),
                     "params_dir": str(params_dir),
                     "output_dir": str(stem.with_name(stem.name + "_files")),
-                    "exec_mode": mode,
+                    "exec_mode": EXEC_MODE_LABELS[mode],
                     "county_id": county,
                     "year": year,
                     **(extra or {}),
