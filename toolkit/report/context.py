@@ -25,6 +25,7 @@ from toolkit.report.labels import check_lang
 
 _CACHE: "OrderedDict[tuple, Any]" = OrderedDict()
 _CACHE_SIZE = 4
+_INDICATORS: dict[tuple, pd.DataFrame] = {}
 
 
 def _fingerprint(root: Path) -> tuple:
@@ -103,7 +104,12 @@ class ReportContext:
         """Every county-year indicator of the province (tidy; see toolkit.indicators.compute)."""
         from toolkit.indicators import compute_indicators
 
-        return compute_indicators(self.tables)
+        # many reports of one batch share a kernel and a dataset: compute the province once
+        key = (self.dataset.data_hash, tuple(sorted(self.tables)))
+        if key not in _INDICATORS:
+            _INDICATORS.clear()
+            _INDICATORS[key] = compute_indicators(self.tables)
+        return _INDICATORS[key].copy()
 
     @cached_property
     def snapshot(self):

@@ -227,15 +227,20 @@ def grouped_bars(table: pd.DataFrame, title: str, *, ylabel: str = "", lang: str
 
 def ranking(values: pd.Series, title: str, *, highlight: Sequence[str] = (), percent: bool = False,
             reference: float | None = None, reference_label: str = "") -> Figure:
-    """Horizontal bars sorted best-first as given (index = names); ``highlight`` names in red."""
+    """Dot plot of values sorted as given (best first, top), index = names; ``highlight`` in red.
+
+    Dots on a zoomed axis rather than bars from zero, so close values stay distinguishable."""
     setup()
     n = len(values)
     fig, ax = plt.subplots(figsize=(6.4, max(2.5, 0.28 * n + 1)))
     names = [str(i) for i in values.index][::-1]
     vals = values.to_numpy(dtype=float)[::-1]
-    colors = [PALETTE[1] if nm in set(highlight) else PALETTE[0] for nm in names]
-    ax.barh(np.arange(n), vals, color=colors)
-    ax.set_yticks(np.arange(n), names, fontsize=8)
+    marked = set(highlight)
+    colors = [PALETTE[1] if nm in marked else PALETTE[0] for nm in names]
+    y = np.arange(n)
+    ax.hlines(y, np.nanmin(vals) if n else 0, vals, color="#cccccc", linewidth=1)
+    ax.scatter(vals, y, color=colors, zorder=3, s=30)
+    ax.set_yticks(y, names, fontsize=8)
     if reference is not None:
         ax.axvline(reference, color=TARGET_COLOR, linestyle=":", linewidth=1.5, label=reference_label)
         if reference_label:

@@ -158,7 +158,9 @@ def to_html(table: pd.DataFrame, caption: str | None = None, footnote: str | Non
             text = html.escape(str(v))
             numeric = text[:1].isdigit() or text[:1] in "-+<—" or text.endswith("%")
             align = "right" if numeric else "left"
-            cells.append(f'<td style="text-align:{align};padding:2px 8px">{text}</td>')
+            # short labels (county names) must not wrap one character per line in narrow columns
+            wrap = "white-space:nowrap;" if len(str(v)) <= 12 else ""
+            cells.append(f'<td style="text-align:{align};padding:2px 8px;{wrap}">{text}</td>')
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
     if footnote:
