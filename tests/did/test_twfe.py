@@ -138,3 +138,12 @@ def test_row_order_independent(rnd):
     b = twfe(df.iloc[order], **KW)
     assert a.estimate == pytest.approx(b.estimate, abs=1e-13)
     assert a.se == pytest.approx(b.se, rel=1e-10)
+
+
+def test_unbalanced_convergence_is_scale_free(mpdta):
+    # outcomes in yuan (~1e5) must converge as well as logs: tolerance is relative to the column
+    df = mpdta.sample(frac=0.9, random_state=1).assign(inc=lambda d: d["lemp"] * 1e5)
+    a = twfe(df, **KW)
+    b = twfe(df, yname="inc", idname="countyreal", tname="year", gname="first.treat")
+    assert b.estimate == pytest.approx(1e5 * a.estimate, rel=1e-9)
+    assert b.se == pytest.approx(1e5 * a.se, rel=1e-8)

@@ -59,7 +59,8 @@ def within_transform(
     """Residuals of each column of ``values`` after projecting on unit and period dummies.
 
     Balanced panel: ``x - mean_i - mean_t + mean`` (exact). Otherwise alternating projections
-    (demean by unit, then by period, repeat) until no entry changes by more than ``tol``.
+    (demean by unit, then by period, repeat) until no entry changes by more than ``tol`` times the
+    column's largest absolute value (at least 1).
     """
     values = np.asarray(values, dtype="float64")
     one_d = values.ndim == 1
@@ -80,11 +81,13 @@ def within_transform(
         x -= _group_mean(x, unit_code, n_u, cnt_u)[unit_code]
         x -= _group_mean(x, time_code, n_t, cnt_t)[time_code]  # unit means stay 0 in a balanced panel
     else:
+        # tolerance relative to each column's magnitude (incomes in yuan would never reach 1e-12)
+        scale = np.maximum(np.max(np.abs(x), axis=0, initial=0.0), 1.0)
         for _ in range(max_iter):
             x -= _group_mean(x, unit_code, n_u, cnt_u)[unit_code]
             step = _group_mean(x, time_code, n_t, cnt_t)
             x -= step[time_code]
-            if np.max(np.abs(step), initial=0.0) < tol:
+            if np.all(np.max(np.abs(step), axis=0, initial=0.0) < tol * scale):
                 break
         else:  # pragma: no cover - pathological designs only
             raise ToolkitError(f"the fixed-effect sweep did not converge to {tol} in {max_iter} iterations")
