@@ -106,3 +106,24 @@ def test_claims_are_deterministic(claims_province, tmp_path):
         assert hashlib.sha256((out / name).read_bytes()).digest() == hashlib.sha256((tmp_path / "again" / name).read_bytes()).digest(), name
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["args"]["claims"] is True and manifest["population_scale"] < 1
+
+
+def test_toolkit_aggregator_reproduces_the_written_aggregates(claims_province):
+    """The project's DuckDB aggregator (toolkit.data.claims) gives the written columns to the fen."""
+    from toolkit.data.claims import aggregate_claims
+    from toolkit.data.load import load_dataset
+
+    out, _ = claims_province
+    ds = load_dataset(out)  # the whole province passes the contract
+    ds.validate_claims()
+    agg = aggregate_claims(out / "claims.parquet", keep_fen=True)
+    uy = pd.read_csv(out / "unit_year.csv").set_index(["unit_id", "year"])
+    got = agg["unit_year"].set_index(["unit_id", "year"])
+    for col in ["fund_general", "fund_chronic_outpatient", "total_medical_spending"]:
+        assert (got[col].to_numpy() == fen(uy.loc[got.index, col])).all(), col
+    cy = pd.read_csv(out / "county_year.csv").set_index(["county_id", "year"])
+    gc = agg["county_year"].set_index(["county_id", "year"])
+    for col in ["admissions", "admissions_in_county", "visits", "visits_in_county", "visits_primary"]:
+        assert (gc[col].to_numpy() == cy.loc[gc.index, col].to_numpy()).all(), col
+    for col in ["fund_spending", "fund_in_county", "fund_primary"]:
+        assert (gc[col].to_numpy() == fen(cy.loc[gc.index, col])).all(), col

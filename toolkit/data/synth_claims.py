@@ -137,12 +137,13 @@ def county_year_claims(prov: Province, c: int, j: int, unit_ids: np.ndarray) -> 
     table = pa.table({
         "claim_id": _pad_digits(np.arange(1, n + 1), 8, f"{cid}-{year}-"),
         "person_id": _pad_digits(keys, 20, "P"),
-        "unit_id": pa.array(unit_ids[units][local], pa.string()),
-        "county_id": pa.array(np.full(n, cid, dtype=object), pa.string()),
+        # strings by take() from small arrays: built in C, not from Python objects per row
+        "unit_id": pa.array(unit_ids[units], pa.string()).take(pa.array(local)),
+        "county_id": pa.array([cid], pa.string()).take(pa.array(np.zeros(n, dtype=np.int64))),
         "year": pa.array(np.full(n, year, dtype=np.int32)),
         "month": pa.array(month.astype(np.int32)),
-        "setting": pa.array(np.where(setting == 0, "inpatient", "outpatient").astype(object), pa.string()),
-        "provider_level": pa.array(LEVELS[level], pa.string()),
+        "setting": pa.array(["inpatient", "outpatient"], pa.string()).take(pa.array(setting)),
+        "provider_level": pa.array(list(LEVELS), pa.string()).take(pa.array(level)),
         "chronic_group": pa.array(group.astype(np.int32), mask=~chronic),
         "total_cost": pa.array(total / 100),
         "fund_paid": pa.array(fund_paid / 100),
