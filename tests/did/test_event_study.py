@@ -90,3 +90,30 @@ def test_plot_returns_figure_with_bands(mpdta):
     assert [round(v, 1) for v in ax.get_xticks()] == [-4, -3, -2, -1, 0, 1, 2, 3]
     assert any(abs(line.get_xdata()[0] + 0.5) < 1e-12 for line in ax.lines if len(line.get_xdata()) == 2)
     plt.close(fig)
+
+
+def test_event_study_cr2_equals_explicit_dummy_regression():
+    from tests.did.test_inference import brute_force_cr2, staggered_panel
+
+    df = staggered_panel(n_units=14, n_times=6, seed=3)
+    res = event_study(df, yname="y", idname="u", tname="t", gname="g", vcov="CR2", leads=2, lags=1)
+    rel = np.where(df["g"] > 0, df["t"] - df["g"], np.nan)
+    rel = np.clip(rel, -2, 1)
+    table = res.event_study.set_index("event_time")
+    ks = [k for k in sorted(set(rel[~np.isnan(rel)]).difference({-1}))]
+    dummies = {f"rel_{int(k)}": (rel == k).astype(float) for k in ks}
+    dfs = []
+    for k in ks:  # brute force puts the coefficient of interest first
+        name = f"rel_{int(k)}"
+        order = [name] + [n for n in dummies if n != name]
+        se_bf, df_bf = brute_force_cr2(df.assign(**dummies), order, "u")
+        assert table.loc[int(k), "se"] == pytest.approx(se_bf, rel=1e-8)
+        dfs.append(df_bf)
+    assert res.diagnostics["df"] == pytest.approx(min(dfs), rel=1e-8)  # conservative: smallest df
+
+
+def test_row_order_independent(mpdta):
+    a = event_study(mpdta, leads=3, lags=2, **KW)
+    b = event_study(mpdta.sample(frac=1.0, random_state=9), leads=3, lags=2, **KW)
+    pd.testing.assert_frame_equal(a.event_study, b.event_study, rtol=1e-10)
+    assert a.diagnostics["pretrend"]["wald"] == pytest.approx(b.diagnostics["pretrend"]["wald"], rel=1e-10)

@@ -198,6 +198,14 @@ def test_single_treated_cluster_warns_and_uses_permutation():
     assert res.inference.startswith("permutation")
 
 
+def test_permutation_with_covariate_and_text_units():
+    df = staggered_panel(n_units=12, seed=8)
+    df["g"] = np.where(df["u"] == "unit00", 4, 0)  # one treated unit
+    res = twfe(df, yname="y", idname="u", tname="t", gname="g", covariates=["x"])
+    assert res.diagnostics["permutation"]["n_placebos"] == 11
+    assert res.p_value in {k / 12 for k in range(1, 13)}
+
+
 def test_permutation_p_value_by_hand():
     # 1 treated unit with a huge effect among 4 controls: no placebo is as large -> p = 1/5
     rows = []
