@@ -97,3 +97,21 @@ def test_row_order_does_not_change_which_problems_are_found(tmp_path_factory, se
 
     shuffled = {n: f.iloc[rng.permutation(len(f))].reset_index(drop=True) for n, f in tables.items()}
     assert found(tables, tmp_path_factory.mktemp("a")) == found(shuffled, tmp_path_factory.mktemp("b"))
+
+
+def test_many_problems_of_one_check_are_capped_with_the_rest_summed_up(tmp_path, tables, monkeypatch):
+    import toolkit.data.load as load
+
+    monkeypatch.setattr(load, "DETAIL_LIMIT", 2)
+    tables["deaths"]["sex"] = [f"s{i}" for i in range(18)]          # 18 different bad values
+    tables["deaths"]["year"] = [2020] * 18                           # keys collide in 6 groups of 3
+    problems = raises_problems(lambda: load_table(write_csv(tmp_path / "deaths.csv", tables["deaths"]), "deaths"))
+    sex = [p for p in problems if p.column == "sex"]
+    assert [p.value for p in sex] == ["s0", "s1", "16 more different values"]
+    assert sex[-1].rows == tuple(range(3, 19))  # data rows 3..18 gathered in the summary
+    # keys (county_id, year, sex, age_band, cause) are distinct through sex, so no duplicates here;
+    # with sex fixed the 18 rows collapse into 6 duplicated keys: 2 listed, 4 summed up
+    tables["deaths"]["sex"] = "all"
+    problems = raises_problems(lambda: load_table(write_csv(tmp_path / "deaths.csv", tables["deaths"]), "deaths"))
+    keys = [p for p in problems if p.expected.endswith("duplicated key")]
+    assert len(keys) == 3 and keys[-1].value == "4 more duplicated keys" and len(keys[-1].rows) == 12

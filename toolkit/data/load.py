@@ -41,6 +41,8 @@ _FALSE = frozenset({"false", "0", "no", "n", "f", "否"})
 HEADER_SEARCH_ROWS = 10
 FORMATS = (".csv", ".xlsx", ".parquet")
 WITHHELD = "value withheld (identifier)"
+#: problems listed one by one per check; the rest of that check's rows are summed up in one more
+DETAIL_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -409,8 +411,19 @@ def _grouped(table: str, expected: str, column: str, raw: _Raw, mask, values) ->
     groups: dict[str, tuple[Any, list[int]]] = {}
     for row, value in zip(rows, picked):
         groups.setdefault(repr(value), (value, []))[1].append(int(row))
-    return [Problem(table, expected, column=column, rows=tuple(r), value=v, source=raw.source)
-            for v, r in groups.values()]
+    return _capped([Problem(table, expected, column=column, rows=tuple(r), value=v, source=raw.source)
+                    for v, r in groups.values()])
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    """At most DETAIL_LIMIT problems of one check, plus one that gathers the rows of the rest."""
+    if len(problems) <= DETAIL_LIMIT:
+        return problems
+    rest = problems[DETAIL_LIMIT:]
+    first = rest[0]
+    rows = tuple(sorted(r for p in rest for r in p.rows))
+    return problems[:DETAIL_LIMIT] + [Problem(first.table, first.expected, column=first.column, rows=rows,
+                                              value=f"{len(rest)} more different values", source=first.source)]
 
 
 def _cell_texts(s: pd.Series) -> list[str | None]:
@@ -564,8 +577,15 @@ def _check_keys(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Pro
     dup = sub.duplicated(keep=False)
     if not dup.any():
         return
-    groups = sub[dup].groupby(key if len(key) > 1 else key[0], sort=False, dropna=True)
-    for values, idx in groups.groups.items():
+    groups = list(sub[dup].groupby(key if len(key) > 1 else key[0], sort=False, dropna=True).groups.items())
+    if len(groups) > DETAIL_LIMIT:
+        rest = sorted(int(raw.rows[i]) for _, idx in groups[DETAIL_LIMIT:] for i in idx)
+        rest_problem = Problem(table.name, f"one row per ({', '.join(key)}) — duplicated key", column=", ".join(key),
+                               rows=tuple(rest), value=f"{len(groups) - DETAIL_LIMIT} more duplicated keys",
+                               source=raw.source)
+    else:
+        rest_problem = None
+    for values, idx in groups[:DETAIL_LIMIT]:
         values = values if isinstance(values, tuple) else (values,)
         rows = tuple(sorted(int(raw.rows[i]) for i in idx))
         shown = ", ".join(_to_text(v) for v in values)
@@ -581,6 +601,8 @@ def _check_keys(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Pro
             shown = WITHHELD
         problems.append(Problem(table.name, f"one row per ({', '.join(key)}) — duplicated key",
                                 column=", ".join(key), rows=rows, value=shown, source=raw.source))
+    if rest_problem is not None:
+        problems.append(rest_problem)
 
 
 def _check_ordered(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
@@ -591,33 +613,55 @@ def _check_ordered(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[
         b = typed[o.larger].to_numpy(dtype="float64", na_value=np.nan)
         with np.errstate(invalid="ignore"):
             above = np.isfinite(a) & np.isfinite(b) & (a > b + 1e-9 * np.maximum(1.0, np.abs(b)))
-        for i in np.flatnonzero(above):
-            ca, cb = table.column(o.smaller), table.column(o.larger)
-            problems.append(Problem(
-                table.name, f"{o.smaller} ≤ {o.larger}: {ca.label_en} is part of {cb.label_en} "
-                f"({ca.label_zh} ≤ {cb.label_zh})", column=o.smaller, rows=(int(raw.rows[i]),),
-                value=f"{o.smaller} {_to_text(a[i])} > {o.larger} {_to_text(b[i])}", source=raw.source))
+        ca, cb = table.column(o.smaller), table.column(o.larger)
+        expected = (f"{o.smaller} ≤ {o.larger}: {ca.label_en} is part of {cb.label_en} "
+                    f"({ca.label_zh} ≤ {cb.label_zh})")
+        where = np.flatnonzero(above)
+        for i in where[:DETAIL_LIMIT]:
+            problems.append(Problem(table.name, expected, column=o.smaller, rows=(int(raw.rows[i]),),
+                                    value=f"{o.smaller} {_to_text(a[i])} > {o.larger} {_to_text(b[i])}",
+                                    source=raw.source))
+        if len(where) > DETAIL_LIMIT:
+            problems.append(Problem(table.name, expected, column=o.smaller,
+                                    rows=tuple(int(r) for r in raw.rows[where[DETAIL_LIMIT:]]),
+                                    value=f"{len(where) - DETAIL_LIMIT} more rows", source=raw.source))
+
+
+def _natural(text: str):
+    """Sort key putting numbers in numeric order ('8' before '10'), text after."""
+    try:
+        return (0, float(text), "")
+    except ValueError:
+        return (1, 0.0, text)
 
 
 def _check_same_within(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
     for rule in table.same_within:
-        cols = [*rule.by, rule.column]
-        if any(c not in typed for c in cols):
+        by = list(rule.by)
+        if any(c not in typed for c in [*by, rule.column]):
             continue
-        sub = typed[cols].dropna(subset=list(rule.by))
-        values = sub[rule.column].astype("object").where(sub[rule.column].notna(), None)
-        sub = sub.assign(_v=values.map(repr))
-        n = sub.groupby(list(rule.by), sort=False)["_v"].nunique()
-        for group_key in n[n > 1].index:
+        sub = typed[by].copy()
+        sub["_v"] = typed[rule.column].astype("object").map(lambda v: "<empty>" if pd.isna(v) else _to_text(v))
+        sub = sub.dropna(subset=by)
+        n = sub.groupby(by, sort=False)["_v"].transform("nunique")
+        bad = sub[n.to_numpy() > 1]
+        if bad.empty:
+            continue
+        groups = list(bad.groupby(by if len(by) > 1 else by[0], sort=False).indices.items())
+        expected = f"one {rule.column} within each ({', '.join(by)}): {rule.why}"
+        for group_key, idx in groups[:DETAIL_LIMIT]:
             group_key = group_key if isinstance(group_key, tuple) else (group_key,)
-            mask = np.ones(len(typed), dtype=bool)
-            for col, v in zip(rule.by, group_key):
-                mask &= (typed[col] == v).to_numpy(dtype=bool, na_value=False)
-            seen = sorted({_to_text(v) or "<empty>" for v in typed.loc[mask, rule.column]})
-            problems.append(Problem(table.name, f"one {rule.column} within each ({', '.join(rule.by)}): {rule.why}",
-                                    column=rule.column, rows=_rows(raw, mask),
+            positions = bad.index[idx]
+            seen = sorted(set(bad["_v"].iloc[idx]), key=_natural)
+            problems.append(Problem(table.name, expected,
+                                    column=rule.column, rows=tuple(sorted(int(raw.rows[i]) for i in positions)),
                                     value=f"{', '.join(_to_text(v) for v in group_key)}: {' vs '.join(seen)}",
                                     source=raw.source))
+        if len(groups) > DETAIL_LIMIT:
+            rest = np.concatenate([bad.index[idx] for _, idx in groups[DETAIL_LIMIT:]])
+            problems.append(Problem(table.name, expected, column=rule.column,
+                                    rows=tuple(sorted(int(raw.rows[i]) for i in rest)),
+                                    value=f"{len(groups) - DETAIL_LIMIT} more groups", source=raw.source))
 
 
 def _check_panel(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
@@ -626,15 +670,21 @@ def _check_panel(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Pr
     sub = typed[[table.panel, "year"]].dropna()
     span = sub.groupby(table.panel, sort=True)["year"].agg(["min", "max", "nunique"])
     gaps = span[span["max"] - span["min"] + 1 > span["nunique"]]
-    for entity, row in gaps.iterrows():
-        have = set(sub.loc[sub[table.panel] == entity, "year"].astype(int))
-        missing = [y for y in range(int(row["min"]), int(row["max"]) + 1) if y not in have]
-        mask = (typed[table.panel] == entity).to_numpy(dtype=bool, na_value=False)
-        problems.append(Problem(table.name, f"a row for every year between the {table.panel}'s first "
-                                f"({int(row['min'])}) and last ({int(row['max'])}) year — missing year inside the panel",
-                                column="year", rows=_rows(raw, mask),
-                                value=f"{table.panel} {entity}: no row for {', '.join(map(str, missing))}",
-                                source=raw.source))
+    if gaps.empty:
+        return
+    in_gap = sub[sub[table.panel].isin(gaps.index)]
+    found = []
+    for entity, idx in sorted(in_gap.groupby(table.panel, sort=True).indices.items()):
+        positions = in_gap.index[idx]
+        have = set(in_gap["year"].iloc[idx].astype(int))
+        lo, hi = int(gaps.loc[entity, "min"]), int(gaps.loc[entity, "max"])
+        missing = [y for y in range(lo, hi + 1) if y not in have]
+        found.append(Problem(table.name, f"a row for every year between the {table.panel}'s first "
+                             f"({lo}) and last ({hi}) year — missing year inside the panel",
+                             column="year", rows=tuple(sorted(int(raw.rows[i]) for i in positions)),
+                             value=f"{table.panel} {entity}: no row for {', '.join(map(str, missing))}",
+                             source=raw.source))
+    problems += _capped(found)
 
 
 def _final_dtypes(typed: pd.DataFrame, table: Table) -> pd.DataFrame:
