@@ -89,6 +89,13 @@ def _missing_years(county_id: str, years: list[int], missing: list[tuple[str, in
 
 def settle_package(unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str, year: int,
                    snap: ParamSnapshot, package: Package = BIG) -> pd.DataFrame:
+    """Settle one capitation package for every unit of ``county_id`` in ``year``; money in fen
+    (see :func:`package_columns`, which this wraps in a DataFrame)."""
+    return pd.DataFrame(package_columns(unit_year, units, county_id, year, snap, package))
+
+
+def package_columns(unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str, year: int,
+                    snap: ParamSnapshot, package: Package = BIG) -> dict[str, np.ndarray]:
     """Settle one capitation package for every unit of ``county_id`` in ``year``; money in fen.
 
     Returns one row per unit (sorted by unit_id) with the baseline, budget, monthly advances,
@@ -150,4 +157,4 @@ def settle_package(unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str,
     # the insurer pays the whole budget (savings are retained) plus its share of an overspend
     out[f"{p}insurer_paid_fen"] = budget + carried[:, 0]
     out[f"{p}year_end_payment_fen"] = budget + carried[:, 0] - advance_total
-    return pd.DataFrame(out)
+    return out

@@ -54,6 +54,7 @@ class PublicHealthResult:
     process_detail: pd.DataFrame   # unit × project
     objective_detail: pd.DataFrame  # unit × indicator
     effect_pool: dict = field(default_factory=dict)  # county totals: pool make-up, retained
+    columns: dict = field(default_factory=dict)  # the ``units`` table as name → array
 
 
 def _raise(message: str, problems: list[Problem]) -> None:
@@ -386,7 +387,8 @@ def settle_public_health(unit_year: pd.DataFrame, units: pd.DataFrame, ph_proces
         raise RuntimeError(f"public-health money not conserved: {total_final} + {retained} != {int(lump.sum())} fen")
     pool_info = {"county_id": county_id, "year": year, **pool_parts, "effect_pool_fen": pool, "effect_retained_fen": retained,
                  "ranked_units": int((~np.isnan(change)).sum()), "units": n}
-    return PublicHealthResult(units=pd.DataFrame(cols), process_detail=process, objective_detail=objective, effect_pool=pool_info)
+    return PublicHealthResult(units=pd.DataFrame(cols), process_detail=process, objective_detail=objective, effect_pool=pool_info,
+                              columns=cols)
 
 
 def check_known_units(units: pd.DataFrame, ph_process: pd.DataFrame, ph_targets: pd.DataFrame, year: int) -> None:

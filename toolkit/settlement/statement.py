@@ -16,7 +16,7 @@ import pandas as pd
 
 from toolkit.errors import Problem, ValidationError
 from toolkit.params.snapshot import ParamSnapshot
-from toolkit.settlement.capitation import BIG, CHRONIC, settle_package
+from toolkit.settlement.capitation import BIG, CHRONIC, package_columns
 from toolkit.settlement.money import yuan_to_fen
 from toolkit.settlement.public_health import settle_public_health, village_share_check
 from toolkit.settlement.rows import year_rows
@@ -85,22 +85,22 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
         raise ValueError(f"parameter snapshot is for {snap.county_id} {snap.year}, not {county_id} {year}")
     units = tables["units"]
     unit_year = tables["unit_year"]
-    big = settle_package(unit_year, units, county_id, year, snap, BIG)
-    chronic = settle_package(unit_year, units, county_id, year, snap, CHRONIC)
+    big = package_columns(unit_year, units, county_id, year, snap, BIG)
+    chronic = package_columns(unit_year, units, county_id, year, snap, CHRONIC)
     ph = settle_public_health(unit_year, units, tables["ph_process"], tables["ph_targets"], county_id, year, snap)
 
     wanted = [c for c in ("unit_id", "unit_name", "county_id", "township_id", "community_id") if c in units.columns]
     info = units.loc[units["county_id"] == county_id, wanted].sort_values("unit_id").reset_index(drop=True)
     # every rule returns its rows in unit_id order, so the parts sit side by side
-    for part in (big, chronic, ph.units):
-        if not np.array_equal(part["unit_id"].to_numpy(dtype=object), info["unit_id"].to_numpy(dtype=object)):
+    for part in (big, chronic, ph.columns):
+        if not np.array_equal(np.asarray(part["unit_id"], dtype=object), info["unit_id"].to_numpy(dtype=object)):
             raise RuntimeError("settlement parts are not in unit_id order")
     columns = {c: info[c].to_numpy(dtype=object) for c in wanted}
     columns["year"] = np.full(len(info), year, dtype="int64")
-    for part in (big, chronic, ph.units):
-        for c in part.columns:
+    for part in (big, chronic, ph.columns):
+        for c, v in part.items():
             if c != "unit_id":
-                columns[c] = part[c].array if isinstance(part[c].dtype, pd.Int64Dtype) else part[c].to_numpy()
+                columns[c] = v
 
     # the three core insurance indicators (seed 000 §3.1, rules.md §4)
     unit_ids = info["unit_id"].tolist()
@@ -117,16 +117,13 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
         columns["fund_pc_change"] = np.where(pcs[0] > 0, pcs[1] / pcs[0] - 1.0, np.nan)
         now, before = columns["ph_spending_pc"], columns["ph_spending_pc_prev"]
         columns["total_pc_change"] = np.where(before > 0, now / before - 1.0, np.nan)
-    fen = pd.DataFrame(columns)
+    money_cols = [c for c in columns if c.endswith("_fen")]
+    fen = columns  # name → array; money in fen
 
-    keys = ["county_id", "township_id", "community_id"]
-    by_township = to_yuan(_sum_fen(fen, ["county_id", "township_id"]))
-    by_community = to_yuan(_sum_fen(fen, ["county_id", "community_id"]))
-    by_county = _sum_fen(fen, ["county_id"])
-    by_county["ph_effect_retained_fen"] = ph.effect_pool["effect_retained_fen"]
-    by_county = to_yuan(by_county)
-    for frame in (by_township, by_community, by_county):
-        frame.insert(1, "year", year)
+    by_township = _rollup(fen, "township_id", money_cols, county_id, year)
+    by_community = _rollup(fen, "community_id", money_cols, county_id, year)
+    by_county = _rollup(fen, "county_id", money_cols, county_id, year)
+    by_county["ph_effect_retained"] = ph.effect_pool["effect_retained_fen"] / 100.0
 
     tier_rows = []
     for tier in TIERS:
@@ -140,9 +137,9 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
     lump_total = int(fen["ph_lump_sum_fen"].sum())
     village = village_share_check(tables.get("county_year"), lump_total, county_id, year, snap)
     checks = [
-        _check("big package savings split", int(fen["savings_fen"].clip(lower=0).sum()),
+        _check("big package savings split", int(np.maximum(fen["savings_fen"], 0).sum()),
                int(sum(fen[f"savings_{t}_fen"].sum() for t in TIERS))),
-        _check("chronic package savings split", int(fen["chronic_savings_fen"].clip(lower=0).sum()),
+        _check("chronic package savings split", int(np.maximum(fen["chronic_savings_fen"], 0).sum()),
                int(sum(fen[f"chronic_savings_{t}_fen"].sum() for t in TIERS))),
         _check("public health: final amounts + retained = lump sums", lump_total,
                int(fen["ph_final_fen"].sum()) + ph.effect_pool["effect_retained_fen"]),
@@ -164,11 +161,12 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
         raise RuntimeError(f"settlement of {county_id} {year} does not add up: {checks[:4]}")
 
     digest = snap.digest()
-    statement = to_yuan(fen)
-    statement["params_digest"] = digest
-    rest = [c for c in statement.columns if c not in STABLE_COLUMNS]
-    statement = statement[STABLE_COLUMNS + rest]
-    money = frozenset(c[:-4] for f in (fen, ph.process_detail, ph.objective_detail, by_tier_fen) for c in _money_cols(f)) | {"ph_effect_retained"}
+    yuan = {(c[:-4] if c.endswith("_fen") else c): (v / 100.0 if c.endswith("_fen") else v) for c, v in fen.items()}
+    yuan["params_digest"] = np.full(len(info), digest, dtype=object)
+    order = STABLE_COLUMNS + [c for c in yuan if c not in STABLE_COLUMNS]
+    statement = pd.DataFrame({c: yuan[c] for c in order})
+    money = frozenset(c[:-4] for c in money_cols) | frozenset(c[:-4] for f in (ph.process_detail, ph.objective_detail, by_tier_fen)
+                                                                for c in _money_cols(f)) | {"ph_effect_retained"}
     process = to_yuan(ph.process_detail.assign(county_id=county_id))
     objective = to_yuan(ph.objective_detail.assign(county_id=county_id))
     return CountySettlement(
@@ -177,6 +175,23 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
         by_county=by_county, by_tier=by_tier, checks=check_frame, params=snap.to_frame(), params_digest=digest,
         money=money,
     )
+
+
+def _rollup(fen: dict[str, np.ndarray], by: str, money: list[str], county_id: str, year: int) -> pd.DataFrame:
+    """Sums of the money columns (exact, integer fen → yuan) and unit counts per value of ``by``."""
+    keys = np.asarray(fen[by], dtype=object).astype(str)
+    groups, inverse = np.unique(keys, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    starts = np.r_[0, np.flatnonzero(np.diff(inverse[order])) + 1]
+    matrix = np.column_stack([np.asarray(fen[c], dtype="int64") for c in money])[order]
+    sums = np.add.reduceat(matrix, starts, axis=0) if len(order) else np.zeros((0, len(money)), dtype="int64")
+    out: dict[str, object] = {"county_id": np.full(len(groups), county_id, dtype=object), "year": np.full(len(groups), year, dtype="int64")}
+    if by != "county_id":
+        out[by] = groups.astype(object)
+    out["units"] = np.bincount(inverse, minlength=len(groups))
+    for j, c in enumerate(money):
+        out[c[:-4]] = sums[:, j] / 100.0
+    return pd.DataFrame(out)
 
 
 def _lead(frame: pd.DataFrame, first: list[str]) -> pd.DataFrame:
