@@ -1,5 +1,7 @@
 """One entry point for every DiD estimator: ``estimate(data, estimator=..., ...) -> DidResult``.
 
+The evaluation of the reform's claimed outcomes (seed 000 §4.1; rules.md §6) goes through here.
+
 Estimators (R ``did`` vocabulary for the columns):
 
 ========  ==================================================  ==============================

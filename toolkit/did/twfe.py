@@ -1,5 +1,8 @@
 """Two-way fixed effects (unit and period) regression by the within transformation.
 
+Used to test the outcomes the reform claims (seed 000 §4.1; rules.md §6): hospitalisation rate,
+premature chronic-disease mortality, township/county income ratio, on a county (or unit) × year panel.
+
 ``y_it = a_i + l_t + b' x_it + e_it`` is estimated by sweeping out both sets of fixed effects
 (balanced panel: two-way demeaning in closed form; unbalanced: alternating projections to a
 tolerance of 1e-12, the method of fixest/pyfixest) and OLS on the demeaned columns with numpy.
@@ -300,8 +303,8 @@ def _result_from_fit(
             p, lo, hi = perm["p_value"], perm["ci_low"], perm["ci_high"]
             inference_text = (
                 f"permutation (placebo) inference: treatment reassigned to each of {perm['n_placebos']} control "
-                f"clusters; p = share of |placebo| >= |estimate| (with the actual one counted); CI from the placebo "
-                f"distribution; SE shown is {how}"
+                f"clusters; p = share of |placebo| >= |estimate| (with the actual one counted; smallest attainable "
+                f"p = 1/{perm['n_placebos'] + 1}); CI from the placebo distribution; SE shown is {how}"
             )
     elif bootstrap in ("wild", "wcr"):
         boot = inf.wild_cluster_bootstrap(fit, j, n_boot=n_boot, weights=weights, seed=seed, alpha=alpha, ssc=ssc)
