@@ -115,3 +115,26 @@ def test_many_problems_of_one_check_are_capped_with_the_rest_summed_up(tmp_path,
     problems = raises_problems(lambda: load_table(write_csv(tmp_path / "deaths.csv", tables["deaths"]), "deaths"))
     keys = [p for p in problems if p.expected.endswith("duplicated key")]
     assert len(keys) == 3 and keys[-1].value == "4 more duplicated keys" and len(keys[-1].rows) == 12
+
+
+def test_quoted_value_spanning_lines_is_one_row(tmp_path, tables):
+    # as a spreadsheet shows the file: data row 2 holds a two-line name, data row 3 is the next record
+    tables["units"].loc[1, "unit_name"] = "南坪\n单元"
+    tables["units"].loc[2, "township_id"] = ""
+    path = write_csv(tmp_path / "units.csv", tables["units"])
+    problems = raises_problems(lambda: load_table(path, "units"))
+    find_problem(problems, table="units", column="township_id", rows=[3])
+    tables["units"].loc[2, "township_id"] = "T02"
+    assert load_table(write_csv(path, tables["units"]), "units")["unit_name"].iloc[1] == "南坪\n单元"
+
+
+def test_nan_in_a_parquet_key_column(tmp_path, tables):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = pd.DataFrame({"unit_id": ["U01", None, "U03"], "unit_name": ["a", "b", "c"],
+                          "county_id": ["C01", "C01", "C01"], "township_id": ["T1", "T1", "T2"],
+                          "community_id": ["M1", "M1", "M1"]})
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp_path / "units.parquet")
+    problems = raises_problems(lambda: load_table(tmp_path / "units.parquet", "units"))
+    find_problem(problems, table="units", column="unit_id", rows=[2], expected="key column")

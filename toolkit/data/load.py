@@ -243,36 +243,25 @@ def _read_csv(path: Path, table: Table, problems: list[Problem]) -> _Raw | None:
         return None
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    records: list[list[str]] = []
-    starts: list[int] = []  # physical line on which each record starts
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        last = 0
-        for rec in reader:
-            records.append(rec)
-            starts.append(last + 1)
-            last = reader.line_num
+        records = list(reader)
     except csv.Error as err:
         problems.append(Problem(table.name, "well-formed CSV (quotes closed, fields under 128 KB)",
                                 rows=(max(reader.line_num - 1, 1),), value=str(err), source=source))
         return None
     h = _find_header(records, table)
     header = [_clean_header(v, table) for v in records[h]]
-    header_line = starts[h]
     if h:
-        source = f"{source}, header on line {header_line}"
+        source = f"{source}, header on row {h + 1}"
     head_problems = _header_problems(header, table, source)
     problems += head_problems
     if any(p.expected.startswith("each column name once") for p in head_problems):
         return None
     body = records[h + 1:]
-    raw = _frame(body, header, 1, source, table, problems)
-    if raw is not None and any(s - header_line != i + 1 for i, s in enumerate(starts[h + 1:])):
-        # multi-line quoted fields: count rows by physical line so a person finds them in an editor
-        keep_lines = [s - header_line for s, rec in zip(starts[h + 1:], body)
-                      if not all(v.strip() == "" for v in rec)]
-        raw.rows = np.asarray(keep_lines, dtype=np.int64)
-    return raw
+    # rows are counted as records, as a spreadsheet shows the file: a quoted value spanning two lines
+    # is one row, a blank line is a (skipped) row
+    return _frame(body, header, 1, source, table, problems)
 
 
 def _read_xlsx(path: Path, table: Table, problems: list[Problem], sheet: str | None = None) -> _Raw | None:
