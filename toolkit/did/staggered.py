@@ -240,6 +240,7 @@ def att_gt(
     biters: int = 999,
     seed: int = 20240901,
     cluster: str | None = None,
+    cband: bool = True,
     panel: Panel | None = None,
 ) -> AttGtResult:
     """Callaway–Sant'Anna ATT(g,t) for every cohort g and period t (balanced panel).
@@ -247,7 +248,8 @@ def att_gt(
     ``control="never"`` uses never-treated units (R ``control_group="nevertreated"``);
     ``"notyet"`` adds units not yet treated (R ``"notyettreated"``). ``bootstrap=True`` replaces
     the analytic SEs by multiplier-bootstrap SEs (Rademacher weights, IQR scale, as R ``mboot``);
-    simultaneous bands (``cband_low/high``) are always computed from ``biters`` draws with ``seed``.
+    simultaneous bands (``cband_low/high``) are computed from ``biters`` draws with ``seed`` unless
+    ``cband=False`` (then no bootstrap is run at all when ``bootstrap=False``; bands = pointwise).
     """
     _check_args(control, est_method, base_period, alpha, anticipation)
     if panel is None:
@@ -338,11 +340,14 @@ def att_gt(
         se = np.sqrt(np.sum(S**2, axis=0)) / n
     se = np.where(se <= _SE_ZERO, np.nan, se)
 
-    boot = multiplier_bootstrap(IF, biters=biters, seed=seed, alpha=alpha, cluster=w.cluster)
-    if bootstrap:
-        se = np.where(np.isnan(se), np.nan, boot.se)
     z = stats.norm.ppf(1 - alpha / 2)
-    crit = boot.crit_val if np.isfinite(boot.crit_val) and boot.crit_val >= z else z
+    crit = z
+    if bootstrap or cband:
+        boot = multiplier_bootstrap(IF, biters=biters, seed=seed, alpha=alpha, cluster=w.cluster)
+        if bootstrap:
+            se = np.where(np.isnan(se), np.nan, boot.se)
+        if cband and np.isfinite(boot.crit_val) and boot.crit_val >= z:
+            crit = boot.crit_val
     cells["se"] = se
     cells["ci_low"] = att - z * se
     cells["ci_high"] = att + z * se
@@ -422,6 +427,7 @@ def callaway_santanna(
     biters: int = 999,
     seed: int = 20240901,
     cluster: str | None = None,
+    cband: bool = True,
     panel: Panel | None = None,
 ) -> DidResult:
     """Callaway–Sant'Anna in one call: the simple overall ATT with every table filled.
@@ -435,12 +441,12 @@ def callaway_santanna(
     res = att_gt(
         data, yname, idname, tname, gname, control=control, covariates=covariates, est_method=est_method,
         base_period=base_period, anticipation=anticipation, alpha=alpha, bootstrap=bootstrap, biters=biters,
-        seed=seed, cluster=cluster, panel=panel,
+        seed=seed, cluster=cluster, cband=cband, panel=panel,
     )
-    simple = aggte(res, "simple")
-    dynamic = aggte(res, "dynamic")
-    group = aggte(res, "group")
-    calendar = aggte(res, "calendar")
+    simple = aggte(res, "simple", cband=cband)
+    dynamic = aggte(res, "dynamic", cband=cband)
+    group = aggte(res, "group", cband=cband)
+    calendar = aggte(res, "calendar", cband=cband)
     simple.event_study = dynamic.event_study
     simple.groups = group.groups
     simple.calendar = calendar.calendar
