@@ -165,3 +165,27 @@ def test_empty_sheet(tmp_path):
     wb.save(tmp_path / "units.xlsx")
     problems = raises_problems(lambda: load_table(tmp_path / "units.xlsx", "units"))
     find_problem(problems, table="units", value="empty sheet")
+
+
+def test_duplicate_column_names_in_a_sheet(tmp_path, tables):
+    path = tmp_path / "units.xlsx"
+    wb = openpyxl.Workbook()
+    header = ["unit_id", "unit_name", "county_id", "township_id", "township_id"]
+    write_sheet(wb.active, tables["units"], header=header)
+    wb.save(path)
+    problems = raises_problems(lambda: load_table(path, "units"))
+    find_problem(problems, table="units", column="township_id", value="appears 2 times (columns D, E)")
+
+
+def test_empty_key_cell_in_a_sheet(tmp_path, tables):
+    tables["unit_year"].loc[10, "year"] = None
+    path = write_xlsx(tmp_path / "unit_year.xlsx", {"unit_year": tables["unit_year"]})
+    problems = raises_problems(lambda: load_table(path, "unit_year"))
+    find_problem(problems, table="unit_year", column="year", rows=[11], expected="key column")
+
+
+def test_excel_error_cell_in_a_number_column(tmp_path, tables):
+    tables["county_year"].loc[0, "fund_spending"] = "#DIV/0!"
+    path = write_xlsx(tmp_path / "county_year.xlsx", {"county_year": tables["county_year"]})
+    problems = raises_problems(lambda: load_table(path, "county_year"))
+    find_problem(problems, table="county_year", column="fund_spending", rows=[1], value="#DIV/0!")

@@ -53,3 +53,22 @@ def test_missing_folder_and_required_table(tmp_path, dataset_dir):
 def test_unknown_table_name_is_a_user_error(dataset_dir):
     proc = _run(dataset_dir, "--tables", "unitz")
     assert proc.returncode == 2 and "unknown table 'unitz'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_claims_are_checked_by_the_command_without_showing_identifiers(tmp_path, dataset_dir, capsys):
+    from .test_parquet_and_claims import CLAIM_IDS, PERSON_IDS, claims_frame, write_parquet
+
+    write_parquet(dataset_dir / "claims.parquet", claims_frame())
+    assert cli.main(["validate", str(dataset_dir)]) == 0
+    line = next(l for l in capsys.readouterr().out.splitlines() if l.strip().startswith("claims"))
+    assert "8 rows" in line and "2022" in line
+    frame = claims_frame()
+    frame.loc[3, "claim_id"] = frame.loc[0, "claim_id"]
+    frame.loc[5, "setting"] = "ward"
+    write_parquet(dataset_dir / "claims.parquet", frame)
+    proc = _run(dataset_dir)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "claims (claims.parquet) rows 1, 4 column 'claim_id': value 'value withheld (identifier)" in proc.stderr
+    assert "row 6 column 'setting'" in proc.stderr
+    assert not any(secret in proc.stderr + proc.stdout for secret in CLAIM_IDS + PERSON_IDS)
+    assert cli.main(["validate", str(dataset_dir), "--schema-only-claims"]) == 0

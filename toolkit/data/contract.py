@@ -24,7 +24,7 @@ kind      meaning                                      dtype
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
 #: calendar years the toolkit accepts (a typo such as 20233 is caught, not a policy number)
