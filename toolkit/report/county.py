@@ -267,10 +267,17 @@ def claims_checked(ctx: ReportContext, claims_file: str = "") -> Bundle:
         return Bundle([Markdown(text)], summary=text)
     values = ctx.indicators.loc[ctx.indicators["county_id"] == ctx.county_id]
     checked = check_claims(claims, values)
+    reg = _registry()
+
+    def shown(value, indicator, kind):
+        # growth claims are rates; level claims are in the indicator's unit
+        return fmt_pct(value) if kind in ("cagr", "yoy", "change") else _fmt(value, reg[indicator].unit)
+
     table = pd.DataFrame({
         label("claim", lang): checked["claim"],
-        label("stated", lang): checked["stated"].astype(str),
-        label("recomputed", lang): checked["recomputed"].astype(str),
+        label("stated", lang): [shown(v, i, k) for v, i, k in zip(checked["stated"], checked["indicator"], checked["kind"])],
+        label("recomputed", lang): [shown(v, i, k) for v, i, k in
+                                    zip(checked["recomputed"], checked["indicator"], checked["kind"])],
         label("verdict", lang): [("相符" if ok else "不符") if lang == "zh" else ("consistent" if ok else "NOT consistent")
                                  for ok in checked["ok"]],
         ("说明" if lang == "zh" else "Explanation"): checked["explanation"],
