@@ -109,3 +109,19 @@ def test_static_twfe_is_visibly_biased(tables, truth):
     simple = truth["outcomes"]["hospitalisation_rate"]["aggregates"]["simple"]
     assert simple < beta < 0
     assert beta - simple > 0.25
+
+
+@pytest.mark.parametrize("name,tolerance", [("hospitalisation_rate", 0.15), ("income_ratio", 0.006)])
+def test_never_treated_comparison_recovers_att(tables, truth, name, tolerance):
+    """Parallel trends hold at the cohort level, so the CS comparison with never-reformed counties,
+    ATT(g,t) = [Ȳ_g(t) − Ȳ_g(g−1)] − [Ȳ_never(t) − Ȳ_never(g−1)], recovers the truth up to noise."""
+    obs = _observed(tables)[name].rename("y").reset_index()
+    reform = tables["county_year"].groupby("county_id").reform_year.first()
+    obs["g"] = obs.county_id.map(reform)
+    mean = obs.groupby([obs.g.fillna(0).astype(int), "year"]).y.mean()
+    errors = []
+    for a in truth["outcomes"][name]["att_gt"]:
+        g, t = a["group"], a["year"]
+        est = (mean[(g, t)] - mean[(g, g - 1)]) - (mean[(0, t)] - mean[(0, g - 1)])
+        errors.append(est - a["att"])
+    assert max(abs(e) for e in errors) < tolerance, errors

@@ -160,8 +160,7 @@ def deaths_table(prov: Province) -> pd.DataFrame:
     """Deaths by county, year, sex (male/female/all), age band and cause; Poisson draws."""
     rng = rng_for(prov.seed, 9)
     pops = band_population(prov)  # [c, t, sex, band]
-    rates = death_rates(prov, treated=True)  # [c, t, sex, band, cause]; effect is zero where untreated
-    rates = np.where(prov.treated[:, :, None, None, None], rates, death_rates(prov, treated=False))
+    rates = death_rates(prov, treated=True)  # [c, t, sex, band, cause]; the reduction is 0 where untreated
     deaths = rng.poisson(rates * pops[..., None])
     deaths = np.concatenate([deaths, deaths.sum(axis=2, keepdims=True)], axis=2)  # add sex "all"
     pops = np.concatenate([pops, pops.sum(axis=2, keepdims=True)], axis=2)
