@@ -117,3 +117,11 @@ def test_row_order_independent(mpdta):
     b = event_study(mpdta.sample(frac=1.0, random_state=9), leads=3, lags=2, **KW)
     pd.testing.assert_frame_equal(a.event_study, b.event_study, rtol=1e-10)
     assert a.diagnostics["pretrend"]["wald"] == pytest.approx(b.diagnostics["pretrend"]["wald"], rel=1e-10)
+
+
+def test_without_never_treated_binning_identifies(mpdta):
+    # only treated cohorts: with both end points binned the model is identified (fewer dummies)
+    df = mpdta[mpdta["first.treat"] > 0]
+    res = event_study(df, leads=2, lags=1, **KW)
+    assert set(res.event_study["event_time"]) == {-2, -1, 0, 1}
+    assert np.isfinite(res.event_study.set_index("event_time").loc[0, "se"])

@@ -228,3 +228,15 @@ def test_cluster_codes_text_and_numbers():
     assert codes.tolist() == [1, 0, 1, 2] and labels.tolist() == ["a", "b", "c"]
     codes, labels = inf.cluster_codes(np.array([10, 2, 10]))
     assert codes.tolist() == [1, 0, 1]
+
+
+def test_webb_and_rademacher_weights_have_mean_0_variance_1():
+    rng = np.random.default_rng(0)
+    webb, label = inf._draw_weights("webb", 50, 2000, rng)
+    assert label == "webb" and len(np.unique(webb)) == 6
+    # six points ±sqrt(3/2), ±1, ±sqrt(1/2): E v^2 = (3/2 + 1 + 1/2) / 3 = 1
+    assert np.mean(np.unique(webb) ** 2) == pytest.approx(1.0)
+    rad, _ = inf._draw_weights("rademacher", 50, 2000, rng)
+    assert set(np.unique(rad)) == {-1.0, 1.0}
+    full, label = inf._draw_weights("rademacher", 3, 999, rng)
+    assert full.shape == (3, 8) and len({tuple(c) for c in full.T}) == 8 and "enumerated" in label
