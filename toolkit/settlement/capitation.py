@@ -27,7 +27,7 @@ import pandas as pd
 from toolkit.errors import Problem, ToolkitError
 from toolkit.params.snapshot import ParamSnapshot
 from toolkit.settlement.money import allocate_rows, yuan_to_fen
-from toolkit.settlement.rows import year_rows
+from toolkit.settlement.rows import UnitYearIndex
 
 MONTHS = 12
 
@@ -95,7 +95,7 @@ def settle_package(unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str,
 
 
 def package_columns(unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str, year: int,
-                    snap: ParamSnapshot, package: Package = BIG) -> dict[str, np.ndarray]:
+                    snap: ParamSnapshot, package: Package = BIG, index: UnitYearIndex | None = None) -> dict[str, np.ndarray]:
     """Settle one capitation package for every unit of ``county_id`` in ``year``; money in fen.
 
     Returns one row per unit (sorted by unit_id) with the baseline, budget, monthly advances,
@@ -110,12 +110,15 @@ def package_columns(unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str
         raise ToolkitError(f"county {county_id} has no units in the units table",
                            [Problem("units", "at least one unit of the county", column="county_id", value=county_id)])
     years = list(range(year - n_years, year + 1))
+    if index is None:
+        index = UnitYearIndex(unit_year, unit_ids)
     spend, pop, missing = [], [], []
     for y in years:
-        rows, present = year_rows(unit_year, unit_ids, y)
-        missing += [(u, y) for u, ok in zip(unit_ids, present) if not ok]
-        spend.append(np.where(present, rows[package.spending].to_numpy(dtype="float64"), np.nan))
-        pop.append(np.where(present, rows[package.population].to_numpy(dtype="float64"), np.nan))
+        present = index.present(y)
+        if not present.all():
+            missing += [(u, y) for u, ok in zip(unit_ids, present) if not ok]
+        spend.append(index.column(package.spending, y))
+        pop.append(index.column(package.population, y))
     if missing:
         _missing_years(county_id, years, sorted(missing, key=lambda t: (t[1], t[0])))
     spend_a, pop_a = np.column_stack(spend), np.column_stack(pop)

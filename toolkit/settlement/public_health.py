@@ -39,7 +39,7 @@ import pandas as pd
 from toolkit.errors import Problem, ToolkitError, ValidationError
 from toolkit.params.snapshot import ParamSnapshot
 from toolkit.settlement.money import allocate, allocate_rows, yuan_to_fen
-from toolkit.settlement.rows import year_rows
+from toolkit.settlement.rows import UnitYearIndex
 
 QUARTERS = (1, 2, 3, 4)
 #: changes are compared after rounding to this many decimals so binary noise does not break ties
@@ -320,18 +320,19 @@ def _sum_by(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
 
 
 def settle_public_health(unit_year: pd.DataFrame, units: pd.DataFrame, ph_process: pd.DataFrame, ph_targets: pd.DataFrame,
-                         county_id: str, year: int, snap: ParamSnapshot) -> PublicHealthResult:
+                         county_id: str, year: int, snap: ParamSnapshot, index: UnitYearIndex | None = None) -> PublicHealthResult:
     """Settle the public-health lump sums of every unit of ``county_id`` in ``year`` (fen)."""
     unit_ids = sorted(units.loc[units["county_id"] == county_id, "unit_id"].tolist())
     n = len(unit_ids)
     check_known_units(units, ph_process, ph_targets, year)
-    this, has_this = year_rows(unit_year, unit_ids, year)
-    prev, has_prev = year_rows(unit_year, unit_ids, year - 1)
+    if index is None:
+        index = UnitYearIndex(unit_year, unit_ids)
+    has_this = index.present(year)
     absent = [u for u, ok in zip(unit_ids, has_this) if not ok]
     if absent:
         _raise(f"{len(absent)} units of county {county_id} have no unit_year row for {year}",
                [Problem("unit_year", f"a row for every unit in {year} (its ph_lump_sum)", column="year", value=u) for u in absent[:20]])
-    lump_yuan = this["ph_lump_sum"].to_numpy(dtype="float64")
+    lump_yuan = index.column("ph_lump_sum", year)
     if np.isnan(lump_yuan).any():
         u = unit_ids[int(np.flatnonzero(np.isnan(lump_yuan))[0])]
         _raise("a unit has no public-health lump sum", [Problem("unit_year", "a ph_lump_sum for every unit of the county", column="ph_lump_sum", value=u)])
@@ -358,8 +359,8 @@ def settle_public_health(unit_year: pd.DataFrame, units: pd.DataFrame, ph_proces
     cols["ph_objective_deduction_fen"] = parts[:, 1] - obj_paid
 
     # effect indicator: year-on-year change of per-capita total medical spending
-    pc_now = _per_capita(this["total_medical_spending"], this["insured_pop"])
-    pc_prev = np.where(has_prev, _per_capita(prev["total_medical_spending"], prev["insured_pop"]), np.nan) if len(prev.columns) else np.full(n, np.nan)
+    pc_now = _per_capita(index.column("total_medical_spending", year), index.column("insured_pop", year))
+    pc_prev = _per_capita(index.column("total_medical_spending", year - 1), index.column("insured_pop", year - 1))
     with np.errstate(divide="ignore", invalid="ignore"):
         if snap["effect_change"] == "absolute":
             change = pc_now - pc_prev
@@ -405,9 +406,9 @@ def check_known_units(units: pd.DataFrame, ph_process: pd.DataFrame, ph_targets:
         _raise("public-health tables name units that are not in the units table", problems)
 
 
-def _per_capita(spending: pd.Series, pop: pd.Series) -> np.ndarray:
-    s = spending.to_numpy(dtype="float64")
-    p = pop.to_numpy(dtype="float64")
+def _per_capita(spending: np.ndarray, pop: np.ndarray) -> np.ndarray:
+    s = np.asarray(spending, dtype="float64")
+    p = np.asarray(pop, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(p > 0, s / p, np.nan)
 

@@ -19,7 +19,7 @@ from toolkit.params.snapshot import ParamSnapshot
 from toolkit.settlement.capitation import BIG, CHRONIC, package_columns
 from toolkit.settlement.money import yuan_to_fen
 from toolkit.settlement.public_health import settle_public_health, village_share_check
-from toolkit.settlement.rows import year_rows
+from toolkit.settlement.rows import UnitYearIndex
 
 TIERS = ("county", "township", "village")
 #: columns every per-unit statement has, in this order, ahead of the rest (docs/settlement.md)
@@ -85,9 +85,11 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
         raise ValueError(f"parameter snapshot is for {snap.county_id} {snap.year}, not {county_id} {year}")
     units = tables["units"]
     unit_year = tables["unit_year"]
-    big = package_columns(unit_year, units, county_id, year, snap, BIG)
-    chronic = package_columns(unit_year, units, county_id, year, snap, CHRONIC)
-    ph = settle_public_health(unit_year, units, tables["ph_process"], tables["ph_targets"], county_id, year, snap)
+    ids = sorted(units.loc[units["county_id"] == county_id, "unit_id"].tolist())
+    index = UnitYearIndex(unit_year, ids)  # built once, shared by the three packages
+    big = package_columns(unit_year, units, county_id, year, snap, BIG, index)
+    chronic = package_columns(unit_year, units, county_id, year, snap, CHRONIC, index)
+    ph = settle_public_health(unit_year, units, tables["ph_process"], tables["ph_targets"], county_id, year, snap, index)
 
     wanted = [c for c in ("unit_id", "unit_name", "county_id", "township_id", "community_id") if c in units.columns]
     info = units.loc[units["county_id"] == county_id, wanted].sort_values("unit_id").reset_index(drop=True)
@@ -107,11 +109,10 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
     columns["fund_savings_fen"] = columns["savings_fen"] + columns["chronic_savings_fen"]
     pcs = []
     for y in (year - 1, year):
-        rows, present = year_rows(unit_year, unit_ids, y)
-        pop = rows["insured_pop"].to_numpy(dtype="float64")
-        fund = rows["fund_general"].to_numpy(dtype="float64") + rows["fund_chronic_outpatient"].to_numpy(dtype="float64")
+        pop = index.column("insured_pop", y)
+        fund = index.column("fund_general", y) + index.column("fund_chronic_outpatient", y)
         with np.errstate(divide="ignore", invalid="ignore"):
-            pcs.append(np.where(present & (pop > 0), fund / pop, np.nan))
+            pcs.append(np.where(pop > 0, fund / pop, np.nan))
     columns["fund_pc"], columns["fund_pc_prev"] = pcs[1], pcs[0]
     with np.errstate(divide="ignore", invalid="ignore"):
         columns["fund_pc_change"] = np.where(pcs[0] > 0, pcs[1] / pcs[0] - 1.0, np.nan)
@@ -167,11 +168,11 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
     statement = pd.DataFrame({c: yuan[c] for c in order})
     money = frozenset(c[:-4] for c in money_cols) | frozenset(c[:-4] for f in (ph.process_detail, ph.objective_detail, by_tier_fen)
                                                                 for c in _money_cols(f)) | {"ph_effect_retained"}
-    process = to_yuan(ph.process_detail.assign(county_id=county_id))
-    objective = to_yuan(ph.objective_detail.assign(county_id=county_id))
+    process = _detail_in_yuan(ph.process_detail, county_id)
+    objective = _detail_in_yuan(ph.objective_detail, county_id)
     return CountySettlement(
-        county_id=county_id, year=year, units=statement, ph_process=_lead(process, ["county_id", "year", "unit_id"]),
-        ph_objective=_lead(objective, ["county_id", "year", "unit_id"]), by_township=by_township, by_community=by_community,
+        county_id=county_id, year=year, units=statement, ph_process=process,
+        ph_objective=objective, by_township=by_township, by_community=by_community,
         by_county=by_county, by_tier=by_tier, checks=check_frame, params=snap.to_frame(), params_digest=digest,
         money=money,
     )
@@ -192,6 +193,18 @@ def _rollup(fen: dict[str, np.ndarray], by: str, money: list[str], county_id: st
     for j, c in enumerate(money):
         out[c[:-4]] = sums[:, j] / 100.0
     return pd.DataFrame(out)
+
+
+def _detail_in_yuan(frame: pd.DataFrame, county_id: str) -> pd.DataFrame:
+    """A detail table with county_id, year, unit_id first and ``*_fen`` columns in yuan."""
+    cols: dict[str, object] = {"county_id": np.full(len(frame), county_id, dtype=object)}
+    for c in ["year", "unit_id"] + [c for c in frame.columns if c not in ("year", "unit_id")]:
+        v = frame[c].to_numpy()
+        if c.endswith("_fen"):
+            cols[c[:-4]] = v.astype("int64") / 100.0
+        else:
+            cols[c] = v
+    return pd.DataFrame(cols)
 
 
 def _lead(frame: pd.DataFrame, first: list[str]) -> pd.DataFrame:
