@@ -61,3 +61,15 @@ def test_cli_exit_status(tmp_path, capsys):
     assert cli.main(["synth", "--out", str(tmp_path / "y"), "--counties", "2"]) == 2
     assert "not empty" in capsys.readouterr().err
     assert cli.main(["synth", "--out", str(tmp_path / "z"), "--counties", "0"]) == 2
+
+
+def test_default_province_passes_the_contract(province):
+    """The project's loader validates every table of the default province without a problem."""
+    from toolkit.data.load import load_dataset
+
+    out, summary = province
+    ds = load_dataset(out)
+    assert set(ds.tables) == {"units", "unit_year", "ph_process", "ph_targets", "county_year", "deaths"}
+    assert {k: len(v) for k, v in ds.tables.items()} == {k: v for k, v in summary["rows"].items()}
+    assert ds.tables["county_year"]["reform_year"].dtype == "Int64"
+    assert ds.tables["ph_targets"]["veto"].dtype == bool
