@@ -111,10 +111,10 @@ def build_workbook_bytes(sheets: Iterable[Sheet], lang: str = "zh",
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         widths = [_display_width(h) for h in headers]
-        for row in frame.itertuples(index=False):
+        # track the row number ourselves: ws.max_row scans every row (quadratic on big sheets)
+        for r, row in enumerate(frame.itertuples(index=False), start=2):
             values = [_cell_value(v, kinds[c]) for v, c in zip(row, frame.columns)]
             ws.append(values)
-            r = ws.max_row
             for j, (v, c) in enumerate(zip(values, frame.columns), start=1):
                 cell = ws.cell(row=r, column=j)
                 if isinstance(v, str):
