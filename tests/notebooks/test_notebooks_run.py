@@ -62,6 +62,18 @@ def test_notebook_runs_and_reproduces(name, province, tmp_path):
     assert prov["exec_mode"] == "isolated" and prov["dataset_path"] == str(province.resolve())
     assert_no_identifiers([executed, out_dir])
     assert main(["verify", str(executed)]) == 0
+    # the rendered report (nbconvert HTML, code hidden, as the batch writes it) carries the record too
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter()
+    exporter.exclude_input = True
+    html, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    page = tmp_path / f"{name}.html"
+    page.write_text(html, encoding="utf-8")
+    assert read_provenance(page) == prov
+    assert main(["verify", str(page)]) == 0
+    assert_no_identifiers([page])
 
     # nbval re-executes the executed notebook and compares the marked cells' outputs
     proc = subprocess.run(

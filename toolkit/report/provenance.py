@@ -194,7 +194,9 @@ class ProvenanceDisplay:
         return f"provenance: data {self.prov.get('data_hash', '')[:12]}, params {str(self.prov.get('params_digest'))[:12]}"
 
 
-_SCRIPT_RE = re.compile(r'<script type="application/json" id="' + SCRIPT_ID + r'">(.*?)</script>', re.S)
+# attribute order is not fixed: nbconvert's HTML output rewrites <script type=… id=…> as <script id=… type=…>
+_SCRIPT_RE = re.compile(r'<script(?=[^>]*\bid="' + SCRIPT_ID + r'")(?=[^>]*\btype="application/json")[^>]*>(.*?)</script>',
+                        re.S)
 
 
 def read_provenance(path: str | os.PathLike) -> dict[str, Any]:
