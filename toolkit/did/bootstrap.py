@@ -45,7 +45,10 @@ def mammen_weights(rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarra
 
 
 def rademacher_weights(rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
-    return np.where(rng.random(size) < 0.5, -1.0, 1.0)
+    """±1 with probability ½ from random bits (one random byte gives eight multipliers)."""
+    count = int(np.prod(size))
+    bits = np.unpackbits(np.frombuffer(rng.bytes((count + 7) // 8), dtype=np.uint8))[:count]
+    return (bits.astype(np.float64) * 2.0 - 1.0).reshape(size)
 
 
 def _type1_quantile(x: np.ndarray, p: float) -> float:

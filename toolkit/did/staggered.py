@@ -358,7 +358,9 @@ def att_gt(
     wald = pval = None
     pre = np.flatnonzero((cells["cohort"] > cells["time"]).to_numpy() & ~np.isnan(se))
     if len(pre):
-        Vpre = IF[:, pre].T @ IF[:, pre] / n
+        # einsum without BLAS: a multithreaded BLAS call on this small Gram matrix costs more
+        # than it saves on a busy machine
+        Vpre = np.einsum("ij,ik->jk", IF[:, pre], IF[:, pre], optimize=False) / n
         if np.linalg.cond(Vpre) < 1 / np.finfo(float).eps:
             a = att[pre]
             wald = float(n * a @ np.linalg.solve(Vpre, a))
