@@ -427,12 +427,30 @@ def contract_markdown(tables: Iterable[Table] | None = None) -> str:
         "named after the table), `<table>.parquet`, or a sheet named after the table in any other "
         "`.xlsx` workbook of the folder. `claims` may also be a folder `claims/` of Parquet files.",
         "* CSV: UTF-8, UTF-8 with BOM, or GB18030/GBK (detected). Numbers may carry thousands "
-        "separators (`1,234`). Empty cells and `NA`, `NaN`, `null`, `None`, `#N/A` are empty.",
+        "separators (`1,234`). Empty cells and `NA`, `N/A`, `NaN`, `null`, `None`, `#N/A`, `-` are empty.",
         "* Excel: a title row above the header is skipped (the header is the first row holding the "
         "table's column names); merged header cells are an error. Headers may use the Chinese labels.",
         "* Extra columns are kept. Every violation of a table is reported at once: table, data row "
         "numbers (1-based, header excluded), column, value and what was expected.",
         "* `claim_id` and `person_id` values never appear in any message (\"value withheld (identifier)\").",
+        "* Rows are counted as a spreadsheet shows the file: row 1 is the first row under the header; a "
+        "quoted value spanning two lines is one row; blank rows are skipped but counted.",
+        "* At most 50 problems are listed per check; the rows of the rest are gathered in one more problem.",
+        "",
+        "## Use",
+        "",
+        "```",
+        "python -m toolkit validate data/sample                 # every table present; exit 0, or 2 with the problems",
+        "python -m toolkit validate DIR --tables units,unit_year --require county_year",
+        "python -m toolkit validate DIR --schema-only-claims    # skip the claims value scan",
+        "```",
+        "",
+        "```python",
+        "from toolkit.data.load import load_dataset, load_table, validate_claims",
+        "ds = load_dataset(\"data/sample\", tables=None, require=())  # raises ValidationError",
+        "ds.tables[\"unit_year\"]; ds.files[\"claims\"]; ds.data_hash; ds.validate_claims()",
+        "frame = load_table(\"unit_year.xlsx\", \"unit_year\")     # one table, no cross-table checks",
+        "```",
         "",
     ]
     return "\n".join(out)
