@@ -105,22 +105,20 @@ class ParamSnapshot:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per parameter: key, labels, value as text, unit, start year, source, file."""
-        rows = [
-            {
-                "county_id": self.county_id,
-                "year": self.year,
-                "key": p.key,
-                "label_zh": p.label_zh,
-                "label_en": p.label_en,
-                "value": format_value(p.value),
-                "unit": p.unit,
-                "since": p.since,
-                "source": p.source,
-                "file": p.file,
-            }
-            for p in self._params.values()
-        ]
-        return pd.DataFrame(rows)
+        params = list(self._params.values())
+        n = len(params)
+        return pd.DataFrame({
+            "county_id": [self.county_id] * n,
+            "year": [self.year] * n,
+            "key": [p.key for p in params],
+            "label_zh": [p.label_zh for p in params],
+            "label_en": [p.label_en for p in params],
+            "value": [format_value(p.value) for p in params],
+            "unit": [p.unit for p in params],
+            "since": [p.since for p in params],
+            "source": [p.source for p in params],
+            "file": [p.file for p in params],
+        })
 
     def __repr__(self) -> str:
         return f"ParamSnapshot(county_id={self.county_id!r}, year={self.year}, digest={self.digest()[:12]})"

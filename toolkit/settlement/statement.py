@@ -120,10 +120,12 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
         columns["total_pc_change"] = np.where(before > 0, now / before - 1.0, np.nan)
     money_cols = [c for c in columns if c.endswith("_fen")]
     fen = columns  # name → array; money in fen
+    # roll-ups sum the money columns except the twelve monthly instalments (their total is kept)
+    rollup_cols = [c for c in money_cols if "advance_m" not in c]
 
-    by_township = _rollup(fen, "township_id", money_cols, county_id, year)
-    by_community = _rollup(fen, "community_id", money_cols, county_id, year)
-    by_county = _rollup(fen, "county_id", money_cols, county_id, year)
+    by_township = _rollup(fen, "township_id", rollup_cols, county_id, year)
+    by_community = _rollup(fen, "community_id", rollup_cols, county_id, year)
+    by_county = _rollup(fen, "county_id", rollup_cols, county_id, year)
     by_county["ph_effect_retained"] = ph.effect_pool["effect_retained_fen"] / 100.0
 
     tier_rows = []
