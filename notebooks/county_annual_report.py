@@ -13,12 +13,9 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# County medical community annual report · 县域医共体年度报告
-#
-# Parameters below; everything else is computed by `toolkit` (see docs/reports.md).
-
 # %% tags=["parameters"]
+# County medical community annual report · 县域医共体年度报告
+# Parameters below; everything else is computed by `toolkit` (see docs/reports.md).
 data_dir = ""
 county_id = "C01"
 year = 2023

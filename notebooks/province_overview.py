@@ -13,12 +13,9 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# Province overview · 全省概览
-#
-# All counties side by side for one year: indicators, a ranking and small multiples (no maps).
-
 # %% tags=["parameters"]
+# Province overview · 全省概览
+# All counties side by side for one year: indicators, a ranking and small multiples (no maps).
 data_dir = ""
 year = 2023
 lang = "zh"

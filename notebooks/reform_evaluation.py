@@ -13,13 +13,10 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% tags=["parameters"]
 # Reform evaluation · 改革效果评估
-#
 # Difference-in-differences of one outcome across the province's counties (`toolkit.did`).
 # `outcome`: hospitalisation_rate, premature_ncd_mortality or income_ratio; `control`: notyet or never.
-
-# %% tags=["parameters"]
 data_dir = ""
 outcome = "hospitalisation_rate"
 control = "notyet"

@@ -13,12 +13,9 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# Health management unit settlement · 健康管理单元结算
-#
-# Parameters below; the settlement itself is `toolkit.settlement` (see docs/reports.md).
-
 # %% tags=["parameters"]
+# Health management unit settlement · 健康管理单元结算
+# Parameters below; the settlement itself is `toolkit.settlement` (see docs/reports.md).
 data_dir = ""
 county_id = "C01"
 year = 2023

@@ -16,6 +16,15 @@ EXPECTED = {"county_annual_report", "unit_settlement", "reform_evaluation", "pro
 FORBIDDEN = ("def ", "lambda", "merge(", ".join(", "import pandas", "for ", "while ", "class ", "pd.concat")
 
 
+def _without_comments(src: str) -> str:
+    """The code of a cell without its comments (comments may say "for", code may not loop)."""
+    import io
+    import tokenize
+
+    tokens = [t for t in tokenize.generate_tokens(io.StringIO(src).readline) if t.type != tokenize.COMMENT]
+    return tokenize.untokenize(tokens)
+
+
 def test_the_four_reports_exist():
     assert {p.stem for p in NOTEBOOKS} >= EXPECTED
 
@@ -51,8 +60,9 @@ def test_no_logic_in_notebooks(path):
         if cell["cell_type"] != "code":
             continue
         src = "".join(cell["source"])
+        code = _without_comments(src)
         for word in FORBIDDEN:
-            assert word not in src, f"cell {i} contains {word!r}: put logic into toolkit/report/"
+            assert word not in code, f"cell {i} contains {word!r}: put logic into toolkit/report/"
         for node in ast.walk(ast.parse(src)):
             assert not isinstance(node, (ast.FunctionDef, ast.For, ast.While, ast.ListComp, ast.DictComp,
                                          ast.GeneratorExp, ast.Lambda)), f"cell {i}: logic belongs in toolkit"
