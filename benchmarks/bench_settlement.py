@@ -80,12 +80,14 @@ def main() -> None:
     tables = make_province(args.units, args.counties)
     paramset = load_params()
     counties = sorted(tables["units"]["county_id"].unique())
-    times = []
+    times, cpu = [], []
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     for _ in range(args.repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         snaps = {c: resolve(paramset, c, YEAR) for c in counties}
         results = settle_province(tables, YEAR, snaps)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     total_lump = sum(float(r.units["ph_lump_sum"].sum()) for r in results.values())
     total_final = sum(float(r.units["ph_final"].sum()) for r in results.values())
     best = min(times)
@@ -94,13 +96,15 @@ def main() -> None:
         "units": args.units, "counties": args.counties, "ph_process_rows": len(tables["ph_process"]),
         "ph_targets_rows": len(tables["ph_targets"]), "repeat": args.repeat,
         "seconds_best": round(best, 3), "seconds_all": [round(t, 3) for t in times],
+        "cpu_seconds_best": round(min(cpu), 3), "cpu_seconds_all": [round(t, 3) for t in cpu],
         "target_seconds": 2.0, "meets_target": best < 2.0,
         "microseconds_per_unit": round(best / args.units * 1e6, 1),
         "ph_lump_sum_total": round(total_lump, 2), "ph_final_total": round(total_final, 2),
         "peer_tool": "none: these are local rules (seed 000); no established package implements them",
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
                     "pandas": pd.__version__, "numpy": np.__version__},
-        "load_average_at_start": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+        "load_average_at_start": load_before,
+        "note": "wall time includes waiting for the CPU when other jobs share the 2 cores; cpu_seconds is this process's own time",
     }
     out = ROOT / "benchmarks" / "results" / "bench_settlement.json"
     out.parent.mkdir(parents=True, exist_ok=True)
