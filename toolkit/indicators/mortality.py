@@ -52,44 +52,58 @@ def band_probability(rate: np.ndarray) -> np.ndarray:
     return 5.0 * rate / (1.0 + 2.5 * rate)
 
 
-def fay_feuer_interval(counts: np.ndarray, weights: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
-    """Gamma interval of Fay & Feuer (1997) for Y = Σ w_i D_i with D_i ~ Poisson.
+def fay_feuer_bounds(counts: np.ndarray, weights: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Gamma interval of Fay & Feuer (1997) for Y = Σ w_i D_i with D_i ~ Poisson, row by row.
 
     lower = v/(2Y) χ²⁻¹(α/2; 2Y²/v); upper = (v+w²)/(2(Y+w)) χ²⁻¹(1−α/2; 2(Y+w)²/(v+w²)),
-    with v = Σ w_i² D_i and w = max w_i. Written with the gamma distribution (χ²_k/2 = Gamma(k/2)).
+    with v = Σ w_i² D_i and w = max w_i (sums over the last axis). Written with the gamma
+    distribution (χ²_k / 2 = Gamma(k/2)); lower = 0 when Y = 0.
     """
-    counts = np.asarray(counts, dtype="float64")
-    weights = np.asarray(weights, dtype="float64")
+    counts = np.atleast_2d(np.asarray(counts, dtype="float64"))
+    weights = np.atleast_2d(np.asarray(weights, dtype="float64"))
     alpha = 1.0 - confidence
-    y = float(np.sum(weights * counts))
-    v = float(np.sum(weights**2 * counts))
-    w = float(np.max(weights))
-    lower = 0.0 if y == 0 else float(stats.gamma.ppf(alpha / 2, a=y * y / v, scale=v / y))
-    upper = float(stats.gamma.ppf(1 - alpha / 2, a=(y + w) ** 2 / (v + w * w), scale=(v + w * w) / (y + w)))
+    y = np.sum(weights * counts, axis=-1)
+    v = np.sum(weights**2 * counts, axis=-1)
+    w = np.max(weights, axis=-1)
+    some = y > 0
+    y_safe, v_safe = np.where(some, y, 1.0), np.where(some, v, 1.0)
+    lower = np.where(some, stats.gamma.ppf(alpha / 2, a=y_safe**2 / v_safe, scale=v_safe / y_safe), 0.0)
+    upper = stats.gamma.ppf(1 - alpha / 2, a=(y + w) ** 2 / (v + w * w), scale=(v + w * w) / (y + w))
     return lower, upper
 
 
-def sdg_3_4_1(deaths: np.ndarray, population: np.ndarray, confidence: float = 0.95) -> PrematureMortality:
-    """P = 1 − Π(1 − 5q) over the eight bands, with its interval. Inputs are per band (30–34 first).
+def fay_feuer_interval(counts: np.ndarray, weights: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
+    """:func:`fay_feuer_bounds` for one set of counts."""
+    lower, upper = fay_feuer_bounds(counts, weights, confidence)
+    return float(lower[0]), float(upper[0])
 
-    The caller guarantees positive populations (:func:`premature_mortality` raises otherwise).
+
+def sdg_3_4_1_arrays(deaths: np.ndarray, population: np.ndarray, confidence: float = 0.95) -> dict[str, np.ndarray]:
+    """Vectorised SDG 3.4.1: rows are populations, the last axis the eight bands (30–34 first).
+
+    Returns probability, lower, upper (see the module docstring). Populations must be positive
+    (:func:`premature_mortality` raises otherwise).
     """
-    deaths = np.asarray(deaths, dtype="float64")
-    population = np.asarray(population, dtype="float64")
-    rate = deaths / population
-    q = band_probability(rate)
-    survival = float(np.prod(1.0 - q))
-    hazard = -float(np.sum(np.log1p(-q)))
+    deaths = np.atleast_2d(np.asarray(deaths, dtype="float64"))
+    population = np.atleast_2d(np.asarray(population, dtype="float64"))
+    q = band_probability(deaths / population)
+    hazard = -np.sum(np.log1p(-q), axis=-1)
     weights = 5.0 / population
-    linear = float(np.sum(weights * deaths))
-    lo, hi = fay_feuer_interval(deaths, weights, confidence)
-    factor = hazard / linear if linear > 0 else 1.0
+    linear = np.sum(weights * deaths, axis=-1)
+    lo, hi = fay_feuer_bounds(deaths, weights, confidence)
+    factor = np.where(linear > 0, hazard / np.where(linear > 0, linear, 1.0), 1.0)
+    return {"probability": 1.0 - np.prod(1.0 - q, axis=-1), "lower": -np.expm1(-lo * factor), "upper": -np.expm1(-hi * factor)}
+
+
+def sdg_3_4_1(deaths: np.ndarray, population: np.ndarray, confidence: float = 0.95) -> PrematureMortality:
+    """P = 1 − Π(1 − 5q) over the eight bands of one population, with its interval."""
+    res = sdg_3_4_1_arrays(deaths, population, confidence)
     return PrematureMortality(
-        probability=1.0 - survival,
-        lower=float(-np.expm1(-lo * factor)),
-        upper=float(-np.expm1(-hi * factor)),
-        deaths=int(round(deaths.sum())),
-        population=int(round(population.sum())),
+        probability=float(res["probability"][0]),
+        lower=float(res["lower"][0]),
+        upper=float(res["upper"][0]),
+        deaths=int(round(float(np.sum(deaths)))),
+        population=int(round(float(np.sum(population)))),
     )
 
 
@@ -137,22 +151,28 @@ def premature_mortality(deaths: pd.DataFrame, confidence: float = 0.95) -> pd.Da
     summed = summed.loc[summed["n_sex"] == 2].drop(columns="n_sex")
     summed = summed.loc[[(c, y) not in have_all for c, y in zip(summed["county_id"], summed["year"])]].assign(sex="all")
     bands = pd.concat([bands.loc[bands["sex"].isin(list(SEX_INDICATOR))], summed], ignore_index=True)
-    out = []
-    for (county, year, sex), group in bands.groupby(["county_id", "year", "sex"], sort=True):
-        group = group.set_index("age_band").reindex(list(BANDS))
-        if group["population"].isna().any():
-            missing = [b for b in BANDS if pd.isna(group.loc[b, "population"])]
-            raise ToolkitError(
-                "cannot compute premature mortality: age bands missing",
-                [Problem("deaths", "rows for all eight bands 30-34 … 65-69", column="age_band", value=f"{county} {year} {sex}: missing {', '.join(missing)}")],
-            )
-        rate = group["deaths"].to_numpy(dtype="float64") / group["population"].to_numpy(dtype="float64")
-        if (rate >= 0.4).any():  # 5q = 5M/(1+2.5M) reaches 1 at M = 0.4: the counts cannot be right
-            band = BANDS[int(np.argmax(rate >= 0.4))]
-            raise ToolkitError("deaths: implausible death rate",
-                               [Problem("deaths", "fewer than 0.4 deaths per person-year in a band", column="deaths",
-                                        value=f"{county} {year} {sex} {band}: rate {rate.max():.3f}")])
-        res = sdg_3_4_1(group["deaths"].to_numpy(), group["population"].to_numpy(), confidence)
-        out.append({"county_id": county, "year": int(year), "indicator": SEX_INDICATOR[sex], "value": res.probability,
-                    "numerator": float(res.deaths), "denominator": float(res.population), "lower": res.lower, "upper": res.upper})
-    return tidy.finish(pd.DataFrame(out)) if out else tidy.empty()
+    if bands.empty:
+        return tidy.empty()
+    keys = ["county_id", "year", "sex"]
+    deaths_w = bands.pivot_table(index=keys, columns="age_band", values="deaths", aggfunc="sum").reindex(columns=list(BANDS))
+    pop_w = bands.pivot_table(index=keys, columns="age_band", values="population", aggfunc="sum").reindex(columns=list(BANDS))
+    missing = pop_w.isna()
+    if missing.any(axis=None):
+        problems = [Problem("deaths", "rows for all eight bands 30-34 … 65-69", column="age_band",
+                            value=f"{c} {y} {sx}: missing {', '.join(b for b in BANDS if missing.loc[(c, y, sx), b])}")
+                    for (c, y, sx) in pop_w.index[missing.any(axis=1)]]
+        raise ToolkitError("cannot compute premature mortality: age bands missing", problems)
+    d, n = deaths_w.fillna(0).to_numpy(dtype="float64"), pop_w.to_numpy(dtype="float64")
+    rate = d / n
+    if (rate >= 0.4).any():  # 5q = 5M/(1+2.5M) reaches 1 at M = 0.4: the counts cannot be right
+        problems = [Problem("deaths", "fewer than 0.4 deaths per person-year in a band", column="deaths",
+                            value=f"{c} {y} {sx} {BANDS[int(np.argmax(r >= 0.4))]}: rate {r.max():.3f}")
+                    for (c, y, sx), r in zip(pop_w.index, rate) if (r >= 0.4).any()]
+        raise ToolkitError("deaths: implausible death rate", problems)
+    res = sdg_3_4_1_arrays(d, n, confidence)
+    idx = pop_w.index.to_frame(index=False)
+    out = pd.DataFrame({"county_id": idx["county_id"], "year": idx["year"].astype("int64"),
+                        "indicator": idx["sex"].map(SEX_INDICATOR), "value": res["probability"],
+                        "numerator": d.sum(axis=1), "denominator": n.sum(axis=1),
+                        "lower": res["lower"], "upper": res["upper"]})
+    return tidy.finish(out)
