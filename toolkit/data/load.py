@@ -67,7 +67,7 @@ class Dataset:
 # --------------------------------------------------------------------------- raw reading
 @dataclass
 class _Raw:
-    """A table as read: header names, cell texts (``str`` dtype, NaN = empty), data row numbers."""
+    """A table as read: cell texts (object columns, None = empty; Parquet numbers stay float), row numbers."""
 
     frame: pd.DataFrame
     rows: np.ndarray  # 1-based data row number of each record
