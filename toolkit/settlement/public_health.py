@@ -320,11 +320,16 @@ def _sum_by(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
 
 
 def settle_public_health(unit_year: pd.DataFrame, units: pd.DataFrame, ph_process: pd.DataFrame, ph_targets: pd.DataFrame,
-                         county_id: str, year: int, snap: ParamSnapshot, index: UnitYearIndex | None = None) -> PublicHealthResult:
-    """Settle the public-health lump sums of every unit of ``county_id`` in ``year`` (fen)."""
+                         county_id: str, year: int, snap: ParamSnapshot, index: UnitYearIndex | None = None,
+                         check_units: bool = True) -> PublicHealthResult:
+    """Settle the public-health lump sums of every unit of ``county_id`` in ``year`` (fen).
+
+    ``check_units=False`` skips the check that every unit named in ph_process / ph_targets is in
+    ``units`` (for callers that made it once for the whole province)."""
     unit_ids = sorted(units.loc[units["county_id"] == county_id, "unit_id"].tolist())
     n = len(unit_ids)
-    check_known_units(units, ph_process, ph_targets, year)
+    if check_units:
+        check_known_units(units, ph_process, ph_targets, year)
     if index is None:
         index = UnitYearIndex(unit_year, unit_ids)
     has_this = index.present(year)

@@ -76,7 +76,8 @@ def _money_cols(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c.endswith("_fen")]
 
 
-def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, snap: ParamSnapshot) -> CountySettlement:
+def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, snap: ParamSnapshot,
+                  check_units: bool = True) -> CountySettlement:
     """Settle the big package, the chronic small package and public health for one county-year."""
     missing = [t for t in REQUIRED_TABLES if t not in tables]
     if missing:
@@ -89,7 +90,8 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
     index = UnitYearIndex(unit_year, ids)  # built once, shared by the three packages
     big = package_columns(unit_year, units, county_id, year, snap, BIG, index)
     chronic = package_columns(unit_year, units, county_id, year, snap, CHRONIC, index)
-    ph = settle_public_health(unit_year, units, tables["ph_process"], tables["ph_targets"], county_id, year, snap, index)
+    ph = settle_public_health(unit_year, units, tables["ph_process"], tables["ph_targets"], county_id, year, snap, index,
+                              check_units=check_units)
 
     wanted = [c for c in ("unit_id", "unit_name", "county_id", "township_id", "community_id") if c in units.columns]
     info = units.loc[units["county_id"] == county_id, wanted].sort_values("unit_id").reset_index(drop=True)
@@ -134,7 +136,8 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
         b = int(fen[f"chronic_savings_{tier}_fen"].sum())
         tier_rows.append({"county_id": county_id, "year": year, "tier": tier, "savings_fen": a, "chronic_savings_fen": b, "total_fen": a + b})
     by_tier_fen = pd.DataFrame(tier_rows)
-    by_tier = to_yuan(by_tier_fen)
+    by_tier = pd.DataFrame({"county_id": [county_id] * 3, "year": [year] * 3, "tier": list(TIERS),
+                            **{c[:-4]: [r[c] / 100.0 for r in tier_rows] for c in ("savings_fen", "chronic_savings_fen", "total_fen")}})
 
     # checks a clerk (and a test) can read: every pool against its parts
     lump_total = int(fen["ph_lump_sum_fen"].sum())
@@ -258,5 +261,5 @@ def settle_province(tables: dict[str, pd.DataFrame], year: int, snapshots: dict[
         own = parts.get(county_id, {"units": tables["units"].iloc[0:0]})
         for name in REQUIRED_TABLES:
             own.setdefault(name, tables[name].iloc[0:0])
-        results[county_id] = settle_county(own, county_id, year, snapshots[county_id])
+        results[county_id] = settle_county(own, county_id, year, snapshots[county_id], check_units=False)  # checked above
     return results
