@@ -51,10 +51,20 @@ class PublicHealthResult:
     """Per-unit amounts (fen) plus the detail tables a clerk follows."""
 
     units: pd.DataFrame            # one row per unit, money columns in fen
-    process_detail: pd.DataFrame   # unit × project
-    objective_detail: pd.DataFrame  # unit × indicator
+    process_columns: dict          # unit × project, name → array
+    objective_columns: dict        # unit × indicator, name → array
     effect_pool: dict = field(default_factory=dict)  # county totals: pool make-up, retained
     columns: dict = field(default_factory=dict)  # the ``units`` table as name → array
+
+    @property
+    def process_detail(self) -> pd.DataFrame:
+        """unit × project: quarterly scores and credits, coefficient, amount (fen)."""
+        return pd.DataFrame(self.process_columns)
+
+    @property
+    def objective_detail(self) -> pd.DataFrame:
+        """unit × indicator: value, benchmark, veto, met, share and amount (fen)."""
+        return pd.DataFrame(self.objective_columns)
 
 
 def _raise(message: str, problems: list[Problem]) -> None:
@@ -68,7 +78,7 @@ def _codes(values: pd.Series, categories: list) -> np.ndarray:
     return pd.Index(categories).get_indexer(values)
 
 
-def _process_detail(ph_process: pd.DataFrame, unit_ids: list[str], year: int, snap: ParamSnapshot) -> pd.DataFrame:
+def _process_detail(ph_process: pd.DataFrame, unit_ids: list[str], year: int, snap: ParamSnapshot) -> tuple[dict, np.ndarray]:
     """One row per unit and project: quarterly scores and credits, coefficient, amount (fen).
 
     The rows are placed in dense unit × project × quarter arrays, so order in the file never
@@ -161,15 +171,13 @@ def _process_detail(ph_process: pd.DataFrame, unit_ids: list[str], year: int, sn
     columns["yuan_per_credit"] = np.where(is_two_card, ypc, np.nan)
     columns["planned_amount"] = planned_year
     columns["amount_fen"] = yuan_to_fen(amount)
-    detail = pd.DataFrame(columns)
-    detail.attrs["unit_index"] = pair_u
-    return detail
+    return columns, pair_u
 
 
 # ── objective evaluation ───────────────────────────────────────────────────────────────────────
 
 def _objective_detail(ph_targets: pd.DataFrame, unit_ids: list[str], year: int, share_fen: np.ndarray,
-                      snap: ParamSnapshot) -> pd.DataFrame:
+                      snap: ParamSnapshot) -> dict:
     """One row per unit and indicator: value, benchmark, veto, met, share and amount (fen)."""
     bench = snap["objective_benchmarks"]
     indicators = list(bench)
@@ -206,7 +214,7 @@ def _objective_detail(ph_targets: pd.DataFrame, unit_ids: list[str], year: int, 
     veto_applies = np.tile(np.array([x in vetoes for x in indicators]), n_u)
     met = values >= benchmarks
     vetoed = veto_flag & veto_applies
-    return pd.DataFrame({
+    return ({
         "year": np.full(n_u * n_i, year, dtype="int64"),
         "unit_id": np.repeat(np.asarray(unit_ids, dtype=object), n_i),
         "indicator": np.tile(np.asarray(indicators, dtype=object), n_u),
@@ -348,18 +356,18 @@ def settle_public_health(unit_year: pd.DataFrame, units: pd.DataFrame, ph_proces
                                    "ph_process_share_fen": parts[:, 0], "ph_objective_share_fen": parts[:, 1],
                                    "ph_effect_share_fen": parts[:, 2]}
 
-    process = _process_detail(ph_process, unit_ids, year, snap)
-    earned = _sum_by(process.attrs["unit_index"], process["amount_fen"].to_numpy(), n)
+    process, process_unit = _process_detail(ph_process, unit_ids, year, snap)
+    earned = _sum_by(process_unit, process["amount_fen"], n)
     paid = np.minimum(earned, parts[:, 0]) if snap["process_excess"] == "cap" else earned
     cols["ph_process_earned_fen"] = earned
     cols["ph_process_fen"] = paid
     cols["ph_process_deduction_fen"] = parts[:, 0] - paid
 
     objective = _objective_detail(ph_targets, unit_ids, year, parts[:, 1], snap)
-    n_i = len(objective) // max(n, 1)
-    cols["ph_indicators_met"] = objective["met"].to_numpy().reshape(n, n_i).sum(axis=1)
-    cols["ph_indicators_vetoed"] = objective["vetoed"].to_numpy().reshape(n, n_i).sum(axis=1)
-    obj_paid = objective["amount_fen"].to_numpy(dtype="int64").reshape(n, n_i).sum(axis=1)
+    n_i = len(objective["year"]) // max(n, 1)
+    cols["ph_indicators_met"] = objective["met"].reshape(n, n_i).sum(axis=1)
+    cols["ph_indicators_vetoed"] = objective["vetoed"].reshape(n, n_i).sum(axis=1)
+    obj_paid = objective["amount_fen"].astype("int64").reshape(n, n_i).sum(axis=1)
     cols["ph_objective_fen"] = obj_paid
     cols["ph_objective_deduction_fen"] = parts[:, 1] - obj_paid
 
@@ -393,7 +401,7 @@ def settle_public_health(unit_year: pd.DataFrame, units: pd.DataFrame, ph_proces
         raise RuntimeError(f"public-health money not conserved: {total_final} + {retained} != {int(lump.sum())} fen")
     pool_info = {"county_id": county_id, "year": year, **pool_parts, "effect_pool_fen": pool, "effect_retained_fen": retained,
                  "ranked_units": int((~np.isnan(change)).sum()), "units": n}
-    return PublicHealthResult(units=pd.DataFrame(cols), process_detail=process, objective_detail=objective, effect_pool=pool_info,
+    return PublicHealthResult(units=pd.DataFrame(cols), process_columns=process, objective_columns=objective, effect_pool=pool_info,
                               columns=cols)
 
 

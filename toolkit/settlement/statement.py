@@ -72,8 +72,9 @@ def _sum_fen(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _money_cols(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns if c.endswith("_fen")]
+def _money_cols(frame) -> list[str]:
+    names = frame.columns if isinstance(frame, pd.DataFrame) else list(frame)
+    return [c for c in names if c.endswith("_fen")]
 
 
 def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, snap: ParamSnapshot,
@@ -171,10 +172,10 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
     yuan["params_digest"] = np.full(len(info), digest, dtype=object)
     order = STABLE_COLUMNS + [c for c in yuan if c not in STABLE_COLUMNS]
     statement = pd.DataFrame({c: yuan[c] for c in order})
-    money = frozenset(c[:-4] for c in money_cols) | frozenset(c[:-4] for f in (ph.process_detail, ph.objective_detail, by_tier_fen)
+    money = frozenset(c[:-4] for c in money_cols) | frozenset(c[:-4] for f in (ph.process_columns, ph.objective_columns, by_tier_fen)
                                                                 for c in _money_cols(f)) | {"ph_effect_retained"}
-    process = _detail_in_yuan(ph.process_detail, county_id)
-    objective = _detail_in_yuan(ph.objective_detail, county_id)
+    process = _detail_in_yuan(ph.process_columns, county_id)
+    objective = _detail_in_yuan(ph.objective_columns, county_id)
     return CountySettlement(
         county_id=county_id, year=year, units=statement, ph_process=process,
         ph_objective=objective, by_township=by_township, by_community=by_community,
@@ -200,11 +201,11 @@ def _rollup(fen: dict[str, np.ndarray], by: str, money: list[str], county_id: st
     return pd.DataFrame(out)
 
 
-def _detail_in_yuan(frame: pd.DataFrame, county_id: str) -> pd.DataFrame:
-    """A detail table with county_id, year, unit_id first and ``*_fen`` columns in yuan."""
-    cols: dict[str, object] = {"county_id": np.full(len(frame), county_id, dtype=object)}
-    for c in ["year", "unit_id"] + [c for c in frame.columns if c not in ("year", "unit_id")]:
-        v = frame[c].to_numpy()
+def _detail_in_yuan(frame: dict, county_id: str) -> pd.DataFrame:
+    """A detail table (name → array) with county_id, year, unit_id first and ``*_fen`` columns in yuan."""
+    cols: dict[str, object] = {"county_id": np.full(len(frame["year"]), county_id, dtype=object)}
+    for c in ["year", "unit_id"] + [c for c in frame if c not in ("year", "unit_id")]:
+        v = np.asarray(frame[c])
         if c.endswith("_fen"):
             cols[c[:-4]] = v.astype("int64") / 100.0
         else:
