@@ -173,3 +173,36 @@ def test_callaway_santanna_output_contract(mpdta):
     assert out["diagnostics"]["pretest_p_value"] == pytest.approx(0.16812, abs=1e-5)
     assert res.n_units == 500 and res.n_obs == 2500
     assert json.loads(res.to_json())["groups"][0]["cohort"] == 2004
+
+
+# --------------------------------------------------------------------------- peer: csdid 0.4.3
+PEER = json.loads((Path(__file__).parent / "reference" / "cs_csdid_mpdta.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    "key,kwargs",
+    [
+        ("never_nocov", {}),
+        ("never_lpop_dr", {"covariates": ["lpop"]}),
+        ("notyet_lpop_dr", {"covariates": ["lpop"], "control": "notyet"}),
+    ],
+)
+def test_analytic_se_equal_csdid(mpdta, key, kwargs):
+    # Frozen from csdid 0.4.3 (PyPI port of R did; tests/did/reference/cs_csdid_mpdta.json,
+    # provenance inside): analytic influence-function SEs and point estimates agree to 1e-6.
+    ref = PEER[key]
+    res = att_gt(mpdta, *ARGS, **kwargs)
+    got = _cells(res)
+    for cell in ref["cells"]:
+        est, se = got[(cell["cohort"], cell["time"])]
+        assert est == pytest.approx(cell["estimate"], abs=1e-8)
+        assert se == pytest.approx(cell["se"], abs=1e-6)
+    for kind, agg in ref["aggte"].items():
+        out = aggte(res, kind, cband=False)
+        assert out.estimate == pytest.approx(agg["estimate"], abs=1e-8), kind
+        assert out.se == pytest.approx(agg["se"], abs=1e-6), kind
+        if kind == "simple":
+            continue
+        table = {"dynamic": out.event_study, "group": out.groups, "calendar": out.calendar}[kind]
+        np.testing.assert_allclose(table["estimate"], [r["estimate"] for r in agg["table"]], atol=1e-8)
+        np.testing.assert_allclose(table["se"], [r["se"] for r in agg["table"]], atol=1e-6)
