@@ -12,6 +12,7 @@ never by the order of rows in a file: callers pass weights in key order (e.g. so
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 from math import lcm
 from typing import Sequence
 
@@ -51,6 +52,20 @@ def fen_to_yuan(fen) -> np.ndarray | float:
 
 
 def integer_weights(weights: Sequence) -> list[int]:
+    """Exact integer weights proportional to ``weights`` (see :func:`_integer_weights`)."""
+    key = tuple(weights)
+    try:
+        return list(_integer_weights_cached(key))
+    except TypeError:  # unhashable weights
+        return _integer_weights(key)
+
+
+@lru_cache(maxsize=4096)
+def _integer_weights_cached(weights: tuple) -> tuple[int, ...]:
+    return tuple(_integer_weights(weights))
+
+
+def _integer_weights(weights: Sequence) -> list[int]:
     """Exact integer weights proportional to ``weights`` (0.4, 0.4, 0.2 → 2, 2, 1).
 
     Floats are read as their shortest decimal text (``0.1`` means one tenth), so shares written

@@ -225,6 +225,12 @@ def _objective_detail(ph_targets: pd.DataFrame, unit_ids: list[str], year: int, 
 
 # ── effect evaluation ──────────────────────────────────────────────────────────────────────────
 
+def _int_na(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Whole numbers with 0 (or less) shown as missing: a unit without a rank or bracket."""
+    values = np.asarray(values, dtype="int64")
+    return pd.arrays.IntegerArray(values, values <= 0)
+
+
 def _round_count(x: float, how: str) -> int:
     if how == "floor":
         return math.floor(x + 1e-9)
@@ -253,8 +259,7 @@ def _effect(units: pd.DataFrame, pool_fen: int, snap: ParamSnapshot) -> tuple[np
     change = units["ph_effect_change"].to_numpy(dtype="float64")
     ranked_mask = ~np.isnan(change)
     amounts = np.zeros(n_units, dtype="int64")
-    ranking = pd.DataFrame({"unit_id": units["unit_id"], "rank": pd.array([pd.NA] * n_units, dtype="Int64"),
-                            "bracket": pd.array([pd.NA] * n_units, dtype="Int64")})
+    ranking = {"rank": _int_na(np.zeros(n_units, dtype="int64")), "bracket": _int_na(np.zeros(n_units, dtype="int64"))}
     if pool_fen < 0:
         raise ToolkitError(f"the effect pool of county {snap.county_id} is negative ({pool_fen / 100:.2f} yuan): "
                            "process amounts above the 70% share exceed the pool (process_excess = pay_from_effect_pool)")
@@ -312,9 +317,7 @@ def _effect(units: pd.DataFrame, pool_fen: int, snap: ParamSnapshot) -> tuple[np
     rank_col[order] = ranks
     bracket_col = np.zeros(n_units, dtype="int64")
     bracket_col[order] = position_bracket
-    ranking["rank"] = pd.Series(rank_col, dtype="Int64").where(rank_col > 0, pd.NA).array
-    ranking["bracket"] = pd.Series(bracket_col, dtype="Int64").where(bracket_col > 0, pd.NA).array
-    ranking["ranked_units"] = n
+    ranking = {"rank": _int_na(rank_col), "bracket": _int_na(bracket_col)}
     return amounts, retained, ranking
 
 
@@ -392,8 +395,8 @@ def settle_public_health(unit_year: pd.DataFrame, units: pd.DataFrame, ph_proces
     }
     pool = sum(pool_parts.values())
     effect, retained, ranking = _effect(pd.DataFrame({"unit_id": cols["unit_id"], "ph_effect_change": change, "ph_lump_sum_fen": lump}), pool, snap)
-    cols["ph_effect_rank"] = ranking["rank"].array
-    cols["ph_effect_bracket"] = ranking["bracket"].array
+    cols["ph_effect_rank"] = ranking["rank"]
+    cols["ph_effect_bracket"] = ranking["bracket"]
     cols["ph_effect_fen"] = effect
     cols["ph_final_fen"] = paid + obj_paid + effect
     total_final = int(cols["ph_final_fen"].sum())
