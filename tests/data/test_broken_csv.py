@@ -125,7 +125,9 @@ CASES = [
 @pytest.mark.parametrize("mutate, parts", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_broken_dataset_names_table_row_column_value(tmp_path, tables, mutate, parts):
     mutate(tables)
-    folder = write_dataset(tmp_path / "ds", tables)
+    # only the broken table and the tables its ids refer to are written and read (keeps the suite quick)
+    wanted = {parts["table"], "units", "county_year"}
+    folder = write_dataset(tmp_path / "ds", {n: f for n, f in tables.items() if n in wanted})
     problems = raises_problems(lambda: load_dataset(folder))
     find_problem(problems, **parts)
 

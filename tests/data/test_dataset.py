@@ -70,7 +70,7 @@ def _sorted(frame, table):
     return frame.sort_values(list(TABLES[table].key)).reset_index(drop=True)
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=4, deadline=None)
 @given(st.integers(0, 2**32 - 1))
 def test_row_order_does_not_change_the_loaded_tables(tmp_path_factory, seed):
     rng = np.random.default_rng(seed)
@@ -82,7 +82,7 @@ def test_row_order_does_not_change_the_loaded_tables(tmp_path_factory, seed):
         pd.testing.assert_frame_equal(_sorted(ds.tables[name], name), _sorted(reference.tables[name], name))
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=4, deadline=None)
 @given(st.integers(0, 2**32 - 1))
 def test_row_order_does_not_change_which_problems_are_found(tmp_path_factory, seed):
     rng = np.random.default_rng(seed)
