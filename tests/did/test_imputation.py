@@ -121,3 +121,16 @@ def test_sa_without_never_treated_uses_last_cohort():
     res = sun_abraham(d, "y", "unit", "year", "g")
     assert max(res.group_time["time"]) < 2018
     assert any("control cohort" in w for w in res.warnings)
+
+
+def test_bjs_equals_pyfixest_first_stage_imputation_on_mpdta(mpdta):
+    # Peer, frozen: pyfixest 0.60.0 (benchmarks/.venv). pf.did2s on mpdta crashes ("operands could
+    # not be broadcast together with shapes (2400,) (2500,)": its first stage drops the 2004
+    # cohort's singleton untreated rows). Imputing by hand from pf.feols("lemp ~ 1 | countyreal +
+    # year", untreated rows, fixef_rm="none") fixed effects gives ATT −0.04770991827845 over 291
+    # treated county-years and by event time e=0..3: −0.031066927, −0.052234857, −0.136078114,
+    # −0.104707472.
+    res = bjs_imputation(mpdta, *ARGS, biters=9)
+    assert res.estimate == pytest.approx(-0.04770991827845, abs=1e-9)
+    assert res.diagnostics["n_treated_obs"] == 291
+    np.testing.assert_allclose(res.event_study["estimate"], [-0.031066927, -0.052234857, -0.136078114, -0.104707472], atol=1e-8)
