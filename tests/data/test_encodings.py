@@ -47,3 +47,14 @@ def test_undecodable_header_is_said_to_be_in_the_header(tmp_path):
     path.write_bytes(b"unit_id,\xff\n")
     problems = raises_problems(lambda: load_table(path, "units"))
     find_problem(problems, table="units", rows=[], value="in the header row")
+
+
+def test_utf8_file_with_one_corrupt_byte_is_not_read_as_gb18030(tmp_path, tables):
+    # the names of rows 1–3 are valid UTF-8 Chinese; a stray 0xFF on data row 4 must be reported,
+    # not "repaired" by decoding the whole file as GB18030 (which would garble every name)
+    data = tables["units"].to_csv(index=False).encode("utf-8")
+    data = data.replace("五沟单元".encode(), "五沟".encode() + b"\xff")
+    path = tmp_path / "units.csv"
+    path.write_bytes(data)
+    problems = raises_problems(lambda: load_table(path, "units"))
+    find_problem(problems, table="units", rows=[4], value="0xFF")

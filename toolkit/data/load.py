@@ -207,12 +207,18 @@ def _decode(data: bytes, table: Table, source: str, problems: list[Problem]) -> 
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         utf8_error = err
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as err:
-        gb_error = err
-    # report against the encoding that read further: that is most likely what the file is meant to be
-    encoding = "utf-8-sig" if utf8_error.start >= gb_error.start else "gb18030"
+    # UTF-8 Chinese text before the first bad byte means a UTF-8 file with corrupt bytes: decoding it
+    # as GB18030 would "succeed" and silently turn every name into mojibake
+    prefix = data[:utf8_error.start].decode("utf-8-sig")
+    if sum("\u4e00" <= ch <= "\u9fff" for ch in prefix) >= 3:
+        encoding = "utf-8-sig"
+    else:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError as err:
+            gb_error = err
+        # report against the encoding that read further: that is most likely what the file is meant to be
+        encoding = "utf-8-sig" if utf8_error.start >= gb_error.start else "gb18030"
     text = data.decode(encoding, errors="surrogateescape")
     bad_rows, bad_bytes, header_bad = [], [], False
     for line_no, line in enumerate(text.split("\n"), start=1):
