@@ -133,6 +133,8 @@ def indicator_trend(
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if percent:
         _percent_axis(ax)
+    elif data["value"].abs().max() >= 10000:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))  # 70,000 not 70000
     ax.legend(fontsize=8, frameon=False, loc="best")
     if fig is not None:
         fig.tight_layout()
