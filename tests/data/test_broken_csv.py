@@ -192,3 +192,10 @@ def test_row_with_too_many_fields(dataset_dir):
     _write_raw(dataset_dir, "units", ("\n".join(lines) + "\n").encode())
     problems = raises_problems(lambda: load_dataset(dataset_dir))
     find_problem(problems, table="units", rows=[3], expected="one per header column")
+
+
+def test_file_holding_only_a_byte_order_mark(dataset_dir):
+    # found by the fuzz test: EF BB BF alone is not blank as bytes but empty as text
+    _write_raw(dataset_dir, "units", b"\xef\xbb\xbf")
+    problems = raises_problems(lambda: load_dataset(dataset_dir))
+    find_problem(problems, table="units", value="empty file (3 bytes)")

@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from toolkit.data.contract import TABLES
@@ -42,6 +42,7 @@ def test_random_bytes_as_csv(data):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(_FIELD, min_size=0, max_size=10), max_size=6), st.sampled_from(["utf-8", "gb18030"]),
        st.booleans())
+@example(rows=[["\ufeff"]], encoding="utf-8", with_header=False)  # once crashed: a BOM and nothing else
 def test_random_csv_text_under_a_valid_header(rows, encoding, with_header):
     lines = ([_HEADER] if with_header else []) + [",".join(r) for r in rows]
     try:

@@ -247,6 +247,10 @@ def _read_csv(path: Path, table: Table, problems: list[Problem]) -> _Raw | None:
     text = _decode(data, table, source, problems)
     if text is None:
         return None
+    if not text.strip():  # e.g. only a byte-order mark
+        problems.append(Problem(table.name, "a header row and at least one data row",
+                                value=f"empty file ({len(data)} bytes)", source=source))
+        return None
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -255,6 +259,10 @@ def _read_csv(path: Path, table: Table, problems: list[Problem]) -> _Raw | None:
     except csv.Error as err:
         problems.append(Problem(table.name, "well-formed CSV (quotes closed, fields under 128 KB)",
                                 rows=(max(reader.line_num - 1, 1),), value=str(err), source=source))
+        return None
+    if not any(records):
+        problems.append(Problem(table.name, "a header row and at least one data row",
+                                value="no header row", source=source))
         return None
     h = _find_header(records, table)
     header = [_clean_header(v, table) for v in records[h]]
