@@ -43,6 +43,15 @@ def test_prop99_point_estimates_match_the_paper(prop99, method, published):
 
 
 @needs_prop99
+def test_prop99_sdid_equals_peer_to_machine_precision(prop99):
+    # Peer, frozen: synthdid-py 0.1.0 (port of R synthdid; benchmarks/.venv),
+    # synthdid_estimate(*panel_matrices(prop99)) = −15.603827872733845 (its placebo SE with 200
+    # replications, numpy seed 12345: 9.19). Same Frank–Wolfe definitions → same weights.
+    res = _call(prop99, "sdid")
+    assert res.estimate == pytest.approx(-15.603827872733845, abs=1e-9)
+
+
+@needs_prop99
 def test_prop99_placebo_se(prop99):
     # DID placebo SE: paper 17.7 (R synthdid, 200 placebos). Ours with 200 placebos: within 10%.
     res = _call(prop99, "did", reps=200)
