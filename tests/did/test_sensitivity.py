@@ -130,6 +130,11 @@ def test_bounds_on_mpdta_cs_and_sa(mpdta):
     widths = (rm["ci_high"] - rm["ci_low"]).to_numpy()
     assert np.all(np.diff(widths) > 0)
     assert rm.attrs["breakdown"] == 0.0  # mpdta's pre-trend (0.03 at e=−3) is large relative to the effect
+    # the one-call CS result carries the same event study and covariance
+    from toolkit.did.staggered import callaway_santanna
+
+    again = honest_bounds(callaway_santanna(mpdta, *ARGS), Mbar=[0.0, 0.5, 1.0])
+    np.testing.assert_allclose(again[["ci_low", "ci_high"]], rm[["ci_low", "ci_high"]], atol=1e-12)
     sa = sun_abraham(mpdta, *ARGS)
     rs = honest_bounds(sa, Mbar=0.0)
     # same post average; its CI width from SA's regression vcov is within 10% of CS's

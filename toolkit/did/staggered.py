@@ -453,6 +453,7 @@ def callaway_santanna(
     simple.groups = group.groups
     simple.calendar = calendar.calendar
     simple.group_time = res.cells[["cohort", "time", "base_time", "event_time", "post", "estimate", "se", "ci_low", "ci_high", "cband_low", "cband_high", "n_treated", "n_control"]].copy()
+    simple.diagnostics["event_study_vcov"] = dynamic.diagnostics.get("event_study_vcov")
     simple.diagnostics.update(
         {
             "overall": {
