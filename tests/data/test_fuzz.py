@@ -66,3 +66,28 @@ def test_random_values_in_every_table_shape(rows):
             continue
         header = ",".join(table.names[:5])
         _load(("\n".join([header] + [",".join(f.replace("\n", " ") for f in r) for r in rows])).encode(), name=name)
+
+
+_CELL = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                  st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=8), st.dates(),
+                  st.sampled_from(["U01", "2021", "1,234", "#N/A", "=A1"]))  # openpyxl cannot write control chars
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_CELL, min_size=8, max_size=9), min_size=1, max_size=4), st.integers(0, 2))
+def test_random_cells_in_a_workbook(rows, title_rows):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for _ in range(title_rows):
+        ws.append(["标题"])
+    ws.append(list(TABLES["unit_year"].names))
+    for r in rows:
+        ws.append(r)
+    path = _DIR / "unit_year.xlsx"
+    wb.save(path)
+    try:
+        load_table(path, "unit_year")
+    except ToolkitError as err:
+        assert err.render()
