@@ -192,3 +192,23 @@ def test_duplicate_claim_ids_are_reported_without_the_id(tmp_path):
 def test_claims_schema_reads_metadata_only(tmp_path):
     path = write_parquet(tmp_path / "claims.parquet", claims_frame())
     assert claims_schema_problems(path) == []
+
+
+def test_integer_ids_in_claims_are_compared_as_text(tmp_path):
+    frame = claims_frame()
+    frame["unit_id"] = [101, 101, 101, 204, 204, 204, 101, 999]
+    frame["county_id"] = [1, 1, 1, 2, 2, 2, 1, 2]
+    path = write_parquet(tmp_path / "claims.parquet", frame)
+    units = pd.DataFrame({"unit_id": ["101", "204"], "county_id": ["1", "2"]})
+    problems = raises_problems(lambda: validate_claims(path, units=units, counties=["1", "2"]))
+    find_problem(problems, table="claims", column="unit_id", rows=[8], value="999")
+    assert len(problems) == 1
+
+
+def test_claims_with_corrupt_data_pages(tmp_path):
+    path = write_parquet(tmp_path / "claims.parquet", claims_frame())
+    data = bytearray(path.read_bytes())
+    data[8:200] = b"\xab" * 192  # the footer (schema) survives, the first column pages do not
+    path.write_bytes(bytes(data))
+    problems = raises_problems(lambda: validate_claims(path))
+    find_problem(problems, table="claims", expected="a readable Parquet file")

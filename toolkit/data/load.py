@@ -815,12 +815,15 @@ def file_hash(files: dict[str, Path]) -> str:
     return h.hexdigest()
 
 
-def load_dataset(path: str | Path, tables: Iterable[str] | str | None = None, require: Iterable[str] = ()) -> Dataset:
+def load_dataset(path: str | Path, tables: Iterable[str] | str | None = None, require: Iterable[str] = (),
+                 cache: bool = True) -> Dataset:
     """Read and validate the tables of a dataset folder.
 
     ``tables``: names (or ``"a,b"``) to load, default every contract table present. ``require``:
     tables that must be present. All problems of all tables are raised together as one
     :class:`ValidationError`; claims values are checked separately by :func:`validate_claims`.
+    ``cache``: serve an unchanged, previously valid dataset from (and store a valid one in)
+    :mod:`toolkit.data.cache`; the data hash is recomputed from the files every time.
     """
     root = Path(path)
     if not root.is_dir():
@@ -836,9 +839,18 @@ def load_dataset(path: str | Path, tables: Iterable[str] | str | None = None, re
         if name not in files:
             problems.append(Problem(name, f"a table file {name}.csv, {name}.xlsx or {name}.parquet (or a sheet "
                                     f"'{name}' in a workbook)", value="table missing", source=str(root)))
+    loaded = [t for t in TABLES if t in files]
+    in_memory = [t for t in loaded if not TABLES[t].large]
+    data_hash = file_hash(files) if not problems else None
+    if cache and data_hash is not None:
+        from toolkit.data import cache as _cache
+
+        hit = _cache.read(root, data_hash, loaded, in_memory)
+        if hit is not None:
+            return Dataset(root=root, tables=hit, files=files, data_hash=data_hash, sheets=sheets)
     typed: dict[str, pd.DataFrame] = {}
     raws: dict[str, _Raw] = {}
-    for name in [t for t in TABLES if t in files]:
+    for name in loaded:
         table = TABLES[name]
         if table.large:
             problems += claims_schema_problems(files[name])
@@ -851,8 +863,13 @@ def load_dataset(path: str | Path, tables: Iterable[str] | str | None = None, re
     _cross_checks(typed, raws, problems)
     if problems:
         raise ValidationError.from_problems(problems, what=f"dataset {root}")
-    return Dataset(root=root, tables={n: _final_dtypes(f, TABLES[n]) for n, f in typed.items()},
-                   files=files, data_hash=file_hash(files), sheets=sheets)
+    ds = Dataset(root=root, tables={n: _final_dtypes(f, TABLES[n]) for n, f in typed.items()},
+                 files=files, data_hash=file_hash(files), sheets=sheets)
+    if cache and ds.data_hash == data_hash:  # only a valid dataset, unchanged while read: errors are never cached
+        from toolkit.data import cache as _cache
+
+        _cache.write(root, ds.data_hash, loaded, ds.tables)
+    return ds
 
 
 # --------------------------------------------------------------------------- claims
@@ -927,10 +944,12 @@ def validate_claims(path: str | Path, units: pd.DataFrame | None = None, countie
                 known = known.assign(county_id=None)
             con.register("known_units_df", known)
             # one hash join instead of a lookup per row: the unit's county rides along each claim
-            con.execute("CREATE VIEW known_units AS SELECT unit_id, any_value(county_id) AS county_id "
-                        "FROM known_units_df GROUP BY unit_id")
+            con.execute("CREATE VIEW known_units AS SELECT CAST(unit_id AS VARCHAR) AS unit_id, "
+                        "CAST(any_value(county_id) AS VARCHAR) AS county_id "
+                        "FROM known_units_df GROUP BY 1")
             con.execute(f"CREATE VIEW claims AS SELECT c.*, k.unit_id IS NOT NULL AS _known_unit, "
-                        f"k.county_id AS _unit_county FROM {src} c LEFT JOIN known_units k ON c.unit_id = k.unit_id")
+                        f"k.county_id AS _unit_county FROM {src} c LEFT JOIN known_units k "
+                        f"ON CAST(c.unit_id AS VARCHAR) = k.unit_id")  # ids may be integers in Parquet
         else:
             con.execute(f"CREATE VIEW claims AS SELECT * FROM {src}")
         checks: list[tuple[str, str, str]] = []  # (column, predicate, expected)
@@ -959,11 +978,11 @@ def validate_claims(path: str | Path, units: pd.DataFrame | None = None, countie
         if units is not None and "unit_id" in units:
             checks.append(("unit_id", "unit_id IS NOT NULL AND NOT _known_unit", "a unit_id listed in units — unknown id"))
             if "county_id" in units:
-                checks.append(("county_id", "_known_unit AND county_id <> _unit_county",
+                checks.append(("county_id", "_known_unit AND CAST(county_id AS VARCHAR) <> _unit_county",
                                "the county of the unit in units"))
         if counties is not None:
             con.register("known_counties", pd.DataFrame({"county_id": pd.Series(list(counties), dtype="object")}))
-            checks.append(("county_id", "county_id NOT IN (SELECT county_id FROM known_counties)",
+            checks.append(("county_id", "CAST(county_id AS VARCHAR) NOT IN (SELECT county_id FROM known_counties)",
                            "a county_id listed in county_year — unknown id"))
         sums = ", ".join(f"count(*) FILTER (WHERE coalesce({pred}, false))" for _, pred, _ in checks)
         totals = con.execute(f"SELECT count(*), min(year), max(year), {sums} FROM claims").fetchone()
@@ -994,6 +1013,11 @@ def validate_claims(path: str | Path, units: pd.DataFrame | None = None, countie
                                     rows=tuple(int(r) for _, r in rows),
                                     value=f"{WITHHELD}; {dup[0]} claim ids on {dup[1]} rows",
                                     source=", ".join(sorted({Path(f).name for f, _ in rows}))))
+    except duckdb.Error as err:  # corrupt pages found while scanning (schema read fine)
+        if isinstance(err, (duckdb.BinderException, duckdb.ParserException, duckdb.CatalogException)):
+            raise  # our SQL, not the user's data
+        problem = Problem("claims", "a readable Parquet file", value=str(err).splitlines()[0][:200], source=path.name)
+        raise ValidationError.from_problems([problem], what="claims") from None
     finally:
         con.close()
     if problems:
