@@ -65,7 +65,13 @@ def _html_exporter():
     if _exporter is None:  # loading the template costs ~0.3 s; do it once per process
         from nbconvert import HTMLExporter
 
-        _exporter = HTMLExporter(
+        class _ReportHTMLExporter(HTMLExporter):
+            # nbconvert re-validates the whole notebook after each of its ~12 preprocessors
+            # (≈0.1 s a report); the notebook was validated once when its .ipynb was written
+            def _validate_preprocessor(self, nbc, preprocessor):
+                return None
+
+        _exporter = _ReportHTMLExporter(
             exclude_input=True,
             exclude_input_prompt=True,
             exclude_output_prompt=True,
