@@ -429,11 +429,25 @@ def _capped(problems: list[Problem]) -> list[Problem]:
                                               value=f"{len(rest)} more different values", source=first.source)]
 
 
-def _cell_texts(s: pd.Series) -> list[str | None]:
-    """Stripped cell texts (None = missing) of a raw column of any dtype."""
+def _cell_texts(s: pd.Series) -> np.ndarray:
+    """Stripped cell texts (None = missing) of a raw column of any dtype, as an object array."""
     if s.dtype == object:
-        return [None if v is None else (v.strip() if isinstance(v, str) else _to_text(v)) for v in s.tolist()]
-    return [_to_text(v) for v in s.tolist()]
+        arr = s.to_numpy(dtype=object)
+        none = arr == None  # noqa: E711 (elementwise: None cells)
+        strs = arr[~none]
+        if pd.api.types.infer_dtype(strs, skipna=False) in ("string", "empty"):
+            # CSV cells are all text: str.strip mapped in C, no Python loop per cell
+            out = np.empty(len(arr), dtype=object)
+            out[~none] = list(map(str.strip, strs))
+            return out
+        return np.asarray([None if v is None else (v.strip() if isinstance(v, str) else _to_text(v))
+                           for v in s.tolist()], dtype=object)
+    return np.asarray([_to_text(v) for v in s.tolist()], dtype=object)
+
+
+def _missing(text: np.ndarray) -> np.ndarray:
+    """Empty cells: None or one of NA_TOKENS (hash lookups, not a Python loop)."""
+    return (text == None) | pd.Series(text, dtype=object).isin(NA_TOKENS).to_numpy(dtype=bool)  # noqa: E711
 
 
 def _parse_numbers(text: list[str | None], missing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -442,8 +456,7 @@ def _parse_numbers(text: list[str | None], missing: np.ndarray) -> tuple[np.ndar
     invalid = np.zeros(len(text), dtype=bool)
     present = ~missing
     try:  # fast path: every present cell is a plain number (C parser; rejects '1,234' and '1_000')
-        parsed = pd.to_numeric(np.asarray([t for t, m in zip(text, missing) if not m], dtype=object),
-                               errors="raise").astype("float64")
+        parsed = pd.to_numeric(np.asarray(text, dtype=object)[present], errors="raise").astype("float64")
         values[present] = parsed
         invalid[present] = ~np.isfinite(parsed)
         values[invalid] = np.nan
@@ -483,7 +496,7 @@ def _coerce(raw: _Raw, table: Table, problems: list[Problem]) -> pd.DataFrame:
             continue
         c = table.column(name)
         text = _cell_texts(s)
-        missing = np.fromiter((t is None or t in NA_TOKENS for t in text), dtype=bool, count=len(text))
+        missing = _missing(text)
         if c.kind in ("int", "money", "rate", "number"):
             if pd.api.types.is_float_dtype(s.dtype):  # numeric Parquet column
                 values = s.to_numpy(dtype="float64", na_value=np.nan).copy()
@@ -499,19 +512,20 @@ def _coerce(raw: _Raw, table: Table, problems: list[Problem]) -> pd.DataFrame:
                 values[fractional] = np.nan
             typed = pd.Series(values, dtype="float64")
         elif c.kind == "bool":
-            low = [None if t is None else t.lower() for t in text]
-            is_true = np.fromiter((t in _TRUE for t in low), dtype=bool, count=len(low))
-            is_false = np.fromiter((t in _FALSE for t in low), dtype=bool, count=len(low))
+            low = text.copy()
+            present = low != None  # noqa: E711
+            low[present] = list(map(str.lower, low[present]))
+            is_true = pd.Series(low, dtype=object).isin(_TRUE).to_numpy(dtype=bool)
+            is_false = pd.Series(low, dtype=object).isin(_FALSE).to_numpy(dtype=bool)
             invalid = ~missing & ~is_true & ~is_false
             problems += _grouped(table.name, f"true or false (1/0, yes/no, 是/否) ({c.label})", name, raw, invalid, text)
             typed = pd.Series(np.where(is_true, 1.0, np.where(is_false, 0.0, np.nan)), dtype="float64")
         else:
-            cells = [None if m else t for t, m in zip(text, missing)]
+            cells = np.where(missing, None, text)
             if c.kind == "enum":
-                choices = set(c.choices)
-                invalid = np.fromiter((t is not None and t not in choices for t in cells), dtype=bool, count=len(cells))
+                invalid = ~missing & ~pd.Series(cells, dtype=object).isin(set(c.choices)).to_numpy(dtype=bool)
                 problems += _grouped(table.name, f"{c.range_text()} ({c.label})", name, raw, invalid, text)
-                cells = [None if bad else t for t, bad in zip(cells, invalid)]
+                cells = np.where(invalid, None, cells)
             typed = pd.Series(cells, dtype="str")
         if not c.nullable:
             key = " — key column" if name in table.key else ""
@@ -528,10 +542,10 @@ def _extra_column(s: pd.Series) -> pd.Series:
     if s.dtype != object:
         return s
     text = _cell_texts(s)
-    missing = np.fromiter((t is None or t in NA_TOKENS for t in text), dtype=bool, count=len(text))
+    missing = _missing(text)
     values, invalid = _parse_numbers(text, missing)
     if missing.all() or invalid.any():
-        return pd.Series([None if m else t for t, m in zip(text, missing)], dtype="str")
+        return pd.Series(np.where(missing, None, text), dtype="str")
     return pd.Series(values, dtype="float64")
 
 
