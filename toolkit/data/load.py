@@ -253,6 +253,9 @@ def _read_csv(path: Path, table: Table, problems: list[Problem]) -> _Raw | None:
         return None
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    fast = _read_plain_csv(text, delimiter, source, table, problems)
+    if fast is not _SLOW:
+        return fast
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         records = list(reader)
@@ -276,6 +279,69 @@ def _read_csv(path: Path, table: Table, problems: list[Problem]) -> _Raw | None:
     # rows are counted as records, as a spreadsheet shows the file: a quoted value spanning two lines
     # is one row, a blank line is a (skipped) row
     return _frame(body, header, 1, source, table, problems)
+
+
+_SLOW = object()  # "this text needs csv.reader"
+
+
+def _plain_lines(text: str) -> list[str] | None:
+    """The records of a CSV text without any quote, one per line; None when csv.reader is needed.
+
+    Without quotes csv.reader's records are exactly the lines (ended by \\n or \\r\\n) split at
+    the delimiter, an empty line being the empty record; a lone \\r, a quote or a field over
+    csv's size limit go the general way.
+    """
+    if '"' in text:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if len(text) > csv.field_size_limit() and max(map(len, lines)) > csv.field_size_limit():
+        return None
+    return lines
+
+
+def _read_plain_csv(text: str, delimiter: str, source: str, table: Table, problems: list[Problem]):
+    """:func:`_read_csv` for a text without quotes whose data rows all have one field per header
+    column (every export of a program): split in C, no per-cell Python. Anything else -> _SLOW."""
+    lines = _plain_lines(text)
+    if lines is None or not any(lines):
+        return _SLOW
+    head = [line.split(delimiter) if line else [] for line in lines[:HEADER_SEARCH_ROWS]]
+    if not any(v != "" for rec in head for v in rec):
+        return _SLOW  # the header may lie further down: the general search
+    h = _find_header(head, table)
+    header = [_clean_header(v, table) for v in head[h]]
+    if h:
+        source = f"{source}, header on row {h + 1}"
+    head_problems = _header_problems(header, table, source)
+    width = len(header)
+    body = lines[h + 1:]
+    if head_problems or not body or width == 0:
+        return _SLOW
+    blank = np.fromiter((not line.replace(delimiter, "").strip() for line in body), dtype=bool, count=len(body))
+    fields = np.fromiter((line.count(delimiter) for line in body), dtype=np.int64, count=len(body)) + 1
+    if blank.all() or (fields[~blank] != width).any():
+        return _SLOW  # short/long rows: reported (or padded) by the general path
+    keep = [line for line, b in zip(body, blank) if not b] if blank.any() else body
+    if width == 1:
+        grid = np.empty((len(keep), 1), dtype=object)
+        grid[:, 0] = keep
+    else:
+        grid = np.array([line.split(delimiter) for line in keep], dtype=object)
+    cols = {}
+    for j, name in enumerate(header):
+        column = grid[:, j]
+        if not name:
+            if not "".join(column).strip():
+                continue  # an empty unnamed column (trailing comma, blank spreadsheet column)
+            name = f"unnamed_{_excel_col(j)}"
+        cols[name] = pd.Series(column, dtype=object)
+    return _Raw(pd.DataFrame(cols), np.flatnonzero(~blank).astype(np.int64) + 1, source, tuple(header))
 
 
 def _read_xlsx(path: Path, table: Table, problems: list[Problem], sheet: str | None = None) -> _Raw | None:
@@ -658,7 +724,10 @@ def _check_same_within(raw: _Raw, table: Table, typed: pd.DataFrame, problems: l
         if any(c not in typed for c in [*by, rule.column]):
             continue
         sub = typed[by].copy()
-        sub["_v"] = typed[rule.column].astype("object").map(lambda v: "<empty>" if pd.isna(v) else _to_text(v))
+        # each distinct value written once (not once per row)
+        codes, uniques = pd.factorize(typed[rule.column].astype("object"), use_na_sentinel=True)
+        texts = np.asarray([_to_text(v) for v in uniques] + ["<empty>"], dtype=object)
+        sub["_v"] = texts[codes]
         sub = sub.dropna(subset=by)
         n = sub.groupby(by, sort=False)["_v"].transform("nunique")
         bad = sub[n.to_numpy() > 1]
