@@ -21,6 +21,7 @@ import datetime as _dt
 import hashlib
 import io
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -323,16 +324,17 @@ def _read_plain_csv(text: str, delimiter: str, source: str, table: Table, proble
     body = lines[h + 1:]
     if head_problems or not body or width == 0:
         return _SLOW
-    blank = np.fromiter((not line.replace(delimiter, "").strip() for line in body), dtype=bool, count=len(body))
-    fields = np.fromiter((line.count(delimiter) for line in body), dtype=np.int64, count=len(body)) + 1
+    # per line, mapped in C: a blank line holds only delimiters and spaces
+    blank = ~np.fromiter(map(bool, map(str.strip, map(operator.methodcaller("replace", delimiter, ""), body))),
+                         dtype=bool, count=len(body))
+    fields = np.fromiter(map(operator.methodcaller("count", delimiter), body), dtype=np.int64, count=len(body)) + 1
     if blank.all() or (fields[~blank] != width).any():
         return _SLOW  # short/long rows: reported (or padded) by the general path
     keep = [line for line, b in zip(body, blank) if not b] if blank.any() else body
-    if width == 1:
-        grid = np.empty((len(keep), 1), dtype=object)
-        grid[:, 0] = keep
-    else:
-        grid = np.array([line.split(delimiter) for line in keep], dtype=object)
+    # every kept line has exactly `width` fields, so one split of the joined lines is the grid, row by row
+    grid = np.empty(len(keep) * width, dtype=object)
+    grid[:] = delimiter.join(keep).split(delimiter) if width > 1 else keep
+    grid = grid.reshape(len(keep), width)
     cols = {}
     for j, name in enumerate(header):
         column = grid[:, j]
