@@ -85,11 +85,13 @@ def main() -> None:
         t0 = time.perf_counter()
         result = run_batch(jobs, out, workers=args.workers, force=True, progress=False)
         fast_wall = time.perf_counter() - t0
-        assert not result.failed, {r: result.entries[r].get("error") for r in result.failed}
-        cell_seconds = [result.entries[j.report_id]["cell_seconds"] for j in jobs]
-        job_seconds = [result.entries[j.report_id]["seconds"] for j in jobs]
+        # a report that fails still costs its time; it is listed, and the own-computation mean uses the others
+        failed = {r: result.entries[r].get("error") for r in result.failed}
+        ok_jobs = [j for j in jobs if j.report_id not in failed]
+        cell_seconds = [result.entries[j.report_id]["cell_seconds"] for j in ok_jobs]
+        job_seconds = [result.entries[j.report_id]["seconds"] for j in ok_jobs]
 
-        sample = jobs if args.baseline_sample <= 0 else jobs[:: max(1, n // args.baseline_sample)][: args.baseline_sample]
+        sample = ok_jobs if args.baseline_sample <= 0 else ok_jobs[:: max(1, len(ok_jobs) // args.baseline_sample)][: args.baseline_sample]
         base_times = [baseline_report(j, work / "baseline") for j in sample]
         base_per_report = statistics.mean(base_times)
         base_total = base_per_report * n
@@ -105,6 +107,7 @@ def main() -> None:
             "benchmark": "bench_batch",
             "notebook": args.notebook,
             "reports": n,
+            "reports_failed": failed,
             "workers": args.workers,
             "fast": {
                 "mode": "fast (reused kernel per worker, in-process HTMLExporter)",
