@@ -505,8 +505,11 @@ def _cell_texts(s: pd.Series) -> np.ndarray:
         strs = arr[~none]
         if pd.api.types.infer_dtype(strs, skipna=False) in ("string", "empty"):
             # CSV cells are all text: str.strip mapped in C, no Python loop per cell
+            stripped = np.fromiter(map(str.strip, strs), dtype=object, count=len(strs))
+            if len(strs) == len(arr):
+                return stripped
             out = np.empty(len(arr), dtype=object)
-            out[~none] = list(map(str.strip, strs))
+            out[~none] = stripped
             return out
         return np.asarray([None if v is None else (v.strip() if isinstance(v, str) else _to_text(v))
                            for v in s.tolist()], dtype=object)
@@ -524,7 +527,9 @@ def _parse_numbers(text: list[str | None], missing: np.ndarray) -> tuple[np.ndar
     invalid = np.zeros(len(text), dtype=bool)
     present = ~missing
     try:  # fast path: every present cell is a plain number (C parser; rejects '1,234' and '1_000')
-        parsed = pd.to_numeric(np.asarray(text, dtype=object)[present], errors="raise").astype("float64")
+        # each distinct text parsed once (years, quarters, scores repeat): same values as parsing every cell
+        codes, uniques = pd.factorize(np.asarray(text, dtype=object)[present])
+        parsed = pd.to_numeric(uniques, errors="raise").astype("float64")[codes]
         values[present] = parsed
         invalid[present] = ~np.isfinite(parsed)
         values[invalid] = np.nan
@@ -726,15 +731,16 @@ def _check_same_within(raw: _Raw, table: Table, typed: pd.DataFrame, problems: l
         if any(c not in typed for c in [*by, rule.column]):
             continue
         sub = typed[by].copy()
-        # each distinct value written once (not once per row)
-        codes, uniques = pd.factorize(typed[rule.column].astype("object"), use_na_sentinel=True)
-        texts = np.asarray([_to_text(v) for v in uniques] + ["<empty>"], dtype=object)
-        sub["_v"] = texts[codes]
+        # distinct values counted as integer codes (empty = -1, a value of its own); texts only for offenders
+        codes, uniques = pd.factorize(typed[rule.column], use_na_sentinel=True)
+        sub["_c"] = codes
         sub = sub.dropna(subset=by)
-        n = sub.groupby(by, sort=False)["_v"].transform("nunique")
+        n = sub.groupby(by, sort=False)["_c"].transform("nunique")
         bad = sub[n.to_numpy() > 1]
         if bad.empty:
             continue
+        shown = {int(k): "<empty>" if k < 0 else _to_text(uniques[k]) for k in np.unique(bad["_c"].to_numpy())}
+        bad = bad.assign(_v=np.asarray([shown[int(k)] for k in bad["_c"].to_numpy()], dtype=object))
         groups = list(bad.groupby(by if len(by) > 1 else by[0], sort=False).indices.items())
         expected = f"one {rule.column} within each ({', '.join(by)}): {rule.why}"
         for group_key, idx in groups[:DETAIL_LIMIT]:
