@@ -177,12 +177,16 @@ def settlement_summary(ctx: ReportContext) -> Bundle:
         ("层级" if lang == "zh" else "Tier"): [label(f"{t}_share", lang) for t in tiers.index],
         (label("savings", lang) + ("（万元）" if lang == "zh" else " (10k yuan)")): [fmt_wan(v) for v in tiers["total"]],
     })
+    # informational rows carry ok=None (e.g. the effect ranking; the village share when the
+    # county has no approved subsidy total): only rows with a verdict count as checks
     checks = cs.checks
-    ok = bool(checks["ok"].all())
-    check_text = ((f"全部 {len(checks)} 项资金守恒核对通过（精确到分）。" if ok else "资金核对未通过：" +
-                   "；".join(checks.loc[~checks["ok"], "check"])) if lang == "zh" else
-                  (f"All {len(checks)} money-conservation checks pass (to the fen)." if ok else "Checks failing: " +
-                   "; ".join(checks.loc[~checks["ok"], "check"])))
+    judged = checks[checks["ok"].map(lambda v: v is not None and not pd.isna(v))]
+    failing = judged.loc[~judged["ok"].astype(bool), "check"].tolist()
+    ok = not failing
+    check_text = ((f"全部 {len(judged)} 项核对通过（资金守恒精确到分）。" if ok else "未通过的核对：" +
+                   "；".join(failing)) if lang == "zh" else
+                  (f"All {len(judged)} checks pass (money conserved to the fen)." if ok else "Checks failing: " +
+                   "; ".join(failing)))
     by_comm = cs.by_community.set_index("community_id")[["budget", "actual"]]
     by_comm.columns = ["budget", "spending"]
     fig = figures.grouped_bars(by_comm, label("big_package", lang), ylabel="万元" if lang == "zh" else "10k yuan",
