@@ -50,11 +50,15 @@ CHANGE_DECIMALS = 12
 class PublicHealthResult:
     """Per-unit amounts (fen) plus the detail tables a clerk follows."""
 
-    units: pd.DataFrame            # one row per unit, money columns in fen
     process_columns: dict          # unit × project, name → array
     objective_columns: dict        # unit × indicator, name → array
     effect_pool: dict = field(default_factory=dict)  # county totals: pool make-up, retained
     columns: dict = field(default_factory=dict)  # the ``units`` table as name → array
+
+    @property
+    def units(self) -> pd.DataFrame:
+        """One row per unit, money columns in fen (built on demand: the statement reads ``columns``)."""
+        return pd.DataFrame(self.columns)
 
     @property
     def process_detail(self) -> pd.DataFrame:
@@ -74,8 +78,11 @@ def _raise(message: str, problems: list[Problem]) -> None:
 # ── process evaluation ─────────────────────────────────────────────────────────────────────────
 
 def _codes(values: pd.Series, categories: list) -> np.ndarray:
-    """Position of each value in ``categories`` (-1 when absent), hashed once."""
-    return pd.Index(categories).get_indexer(values)
+    """Position of each value in ``categories`` (-1 when absent), hashed once.
+
+    The categories are held as plain Python objects: looking object-typed ids up in them needs
+    no conversion to Arrow text (settle_province passes the ids as objects)."""
+    return pd.Index(np.asarray(categories, dtype=object), dtype=object).get_indexer(values)
 
 
 def _process_detail(ph_process: pd.DataFrame, unit_ids: list[str], year: int, snap: ParamSnapshot) -> tuple[dict, np.ndarray]:
@@ -404,7 +411,7 @@ def settle_public_health(unit_year: pd.DataFrame, units: pd.DataFrame, ph_proces
         raise RuntimeError(f"public-health money not conserved: {total_final} + {retained} != {int(lump.sum())} fen")
     pool_info = {"county_id": county_id, "year": year, **pool_parts, "effect_pool_fen": pool, "effect_retained_fen": retained,
                  "ranked_units": int((~np.isnan(change)).sum()), "units": n}
-    return PublicHealthResult(units=pd.DataFrame(cols), process_columns=process, objective_columns=objective, effect_pool=pool_info,
+    return PublicHealthResult(process_columns=process, objective_columns=objective, effect_pool=pool_info,
                               columns=cols)
 
 

@@ -32,7 +32,7 @@ class UnitYearIndex:
     def __init__(self, unit_year: pd.DataFrame, unit_ids: list[str]):
         self.frame = unit_year
         self.n = len(unit_ids)
-        u = pd.Index(unit_ids).get_indexer(unit_year["unit_id"])
+        u = pd.Index(np.asarray(unit_ids, dtype=object), dtype=object).get_indexer(unit_year["unit_id"])  # no Arrow conversion
         keep = u >= 0
         rows = np.flatnonzero(keep)
         years = unit_year["year"].to_numpy(dtype="int64")[keep]

@@ -228,14 +228,20 @@ def split_by_county(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.D
     units = tables["units"]
     county_of = pd.Series(units["county_id"].to_numpy(), index=units["unit_id"].to_numpy())
     out: dict[str, dict[str, pd.DataFrame]] = {c: {"units": g} for c, g in units.groupby("county_id", sort=True)}
+    counties = pd.Index(np.asarray(sorted(out), dtype=object), dtype=object)
+    unit_county = counties.get_indexer(county_of.to_numpy())  # position of each unit's county
+    known = pd.Index(np.asarray(units["unit_id"].to_numpy(), dtype=object), dtype=object)
     for name in ("unit_year", "ph_process", "ph_targets"):
         frame = tables[name]
-        key = frame["unit_id"].map(county_of)
-        for c, g in frame.groupby(key.to_numpy(), sort=True):
-            if c in out:
-                out[c][name] = g
-        for c in out:
-            out[c].setdefault(name, frame.iloc[0:0])
+        # one stable sort by county code, then each county is a contiguous slice (rows keep their
+        # order and index labels, as a groupby would give them); strangers (-1) sort first
+        pos = known.get_indexer(frame["unit_id"])
+        code = np.where(pos >= 0, unit_county[np.maximum(pos, 0)], -1) if len(known) else np.full(len(frame), -1)
+        order = np.argsort(code, kind="stable")
+        bounds = np.searchsorted(code[order], np.arange(len(counties) + 1) - 0.5)
+        ordered = frame.take(order)
+        for k, c in enumerate(counties):
+            out[c][name] = ordered.iloc[bounds[k]:bounds[k + 1]] if bounds[k + 1] > bounds[k] else frame.iloc[0:0]
     if "county_year" in tables:
         cy = tables["county_year"]
         for c in out:
