@@ -111,6 +111,9 @@ def build_workbook_bytes(sheets: Iterable[Sheet], lang: str = "zh",
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         widths = [_display_width(h) for h in headers]
+        # styles built once per sheet: openpyxl hashes every style object it is given, per cell
+        number_formats = {c: EXCEL_FORMATS.get(kinds[c], ("General", 1))[0] for c in frame.columns}
+        align_text, align_number_text = Alignment(horizontal="left"), Alignment(horizontal="right")
         # track the row number ourselves: ws.max_row scans every row (quadratic on big sheets)
         for r, row in enumerate(frame.itertuples(index=False), start=2):
             values = [_cell_value(v, kinds[c]) for v, c in zip(row, frame.columns)]
@@ -119,9 +122,9 @@ def build_workbook_bytes(sheets: Iterable[Sheet], lang: str = "zh",
                 cell = ws.cell(row=r, column=j)
                 if isinstance(v, str):
                     cell.number_format = "@"
-                    cell.alignment = Alignment(horizontal="right" if kinds[c] != "text" else "left")
-                elif v is not None:
-                    cell.number_format = EXCEL_FORMATS.get(kinds[c], ("General", 1))[0]
+                    cell.alignment = align_text if kinds[c] == "text" else align_number_text
+                elif v is not None and number_formats[c] != "General":
+                    cell.number_format = number_formats[c]
                 shown = v if isinstance(v, str) else (f"{v:,.2f}" if isinstance(v, float) else str(v))
                 widths[j - 1] = max(widths[j - 1], _display_width(shown or ""))
         notes = list(sheet.notes)
