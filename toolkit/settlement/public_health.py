@@ -85,15 +85,20 @@ def _codes(values: pd.Series, categories: list) -> np.ndarray:
     return pd.Index(np.asarray(categories, dtype=object), dtype=object).get_indexer(values)
 
 
+def _where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """``frame.loc[mask]``, without copying the table when every row is kept (the usual case)."""
+    return frame if mask.all() else frame.loc[mask]
+
+
 def _process_detail(ph_process: pd.DataFrame, unit_ids: list[str], year: int, snap: ParamSnapshot) -> tuple[dict, np.ndarray]:
     """One row per unit and project: quarterly scores and credits, coefficient, amount (fen).
 
     The rows are placed in dense unit × project × quarter arrays, so order in the file never
     matters and a missing or repeated quarter is found by counting.
     """
-    rows = ph_process.loc[ph_process["year"].to_numpy() == year]
+    rows = _where(ph_process, ph_process["year"].to_numpy() == year)
     u = _codes(rows["unit_id"], unit_ids)
-    rows = rows.loc[u >= 0]
+    rows = _where(rows, u >= 0)
     u = u[u >= 0]
     projects = list(snap["ph_projects"])
     two_card = set(snap["two_card_projects"])
@@ -190,9 +195,9 @@ def _objective_detail(ph_targets: pd.DataFrame, unit_ids: list[str], year: int, 
     indicators = list(bench)
     weights = snap["objective_weights"]
     vetoes = set(snap["objective_vetoes"])
-    rows = ph_targets.loc[ph_targets["year"].to_numpy() == year]
+    rows = _where(ph_targets, ph_targets["year"].to_numpy() == year)
     u = _codes(rows["unit_id"], unit_ids)
-    rows = rows.loc[u >= 0]
+    rows = _where(rows, u >= 0)
     u = u[u >= 0]
     i = _codes(rows["indicator"], indicators)
     if (i < 0).any():
@@ -417,7 +422,7 @@ def settle_public_health(unit_year: pd.DataFrame, units: pd.DataFrame, ph_proces
 
 def check_known_units(units: pd.DataFrame, ph_process: pd.DataFrame, ph_targets: pd.DataFrame, year: int) -> None:
     """Every unit named in the public-health tables of ``year`` must be in ``units``."""
-    known = pd.Index(units["unit_id"].unique())
+    known = pd.Index(np.asarray(units["unit_id"].unique(), dtype=object), dtype=object)  # hashed as Python objects
     problems = []
     for name, table in (("ph_process", ph_process), ("ph_targets", ph_targets)):
         ids = table.loc[table["year"].to_numpy() == year, "unit_id"]

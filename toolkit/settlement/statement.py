@@ -257,11 +257,11 @@ def settle_province(tables: dict[str, pd.DataFrame], year: int, snapshots: dict[
     """
     from toolkit.settlement.public_health import check_known_units
 
-    check_known_units(tables["units"], tables["ph_process"], tables["ph_targets"], year)
     # ids as plain Python strings: hashing them is several times faster than Arrow-backed text
     # when every county looks its units up again and again
     tables = {name: frame.astype({c: object for c in ("unit_id", "county_id", "township_id", "community_id", "project", "indicator")
                                   if c in frame.columns}) for name, frame in tables.items()}
+    check_known_units(tables["units"], tables["ph_process"], tables["ph_targets"], year)
     parts = split_by_county(tables)
     results = {}
     for county_id in sorted(snapshots):
