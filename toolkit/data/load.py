@@ -21,7 +21,6 @@ import datetime as _dt
 import hashlib
 import io
 import math
-import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -306,6 +305,32 @@ def _plain_lines(text: str) -> list[str] | None:
     return lines
 
 
+#: ASCII bytes str.isspace() accepts (\\t \\n \\v \\f \\r, \\x1c-\\x1f, space)
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+
+
+def _line_shapes(lines: list[str], delimiter: str) -> tuple[np.ndarray, np.ndarray]:
+    """(blank, fields) of each line, counted on the UTF-8 bytes with numpy.
+
+    fields = delimiters + 1. A line is blank when it holds only delimiters and whitespace
+    (``not line.replace(delimiter, "").strip()``): a line with an ASCII byte that is neither is not
+    blank; the few others are checked with str.strip itself (non-ASCII spaces such as U+3000).
+    """
+    data = np.frombuffer(("\n".join(lines) + "\n").encode("utf-8"), dtype=np.uint8)
+    ends = np.flatnonzero(data == 10)  # '\n' is never part of a multi-byte UTF-8 character
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    d = ord(delimiter)
+    delims = np.flatnonzero(data == d)
+    fields = np.diff(np.searchsorted(delims, np.concatenate(([0], ends)))) + 1
+    solid = (data < 128) & ~_ASCII_SPACE[data] & (data != d)
+    has_solid = np.maximum.reduceat(solid.view(np.uint8), starts).astype(bool)  # every segment holds its '\n'
+    blank = np.zeros(len(lines), dtype=bool)
+    for i in np.flatnonzero(~has_solid):
+        blank[i] = not lines[i].replace(delimiter, "").strip()
+    return blank, fields.astype(np.int64)
+
+
 def _read_plain_csv(text: str, delimiter: str, source: str, table: Table, problems: list[Problem]):
     """:func:`_read_csv` for a text without quotes whose data rows all have one field per header
     column (every export of a program): split in C, no per-cell Python. Anything else -> _SLOW."""
@@ -324,10 +349,7 @@ def _read_plain_csv(text: str, delimiter: str, source: str, table: Table, proble
     body = lines[h + 1:]
     if head_problems or not body or width == 0:
         return _SLOW
-    # per line, mapped in C: a blank line holds only delimiters and spaces
-    blank = ~np.fromiter(map(bool, map(str.strip, map(operator.methodcaller("replace", delimiter, ""), body))),
-                         dtype=bool, count=len(body))
-    fields = np.fromiter(map(operator.methodcaller("count", delimiter), body), dtype=np.int64, count=len(body)) + 1
+    blank, fields = _line_shapes(body, delimiter)
     if blank.all() or (fields[~blank] != width).any():
         return _SLOW  # short/long rows: reported (or padded) by the general path
     keep = [line for line, b in zip(body, blank) if not b] if blank.any() else body
