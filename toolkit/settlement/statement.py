@@ -249,6 +249,25 @@ def split_by_county(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.D
     return out
 
 
+ID_COLUMNS = ("unit_id", "county_id", "township_id", "community_id", "project", "indicator")
+
+
+def _ids_as_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame.astype({id column: object})``, built from each distinct id once: the rows share one
+    Python string per id (whose hash Python keeps), which makes the copy and every later lookup cheaper."""
+    wanted = [c for c in ID_COLUMNS if c in frame.columns]
+    if not wanted:
+        return frame.astype({})
+    out = frame.astype({c: object for c in wanted if not isinstance(frame[c].dtype, pd.StringDtype)})
+    for c in wanted:
+        col = frame[c]
+        if isinstance(col.dtype, pd.StringDtype):
+            codes, uniques = pd.factorize(col)
+            pool = np.append(np.asarray(uniques, dtype=object), col.dtype.na_value)  # code -1 (missing) → the dtype's NA
+            out[c] = pd.Series(pool[codes], index=col.index, dtype=object)
+    return out
+
+
 def settle_province(tables: dict[str, pd.DataFrame], year: int, snapshots: dict[str, ParamSnapshot]) -> dict[str, CountySettlement]:
     """Settle every county of ``snapshots`` (county id → its parameters) in ``year``.
 
@@ -259,8 +278,7 @@ def settle_province(tables: dict[str, pd.DataFrame], year: int, snapshots: dict[
 
     # ids as plain Python strings: hashing them is several times faster than Arrow-backed text
     # when every county looks its units up again and again
-    tables = {name: frame.astype({c: object for c in ("unit_id", "county_id", "township_id", "community_id", "project", "indicator")
-                                  if c in frame.columns}) for name, frame in tables.items()}
+    tables = {name: _ids_as_objects(frame) for name, frame in tables.items()}
     check_known_units(tables["units"], tables["ph_process"], tables["ph_targets"], year)
     parts = split_by_county(tables)
     results = {}
