@@ -104,6 +104,7 @@ def main() -> None:
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
                     "pandas": pd.__version__, "numpy": np.__version__},
         "load_average_at_start": load_before,
+        "load_average_at_end": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         "note": "wall time includes waiting for the CPU when other jobs share the 2 cores; cpu_seconds is this process's own time",
     }
     out = ROOT / "benchmarks" / "results" / "bench_settlement.json"
