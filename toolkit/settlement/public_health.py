@@ -265,10 +265,13 @@ def bracket_cuts(n: int, uppers: list[float], how: str) -> list[int]:
     return cuts
 
 
-def _effect(units: pd.DataFrame, pool_fen: int, snap: ParamSnapshot) -> tuple[np.ndarray, int, pd.DataFrame]:
-    """Allocate the county's effect pool; returns (amount per unit in fen, retained fen, ranking)."""
-    n_units = len(units)
-    change = units["ph_effect_change"].to_numpy(dtype="float64")
+def _effect(units, pool_fen: int, snap: ParamSnapshot) -> tuple[np.ndarray, int, pd.DataFrame]:
+    """Allocate the county's effect pool; returns (amount per unit in fen, retained fen, ranking).
+
+    ``units`` maps ``ph_effect_change`` and ``ph_lump_sum_fen`` to one value per unit (a
+    DataFrame or a dict of arrays)."""
+    change = np.asarray(units["ph_effect_change"], dtype="float64")
+    n_units = len(change)
     ranked_mask = ~np.isnan(change)
     amounts = np.zeros(n_units, dtype="int64")
     ranking = {"rank": _int_na(np.zeros(n_units, dtype="int64")), "bracket": _int_na(np.zeros(n_units, dtype="int64"))}
@@ -299,7 +302,7 @@ def _effect(units: pd.DataFrame, pool_fen: int, snap: ParamSnapshot) -> tuple[np
     rounded = np.round(change[idx], CHANGE_DECIMALS)
     order = idx[np.argsort(rounded, kind="stable")]
     by_lump = snap["effect_bracket_sharing"] == "lump_sum"
-    lump = units["ph_lump_sum_fen"].to_numpy()
+    lump = np.asarray(units["ph_lump_sum_fen"])
     position_money = np.zeros(n, dtype="int64")
     position_bracket = np.zeros(n, dtype="int64")
     start = 0
@@ -406,7 +409,7 @@ def settle_public_health(unit_year: pd.DataFrame, units: pd.DataFrame, ph_proces
         "objective_deductions_fen": int(cols["ph_objective_deduction_fen"].sum()),
     }
     pool = sum(pool_parts.values())
-    effect, retained, ranking = _effect(pd.DataFrame({"unit_id": cols["unit_id"], "ph_effect_change": change, "ph_lump_sum_fen": lump}), pool, snap)
+    effect, retained, ranking = _effect({"ph_effect_change": change, "ph_lump_sum_fen": lump}, pool, snap)
     cols["ph_effect_rank"] = ranking["rank"]
     cols["ph_effect_bracket"] = ranking["bracket"]
     cols["ph_effect_fen"] = effect

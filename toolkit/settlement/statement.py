@@ -161,9 +161,7 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
                              f" + objective deductions {ph.effect_pool['objective_deductions_fen'] / 100:.2f};"
                              f" retained {ph.effect_pool['effect_retained_fen'] / 100:.2f}"},
     ]
-    check_frame = pd.DataFrame(checks)
-    check_frame.insert(0, "year", year)
-    check_frame.insert(0, "county_id", county_id)
+    check_frame = pd.DataFrame([{"county_id": county_id, "year": year, **c} for c in checks])
     if not all(c["ok"] is not False for c in checks[:4]):
         raise RuntimeError(f"settlement of {county_id} {year} does not add up: {checks[:4]}")
 
