@@ -104,8 +104,11 @@ def package_columns(unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str
     """
     p = package.prefix
     n_years = int(snap["baseline_years"])
-    county_units = units.loc[units["county_id"] == county_id, ["unit_id"]].sort_values("unit_id")
-    unit_ids = county_units["unit_id"].tolist()
+    if index is not None:  # built by the caller for this county's sorted units (settle_county)
+        unit_ids = index.unit_ids
+    else:
+        county_units = units.loc[units["county_id"] == county_id, ["unit_id"]].sort_values("unit_id")
+        unit_ids = county_units["unit_id"].tolist()
     if not unit_ids:
         raise ToolkitError(f"county {county_id} has no units in the units table",
                            [Problem("units", "at least one unit of the county", column="county_id", value=county_id)])

@@ -352,7 +352,8 @@ def settle_public_health(unit_year: pd.DataFrame, units: pd.DataFrame, ph_proces
 
     ``check_units=False`` skips the check that every unit named in ph_process / ph_targets is in
     ``units`` (for callers that made it once for the whole province)."""
-    unit_ids = sorted(units.loc[units["county_id"] == county_id, "unit_id"].tolist())
+    # an index from the caller was built for this county's sorted units (settle_county)
+    unit_ids = index.unit_ids if index is not None else sorted(units.loc[units["county_id"] == county_id, "unit_id"].tolist())
     n = len(unit_ids)
     if check_units:
         check_known_units(units, ph_process, ph_targets, year)

@@ -31,6 +31,7 @@ class UnitYearIndex:
 
     def __init__(self, unit_year: pd.DataFrame, unit_ids: list[str]):
         self.frame = unit_year
+        self.unit_ids = list(unit_ids)  # the row order of every column (the county's units, sorted)
         self.n = len(unit_ids)
         u = pd.Index(np.asarray(unit_ids, dtype=object), dtype=object).get_indexer(unit_year["unit_id"])  # no Arrow conversion
         keep = u >= 0
