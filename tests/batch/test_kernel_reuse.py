@@ -22,6 +22,9 @@ fig = plt.figure()                      # left open on purpose
 matplotlib.rcParams["lines.linewidth"] = 9
 os.chdir("/")
 warnings.simplefilter("error")
+import pandas as pd
+pd.set_option("display.max_rows", 3)
+pd.set_option("display.precision", 2)
 """
 
 B = """
@@ -29,6 +32,8 @@ import os, matplotlib, matplotlib.pyplot as plt, warnings
 print(sorted(k for k in globals() if not k.startswith("_") and k not in {"In", "Out", "exit", "quit", "get_ipython", "open"}))
 print(plt.get_fignums(), matplotlib.rcParams["lines.linewidth"], os.getcwd() == START_CWD)
 warnings.warn("only a warning")         # would raise if A's filter survived
+import pandas as pd
+print(pd.get_option("display.max_rows"), pd.get_option("display.precision"))
 """
 
 
@@ -40,13 +45,37 @@ def test_variables_figures_and_settings_do_not_leak(tmp_path):
         nb_b = new_notebook(cells=[new_code_cell(f"START_CWD = {str(tmp_path)!r}"), new_code_cell(B)])
         kernel.execute(nb_b)
         text = "".join(o.get("text", "") for o in nb_b.cells[1].outputs if o.output_type == "stream" and o.name == "stdout")
-        names, state = text.strip().splitlines()
-        assert names == "['START_CWD', 'matplotlib', 'os', 'plt', 'warnings']"  # no secret_a, no fig
+        names, state, pandas_options = text.strip().splitlines()
+        assert names == "['START_CWD', 'matplotlib', 'os', 'plt', 'warnings']"  # no secret_a, no fig, no pd
         default_lw = 1.5
         assert state == f"[] {default_lw} True"
+        assert pandas_options == "60 6"  # pandas' defaults, not A's 3 and 2
         assert kernel.starts == 1  # the same kernel served both
         # the kernel's counter restarts too: B's cells are 1 and 2 as in a fresh kernel
         assert [c.execution_count for c in normalize_notebook(nb_b).cells] == [1, 2]
+    finally:
+        kernel.shutdown()
+
+
+CYCLE = """
+import weakref, sys
+class Node:
+    pass
+node = Node(); node.self = node          # a reference cycle: only the cycle collector frees it
+import builtins; builtins._toolkit_test_ref = weakref.ref(node)
+"""
+
+
+def test_reset_collects_a_notebooks_reference_cycles(tmp_path):
+    # the reset freezes what survives (gc.freeze) so later collections are cheap; what a notebook
+    # leaves behind must still be collected first, or memory would creep report after report
+    kernel = ReusedKernel(cwd=tmp_path, restart_every=0)
+    try:
+        kernel.execute(new_notebook(cells=[new_code_cell(CYCLE)]))
+        probe = new_notebook(cells=[new_code_cell(
+            "import builtins, gc; print(builtins._toolkit_test_ref() is None, gc.get_freeze_count() > 0)")])
+        kernel.execute(probe)
+        assert probe.cells[0].outputs[0].text == "True True\n"
     finally:
         kernel.shutdown()
 

@@ -15,7 +15,7 @@ from toolkit.batch.job import Job, execute_job
 from toolkit.errors import ToolkitError
 
 
-def _run_on_worker(job: Job, restart_every: int) -> dict:
+def _run_on_worker(job: Job, restart_every: int | None) -> dict:
     import os
 
     os.environ.setdefault("MPLBACKEND", "Agg")
@@ -23,7 +23,7 @@ def _run_on_worker(job: Job, restart_every: int) -> dict:
 
 
 def run_on_dask(jobs: Sequence[Job], address: str, on_result: Callable[[Job, dict], None],
-                restart_every: int = 50, connect_timeout: float = 10) -> None:
+                restart_every: int | None = None, connect_timeout: float = 10) -> None:
     """Submit every job to the scheduler at ``address``; call ``on_result`` as each finishes."""
     from distributed import Client, as_completed
 

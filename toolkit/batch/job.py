@@ -104,7 +104,7 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
-def execute_job(job: Job, restart_every: int = 50) -> dict:
+def execute_job(job: Job, restart_every: int | None = None) -> dict:
     """Run one report and write its files; return a manifest entry (never raises for a notebook error)."""
     from toolkit.batch.cache import hash_outputs
     from toolkit.batch.kernel_pool import NotebookFailed, execute_isolated, process_kernel
@@ -120,7 +120,8 @@ def execute_job(job: Job, restart_every: int = 50) -> dict:
             if job.mode == "isolated":
                 nb, cell_seconds = execute_isolated(nb, cwd=Path(job.notebook_path).parent, timeout=job.timeout)
             else:
-                nb, cell_seconds = process_kernel(restart_every).execute(nb, timeout=job.timeout)
+                kernel = process_kernel() if restart_every is None else process_kernel(restart_every)
+                nb, cell_seconds = kernel.execute(nb, timeout=job.timeout)
         except NotebookFailed as failure:
             failed_nb = normalize_notebook(failure.nb)
             for stale in (job.html_path, job.ipynb_path, job.files_dir):

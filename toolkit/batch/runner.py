@@ -236,7 +236,7 @@ def _init_worker() -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
 
 
-def _run_local(jobs: list[Job], workers: int, on_result: Callable[[Job, dict], None], restart_every: int) -> None:
+def _run_local(jobs: list[Job], workers: int, on_result: Callable[[Job, dict], None], restart_every: int | None) -> None:
     if workers <= 0:
         for job in jobs:
             on_result(job, execute_job(job, restart_every))
@@ -267,7 +267,7 @@ def run_batch(
     scheduler: str | None = None,
     force: bool = False,
     progress: bool = True,
-    restart_every: int = 50,
+    restart_every: int | None = None,
     write_index_page: bool = True,
 ) -> BatchResult:
     """Run every job whose inputs or outputs changed; see the module docstring."""

@@ -37,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--params-dir", help="policy parameter folder (default: params/)")
     parser.add_argument("--suppress-threshold", type=int, help="small-cell suppression threshold (default: the notebook's)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds a single cell may run (default 600)")
-    parser.add_argument("--restart-every", type=int, default=50, help="fast mode: fresh kernel after this many notebooks")
+    parser.add_argument("--restart-every", type=int, default=None,
+                        help="fast mode: fresh kernel after this many notebooks (default 200; 0 = only after a failure)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
