@@ -119,3 +119,14 @@ def test_parameterize_keeps_a_stable_cell_id():
     nb1 = parameterize(read_notebook(OK), {"county_id": "C01", "year": 2024})
     nb2 = parameterize(read_notebook(OK), {"year": 2024, "county_id": "C01"})
     assert nbformat.writes(nb1) == nbformat.writes(nb2)
+
+
+def test_kernel_side_seconds_are_measured_inside_the_host_side_seconds(tmp_path):
+    # the batch benchmark counts a notebook's own work from the kernel's reply timestamps; the
+    # host-side time (send to reply) must contain it: a 0.3 s sleep is at least 0.3 s on both
+    kernel = ReusedKernel(cwd=tmp_path, restart_every=0)
+    try:
+        _, host_seconds = kernel.execute(new_notebook(cells=[new_code_cell("import time; time.sleep(0.3)")]))
+        assert 0.3 <= kernel.last_kernel_seconds <= host_seconds
+    finally:
+        kernel.shutdown()

@@ -130,6 +130,7 @@ def execute_job(job: Job, restart_every: int | None = None) -> dict:
             error = error_summary(failed_nb) or str(failure)
             entry.update(status="failed", error=error, outputs=hash_outputs(out_dir, [job.failed_path]))
             return entry
+        kernel_seconds = kernel.last_kernel_seconds if job.mode != "isolated" else None
         nb = normalize_notebook(nb)
         write_bytes(job.ipynb_path, notebook_bytes(nb))
         write_text(job.html_path, notebook_to_html(nb, title=job.report_id))
@@ -138,6 +139,7 @@ def execute_job(job: Job, restart_every: int | None = None) -> dict:
             job.files_dir.rmdir()
         entry.update(
             status="ok", error=None, cell_seconds=round(cell_seconds, 4),
+            **({"kernel_seconds": round(kernel_seconds, 4)} if kernel_seconds is not None else {}),
             outputs=hash_outputs(out_dir, [job.ipynb_path, job.html_path, job.files_dir]),
         )
     except Exception as exc:  # a broken notebook file or a toolkit bug: report it, keep the batch going

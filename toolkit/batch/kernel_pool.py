@@ -79,6 +79,8 @@ class ReusedKernel:
         self.runs_since_start = 0
         self.starts = 0
         self._sock_dir: str | None = None
+        #: seconds the kernel itself spent on the last notebook's cells (see _kernel_side_seconds)
+        self.last_kernel_seconds = 0.0
 
     # -- lifecycle -----------------------------------------------------------------------
     def _start_once(self) -> None:
@@ -146,8 +148,14 @@ class ReusedKernel:
         client = self.client
         cell_seconds = [0.0]
         started: list[float] = []
+        self.last_kernel_seconds = 0.0
+
+        def cell_executed(execute_reply=None, **_):
+            cell_seconds[0] += time.perf_counter() - started[-1]
+            self.last_kernel_seconds += _kernel_side_seconds(execute_reply)
+
         client.on_cell_execute = lambda **_: started.append(time.perf_counter())
-        client.on_cell_executed = lambda **_: cell_seconds.__setitem__(0, cell_seconds[0] + time.perf_counter() - started[-1])
+        client.on_cell_executed = cell_executed
         client.nb = nb
         client.timeout = timeout
         self.runs_since_start += 1
@@ -173,6 +181,24 @@ class ReusedKernel:
             self.restart()
         except RuntimeError:
             self.shutdown()  # the next execute() tries again
+
+
+def _kernel_side_seconds(reply: dict | None) -> float:
+    """How long the kernel itself spent on a cell: its reply's time minus the ``started`` it reports.
+
+    The host-side time of a cell also holds the messaging; the batch benchmark (issue 6) counts
+    that as overhead, so it needs the kernel's own figure.
+    """
+    from datetime import datetime
+
+    try:
+        end = reply["header"]["date"]
+        start = reply["metadata"]["started"]
+        end = end if isinstance(end, datetime) else datetime.fromisoformat(str(end).replace("Z", "+00:00"))
+        start = start if isinstance(start, datetime) else datetime.fromisoformat(str(start).replace("Z", "+00:00"))
+        return max(0.0, (end - start).total_seconds())
+    except (KeyError, TypeError, ValueError):
+        return 0.0
 
 
 _process_kernel: ReusedKernel | None = None
