@@ -53,7 +53,9 @@ def test_all_figure_kinds_render_chinese_without_missing_glyphs():
         warnings.simplefilter("always")
         shown = [figures.show(f) for f in figs]
     assert not [w for w in caught if "missing from" in str(w.message)]
-    assert all(s._repr_png_()[:4] == b"\x89PNG" for s in shown)
+    assert all(s.data[:4] == b"\x89PNG" for s in shown)
+    # each carries its title as alt text, in the display metadata the HTML report reads
+    assert all(s._repr_png_()[1]["alt"] for s in shown)
 
 
 def test_svg_is_deterministic():

@@ -72,7 +72,7 @@ def tree_digest(root: str | os.PathLike, suffixes: tuple[str, ...] | None = None
 def toolkit_digest() -> str:
     """The toolkit's version plus its source and data files (so any code change reruns reports)."""
     h = hashlib.sha256(__version__.encode())
-    h.update(tree_digest(PACKAGE_DIR, (".py", ".yaml", ".yml", ".json", ".csv", ".toml")).encode())
+    h.update(tree_digest(PACKAGE_DIR, (".py", ".yaml", ".yml", ".json", ".csv", ".toml", ".j2")).encode())
     return h.hexdigest()
 
 

@@ -18,7 +18,8 @@ def item_html(item: Any) -> str:
     if hasattr(item, "_repr_html_"):
         return item._repr_html_()
     if hasattr(item, "_repr_png_"):
-        data = base64.b64encode(item._repr_png_()).decode("ascii")
+        png = item._repr_png_()
+        data = base64.b64encode(png[0] if isinstance(png, tuple) else png).decode("ascii")
         alt = html.escape(getattr(item, "alt", "") or "")
         return f'<img src="data:image/png;base64,{data}" alt="{alt}" style="max-width:100%"/>'
     if hasattr(item, "_repr_markdown_"):

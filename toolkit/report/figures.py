@@ -61,8 +61,9 @@ class PngFigure:
         self.data = data
         self.alt = alt
 
-    def _repr_png_(self) -> bytes:
-        return self.data
+    def _repr_png_(self) -> bytes | tuple[bytes, dict]:
+        # (data, metadata): the alt text travels with the output into the HTML report
+        return (self.data, {"alt": self.alt}) if self.alt else self.data
 
     def __repr__(self) -> str:
         return f"<figure: {self.alt}>"
@@ -72,7 +73,10 @@ def show(fig: Figure, alt: str = "") -> PngFigure:
     """Render ``fig`` to PNG, close it and return the displayable result."""
     data = png_bytes(fig)
     plt.close(fig)
-    return PngFigure(data, alt or (fig._suptitle.get_text() if fig._suptitle else ""))
+    if not alt:  # what the figure says it shows: its title, else its panels' titles
+        titles = [fig._suptitle.get_text()] if fig._suptitle else [ax.get_title() for ax in fig.axes]
+        alt = " · ".join(t for t in titles if t)
+    return PngFigure(data, alt)
 
 
 def _percent_axis(ax, axis: str = "y") -> None:

@@ -1,0 +1,35 @@
+"""The report page (toolkit.batch.render.notebook_to_html): code hidden, figures with their own alt
+text, outputs reachable by keyboard — without nbconvert's BeautifulSoup pass, which we skip."""
+
+import base64
+import re
+
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from toolkit.batch.render import notebook_to_html
+
+PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 16).decode("ascii")
+
+
+def _page():
+    figure = new_output("display_data", data={"image/png": PNG}, metadata={"image/png": {"alt": "住院率趋势 <2024>"}})
+    bare = new_output("display_data", data={"image/png": PNG})
+    table = new_output("execute_result", data={"text/html": "<table><tr><td>1</td></tr></table>", "text/plain": "t"},
+                       execution_count=1)
+    nb = new_notebook(cells=[new_code_cell("secret_code_line = 1", outputs=[figure, bare, table], execution_count=1)])
+    nb.metadata["language_info"] = {"name": "python"}
+    return notebook_to_html(nb, title="C01 2024")
+
+
+def test_figures_carry_their_alt_text_and_code_is_hidden():
+    page = _page()
+    assert 'alt="住院率趋势 &lt;2024&gt;"' in page  # escaped, from the display metadata
+    assert page.count("<img ") == 2 and 'alt=""' in page  # a figure without a title: empty, not a made-up text
+    assert "No description has been provided" not in page  # nbconvert's generic text: its pass is skipped
+    assert "secret_code_line" not in page
+    assert "<title>C01 2024</title>" in page
+
+
+def test_every_output_is_focusable():
+    divs = re.findall(r'<div class="[^"]*\bjp-OutputArea-output\b[^"]*"[^>]*>', _page())
+    assert len(divs) == 3 and all('tabindex="0"' in d for d in divs)
