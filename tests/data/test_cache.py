@@ -5,6 +5,7 @@ means validating again; a broken dataset is never stored; claims rows are never 
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pandas.testing as pdt
@@ -21,8 +22,10 @@ from .test_parquet_and_claims import CLAIM_IDS, PERSON_IDS, claims_frame
 
 
 @pytest.fixture(autouse=True)
-def _no_shared_cache_dir(monkeypatch):
-    monkeypatch.delenv(cache.ENV_VAR, raising=False)  # each test's cache lives in its own dataset folder
+def _own_user_cache_dir(monkeypatch, tmp_path):
+    # each test gets its own user cache folder (the default location), nothing shared between tests
+    monkeypatch.delenv(cache.ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
 
 
 @pytest.fixture
@@ -40,7 +43,7 @@ def validations(monkeypatch):
 
 
 def _entries(folder):
-    base = folder / cache.FOLDER_NAME
+    base = cache.cache_dir(folder)
     return sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
 
 
@@ -202,17 +205,35 @@ def test_claims_are_referenced_by_path_never_stored(dataset_dir, validations):
     assert len(validations) == 12 and third.data_hash != first.data_hash
 
 
+def _listing(folder):
+    return sorted((p.relative_to(folder).as_posix(), p.stat().st_mtime_ns) for p in folder.rglob("*"))
+
+
 def test_cache_location(dataset_dir, tmp_path, monkeypatch, validations):
-    assert cache.cache_dir(dataset_dir) == dataset_dir / ".toolkit-cache"
+    user = tmp_path / "xdg-cache" / "county-health-toolkit" / "datasets"
+    assert cache.cache_dir(dataset_dir) == user
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.cache_dir(dataset_dir) == tmp_path / "home" / ".cache" / "county-health-toolkit" / "datasets"
     shared = tmp_path / "shared-cache"
     monkeypatch.setenv(cache.ENV_VAR, str(shared))
     assert cache.cache_dir(dataset_dir) == shared
     load_dataset(dataset_dir)
     load_dataset(dataset_dir)
-    assert len(validations) == 6 and len(list(shared.iterdir())) == 1 and _entries(dataset_dir) == []
+    assert len(validations) == 6 and len(list(shared.iterdir())) == 1
     monkeypatch.delenv(cache.ENV_VAR)
-    monkeypatch.setattr(cache.os, "access", lambda *a, **k: False)  # a read-only dataset folder
+    monkeypatch.setattr(cache.os, "access", lambda *a, **k: False)  # no writable user cache folder
     assert cache.cache_dir(dataset_dir) == cache.Path(cache.tempfile.gettempdir()) / "toolkit-cache"
+
+
+def test_loading_never_writes_into_the_dataset_folder(dataset_dir, validations):
+    # raw data is immutable: a cold load (cache written) and a warm load (cache read) leave the
+    # folder exactly as delivered, names and modification times alike
+    before = _listing(dataset_dir)
+    load_dataset(dataset_dir)
+    load_dataset(dataset_dir)
+    assert len(validations) == 6 and len(_entries(dataset_dir)) == 1
+    assert _listing(dataset_dir) == before
 
 
 def test_an_unwritable_cache_does_not_fail_the_load(dataset_dir, tmp_path, monkeypatch, validations):
@@ -235,5 +256,13 @@ def test_pruning_and_clear_touch_only_entry_folders(dataset_dir, tmp_path, monke
         load_dataset(dataset_dir)
     entries = [p for p in shared.iterdir() if cache._is_entry(p)]
     assert len(entries) == 2 and (shared / "keep-me").is_dir()
-    cache.clear(dataset_dir)
+    other = tmp_path / "other-dataset"
+    shutil.copytree(dataset_dir, other)
+    (other / "deaths.csv").write_text((other / "deaths.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    load_dataset(other)  # another dataset's entry in the same shared folder
+    cache.clear(dataset_dir)  # removes only the entries made from dataset_dir
+    left = sorted(p.name for p in shared.iterdir() if cache._is_entry(p))
+    assert len(left) == 1 and (shared / "keep-me").is_dir()
+    assert json.loads((shared / left[0] / cache.MANIFEST).read_text(encoding="utf-8"))["root"] == str(other.resolve())
+    cache.clear(other)
     assert [p.name for p in shared.iterdir()] == ["keep-me"]

@@ -23,8 +23,12 @@ An entry is a folder ``<key>/`` with one ``<table>.parquet`` per table and ``man
 whose manifest is missing, unreadable or disagrees with its files or with the tables read back is
 ignored and rebuilt, never trusted. Every file is written atomically (``toolkit.io``).
 
-Location: ``$TOOLKIT_CACHE_DIR`` if set, else ``<dataset folder>/.toolkit-cache/`` if that
-folder is writable, else ``<temp dir>/toolkit-cache``.
+Location: ``$TOOLKIT_CACHE_DIR`` if set, else the user's cache folder
+(``$XDG_CACHE_HOME`` or ``~/.cache``) ``/county-health-toolkit/datasets/``, else (not writable)
+``<temp dir>/toolkit-cache``. Never inside the dataset folder: raw data stays as delivered, and a
+dataset on a read-only share or a colleague's disk is cached all the same. Entries of different
+datasets share the folder (the key holds the data hash); the least recently used beyond
+``KEEP_ENTRIES`` are removed.
 """
 
 from __future__ import annotations
@@ -45,8 +49,9 @@ from toolkit.io import write_bytes, write_text
 
 #: the environment variable naming a cache folder shared by every dataset
 ENV_VAR = "TOOLKIT_CACHE_DIR"
-#: folder name inside a dataset folder (hidden: the loader skips names starting with '.')
-FOLDER_NAME = ".toolkit-cache"
+#: the toolkit's folder under the user's cache folder, and the cache's folder inside it
+APP_NAME = "county-health-toolkit"
+FOLDER_NAME = "datasets"
 MANIFEST = "manifest.json"
 #: entries kept per cache folder; older ones (by last use) are removed after a write
 KEEP_ENTRIES = 16
@@ -72,15 +77,29 @@ def contract_version() -> str:
     return h.hexdigest()
 
 
-def cache_dir(root: str | os.PathLike) -> Path:
-    """Where entries for the dataset folder ``root`` live (see the module docstring)."""
+def user_cache_root() -> Path:
+    """``$XDG_CACHE_HOME/county-health-toolkit`` (``~/.cache/…`` when unset), as freedesktop asks."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / APP_NAME
+
+
+def _writable(folder: Path) -> bool:
+    """``folder`` exists or can be made, and files can be created in it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
+
+
+def cache_dir(root: str | os.PathLike | None = None) -> Path:
+    """Where cache entries live (see the module docstring); the same for every dataset folder ``root``."""
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env)
-    root = Path(root)
-    inside = root / FOLDER_NAME
-    if os.access(inside if inside.is_dir() else root, os.W_OK):
-        return inside
+    user = user_cache_root() / FOLDER_NAME
+    if _writable(user):
+        return user
     return Path(tempfile.gettempdir()) / "toolkit-cache"
 
 
@@ -153,7 +172,8 @@ def write(root: str | os.PathLike, data_hash: str, tables: Sequence[str], frames
             files[name] = {"sha256": _sha(data), "rows": int(len(frame)), "columns": [str(c) for c in frame.columns],
                            "dtypes": [str(t) for t in frame.dtypes]}
         manifest = {"format": _FORMAT, "data_hash": data_hash, "tables": list(tables),
-                    "version": contract_version(), "files": files}
+                    "version": contract_version(), "files": files,
+                    "root": _root_text(root)}  # informative (and for clear()); not part of the key
         write_text(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))  # last: marks it complete
     except Exception:
         return False
@@ -175,10 +195,22 @@ def _prune(base: Path, keep: Path) -> None:
         pass
 
 
+def _root_text(root: str | os.PathLike) -> str:
+    return str(Path(root).resolve())
+
+
 def clear(root: str | os.PathLike) -> None:
-    """Remove every cached entry of ``root``'s cache folder (only entry folders: the folder may be shared)."""
+    """Remove the cached entries made from the dataset folder ``root`` (the cache folder is shared)."""
     base = cache_dir(root)
-    if base.is_dir():
-        for p in base.iterdir():
-            if _is_entry(p):
-                shutil.rmtree(p, ignore_errors=True)
+    if not base.is_dir():
+        return
+    wanted = _root_text(root)
+    for p in base.iterdir():
+        if not _is_entry(p):
+            continue
+        try:
+            made_from = json.loads((p / MANIFEST).read_text(encoding="utf-8")).get("root")
+        except (OSError, ValueError):
+            made_from = None  # a half-written entry: not trusted by read() either; leave it to pruning
+        if made_from == wanted:
+            shutil.rmtree(p, ignore_errors=True)
