@@ -120,7 +120,7 @@ def execute_job(job: Job, restart_every: int | None = None) -> dict:
             if job.mode == "isolated":
                 nb, cell_seconds = execute_isolated(nb, cwd=Path(job.notebook_path).parent, timeout=job.timeout)
             else:
-                kernel = process_kernel() if restart_every is None else process_kernel(restart_every)
+                kernel = process_kernel(restart_every)
                 nb, cell_seconds = kernel.execute(nb, timeout=job.timeout)
         except NotebookFailed as failure:
             failed_nb = normalize_notebook(failure.nb)

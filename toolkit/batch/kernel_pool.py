@@ -191,12 +191,11 @@ def _kernel_side_seconds(reply: dict | None) -> float:
     """
     from datetime import datetime
 
+    def when(stamp) -> datetime:  # jupyter_client parses header dates; metadata stays ISO text
+        return stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+
     try:
-        end = reply["header"]["date"]
-        start = reply["metadata"]["started"]
-        end = end if isinstance(end, datetime) else datetime.fromisoformat(str(end).replace("Z", "+00:00"))
-        start = start if isinstance(start, datetime) else datetime.fromisoformat(str(start).replace("Z", "+00:00"))
-        return max(0.0, (end - start).total_seconds())
+        return max(0.0, (when(reply["header"]["date"]) - when(reply["metadata"]["started"])).total_seconds())
     except (KeyError, TypeError, ValueError):
         return 0.0
 
@@ -204,13 +203,16 @@ def _kernel_side_seconds(reply: dict | None) -> float:
 _process_kernel: ReusedKernel | None = None
 
 
-def process_kernel(restart_every: int = DEFAULT_RESTART_EVERY) -> ReusedKernel:
-    """This worker process's kernel (created on first use, shut down when the process exits)."""
+def process_kernel(restart_every: int | None = None) -> ReusedKernel:
+    """This worker process's kernel (created on first use, shut down when the process exits).
+
+    ``restart_every``: None = :data:`DEFAULT_RESTART_EVERY`; 0 = only after a failure.
+    """
     global _process_kernel
     if _process_kernel is None:
         import atexit
 
-        _process_kernel = ReusedKernel(restart_every=restart_every)
+        _process_kernel = ReusedKernel(restart_every=DEFAULT_RESTART_EVERY if restart_every is None else restart_every)
         atexit.register(_process_kernel.shutdown)
     return _process_kernel
 
