@@ -436,9 +436,13 @@ def callaway_santanna(
 
     ``groups`` (cohort aggregation), ``event_study`` (dynamic aggregation), ``calendar``
     (calendar-year aggregation) and ``group_time`` (the ATT(g,t) cells); the other overall
-    aggregates and the parallel-trends pre-test are in ``diagnostics``.
+    aggregates and the parallel-trends pre-tests are in ``diagnostics``: R ``did``'s Wald test over
+    all pre-treatment cells (``pretest_wald``/``pretest_df``/``pretest_p_value``) and the
+    lower-dimensional test on the pre-treatment event-time effects (``pretrend``,
+    :func:`toolkit.did.pretest.dynamic_pretest`), which keeps its size with small cohorts.
     """
     from toolkit.did.aggregate import aggte  # aggregate imports this module
+    from toolkit.did.pretest import dynamic_pretest
 
     res = att_gt(
         data, yname, idname, tname, gname, control=control, covariates=covariates, est_method=est_method,
@@ -454,6 +458,7 @@ def callaway_santanna(
     simple.calendar = calendar.calendar
     simple.group_time = res.cells[["cohort", "time", "base_time", "event_time", "post", "estimate", "se", "ci_low", "ci_high", "cband_low", "cband_high", "n_treated", "n_control"]].copy()
     simple.diagnostics["event_study_vcov"] = dynamic.diagnostics.get("event_study_vcov")
+    simple.diagnostics["pretrend"] = dynamic_pretest(res)
     simple.diagnostics.update(
         {
             "overall": {

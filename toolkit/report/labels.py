@@ -35,6 +35,28 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
     "trends_by_cohort": ("按改革批次的趋势", "Trends by reform cohort"),
     "event_study": ("事件研究", "Event study"),
     "pre_trend_test": ("平行趋势检验", "Pre-trend test"),
+    "pretest": ("检验", "Test"),
+    "test_statistic": ("检验统计量", "Test statistic"),
+    "reference_distribution": ("参照分布", "Reference distribution"),
+    "pretest_cs_event_times": ("Callaway–Sant'Anna：改革前各年份效应（结论依据）",
+                               "Callaway–Sant'Anna: pre-reform event-time effects (used for the verdict)"),
+    "pretest_cs_all_cells": ("Callaway–Sant'Anna：全部改革前 ATT(g,t)（R did 的检验）",
+                             "Callaway–Sant'Anna: all pre-reform ATT(g,t) (R did's test)"),
+    "pretest_twfe_event": ("TWFE 事件研究：改革前各期系数", "TWFE event study: leads"),
+    # names of the tests in the plain-language paragraph
+    "pretest_name_cs_event_times": ("改革前各年份效应的联合检验", "joint test of the pre-reform event-time effects"),
+    "pretest_name_cs_all_cells": ("全部改革前 ATT(g,t) 的 Wald 检验", "Wald test of all pre-reform ATT(g,t)"),
+    "pretest_name_other": ("平行趋势检验", "pre-trend test"),
+    "pretest_note": (
+        "结论依据第一行：Callaway–Sant'Anna 改革前各年份效应的联合 Wald 检验，采用小样本校正（Hotelling T²，F 分布）。"
+        "第二行是 R did 软件的检验（全部改革前 ATT(g,t)，χ² 分布），列出以便与 R 的结果对照；每批改革县只有几个到十几个时，"
+        "它要估计的协方差矩阵太大、估计不稳，即使改革前趋势相同也常常显示“有差异”（见工具包的模拟基准），因此不作为结论依据。",
+        "The verdict rests on the first row: a joint Wald test of the Callaway–Sant'Anna pre-reform event-time effects "
+        "with a small-sample (Hotelling T², F) reference. The second row is R did's test (all pre-reform ATT(g,t), χ²), "
+        "shown for comparison with R; with reform cohorts of a few to a dozen counties its large covariance matrix is "
+        "poorly estimated and it often signals differing trends even when trends are parallel (see the toolkit's "
+        "simulation benchmark), so the verdict does not use it.",
+    ),
     "estimators_compared": ("估计方法比较", "Estimators compared"),
     "plain_language": ("结论（通俗说明）", "What changed, how sure we are"),
     "ranking": ("排名", "Ranking"),

@@ -67,6 +67,25 @@ def _unit_word(unit: str, lang: str) -> str:
     return ""
 
 
+def pretest_for_verdict(robust: Any, fallback_p: float | None = None) -> tuple[float | None, str]:
+    """The pre-trend p-value the paragraph's verdict rests on, and which test it is.
+
+    In order: the Callaway–Sant'Anna test of the pre-reform event-time effects with its
+    small-sample F reference (``diagnostics["pretrend"]``, :mod:`toolkit.did.pretest`; keeps its
+    size with cohorts of a few counties); R did's Wald test over all pre-reform ATT(g,t)
+    (``pretest_p_value``; rejects far too often with small cohorts — benchmarks/montecarlo_pretest.py
+    — so only used when the first is missing); then ``fallback_p`` (e.g. the TWFE event study's).
+    Keys: ``cs_event_times``, ``cs_all_cells``, ``other``.
+    """
+    diag = getattr(robust, "diagnostics", None) or {}
+    dyn = diag.get("pretrend")
+    if isinstance(dyn, dict) and _finite(dyn.get("p_value")) and "event_times" in dyn:
+        return float(dyn["p_value"]), "cs_event_times"
+    if _finite(diag.get("pretest_p_value")):
+        return float(diag["pretest_p_value"]), "cs_all_cells"
+    return (float(fallback_p) if _finite(fallback_p) else None), "other"
+
+
 def did_paragraph(outcome: str, robust: Any, twfe: Any | None = None, *, lang: str = "zh", unit: str = "fraction",
                   alpha: float = 0.05, pretrend_p: float | None = None) -> str:
     """Plain-language paragraph for one outcome: what changed, how sure we are.
@@ -74,7 +93,8 @@ def did_paragraph(outcome: str, robust: Any, twfe: Any | None = None, *, lang: s
     ``robust``: the Callaway–Sant'Anna :class:`~toolkit.did.result.DidResult` (headline);
     ``twfe``: the two-way fixed-effects result for comparison; ``unit``: the outcome's unit
     (``fraction`` effects are read as percentage points). ``outcome`` is the label for people.
-    ``pretrend_p``: the pre-trend test's p-value when ``robust.diagnostics`` has none.
+    ``pretrend_p``: the pre-trend test's p-value when ``robust.diagnostics`` has none. The verdict
+    on pre-reform trends names the test it rests on (:func:`pretest_for_verdict`).
     """
     check_lang(lang)
     est, lo, hi = robust.estimate, robust.ci_low, robust.ci_high
@@ -95,9 +115,8 @@ def did_paragraph(outcome: str, robust: Any, twfe: Any | None = None, *, lang: s
     others_en = "counties never reformed" if never else "counties not yet reformed"
     clear = _finite(lo) and _finite(hi) and (lo > 0 or hi < 0)
     up = est > 0
-    pre_p = (robust.diagnostics or {}).get("pretest_p_value")
-    if not _finite(pre_p):
-        pre_p = pretrend_p
+    pre_p, pre_key = pretest_for_verdict(robust, pretrend_p)
+    pre_name = label(f"pretest_name_{pre_key}", lang)
     if lang == "en" and len(outcome) > 1 and outcome[0].isupper() and outcome[1].islower():
         outcome = outcome[0].lower() + outcome[1:]  # mid-sentence
     parts = []
@@ -109,11 +128,12 @@ def did_paragraph(outcome: str, robust: Any, twfe: Any | None = None, *, lang: s
             parts.append(f"{level}置信区间为 {lo_txt} 至 {hi_txt}{u}，不含零，说明这一变化不大可能只是偶然波动。")
         else:
             parts.append(f"{level}置信区间为 {lo_txt} 至 {hi_txt}{u}，包含零，因此现有数据还不能确定改革是否改变了{outcome}。")
+        zh_test = "平行趋势检验" if pre_key == "other" else f"平行趋势检验：{pre_name}"
         if _finite(pre_p):
             if pre_p < PRETEST_ALPHA:
-                parts.append(f"需要注意：改革前各县的趋势已有差异（平行趋势检验 P={fmt_number(pre_p, 3)}），上述估计应谨慎解读。")
+                parts.append(f"需要注意：改革前各县的趋势已有差异（{zh_test}，P={fmt_number(pre_p, 3)}），上述估计应谨慎解读。")
             else:
-                parts.append(f"改革前改革县与对照县的趋势没有可检测的差异（平行趋势检验 P={fmt_number(pre_p, 3)}），比较基础较为可信。")
+                parts.append(f"改革前改革县与对照县的趋势没有可检测的差异（{zh_test}，P={fmt_number(pre_p, 3)}），比较基础较为可信。")
         if twfe is not None and _finite(twfe.estimate):
             half = (hi - lo) / 2 if _finite(lo) and _finite(hi) else float("inf")
             if abs(twfe.estimate - est) > DIFFERS_SHARE_OF_CI * half:
@@ -132,12 +152,13 @@ def did_paragraph(outcome: str, robust: Any, twfe: Any | None = None, *, lang: s
         else:
             parts.append(f"The {level} confidence interval runs from {lo_txt} to {hi_txt}{u} and includes zero, so the data cannot "
                          f"yet tell whether the reform changed {outcome}.")
+        en_test = pre_name if pre_key == "other" else f"pre-trend test: Callaway–Sant'Anna {pre_name}"
         if _finite(pre_p):
             if pre_p < PRETEST_ALPHA:
-                parts.append(f"Caution: trends already differed before the reform (pre-trend test p = {fmt_number(pre_p, 3)}); "
+                parts.append(f"Caution: trends already differed before the reform ({en_test}, p = {fmt_number(pre_p, 3)}); "
                              f"read the estimate with care.")
             else:
-                parts.append(f"Before the reform, reformed and comparison counties followed similar trends (pre-trend test "
+                parts.append(f"Before the reform, reformed and comparison counties followed similar trends ({en_test}, "
                              f"p = {fmt_number(pre_p, 3)}), which supports the comparison.")
         if twfe is not None and _finite(twfe.estimate):
             half = (hi - lo) / 2 if _finite(lo) and _finite(hi) else float("inf")
