@@ -62,3 +62,16 @@ def test_svg_is_deterministic():
     a = figures.svg_text(figures.indicator_trend(_trend(), "住院率"))
     b = figures.svg_text(figures.indicator_trend(_trend(), "住院率"))
     assert a == b
+
+
+def test_trend_legend_names_the_county_when_given():
+    fig = figures.indicator_trend(_trend(), "住院率", series_label="濉溪县", comparison=_trend())
+    try:
+        assert fig.axes[0].get_legend_handles_labels()[1] == ["濉溪县", "全省中位数"]
+    finally:
+        figures.plt.close(fig)
+    fig = figures.indicator_trend(_trend(), "hospitalisation rate", lang="en")
+    try:
+        assert fig.axes[0].get_legend_handles_labels()[1][0] == "County"
+    finally:
+        figures.plt.close(fig)

@@ -133,7 +133,7 @@ def indicator_trends(ctx: ReportContext, indicators=KEY_INDICATORS, ncols: int =
         series = mine.loc[mine["indicator"] == iid, ["year", "value", "lower", "upper"]]
         figures.indicator_trend(series, label(iid, ctx.lang), lang=ctx.lang, target=_target(reg[iid]),
                                 reform_year=ctx.reform_year, comparison=province_median_series(ctx, iid),
-                                percent=reg[iid].unit in PERCENT_UNITS, band=True, ax=ax)
+                                series_label=ctx.county_name or ctx.county_id, percent=reg[iid].unit in PERCENT_UNITS, band=True, ax=ax)
     for k in range(len(present), nrows * ncols):
         axes[k // ncols][k % ncols].set_visible(False)
     fig.tight_layout()

@@ -110,19 +110,21 @@ def indicator_trend(
     reform_year: int | None = None,
     comparison: pd.DataFrame | None = None,
     comparison_label: str | None = None,
+    series_label: str | None = None,
     percent: bool = False,
     band: bool = False,
     ax=None,
 ) -> Figure:
     """One indicator over the years: line, optional target (horizontal line), reform year
     (vertical dashed line labelled 改革/Reform), optional comparison line (e.g. province median)
-    and an optional interval band (columns ``lower``/``upper``). ``series``: columns year, value."""
+    and an optional interval band (columns ``lower``/``upper``). ``series``: columns year, value;
+    ``series_label`` names its line in the legend (e.g. the county's name; default 县/County)."""
     setup()
     fig = None
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.4, 3.6))
     data = series.sort_values("year")
-    ax.plot(data["year"], data["value"], marker="o", color=PALETTE[0], label=label("county", lang), linewidth=2)
+    ax.plot(data["year"], data["value"], marker="o", color=PALETTE[0], label=series_label or label("county", lang), linewidth=2)
     if band and {"lower", "upper"} <= set(data.columns) and data["lower"].notna().any():
         ax.fill_between(data["year"], data["lower"], data["upper"], color=PALETTE[0], alpha=0.15, linewidth=0)
     if comparison is not None and not comparison.empty:
