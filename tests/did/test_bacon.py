@@ -19,8 +19,9 @@ from toolkit.did.bacon import bacon_decomposition, bacon_summary
 from toolkit.did.panel import prepare_panel
 from toolkit.did.twfe import twfe
 from toolkit.errors import ToolkitError
+from toolkit.paths import MPDTA_CSV
 
-MPDTA = "/work/shared/data/mpdta.csv"
+MPDTA = str(MPDTA_CSV)  # ../shared/data beside the checkout, or $TOOLKIT_SHARED_DIR
 KW = dict(yname="lemp", idname="countyreal", tname="year", gname="first.treat")
 
 

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from toolkit import cli
+from toolkit.paths import MPDTA_CSV
 
-MPDTA = "/work/shared/data/mpdta.csv"
+MPDTA = str(MPDTA_CSV)  # ../shared/data beside the checkout, or $TOOLKIT_SHARED_DIR
 ARGS = ["--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first.treat"]
 
 
@@ -140,3 +141,11 @@ def test_estimate_dispatch_and_option_checks(monkeypatch, mpdta):
         api.estimate(mpdta, estimator="sdid", **kw)
     with pytest.raises(ToolkitError, match="control"):
         api.estimate(mpdta, estimator="twfe", control="later", **kw)
+
+
+def test_text_report_names_the_pre_trend_test(capsys):
+    # the CS pre-test uses a Hotelling F(q, G−q) reference, the TWFE event study F(q, G−1): say which
+    code, out, _ = run(capsys, MPDTA, *ARGS, "--estimator", "cs")
+    assert code == 0
+    line = out.splitlines()[[i for i, s in enumerate(out.splitlines()) if s.startswith("pre-trend test:")][0] + 1]
+    assert "Hotelling" in line and "dynamic aggregation" in line

@@ -20,8 +20,9 @@ import statsmodels.api as sm
 from toolkit.did.event_study import event_study, event_time_bins
 from toolkit.did.plots import plot_event_study
 from toolkit.errors import ToolkitError
+from toolkit.paths import MPDTA_CSV
 
-MPDTA = "/work/shared/data/mpdta.csv"
+MPDTA = str(MPDTA_CSV)  # ../shared/data beside the checkout, or $TOOLKIT_SHARED_DIR
 REF = json.loads((Path(__file__).parent / "reference" / "mpdta_event_pyfixest.json").read_text())
 KW = dict(yname="lemp", idname="countyreal", tname="year", gname="first.treat")
 

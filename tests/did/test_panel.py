@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from toolkit.did.panel import prepare_panel
 from toolkit.errors import ToolkitError
+from toolkit.paths import MPDTA_CSV
 
-MPDTA = "/work/shared/data/mpdta.csv"
+MPDTA = str(MPDTA_CSV)  # ../shared/data beside the checkout, or $TOOLKIT_SHARED_DIR
 
 
 def small_panel() -> pd.DataFrame:

@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from toolkit.did.panel import prepare_panel
 from toolkit.did.twfe import n_fixed_effects, twfe, within_transform
 from toolkit.errors import ToolkitError
+from toolkit.paths import MPDTA_CSV
 
-MPDTA = "/work/shared/data/mpdta.csv"
+MPDTA = str(MPDTA_CSV)  # ../shared/data beside the checkout, or $TOOLKIT_SHARED_DIR
 REF = json.loads((Path(__file__).parent / "reference" / "mpdta_twfe_pyfixest.json").read_text())
 KW = dict(yname="lemp", idname="countyreal", tname="year", gname="first.treat")
 

@@ -109,6 +109,8 @@ def report_text(result) -> str:
     pre = (d.get("diagnostics") or {}).get("pretrend")
     if isinstance(pre, dict) and pre.get("p_value") is not None:
         lines.append(f"pre-trend test: F({pre.get('df1')}, {_fmt(pre.get('df2'))}) = {_fmt(pre.get('stat_f'))}, p = {_fmt(pre.get('p_value'))}")
+        if pre.get("test"):  # which test and reference distribution (they differ by estimator)
+            lines.append(f"  ({pre['test']})")
     bacon = (d.get("diagnostics") or {}).get("bacon")
     if bacon:
         lines.append("Goodman-Bacon decomposition (type: weight, average 2x2 estimate):")

@@ -19,7 +19,8 @@ import pandas as pd
 import pyfixest as pf
 
 HERE = Path(__file__).parent
-MPDTA = "/work/shared/data/mpdta.csv"
+# shared/ sits beside the project checkout (this file is tests/did/reference/ inside it)
+MPDTA = str(Path(__file__).resolve().parents[3].parent / "shared" / "data" / "mpdta.csv")
 
 
 def load() -> pd.DataFrame:
