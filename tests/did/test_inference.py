@@ -241,3 +241,27 @@ def test_webb_and_rademacher_weights_have_mean_0_variance_1():
     assert set(np.unique(rad)) == {-1.0, 1.0}
     full, label = inf._draw_weights("rademacher", 3, 999, rng)
     assert full.shape == (3, 8) and len({tuple(c) for c in full.T}) == 8 and "enumerated" in label
+
+
+def test_wald_inference_by_hand_and_its_rule_for_unusable_standard_errors():
+    # normal: z(0.975) = 1.959964; est 0.3, se 0.1 -> CI 0.3 ∓ 0.195996, p = 2·P(Z > 3) = 0.0026998
+    low, high, p = inf.wald_inference(0.3, 0.1, 0.05)
+    assert (low, high) == pytest.approx((0.3 - 0.1959964, 0.3 + 0.1959964), abs=1e-7)
+    assert p == pytest.approx(0.0026998, abs=1e-7)
+    # t(4): t(0.95) = 2.131847 at alpha 0.1; p = 2·P(T4 > 3) = 0.039941; crit overrides the quantile
+    low, high, p = inf.wald_inference(0.3, 0.1, 0.1, df=4)
+    assert (low, high, p) == pytest.approx((0.3 - 0.2131847, 0.3 + 0.2131847, 0.039941), abs=1e-6)
+    assert inf.wald_inference(0.3, 0.1, crit=3.0)[:2] == pytest.approx((0.0, 0.6))
+    # zero / NaN SE: no p-value (missing_p); the CI is est ∓ c·se as computed, NaN with strict
+    assert inf.wald_inference(1.0, 0.0, missing_p=None) == (1.0, 1.0, None)
+    low, high, p = inf.wald_inference(1.0, float("nan"))
+    assert np.isnan([low, high, p]).all()
+    assert np.isnan(inf.wald_inference(1.0, 0.0, strict=True)).all()
+    # infinite SE: no p-value unless p_from_infinite_se (then 2·P(|Z| >= 0) = 1)
+    assert inf.wald_inference(1.0, np.inf, missing_p=None).p_value is None
+    assert inf.wald_inference(1.0, np.inf, p_from_infinite_se=True).p_value == 1.0
+    # arrays follow the same rule element by element
+    low, high, p = inf.wald_inference(np.array([0.3, 1.0, 1.0]), np.array([0.1, 0.0, np.nan]))
+    assert low[:2] == pytest.approx([0.3 - 0.1959964, 1.0], abs=1e-7) and np.isnan(low[2])
+    assert p[0] == pytest.approx(0.0026998, abs=1e-7) and np.isnan(p[1:]).all()
+    assert np.isnan(inf.wald_inference(np.array([1.0]), np.array([0.0]), strict=True).ci_low).all()

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from toolkit.did.bootstrap import multiplier_bootstrap
+from toolkit.did.inference import wald_inference
 from toolkit.did.result import DidResult
 from toolkit.did.staggered import _SE_ZERO, AttGtResult
 from toolkit.errors import ToolkitError
@@ -115,22 +116,22 @@ def aggte(
     pg_cohort = np.array([np.mean(G == g) for g in cohorts])
     pg = pg_cohort[np.searchsorted(cohorts, group)]
     se_of = _Se(result, bootstrap, biters, seed)
-    z = stats.norm.ppf(1 - result.alpha / 2)
     table: pd.DataFrame | None = None
     tab_name = ""
 
     def table_from(keys: list[Any], key_name: str, est: np.ndarray, infs: np.ndarray) -> pd.DataFrame:
         se = se_of(infs)
-        crit = se_of.crit(infs) if cband else z
+        ci = wald_inference(est, se, result.alpha)
+        band = wald_inference(est, se, result.alpha, crit=se_of.crit(infs)) if cband else ci
         return pd.DataFrame(
             {
                 key_name: [int(k) for k in keys],
                 "estimate": est,
                 "se": se,
-                "ci_low": est - z * se,
-                "ci_high": est + z * se,
-                "cband_low": est - crit * se,
-                "cband_high": est + crit * se,
+                "ci_low": ci.ci_low,
+                "ci_high": ci.ci_high,
+                "cband_low": band.ci_low,
+                "cband_high": band.ci_high,
             }
         )
 
@@ -210,7 +211,7 @@ def aggte(
         label = "calendar: mean over calendar years of the year's post-treatment effects"
 
     se = float(se_of(inf)[0])
-    p = float(2 * stats.norm.sf(abs(overall / se))) if math.isfinite(se) and se > 0 else None
+    headline = wald_inference(overall, se, result.alpha, missing_p=None)
     how = (
         f"multiplier bootstrap ({biters} Rademacher draws, seed {seed}, IQR scale)"
         if bootstrap
@@ -222,12 +223,12 @@ def aggte(
         outcome=result.outcome,
         estimate=overall,
         se=se,
-        ci_low=overall - z * se,
-        ci_high=overall + z * se,
+        ci_low=headline.ci_low,
+        ci_high=headline.ci_high,
         n_units=result.n_units,
         n_obs=result.n_obs,
         inference=f"Callaway–Sant'Anna ({label}); SE from {how}{clustered}; simultaneous bands sup-t",
-        p_value=p,
+        p_value=headline.p_value,
         diagnostics={
             "aggregation": type,
             "pretest_wald": result.wald_stat,

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from toolkit.did.inference import wald_inference
 from toolkit.did.panel import COHORT, Panel, prepare_panel
 from toolkit.did.result import DidResult
 from toolkit.errors import ToolkitError
@@ -115,7 +116,6 @@ def sun_abraham(
     cell_g = np.array([g for g, _ in cells])
     cell_e = np.array([e for _, e in cells])
     size = {g: int(np.sum(G == g)) for g in cohorts}
-    z = stats.norm.ppf(1 - alpha / 2)
 
     def combo(mask: np.ndarray, by_size: bool = True) -> tuple[float, float]:
         w = np.where(mask, np.array([size[g] for g in cell_g], dtype=float) if by_size else 1.0, 0.0)
@@ -126,7 +126,8 @@ def sun_abraham(
     Wes = []
     for e in sorted(set(cell_e.tolist())):
         est, se = combo(cell_e == e)
-        es.append({"event_time": int(e), "estimate": est, "se": se, "ci_low": est - z * se, "ci_high": est + z * se})
+        lo, hi, _ = wald_inference(est, se, alpha)
+        es.append({"event_time": int(e), "estimate": est, "se": se, "ci_low": lo, "ci_high": hi})
         we = np.where(cell_e == e, np.array([size[g] for g in cell_g], dtype=float), 0.0)
         Wes.append(we / we.sum())
     Wes = np.array(Wes)
@@ -135,10 +136,12 @@ def sun_abraham(
         m = (cell_g == g) & (cell_e >= 0)
         if m.any():
             est, se = combo(m, by_size=False)
-            groups.append({"cohort": g, "estimate": est, "se": se, "ci_low": est - z * se, "ci_high": est + z * se})
+            lo, hi, _ = wald_inference(est, se, alpha)
+            groups.append({"cohort": g, "estimate": est, "se": se, "ci_low": lo, "ci_high": hi})
     post = cell_e >= 0
     est, se = combo(post)
     cell_se = np.sqrt(np.clip(np.diag(V), 0, None))
+    cell_low, cell_high, _ = wald_inference(beta, cell_se, alpha)
     group_time = pd.DataFrame(
         {
             "cohort": cell_g,
@@ -146,8 +149,8 @@ def sun_abraham(
             "event_time": cell_e,
             "estimate": beta,
             "se": cell_se,
-            "ci_low": beta - z * cell_se,
-            "ci_high": beta + z * cell_se,
+            "ci_low": cell_low,
+            "ci_high": cell_high,
         }
     )
     pre = np.flatnonzero(cell_e < -1)
@@ -160,17 +163,18 @@ def sun_abraham(
             diagnostics.update({"pretest_wald": W, "pretest_df": len(pre), "pretest_p_value": float(stats.chi2.sf(W, len(pre)))})
         except np.linalg.LinAlgError:
             pass
+    headline = wald_inference(est, se, alpha, missing_p=None, p_from_infinite_se=True)
     return DidResult(
         estimator="sa",
         outcome=yname,
         estimate=est,
         se=se,
-        ci_low=est - z * se,
-        ci_high=est + z * se,
+        ci_low=headline.ci_low,
+        ci_high=headline.ci_high,
         n_units=n,
         n_obs=n * T,
         inference="Sun–Abraham interaction-weighted; cluster-robust CR1 by unit, delta method with cohort shares fixed",
-        p_value=float(2 * stats.norm.sf(abs(est / se))) if se > 0 else None,
+        p_value=headline.p_value,
         event_study=pd.DataFrame(es),
         groups=pd.DataFrame(groups),
         group_time=group_time,
@@ -252,22 +256,23 @@ def bjs_imputation(
         boot_all[b] = eb
         boot_e[b] = [by_eb.get(k, np.nan) for k in keys]
     se = float(np.nanstd(boot_all, ddof=1))
-    z = stats.norm.ppf(1 - alpha / 2)
     es = []
     for j, k in enumerate(keys):
         s = float(np.nanstd(boot_e[:, j], ddof=1))
-        es.append({"event_time": k, "estimate": by_e[k], "se": s, "ci_low": by_e[k] - z * s, "ci_high": by_e[k] + z * s})
+        lo, hi, _ = wald_inference(by_e[k], s, alpha)
+        es.append({"event_time": k, "estimate": by_e[k], "se": s, "ci_low": lo, "ci_high": hi})
+    headline = wald_inference(est, se, alpha, missing_p=None, p_from_infinite_se=True)
     return DidResult(
         estimator="bjs",
         outcome=yname,
         estimate=est,
         se=se,
-        ci_low=est - z * se,
-        ci_high=est + z * se,
+        ci_low=headline.ci_low,
+        ci_high=headline.ci_high,
         n_units=n,
         n_obs=n * T,
         inference=f"BJS imputation; SE from a unit cluster bootstrap ({biters} draws, seed {seed})",
-        p_value=float(2 * stats.norm.sf(abs(est / se))) if se > 0 else None,
+        p_value=headline.p_value,
         event_study=pd.DataFrame(es),
         diagnostics={"n_treated_obs": int(treated.sum())},
         warnings=list(panel.warnings),

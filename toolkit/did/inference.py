@@ -31,7 +31,7 @@ single treated cluster where the wild bootstrap is known to fail (MacKinnon & We
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -185,16 +185,73 @@ def vcov_for(fit: "TwfeFit", *, vcov: str = "CR1", ssc: str = "nested", contrast
     raise ToolkitError(f"unknown vcov '{vcov}'; expected CR1 or CR2")
 
 
+class WaldInference(NamedTuple):
+    """Confidence interval and two-sided p-value of one estimate (or of arrays of them)."""
+
+    ci_low: Any
+    ci_high: Any
+    p_value: Any
+
+
+def wald_inference(
+    estimate: Any,
+    se: Any,
+    alpha: float = 0.05,
+    *,
+    df: float = math.inf,
+    crit: Any = None,
+    strict: bool = False,
+    missing_p: Any = math.nan,
+    p_from_infinite_se: bool = False,
+) -> WaldInference:
+    """``(ci_low, ci_high, p_value)`` from an estimate and its SE: the one place every DiD
+    estimator turns a standard error into a confidence interval and a p-value.
+
+    ``ci = estimate ∓ c·se`` with ``c = crit`` (e.g. a sup-t band's critical value) or the
+    ``1 − alpha/2`` quantile of Student t with ``df`` degrees of freedom (standard normal when
+    ``df`` is infinite); ``p = 2·P(|T| ≥ |estimate/se|)``. Scalars or numpy arrays.
+
+    Rule for a zero, NaN or infinite SE: only a finite positive SE gives a p-value; otherwise the
+    p-value is ``missing_p``. The CI is ``estimate ∓ c·se`` as computed (a NaN SE gives a NaN
+    CI, a zero SE the zero-width ``[estimate, estimate]``), and with ``strict=True`` it is NaN too,
+    as is the p-value (``missing_p`` is then ignored).
+
+    The three knobs exist because the estimators reported these edge cases differently before
+    this helper and their outputs are kept bit-for-bit: ``strict=True`` is the t-based TWFE /
+    event study (:func:`t_inference`: no SE, no inference); the normal-approximation estimators
+    (Sun–Abraham, BJS, SDID, Callaway–Sant'Anna tables and aggregates, placebo dates) keep the
+    computed CI; their headline ``p_value`` is ``None`` without an SE (``missing_p=None``), a
+    table's NaN; and Sun–Abraham, BJS and the placebo-date table have always given an infinite SE
+    (overflowing data) the p-value ``2·P(|Z| ≥ 0) = 1`` (``p_from_infinite_se=True``) where
+    SDID and the CS aggregates give none.
+    """
+    normal = not math.isfinite(df)
+    dist = stats.norm if normal else stats.t(df)
+    if crit is None:
+        crit = dist.ppf(1 - alpha / 2)
+    if np.ndim(estimate) or np.ndim(se):
+        estimate, se = np.asarray(estimate, dtype=float), np.asarray(se, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            usable = (se > 0) & (np.isfinite(se) | p_from_infinite_se)
+            p = np.where(usable, 2 * dist.sf(np.abs(estimate / se)), np.nan)
+        low, high = estimate - crit * se, estimate + crit * se
+        if strict:
+            low, high = np.where(usable, low, np.nan), np.where(usable, high, np.nan)
+        return WaldInference(low, high, p)
+    usable = se > 0 and (math.isfinite(se) or p_from_infinite_se)
+    if strict and not usable:
+        return WaldInference(math.nan, math.nan, math.nan)
+    p = float(2 * dist.sf(abs(estimate / se))) if usable else missing_p
+    return WaldInference(estimate - crit * se, estimate + crit * se, p)
+
+
 def t_inference(estimate: float, se: float, df: float, alpha: float = 0.05) -> tuple[float, float, float]:
-    """Two-sided p-value and (1−alpha) CI from Student t with ``df`` degrees of freedom."""
+    """Two-sided p-value and (1−alpha) CI from Student t with ``df`` degrees of freedom; all NaN
+    without a finite positive SE (:func:`wald_inference` with ``strict=True``)."""
     if not (0 < alpha < 1):
         raise ToolkitError(f"alpha must be between 0 and 1, got {alpha}")
-    if not np.isfinite(se) or se <= 0:
-        return float("nan"), float("nan"), float("nan")
-    dist = stats.t(df) if np.isfinite(df) else stats.norm()
-    crit = float(dist.ppf(1 - alpha / 2))
-    p = float(2 * dist.sf(abs(estimate / se)))
-    return p, estimate - crit * se, estimate + crit * se
+    low, high, p = wald_inference(estimate, se, alpha, df=df, strict=True)
+    return float(p), float(low), float(high)
 
 
 def wald_test(coef: np.ndarray, V: np.ndarray, df_denom: float) -> dict[str, float]:

@@ -34,6 +34,7 @@ import pandas as pd
 from scipy import stats
 
 from toolkit.did.aggregate import _agg_if, _wif
+from toolkit.did.inference import wald_inference
 from toolkit.did.result import DidResult
 from toolkit.did.staggered import att_gt, callaway_santanna
 from toolkit.errors import ToolkitError
@@ -59,7 +60,6 @@ def placebo_dates(
     """
     if gname not in data.columns:
         raise ToolkitError(f"column '{gname}' (first treated period) not in the panel")
-    z = stats.norm.ppf(1 - alpha / 2)
     rows = []
     g_true = pd.to_numeric(data[gname], errors="coerce").fillna(0)
     t_min = pd.to_numeric(data[tname], errors="coerce").min()
@@ -92,9 +92,9 @@ def placebo_dates(
         est = float(att[keep] @ w)
         inf = _agg_if(att, res.inffunc, keep, w, _wif(keep, pg, G, grp))
         se = float(math.sqrt(np.sum(inf**2)) / res.n_units)
+        lo, hi, p = wald_inference(est, se, alpha, p_from_infinite_se=True)
         rows.append({
-            "shift": k, "estimate": est, "se": se, "ci_low": est - z * se, "ci_high": est + z * se,
-            "p_value": float(2 * stats.norm.sf(abs(est / se))) if se > 0 else np.nan,
+            "shift": k, "estimate": est, "se": se, "ci_low": lo, "ci_high": hi, "p_value": p,
             "n_cells": int(len(keep)), "cohorts": cohorts,
         })
     return pd.DataFrame(rows)

@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from toolkit.did.bootstrap import multiplier_bootstrap
+from toolkit.did.inference import wald_inference
 from toolkit.did.panel import COHORT, TIME, UNIT, Y, Panel, prepare_panel
 from toolkit.did.result import DidResult
 from toolkit.errors import ToolkitError
@@ -349,10 +350,8 @@ def att_gt(
         if cband and np.isfinite(boot.crit_val) and boot.crit_val >= z:
             crit = boot.crit_val
     cells["se"] = se
-    cells["ci_low"] = att - z * se
-    cells["ci_high"] = att + z * se
-    cells["cband_low"] = att - crit * se
-    cells["cband_high"] = att + crit * se
+    cells["ci_low"], cells["ci_high"], _ = wald_inference(att, se, alpha)
+    cells["cband_low"], cells["cband_high"], _ = wald_inference(att, se, alpha, crit=crit)
 
     # R did's Wald pre-test on the pre-treatment cells (analytic V = IF'IF/n)
     wald = pval = None

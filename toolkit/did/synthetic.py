@@ -30,14 +30,13 @@ uniform weights (plain DiD), both with the same placebo inference, for compariso
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from toolkit.did.inference import wald_inference
 from toolkit.did.panel import COHORT, prepare_panel
 from toolkit.did.result import DidResult
 from toolkit.errors import ToolkitError
@@ -212,7 +211,6 @@ def synthetic_did(
     tau = float(fit.tau[0])
 
     warnings = list(panel.warnings)
-    z = stats.norm.ppf(1 - alpha / 2)
     se = float("nan")
     curve_se = np.full(T - T0, np.nan)
     perm_p = None
@@ -240,29 +238,31 @@ def synthetic_did(
 
     units = panel.units[order]
     post_times = times[T0:]
+    curve_low, curve_high, _ = wald_inference(fit.curve[0], curve_se, alpha)
     es = pd.DataFrame(
         {
             "event_time": (post_times - g).astype(int),
             "estimate": fit.curve[0],
             "se": curve_se,
-            "ci_low": fit.curve[0] - z * curve_se,
-            "ci_high": fit.curve[0] + z * curve_se,
+            "ci_low": curve_low,
+            "ci_high": curve_high,
         }
     )
     omega = {str(u): float(w) for u, w in zip(units[:N0], fit.omega[0]) if w > 0}
     lam = {int(t): float(w) for t, w in zip(times[:T0], fit.lam[0]) if w > 0}
     label = {"sdid": "synthetic DiD", "sc": "synthetic control", "did": "DiD"}[method]
+    headline = wald_inference(tau, se, alpha, missing_p=None)
     return DidResult(
         estimator=method,
         outcome=yname,
         estimate=tau,
         se=se,
-        ci_low=tau - z * se,
-        ci_high=tau + z * se,
+        ci_low=headline.ci_low,
+        ci_high=headline.ci_high,
         n_units=n,
         n_obs=n * T,
         inference=f"{label}; placebo SE ({placebo_reps} re-assignments of the treatment among comparison units, seed {seed})",
-        p_value=float(2 * stats.norm.sf(abs(tau / se))) if se and math.isfinite(se) and se > 0 else None,
+        p_value=headline.p_value,
         event_study=es,
         diagnostics={
             "reform_year": g,
