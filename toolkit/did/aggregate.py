@@ -211,24 +211,21 @@ def aggte(
         label = "calendar: mean over calendar years of the year's post-treatment effects"
 
     se = float(se_of(inf)[0])
-    headline = wald_inference(overall, se, result.alpha, missing_p=None)
     how = (
         f"multiplier bootstrap ({biters} Rademacher draws, seed {seed}, IQR scale)"
         if bootstrap
         else "analytic influence function"
     )
     clustered = " clustered" if result.cluster is not None else " by unit"
-    out = DidResult(
-        estimator="cs",
-        outcome=result.outcome,
+    out = DidResult.normal_approximation(
         estimate=overall,
         se=se,
-        ci_low=headline.ci_low,
-        ci_high=headline.ci_high,
+        alpha=result.alpha,
+        estimator="cs",
+        outcome=result.outcome,
         n_units=result.n_units,
         n_obs=result.n_obs,
         inference=f"Callaway–Sant'Anna ({label}); SE from {how}{clustered}; simultaneous bands sup-t",
-        p_value=headline.p_value,
         diagnostics={
             "aggregation": type,
             "pretest_wald": result.wald_stat,

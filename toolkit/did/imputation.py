@@ -163,18 +163,16 @@ def sun_abraham(
             diagnostics.update({"pretest_wald": W, "pretest_df": len(pre), "pretest_p_value": float(stats.chi2.sf(W, len(pre)))})
         except np.linalg.LinAlgError:
             pass
-    headline = wald_inference(est, se, alpha, missing_p=None, p_from_infinite_se=True)
-    return DidResult(
-        estimator="sa",
-        outcome=yname,
+    return DidResult.normal_approximation(
         estimate=est,
         se=se,
-        ci_low=headline.ci_low,
-        ci_high=headline.ci_high,
+        alpha=alpha,
+        p_from_infinite_se=True,
+        estimator="sa",
+        outcome=yname,
         n_units=n,
         n_obs=n * T,
         inference="Sun–Abraham interaction-weighted; cluster-robust CR1 by unit, delta method with cohort shares fixed",
-        p_value=headline.p_value,
         event_study=pd.DataFrame(es),
         groups=pd.DataFrame(groups),
         group_time=group_time,
@@ -261,18 +259,16 @@ def bjs_imputation(
         s = float(np.nanstd(boot_e[:, j], ddof=1))
         lo, hi, _ = wald_inference(by_e[k], s, alpha)
         es.append({"event_time": k, "estimate": by_e[k], "se": s, "ci_low": lo, "ci_high": hi})
-    headline = wald_inference(est, se, alpha, missing_p=None, p_from_infinite_se=True)
-    return DidResult(
-        estimator="bjs",
-        outcome=yname,
+    return DidResult.normal_approximation(
         estimate=est,
         se=se,
-        ci_low=headline.ci_low,
-        ci_high=headline.ci_high,
+        alpha=alpha,
+        p_from_infinite_se=True,
+        estimator="bjs",
+        outcome=yname,
         n_units=n,
         n_obs=n * T,
         inference=f"BJS imputation; SE from a unit cluster bootstrap ({biters} draws, seed {seed})",
-        p_value=headline.p_value,
         event_study=pd.DataFrame(es),
         diagnostics={"n_treated_obs": int(treated.sum())},
         warnings=list(panel.warnings),

@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit.did.inference import wald_inference
+
 
 def _clean(value: Any) -> Any:
     """JSON-safe scalars: NaN/inf become None, numpy scalars become Python ones."""
@@ -54,6 +56,15 @@ class DidResult:
     diagnostics: dict[str, Any] = field(default_factory=dict)  # pre-trend test, Bacon weights, ...
     warnings: list[str] = field(default_factory=list)  # shown to users (e.g. one treated cluster)
     options: dict[str, Any] = field(default_factory=dict)  # control group, covariates, alpha, seed ...
+
+    @classmethod
+    def normal_approximation(cls, *, estimate: float, se: float, alpha: float, p_from_infinite_se: bool = False, **fields: Any) -> "DidResult":
+        """A result whose headline CI and p-value are the normal-approximation Wald ones
+        (:func:`toolkit.did.inference.wald_inference`): ``estimate ∓ z·se``; ``p_value`` is
+        ``None`` without a finite positive SE (with ``p_from_infinite_se``, 1 for an infinite SE,
+        as Sun–Abraham and BJS have always reported it)."""
+        low, high, p = wald_inference(estimate, se, alpha, missing_p=None, p_from_infinite_se=p_from_infinite_se)
+        return cls(estimate=estimate, se=se, ci_low=low, ci_high=high, p_value=p, **fields)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -251,18 +251,15 @@ def synthetic_did(
     omega = {str(u): float(w) for u, w in zip(units[:N0], fit.omega[0]) if w > 0}
     lam = {int(t): float(w) for t, w in zip(times[:T0], fit.lam[0]) if w > 0}
     label = {"sdid": "synthetic DiD", "sc": "synthetic control", "did": "DiD"}[method]
-    headline = wald_inference(tau, se, alpha, missing_p=None)
-    return DidResult(
-        estimator=method,
-        outcome=yname,
+    return DidResult.normal_approximation(
         estimate=tau,
         se=se,
-        ci_low=headline.ci_low,
-        ci_high=headline.ci_high,
+        alpha=alpha,
+        estimator=method,
+        outcome=yname,
         n_units=n,
         n_obs=n * T,
         inference=f"{label}; placebo SE ({placebo_reps} re-assignments of the treatment among comparison units, seed {seed})",
-        p_value=headline.p_value,
         event_study=es,
         diagnostics={
             "reform_year": g,
