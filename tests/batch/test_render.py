@@ -33,3 +33,16 @@ def test_figures_carry_their_alt_text_and_code_is_hidden():
 def test_every_output_is_focusable():
     divs = re.findall(r'<div class="[^"]*\bjp-OutputArea-output\b[^"]*"[^>]*>', _page())
     assert len(divs) == 3 and all('tabindex="0"' in d for d in divs)
+
+
+def test_web_font_is_declared_last_in_each_stack_only_when_given():
+    from nbformat.v4 import new_markdown_cell
+
+    nb = new_notebook(cells=[new_markdown_cell("县域报告")])
+    nb.metadata["language_info"] = {"name": "python"}
+    page = notebook_to_html(nb, font_url="../../_assets/report-cjk.woff")
+    assert page.count("@font-face{font-family:'Toolkit CJK';src:url('../../_assets/report-cjk.woff')") == 1
+    # the override after JupyterLab's theme: ui, content and code stacks each end with our family
+    stacks = re.findall(r"--jp-(?:ui|content|code)-font-family:([^;]+);", page.split("@font-face")[1])
+    assert len(stacks) == 3 and all(s.strip().endswith("'Toolkit CJK'") for s in stacks)
+    assert "Toolkit CJK" not in notebook_to_html(nb)

@@ -5,7 +5,9 @@ that sees the same folders). It writes, each through a temporary name and a rena
 (:mod:`toolkit.io`), so a kill at any moment leaves only complete files:
 
 * ``<out>/<notebook>/<county>/<year>.ipynb`` — the executed notebook, outputs kept;
-* ``<out>/<notebook>/<county>/<year>.html`` — the report, code hidden;
+* ``<out>/<notebook>/<county>/<year>.html`` — the report, code hidden; it names the batch's CJK
+  web font by a URL relative to its own folder (``../../_assets/report-cjk.woff``), a file the
+  coordinating process writes at the end of the batch (:mod:`toolkit.batch.webfont`);
 * ``<out>/<notebook>/<county>/<year>_files/`` — side files (Excel, CSV, figures) the notebook
   writes into its ``output_dir`` parameter (cleared before each run, so nothing stale survives);
 * on failure only ``<year>.failed.ipynb`` (outputs up to and including the error); the report's
@@ -27,6 +29,7 @@ from pathlib import Path
 import nbformat
 
 from toolkit.batch.render import INJECTED_CELL_ID, error_summary, normalize_notebook, notebook_bytes, notebook_to_html
+from toolkit.batch.webfont import font_url
 from toolkit.io import write_bytes, write_text
 
 MODES = ("fast", "isolated")
@@ -133,7 +136,8 @@ def execute_job(job: Job, restart_every: int | None = None) -> dict:
         kernel_seconds = kernel.last_kernel_seconds if job.mode != "isolated" else None
         nb = normalize_notebook(nb)
         write_bytes(job.ipynb_path, notebook_bytes(nb))
-        write_text(job.html_path, notebook_to_html(nb, title=job.report_id))
+        html = notebook_to_html(nb, title=job.report_id, font_url=font_url(job.html_path, out_dir))
+        write_text(job.html_path, html)
         _remove(job.failed_path)
         if job.files_dir.is_dir() and not any(job.files_dir.iterdir()):
             job.files_dir.rmdir()

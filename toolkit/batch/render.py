@@ -12,7 +12,8 @@ Two things make the same inputs give the same bytes on every run (team brief, no
   reads results, not code — and our template (``templates/report.html.j2``): figures carry their
   own alt text. The exporter's BeautifulSoup pass over the finished page (generic alt texts,
   ``tabindex`` on outputs; 0.06 of 0.075 s CPU a report) is skipped; the template and
-  :func:`_focusable_outputs` do its work.
+  :func:`_focusable_outputs` do its work. Given the URL of the batch's CJK web font
+  (:mod:`toolkit.batch.webfont`), the template declares it as the last font of every stack.
 """
 
 from __future__ import annotations
@@ -105,11 +106,19 @@ def _focusable_outputs(page: str) -> str:
     return _OUTPUT_DIV.sub(r'\1 tabindex="0"', page)
 
 
-def notebook_to_html(nb: nbformat.NotebookNode, title: str | None = None) -> str:
-    """Render an executed notebook to a standalone HTML page with the code hidden."""
+def notebook_to_html(nb: nbformat.NotebookNode, title: str | None = None, font_url: str | None = None) -> str:
+    """Render an executed notebook to a standalone HTML page with the code hidden.
+
+    ``font_url``: the batch's CJK web font relative to the page (:func:`toolkit.batch.webfont.font_url`;
+    it depends on the page's depth in the output folder); declared as the last font of every stack.
+    """
     resources: dict[str, Any] = {}
     if title:
         resources["metadata"] = {"name": title}
+    if font_url:
+        from toolkit.batch.webfont import FAMILY, font_face_css
+
+        resources.update(cjk_font_face=font_face_css(font_url), cjk_font_family=FAMILY)
     body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
     return _focusable_outputs(body)
 

@@ -227,10 +227,11 @@ def claims_summary(checked, lang: str = "zh") -> str:
 
 
 #: CSS font stack for Chinese text in HTML reports: the font we ship for figures, then the CJK
-#: fonts of Windows, macOS and Linux desktops
+#: fonts of Windows, macOS and Linux desktops; last the batch's web font (toolkit.batch.webfont,
+#: declared by the page template), for readers with none of them
 REPORT_CSS = ("<style>body, .jp-RenderedHTMLCommon, .toolkit-table, .toolkit-provenance {font-family: "
               "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', 'Hiragino Sans GB', "
-              "'SimHei', 'WenQuanYi Micro Hei', sans-serif;}</style>")
+              "'SimHei', 'WenQuanYi Micro Hei', sans-serif, 'Toolkit CJK';}</style>")
 
 
 class Title(Markdown):
