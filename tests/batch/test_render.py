@@ -42,7 +42,10 @@ def test_web_font_is_declared_last_in_each_stack_only_when_given():
     nb.metadata["language_info"] = {"name": "python"}
     page = notebook_to_html(nb, font_url="../../_assets/report-cjk.woff")
     assert page.count("@font-face{font-family:'Toolkit CJK';src:url('../../_assets/report-cjk.woff')") == 1
-    # the override after JupyterLab's theme: ui, content and code stacks each end with our family
+    # the override after JupyterLab's theme: ui, content and code stacks each end with the system
+    # CJK fonts, then ours (a reader's own CJK font wins over the monospace generic's fallback)
     stacks = re.findall(r"--jp-(?:ui|content|code)-font-family:([^;]+);", page.split("@font-face")[1])
-    assert len(stacks) == 3 and all(s.strip().endswith("'Toolkit CJK'") for s in stacks)
+    assert len(stacks) == 3 and all(s.strip().endswith("'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', "
+                                                       "'PingFang SC', 'Hiragino Sans GB', 'SimHei', "
+                                                       "'WenQuanYi Micro Hei', 'Toolkit CJK'") for s in stacks)
     assert "Toolkit CJK" not in notebook_to_html(nb)

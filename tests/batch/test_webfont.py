@@ -103,11 +103,14 @@ def test_font_url_follows_the_page_depth(tmp_path):
     assert webfont.font_url(tmp_path / "n/province/all.html", tmp_path) == "../../_assets/report-cjk.woff"
 
 
-def test_web_font_is_last_in_every_stack():
-    assert REPORT_CSS.split("font-family:")[1].split(";")[0].strip().endswith(f"'{webfont.FAMILY}'")
+def test_web_font_is_last_in_every_stack_after_the_system_cjk_fonts():
+    # REPORT_CSS (toolkit/report/text.py) names the same system fonts, then sans-serif, then ours
+    stack = REPORT_CSS.split("font-family:")[1].split(";")[0]
+    assert [f.strip().strip("'") for f in stack.split(",")] == [*webfont.SYSTEM_CJK_FAMILIES, "sans-serif", webfont.FAMILY]
+    assert webfont.cjk_fallback_stack().endswith("'WenQuanYi Micro Hei', 'Toolkit CJK'")
     from toolkit.batch.cache import Manifest
     from toolkit.batch.index import render_index
 
     page = render_index(Manifest(path=Path("x"), entries={}))
     stacks = re.findall(r"font-family:([^;]+);", page.split("@font-face", 1)[1].split("}", 1)[1])
-    assert len(stacks) == 2 and all(s.endswith(f'"{webfont.FAMILY}"') for s in stacks)
+    assert len(stacks) == 2 and all(s.endswith(webfont.cjk_fallback_stack()) for s in stacks)

@@ -12,7 +12,7 @@ import html
 from pathlib import Path
 
 from toolkit.batch.cache import Manifest
-from toolkit.batch.webfont import FAMILY, font_face_css, font_url
+from toolkit.batch.webfont import cjk_fallback_stack, font_face_css, font_url
 from toolkit.io import write_text
 
 _TITLES = {
@@ -23,12 +23,12 @@ _TITLES = {
 }
 
 _CSS = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif,"{family}";margin:2em;color:#222}
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif,{cjk};margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0}
 th,td{border:1px solid #ccc;padding:.3em .8em;text-align:left}
 th{background:#f0f0f0}
 tr.failed td{background:#fde8e8}
-.error{font-family:monospace,"{family}";color:#a00}
+.error{font-family:monospace,{cjk};color:#a00}
 """
 
 
@@ -68,7 +68,7 @@ def render_index(manifest: Manifest) -> str:
         '<html lang="zh-CN">',
         '<head><meta charset="utf-8"><title>报告索引 · Report index</title>',
         # the batch's CJK web font (toolkit.batch.webfont), last in each stack: only a fallback
-        f"<style>{font_face_css(font_url('index.html', '.'))}{_CSS.replace('{family}', FAMILY)}</style></head>",
+        f"<style>{font_face_css(font_url('index.html', '.'))}{_CSS.replace('{cjk}', cjk_fallback_stack())}</style></head>",
         "<body>",
         "<h1>报告索引 · Report index</h1>",
         f"<p>共 {len(rows_ok) + len(rows_failed)} 份报告，{len(rows_failed)} 份失败 · "

@@ -116,9 +116,9 @@ def notebook_to_html(nb: nbformat.NotebookNode, title: str | None = None, font_u
     if title:
         resources["metadata"] = {"name": title}
     if font_url:
-        from toolkit.batch.webfont import FAMILY, font_face_css
+        from toolkit.batch.webfont import cjk_fallback_stack, font_face_css
 
-        resources.update(cjk_font_face=font_face_css(font_url), cjk_font_family=FAMILY)
+        resources.update(cjk_font_face=font_face_css(font_url), cjk_fallback_stack=cjk_fallback_stack())
     body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
     return _focusable_outputs(body)
 

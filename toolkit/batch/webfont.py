@@ -36,6 +36,12 @@ from toolkit.io import write_bytes, write_text
 #: the CSS family name pages give the subset (not the font's own name: a reader's installed Noto
 #: Sans CJK SC must never be shadowed by our partial copy)
 FAMILY = "Toolkit CJK"
+#: the CJK fonts of Linux, Windows and macOS desktops, tried before ours (the same list as
+#: toolkit.report.text.REPORT_CSS): a browser tries a stack's families in turn for each character
+#: and only then its system fallback, so without them a generic family lacking CJK (monospace)
+#: would hand Chinese to our subset even where the reader has a CJK font
+SYSTEM_CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
+                       "Hiragino Sans GB", "SimHei", "WenQuanYi Micro Hei")
 ASSETS_DIR = "_assets"
 FONT_NAME = "report-cjk.woff"
 #: the characters the current font was cut for, and from which source (JSON)
@@ -59,6 +65,11 @@ def font_url(page: str | os.PathLike, out_dir: str | os.PathLike) -> str:
 def font_face_css(url: str) -> str:
     """The ``@font-face`` rule declaring :data:`FAMILY` at ``url`` (already relative and URL-quoted)."""
     return f"@font-face{{font-family:'{FAMILY}';src:url('{url}') format('woff');font-display:swap}}"
+
+
+def cjk_fallback_stack() -> str:
+    """What pages append to a font stack: the system CJK fonts, then :data:`FAMILY` (CSS, quoted)."""
+    return ", ".join(f"'{f}'" for f in (*SYSTEM_CJK_FAMILIES, FAMILY))
 
 
 def page_characters(text: str) -> set[str]:
