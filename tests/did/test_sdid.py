@@ -9,6 +9,7 @@ requirements.lock for exactly this check, so it runs in CI.
 
 from __future__ import annotations
 
+import json
 import importlib.util
 from pathlib import Path
 
@@ -128,3 +129,13 @@ def test_bad_inputs():
         synthetic_did(d, "y", "county", "year", "g")
     with pytest.raises(ToolkitError, match="either gname"):
         synthetic_did(d, "y", "county", "year")
+
+
+@needs_prop99
+def test_json_is_strict_even_with_missing_diagnostics(prop99):
+    # no placebo draws → no placebo SD: it must come out as null, not the bare NaN strict parsers reject
+    res = _call(prop99, "sdid", reps=0)
+    def reject(constant):
+        raise ValueError(f"non-standard JSON constant {constant}")
+    parsed = json.loads(res.to_json(), parse_constant=reject)
+    assert "placebo_sd" in parsed["diagnostics"] and parsed["diagnostics"]["placebo_sd"] is None

@@ -31,6 +31,21 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _json_safe(value: Any) -> Any:
+    """``value`` with every nested scalar passed through :func:`_clean` (dicts, lists, tuples, arrays).
+
+    ``json.dumps(default=...)`` is never called for floats, so a NaN deep inside the diagnostics
+    would otherwise come out as the bare ``NaN`` that strict JSON parsers reject.
+    """
+    if isinstance(value, dict):
+        return {_clean(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)) and getattr(value, "ndim", 0) > 0:
+        return [_json_safe(v) for v in value.tolist()]  # numpy arrays
+    return _clean(value)
+
+
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     if frame is None:
         return []
@@ -78,7 +93,7 @@ class DidResult:
             "n_units": int(self.n_units),
             "n_obs": int(self.n_obs),
             "inference": self.inference,
-            "options": {k: _clean(v) if not isinstance(v, (list, dict)) else v for k, v in self.options.items()},
+            "options": _json_safe(self.options),
             "warnings": list(self.warnings),
         }
         for name in ("event_study", "groups", "group_time", "calendar"):
@@ -86,8 +101,9 @@ class DidResult:
             if frame is not None:
                 out[name] = _records(frame)
         if self.diagnostics:
-            out["diagnostics"] = json.loads(json.dumps(self.diagnostics, default=_clean))
+            out["diagnostics"] = _json_safe(self.diagnostics)
         return out
 
     def to_json(self, **kwargs: Any) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False, **kwargs)
+        # allow_nan=False: a non-finite number that slipped through is an error here, not invalid JSON downstream
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False, allow_nan=False, **kwargs)
