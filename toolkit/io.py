@@ -1,7 +1,9 @@
 """Crash-safe writing: every output goes to a temporary name in the same folder, then is renamed.
 
 A reader (or a rerun after a kill) therefore sees either the old complete file or the new complete
-file, never a truncated one.
+file, never a truncated one. The file gets the permissions a plain ``open()`` would give it (0666
+less the umask): ``mkstemp`` makes its file private (0600), which would leave reports unreadable
+to colleagues and to a web server serving the reports folder.
 """
 
 from __future__ import annotations
@@ -11,6 +13,12 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Iterator
+
+
+def _umask() -> int:
+    mask = os.umask(0)  # the only portable way to read it is to set it; put it straight back
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager
@@ -23,6 +31,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
