@@ -92,3 +92,12 @@ def test_verify_exit_codes(dataset, tmp_path, capsys):
     (tmp_path / "plain.html").write_text("<html></html>")
     assert main(["verify", str(tmp_path / "plain.html")]) == 2
     assert "cannot read the provenance" in capsys.readouterr().err
+
+
+def test_a_report_without_policy_parameters_says_so():
+    # the province-wide evaluation uses data only: "none", not a bare "0 · digest —"
+    bare = collect_provenance("ab" * 32, None)
+    assert "无（本报告只用数据" in render_provenance_html(bare, "zh")
+    assert "none (this report uses the data only)" in render_provenance_html(bare, "en")
+    with_params = collect_provenance("ab" * 32, {"threshold": 5})
+    assert f"1 · digest {with_params['params_digest']}" in render_provenance_html(with_params, "en")

@@ -31,6 +31,7 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
     "claims_checked": ("公开表述核对", "Published claims checked against the data"),
     "provenance": ("数据与计算来源", "Provenance: data, parameters, software"),
     "parameters_used": ("本次使用的政策参数", "Policy parameters used"),
+    "no_policy_parameters": ("无（本报告只用数据，不涉及政策参数）", "none (this report uses the data only)"),
     "deaths_table": ("分病种死亡人数", "Deaths by cause"),
     "trends_by_cohort": ("按改革批次的趋势", "Trends by reform cohort"),
     "event_study": ("事件研究", "Event study"),

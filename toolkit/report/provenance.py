@@ -160,7 +160,9 @@ def render_provenance_html(prov: Mapping[str, Any], lang: str = "zh", *, embed: 
     rows = [
         (label("dataset_path", lang), prov.get("dataset_path")),
         (label("data_hash", lang), prov.get("data_hash")),
-        (label("parameters_used", lang), f"{len(prov.get('params') or {})} · digest {prov.get('params_digest') or '—'}"),
+        (label("parameters_used", lang),
+         f"{len(prov['params'])} · digest {prov.get('params_digest') or '—'}" if prov.get("params")
+         else label("no_policy_parameters", lang)),  # e.g. the province-wide evaluation
         (label("git_commit", lang), f"{prov.get('git_commit')}" + (" (dirty)" if prov.get("git_dirty") else "")),
         (label("python", lang), prov.get("python")),
         (label("packages", lang), ", ".join(f"{k} {v}" for k, v in (prov.get("packages") or {}).items())),
