@@ -31,7 +31,11 @@ Tests (all at 5%, not-yet-treated controls as in the report):
   (:func:`toolkit.did.pretest.dynamic_pretest`, the report's verdict); ``cs_dynamic_f_naive`` the
   same W as W/q vs F(q, G−1) (the TWFE convention); ``cs_dynamic_chi2`` W vs χ²(q);
 * ``cs_uniform_band`` — sup-t multiplier-bootstrap band over the pre event times excludes 0
-  (R did's recommended check; :func:`toolkit.did.pretest.uniform_band_pretest`, 999 draws).
+  (R did's recommended check; :func:`toolkit.did.pretest.uniform_band_pretest`, 999 draws);
+* ``sa_wald_all`` — Sun–Abraham's own pre-test (:func:`toolkit.did.imputation.sun_abraham`,
+  never-treated controls): Wald of all pre cells δ_{g,e}, e < −1, CR1 by county, χ²(q);
+  ``sa_wald_all_hotelling`` the same W with the Hotelling reference F(q, G−q)
+  (``diagnostics["pretrend"]``). BJS imputation has no pre-test of its own.
 
 ``--generator-seeds K`` also runs the real province generator (toolkit.data.synth, ~5 s each) on
 K seeds and records each test's p-value for hospitalisation_rate.
@@ -58,6 +62,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from toolkit.did.event_study import event_study  # noqa: E402
+from toolkit.did.imputation import sun_abraham  # noqa: E402
 from toolkit.did.pretest import dynamic_pretest, uniform_band_pretest  # noqa: E402
 from toolkit.did.staggered import att_gt  # noqa: E402
 from toolkit.io import write_text  # noqa: E402
@@ -66,7 +71,8 @@ YEARS = np.arange(2012, 2025)
 COHORTS = ((2017, 8), (2019, 20), (2023, 12), (0, 20))
 SCALE = {2017: 1.5, 2019: 1.0, 2023: 0.8}
 SLOPE, SLOPE_SD, RATE = 0.10, 0.06, 16.5
-TESTS = ("cs_wald_all", "twfe_event_f", "cs_dynamic", "cs_dynamic_f_naive", "cs_dynamic_chi2", "cs_uniform_band")
+TESTS = ("cs_wald_all", "twfe_event_f", "cs_dynamic", "cs_dynamic_f_naive", "cs_dynamic_chi2", "cs_uniform_band",
+         "sa_wald_all", "sa_wald_all_hotelling")
 ALPHA = 0.05
 
 
@@ -99,6 +105,7 @@ def pvalues(d: pd.DataFrame, seed: int) -> dict[str, float]:
     dyn = dynamic_pretest(cs)
     band = uniform_band_pretest(cs, biters=999, seed=seed)
     ev = event_study(d, yname="y", idname="unit", tname="year", gname="g")
+    sa = sun_abraham(d, "y", "unit", "year", "g").diagnostics
     return {
         "cs_wald_all": cs.wald_pvalue,
         "twfe_event_f": ev.diagnostics["pretrend"]["p_value"],
@@ -107,6 +114,8 @@ def pvalues(d: pd.DataFrame, seed: int) -> dict[str, float]:
         "cs_dynamic_chi2": dyn["p_value_chi2"],
         "cs_uniform_band": band["p_value"],
         "cs_uniform_band_rejects": float(band["rejects"]),
+        "sa_wald_all": sa["pretest_p_value"],
+        "sa_wald_all_hotelling": sa["pretrend"]["p_value"],
     }
 
 

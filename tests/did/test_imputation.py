@@ -134,3 +134,20 @@ def test_bjs_equals_pyfixest_first_stage_imputation_on_mpdta(mpdta):
     assert res.estimate == pytest.approx(-0.04770991827845, abs=1e-9)
     assert res.diagnostics["n_treated_obs"] == 291
     np.testing.assert_allclose(res.event_study["estimate"], [-0.031066927, -0.052234857, -0.136078114, -0.104707472], atol=1e-8)
+
+
+def test_sa_pretest_reports_hotelling_reference(sa):
+    # mpdta's SA pre cells (e < −1): cohort 2006 at 2003, 2004; cohort 2007 at 2003, 2004, 2005
+    # → q = 5, G = 500 counties. F = W·(G−q)/(q·(G−1)) = W·495/2495 vs F(5, 495)
+    from scipy import stats
+
+    d = sa.diagnostics
+    pre = d["pretrend"]
+    W = d["pretest_wald"]
+    assert (pre["df1"], pre["df2"], pre["n_clusters"]) == (5, 495, 500) and d["pretest_df"] == 5
+    assert pre["wald"] == W
+    assert pre["stat_f"] == pytest.approx(W * 495 / 2495, rel=1e-12)
+    assert pre["p_value"] == pytest.approx(stats.f.sf(W * 495 / 2495, 5, 495), rel=1e-12)
+    # the χ² p-value is kept, under its own keys, unchanged
+    assert pre["p_value_chi2"] == d["pretest_p_value"] == pytest.approx(stats.chi2.sf(W, 5), rel=1e-12)
+    assert pre["p_value"] != pytest.approx(pre["p_value_chi2"], rel=1e-3)

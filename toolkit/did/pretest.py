@@ -114,16 +114,26 @@ def dynamic_pretest(result: AttGtResult) -> dict[str, Any]:
         out["warning"] = f"{q} pre-treatment event times but only {n_cl} clusters: too few to test them jointly"
         return out
     V = S.T @ S / n**2
-    W = float(est @ np.linalg.pinv(V) @ est)
-    F = W * (n_cl - q) / (q * (n_cl - 1))
-    out.update({
-        "wald": W,
-        "stat_f": F,
-        "p_value": float(stats.f.sf(F, q, n_cl - q)),
-        "p_value_f_naive": float(stats.f.sf(W / q, q, n_cl - 1)),
-        "p_value_chi2": float(stats.chi2.sf(W, q)),
-    })
+    out.update(hotelling_reference(float(est @ np.linalg.pinv(V) @ est), q, n_cl))
     return out
+
+
+def hotelling_reference(wald: float, q: int, n_clusters: int) -> dict[str, float]:
+    """p-values of a cluster-robust Wald statistic W of q restrictions from G clusters (G > q).
+
+    ``stat_f`` = W·(G−q)/(q·(G−1)) and ``p_value`` from F(q, G−q) (Hotelling T², Pustejovsky &
+    Tipton 2018, §3, naive df G−1); ``p_value_f_naive`` = W/q vs F(q, G−1); ``p_value_chi2`` = W
+    vs χ²(q). Returns ``wald`` too, so a caller can ``update`` its result with it.
+    """
+    G = n_clusters
+    F = wald * (G - q) / (q * (G - 1))
+    return {
+        "wald": wald,
+        "stat_f": F,
+        "p_value": float(stats.f.sf(F, q, G - q)),
+        "p_value_f_naive": float(stats.f.sf(wald / q, q, G - 1)),
+        "p_value_chi2": float(stats.chi2.sf(wald, q)),
+    }
 
 
 def uniform_band_pretest(result: AttGtResult, *, biters: int = 999, seed: int | None = None, alpha: float | None = None) -> dict[str, Any]:
