@@ -21,6 +21,13 @@ benchmarks/results/montecarlo_did.json. Coverage should be 93–97% for CS and S
 
 from __future__ import annotations
 
+import os
+
+# many small matrix steps per draw: a multithreaded BLAS spends more on its threads than it saves,
+# and on a shared 2-core machine it takes the other core too (sizes and coverages do not depend on it)
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 import argparse
 import json
 import math
