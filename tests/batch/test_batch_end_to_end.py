@@ -44,7 +44,9 @@ def test_batch_runs_everything_keeps_failures_and_skips_unchanged(dataset, tmp_p
     assert html.rstrip().endswith("</html>")
     assert "county C02 year 2023: population 200" in html
     assert "pd.read_csv" not in html  # input cells are excluded
-    assert (out / "ok_report/C02/2023_files/row.csv").read_text().splitlines()[1] == "C02,2023,200"
+    header, row = (out / "ok_report/C02/2023_files/row.csv").read_text(encoding="utf-8").splitlines()[:2]
+    written = dict(zip(header.split(","), row.split(",")))  # the county's row of county_year, as the notebook wrote it
+    assert (written["county_id"], written["year"], written["population"]) == ("C02", "2023", "200")
 
     # the index links every report and highlights the failure
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -102,6 +104,9 @@ def test_cli_bad_arguments_exit_2_without_writing(dataset, tmp_path):
     for extra, expected in [
         (["--counties", "C01", "--years", "20x9"], "--years"),
         (["--counties", "C01", "--years", "2024", "--mode", "quick"], "invalid choice"),
+        # checked against the dataset before any kernel starts: one clear error, not a failed report each
+        (["--counties", "C01,C99", "--years", "2024"], "C99 not in the dataset"),
+        (["--counties", "C01", "--years", "2024,2030"], "2030 not in the dataset"),
     ]:
         proc = subprocess.run(base + extra, capture_output=True, text=True, cwd=tmp_path, timeout=120)
         assert proc.returncode == 2, (extra, proc.stderr)

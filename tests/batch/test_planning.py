@@ -23,6 +23,9 @@ def test_parse_years():
     for bad in ["20x9", "2024-2019", "", "latest"]:
         with pytest.raises(ToolkitError, match="--years"):
             parse_years(bad)
+    assert parse_years("2023,2024", [2023, 2024, 2012]) == [2023, 2024]
+    with pytest.raises(ToolkitError, match="2025 not in the dataset — it has 2012–2024"):
+        parse_years("2023-2025", [2024, 2012])
 
 
 def test_parse_counties():

@@ -71,6 +71,10 @@ def parse_years(text: str, available: Sequence[int] = ()) -> list[int]:
             raise ToolkitError(f"--years: {part!r} is not a year or range — expected e.g. 2019-2024, 2019,2021, all or latest") from None
     if not years:
         raise ToolkitError("--years: no year given — expected e.g. 2019-2024")
+    unknown = sorted(years - set(available)) if available else []
+    if unknown:
+        raise ToolkitError(f"--years: {', '.join(map(str, unknown))} not in the dataset — "
+                           f"it has {min(available)}–{max(available)}")
     return sorted(years)
 
 
