@@ -43,7 +43,7 @@ def validations(monkeypatch):
 
 
 def _entries(folder):
-    base = cache.cache_dir(folder)
+    base = cache.cache_dir()
     return sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
 
 
@@ -211,19 +211,19 @@ def _listing(folder):
 
 def test_cache_location(dataset_dir, tmp_path, monkeypatch, validations):
     user = tmp_path / "xdg-cache" / "county-health-toolkit" / "datasets"
-    assert cache.cache_dir(dataset_dir) == user
+    assert cache.cache_dir() == user
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert cache.cache_dir(dataset_dir) == tmp_path / "home" / ".cache" / "county-health-toolkit" / "datasets"
+    assert cache.cache_dir() == tmp_path / "home" / ".cache" / "county-health-toolkit" / "datasets"
     shared = tmp_path / "shared-cache"
     monkeypatch.setenv(cache.ENV_VAR, str(shared))
-    assert cache.cache_dir(dataset_dir) == shared
+    assert cache.cache_dir() == shared
     load_dataset(dataset_dir)
     load_dataset(dataset_dir)
     assert len(validations) == 6 and len(list(shared.iterdir())) == 1
     monkeypatch.delenv(cache.ENV_VAR)
     monkeypatch.setattr(cache.os, "access", lambda *a, **k: False)  # no writable user cache folder
-    assert cache.cache_dir(dataset_dir) == cache.Path(cache.tempfile.gettempdir()) / "toolkit-cache"
+    assert cache.cache_dir() == cache.Path(cache.tempfile.gettempdir()) / "toolkit-cache"
 
 
 def test_loading_never_writes_into_the_dataset_folder(dataset_dir, validations):

@@ -122,9 +122,11 @@ def execute_job(job: Job, restart_every: int | None = None) -> dict:
         try:
             if job.mode == "isolated":
                 nb, cell_seconds = execute_isolated(nb, cwd=Path(job.notebook_path).parent, timeout=job.timeout)
+                kernel_seconds = None  # papermill reports no kernel-side timing
             else:
                 kernel = process_kernel(restart_every)
                 nb, cell_seconds = kernel.execute(nb, timeout=job.timeout)
+                kernel_seconds = kernel.last_kernel_seconds
         except NotebookFailed as failure:
             failed_nb = normalize_notebook(failure.nb)
             for stale in (job.html_path, job.ipynb_path, job.files_dir):
@@ -133,7 +135,6 @@ def execute_job(job: Job, restart_every: int | None = None) -> dict:
             error = error_summary(failed_nb) or str(failure)
             entry.update(status="failed", error=error, outputs=hash_outputs(out_dir, [job.failed_path]))
             return entry
-        kernel_seconds = kernel.last_kernel_seconds if job.mode != "isolated" else None
         nb = normalize_notebook(nb)
         write_bytes(job.ipynb_path, notebook_bytes(nb))
         html = notebook_to_html(nb, title=job.report_id, font_url=font_url(job.html_path, out_dir))

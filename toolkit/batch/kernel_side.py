@@ -14,13 +14,12 @@ between notebooks :func:`reset` does what a fresh kernel would give for free:
   never walks it again. Without that, each reset paid for two full walks of ≈190,000 objects
   (IPython's reset collects too) — 0.2–0.3 s a report, most of the batch's overhead (issue 6).
   Frozen objects are still freed by reference counting; only a reference cycle that becomes
-  garbage *after* being frozen stays until the kernel restarts (every ``restart_every`` reports).
+  garbage *after* being frozen stays until the kernel restarts (every ``restart_every`` reports);
+* pandas display and behaviour options (``pd.set_option``) return to their warm-up values.
 
 Imported modules stay imported: that is the whole saving (imports cost ≈1 s a notebook). A
 module that changes global state *when imported* is therefore warmed up (imported) before the
 baseline is taken, so every notebook sees the same state whether it runs first or hundredth.
-* pandas display and behaviour options (``pd.set_option``) return to their warm-up values.
-
 Not restored: module-level caches (they hold results keyed by their inputs, which is the point).
 """
 

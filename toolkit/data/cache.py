@@ -92,8 +92,8 @@ def _writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK)
 
 
-def cache_dir(root: str | os.PathLike | None = None) -> Path:
-    """Where cache entries live (see the module docstring); the same for every dataset folder ``root``."""
+def cache_dir() -> Path:
+    """Where cache entries live (see the module docstring): one folder for every dataset."""
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env)
@@ -121,7 +121,7 @@ def read(root: str | os.PathLike, data_hash: str, tables: Sequence[str], names: 
     ``tables`` are all table files of the load (the key); ``names`` the tables held in memory
     (``tables`` less claims).
     """
-    folder = cache_dir(root) / entry_key(data_hash, tables)
+    folder = cache_dir() / entry_key(data_hash, tables)
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         if (manifest.get("format") != _FORMAT or manifest.get("data_hash") != data_hash
@@ -155,7 +155,7 @@ def write(root: str | os.PathLike, data_hash: str, tables: Sequence[str], frames
     A failure to write (read-only disk, full disk, a column Parquet cannot hold) never fails the
     load: the dataset was valid, only the next load will be slower.
     """
-    base = cache_dir(root)
+    base = cache_dir()
     folder = base / entry_key(data_hash, tables)
     try:
         files = {}
@@ -201,7 +201,7 @@ def _root_text(root: str | os.PathLike) -> str:
 
 def clear(root: str | os.PathLike) -> None:
     """Remove the cached entries made from the dataset folder ``root`` (the cache folder is shared)."""
-    base = cache_dir(root)
+    base = cache_dir()
     if not base.is_dir():
         return
     wanted = _root_text(root)
