@@ -37,7 +37,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from toolkit.batch.runner import parse_years, plan_jobs, run_batch  # noqa: E402
-from toolkit.batch.job import read_notebook, parameterize  # noqa: E402
 from toolkit.paths import NOTEBOOKS_DIR  # noqa: E402
 
 
@@ -53,17 +52,28 @@ def baseline_report(job, work: Path) -> float:
     bindir = Path(sys.executable).parent
     env = {**os.environ, "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYTHONPATH": str(ROOT)}
     t0 = time.perf_counter()
-    subprocess.run([str(bindir / "papermill"), job.notebook_path, str(out_nb), *args, "--no-progress-bar", "-k", "python3"],
-                   check=True, capture_output=True, env=env, cwd=str(Path(job.notebook_path).parent))
-    subprocess.run([str(bindir / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out_nb)],
-                   check=True, capture_output=True, env=env)
+    subprocess.run(
+        [str(bindir / "papermill"), job.notebook_path, str(out_nb), *args, "--no-progress-bar", "-k", "python3"],
+        check=True,
+        capture_output=True,
+        env=env,
+        cwd=str(Path(job.notebook_path).parent),
+    )
+    subprocess.run(
+        [str(bindir / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out_nb)],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
     return time.perf_counter() - t0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notebook", default="county_annual_report")
-    parser.add_argument("--counties", type=int, default=20, help="counties of the synthetic province (× years = reports)")
+    parser.add_argument(
+        "--counties", type=int, default=20, help="counties of the synthetic province (× years = reports)"
+    )
     parser.add_argument("--years", default="2020-2024")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--baseline-sample", type=int, default=10, help="reports run the classic way (0 = all)")
@@ -94,7 +104,11 @@ def main() -> None:
         host_cell_seconds = [result.entries[j.report_id]["cell_seconds"] for j in ok_jobs]
         job_seconds = [result.entries[j.report_id]["seconds"] for j in ok_jobs]
 
-        sample = ok_jobs if args.baseline_sample <= 0 else ok_jobs[:: max(1, len(ok_jobs) // args.baseline_sample)][: args.baseline_sample]
+        sample = (
+            ok_jobs
+            if args.baseline_sample <= 0
+            else ok_jobs[:: max(1, len(ok_jobs) // args.baseline_sample)][: args.baseline_sample]
+        )
         base_times = [baseline_report(j, work / "baseline") for j in sample]
         base_per_report = statistics.mean(base_times)
         base_total = base_per_report * n
@@ -125,19 +139,26 @@ def main() -> None:
                 "mode": "serial papermill CLI (fresh kernel) + jupyter nbconvert --to html --no-input",
                 "reports_run": len(sample),
                 "extrapolated": len(sample) != n,
-                "note": f"{len(sample)} of {n} reports run, time per report × {n}" if len(sample) != n else "all reports run",
+                "note": f"{len(sample)} of {n} reports run, time per report × {n}"
+                if len(sample) != n
+                else "all reports run",
                 "seconds_per_report": round(base_per_report, 3),
                 "wall_seconds_for_all": round(base_total, 2),
             },
             "speedup_vs_baseline": round(base_total / fast_wall, 2),
             "goal": {"speedup_at_least": 5, "overhead_below_seconds": 0.5},
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                        "load_average_before": [round(x, 2) for x in load_before],
-                        "load_average_after": [round(x, 2) for x in load_after]},
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "load_average_before": [round(x, 2) for x in load_before],
+                "load_average_after": [round(x, 2) for x in load_after],
+            },
         }
         results = ROOT / "benchmarks" / "results"
         results.mkdir(parents=True, exist_ok=True)
-        (results / "bench_batch.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (results / "bench_batch.json").write_text(
+            json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         print(json.dumps(record, indent=2, ensure_ascii=False))
     finally:
         if not args.keep:

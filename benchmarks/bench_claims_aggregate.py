@@ -65,20 +65,24 @@ def generate(rows: int, folder: Path) -> list[Path]:
         fund_fen = (total_fen * rng.uniform(0.3, 0.8, n)).astype("int64")
         critical_fen = np.where(setting == 0, (total_fen - fund_fen) * rng.uniform(0, 0.5, n), 0).astype("int64")
         ids = pa.array(np.arange(start, start + n, dtype="int64"))
-        table = pa.table({
-            "claim_id": pc.binary_join_element_wise("K", pc.cast(ids, pa.string()), ""),
-            "person_id": pc.binary_join_element_wise("P", pc.cast(pa.array(rng.integers(0, n_persons, n)), pa.string()), ""),
-            "unit_id": pc.take(unit_ids, pa.array(unit)),
-            "county_id": pc.take(county_of_unit, pa.array(unit)),
-            "year": pa.array(rng.integers(2017, 2024, n), pa.int64()),
-            "month": pa.array(rng.integers(1, 13, n), pa.int64()),
-            "setting": pc.take(settings, pa.array(setting)),
-            "provider_level": pc.take(levels, pa.array(level)),
-            "chronic_group": pa.array(chronic, pa.int64(), mask=chronic == 0),
-            "total_cost": pa.array(total_fen / 100),
-            "fund_paid": pa.array(fund_fen / 100),
-            "critical_illness_paid": pa.array(critical_fen / 100),
-        })
+        table = pa.table(
+            {
+                "claim_id": pc.binary_join_element_wise("K", pc.cast(ids, pa.string()), ""),
+                "person_id": pc.binary_join_element_wise(
+                    "P", pc.cast(pa.array(rng.integers(0, n_persons, n)), pa.string()), ""
+                ),
+                "unit_id": pc.take(unit_ids, pa.array(unit)),
+                "county_id": pc.take(county_of_unit, pa.array(unit)),
+                "year": pa.array(rng.integers(2017, 2024, n), pa.int64()),
+                "month": pa.array(rng.integers(1, 13, n), pa.int64()),
+                "setting": pc.take(settings, pa.array(setting)),
+                "provider_level": pc.take(levels, pa.array(level)),
+                "chronic_group": pa.array(chronic, pa.int64(), mask=chronic == 0),
+                "total_cost": pa.array(total_fen / 100),
+                "fund_paid": pa.array(fund_fen / 100),
+                "critical_illness_paid": pa.array(critical_fen / 100),
+            }
+        )
         tmp = path.with_suffix(".part")
         pq.write_table(table, tmp, row_group_size=1_000_000)
         os.replace(tmp, path)
@@ -120,15 +124,31 @@ def child_pandas(files: list[str]) -> dict:
     inpatient = c["setting"] == "inpatient"
     in_county = c["provider_level"] != "outside"
     primary = c["provider_level"].isin(["township", "village"])
-    f = pd.DataFrame({"unit_id": c["unit_id"], "county_id": c["county_id"], "year": c["year"],
-                      "fund_general": fund.where(~chronic_op, 0), "fund_chronic_outpatient": fund.where(chronic_op, 0),
-                      "total_medical_spending": total})
+    f = pd.DataFrame(
+        {
+            "unit_id": c["unit_id"],
+            "county_id": c["county_id"],
+            "year": c["year"],
+            "fund_general": fund.where(~chronic_op, 0),
+            "fund_chronic_outpatient": fund.where(chronic_op, 0),
+            "total_medical_spending": total,
+        }
+    )
     unit = f.groupby(["unit_id", "county_id", "year"], as_index=False, sort=True).sum()
-    g = pd.DataFrame({"county_id": c["county_id"], "year": c["year"],
-                      "admissions": inpatient.astype("int64"), "admissions_in_county": (inpatient & in_county).astype("int64"),
-                      "visits": (~inpatient).astype("int64"), "visits_in_county": (~inpatient & in_county).astype("int64"),
-                      "visits_primary": (~inpatient & primary).astype("int64"), "fund_spending": fund,
-                      "fund_in_county": fund.where(in_county, 0), "fund_primary": fund.where(primary, 0)})
+    g = pd.DataFrame(
+        {
+            "county_id": c["county_id"],
+            "year": c["year"],
+            "admissions": inpatient.astype("int64"),
+            "admissions_in_county": (inpatient & in_county).astype("int64"),
+            "visits": (~inpatient).astype("int64"),
+            "visits_in_county": (~inpatient & in_county).astype("int64"),
+            "visits_primary": (~inpatient & primary).astype("int64"),
+            "fund_spending": fund,
+            "fund_in_county": fund.where(in_county, 0),
+            "fund_primary": fund.where(primary, 0),
+        }
+    )
     county = g.groupby(["county_id", "year"], as_index=False, sort=True).sum()
     return {"seconds": time.perf_counter() - t0, "unit_year": unit, "county_year": county}
 
@@ -137,8 +157,12 @@ def run_child(engine: str, files: list[Path], tag: str) -> dict:
     """Run one measurement in a fresh interpreter; return seconds, peak RSS and result paths."""
     out = WORK / f"result_{tag}"
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, __file__, "--child", engine, "--child-out", str(out), *map(str, files)],
-                          capture_output=True, text=True, cwd=ROOT.parent)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", engine, "--child-out", str(out), *map(str, files)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT.parent,
+    )
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"{engine} child failed:\n{proc.stderr}")
@@ -166,7 +190,10 @@ def same(a_dir: str, b_dir: str) -> bool:
         a = pd.read_parquet(Path(a_dir) / f"{name}.parquet").sort_values(keys, ignore_index=True)
         b = pd.read_parquet(Path(b_dir) / f"{name}.parquet").sort_values(keys, ignore_index=True)
         cols = [c for c in a.columns if c not in ("unit_id", "county_id", "year")]
-        if not (a[keys].astype(str).equals(b[keys].astype(str)) and all((a[c].astype("int64") == b[c].astype("int64")).all() for c in cols)):
+        if not (
+            a[keys].astype(str).equals(b[keys].astype(str))
+            and all((a[c].astype("int64") == b[c].astype("int64")).all() for c in cols)
+        ):
             return False
     return True
 
@@ -206,7 +233,10 @@ def main() -> int:
         "parquet_files": len(files),
         "generate_seconds": round(gen_seconds, 1),
         "duckdb": {"rows": args.rows, **{k: duck_all[k] for k in ("seconds", "peak_rss_mib", "process_wall_seconds")}},
-        "duckdb_same_rows_as_pandas": {"rows": pandas_rows, **{k: duck_sub[k] for k in ("seconds", "peak_rss_mib", "process_wall_seconds")}},
+        "duckdb_same_rows_as_pandas": {
+            "rows": pandas_rows,
+            **{k: duck_sub[k] for k in ("seconds", "peak_rss_mib", "process_wall_seconds")},
+        },
         "pandas": {"rows": pandas_rows, **{k: pand[k] for k in ("seconds", "peak_rss_mib", "process_wall_seconds")}},
         "ratio_pandas_over_duckdb_same_rows": {
             "seconds": round(pand["seconds"] / duck_sub["seconds"], 2),
@@ -218,13 +248,23 @@ def main() -> int:
             "note": "linear scaling of the measured pandas run; pandas holds every row in memory",
         },
         "exact_agreement_in_fen": agree,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
-                    "pandas": pd.__version__, "duckdb_threads": 2},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "duckdb": duckdb.__version__,
+            "pandas": pd.__version__,
+            "duckdb_threads": 2,
+        },
         "timing": "seconds inside the process (read + aggregate); peak_rss_mib = ru_maxrss of that process",
-        "load_average_1_5_15min": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]},
-        "note": ("the machine is shared: a load average above the 2 cores inflates both engines' seconds; "
-                 "the ratio at equal rows is the comparable figure. DuckDB's peak memory does not grow with "
-                 "the rows (streaming GROUP BY over row groups); pandas holds every row."),
+        "load_average_1_5_15min": {
+            "before": [round(x, 2) for x in load_before],
+            "after": [round(x, 2) for x in os.getloadavg()],
+        },
+        "note": (
+            "the machine is shared: a load average above the 2 cores inflates both engines' seconds; "
+            "the ratio at equal rows is the comparable figure. DuckDB's peak memory does not grow with "
+            "the rows (streaming GROUP BY over row groups); pandas holds every row."
+        ),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT.parent))

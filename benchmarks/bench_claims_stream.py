@@ -59,8 +59,21 @@ def main() -> int:
     if out.exists():
         shutil.rmtree(out)
     WORK.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(args.rows), str(args.counties), str(args.chunk_rows),
-                           str(out), "1" if args.tracemalloc else "0"], capture_output=True, text=True, cwd=ROOT.parent)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(args.rows),
+            str(args.counties),
+            str(args.chunk_rows),
+            str(out),
+            "1" if args.tracemalloc else "0",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT.parent,
+    )
     if proc.returncode:
         print(proc.stderr, file=sys.stderr)
         return proc.returncode
@@ -78,7 +91,11 @@ def main() -> int:
         "benchmark": "claims_stream",
         "command": " ".join(["python", "benchmarks/bench_claims_stream.py"] + sys.argv[1:]),
         "when_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "processor": platform.machine()},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "processor": platform.machine(),
+        },
         "requested_rows": args.rows,
         "claims_rows": child["claims_rows"],
         "counties": args.counties,

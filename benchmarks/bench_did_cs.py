@@ -42,8 +42,14 @@ def make_panel(n_units: int = 3000, years: int = 20, seed: int = 1) -> pd.DataFr
     g = cohorts[rng.integers(0, len(cohorts), n_units)]
     y = rng.normal(0, 1, n_units)[:, None] + 0.05 * (t - t[0])[None, :] + rng.normal(0, 1, (n_units, years))
     y = y + np.where((g[:, None] > 0) & (t[None, :] >= g[:, None]), 0.5 + 0.1 * (t[None, :] - g[:, None]), 0.0)
-    return pd.DataFrame({"id": np.repeat(np.arange(1, n_units + 1), years), "year": np.tile(t, n_units),
-                         "g": np.repeat(g, years), "y": y.reshape(-1)})
+    return pd.DataFrame(
+        {
+            "id": np.repeat(np.arange(1, n_units + 1), years),
+            "year": np.tile(t, n_units),
+            "g": np.repeat(g, years),
+            "y": y.reshape(-1),
+        }
+    )
 
 
 def best_of(fn, repeat: int):
@@ -80,8 +86,13 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "bench_did_cs",
         "data": {"units": a.units, "years": a.years, "cohorts": 4, "cells": int(len(r_oa.cells))},
         "issue_reference_seconds": {"csdid_analytic": 0.20, "csdid_bootstrap_1000": 1.06},
-        "ours": {"analytic_s": round(t_oa, 4), "bootstrap_s": round(t_ob, 4), "simple_att": s_oa.estimate,
-                 "simple_se_analytic": s_oa.se, "simple_se_bootstrap": s_ob.se},
+        "ours": {
+            "analytic_s": round(t_oa, 4),
+            "bootstrap_s": round(t_ob, 4),
+            "simple_att": s_oa.estimate,
+            "simple_se_analytic": s_oa.se,
+            "simple_se_bootstrap": s_ob.se,
+        },
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load_average": os.getloadavg()},
         "repeat": a.repeat,
     }
@@ -95,8 +106,16 @@ def main(argv: list[str] | None = None) -> int:
         def peer(bstrap: bool):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                m = ATTgt(yname="y", tname="year", idname="id", gname="g", data=d, control_group=["nevertreated"],
-                          biters=a.biters, cband=False)
+                m = ATTgt(
+                    yname="y",
+                    tname="year",
+                    idname="id",
+                    gname="g",
+                    data=d,
+                    control_group=["nevertreated"],
+                    biters=a.biters,
+                    cband=False,
+                )
                 m.fit(est_method="dr", bstrap=bstrap)
                 m.aggte(typec="simple", bstrap=bstrap)
             return m
@@ -107,8 +126,12 @@ def main(argv: list[str] | None = None) -> int:
         peer_att = np.asarray(m_pa.MP["att"] if isinstance(m_pa.MP, dict) else m_pa.MP.att, dtype=float).reshape(-1)
         ours_att = r_oa.cells["estimate"].to_numpy()
         diff = float(np.max(np.abs(np.sort(peer_att) - np.sort(ours_att)))) if len(peer_att) == len(ours_att) else None
-        result["csdid"] = {"version": getattr(csdid, "__version__", "?"), "analytic_s": round(t_pa, 4), "bootstrap_s": round(t_pb, 4),
-                           "max_abs_att_gt_difference": diff}
+        result["csdid"] = {
+            "version": getattr(csdid, "__version__", "?"),
+            "analytic_s": round(t_pa, 4),
+            "bootstrap_s": round(t_pb, 4),
+            "max_abs_att_gt_difference": diff,
+        }
         result["ratio_ours_over_csdid"] = {"analytic": round(t_oa / t_pa, 3), "bootstrap": round(t_ob / t_pb, 3)}
     write_text(a.out, json.dumps(result, indent=2, sort_keys=True, default=float) + "\n")
     print(json.dumps(result, indent=2, default=float))

@@ -76,7 +76,13 @@ def main() -> None:
 
         run_pf()  # warm-up: numba compilation is not what we measure
         t, (b, se) = best_of(run_pf, args.repeat)
-        results["pyfixest"] = {"seconds": t, "estimate": b, "se": se, "version": metadata.version("pyfixest"), "convention": "CRV1 default ssc (fixest nested)"}
+        results["pyfixest"] = {
+            "seconds": t,
+            "estimate": b,
+            "se": se,
+            "version": metadata.version("pyfixest"),
+            "convention": "CRV1 default ssc (fixest nested)",
+        }
     except ImportError:
         results["pyfixest"] = {"skipped": "pyfixest not installed"}
 
@@ -84,12 +90,22 @@ def main() -> None:
         from linearmodels import PanelOLS
 
         def run_lm():
-            d = df.assign(treated=((df["first_treat"] > 0) & (df["year"] >= df["first_treat"])).astype(float)).set_index(["unit", "year"])
-            f = PanelOLS(d["y"], d[["treated"]], entity_effects=True, time_effects=True).fit(cov_type="clustered", cluster_entity=True)
+            d = df.assign(
+                treated=((df["first_treat"] > 0) & (df["year"] >= df["first_treat"])).astype(float)
+            ).set_index(["unit", "year"])
+            f = PanelOLS(d["y"], d[["treated"]], entity_effects=True, time_effects=True).fit(
+                cov_type="clustered", cluster_entity=True
+            )
             return float(f.params.iloc[0]), float(f.std_errors.iloc[0])
 
         t, (b, se) = best_of(run_lm, max(1, args.repeat - 2))
-        results["linearmodels"] = {"seconds": t, "estimate": b, "se": se, "version": metadata.version("linearmodels"), "convention": "clustered, linearmodels default"}
+        results["linearmodels"] = {
+            "seconds": t,
+            "estimate": b,
+            "se": se,
+            "version": metadata.version("linearmodels"),
+            "convention": "clustered, linearmodels default",
+        }
     except ImportError:
         results["linearmodels"] = {"skipped": "linearmodels not installed"}
 
@@ -107,8 +123,12 @@ def main() -> None:
         "ratio_ours_over_peer": {k: ours_t / v for k, v in peers.items()},
         "fastest_peer": min(peers, key=peers.get) if peers else None,
         "goal": "ratio vs fastest peer <= 1",
-        "estimate_abs_diff_vs_pyfixest": abs(results["toolkit"]["estimate"] - results["pyfixest"]["estimate"]) if "estimate" in results.get("pyfixest", {}) else None,
-        "se_rel_diff_vs_pyfixest": abs(results["toolkit"]["se"] / results["pyfixest"]["se"] - 1) if "se" in results.get("pyfixest", {}) else None,
+        "estimate_abs_diff_vs_pyfixest": abs(results["toolkit"]["estimate"] - results["pyfixest"]["estimate"])
+        if "estimate" in results.get("pyfixest", {})
+        else None,
+        "se_rel_diff_vs_pyfixest": abs(results["toolkit"]["se"] / results["pyfixest"]["se"] - 1)
+        if "se" in results.get("pyfixest", {})
+        else None,
     }
     write_text(OUT, json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))

@@ -51,14 +51,19 @@ def timed(call, repeat: int) -> dict:
         call()
         walls.append(round(time.perf_counter() - w, 3))
         cpus.append(round(time.process_time() - c, 3))
-    return {"wall_seconds_best": min(walls), "cpu_seconds_best": min(cpus), "wall_seconds_all": walls,
-            "cpu_seconds_all": cpus}
+    return {
+        "wall_seconds_best": min(walls),
+        "cpu_seconds_best": min(cpus),
+        "wall_seconds_all": walls,
+        "cpu_seconds_all": cpus,
+    }
 
 
 def baseline_loader(commit: str):
     """``load_dataset`` of load.py at ``commit`` (imported from `git show`, beside the current contract)."""
-    source = subprocess.run(["git", "show", f"{commit}:toolkit/data/load.py"], cwd=ROOT, capture_output=True,
-                            text=True, check=True).stdout
+    source = subprocess.run(
+        ["git", "show", f"{commit}:toolkit/data/load.py"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     path = Path(tempfile.mkdtemp(prefix="bench_load_")) / "baseline_load.py"
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("baseline_load", path)
@@ -91,8 +96,7 @@ def main() -> None:
             pd.testing.assert_frame_equal(frame, cached.tables[name], check_exact=True)
         results["cached_load"] = timed(lambda: load_dataset(data), max(args.repeat, 5))
         del os.environ[dataset_cache.ENV_VAR]
-    results["peer_pandas_read_csv"] = timed(
-        lambda: [pd.read_csv(p) for p in sorted(data.glob("*.csv"))], args.repeat)
+    results["peer_pandas_read_csv"] = timed(lambda: [pd.read_csv(p) for p in sorted(data.glob("*.csv"))], args.repeat)
     if not args.no_baseline:
         old = baseline_loader(args.baseline_commit)
         results["baseline"] = timed(lambda: old(data), 1)
@@ -101,19 +105,29 @@ def main() -> None:
     cpu = {k: v["cpu_seconds_best"] for k, v in results.items()}
     out = {
         "benchmark": "load_dataset on the default synthetic province (60 counties): validate from CSV, "
-                     "and serve again from the validated-dataset cache",
+        "and serve again from the validated-dataset cache",
         "rows": rows,
         **results,
         "ratios_cpu": {
             "uncached_vs_peer_pandas_read_csv": round(cpu["uncached"] / cpu["peer_pandas_read_csv"], 2),
             "cached_vs_peer_pandas_read_csv": round(cpu["cached_load"] / cpu["peer_pandas_read_csv"], 2),
-            **({"baseline_vs_uncached_speedup": round(cpu["baseline"] / cpu["uncached"], 2),
-                "baseline_vs_cached_speedup": round(cpu["baseline"] / cpu["cached_load"], 2)}
-               if "baseline" in cpu else {}),
+            **(
+                {
+                    "baseline_vs_uncached_speedup": round(cpu["baseline"] / cpu["uncached"], 2),
+                    "baseline_vs_cached_speedup": round(cpu["baseline"] / cpu["cached_load"], 2),
+                }
+                if "baseline" in cpu
+                else {}
+            ),
         },
         "peer_tool": "pandas.read_csv of the same files (no validation): the floor for reading CSV",
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
-                    "pandas": pd.__version__, "load_average_1min": round(os.getloadavg()[0], 2)},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "pandas": pd.__version__,
+            "load_average_1min": round(os.getloadavg()[0], 2),
+        },
     }
     target = ROOT / "benchmarks" / "results" / "load_dataset.json"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -80,12 +80,14 @@ def draw_panel(rng: np.random.Generator, n_units: int) -> pd.DataFrame:
     lam = np.cumsum(rng.normal(0.1, 0.2, len(YEARS)))
     y = a[:, None] + lam[None, :] + rng.normal(0, 1, (n_units, len(YEARS)))
     y += np.vstack([effect(int(gi), YEARS) for gi in g])
-    return pd.DataFrame({
-        "unit": np.repeat(np.arange(n_units), len(YEARS)),
-        "year": np.tile(YEARS, n_units),
-        "g": np.repeat(g, len(YEARS)),
-        "y": y.reshape(-1),
-    })
+    return pd.DataFrame(
+        {
+            "unit": np.repeat(np.arange(n_units), len(YEARS)),
+            "year": np.tile(YEARS, n_units),
+            "g": np.repeat(g, len(YEARS)),
+            "y": y.reshape(-1),
+        }
+    )
 
 
 def _twfe(d: pd.DataFrame) -> tuple[float, float]:
@@ -95,7 +97,9 @@ def _twfe(d: pd.DataFrame) -> tuple[float, float]:
     return r.estimate, r.se
 
 
-def run(draws: int = 300, n_units: int = 300, seed: int = 20240901, with_bjs: bool = False, with_sa: bool = True) -> dict:
+def run(
+    draws: int = 300, n_units: int = 300, seed: int = 20240901, with_bjs: bool = False, with_sa: bool = True
+) -> dict:
     rng = np.random.default_rng(seed)
     truth = true_att()
     est: dict[str, list[tuple[float, float]]] = {"cs": [], "sa": [], "twfe": []}

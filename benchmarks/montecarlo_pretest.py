@@ -78,8 +78,16 @@ YEARS = np.arange(2012, 2025)
 COHORTS = ((2017, 8), (2019, 20), (2023, 12), (0, 20))
 SCALE = {2017: 1.5, 2019: 1.0, 2023: 0.8}
 SLOPE, SLOPE_SD, RATE = 0.10, 0.06, 16.5
-TESTS = ("cs_wald_all", "twfe_event_f", "cs_dynamic", "cs_dynamic_f_naive", "cs_dynamic_chi2", "cs_uniform_band",
-         "sa_wald_all", "sa_wald_all_hotelling")
+TESTS = (
+    "cs_wald_all",
+    "twfe_event_f",
+    "cs_dynamic",
+    "cs_dynamic_f_naive",
+    "cs_dynamic_chi2",
+    "cs_uniform_band",
+    "sa_wald_all",
+    "sa_wald_all_hotelling",
+)
 ALPHA = 0.05
 
 
@@ -102,8 +110,14 @@ def draw_panel(rng: np.random.Generator, scenario: str, delta: float = 0.0, effe
     scale = np.array([SCALE.get(int(c), 0.0) for c in g])[:, None]
     if effects:
         y = y - np.where(post, scale * (0.8 + 0.3 * np.where(post, e, 0)), 0.0)
-    return pd.DataFrame({"unit": np.repeat(np.arange(n), len(YEARS)), "year": np.tile(YEARS, n),
-                         "g": np.repeat(g, len(YEARS)), "y": y.reshape(-1)})
+    return pd.DataFrame(
+        {
+            "unit": np.repeat(np.arange(n), len(YEARS)),
+            "year": np.tile(YEARS, n),
+            "g": np.repeat(g, len(YEARS)),
+            "y": y.reshape(-1),
+        }
+    )
 
 
 def pvalues(d: pd.DataFrame, seed: int) -> dict[str, float]:
@@ -135,7 +149,11 @@ def summarise(ps: list[dict[str, float]]) -> dict[str, dict[str, float]]:
         else:
             rej = p < ALPHA
         r = float(rej.mean())
-        out[name] = {"rejection_rate": r, "mc_se": float(math.sqrt(r * (1 - r) / len(p))), "median_p": float(np.median(p))}
+        out[name] = {
+            "rejection_rate": r,
+            "mc_se": float(math.sqrt(r * (1 - r) / len(p))),
+            "median_p": float(np.median(p)),
+        }
     return out
 
 
@@ -148,9 +166,14 @@ def run_generator(seeds: list[int]) -> list[dict]:
             out = Path(tmp) / "p"
             generate_province(out, seed=s, n_counties=60)
             cy = pd.read_csv(out / "county_year.csv", dtype={"county_id": str})
-        d = pd.DataFrame({"unit": cy["county_id"], "year": cy["year"],
-                          "g": pd.to_numeric(cy["reform_year"], errors="coerce").fillna(0).astype(int),
-                          "y": cy["admissions"] / cy["insured_pop"] * 100})
+        d = pd.DataFrame(
+            {
+                "unit": cy["county_id"],
+                "year": cy["year"],
+                "g": pd.to_numeric(cy["reform_year"], errors="coerce").fillna(0).astype(int),
+                "y": cy["admissions"] / cy["insured_pop"] * 100,
+            }
+        )
         rows.append({"seed": s, **{k: round(v, 4) for k, v in pvalues(d, s).items() if k in TESTS}})
     return rows
 
@@ -160,9 +183,13 @@ def run(draws: int = 300, seed: int = 20240901, delta: float = 0.03, generator_s
     cpu0 = time.process_time()
     rng = np.random.default_rng(seed)
     scenarios = {}
-    for name, scenario, dlt, effects in (("generator", "generator", 0.0, True), ("generator_no_effects", "generator", 0.0, False),
-                                         ("random_slopes", "random_slopes", 0.0, True), (f"pretrend_{delta:g}", "pretrend", delta, True),
-                                         (f"pretrend_{2 * delta:g}", "pretrend", 2 * delta, True)):
+    for name, scenario, dlt, effects in (
+        ("generator", "generator", 0.0, True),
+        ("generator_no_effects", "generator", 0.0, False),
+        ("random_slopes", "random_slopes", 0.0, True),
+        (f"pretrend_{delta:g}", "pretrend", delta, True),
+        (f"pretrend_{2 * delta:g}", "pretrend", 2 * delta, True),
+    ):
         ps = [pvalues(draw_panel(rng, scenario, dlt, effects), int(rng.integers(1 << 30))) for _ in range(draws)]
         scenarios[name] = summarise(ps)
     gen = run_generator([seed + k for k in range(generator_seeds)]) if generator_seeds else []
@@ -190,13 +217,22 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--draws", type=int, default=300)
     p.add_argument("--seed", type=int, default=20240901)
-    p.add_argument("--delta", type=float, default=0.03, help="differential pre-trend per year in the 'pretrend' scenario")
-    p.add_argument("--generator-seeds", type=int, default=8, help="also run the real province generator on this many seeds")
+    p.add_argument(
+        "--delta", type=float, default=0.03, help="differential pre-trend per year in the 'pretrend' scenario"
+    )
+    p.add_argument(
+        "--generator-seeds", type=int, default=8, help="also run the real province generator on this many seeds"
+    )
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "montecarlo_pretest.json"))
     a = p.parse_args(argv)
     res = run(a.draws, a.seed, a.delta, a.generator_seeds)
     write_text(a.out, json.dumps(res, indent=2, sort_keys=True) + "\n")
-    print(json.dumps({"scenarios": res["scenarios"], "generator": res["generator_rejection_rate"], "seconds": res["seconds"]}, indent=2))
+    print(
+        json.dumps(
+            {"scenarios": res["scenarios"], "generator": res["generator_rejection_rate"], "seconds": res["seconds"]},
+            indent=2,
+        )
+    )
     return 0
 
 

@@ -7,4 +7,6 @@ source "$ROOT/scripts/bootstrap.sh"
 cd "$ROOT"
 # two pytest workers on two cores: one BLAS thread each, or they fight over the cores
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+# lint and format check first: cheap, and a style slip should not wait for a five-minute suite
+ruff check --quiet . && ruff format --check --quiet .
 python -m pytest -n 2 "$@"

@@ -37,8 +37,22 @@ def _main(project, sample, out, *extra):
     from toolkit.paths import SHARED_DIR
 
     env = {**os.environ, "PYTHONPATH": str(project), "MPLBACKEND": "Agg", "TOOLKIT_SHARED_DIR": str(SHARED_DIR)}
-    cmd = [sys.executable, "-m", "toolkit", "main", "--sample-dir", str(sample), "--sample-counties", str(N_COUNTIES),
-           "--out", str(out), "--workers", "2", "--no-progress", *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "toolkit",
+        "main",
+        "--sample-dir",
+        str(sample),
+        "--sample-counties",
+        str(N_COUNTIES),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--no-progress",
+        *extra,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=project, timeout=1500)
 
 
@@ -61,7 +75,9 @@ def _snapshot(out: Path, mask_commit: bool = False) -> dict[str, bytes]:
     return files
 
 
-@pytest.mark.skipif(not (NOTEBOOKS_DIR / "county_annual_report.ipynb").exists(), reason="report notebooks not there yet")
+@pytest.mark.skipif(
+    not (NOTEBOOKS_DIR / "county_annual_report.ipynb").exists(), reason="report notebooks not there yet"
+)
 def test_main_job_reports_rerun_identically_and_hold_no_identifiers(tmp_path):
     sample, out = tmp_path / "sample", tmp_path / "reports"
     project = _project_snapshot(tmp_path / "project")

@@ -21,7 +21,9 @@ def test_readme_names_the_two_commands():
 
 def test_ci_runs_exactly_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    calls = [line.strip() for line in ci.splitlines() if line.strip() and not line.strip().startswith(("#", "set ", "cd "))]
+    calls = [
+        line.strip() for line in ci.splitlines() if line.strip() and not line.strip().startswith(("#", "set ", "cd "))
+    ]
     assert calls == ["./scripts/test.sh"], calls
 
 

@@ -6,6 +6,6 @@ Layers (lower never imports higher): ``data`` → ``params`` → ``settlement`` 
 
 __version__ = "0.1.0"
 
-from toolkit.errors import ToolkitError, Problem, ValidationError  # noqa: E402
+from toolkit.errors import Problem, ToolkitError, ValidationError  # noqa: E402
 
 __all__ = ["__version__", "ToolkitError", "Problem", "ValidationError"]

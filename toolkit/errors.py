@@ -8,8 +8,9 @@ exceptions and stay tracebacks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 #: how many problems of one table are listed before the rest are only counted
 MAX_LISTED = 20
@@ -81,7 +82,9 @@ class ValidationError(ToolkitError):
     """One or more tables (or parameter files) broke the contract."""
 
     @classmethod
-    def from_problems(cls, problems: Sequence[Problem], what: str = "input data") -> "ValidationError":
+    def from_problems(cls, problems: Sequence[Problem], what: str = "input data") -> ValidationError:
         tables = sorted({p.table for p in problems})
         n = len(problems)
-        return cls(f"{n} problem{'s' if n != 1 else ''} found in {what} ({', '.join(tables)}); nothing was written.", problems)
+        return cls(
+            f"{n} problem{'s' if n != 1 else ''} found in {what} ({', '.join(tables)}); nothing was written.", problems
+        )

@@ -22,7 +22,10 @@ def test_batch_runs_everything_keeps_failures_and_skips_unchanged(dataset, tmp_p
     out = tmp_path / "reports"
     jobs = plan_jobs([OK, FAILING], dataset, ["C01", "C02"], [2023], out)
     assert [j.report_id for j in jobs] == [
-        "ok_report/C01/2023", "ok_report/C02/2023", "failing_report/C01/2023", "failing_report/C02/2023",
+        "ok_report/C01/2023",
+        "ok_report/C02/2023",
+        "failing_report/C01/2023",
+        "failing_report/C02/2023",
     ]
     first = run_batch(jobs, out, workers=2, progress=False)
 
@@ -89,8 +92,24 @@ def test_force_redoes_everything(dataset, tmp_path):
 def test_cli_summary_and_exit_status(dataset, tmp_path):
     out = tmp_path / "reports"
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    cmd = [sys.executable, "-m", "toolkit", "batch", str(dataset), "--notebook", str(FAILING),
-           "--counties", "C01,C02", "--years", "2024", "--out", str(out), "--workers", "1", "--no-progress"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "toolkit",
+        "batch",
+        str(dataset),
+        "--notebook",
+        str(FAILING),
+        "--counties",
+        "C01,C02",
+        "--years",
+        "2024",
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--no-progress",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     assert proc.returncode == 1, proc.stderr
     assert "1 done" in proc.stdout and "1 failed" in proc.stdout
@@ -112,11 +131,34 @@ def test_cli_bad_arguments_exit_2_without_writing(dataset, tmp_path):
         assert proc.returncode == 2, (extra, proc.stderr)
         assert expected in proc.stderr
         assert "Traceback" not in proc.stderr
-    missing = subprocess.run([sys.executable, "-m", "toolkit", "batch", str(tmp_path / "nope"), "--notebook", str(OK),
-                              "--counties", "C01", "--years", "2024", "--out", str(out)],
-                             capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "toolkit",
+            "batch",
+            str(tmp_path / "nope"),
+            "--notebook",
+            str(OK),
+            "--counties",
+            "C01",
+            "--years",
+            "2024",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert missing.returncode == 2 and "does not exist" in missing.stderr
-    nb_missing = subprocess.run(base[:6] + ["no_such_notebook", "--counties", "C01", "--years", "2024", "--out", str(out)],
-                                capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    nb_missing = subprocess.run(
+        base[:6] + ["no_such_notebook", "--counties", "C01", "--years", "2024", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert nb_missing.returncode == 2 and "no_such_notebook" in nb_missing.stderr
     assert not any(p.suffix == ".html" for p in out.rglob("*")) if out.exists() else True

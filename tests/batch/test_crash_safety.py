@@ -20,8 +20,24 @@ SEED = 20241123
 
 
 def _batch_cmd(dataset, out):
-    return [sys.executable, "-m", "toolkit", "batch", str(dataset), "--notebook", str(SLOW),
-            "--counties", "C01,C02,C03", "--years", "2023-2024", "--out", str(out), "--workers", "2", "--no-progress"]
+    return [
+        sys.executable,
+        "-m",
+        "toolkit",
+        "batch",
+        str(dataset),
+        "--notebook",
+        str(SLOW),
+        "--counties",
+        "C01,C02,C03",
+        "--years",
+        "2023-2024",
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--no-progress",
+    ]
 
 
 def _assert_complete(out, n_expected):
@@ -43,8 +59,14 @@ def _assert_complete(out, n_expected):
 def test_killed_batch_resumes_without_corrupt_files(dataset, tmp_path):
     out = tmp_path / "reports"
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    proc = subprocess.Popen(_batch_cmd(dataset, out), cwd=tmp_path, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        _batch_cmd(dataset, out),
+        cwd=tmp_path,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     rng = random.Random(SEED)
     try:
         # wait until the batch is really writing (kernel start takes seconds on a busy machine),
@@ -59,7 +81,9 @@ def test_killed_batch_resumes_without_corrupt_files(dataset, tmp_path):
         proc.wait(timeout=60)
     assert killed_while_running, "the batch finished before the kill; the test proved nothing"
 
-    resumed = subprocess.run(_batch_cmd(dataset, out), cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    resumed = subprocess.run(
+        _batch_cmd(dataset, out), cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+    )
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     _assert_complete(out, 6)
 
@@ -81,9 +105,10 @@ def test_leftover_temporary_files_are_removed_and_never_trusted(dataset, tmp_pat
 
 
 def test_second_batch_on_the_same_folder_is_refused(dataset, tmp_path):
+    import pytest
+
     from toolkit.batch.runner import batch_lock
     from toolkit.errors import ToolkitError
-    import pytest
 
     out = tmp_path / "reports"
     with batch_lock(out):

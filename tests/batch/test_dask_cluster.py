@@ -13,8 +13,9 @@ distributed = pytest.importorskip("distributed")
 def test_batch_on_a_local_dask_cluster(dataset, tmp_path):
     out = tmp_path / "reports"
     jobs = plan_jobs([OK, FAILING], dataset, ["C02"], [2024], out)
-    with distributed.LocalCluster(n_workers=1, processes=True, threads_per_worker=1, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, processes=True, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
         result = run_batch(jobs, out, scheduler=cluster.scheduler_address, progress=False)
         assert result.done == ["ok_report/C02/2024"]
         assert result.failed == ["failing_report/C02/2024"]

@@ -1,9 +1,8 @@
 """Fast mode reuses one kernel; nothing of one notebook may be visible to the next, and its reports
 must equal those of a fresh kernel (isolated mode)."""
 
-import os
-
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from toolkit.batch.job import parameterize, read_notebook
@@ -12,8 +11,6 @@ from toolkit.batch.render import normalize_notebook
 from toolkit.batch.runner import plan_jobs, run_batch
 
 from .conftest import OK
-
-import pytest
 
 A = """
 import os, matplotlib, matplotlib.pyplot as plt, warnings
@@ -44,7 +41,9 @@ def test_variables_figures_and_settings_do_not_leak(tmp_path):
         kernel.execute(nb_a)
         nb_b = new_notebook(cells=[new_code_cell(f"START_CWD = {str(tmp_path)!r}"), new_code_cell(B)])
         kernel.execute(nb_b)
-        text = "".join(o.get("text", "") for o in nb_b.cells[1].outputs if o.output_type == "stream" and o.name == "stdout")
+        text = "".join(
+            o.get("text", "") for o in nb_b.cells[1].outputs if o.output_type == "stream" and o.name == "stdout"
+        )
         names, state, pandas_options = text.strip().splitlines()
         assert names == "['START_CWD', 'matplotlib', 'os', 'plt', 'warnings']"  # no secret_a, no fig, no pd
         default_lw = 1.5
@@ -72,8 +71,13 @@ def test_reset_collects_a_notebooks_reference_cycles(tmp_path):
     kernel = ReusedKernel(cwd=tmp_path, restart_every=0)
     try:
         kernel.execute(new_notebook(cells=[new_code_cell(CYCLE)]))
-        probe = new_notebook(cells=[new_code_cell(
-            "import builtins, gc; print(builtins._toolkit_test_ref() is None, gc.get_freeze_count() > 0)")])
+        probe = new_notebook(
+            cells=[
+                new_code_cell(
+                    "import builtins, gc; print(builtins._toolkit_test_ref() is None, gc.get_freeze_count() > 0)"
+                )
+            ]
+        )
         kernel.execute(probe)
         assert probe.cells[0].outputs[0].text == "True True\n"
     finally:
@@ -83,7 +87,9 @@ def test_reset_collects_a_notebooks_reference_cycles(tmp_path):
 def test_failure_restarts_the_kernel_and_keeps_the_outputs(tmp_path):
     kernel = ReusedKernel(cwd=tmp_path, restart_every=0)
     try:
-        nb = new_notebook(cells=[new_code_cell("print('before')"), new_code_cell("1/0"), new_code_cell("print('never')")])
+        nb = new_notebook(
+            cells=[new_code_cell("print('before')"), new_code_cell("1/0"), new_code_cell("print('never')")]
+        )
         with pytest.raises(NotebookFailed, match="ZeroDivisionError") as info:
             kernel.execute(nb)
         assert info.value.nb.cells[0].outputs[0].text == "before\n"
@@ -98,17 +104,27 @@ def test_failure_restarts_the_kernel_and_keeps_the_outputs(tmp_path):
 
 def _outputs(path):
     nb = nbformat.read(path, as_version=4)
-    return [(c.get("id"), c.outputs) for c in nb.cells if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])]
+    return [
+        (c.get("id"), c.outputs)
+        for c in nb.cells
+        if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])
+    ]
 
 
 def test_fast_mode_reports_equal_isolated_mode(dataset, tmp_path):
     fast_out, iso_out = tmp_path / "fast", tmp_path / "isolated"
-    fast = run_batch(plan_jobs([OK], dataset, ["C01", "C02"], [2024], fast_out, mode="fast"), fast_out, workers=0, progress=False)
-    iso = run_batch(plan_jobs([OK], dataset, ["C02"], [2024], iso_out, mode="isolated"), iso_out, workers=1, progress=False)
+    fast = run_batch(
+        plan_jobs([OK], dataset, ["C01", "C02"], [2024], fast_out, mode="fast"), fast_out, workers=0, progress=False
+    )
+    iso = run_batch(
+        plan_jobs([OK], dataset, ["C02"], [2024], iso_out, mode="isolated"), iso_out, workers=1, progress=False
+    )
     assert fast.done == ["ok_report/C01/2024", "ok_report/C02/2024"] and iso.done == ["ok_report/C02/2024"]
     # C02 ran second in the reused kernel, first (and only) in its fresh kernel: same outputs
     assert _outputs(fast_out / "ok_report/C02/2024.ipynb") == _outputs(iso_out / "ok_report/C02/2024.ipynb")
-    assert (fast_out / "ok_report/C02/2024_files/row.csv").read_bytes() == (iso_out / "ok_report/C02/2024_files/row.csv").read_bytes()
+    assert (fast_out / "ok_report/C02/2024_files/row.csv").read_bytes() == (
+        iso_out / "ok_report/C02/2024_files/row.csv"
+    ).read_bytes()
     # the mode each report ran in is recorded (the notebook's exec_mode parameter)
     nb = read_notebook(iso_out / "ok_report/C02/2024.ipynb")
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.tags][0]

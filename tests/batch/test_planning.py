@@ -1,8 +1,5 @@
 """Planning, keys, normalisation and the index — the parts of the batch that need no kernel."""
 
-import json
-
-import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
@@ -12,7 +9,7 @@ from toolkit.batch.render import error_summary, normalize_notebook
 from toolkit.batch.runner import parse_counties, parse_years, plan_jobs
 from toolkit.errors import ToolkitError
 
-from .conftest import FAILING, OK
+from .conftest import OK
 
 
 def test_parse_years():
@@ -41,11 +38,19 @@ def test_plan_names_parameters_and_keys(dataset, tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "toolkit_digest", lambda: "toolkit")
     out = tmp_path / "reports"
     jobs = plan_jobs([OK], dataset, ["C01", "C02"], [2023, 2024], out, extra={"lang": "en"})
-    assert [j.report_id for j in jobs] == ["ok_report/C01/2023", "ok_report/C01/2024", "ok_report/C02/2023", "ok_report/C02/2024"]
+    assert [j.report_id for j in jobs] == [
+        "ok_report/C01/2023",
+        "ok_report/C01/2024",
+        "ok_report/C02/2023",
+        "ok_report/C02/2024",
+    ]
     # only declared parameters are passed (the fixture declares no lang); output_dir is per report
     assert jobs[0].parameters == {
-        "county_id": "C01", "data_dir": str(dataset.resolve()), "exec_mode": "reused-kernel",
-        "output_dir": str(out.resolve() / "ok_report/C01/2023_files"), "year": 2023,
+        "county_id": "C01",
+        "data_dir": str(dataset.resolve()),
+        "exec_mode": "reused-kernel",
+        "output_dir": str(out.resolve() / "ok_report/C01/2023_files"),
+        "year": 2023,
     }
     assert len({j.input_key for j in jobs}) == 4
     # the key follows the data, the notebook and the mode, and nothing else
@@ -72,7 +77,10 @@ def test_tree_digest_ignores_hidden_files_and_sees_renames(tmp_path):
 def test_manifest_freshness_needs_intact_outputs(tmp_path):
     (tmp_path / "r.html").write_text("<html></html>")
     m = cache.Manifest.load(tmp_path)
-    m.record("nb/C01/2024", {"status": "ok", "input_key": "k", "outputs": cache.hash_outputs(tmp_path, [tmp_path / "r.html"])})
+    m.record(
+        "nb/C01/2024",
+        {"status": "ok", "input_key": "k", "outputs": cache.hash_outputs(tmp_path, [tmp_path / "r.html"])},
+    )
     m.save()
     m = cache.Manifest.load(tmp_path)
     assert m.is_fresh("nb/C01/2024", "k")
@@ -99,17 +107,36 @@ def test_normalize_renumbers_and_strips_timing():
 
 
 def test_error_summary_is_the_last_line():
-    nb = new_notebook(cells=[new_code_cell("x", outputs=[new_output("error", ename="ValueError", evalue="bad county", traceback=[])])])
+    nb = new_notebook(
+        cells=[new_code_cell("x", outputs=[new_output("error", ename="ValueError", evalue="bad county", traceback=[])])]
+    )
     assert error_summary(nb) == "ValueError: bad county"
 
 
 def test_index_is_sorted_bilingual_and_deterministic(tmp_path):
     m = cache.Manifest(path=tmp_path / cache.MANIFEST_NAME)
-    m.record("b/C02/2024", {"notebook": "b", "parameters": {"county_id": "C02", "year": 2024}, "status": "ok",
-                            "outputs": {"b/C02/2024.html": "x", "b/C02/2024_files/t.xlsx": "y"}})
-    m.record("b/C01/2024", {"notebook": "b", "parameters": {"county_id": "C01", "year": 2024}, "status": "failed",
-                            "error": "Traceback\nKeyError: 'x'", "outputs": {}})
-    m.record("a/C03/2023", {"notebook": "a", "parameters": {"county_id": "C03", "year": 2023}, "status": "ok", "outputs": {}})
+    m.record(
+        "b/C02/2024",
+        {
+            "notebook": "b",
+            "parameters": {"county_id": "C02", "year": 2024},
+            "status": "ok",
+            "outputs": {"b/C02/2024.html": "x", "b/C02/2024_files/t.xlsx": "y"},
+        },
+    )
+    m.record(
+        "b/C01/2024",
+        {
+            "notebook": "b",
+            "parameters": {"county_id": "C01", "year": 2024},
+            "status": "failed",
+            "error": "Traceback\nKeyError: 'x'",
+            "outputs": {},
+        },
+    )
+    m.record(
+        "a/C03/2023", {"notebook": "a", "parameters": {"county_id": "C03", "year": 2023}, "status": "ok", "outputs": {}}
+    )
     page = render_index(m)
     assert page == render_index(m)
     assert "报告索引 · Report index" in page and "3 reports, 1 failed" in page

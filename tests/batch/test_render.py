@@ -14,8 +14,9 @@ PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 16).decode("ascii")
 def _page():
     figure = new_output("display_data", data={"image/png": PNG}, metadata={"image/png": {"alt": "住院率趋势 <2024>"}})
     bare = new_output("display_data", data={"image/png": PNG})
-    table = new_output("execute_result", data={"text/html": "<table><tr><td>1</td></tr></table>", "text/plain": "t"},
-                       execution_count=1)
+    table = new_output(
+        "execute_result", data={"text/html": "<table><tr><td>1</td></tr></table>", "text/plain": "t"}, execution_count=1
+    )
     nb = new_notebook(cells=[new_code_cell("secret_code_line = 1", outputs=[figure, bare, table], execution_count=1)])
     nb.metadata["language_info"] = {"name": "python"}
     return notebook_to_html(nb, title="C01 2024")
@@ -45,7 +46,12 @@ def test_web_font_is_declared_last_in_each_stack_only_when_given():
     # the override after JupyterLab's theme: ui, content and code stacks each end with the system
     # CJK fonts, then ours (a reader's own CJK font wins over the monospace generic's fallback)
     stacks = re.findall(r"--jp-(?:ui|content|code)-font-family:([^;]+);", page.split("@font-face")[1])
-    assert len(stacks) == 3 and all(s.strip().endswith("'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', "
-                                                       "'PingFang SC', 'Hiragino Sans GB', 'SimHei', "
-                                                       "'WenQuanYi Micro Hei', 'Toolkit CJK'") for s in stacks)
+    assert len(stacks) == 3 and all(
+        s.strip().endswith(
+            "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', "
+            "'PingFang SC', 'Hiragino Sans GB', 'SimHei', "
+            "'WenQuanYi Micro Hei', 'Toolkit CJK'"
+        )
+        for s in stacks
+    )
     assert "Toolkit CJK" not in notebook_to_html(nb)

@@ -38,8 +38,12 @@ def test_batch_font_covers_every_page_and_is_reached_from_each(dataset, tmp_path
     assert "web font 网页字体:" in format_summary(first)
     cmap = _cmap(font)
 
-    pages = [out / "ok_report/C01/2023.html", out / "ok_report/C02/2023.html",
-             out / "failing_report/C01/2023.html", out / "index.html"]
+    pages = [
+        out / "ok_report/C01/2023.html",
+        out / "ok_report/C02/2023.html",
+        out / "failing_report/C01/2023.html",
+        out / "index.html",
+    ]
     assert webfont.batch_pages(out, first.entries) == sorted(pages[:3]) + [out / "index.html"]
     cjk_seen = set()
     for page in pages:
@@ -106,7 +110,11 @@ def test_font_url_follows_the_page_depth(tmp_path):
 def test_web_font_is_last_in_every_stack_after_the_system_cjk_fonts():
     # REPORT_CSS (toolkit/report/text.py) names the same system fonts, then sans-serif, then ours
     stack = REPORT_CSS.split("font-family:")[1].split(";")[0]
-    assert [f.strip().strip("'") for f in stack.split(",")] == [*webfont.SYSTEM_CJK_FAMILIES, "sans-serif", webfont.FAMILY]
+    assert [f.strip().strip("'") for f in stack.split(",")] == [
+        *webfont.SYSTEM_CJK_FAMILIES,
+        "sans-serif",
+        webfont.FAMILY,
+    ]
     assert webfont.cjk_fallback_stack().endswith("'WenQuanYi Micro Hei', 'Toolkit CJK'")
     from toolkit.batch.cache import Manifest
     from toolkit.batch.index import render_index

@@ -55,9 +55,9 @@ def _assert_same(a, b):
 
 
 def test_second_load_is_served_from_the_cache_and_equals_the_first(tmp_path, tables, validations):
-    tables["units"]["grid_note"] = ["a", "b", "", "d", "e"]           # extra text column, one empty cell
-    tables["unit_year"]["beds"] = list(range(15))                     # extra numeric column
-    tables["unit_year"] = tables["unit_year"].iloc[::-1]              # rows not in key order
+    tables["units"]["grid_note"] = ["a", "b", "", "d", "e"]  # extra text column, one empty cell
+    tables["unit_year"]["beds"] = list(range(15))  # extra numeric column
+    tables["unit_year"] = tables["unit_year"].iloc[::-1]  # rows not in key order
     folder = write_dataset(tmp_path / "ds", tables)
     first = load_dataset(folder)
     assert len(validations) == 6 and len(_entries(folder)) == 1
@@ -123,8 +123,9 @@ def test_the_version_hashes_the_rule_and_loader_sources():
     assert cache.contract_version() == version
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "delete_table", "delete_manifest", "bad_manifest",
-                                    "wrong_dtype_in_manifest"])
+@pytest.mark.parametrize(
+    "damage", ["truncate", "garbage", "delete_table", "delete_manifest", "bad_manifest", "wrong_dtype_in_manifest"]
+)
 def test_a_corrupt_entry_is_ignored_and_rebuilt(dataset_dir, validations, damage):
     first = load_dataset(dataset_dir)
     (entry,) = _entries(dataset_dir)
@@ -138,7 +139,7 @@ def test_a_corrupt_entry_is_ignored_and_rebuilt(dataset_dir, validations, damage
     elif damage == "delete_manifest":
         (entry / cache.MANIFEST).unlink()
     elif damage == "bad_manifest":
-        (entry / cache.MANIFEST).write_text("{\"format\": 1, ", encoding="utf-8")
+        (entry / cache.MANIFEST).write_text('{"format": 1, ', encoding="utf-8")
     else:  # the manifest (and so the file) promise a dtype that the file does not hold
         manifest = json.loads((entry / cache.MANIFEST).read_text(encoding="utf-8"))
         manifest["files"]["unit_year"]["dtypes"][1] = "float64"
@@ -194,8 +195,7 @@ def test_claims_are_referenced_by_path_never_stored(dataset_dir, validations):
     assert "claims" not in second.tables and second.files["claims"] == dataset_dir / "claims.parquet"
     _assert_same(first, second)
     (entry,) = _entries(dataset_dir)
-    assert sorted(p.name for p in entry.iterdir()) == sorted(
-        [cache.MANIFEST] + [f"{n}.parquet" for n in first.tables])
+    assert sorted(p.name for p in entry.iterdir()) == sorted([cache.MANIFEST] + [f"{n}.parquet" for n in first.tables])
     stored = b"".join(p.read_bytes() for p in entry.iterdir())
     assert not any(s.encode() in stored for s in CLAIM_IDS + PERSON_IDS)
     assert second.validate_claims().rows == 8

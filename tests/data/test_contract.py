@@ -1,7 +1,6 @@
 """The contract as data: every column labelled in Chinese and English; the docs page is generated."""
 
-from toolkit.data.contract import (CHRONIC_GROUPS, PH_INDICATORS, PH_PROJECTS, TABLES, column_labels,
-                                   contract_markdown)
+from toolkit.data.contract import CHRONIC_GROUPS, PH_INDICATORS, PH_PROJECTS, TABLES, column_labels, contract_markdown
 from toolkit.paths import PROJECT_ROOT
 
 
@@ -24,9 +23,14 @@ def test_contract_numbers_follow_the_domain_rules():
 
 def test_numerators_are_declared_against_their_denominators():
     cy = {(o.smaller, o.larger) for o in TABLES["county_year"].ordered}
-    assert {("admissions_in_county", "admissions"), ("visits_primary", "visits_in_county"),
-            ("visits_in_county", "visits"), ("fund_primary", "fund_in_county"),
-            ("fund_in_county", "fund_spending"), ("insured_pop", "population")} <= cy
+    assert {
+        ("admissions_in_county", "admissions"),
+        ("visits_primary", "visits_in_county"),
+        ("visits_in_county", "visits"),
+        ("fund_primary", "fund_in_county"),
+        ("fund_in_county", "fund_spending"),
+        ("insured_pop", "population"),
+    } <= cy
     assert ("chronic_pop", "insured_pop") in {(o.smaller, o.larger) for o in TABLES["unit_year"].ordered}
     assert ("deaths", "population") in {(o.smaller, o.larger) for o in TABLES["deaths"].ordered}
 

@@ -51,7 +51,7 @@ def test_tab_separated_export(tmp_path, tables):
 
 def test_blank_lines_are_skipped_but_counted(tmp_path, tables):
     lines = tables["units"].to_csv(index=False).splitlines()
-    lines.insert(2, "")            # a blank line after data row 1
+    lines.insert(2, "")  # a blank line after data row 1
     lines[4] = lines[4].replace("T02", "")  # data row 4 as a person counts lines: township empty
     path = tmp_path / "units.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -103,8 +103,8 @@ def test_many_problems_of_one_check_are_capped_with_the_rest_summed_up(tmp_path,
     import toolkit.data.load as load
 
     monkeypatch.setattr(load, "DETAIL_LIMIT", 2)
-    tables["deaths"]["sex"] = [f"s{i}" for i in range(18)]          # 18 different bad values
-    tables["deaths"]["year"] = [2020] * 18                           # keys collide in 6 groups of 3
+    tables["deaths"]["sex"] = [f"s{i}" for i in range(18)]  # 18 different bad values
+    tables["deaths"]["year"] = [2020] * 18  # keys collide in 6 groups of 3
     problems = raises_problems(lambda: load_table(write_csv(tmp_path / "deaths.csv", tables["deaths"]), "deaths"))
     sex = [p for p in problems if p.column == "sex"]
     assert [p.value for p in sex] == ["s0", "s1", "16 more different values"]
@@ -132,9 +132,15 @@ def test_nan_in_a_parquet_key_column(tmp_path, tables):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    frame = pd.DataFrame({"unit_id": ["U01", None, "U03"], "unit_name": ["a", "b", "c"],
-                          "county_id": ["C01", "C01", "C01"], "township_id": ["T1", "T1", "T2"],
-                          "community_id": ["M1", "M1", "M1"]})
+    frame = pd.DataFrame(
+        {
+            "unit_id": ["U01", None, "U03"],
+            "unit_name": ["a", "b", "c"],
+            "county_id": ["C01", "C01", "C01"],
+            "township_id": ["T1", "T1", "T2"],
+            "community_id": ["M1", "M1", "M1"],
+        }
+    )
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp_path / "units.parquet")
     problems = raises_problems(lambda: load_table(tmp_path / "units.parquet", "units"))
     find_problem(problems, table="units", column="unit_id", rows=[2], expected="key column")

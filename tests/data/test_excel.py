@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import openpyxl
 import pandas as pd
-import pytest
 
 from toolkit.data.contract import column_labels
 from toolkit.data.load import load_dataset, load_table
@@ -98,9 +97,9 @@ def test_merged_data_cells_are_an_error(tmp_path, tables):
 
 def test_numbers_stored_as_text_with_thousands_separators(tmp_path, tables):
     frame = tables["county_year"].copy()
-    frame["population"] = [f"{v:,}" for v in frame["population"]]        # '800,000'
+    frame["population"] = [f"{v:,}" for v in frame["population"]]  # '800,000'
     frame["fund_spending"] = [f"{v:,.2f}" for v in frame["fund_spending"]]  # '500,000,000.00'
-    frame["township_staff"] = [str(v) for v in frame["township_staff"]]   # '900' as text
+    frame["township_staff"] = [str(v) for v in frame["township_staff"]]  # '900' as text
     path = write_xlsx(tmp_path / "county_year.xlsx", {"county_year": frame})
     loaded = load_table(path, "county_year")
     assert loaded["population"].tolist() == [800000] * 6 and loaded["population"].dtype == "int64"
@@ -112,8 +111,9 @@ def test_badly_placed_thousands_separator_is_text(tmp_path, tables):
     frame.loc[1, "population"] = "80,00,00"  # not a 3-digit grouping: refuse to guess
     path = write_xlsx(tmp_path / "county_year.xlsx", {"county_year": frame})
     problems = raises_problems(lambda: load_table(path, "county_year"))
-    find_problem(problems, table="county_year", column="population", rows=[2], value="80,00,00",
-                 expected="a whole number")
+    find_problem(
+        problems, table="county_year", column="population", rows=[2], value="80,00,00", expected="a whole number"
+    )
 
 
 def test_chinese_headers_are_accepted(tmp_path, tables):

@@ -16,8 +16,31 @@ from toolkit.errors import ToolkitError
 _DIR = Path(tempfile.mkdtemp(prefix="toolkit-fuzz-"))
 _HEADER = ",".join(TABLES["unit_year"].names)
 _FIELD = st.one_of(
-    st.sampled_from(["U01", "2021", "-5", "1,234", "1,2,3", "NaN", "", "  ", "1e400", "inf", "0x10", "是",
-                     "\"", "\"a,b\"", "2020.5", "１２", "\u0000", "\ufeff", "\r", "\n", "True"]),
+    st.sampled_from(
+        [
+            "U01",
+            "2021",
+            "-5",
+            "1,234",
+            "1,2,3",
+            "NaN",
+            "",
+            "  ",
+            "1e400",
+            "inf",
+            "0x10",
+            "是",
+            '"',
+            '"a,b"',
+            "2020.5",
+            "１２",
+            "\u0000",
+            "\ufeff",
+            "\r",
+            "\n",
+            "True",
+        ]
+    ),
     st.text(max_size=12),
 )
 
@@ -40,8 +63,11 @@ def test_random_bytes_as_csv(data):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.lists(_FIELD, min_size=0, max_size=10), max_size=6), st.sampled_from(["utf-8", "gb18030"]),
-       st.booleans())
+@given(
+    st.lists(st.lists(_FIELD, min_size=0, max_size=10), max_size=6),
+    st.sampled_from(["utf-8", "gb18030"]),
+    st.booleans(),
+)
 @example(rows=[["\ufeff"]], encoding="utf-8", with_header=False)  # once crashed: a BOM and nothing else
 def test_random_csv_text_under_a_valid_header(rows, encoding, with_header):
     lines = ([_HEADER] if with_header else []) + [",".join(r) for r in rows]
@@ -68,9 +94,15 @@ def test_random_values_in_every_table_shape(rows):
         _load(("\n".join([header] + [",".join(f.replace("\n", " ") for f in r) for r in rows])).encode(), name=name)
 
 
-_CELL = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
-                  st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=8), st.dates(),
-                  st.sampled_from(["U01", "2021", "1,234", "#N/A", "=A1"]))  # openpyxl cannot write control chars
+_CELL = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True),
+    st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=8),
+    st.dates(),
+    st.sampled_from(["U01", "2021", "1,234", "#N/A", "=A1"]),
+)  # openpyxl cannot write control chars
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

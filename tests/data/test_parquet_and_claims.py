@@ -19,21 +19,31 @@ PERSON_IDS = [f"PERSON-SECRET-{i:03d}" for i in range(8)]
 
 def claims_frame() -> pd.DataFrame:
     """8 claims of units U01/U04 (conftest units) in 2022."""
-    return pd.DataFrame({
-        "claim_id": CLAIM_IDS,
-        "person_id": PERSON_IDS,
-        "unit_id": ["U01", "U01", "U01", "U04", "U04", "U04", "U01", "U04"],
-        "county_id": ["C01", "C01", "C01", "C02", "C02", "C02", "C01", "C02"],
-        "year": pd.array([2022] * 8, dtype="int64"),
-        "month": pd.array([1, 2, 3, 4, 5, 6, 7, 12], dtype="int64"),
-        "setting": ["inpatient", "outpatient", "outpatient", "inpatient", "outpatient", "outpatient",
-                    "outpatient", "inpatient"],
-        "provider_level": ["county", "township", "village", "outside", "township", "village", "county", "county"],
-        "chronic_group": pd.array([None, 3, None, None, 41, None, 1, None], dtype="Int64"),
-        "total_cost": [5000.0, 120.5, 60.0, 9000.0, 300.0, 45.0, 210.0, 7000.0],
-        "fund_paid": [3500.0, 80.0, 40.0, 5000.0, 210.0, 30.0, 150.0, 4500.0],
-        "critical_illness_paid": [0.0, 0.0, 0.0, 1200.0, 0.0, 0.0, 0.0, 0.0],
-    })
+    return pd.DataFrame(
+        {
+            "claim_id": CLAIM_IDS,
+            "person_id": PERSON_IDS,
+            "unit_id": ["U01", "U01", "U01", "U04", "U04", "U04", "U01", "U04"],
+            "county_id": ["C01", "C01", "C01", "C02", "C02", "C02", "C01", "C02"],
+            "year": pd.array([2022] * 8, dtype="int64"),
+            "month": pd.array([1, 2, 3, 4, 5, 6, 7, 12], dtype="int64"),
+            "setting": [
+                "inpatient",
+                "outpatient",
+                "outpatient",
+                "inpatient",
+                "outpatient",
+                "outpatient",
+                "outpatient",
+                "inpatient",
+            ],
+            "provider_level": ["county", "township", "village", "outside", "township", "village", "county", "county"],
+            "chronic_group": pd.array([None, 3, None, None, 41, None, 1, None], dtype="Int64"),
+            "total_cost": [5000.0, 120.5, 60.0, 9000.0, 300.0, 45.0, 210.0, 7000.0],
+            "fund_paid": [3500.0, 80.0, 40.0, 5000.0, 210.0, 30.0, 150.0, 4500.0],
+            "critical_illness_paid": [0.0, 0.0, 0.0, 1200.0, 0.0, 0.0, 0.0, 0.0],
+        }
+    )
 
 
 def write_parquet(path, frame: pd.DataFrame):
@@ -48,8 +58,11 @@ def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     out = {}
     for name in frame.columns:
         dtype = TABLES[table].column(name).dtype
-        out[name] = frame[name].astype("float64").astype(dtype) if dtype in ("int64", "Int64") else frame[name].astype(
-            "float64" if dtype == "float64" else dtype)
+        out[name] = (
+            frame[name].astype("float64").astype(dtype)
+            if dtype in ("int64", "Int64")
+            else frame[name].astype("float64" if dtype == "float64" else dtype)
+        )
     return pd.DataFrame(out)
 
 
@@ -80,8 +93,13 @@ def test_parquet_values_are_checked_like_csv(tmp_path, tables):
     frame.loc[3, "fund_primary"] = 4.5e8  # above fund_in_county 4.0e8
     path = write_parquet(tmp_path / "county_year.parquet", frame)
     problems = raises_problems(lambda: load_table(path, "county_year"))
-    find_problem(problems, table="county_year", column="fund_primary", rows=[4],
-                 value="fund_primary 450000000 > fund_in_county 400000000")
+    find_problem(
+        problems,
+        table="county_year",
+        column="fund_primary",
+        rows=[4],
+        value="fund_primary 450000000 > fund_in_county 400000000",
+    )
 
 
 def test_corrupt_parquet(tmp_path):
@@ -134,19 +152,37 @@ def test_claims_as_csv_is_refused(dataset_dir):
 
 
 CLAIM_CASES = [
-    ("negative_money", {("fund_paid", 2): -40.0},
-     dict(column="fund_paid", rows=[3], value="'-40.0' (1 row)", expected="cannot be negative")),
-    ("fund_above_total", {("fund_paid", 0): 6000.0},
-     dict(column="fund_paid", rows=[1], expected="fund_paid ≤ total_cost")),
-    ("bad_setting", {("setting", 4): "emergency", ("setting", 5): "emergency"},
-     dict(column="setting", rows=[5, 6], value="'emergency' (2 rows)", expected="one of inpatient, outpatient")),
-    ("bad_provider_level", {("provider_level", 1): "province"},
-     dict(column="provider_level", rows=[2], value="province", expected="county, township, village, outside")),
-    ("chronic_group_42", {("chronic_group", 4): 42},
-     dict(column="chronic_group", rows=[5], value="42", expected="between 1 and 41")),
+    (
+        "negative_money",
+        {("fund_paid", 2): -40.0},
+        dict(column="fund_paid", rows=[3], value="'-40.0' (1 row)", expected="cannot be negative"),
+    ),
+    (
+        "fund_above_total",
+        {("fund_paid", 0): 6000.0},
+        dict(column="fund_paid", rows=[1], expected="fund_paid ≤ total_cost"),
+    ),
+    (
+        "bad_setting",
+        {("setting", 4): "emergency", ("setting", 5): "emergency"},
+        dict(column="setting", rows=[5, 6], value="'emergency' (2 rows)", expected="one of inpatient, outpatient"),
+    ),
+    (
+        "bad_provider_level",
+        {("provider_level", 1): "province"},
+        dict(column="provider_level", rows=[2], value="province", expected="county, township, village, outside"),
+    ),
+    (
+        "chronic_group_42",
+        {("chronic_group", 4): 42},
+        dict(column="chronic_group", rows=[5], value="42", expected="between 1 and 41"),
+    ),
     ("month_13", {("month", 7): 13}, dict(column="month", rows=[8], value="13", expected="between 1 and 12")),
-    ("missing_person", {("person_id", 6): None},
-     dict(column="person_id", rows=[7], value="value withheld (identifier)", expected="empty not allowed")),
+    (
+        "missing_person",
+        {("person_id", 6): None},
+        dict(column="person_id", rows=[7], value="value withheld (identifier)", expected="empty not allowed"),
+    ),
 ]
 
 
@@ -168,8 +204,7 @@ def test_unknown_units_and_counties_in_claims(tmp_path, tables):
     units = pd.DataFrame({"unit_id": ["U01", "U04"], "county_id": ["C01", "C02"]})
     problems = raises_problems(lambda: validate_claims(path, units=units, counties=["C01", "C02"]))
     find_problem(problems, table="claims", column="unit_id", rows=[4], value="U99", expected="listed in units")
-    find_problem(problems, table="claims", column="county_id", rows=[7], value="C02",
-                 expected="the county of the unit")
+    find_problem(problems, table="claims", column="county_id", rows=[7], value="C02", expected="the county of the unit")
     assert len(problems) == 2
 
 
@@ -182,8 +217,14 @@ def test_duplicate_claim_ids_are_reported_without_the_id(tmp_path):
     with pytest.raises(Exception) as info:
         validate_claims(path)
     message = info.value.render()
-    find_problem(info.value.problems, table="claims", column="claim_id", rows=[2, 6],
-                 value="value withheld (identifier); 1 claim ids on 2 rows", expected="duplicated key")
+    find_problem(
+        info.value.problems,
+        table="claims",
+        column="claim_id",
+        rows=[2, 6],
+        value="value withheld (identifier); 1 claim ids on 2 rows",
+        expected="duplicated key",
+    )
     for secret in CLAIM_IDS + PERSON_IDS:
         assert secret not in message  # privacy: identifiers never reach a message
         assert all(secret not in str(p.value) for p in info.value.problems)

@@ -11,8 +11,9 @@ from .conftest import write_dataset
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, "-m", "toolkit", "validate", *map(str, args)],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "toolkit", "validate", *map(str, args)], capture_output=True, text=True
+    )
 
 
 def test_valid_dataset_prints_a_summary(dataset_dir, capsys):

@@ -39,11 +39,19 @@ def test_matches_stata_bacondecomp_published_example():
     comp = bacon_decomposition(panel)
     by = bacon_summary(comp).set_index("type")
     assert by.loc["early_vs_late", "estimate"] == pytest.approx(2.0, abs=1e-12)
-    assert by.loc["early_vs_late", "weight"] == pytest.approx(0.1818181841, abs=5e-8)  # Stata stored these as float (7 digits)
+    assert by.loc["early_vs_late", "weight"] == pytest.approx(
+        0.1818181841, abs=5e-8
+    )  # Stata stored these as float (7 digits)
     assert by.loc["late_vs_early", "estimate"] == pytest.approx(4.0, abs=1e-12)
-    assert by.loc["late_vs_early", "weight"] == pytest.approx(0.1363636317, abs=5e-8)  # Stata stored these as float (7 digits)
-    assert by.loc["treated_vs_never", "estimate"] == pytest.approx(2.933333323, abs=5e-8)  # Stata stored these as float (7 digits)
-    assert by.loc["treated_vs_never", "weight"] == pytest.approx(0.6818181841, abs=5e-8)  # Stata stored these as float (7 digits)
+    assert by.loc["late_vs_early", "weight"] == pytest.approx(
+        0.1363636317, abs=5e-8
+    )  # Stata stored these as float (7 digits)
+    assert by.loc["treated_vs_never", "estimate"] == pytest.approx(
+        2.933333323, abs=5e-8
+    )  # Stata stored these as float (7 digits)
+    assert by.loc["treated_vs_never", "weight"] == pytest.approx(
+        0.6818181841, abs=5e-8
+    )  # Stata stored these as float (7 digits)
     # hand check of one 2x2: id 2 vs never, pre t<5 mean 0, post mean 2 -> 2 - 0 = 2
     row = comp[(comp["type"] == "treated_vs_never") & (comp["treated"] == 5)].iloc[0]
     assert row["estimate"] == pytest.approx(2.0)
@@ -69,8 +77,16 @@ def test_weighted_sum_equals_twfe_on_random_panels(cohorts, seed):
     if not any(0 < g <= 6 for g in cohorts) or len({g if g <= 6 else 0 for g in cohorts}) < 2:
         return
     rng = np.random.default_rng(seed)
-    rows = [{"u": i, "t": t, "g": g, "y": rng.normal() + (i % 3) * 0.5 + 0.2 * t + (1.0 + 0.3 * (t - g) if 0 < g <= t else 0.0)}
-            for i, g in enumerate(cohorts) for t in range(1, 7)]
+    rows = [
+        {
+            "u": i,
+            "t": t,
+            "g": g,
+            "y": rng.normal() + (i % 3) * 0.5 + 0.2 * t + (1.0 + 0.3 * (t - g) if 0 < g <= t else 0.0),
+        }
+        for i, g in enumerate(cohorts)
+        for t in range(1, 7)
+    ]
     df = pd.DataFrame(rows)
     panel = prepare_panel(df, "y", "u", "t", "g", require_balanced=True)
     comp = bacon_decomposition(panel)

@@ -35,7 +35,9 @@ def test_twfe_json_contract(capsys):
 def test_event_json_has_event_study_list(capsys, tmp_path):
     out_file = tmp_path / "res.json"
     plot = tmp_path / "es.png"
-    code, out, _ = run(capsys, MPDTA, *ARGS, "--estimator", "event", "--json", "--out", str(out_file), "--plot", str(plot))
+    code, out, _ = run(
+        capsys, MPDTA, *ARGS, "--estimator", "event", "--json", "--out", str(out_file), "--plot", str(plot)
+    )
     assert code == 0
     obj = json.loads(out)
     assert [r["event_time"] for r in obj["event_study"]] == [-4, -3, -2, -1, 0, 1, 2, 3]
@@ -116,7 +118,9 @@ def test_error_option_for_wrong_estimator(capsys):
 
 
 def test_module_entry_point_exit_status(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "toolkit", "did", str(tmp_path / "x.csv"), *ARGS], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "toolkit", "did", str(tmp_path / "x.csv"), *ARGS], capture_output=True, text=True
+    )
     assert proc.returncode == 2 and proc.stderr.startswith("error:")
 
 

@@ -16,7 +16,9 @@ def _panel(cohorts: dict[str, int], years=range(2015, 2021), effect: float = 0.0
     for k, (unit, g) in enumerate(sorted(cohorts.items())):
         for t in years:
             treated = g > 0 and t >= g
-            rows.append({"county": unit, "year": t, "g": g, "y": k + 0.5 * (t - 2015) + (t % 3) * 0.1 * k + effect * treated})
+            rows.append(
+                {"county": unit, "year": t, "g": g, "y": k + 0.5 * (t - 2015) + (t % 3) * 0.1 * k + effect * treated}
+            )
     return pd.DataFrame(rows)
 
 
@@ -84,7 +86,11 @@ def test_known_effect_recovered_exactly_without_noise():
     # y = unit level + common trend + 2.0 after treatment: every post ATT(g,t) is exactly 2,
     # every pre-period placebo exactly 0, whatever the control group.
     d = _panel({"a": 2017, "b": 2019, "c": 0, "e": 0}, effect=2.0)
-    d["y"] = d["county"].map({"a": 1.0, "b": 2.0, "c": 3.0, "e": 5.0}) + 0.3 * (d["year"] - 2015) + 2.0 * ((d["g"] > 0) & (d["year"] >= d["g"]))
+    d["y"] = (
+        d["county"].map({"a": 1.0, "b": 2.0, "c": 3.0, "e": 5.0})
+        + 0.3 * (d["year"] - 2015)
+        + 2.0 * ((d["g"] > 0) & (d["year"] >= d["g"]))
+    )
     for control in ("never", "notyet"):
         res = att_gt(d, "y", "county", "year", "g", control=control)
         post = res.cells["post"].to_numpy()

@@ -49,7 +49,10 @@ def _cells(res) -> dict[tuple[int, int], tuple[float, float]]:
     [
         ("att_gt_never_nocov", {}),  # man/att_gt.Rd "Basic att_gt() call"
         ("att_gt_never_lpop_dr", {"covariates": ["lpop"]}),  # man/att_gt.Rd "Using covariates"
-        ("att_gt_notyet_lpop_dr", {"covariates": ["lpop"], "control": "notyet"}),  # man/att_gt.Rd "Specify comparison units"
+        (
+            "att_gt_notyet_lpop_dr",
+            {"covariates": ["lpop"], "control": "notyet"},
+        ),  # man/att_gt.Rd "Specify comparison units"
     ],
 )
 def test_att_gt_matches_r_did(mpdta, key, kwargs):
@@ -152,7 +155,9 @@ def test_saturated_binary_covariate_makes_or_ipw_dr_agree(mpdta):
     # With one binary covariate the outcome model and the propensity score are saturated, so
     # regression adjustment, IPW and DR estimate the same ATT(g,t) exactly.
     d = mpdta.assign(big=(mpdta["lpop"] > mpdta["lpop"].median()).astype(float))
-    ests = [att_gt(d, *ARGS, covariates=["big"], est_method=m).cells["estimate"].to_numpy() for m in ("reg", "ipw", "dr")]
+    ests = [
+        att_gt(d, *ARGS, covariates=["big"], est_method=m).cells["estimate"].to_numpy() for m in ("reg", "ipw", "dr")
+    ]
     np.testing.assert_allclose(ests[0], ests[1], atol=1e-9)
     np.testing.assert_allclose(ests[0], ests[2], atol=1e-9)
     # and it moves the estimates away from the unconditional ones (the covariate matters)

@@ -41,7 +41,15 @@ def cs(province):
     return att_gt(cy, OUTCOME, "county_id", "year", "g")
 
 
-@pytest.mark.parametrize("kind,key", [("simple", "simple"), ("dynamic", "dynamic_overall"), ("group", "group_overall"), ("calendar", "calendar_overall")])
+@pytest.mark.parametrize(
+    "kind,key",
+    [
+        ("simple", "simple"),
+        ("dynamic", "dynamic_overall"),
+        ("group", "group_overall"),
+        ("calendar", "calendar_overall"),
+    ],
+)
 def test_cs_aggregates_cover_truth(province, cs, kind, key):
     _, truth = province
     res = aggte(cs, kind)

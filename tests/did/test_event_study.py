@@ -56,7 +56,9 @@ def test_binned_event_study_matches_statsmodels_dummies(mpdta):
     rel = np.clip(rel, -3, 2)  # bins: <= -3 pooled into -3, >= 2 into 2
     X = pd.DataFrame({f"rel_{k}": (rel == k).astype(float) for k in (-3, -2, 0, 1, 2)})
     D = pd.get_dummies(mpdta[["countyreal", "year"]].astype(str), drop_first=True, dtype=float)
-    fit = sm.OLS(mpdta["lemp"], sm.add_constant(pd.concat([X, D], axis=1))).fit(cov_type="cluster", cov_kwds={"groups": mpdta["countyreal"].to_numpy()})
+    fit = sm.OLS(mpdta["lemp"], sm.add_constant(pd.concat([X, D], axis=1))).fit(
+        cov_type="cluster", cov_kwds={"groups": mpdta["countyreal"].to_numpy()}
+    )
     table = res.event_study.set_index("event_time")
     for k in (-3, -2, 0, 1, 2):
         assert table.loc[k, "estimate"] == pytest.approx(fit.params[f"rel_{k}"], abs=1e-11)

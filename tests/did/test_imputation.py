@@ -54,7 +54,9 @@ def test_sa_headline_is_r_did_simple_att(sa):
     assert sa.to_dict()["event_study"][0].keys() >= {"event_time", "estimate", "se"}
 
 
-def _staggered(n_per: int, effects: dict[int, float], seed: int, noise: float = 0.0, years=range(2010, 2020)) -> pd.DataFrame:
+def _staggered(
+    n_per: int, effects: dict[int, float], seed: int, noise: float = 0.0, years=range(2010, 2020)
+) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows = []
     uid = 0
@@ -133,7 +135,9 @@ def test_bjs_equals_pyfixest_first_stage_imputation_on_mpdta(mpdta):
     res = bjs_imputation(mpdta, *ARGS, biters=9)
     assert res.estimate == pytest.approx(-0.04770991827845, abs=1e-9)
     assert res.diagnostics["n_treated_obs"] == 291
-    np.testing.assert_allclose(res.event_study["estimate"], [-0.031066927, -0.052234857, -0.136078114, -0.104707472], atol=1e-8)
+    np.testing.assert_allclose(
+        res.event_study["estimate"], [-0.031066927, -0.052234857, -0.136078114, -0.104707472], atol=1e-8
+    )
 
 
 def test_sa_pretest_reports_hotelling_reference(sa):

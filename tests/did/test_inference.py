@@ -37,7 +37,15 @@ def staggered_panel(n_units=14, n_times=6, seed=0, drop=0, covariate=False) -> p
         for t in range(1, n_times + 1):
             d = int(cohorts[u] > 0 and t >= cohorts[u])
             x = rng.normal()
-            rows.append({"u": f"unit{u:02d}", "t": t, "g": cohorts[u], "x": x, "y": a + 0.3 * t + 0.5 * d + 0.2 * x + rng.normal()})
+            rows.append(
+                {
+                    "u": f"unit{u:02d}",
+                    "t": t,
+                    "g": cohorts[u],
+                    "x": x,
+                    "y": a + 0.3 * t + 0.5 * d + 0.2 * x + rng.normal(),
+                }
+            )
     df = pd.DataFrame(rows)
     if drop:
         df = df.drop(index=rng.choice(len(df), size=drop, replace=False)).reset_index(drop=True)
@@ -53,27 +61,30 @@ def brute_force_cr2(df: pd.DataFrame, regressors: list[str], cluster: str):
     H = X @ M @ X.T
     e = y - H @ y
     IH = np.eye(len(y)) - H
-    c = np.zeros(X.shape[1]); c[0] = 1.0
+    c = np.zeros(X.shape[1])
+    c[0] = 1.0
     meat = np.zeros((X.shape[1], X.shape[1]))
     P = []
     for g in sorted(df[cluster].unique()):
         idx = np.flatnonzero(df[cluster].to_numpy() == g)
         vals, vecs = np.linalg.eigh(IH[np.ix_(idx, idx)])
-        A = vecs @ np.diag([v ** -0.5 if v > 1e-12 else 0.0 for v in vals]) @ vecs.T
+        A = vecs @ np.diag([v**-0.5 if v > 1e-12 else 0.0 for v in vals]) @ vecs.T
         s = X[idx].T @ A @ e[idx]
         meat += np.outer(s, s)
         P.append(IH[:, idx] @ A @ X[idx] @ M @ c)
     V = M @ meat @ M
     P = np.column_stack(P)
     PP = P.T @ P
-    return np.sqrt(V[0, 0]), np.trace(PP) ** 2 / np.sum(PP ** 2)
+    return np.sqrt(V[0, 0]), np.trace(PP) ** 2 / np.sum(PP**2)
 
 
 @pytest.mark.parametrize("drop", [0, 9])
 def test_cr2_equals_explicit_dummy_regression(drop):
     df = staggered_panel(drop=drop)
     res = twfe(df, yname="y", idname="u", tname="t", gname="g", covariates=["x"], vcov="CR2")
-    se_bf, df_bf = brute_force_cr2(df.assign(treated=((df.g > 0) & (df.t >= df.g)).astype(float)), ["treated", "x"], "u")
+    se_bf, df_bf = brute_force_cr2(
+        df.assign(treated=((df.g > 0) & (df.t >= df.g)).astype(float)), ["treated", "x"], "u"
+    )
     assert res.se == pytest.approx(se_bf, rel=1e-8)
     assert res.diagnostics["df"] == pytest.approx(df_bf, rel=1e-8)
     assert "Satterthwaite" in res.inference
@@ -83,7 +94,9 @@ def test_cr2_with_clusters_coarser_than_units():
     df = staggered_panel(n_units=16, seed=4)
     df["county"] = df["u"].str[-2:].astype(int) // 4  # 4 clusters of 4 units (cohort varies within)
     res = twfe(df, yname="y", idname="u", tname="t", gname="g", cluster="county", vcov="CR2")
-    se_bf, df_bf = brute_force_cr2(df.assign(treated=((df.g > 0) & (df.t >= df.g)).astype(float)), ["treated"], "county")
+    se_bf, df_bf = brute_force_cr2(
+        df.assign(treated=((df.g > 0) & (df.t >= df.g)).astype(float)), ["treated"], "county"
+    )
     assert res.se == pytest.approx(se_bf, rel=1e-8)
     assert res.diagnostics["df"] == pytest.approx(df_bf, rel=1e-8)
 
@@ -97,7 +110,14 @@ def test_cr1_small_sample_factor_by_hand():
 def _mpdta_fit(cluster=None):
     p = prepare_panel(pd.read_csv(MPDTA), **KW)
     d = p.data
-    return fit_within(d["y"].to_numpy(), d[["treated"]].to_numpy(float), ["treated"], d["unit_code"].to_numpy(), d["time_code"].to_numpy(), cluster if cluster is not None else d["unit"].to_numpy()), p
+    return fit_within(
+        d["y"].to_numpy(),
+        d[["treated"]].to_numpy(float),
+        ["treated"],
+        d["unit_code"].to_numpy(),
+        d["time_code"].to_numpy(),
+        cluster if cluster is not None else d["unit"].to_numpy(),
+    ), p
 
 
 def test_wild_bootstrap_with_unit_weights_reproduces_the_data():
@@ -179,7 +199,11 @@ def test_wild_bootstrap_large_g_agrees_with_analytic_p():
     rng = np.random.default_rng(11)
     n_units, n_times = 200, 6
     g = rng.choice([0, 3, 4, 5], size=n_units)
-    rows = [{"u": u, "t": t, "g": g[u], "y": rng.normal() + 0.08 * (g[u] > 0 and t >= g[u]) + rng.normal() * 0.3} for u in range(n_units) for t in range(1, n_times + 1)]
+    rows = [
+        {"u": u, "t": t, "g": g[u], "y": rng.normal() + 0.08 * (g[u] > 0 and t >= g[u]) + rng.normal() * 0.3}
+        for u in range(n_units)
+        for t in range(1, n_times + 1)
+    ]
     df = pd.DataFrame(rows)
     res = twfe(df, yname="y", idname="u", tname="t", gname="g", bootstrap="wild", n_boot=4999, weights="webb")
     assert res.p_value == pytest.approx(res.diagnostics["analytic"]["p_value"], abs=0.03)
@@ -213,7 +237,14 @@ def test_permutation_p_value_by_hand():
     for u, base in enumerate([0.0, 1.0, 2.0, 0.5, 1.5]):
         for t in range(1, 5):
             eff = 10.0 if (u == 0 and t >= 3) else 0.0
-            rows.append({"u": f"u{u}", "t": t, "g": 3 if u == 0 else 0, "y": base + 0.1 * t + eff + 0.01 * ((u * 7 + t * 3) % 5)})
+            rows.append(
+                {
+                    "u": f"u{u}",
+                    "t": t,
+                    "g": 3 if u == 0 else 0,
+                    "y": base + 0.1 * t + eff + 0.01 * ((u * 7 + t * 3) % 5),
+                }
+            )
     res = twfe(pd.DataFrame(rows), yname="y", idname="u", tname="t", gname="g")
     assert res.p_value == pytest.approx(1 / 5)
 

@@ -31,7 +31,9 @@ def test_hand_computed_one_cohort():
     # periods 1..3; units 1-3 reform in period 3, units 4-6 never. The only pre cell is (g=3, t=2)
     # against base t=1 (varying base). Changes 1→2: treated 1, 2, 6 (mean 3), controls 0, 1, 2 (mean 1).
     y = {1: (0, 1, 1), 2: (0, 2, 2), 3: (0, 6, 6), 4: (0, 0, 0), 5: (0, 1, 1), 6: (0, 2, 2)}
-    d = pd.DataFrame([{"id": i, "t": t + 1, "g": 3 if i <= 3 else 0, "y": float(v[t])} for i, v in y.items() for t in range(3)])
+    d = pd.DataFrame(
+        [{"id": i, "t": t + 1, "g": 3 if i <= 3 else 0, "y": float(v[t])} for i, v in y.items() for t in range(3)]
+    )
     res = att_gt(d, "y", "id", "t", "g", cband=False)
     out = dynamic_pretest(res)
     # θ(−1) = 3 − 1 = 2. Influence function (n = 6): treated 6/3·(dy − 3) = −4, −2, 6; controls
@@ -102,8 +104,14 @@ def _panel(seed: int, pretrend: float = 0.0) -> pd.DataFrame:
     y = 16.5 + slope[:, None] * t0[None, :] + rng.normal(0, 0.06, (n, len(YEARS)))
     e = YEARS[None, :] - COHORTS[:, None]
     y -= np.where((COHORTS[:, None] > 0) & (e >= 0), 0.8 + 0.3 * e, 0.0)
-    return pd.DataFrame({"id": np.repeat(np.arange(n), len(YEARS)), "t": np.tile(YEARS, n),
-                         "g": np.repeat(COHORTS, len(YEARS)), "y": y.reshape(-1)})
+    return pd.DataFrame(
+        {
+            "id": np.repeat(np.arange(n), len(YEARS)),
+            "t": np.tile(YEARS, n),
+            "g": np.repeat(COHORTS, len(YEARS)),
+            "y": y.reshape(-1),
+        }
+    )
 
 
 def test_size_under_parallel_trends():

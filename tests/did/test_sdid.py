@@ -9,8 +9,8 @@ requirements.lock for exactly this check, so it runs in CI.
 
 from __future__ import annotations
 
-import json
 import importlib.util
+import json
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +31,17 @@ def prop99() -> pd.DataFrame:
 
 
 def _call(d, method, reps=0, **kw):
-    return synthetic_did(d, "PacksPerCapita", "State", "Year", treated_unit="California", treat_year=1989,
-                         method=method, placebo_reps=reps, **kw)
+    return synthetic_did(
+        d,
+        "PacksPerCapita",
+        "State",
+        "Year",
+        treated_unit="California",
+        treat_year=1989,
+        method=method,
+        placebo_reps=reps,
+        **kw,
+    )
 
 
 @needs_prop99
@@ -75,7 +84,9 @@ def test_prop99_weights_are_sparse_simplex(prop99):
     assert res.event_study["estimate"].mean() == pytest.approx(res.estimate, abs=1e-10)
 
 
-def _factor_panel(seed: int, effect: float, n_units: int = 30, years=range(2010, 2024), reform: int = 2019) -> pd.DataFrame:
+def _factor_panel(
+    seed: int, effect: float, n_units: int = 30, years=range(2010, 2024), reform: int = 2019
+) -> pd.DataFrame:
     """Interactive fixed effects: y = a_i + b_t + f_i·h_t + noise; unit 'T' reforms in 2019."""
     rng = np.random.default_rng(seed)
     years = np.array(list(years))
@@ -113,7 +124,9 @@ def test_gname_and_treated_unit_give_the_same_answer():
 
 def test_no_effect_under_parallel_untreated_paths_is_exactly_zero():
     # every unit's outcome = unit level + common year effect: any simplex weights give τ = 0
-    d = pd.DataFrame([{"u": u, "t": t, "y": k * 1.5 + 0.3 * t ** 0.5} for k, u in enumerate("ABCDEF") for t in range(1, 9)])
+    d = pd.DataFrame(
+        [{"u": u, "t": t, "y": k * 1.5 + 0.3 * t**0.5} for k, u in enumerate("ABCDEF") for t in range(1, 9)]
+    )
     res = synthetic_did(d, "y", "u", "t", treated_unit="A", treat_year=6, method="sdid", placebo_reps=5)
     assert res.estimate == pytest.approx(0.0, abs=1e-9)
 
@@ -135,7 +148,9 @@ def test_bad_inputs():
 def test_json_is_strict_even_with_missing_diagnostics(prop99):
     # no placebo draws → no placebo SD: it must come out as null, not the bare NaN strict parsers reject
     res = _call(prop99, "sdid", reps=0)
+
     def reject(constant):
         raise ValueError(f"non-standard JSON constant {constant}")
+
     parsed = json.loads(res.to_json(), parse_constant=reject)
     assert "placebo_sd" in parsed["diagnostics"] and parsed["diagnostics"]["placebo_sd"] is None

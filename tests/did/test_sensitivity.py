@@ -80,7 +80,11 @@ def test_leave_one_cohort_out(mpdta):
 
 
 def _es(pre: list[float], post: list[float], se: float, base: str) -> DidResult:
-    e = list(range(-len(pre), 0)) + list(range(len(post))) if base == "varying" else list(range(-len(pre) - 1, -1)) + list(range(len(post)))
+    e = (
+        list(range(-len(pre), 0)) + list(range(len(post)))
+        if base == "varying"
+        else list(range(-len(pre) - 1, -1)) + list(range(len(post)))
+    )
     est = pre + post
     es = pd.DataFrame({"event_time": e, "estimate": est, "se": [se] * len(est)})
     return DidResult("test", "y", 0.0, 0.0, 0.0, 0.0, 1, 1, event_study=es, options={"base_period": base})

@@ -19,7 +19,6 @@ import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.did.panel import prepare_panel
 from toolkit.did.twfe import n_fixed_effects, twfe, within_transform
 from toolkit.errors import ToolkitError
 from toolkit.paths import MPDTA_CSV
@@ -83,7 +82,9 @@ def test_unbalanced_panel_alternating_projections_match_dummies(mpdta):
     df = mpdta[mpdta["countyreal"].isin(mpdta["countyreal"].unique()[:200])]
     df = df.sample(frac=0.93, random_state=3).sort_index()
     res = twfe(df, ssc="full", **KW)
-    df = df.assign(treated=((df["first.treat"] > 0) & (df["year"] >= df["first.treat"])).astype(int)).reset_index(drop=True)
+    df = df.assign(treated=((df["first.treat"] > 0) & (df["year"] >= df["first.treat"])).astype(int)).reset_index(
+        drop=True
+    )
     sm_fit = dummy_ols(df, "lemp", ["treated"])
     assert res.estimate == pytest.approx(sm_fit.params["treated"], abs=1e-10)
     assert res.se == pytest.approx(sm_fit.bse["treated"], rel=1e-7)
@@ -109,7 +110,8 @@ def test_two_by_two_did_equals_difference_of_differences():
 
 def test_n_fixed_effects_counts_components():
     # two disconnected blocks: units {0,1} in periods {0,1}, unit 2 only in period 2
-    u = np.array([0, 0, 1, 1, 2]); t = np.array([0, 1, 0, 1, 2])
+    u = np.array([0, 0, 1, 1, 2])
+    t = np.array([0, 1, 0, 1, 2])
     assert n_fixed_effects(u, t) == 3 + 3 - 2
 
 

@@ -4,13 +4,26 @@ no identifiers in the results (toolkit.data.claims)."""
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.data.claims import aggregate_claims, fill_from_claims
 from toolkit.errors import ToolkitError
 
-COLUMNS = ["claim_id", "person_id", "unit_id", "county_id", "year", "month", "setting", "provider_level",
-           "chronic_group", "total_cost", "fund_paid", "critical_illness_paid"]
+COLUMNS = [
+    "claim_id",
+    "person_id",
+    "unit_id",
+    "county_id",
+    "year",
+    "month",
+    "setting",
+    "provider_level",
+    "chronic_group",
+    "total_cost",
+    "fund_paid",
+    "critical_illness_paid",
+]
 
 
 def hand_claims() -> pd.DataFrame:
@@ -79,22 +92,33 @@ def random_claims(seed: int, n: int) -> pd.DataFrame:
     chronic = pd.array(np.where(rng.random(n) < 0.3, rng.integers(1, 42, n), -1), dtype="Int64")
     chronic[chronic == -1] = pd.NA
     total = rng.integers(100, 2_000_000, n) / 100  # whole fen, yuan
-    return pd.DataFrame({
-        "claim_id": [f"K{i}" for i in range(n)], "person_id": [f"P{i % 97}" for i in range(n)],
-        "unit_id": rng.choice(["U1", "U2", "U3", "U4"], n), "county_id": "C01",
-        "year": rng.integers(2020, 2024, n), "month": rng.integers(1, 13, n), "setting": setting,
-        "provider_level": rng.choice(["county", "township", "village", "outside"], n),
-        "chronic_group": chronic, "total_cost": total,
-        "fund_paid": np.floor(total * rng.uniform(0, 0.9, n) * 100) / 100, "critical_illness_paid": 0.0,
-    })
+    return pd.DataFrame(
+        {
+            "claim_id": [f"K{i}" for i in range(n)],
+            "person_id": [f"P{i % 97}" for i in range(n)],
+            "unit_id": rng.choice(["U1", "U2", "U3", "U4"], n),
+            "county_id": "C01",
+            "year": rng.integers(2020, 2024, n),
+            "month": rng.integers(1, 13, n),
+            "setting": setting,
+            "provider_level": rng.choice(["county", "township", "village", "outside"], n),
+            "chronic_group": chronic,
+            "total_cost": total,
+            "fund_paid": np.floor(total * rng.uniform(0, 0.9, n) * 100) / 100,
+            "critical_illness_paid": 0.0,
+        }
+    )
 
 
 def pandas_reference(c: pd.DataFrame) -> pd.DataFrame:
     """The same mapping as a plain pandas groupby in integer fen (the benchmark's peer)."""
     fen = (c["fund_paid"] * 100).round().astype("int64")
     chronic_op = (c["setting"] == "outpatient") & c["chronic_group"].notna()
-    f = c.assign(general=fen.where(~chronic_op, 0), chronic=fen.where(chronic_op, 0),
-                 total=(c["total_cost"] * 100).round().astype("int64"))
+    f = c.assign(
+        general=fen.where(~chronic_op, 0),
+        chronic=fen.where(chronic_op, 0),
+        total=(c["total_cost"] * 100).round().astype("int64"),
+    )
     return f.groupby(["unit_id", "year"], as_index=False)[["general", "chronic", "total"]].sum()
 
 
@@ -120,8 +144,14 @@ def test_equal_to_pandas_in_fen_and_independent_of_row_order(tmp_path_factory, s
 
 def test_fill_from_claims_zero_fills_and_rejects_orphans(tmp_path):
     agg = aggregate_claims(write(hand_claims(), tmp_path / "claims.parquet"))
-    unit_year = pd.DataFrame({"unit_id": ["U1", "U2", "U3", "U1", "U2", "U3"], "year": [2022, 2022, 2022, 2023, 2023, 2023],
-                              "insured_pop": [10] * 6, "fund_general": [1.0] * 6})
+    unit_year = pd.DataFrame(
+        {
+            "unit_id": ["U1", "U2", "U3", "U1", "U2", "U3"],
+            "year": [2022, 2022, 2022, 2023, 2023, 2023],
+            "insured_pop": [10] * 6,
+            "fund_general": [1.0] * 6,
+        }
+    )
     out = fill_from_claims({"unit_year": unit_year}, agg)["unit_year"].set_index(["unit_id", "year"])
     assert out.loc[("U3", 2023), "fund_general"] == 0.0 and out.loc[("U1", 2023), "fund_general"] == 7_030.05
     assert out.loc[("U2", 2022), "fund_general"] == 2_400.0

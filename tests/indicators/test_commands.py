@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from toolkit.cli import main
 from tests.indicators.test_monitoring import county_year
 from tests.indicators.test_mortality import deaths_table
+from toolkit.cli import main
 
 
 @pytest.fixture()
@@ -21,7 +21,16 @@ def test_indicators_writes_tidy_csv_and_excel_deterministically(dataset, tmp_pat
     assert main(["indicators", str(dataset), "--out", str(tmp_path / "a" / "ind")]) == 0
     assert main(["indicators", str(dataset), "--out", str(tmp_path / "b" / "ind.csv")]) == 0
     out = pd.read_csv(tmp_path / "a" / "ind.csv")
-    assert list(out.columns) == ["county_id", "year", "indicator", "value", "numerator", "denominator", "lower", "upper"]
+    assert list(out.columns) == [
+        "county_id",
+        "year",
+        "indicator",
+        "value",
+        "numerator",
+        "denominator",
+        "lower",
+        "upper",
+    ]
     row = out.loc[(out["indicator"] == "income_ratio") & (out["year"] == 2023)]
     assert row["value"].item() == pytest.approx(0.9916)
     mort = out.loc[out["indicator"] == "premature_ncd_mortality"]
@@ -46,11 +55,15 @@ def test_indicators_filters_and_user_errors(dataset, tmp_path, capsys):
 
 def test_check_claims_exit_status_and_table(dataset, tmp_path, capsys):
     claims = tmp_path / "claims.yaml"
-    claims.write_text("- {indicator: income_ratio, kind: value, county: C01, year: 2023, stated: 99.16%}\n", encoding="utf-8")
+    claims.write_text(
+        "- {indicator: income_ratio, kind: value, county: C01, year: 2023, stated: 99.16%}\n", encoding="utf-8"
+    )
     assert main(["check-claims", str(dataset), "--claims", str(claims), "--out", str(tmp_path / "chk")]) == 0
     assert pd.read_csv(tmp_path / "chk.csv")["ok"].tolist() == [True]
-    claims.write_text("- {indicator: village_doctor_subsidy_per_doctor, kind: yoy, county: C01, year: 2023, stated: 17.20%}\n",
-                      encoding="utf-8")
+    claims.write_text(
+        "- {indicator: village_doctor_subsidy_per_doctor, kind: yoy, county: C01, year: 2023, stated: 17.20%}\n",
+        encoding="utf-8",
+    )
     assert main(["check-claims", str(dataset), "--claims", str(claims)]) == 1
     assert "MISMATCH" in capsys.readouterr().out
     claims.write_text("- {indicator: nonsense, kind: value, year: 2023, stated: 1}\n", encoding="utf-8")
@@ -72,7 +85,9 @@ def test_indicators_from_claims_uses_claims_and_leaks_no_identifier(dataset, tmp
     # claims 2023: two inpatient claims (K1, K4) over 40,000 insured × 100 = 0.005 per 100 insured
     assert (hosp["numerator"], hosp["value"]) == (2.0, pytest.approx(2 / 40_000 * 100))
     units = pd.read_csv(tmp_path / "c_units.csv")
-    u1 = units.loc[(units["unit_id"] == "U1") & (units["year"] == 2023) & (units["indicator"] == "unit_fund_per_capita")].iloc[0]
+    u1 = units.loc[
+        (units["unit_id"] == "U1") & (units["year"] == 2023) & (units["indicator"] == "unit_fund_per_capita")
+    ].iloc[0]
     assert u1["numerator"] == pytest.approx(7_030.05 + 80.25)  # general + chronic from the claims
     for path in tmp_path.glob("c*"):
         data = path.read_bytes()

@@ -24,14 +24,18 @@ def test_yoy_hand_worked():
     assert g.rate == pytest.approx(0.10) and g.period == "2022–2023"
 
 
-@pytest.mark.parametrize("args", [(0, 10, 2017, 2023), (10, 20, 2023, 2023), (10, 20, 2023, 2017), (-5, 10, 2017, 2018)])
+@pytest.mark.parametrize(
+    "args", [(0, 10, 2017, 2023), (10, 20, 2023, 2023), (10, 20, 2023, 2017), (-5, 10, 2017, 2018)]
+)
 def test_cagr_undefined_is_a_clear_error(args):
     with pytest.raises(ToolkitError, match="growth of value"):
         cagr(*args)
 
 
 def test_yoy_table_skips_first_year_and_rejects_zero_previous():
-    levels = pd.DataFrame({"county_id": ["A", "A", "A", "B"], "year": [2020, 2021, 2022, 2021], "value": [100.0, 110.0, 99.0, 5.0]})
+    levels = pd.DataFrame(
+        {"county_id": ["A", "A", "A", "B"], "year": [2020, 2021, 2022, 2021], "value": [100.0, 110.0, 99.0, 5.0]}
+    )
     out = yoy_table(levels, ["county_id"], "village_doctor_subsidy_growth", "v").sort_values("year")
     # A 2021: 110/100 − 1 = 0.10; A 2022: 99/110 − 1 = −0.10; B has no 2020 → no row
     assert out["year"].tolist() == [2021, 2022]

@@ -2,7 +2,8 @@
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.errors import ToolkitError
 from toolkit.indicators import compute_indicators
@@ -11,15 +12,25 @@ from toolkit.indicators.monitoring import monitoring_indicators
 
 def county_year(**over):
     base = {
-        "county_id": ["C01", "C01"], "year": [2022, 2023], "county_name": ["濉溪县", "濉溪县"],
-        "population": [900_000, 900_000], "insured_pop": [50_000, 40_000],
-        "admissions": [1_000, 1_200], "admissions_in_county": [850, 1_080],
-        "visits": [20_000, 25_000], "visits_in_county": [18_000, 22_500], "visits_primary": [12_000, 15_000],
-        "fund_spending": [50_000_000.0, 60_000_000.0], "fund_in_county": [40_000_000.0, 48_000_000.0],
+        "county_id": ["C01", "C01"],
+        "year": [2022, 2023],
+        "county_name": ["濉溪县", "濉溪县"],
+        "population": [900_000, 900_000],
+        "insured_pop": [50_000, 40_000],
+        "admissions": [1_000, 1_200],
+        "admissions_in_county": [850, 1_080],
+        "visits": [20_000, 25_000],
+        "visits_in_county": [18_000, 22_500],
+        "visits_primary": [12_000, 15_000],
+        "fund_spending": [50_000_000.0, 60_000_000.0],
+        "fund_in_county": [40_000_000.0, 48_000_000.0],
         "fund_primary": [10_000_000.0, 12_000_000.0],
-        "township_staff": [300, 250], "township_pay": [30_000_000.0, 24_790_000.0],
-        "lead_hospital_staff": [1_000, 1_000], "lead_hospital_pay": [101_000_000.0, 100_000_000.0],
-        "village_doctors": [100, 100], "village_doctor_subsidy": [4_100_000.0, 6_600_000.0],
+        "township_staff": [300, 250],
+        "township_pay": [30_000_000.0, 24_790_000.0],
+        "lead_hospital_staff": [1_000, 1_000],
+        "lead_hospital_pay": [101_000_000.0, 100_000_000.0],
+        "village_doctors": [100, 100],
+        "village_doctor_subsidy": [4_100_000.0, 6_600_000.0],
         "reform_year": [2017, 2017],
     }
     base.update(over)
@@ -62,14 +73,30 @@ def test_income_ratio_of_the_seed_and_subsidy_growth_2023():
 
 def test_tidy_columns_and_sorting():
     out = monitoring_indicators(county_year().iloc[::-1])
-    assert list(out.columns) == ["county_id", "year", "indicator", "value", "numerator", "denominator", "lower", "upper"]
+    assert list(out.columns) == [
+        "county_id",
+        "year",
+        "indicator",
+        "value",
+        "numerator",
+        "denominator",
+        "lower",
+        "upper",
+    ]
     assert out["year"].is_monotonic_increasing
     assert out.loc[out["year"] == 2022, "indicator"].iloc[0] == "in_county_inpatient_share"  # registry order
     assert out["lower"].isna().all()  # no interval for exact administrative counts
 
 
-@pytest.mark.parametrize("column,indicator", [("admissions", "in_county_inpatient_share"), ("insured_pop", "hospitalisation_rate"),
-                                              ("village_doctors", "village_doctor_subsidy_per_doctor"), ("lead_hospital_staff", "income_ratio")])
+@pytest.mark.parametrize(
+    "column,indicator",
+    [
+        ("admissions", "in_county_inpatient_share"),
+        ("insured_pop", "hospitalisation_rate"),
+        ("village_doctors", "village_doctor_subsidy_per_doctor"),
+        ("lead_hospital_staff", "income_ratio"),
+    ],
+)
 def test_zero_denominator_is_a_clear_error(column, indicator):
     frame = county_year(**{column: [0, 5] if column != "admissions" else [0, 0]})
     if column == "admissions":
@@ -77,7 +104,9 @@ def test_zero_denominator_is_a_clear_error(column, indicator):
     with pytest.raises(ToolkitError) as err:
         monitoring_indicators(frame)
     text = err.value.render()
-    assert "county_year" in text and "row 1" in text and f"column '{column}'" in text and "C01" in text and "2022" in text
+    assert (
+        "county_year" in text and "row 1" in text and f"column '{column}'" in text and "C01" in text and "2022" in text
+    )
     assert indicator in text
 
 
@@ -88,7 +117,14 @@ def test_missing_column_is_named():
 
 def test_ph_village_share_sums_units_before_dividing():
     cy = county_year(ph_subsidy_total=[1_000_000.0, None])
-    units = pd.DataFrame({"unit_id": ["U1", "U2"], "county_id": ["C01", "C01"], "township_id": ["T1", "T1"], "community_id": ["M1", "M1"]})
+    units = pd.DataFrame(
+        {
+            "unit_id": ["U1", "U2"],
+            "county_id": ["C01", "C01"],
+            "township_id": ["T1", "T1"],
+            "community_id": ["M1", "M1"],
+        }
+    )
     uy = pd.DataFrame({"unit_id": ["U1", "U2"], "year": [2022, 2022], "ph_lump_sum": [300_000.0, 200_000.0]})
     out = monitoring_indicators(cy, units, uy)
     # (300,000 + 200,000) / 1,000,000 = 0.50 ≥ the 48 % floor of seed 000 §3.2; 2023 has no total → no row

@@ -32,7 +32,9 @@ def test_hand_worked_example():
     # running Π(1 − 5q): 0.99750312 0.99352107 0.98757778 0.97775113 0.96078891 0.93706572 0.90031805 0.84787234
     # P = 1 − 0.84787234 = 0.15212766
     q = band_probability(np.array(NCD_DEATHS) / 10_000)
-    assert q == pytest.approx([0.00249688, 0.00399202, 0.00598205, 0.00995025, 0.01734820, 0.02469136, 0.03921569, 0.05825243], abs=5e-9)
+    assert q == pytest.approx(
+        [0.00249688, 0.00399202, 0.00598205, 0.00995025, 0.01734820, 0.02469136, 0.03921569, 0.05825243], abs=5e-9
+    )
     out = premature_mortality(deaths_table())
     row = out.iloc[0]
     assert row["indicator"] == "premature_ncd_mortality"
@@ -84,7 +86,9 @@ def test_sexes_and_both_sexes_from_male_plus_female():
     assert by["premature_ncd_mortality"] == pytest.approx(1 - np.prod(1 - 5 * a / (1 + 2.5 * a)))
     # 'all' rows, when given, are used as they are
     with_all = premature_mortality(pd.concat([male, female, deaths_table("all")]))
-    assert with_all.loc[with_all["indicator"] == "premature_ncd_mortality", "value"].item() == pytest.approx(0.15212766, abs=5e-9)
+    assert with_all.loc[with_all["indicator"] == "premature_ncd_mortality", "value"].item() == pytest.approx(
+        0.15212766, abs=5e-9
+    )
 
 
 def test_single_band_interval_is_the_exact_poisson_interval():

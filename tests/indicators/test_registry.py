@@ -35,9 +35,19 @@ def test_label_and_unknown_id():
 
 
 def test_parse_rejects_broken_entries():
-    good = {"id": "x", "name_zh": "甲", "name_en": "X", "definition": "d", "level": "county_year", "kind": "ratio",
-            "unit": "fraction", "direction": "higher_is_better", "source": {"seed": "000", "section": "§1"},
-            "numerator": {"expr": "a", "columns": ["t.a"]}, "denominator": {"expr": "b", "columns": ["t.b"]}}
+    good = {
+        "id": "x",
+        "name_zh": "甲",
+        "name_en": "X",
+        "definition": "d",
+        "level": "county_year",
+        "kind": "ratio",
+        "unit": "fraction",
+        "direction": "higher_is_better",
+        "source": {"seed": "000", "section": "§1"},
+        "numerator": {"expr": "a", "columns": ["t.a"]},
+        "denominator": {"expr": "b", "columns": ["t.b"]},
+    }
     assert registry.parse_registry([good])[0].id == "x"
     with pytest.raises(ValueError, match="duplicate id"):
         registry.parse_registry([good, good])
@@ -51,6 +61,8 @@ def test_parse_rejects_broken_entries():
 
 def test_docs_page_is_generated_from_the_registry():
     expected = registry.render_markdown()
-    assert DOCS_PAGE.read_text(encoding="utf-8") == expected, "docs/indicators.md is stale: run python -m toolkit.indicators.docs"
+    assert DOCS_PAGE.read_text(encoding="utf-8") == expected, (
+        "docs/indicators.md is stale: run python -m toolkit.indicators.docs"
+    )
     for ind in registry.load_registry():
         assert f"`{ind.id}`" in expected and ind.name_zh in expected

@@ -25,11 +25,15 @@ def _fen(series: pd.Series) -> pd.Series:
 @pytest.mark.slow
 def test_claims_aggregate_exactly_to_the_written_tables(province):
     agg = aggregate_claims(province.files["claims"], keep_fen=True)
-    uy = province.tables["unit_year"].merge(agg["unit_year"], on=["unit_id", "year"], how="left", suffixes=("", "_claims"))
+    uy = province.tables["unit_year"].merge(
+        agg["unit_year"], on=["unit_id", "year"], how="left", suffixes=("", "_claims")
+    )
     for col in UNIT_YEAR_COLUMNS:
         got = uy[f"{col}_claims"].fillna(0).astype("int64")
         assert (got == _fen(uy[col])).all(), col
-    cy = province.tables["county_year"].merge(agg["county_year"], on=["county_id", "year"], how="left", suffixes=("", "_claims"))
+    cy = province.tables["county_year"].merge(
+        agg["county_year"], on=["county_id", "year"], how="left", suffixes=("", "_claims")
+    )
     for col in COUNTY_YEAR_COLUMNS:
         got = cy[f"{col}_claims"].fillna(0).astype("int64")
         want = _fen(cy[col]) if col.startswith("fund") else cy[col].astype("int64")
@@ -42,8 +46,18 @@ def test_claims_aggregate_exactly_to_the_written_tables(province):
 def test_indicators_compute_on_the_province(province):
     out = compute_indicators(province.tables)
     assert set(out["county_id"]) == set(province.tables["county_year"]["county_id"])
-    rates = out.loc[out["indicator"].isin(["in_county_inpatient_share", "in_county_visit_rate", "fund_in_county_rate",
-                                           "primary_visit_share", "primary_fund_share"]), "value"]
+    rates = out.loc[
+        out["indicator"].isin(
+            [
+                "in_county_inpatient_share",
+                "in_county_visit_rate",
+                "fund_in_county_rate",
+                "primary_visit_share",
+                "primary_fund_share",
+            ]
+        ),
+        "value",
+    ]
     assert rates.between(0, 1).all()
     mort = out.loc[out["indicator"] == "premature_ncd_mortality"]
     assert len(mort) and (mort["lower"] <= mort["value"]).all() and (mort["value"] <= mort["upper"]).all()
@@ -68,7 +82,9 @@ def test_mortality_interval_covers_the_generators_true_probability(province60):
     ds, truth = province60
     out = compute_indicators(ds.tables)
     cells = pd.DataFrame(truth["outcomes"]["premature_mortality"]["cells"])
-    m = out.loc[out["indicator"] == "premature_ncd_mortality"].merge(cells, on=["county_id", "year"], validate="one_to_one")
+    m = out.loc[out["indicator"] == "premature_ncd_mortality"].merge(
+        cells, on=["county_id", "year"], validate="one_to_one"
+    )
     assert len(m) == 60 * 13
     p = m["expected_treated"] / 100
     coverage = ((m["lower"] <= p) & (p <= m["upper"])).mean()

@@ -7,16 +7,28 @@ from toolkit.errors import ToolkitError
 from toolkit.indicators import compute_unit_indicators
 from toolkit.indicators.unit_insurance import unit_insurance_indicators
 
-UNITS = pd.DataFrame({"unit_id": ["U1", "U2"], "unit_name": ["甲", "乙"], "county_id": ["C01", "C01"],
-                      "township_id": ["T1", "T1"], "community_id": ["M1", "M1"]})
+UNITS = pd.DataFrame(
+    {
+        "unit_id": ["U1", "U2"],
+        "unit_name": ["甲", "乙"],
+        "county_id": ["C01", "C01"],
+        "township_id": ["T1", "T1"],
+        "community_id": ["M1", "M1"],
+    }
+)
 
 
 def unit_year(**over):
-    base = {"unit_id": ["U1", "U1", "U2", "U2"], "year": [2022, 2023, 2022, 2023],
-            "insured_pop": [1_000, 1_000, 2_000, 2_500], "chronic_pop": [100, 100, 200, 250],
-            "fund_general": [400_000.0, 380_000.0, 900_000.0, 1_000_000.0],
-            "fund_chronic_outpatient": [100_000.0, 100_000.0, 100_000.0, 125_000.0],
-            "total_medical_spending": [800_000.0, 840_000.0, 1_600_000.0, 2_000_000.0], "ph_lump_sum": [1.0] * 4}
+    base = {
+        "unit_id": ["U1", "U1", "U2", "U2"],
+        "year": [2022, 2023, 2022, 2023],
+        "insured_pop": [1_000, 1_000, 2_000, 2_500],
+        "chronic_pop": [100, 100, 200, 250],
+        "fund_general": [400_000.0, 380_000.0, 900_000.0, 1_000_000.0],
+        "fund_chronic_outpatient": [100_000.0, 100_000.0, 100_000.0, 125_000.0],
+        "total_medical_spending": [800_000.0, 840_000.0, 1_600_000.0, 2_000_000.0],
+        "ph_lump_sum": [1.0] * 4,
+    }
     base.update(over)
     return pd.DataFrame(base)
 
@@ -41,7 +53,9 @@ def test_hand_worked_levels_and_changes():
 
 
 def test_savings_from_the_settlement_table():
-    settlement = pd.DataFrame({"unit_id": ["U1"], "year": [2023], "budget": [520_000.0], "actual_spending": [480_000.0]})
+    settlement = pd.DataFrame(
+        {"unit_id": ["U1"], "year": [2023], "budget": [520_000.0], "actual_spending": [480_000.0]}
+    )
     out = unit_insurance_indicators(unit_year(), UNITS, settlement)
     row = get(out, "U1", 2023, "unit_fund_savings")
     assert (row["value"], row["numerator"], row["denominator"]) == (40_000.0, 520_000.0, 480_000.0)  # 520,000 − 480,000
@@ -63,8 +77,12 @@ def test_compute_unit_indicators_filters():
 def test_settlement_totals_sum_both_packages_in_fen():
     from toolkit.indicators.unit_insurance import settlement_totals
 
-    big = pd.DataFrame({"unit_id": ["U2", "U1"], "budget_fen": [10_000_01, 5_000_00], "actual_fen": [9_000_00, 5_500_00]})
-    chronic = pd.DataFrame({"unit_id": ["U1", "U2"], "chronic_budget_fen": [1_000_00, 2_000_00], "chronic_actual_fen": [900_00, 2_000_02]})
+    big = pd.DataFrame(
+        {"unit_id": ["U2", "U1"], "budget_fen": [10_000_01, 5_000_00], "actual_fen": [9_000_00, 5_500_00]}
+    )
+    chronic = pd.DataFrame(
+        {"unit_id": ["U1", "U2"], "chronic_budget_fen": [1_000_00, 2_000_00], "chronic_actual_fen": [900_00, 2_000_02]}
+    )
     out = settlement_totals(2023, big, chronic)
     # U1: budget 5,000.00 + 1,000.00 = 6,000.00; actual 5,500.00 + 900.00 = 6,400.00 → savings −400.00
     # U2: budget 10,000.01 + 2,000.00 = 12,000.01; actual 9,000.00 + 2,000.02 = 11,000.02 → savings 999.99

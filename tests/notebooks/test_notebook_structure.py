@@ -4,7 +4,6 @@ holds no logic (no def, no merges, no loops, no pandas import) and is in sync wi
 
 import ast
 import json
-from pathlib import Path
 
 import jupytext
 import pytest
@@ -46,8 +45,9 @@ def test_parameters_cell_of_literals(path):
     tree = ast.parse("".join(tagged[0]["source"]))
     assert tree.body, "parameters cell is empty"
     for node in tree.body:
-        assert isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name), \
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name), (
             f"parameters cell: only `name = literal` lines, got {ast.dump(node)[:80]}"
+        )
         ast.literal_eval(node.value)  # raises unless a literal
     names = [n.targets[0].id for n in tree.body]
     assert {"data_dir", "lang", "exec_mode", "output_dir", "suppress_threshold"} <= set(names)
@@ -64,8 +64,9 @@ def test_no_logic_in_notebooks(path):
         for word in FORBIDDEN:
             assert word not in code, f"cell {i} contains {word!r}: put logic into toolkit/report/"
         for node in ast.walk(ast.parse(src)):
-            assert not isinstance(node, (ast.FunctionDef, ast.For, ast.While, ast.ListComp, ast.DictComp,
-                                         ast.GeneratorExp, ast.Lambda)), f"cell {i}: logic belongs in toolkit"
+            assert not isinstance(
+                node, (ast.FunctionDef, ast.For, ast.While, ast.ListComp, ast.DictComp, ast.GeneratorExp, ast.Lambda)
+            ), f"cell {i}: logic belongs in toolkit"
             if isinstance(node, ast.ImportFrom):
                 assert node.module and node.module.startswith("toolkit"), f"cell {i} imports {node.module}"
             if isinstance(node, ast.Import):

@@ -50,8 +50,14 @@ def test_notebook_runs_and_reproduces(name, province, tmp_path):
     out_dir.mkdir()
     executed = tmp_path / f"{name}.ipynb"
     params = {"data_dir": str(province), "output_dir": str(out_dir), "exec_mode": "isolated", **CASES[name]}
-    papermill.execute_notebook(str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(executed), parameters=params,
-                               kernel_name="python3", cwd=str(tmp_path), progress_bar=False)
+    papermill.execute_notebook(
+        str(NOTEBOOKS_DIR / f"{name}.ipynb"),
+        str(executed),
+        parameters=params,
+        kernel_name="python3",
+        cwd=str(tmp_path),
+        progress_bar=False,
+    )
     nb = json.loads(executed.read_text(encoding="utf-8"))
     errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
@@ -77,9 +83,30 @@ def test_notebook_runs_and_reproduces(name, province, tmp_path):
 
     # nbval re-executes the executed notebook and compares the marked cells' outputs
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "-c", "/dev/null",
-         "--rootdir", str(tmp_path), "--nbval-lax", "--nbval-sanitize-with", str(SANITIZE),
-         "--nbval-kernel-name", "python3", str(executed)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=1200)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "-c",
+            "/dev/null",
+            "--rootdir",
+            str(tmp_path),
+            "--nbval-lax",
+            "--nbval-sanitize-with",
+            str(SANITIZE),
+            "--nbval-kernel-name",
+            "python3",
+            str(executed),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert "passed" in proc.stdout

@@ -65,8 +65,10 @@ def test_later_province_entry_replaces_earlier_county_entry(tmp_path):
     root = _params_dir(tmp_path, "advance_rate:\n  source: local decision\n  values:\n    2020: 0.8\n")
     text = (root / "province.yaml").read_text(encoding="utf-8")
     text = text.replace("advance_rate:\n  label_zh: 按月预拨比例", "advance_rate:\n  label_zh: 按月预拨比例", 1)
-    text = text.replace("source: local decision (seed 000 §3.1 按月预拨 gives no rate)\n  values:\n    2012: 1.0",
-                        "source: local decision (seed 000 §3.1 按月预拨 gives no rate)\n  values:\n    2012: 1.0\n    2022: 0.95")
+    text = text.replace(
+        "source: local decision (seed 000 §3.1 按月预拨 gives no rate)\n  values:\n    2012: 1.0",
+        "source: local decision (seed 000 §3.1 按月预拨 gives no rate)\n  values:\n    2012: 1.0\n    2022: 0.95",
+    )
     (root / "province.yaml").write_text(text, encoding="utf-8")
     assert snapshot("C99", 2019, root).advance_rate == 1.0
     assert snapshot("C99", 2021, root).advance_rate == 0.8
@@ -84,7 +86,18 @@ def test_snapshot_is_printable_hashable_and_stable():
     assert a == b and hash(a) == hash(b) and a.digest() == b.digest()
     assert a != snapshot("C01", 2022)  # advance rate differs
     frame = a.to_frame()
-    assert list(frame.columns) == ["county_id", "year", "key", "label_zh", "label_en", "value", "unit", "since", "source", "file"]
+    assert list(frame.columns) == [
+        "county_id",
+        "year",
+        "key",
+        "label_zh",
+        "label_en",
+        "value",
+        "unit",
+        "since",
+        "source",
+        "file",
+    ]
     assert len(frame) == len(SPECS)
     row = frame.set_index("key").loc["savings_split"]
     assert row["value"] == "county 0.4 · township 0.4 · village 0.2"
@@ -122,7 +135,11 @@ COUNTY_CASES = [
     ("missing_source.yaml", "advance_rate", "the field source"),
     ("bad_choice.yaml", "credit_calibration.values.2023", "one of annual | quarterly"),
     ("invalid_yaml.yaml", "(file)", "valid YAML (line"),
-    ("benchmark_rate_above_one.yaml", "objective_benchmarks.values.2023", "a rate in [0, 1] for vaccination_rate (got 90)"),
+    (
+        "benchmark_rate_above_one.yaml",
+        "objective_benchmarks.values.2023",
+        "a rate in [0, 1] for vaccination_rate (got 90)",
+    ),
 ]
 
 
@@ -152,10 +169,16 @@ def test_two_card_project_must_be_a_project(tmp_path):
     snapshot("C99", 2022, root)  # before the override the default holds
 
 
-@pytest.mark.parametrize("fixture, expected", [
-    ("province_missing_key.yaml", "column 'savings_split' — expected every parameter defined in the province default file"),
-    ("province_missing_label.yaml", "column 'baseline_years' — expected the field label_en"),
-])
+@pytest.mark.parametrize(
+    "fixture, expected",
+    [
+        (
+            "province_missing_key.yaml",
+            "column 'savings_split' — expected every parameter defined in the province default file",
+        ),
+        ("province_missing_label.yaml", "column 'baseline_years' — expected the field label_en"),
+    ],
+)
 def test_broken_province_file(tmp_path, fixture, expected):
     root = tmp_path / "p"
     root.mkdir()
@@ -167,5 +190,9 @@ def test_broken_province_file(tmp_path, fixture, expected):
 
 
 def test_every_broken_fixture_is_used():
-    used = {c[0] for c in COUNTY_CASES} | {"two_card_not_a_project.yaml", "province_missing_key.yaml", "province_missing_label.yaml"}
+    used = {c[0] for c in COUNTY_CASES} | {
+        "two_card_not_a_project.yaml",
+        "province_missing_key.yaml",
+        "province_missing_label.yaml",
+    }
     assert {p.name for p in BROKEN.glob("*.yaml")} == used

@@ -70,4 +70,3 @@ def test_verify_catches_changed_parameters(small, tmp_path, capsys):
     assert main(["verify", str(report)]) == 1
     out = capsys.readouterr().out
     assert "params" in out and "CHANGED" in out
-

@@ -12,19 +12,46 @@ from toolkit.report.county import deaths_by_cause
 def _ctx(deaths, threshold=5, lang="zh"):
     cy = pd.DataFrame({"county_id": ["C01"], "year": [2023], "county_name": ["濉溪县"], "reform_year": [2017]})
     ds = SimpleNamespace(tables={"county_year": cy, "deaths": deaths}, data_hash="x", files={}, root=".")
-    return ReportContext(dataset=ds, county_id="C01", year=2023, lang=lang, params_dir=None,
-                         suppress_threshold=threshold, output_dir=None, exec_mode="interactive", notebook="t")
+    return ReportContext(
+        dataset=ds,
+        county_id="C01",
+        year=2023,
+        lang=lang,
+        params_dir=None,
+        suppress_threshold=threshold,
+        output_dir=None,
+        exec_mode="interactive",
+        notebook="t",
+    )
 
 
 def _deaths(rows):
     out = []
     for cause, male, female in rows:
         for sex, n in (("male", male), ("female", female), ("all", male + female)):
-            out.append({"county_id": "C01", "year": 2023, "sex": sex, "age_band": "30-34", "cause": cause,
-                        "deaths": n, "population": 10000})
+            out.append(
+                {
+                    "county_id": "C01",
+                    "year": 2023,
+                    "sex": sex,
+                    "age_band": "30-34",
+                    "cause": cause,
+                    "deaths": n,
+                    "population": 10000,
+                }
+            )
             # a band outside 30–69 must not be counted
-            out.append({"county_id": "C01", "year": 2023, "sex": sex, "age_band": "70-74", "cause": cause,
-                        "deaths": 1000, "population": 10000})
+            out.append(
+                {
+                    "county_id": "C01",
+                    "year": 2023,
+                    "sex": sex,
+                    "age_band": "70-74",
+                    "cause": cause,
+                    "deaths": 1000,
+                    "population": 10000,
+                }
+            )
     return pd.DataFrame(out)
 
 
@@ -51,18 +78,33 @@ def test_no_footnote_when_nothing_is_suppressed():
 
 
 def _settlement_stub(checks):
-    by_county = pd.DataFrame([{"budget": 1e6, "actual": 9e5, "savings": 1e5, "chronic_budget": 2e5,
-                               "chronic_actual": 1.5e5, "chronic_savings": 5e4, "ph_lump_sum": 3e5,
-                               "ph_final": 3e5, "ph_retained": 0.0}])
+    by_county = pd.DataFrame(
+        [
+            {
+                "budget": 1e6,
+                "actual": 9e5,
+                "savings": 1e5,
+                "chronic_budget": 2e5,
+                "chronic_actual": 1.5e5,
+                "chronic_savings": 5e4,
+                "ph_lump_sum": 3e5,
+                "ph_final": 3e5,
+                "ph_retained": 0.0,
+            }
+        ]
+    )
     return SimpleNamespace(
         by_county=by_county,
         by_tier=pd.DataFrame({"tier": ["county", "township", "village"], "total": [6e4, 6e4, 3e4]}),
         by_community=pd.DataFrame({"community_id": ["C01-M1"], "budget": [1e6], "actual": [9e5]}),
-        checks=pd.DataFrame(checks), units=pd.DataFrame({"unit_id": ["U1"]}))
+        checks=pd.DataFrame(checks),
+        units=pd.DataFrame({"unit_id": ["U1"]}),
+    )
 
 
 def _summary_text(monkeypatch, checks, lang="zh"):
     from toolkit.report import county
+
     ctx = _ctx(_deaths([("cvd", 40, 30)]), lang=lang)
     ctx.dataset.tables.update({t: pd.DataFrame() for t in ("units", "unit_year", "ph_process", "ph_targets")})
     monkeypatch.setattr(county, "settlement", lambda _ctx: _settlement_stub(checks))
@@ -73,18 +115,22 @@ def _summary_text(monkeypatch, checks, lang="zh"):
 def test_informational_checks_without_verdict_do_not_break_the_summary(monkeypatch):
     # regression: a check row with ok=None (effect ranking; village share with no approved total)
     # made `~checks["ok"]` raise TypeError for county C07 2023 in the main job
-    checks = [{"check": "big package savings split", "ok": True},
-              {"check": "village share of the public-health subsidy ≥ minimum", "ok": None},
-              {"check": "effect ranking", "ok": None}]
+    checks = [
+        {"check": "big package savings split", "ok": True},
+        {"check": "village share of the public-health subsidy ≥ minimum", "ok": None},
+        {"check": "effect ranking", "ok": None},
+    ]
     summary, text = _summary_text(monkeypatch, checks)
     assert "checks ok" in summary
     assert "全部 1 项核对通过" in text
 
 
 def test_a_failed_check_is_named(monkeypatch):
-    checks = [{"check": "big package savings split", "ok": True},
-              {"check": "village share of the public-health subsidy ≥ minimum", "ok": False},
-              {"check": "effect ranking", "ok": None}]
+    checks = [
+        {"check": "big package savings split", "ok": True},
+        {"check": "village share of the public-health subsidy ≥ minimum", "ok": False},
+        {"check": "effect ranking", "ok": None},
+    ]
     summary, text = _summary_text(monkeypatch, checks, lang="en")
     assert "FAILED" in summary
     assert "Checks failing: village share of the public-health subsidy ≥ minimum" in text

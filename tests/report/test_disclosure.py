@@ -68,7 +68,9 @@ tables = arrays(np.int64, st.tuples(st.integers(2, 6), st.integers(2, 6)), eleme
 @settings(max_examples=150, deadline=None)
 @given(tables, st.integers(1, 10))
 def test_2d_no_suppressed_cell_recoverable(values, threshold):
-    df = pd.DataFrame(values, index=[f"r{i}" for i in range(values.shape[0])], columns=[f"c{j}" for j in range(values.shape[1])])
+    df = pd.DataFrame(
+        values, index=[f"r{i}" for i in range(values.shape[0])], columns=[f"c{j}" for j in range(values.shape[1])]
+    )
     res = suppress_table(df, threshold)
     inner = res.status.iloc[:-1, :-1].to_numpy()
     hidden = inner != ""
@@ -119,7 +121,10 @@ def test_hand_worked_2d_example():
     res = suppress_table(df, 5)
     assert res.status.loc["A", "cancer"] == "primary"
     assert {(r, c) for r in "ABC" for c in df.columns if res.status.loc[r, c] == "complementary"} == {
-        ("A", "other"), ("C", "cancer"), ("C", "other")}
+        ("A", "other"),
+        ("C", "cancer"),
+        ("C", "other"),
+    }
     pub = res.published()
     assert pub.loc["A", "cancer"] == "<5" and pub.loc["C", "other"] == "—" and pub.loc["B", "other"] == "12"
     assert pub.loc["total", "total"] == "214"

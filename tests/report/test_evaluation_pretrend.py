@@ -19,10 +19,15 @@ def province_panel(tmp_path_factory):
     out = tmp_path_factory.mktemp("province") / "p"
     generate_province(out, seed=20240901, n_counties=60)
     cy = pd.read_csv(out / "county_year.csv", dtype={"county_id": str})
-    ind = pd.DataFrame({"county_id": cy["county_id"], "year": cy["year"], "indicator": OUTCOME,
-                        "value": cy["admissions"] / cy["insured_pop"] * 100})
-    reform = {c: (int(y) if pd.notna(y) else None)
-              for c, y in cy.groupby("county_id")["reform_year"].first().items()}
+    ind = pd.DataFrame(
+        {
+            "county_id": cy["county_id"],
+            "year": cy["year"],
+            "indicator": OUTCOME,
+            "value": cy["admissions"] / cy["insured_pop"] * 100,
+        }
+    )
+    reform = {c: (int(y) if pd.notna(y) else None) for c, y in cy.groupby("county_id")["reform_year"].first().items()}
     return ind, reform
 
 
@@ -42,14 +47,20 @@ def test_verdict_uses_the_event_time_test(province_panel):
     assert "已有差异" not in text
     assert f"没有可检测的差异（平行趋势检验：改革前各年份效应的联合检验，P={pre['p_value']:.3f}）" in text
     en = str(evaluation.plain_language(_ctx(province_panel, "en"), OUTCOME))
-    assert "followed similar trends (pre-trend test: Callaway–Sant'Anna joint test of the pre-reform event-time effects" in en
+    assert (
+        "followed similar trends (pre-trend test: Callaway–Sant'Anna joint test of the pre-reform event-time effects"
+        in en
+    )
 
 
 def test_table_keeps_r_did_wald_with_a_note(province_panel):
     t = evaluation.pretrend_table(_ctx(province_panel, "en"), OUTCOME)
     rows = t.table.set_index("Test")
-    assert list(rows.index) == ["Callaway–Sant'Anna: pre-reform event-time effects (used for the verdict)",
-                                "Callaway–Sant'Anna: all pre-reform ATT(g,t) (R did's test)", "TWFE event study: leads"]
+    assert list(rows.index) == [
+        "Callaway–Sant'Anna: pre-reform event-time effects (used for the verdict)",
+        "Callaway–Sant'Anna: all pre-reform ATT(g,t) (R did's test)",
+        "TWFE event study: leads",
+    ]
     assert rows["Reference distribution"].tolist() == ["F(10, 50)", "χ²(20)", "F(10, 59)"]
     assert rows.iloc[1]["p-value"] == "0.001"  # R did's test, shown as R would give it
     assert "R did's test" in t.footnote and "verdict" in t.footnote

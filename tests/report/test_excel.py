@@ -10,16 +10,19 @@ from toolkit.report.excel import Sheet, build_workbook_bytes, write_workbook
 
 
 def _sheets():
-    units = pd.DataFrame({
-        "unit_id": ["U001", "U002"],
-        "year": [2023, 2023],
-        "savings": [1_234_567.0, -8_800.5],
-        "share": [0.9916, 0.48],
-        "deaths": ["<5", "12"],
-    })
-    return [Sheet("结算 settlement", units, formats={"savings": "wan", "share": "pct"},
-                  notes=["注：小于5的单元格已隐去"]),
-            Sheet("params", pd.DataFrame({"parameter": ["baseline_years"], "value": ["3"]}))]
+    units = pd.DataFrame(
+        {
+            "unit_id": ["U001", "U002"],
+            "year": [2023, 2023],
+            "savings": [1_234_567.0, -8_800.5],
+            "share": [0.9916, 0.48],
+            "deaths": ["<5", "12"],
+        }
+    )
+    return [
+        Sheet("结算 settlement", units, formats={"savings": "wan", "share": "pct"}, notes=["注：小于5的单元格已隐去"]),
+        Sheet("params", pd.DataFrame({"parameter": ["baseline_years"], "value": ["3"]})),
+    ]
 
 
 def test_two_writes_are_byte_identical(tmp_path):

@@ -34,19 +34,37 @@ def test_reform_and_target_are_on_the_axes():
 
 
 def test_all_figure_kinds_render_chinese_without_missing_glyphs():
-    es = pd.DataFrame({"event_time": [-2, -1, 0, 1], "estimate": [0.0, 0.01, -0.05, -0.08],
-                       "ci_low": [-0.02, -0.01, -0.08, -0.12], "ci_high": [0.02, 0.03, -0.02, -0.04],
-                       "cband_low": [-0.03, -0.02, -0.09, -0.13], "cband_high": [0.03, 0.04, -0.01, -0.03]})
+    es = pd.DataFrame(
+        {
+            "event_time": [-2, -1, 0, 1],
+            "estimate": [0.0, 0.01, -0.05, -0.08],
+            "ci_low": [-0.02, -0.01, -0.08, -0.12],
+            "ci_high": [0.02, 0.03, -0.02, -0.04],
+            "cband_low": [-0.03, -0.02, -0.09, -0.13],
+            "cband_high": [0.03, 0.04, -0.01, -0.03],
+        }
+    )
     cohorts = pd.DataFrame({"cohort": [0, 0, 2018, 2018], "year": [2017, 2018, 2017, 2018], "value": [1, 2, 1, 3]})
-    multi = pd.DataFrame({"county_id": ["C01"] * 3 + ["C02"] * 3, "year": [2020, 2021, 2022] * 2,
-                          "value": [1, 2, 3, 2, 2, 2]})
+    multi = pd.DataFrame(
+        {"county_id": ["C01"] * 3 + ["C02"] * 3, "year": [2020, 2021, 2022] * 2, "value": [1, 2, 3, 2, 2, 2]}
+    )
     figs = [
         figures.event_study(es, "住院率事件研究"),
         figures.cohort_trends(cohorts, "按改革批次"),
-        figures.grouped_bars(pd.DataFrame({"budget": [5e6, 4e6], "spending": [4.5e6, 4.2e6]}, index=["单元一", "单元二"]),
-                             "预算与支出", ylabel="万元", scale=1e4),
-        figures.ranking(pd.Series([0.9, 0.8], index=["濉溪县", "甲县"]), "排名", highlight=["濉溪县"], percent=True,
-                        reference=0.85, reference_label="目标"),
+        figures.grouped_bars(
+            pd.DataFrame({"budget": [5e6, 4e6], "spending": [4.5e6, 4.2e6]}, index=["单元一", "单元二"]),
+            "预算与支出",
+            ylabel="万元",
+            scale=1e4,
+        ),
+        figures.ranking(
+            pd.Series([0.9, 0.8], index=["濉溪县", "甲县"]),
+            "排名",
+            highlight=["濉溪县"],
+            percent=True,
+            reference=0.85,
+            reference_label="目标",
+        ),
         figures.small_multiples(multi, "各县趋势", names={"C01": "濉溪县", "C02": "甲县"}, reform_years={"C01": 2021}),
     ]
     with warnings.catch_warnings(record=True) as caught:

@@ -61,9 +61,13 @@ def test_html_is_readable_and_machine_readable(tmp_path):
     assert read_provenance(page) == prov  # the </script> inside a value did not break the block
     # nbconvert writes the attributes the other way round
     swapped = tmp_path / "swapped.html"
-    swapped.write_text(page.read_text(encoding="utf-8").replace(
-        '<script type="application/json" id="toolkit-provenance">', '<script id="toolkit-provenance" type="application/json">'),
-        encoding="utf-8")
+    swapped.write_text(
+        page.read_text(encoding="utf-8").replace(
+            '<script type="application/json" id="toolkit-provenance">',
+            '<script id="toolkit-provenance" type="application/json">',
+        ),
+        encoding="utf-8",
+    )
     assert read_provenance(swapped) == prov
     with pytest.raises(ValueError, match="no provenance"):
         (tmp_path / "none.html").write_text("<html></html>")

@@ -7,8 +7,18 @@ from toolkit.report.text import claims_summary, did_paragraph, effect_decimals, 
 
 
 def _res(est, lo, hi, pre_p=0.4, control="never", n=12):
-    return DidResult(estimator="cs", outcome="y", estimate=est, se=0.01, ci_low=lo, ci_high=hi, n_units=n,
-                     n_obs=n * 10, diagnostics={"pretest_p_value": pre_p}, options={"control": control})
+    return DidResult(
+        estimator="cs",
+        outcome="y",
+        estimate=est,
+        se=0.01,
+        ci_low=lo,
+        ci_high=hi,
+        n_units=n,
+        n_obs=n * 10,
+        diagnostics={"pretest_p_value": pre_p},
+        options={"control": control},
+    )
 
 
 def test_clear_decrease_in_percentage_points():
@@ -16,7 +26,9 @@ def test_clear_decrease_in_percentage_points():
     # −0.0123 as a fraction = −1.23 percentage points
     assert "下降了1.23个百分点" in text and "-2.00 至 -0.40个百分点" in text and "不含零" in text
     assert "从未改革的县" in text and "12 个县" in text
-    en = did_paragraph("the hospitalisation rate", _res(-0.0123, -0.02, -0.004, control="notyet"), lang="en", unit="fraction")
+    en = did_paragraph(
+        "the hospitalisation rate", _res(-0.0123, -0.02, -0.004, control="notyet"), lang="en", unit="fraction"
+    )
     assert "fell by 1.23 percentage points" in en and "excludes zero" in en and "not yet reformed" in en
 
 
@@ -45,11 +57,16 @@ def test_effect_decimals():
 
 
 def test_indicator_sentences_and_claims():
-    text = indicator_sentences([
-        {"label": "县域内住院率", "value": 0.92, "unit": "fraction", "target": 0.9, "province_median": 0.95},
-        {"label": "住院率", "value": 12.5, "unit": "per_100_insured", "direction": "lower_is_better", "target": 10},
-        {"label": "缺失", "value": float("nan"), "unit": "fraction"},
-    ], county="濉溪县", year=2023, lang="zh")
+    text = indicator_sentences(
+        [
+            {"label": "县域内住院率", "value": 0.92, "unit": "fraction", "target": 0.9, "province_median": 0.95},
+            {"label": "住院率", "value": 12.5, "unit": "per_100_insured", "direction": "lower_is_better", "target": 10},
+            {"label": "缺失", "value": float("nan"), "unit": "fraction"},
+        ],
+        county="濉溪县",
+        year=2023,
+        lang="zh",
+    )
     assert "**县域内住院率**：92.00%，达到目标 90.00%，低于全省中位数 95.00%。" in text
     assert "**住院率**：12.50，未达到目标 10.00。" in text and "缺失" not in text
     checked = pd.DataFrame({"claim": ["收入比 99.16%", "年均增长 17.20%"], "ok": [True, False]})

@@ -12,7 +12,9 @@ from toolkit.settlement.capitation import BIG, CHRONIC, settle_package
 
 
 def _units(n=2):
-    return pd.DataFrame({"unit_id": [f"A{i}" for i in range(1, n + 1)], "county_id": "C99", "township_id": "T1", "community_id": "M1"})
+    return pd.DataFrame(
+        {"unit_id": [f"A{i}" for i in range(1, n + 1)], "county_id": "C99", "township_id": "T1", "community_id": "M1"}
+    )
 
 
 def _unit_year():
@@ -20,11 +22,33 @@ def _unit_year():
     #          → per capita 500, 600, 500; settlement year 2023: insured 1250, actual 600 000
     # unit A2: 400 per head every year, 1000 insured; 2023 actual 450 000 (an overspend)
     rows = []
-    for y, pop, fund in [(2020, 1000, 500_000.0), (2021, 1000, 600_000.0), (2022, 2000, 1_000_000.0), (2023, 1250, 600_000.0)]:
-        rows.append({"unit_id": "A1", "year": y, "insured_pop": pop, "fund_general": fund, "chronic_pop": 100, "fund_chronic_outpatient": 30_000.0 + y - 2020})
+    for y, pop, fund in [
+        (2020, 1000, 500_000.0),
+        (2021, 1000, 600_000.0),
+        (2022, 2000, 1_000_000.0),
+        (2023, 1250, 600_000.0),
+    ]:
+        rows.append(
+            {
+                "unit_id": "A1",
+                "year": y,
+                "insured_pop": pop,
+                "fund_general": fund,
+                "chronic_pop": 100,
+                "fund_chronic_outpatient": 30_000.0 + y - 2020,
+            }
+        )
     for y in range(2020, 2024):
-        rows.append({"unit_id": "A2", "year": y, "insured_pop": 1000, "fund_general": 450_000.0 if y == 2023 else 400_000.0,
-                     "chronic_pop": 0 if y == 2021 else 50, "fund_chronic_outpatient": 0.0 if y == 2021 else 10_000.0})
+        rows.append(
+            {
+                "unit_id": "A2",
+                "year": y,
+                "insured_pop": 1000,
+                "fund_general": 450_000.0 if y == 2023 else 400_000.0,
+                "chronic_pop": 0 if y == 2021 else 50,
+                "fund_chronic_outpatient": 0.0 if y == 2021 else 10_000.0,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -52,7 +76,11 @@ def test_big_package_savings_hand_worked():
     assert a1["savings_fen"] == 6_666_667
     # 4:4:2 → 2 666 666.8, 2 666 666.8, 1 333 333.4 → floors sum to 6 666 665; the 2 fen left go to
     # the two largest remainders (.8, .8) → 26 666.67 / 26 666.67 / 13 333.33 yuan
-    assert (a1["savings_county_fen"], a1["savings_township_fen"], a1["savings_village_fen"]) == (2_666_667, 2_666_667, 1_333_333)
+    assert (a1["savings_county_fen"], a1["savings_township_fen"], a1["savings_village_fen"]) == (
+        2_666_667,
+        2_666_667,
+        1_333_333,
+    )
     assert a1["overspend_fen"] == 0
     # advance: whole budget in 12 instalments: 6 666 666 667/12 … 5 555 555.58 fen → 7 months of 5 555 556 and 5 of 5 555 555
     months = [a1[f"advance_m{m:02d}_fen"] for m in range(1, 13)]
@@ -65,13 +93,20 @@ def test_overspend_carried_by_the_community_by_default():
     a2 = _row(settle_package(_unit_year(), _units(), "C99", 2023, snapshot("C99", 2023), BIG), "A2")
     # budget 400 × 1000 = 400 000; actual 450 000 → savings −50 000, overspend 50 000 all to the community
     assert a2["budget_fen"] == 40_000_000 and a2["savings_fen"] == -5_000_000
-    assert a2["overspend_fen"] == 5_000_000 and a2["overspend_insurer_fen"] == 0 and a2["overspend_community_fen"] == 5_000_000
+    assert (
+        a2["overspend_fen"] == 5_000_000
+        and a2["overspend_insurer_fen"] == 0
+        and a2["overspend_community_fen"] == 5_000_000
+    )
     assert a2["savings_county_fen"] == a2["savings_township_fen"] == a2["savings_village_fen"] == 0
 
 
 def test_growth_and_overspend_sharing(tmp_path):
-    root = _params(tmp_path, "budget_growth:\n  source: seed 001\n  values:\n    2023: 0.03\n"
-                             "overspend_share:\n  source: seed 001\n  values:\n    2023: 0.5\n")
+    root = _params(
+        tmp_path,
+        "budget_growth:\n  source: seed 001\n  values:\n    2023: 0.03\n"
+        "overspend_share:\n  source: seed 001\n  values:\n    2023: 0.5\n",
+    )
     a2 = _row(settle_package(_unit_year(), _units(), "C99", 2023, snapshot("C99", 2023, root), BIG), "A2")
     # budget = 400 × 1000 × 1.03 = 412 000; overspend = 450 000 − 412 000 = 38 000, halved: 19 000 each
     assert a2["budget_fen"] == 41_200_000
@@ -105,7 +140,11 @@ def test_chronic_small_package():
     assert a1["chronic_overspend_community_fen"] == 200
     # A2: 2021 has no chronic population, left out of the mean: (200 + 200)/2 = 200 per head × 50 = 10 000;
     # actual 10 000 → no savings
-    assert a2["chronic_baseline_per_capita"] == 200 and a2["chronic_budget_fen"] == 1_000_000 and a2["chronic_savings_fen"] == 0
+    assert (
+        a2["chronic_baseline_per_capita"] == 200
+        and a2["chronic_budget_fen"] == 1_000_000
+        and a2["chronic_savings_fen"] == 0
+    )
 
 
 def test_chronic_split_4_4_2():
@@ -113,7 +152,11 @@ def test_chronic_split_4_4_2():
     uy.loc[(uy["unit_id"] == "A2") & (uy["year"] == 2023), "fund_chronic_outpatient"] = 9_000.0
     a2 = _row(settle_package(uy, _units(), "C99", 2023, snapshot("C99", 2023), CHRONIC), "A2")
     # savings 10 000 − 9 000 = 1 000 yuan → 400 / 400 / 200
-    assert (a2["chronic_savings_county_fen"], a2["chronic_savings_township_fen"], a2["chronic_savings_village_fen"]) == (40_000, 40_000, 20_000)
+    assert (
+        a2["chronic_savings_county_fen"],
+        a2["chronic_savings_township_fen"],
+        a2["chronic_savings_village_fen"],
+    ) == (40_000, 40_000, 20_000)
 
 
 def test_missing_baseline_year_is_a_clear_error():

@@ -17,7 +17,10 @@ def settled(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("e2e")
     generate_province(root / "province", n_counties=2)
-    assert cli.main(["settle", str(root / "province"), "--year", "2023", "--county", "C01", "--out", str(root / "out")]) == 0
+    assert (
+        cli.main(["settle", str(root / "province"), "--year", "2023", "--county", "C01", "--out", str(root / "out")])
+        == 0
+    )
     return root / "out" / "C01" / "2023"
 
 
@@ -25,14 +28,21 @@ def test_statement_columns_and_conservation(settled):
     units = pd.read_csv(settled / "settlement_units.csv", dtype={"unit_id": str, "county_id": str})
     assert list(units.columns[: len(STABLE_COLUMNS)]) == STABLE_COLUMNS
     assert len(units) == 232 and (units["county_id"] == "C01").all()  # C01 is shaped like Suixi: 232 units
-    money = [f"{p}{c}" for p in ("", "chronic_") for c in ("budget", "actual", "savings", "savings_county", "savings_township", "savings_village")]
+    money = [
+        f"{p}{c}"
+        for p in ("", "chronic_")
+        for c in ("budget", "actual", "savings", "savings_county", "savings_township", "savings_village")
+    ]
     money += ["ph_lump_sum", "ph_process", "ph_objective", "ph_effect", "ph_final"]
     fen = {c: yuan_to_fen(units[c].to_numpy()) for c in money}
     assert fen["ph_final"].sum() == fen["ph_lump_sum"].sum()
     assert (fen["ph_final"] == fen["ph_process"] + fen["ph_objective"] + fen["ph_effect"]).all()
     for p in ("", "chronic_"):
         assert (fen[f"{p}budget"] - fen[f"{p}actual"] == fen[f"{p}savings"]).all()
-        assert (sum(fen[f"{p}savings_{t}"] for t in ("county", "township", "village")) == pd.Series(fen[f"{p}savings"]).clip(lower=0)).all()
+        assert (
+            sum(fen[f"{p}savings_{t}"] for t in ("county", "township", "village"))
+            == pd.Series(fen[f"{p}savings"]).clip(lower=0)
+        ).all()
     checks = pd.read_csv(settled / "settlement_checks.csv")
     assert checks["ok"].iloc[:4].astype(str).eq("True").all()
     town = pd.read_csv(settled / "settlement_by_township.csv")
@@ -42,8 +52,20 @@ def test_statement_columns_and_conservation(settled):
 
 def test_workbook_opens_with_the_expected_sheets(settled):
     wb = openpyxl.load_workbook(settled / "settlement.xlsx", read_only=True)
-    assert wb.sheetnames == ["big_package", "chronic_package", "public_health", "insurance_indicators", "ph_process",
-                             "ph_objective", "by_township", "by_community", "by_county", "by_tier", "checks", "parameters"]
+    assert wb.sheetnames == [
+        "big_package",
+        "chronic_package",
+        "public_health",
+        "insurance_indicators",
+        "ph_process",
+        "ph_objective",
+        "by_township",
+        "by_community",
+        "by_county",
+        "by_tier",
+        "checks",
+        "parameters",
+    ]
     rows = list(wb["parameters"].iter_rows(values_only=True))
     assert any("advance_rate" in (r[2] or "") for r in rows[1:] if r and len(r) > 2 and isinstance(r[2], str))
     wb.close()

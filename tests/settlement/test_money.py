@@ -1,7 +1,8 @@
 """Money to the fen: half-up conversion and largest-remainder splits (rules.md §5, conservation)."""
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.settlement.money import allocate, allocate_rows, fen_to_yuan, integer_weights, to_fen, yuan_to_fen
 
@@ -55,8 +56,10 @@ def test_allocate_huge_totals_do_not_overflow():
 
 @settings(max_examples=200, deadline=None)
 @given(
-    totals=st.lists(st.integers(min_value=-10**11, max_value=10**11), min_size=1, max_size=20),
-    weights=st.lists(st.floats(min_value=0, max_value=1000, allow_nan=False, allow_infinity=False), min_size=1, max_size=12).filter(lambda w: sum(w) > 0),
+    totals=st.lists(st.integers(min_value=-(10**11), max_value=10**11), min_size=1, max_size=20),
+    weights=st.lists(
+        st.floats(min_value=0, max_value=1000, allow_nan=False, allow_infinity=False), min_size=1, max_size=12
+    ).filter(lambda w: sum(w) > 0),
 )
 def test_allocation_conserves_every_fen(totals, weights):
     parts = allocate_rows(totals, weights)

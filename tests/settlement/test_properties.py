@@ -3,9 +3,10 @@ monotonicity in scores, vetoes (issue 3; rules.md §5 "money is conserved")."""
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tests.settlement.builders import INDICATORS, TWO_CARD, make_tables
+from tests.settlement.builders import TWO_CARD, make_tables
 from toolkit.params.snapshot import snapshot
 from toolkit.settlement.money import yuan_to_fen
 from toolkit.settlement.statement import settle_county
@@ -24,7 +25,9 @@ def random_tables(seed: int, n_units: int) -> dict[str, pd.DataFrame]:
     uy["chronic_pop"] = (uy["insured_pop"] * rng.uniform(0, 0.3, n)).astype("int64")
     uy["fund_general"] = np.round(uy["insured_pop"] * rng.uniform(300, 700, n), 2)
     uy["fund_chronic_outpatient"] = np.round(uy["chronic_pop"] * rng.uniform(100, 900, n), 2)
-    uy["total_medical_spending"] = np.round(uy["insured_pop"] * rng.choice([900.0, 1000.0, 1100.0, rng.uniform(800, 1200)], n), 2)
+    uy["total_medical_spending"] = np.round(
+        uy["insured_pop"] * rng.choice([900.0, 1000.0, 1100.0, rng.uniform(800, 1200)], n), 2
+    )
     uy["ph_lump_sum"] = np.round(rng.uniform(0, 50_000, n), 2)
     t["unit_year"] = uy
     p = t["ph_process"].copy()
@@ -32,7 +35,11 @@ def random_tables(seed: int, n_units: int) -> dict[str, pd.DataFrame]:
     p["score"] = np.round(rng.uniform(40, 100, m), 1)
     two = p["project"].isin(TWO_CARD)
     p.loc[two, "credits"] = np.round(rng.uniform(0, 400, int(two.sum())), 1)
-    planned = pd.Series(np.round(rng.uniform(0, 800, len(p)), 2)).groupby([p["unit_id"].to_numpy(), p["project"].to_numpy()]).transform("first")
+    planned = (
+        pd.Series(np.round(rng.uniform(0, 800, len(p)), 2))
+        .groupby([p["unit_id"].to_numpy(), p["project"].to_numpy()])
+        .transform("first")
+    )
     p.loc[~two, "planned_amount"] = planned.to_numpy()[~two.to_numpy()]
     t["ph_process"] = p
     g = t["ph_targets"].copy()
@@ -57,7 +64,10 @@ def test_money_is_conserved_to_the_fen(seed, n_units):
     # every unit: final = process + objective + effect, and process + deduction = 70% share
     assert (_fen(u, "ph_final") == _fen(u, "ph_process") + _fen(u, "ph_objective") + _fen(u, "ph_effect")).all()
     assert (_fen(u, "ph_process") + _fen(u, "ph_process_deduction") == _fen(u, "ph_process_share")).all()
-    assert (_fen(u, "ph_process_share") + _fen(u, "ph_objective_share") + _fen(u, "ph_effect_share") == _fen(u, "ph_lump_sum")).all()
+    assert (
+        _fen(u, "ph_process_share") + _fen(u, "ph_objective_share") + _fen(u, "ph_effect_share")
+        == _fen(u, "ph_lump_sum")
+    ).all()
     for p in ("", "chronic_"):
         saved = np.maximum(_fen(u, f"{p}savings"), 0)
         parts = sum(_fen(u, f"{p}savings_{tier}") for tier in ("county", "township", "village"))

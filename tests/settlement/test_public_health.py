@@ -5,7 +5,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from tests.settlement.builders import INDICATORS, TWO_CARD, make_tables
+from tests.settlement.builders import TWO_CARD, make_tables
 from toolkit.errors import ToolkitError, ValidationError
 from toolkit.params.snapshot import snapshot
 from toolkit.paths import PARAMS_DIR
@@ -43,10 +43,10 @@ def _one_unit_tables():
     t["ph_process"] = p
     g = t["ph_targets"]
     bench = SNAP.objective_benchmarks
-    g["value"] = g["indicator"].map(bench).astype(float)          # every indicator exactly at its benchmark
-    g = _set(g, g["indicator"] == "vaccination_rate", value=0.89)   # below 0.90 → nothing
+    g["value"] = g["indicator"].map(bench).astype(float)  # every indicator exactly at its benchmark
+    g = _set(g, g["indicator"] == "vaccination_rate", value=0.89)  # below 0.90 → nothing
     g = _set(g, g["indicator"] == "newborn_visit_rate", value=0.95, veto=True)  # met but vetoed (a child death)
-    g = _set(g, g["indicator"] == "ehr_coverage", veto=True)        # no veto rule for e-records → still paid
+    g = _set(g, g["indicator"] == "ehr_coverage", veto=True)  # no veto rule for e-records → still paid
     t["ph_targets"] = g
     return t
 
@@ -58,7 +58,11 @@ def _settle(t, snap=SNAP):
 def test_process_objective_effect_hand_worked():
     res = _settle(_one_unit_tables())
     u = res.units.iloc[0]
-    assert (u["ph_process_share_fen"], u["ph_objective_share_fen"], u["ph_effect_share_fen"]) == (700_000, 200_000, 100_000)
+    assert (u["ph_process_share_fen"], u["ph_objective_share_fen"], u["ph_effect_share_fen"]) == (
+        700_000,
+        200_000,
+        100_000,
+    )
     d = res.process_detail.set_index("project")
     # ehr coefficient = 20%·80 + 20%·90 + 20%·100 + 40%·70 = 16 + 18 + 20 + 28 = 82 → 0.82
     assert d.loc["ehr", "quality_coefficient"] == pytest.approx(0.82)
@@ -86,7 +90,11 @@ def test_process_objective_effect_hand_worked():
 
 
 def test_quarterly_calibration(tmp_path):
-    snap = snapshot("C99", 2023, _params(tmp_path, "credit_calibration:\n  source: local decision\n  values:\n    2023: quarterly\n"))
+    snap = snapshot(
+        "C99",
+        2023,
+        _params(tmp_path, "credit_calibration:\n  source: local decision\n  values:\n    2023: quarterly\n"),
+    )
     d = _settle(_one_unit_tables(), snap).process_detail.set_index("project")
     # quarter by quarter: 100·0.8 + 200·0.9 + 100·1.0 + 100·0.7 = 80 + 180 + 100 + 70 = 430 credits × 2 = 860 yuan
     assert d.loc["ehr", "calibrated_credits"] == pytest.approx(430) and d.loc["ehr", "amount_fen"] == 86_000
@@ -96,7 +104,9 @@ def test_process_is_capped_at_its_share():
     t = make_tables(n_units=1, credits=100.0, planned=200.0)
     u = _settle(t).units.iloc[0]
     # 8 × 400 credits × 2 = 6 400 + 7 × 200 = 1 400 → 7 800 earned > 7 000 share → paid 7 000, no deduction
-    assert u["ph_process_earned_fen"] == 780_000 and u["ph_process_fen"] == 700_000 and u["ph_process_deduction_fen"] == 0
+    assert (
+        u["ph_process_earned_fen"] == 780_000 and u["ph_process_fen"] == 700_000 and u["ph_process_deduction_fen"] == 0
+    )
 
 
 def _eight_units(spending):
@@ -124,7 +134,9 @@ def test_effect_brackets_hand_worked():
 
 def test_ties_share_the_money_of_their_positions():
     # U7 and U8 fall by the same 8% → they occupy positions 1 and 2: (3 200 + 2 400) / 2 = 2 800 each
-    t = _eight_units(lambda u, y: 1e6 * (1 - 0.01 * min(int(u[1:]), 7) - (0.01 if u in ("U7", "U8") else 0)) if y == 2023 else 1e6)
+    t = _eight_units(
+        lambda u, y: 1e6 * (1 - 0.01 * min(int(u[1:]), 7) - (0.01 if u in ("U7", "U8") else 0)) if y == 2023 else 1e6
+    )
     u = _settle(t).units.set_index("unit_id")
     assert u.loc["U7", "ph_effect_fen"] == u.loc["U8", "ph_effect_fen"] == 280_000
     assert u.loc["U7", "ph_effect_rank"] == u.loc["U8", "ph_effect_rank"] == 1
@@ -134,11 +146,11 @@ def test_ties_share_the_money_of_their_positions():
 def test_bracket_edges():
     # 10 units: 10 × 12.5% = 1.25, × 25% = 2.5, × 37.5% = 3.75, × 50% = 5
     edges = [0.125, 0.25, 0.375, 0.5]
-    assert bracket_cuts(10, edges, "round") == [1, 3, 4, 5]   # 2.5 rounds half up to 3
+    assert bracket_cuts(10, edges, "round") == [1, 3, 4, 5]  # 2.5 rounds half up to 3
     assert bracket_cuts(10, edges, "floor") == [1, 2, 3, 5]
     assert bracket_cuts(10, edges, "ceil") == [2, 3, 4, 5]
     assert bracket_cuts(232, edges, "round") == [29, 58, 87, 116]  # Suixi's 232 units divide evenly
-    assert bracket_cuts(3, edges, "round") == [0, 1, 1, 2]         # 0.375 → 0, 0.75 → 1, 1.125 → 1, 1.5 → 2
+    assert bracket_cuts(3, edges, "round") == [0, 1, 1, 2]  # 0.375 → 0, 0.75 → 1, 1.125 → 1, 1.5 → 2
 
 
 def test_units_without_a_previous_year_are_not_ranked():
@@ -162,7 +174,11 @@ def test_no_ranked_unit_shares_the_pool_equally():
 
 
 def test_no_ranked_unit_retain(tmp_path):
-    snap = snapshot("C99", 2023, _params(tmp_path, "effect_no_ranked_units:\n  source: local decision\n  values:\n    2023: retain\n"))
+    snap = snapshot(
+        "C99",
+        2023,
+        _params(tmp_path, "effect_no_ranked_units:\n  source: local decision\n  values:\n    2023: retain\n"),
+    )
     t = _eight_units(lambda u, y: 1e6)
     uy = t["unit_year"].loc[lambda f: f["year"] != 2022]
     res = settle_public_health(uy, t["units"], t["ph_process"], t["ph_targets"], "C99", 2023, snap)
@@ -170,8 +186,14 @@ def test_no_ranked_unit_retain(tmp_path):
 
 
 def test_lump_sum_sharing_within_a_bracket(tmp_path):
-    snap = snapshot("C99", 2023, _params(tmp_path, "effect_bracket_sharing:\n  source: local decision\n  values:\n    2023: lump_sum\n"))
-    t = _eight_units(lambda u, y: 1e6 * (1 - 0.01 * min(int(u[1:]), 7) - (0.01 if u in ("U7", "U8") else 0)) if y == 2023 else 1e6)
+    snap = snapshot(
+        "C99",
+        2023,
+        _params(tmp_path, "effect_bracket_sharing:\n  source: local decision\n  values:\n    2023: lump_sum\n"),
+    )
+    t = _eight_units(
+        lambda u, y: 1e6 * (1 - 0.01 * min(int(u[1:]), 7) - (0.01 if u in ("U7", "U8") else 0)) if y == 2023 else 1e6
+    )
     uy = t["unit_year"]
     uy.loc[uy["unit_id"] == "U8", "ph_lump_sum"] = 30_000.0  # U8's lump is 3 × U7's
     t["unit_year"] = uy
@@ -187,9 +209,21 @@ def test_lump_sum_sharing_within_a_bracket(tmp_path):
 
 def test_village_share_check():
     # lump sums 4 × 10 000 = 40 000 of an approved 80 000 → 50% ≥ 48%
-    r = village_share_check(pd.DataFrame({"county_id": ["C99"], "year": [2023], "ph_subsidy_total": [80_000.0]}), 4_000_000, "C99", 2023, SNAP)
+    r = village_share_check(
+        pd.DataFrame({"county_id": ["C99"], "year": [2023], "ph_subsidy_total": [80_000.0]}),
+        4_000_000,
+        "C99",
+        2023,
+        SNAP,
+    )
     assert r["village_share"] == 0.5 and r["meets_minimum"] is True
-    r = village_share_check(pd.DataFrame({"county_id": ["C99"], "year": [2023], "ph_subsidy_total": [100_000.0]}), 4_000_000, "C99", 2023, SNAP)
+    r = village_share_check(
+        pd.DataFrame({"county_id": ["C99"], "year": [2023], "ph_subsidy_total": [100_000.0]}),
+        4_000_000,
+        "C99",
+        2023,
+        SNAP,
+    )
     assert r["village_share"] == 0.4 and r["meets_minimum"] is False and "below the minimum 48%" in r["note"]
     assert village_share_check(None, 4_000_000, "C99", 2023, SNAP)["meets_minimum"] is None
 
@@ -202,11 +236,16 @@ def test_statement_reports_the_village_share():
 
 # ── inconsistent data gives clear errors ──────────────────────────────────────────────────────
 
+
 def test_unit_in_ph_targets_but_not_in_units():
     t = make_tables()
     extra = t["ph_targets"].iloc[:1].assign(unit_id="GHOST")
-    with pytest.raises(ValidationError, match=r"ph_targets column 'unit_id': value 'GHOST' — expected a unit_id listed in units"):
-        settle_public_health(t["unit_year"], t["units"], t["ph_process"], pd.concat([t["ph_targets"], extra]), "C99", 2023, SNAP)
+    with pytest.raises(
+        ValidationError, match=r"ph_targets column 'unit_id': value 'GHOST' — expected a unit_id listed in units"
+    ):
+        settle_public_health(
+            t["unit_year"], t["units"], t["ph_process"], pd.concat([t["ph_targets"], extra]), "C99", 2023, SNAP
+        )
 
 
 def test_missing_quarter():

@@ -11,8 +11,20 @@ from toolkit import cli
 from toolkit.paths import PARAMS_DIR
 from toolkit.settlement.statement import STABLE_COLUMNS
 
-SHEETS = ["big_package", "chronic_package", "public_health", "insurance_indicators", "ph_process", "ph_objective",
-          "by_township", "by_community", "by_county", "by_tier", "checks", "parameters"]
+SHEETS = [
+    "big_package",
+    "chronic_package",
+    "public_health",
+    "insurance_indicators",
+    "ph_process",
+    "ph_objective",
+    "by_township",
+    "by_community",
+    "by_county",
+    "by_tier",
+    "checks",
+    "parameters",
+]
 
 
 @pytest.fixture()
@@ -65,8 +77,24 @@ def test_bad_parameters_exit_2_before_reading_data(tmp_path, capsys):
     params = tmp_path / "params"
     (params / "counties").mkdir(parents=True)
     shutil.copy(PARAMS_DIR / "province.yaml", params / "province.yaml")
-    (params / "counties" / "C99.yaml").write_text("overspend_share:\n  source: x\n  values:\n    2023: 1.5\n", encoding="utf-8")
-    assert cli.main(["settle", str(tmp_path / "nowhere"), "--year", "2023", "--params", str(params), "--out", str(tmp_path / "o")]) == 2
+    (params / "counties" / "C99.yaml").write_text(
+        "overspend_share:\n  source: x\n  values:\n    2023: 1.5\n", encoding="utf-8"
+    )
+    assert (
+        cli.main(
+            [
+                "settle",
+                str(tmp_path / "nowhere"),
+                "--year",
+                "2023",
+                "--params",
+                str(params),
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "C99.yaml" in err and "overspend_share.values.2023" in err and "1.5" in err
 

@@ -31,7 +31,11 @@ def test_aggregates_equal_claims_sums(claims_province):
     uy = pd.read_csv(out / "unit_year.csv").set_index(["unit_id", "year"])
     claims["general"] = np.where(chronic_op, 0, claims.fund_paid_fen)
     claims["chronic"] = np.where(chronic_op, claims.fund_paid_fen, 0)
-    by_unit = claims.groupby(["unit_id", "year"])[["general", "chronic", "total_cost_fen"]].sum().reindex(uy.index, fill_value=0)
+    by_unit = (
+        claims.groupby(["unit_id", "year"])[["general", "chronic", "total_cost_fen"]]
+        .sum()
+        .reindex(uy.index, fill_value=0)
+    )
     assert (by_unit.general.to_numpy() == fen(uy.fund_general)).all()
     assert (by_unit.chronic.to_numpy() == fen(uy.fund_chronic_outpatient)).all()
     assert (by_unit.total_cost_fen.to_numpy() == fen(uy.total_medical_spending)).all()
@@ -40,26 +44,54 @@ def test_aggregates_equal_claims_sums(claims_province):
     ip, op = claims.setting == "inpatient", claims.setting == "outpatient"
     inside = claims.provider_level != "outside"
     primary = claims.provider_level.isin(["township", "village"])
-    g = claims.assign(adm=ip, adm_in=ip & inside, vis=op, vis_in=op & inside, vis_pr=op & primary,
-                      f_in=np.where(inside, claims.fund_paid_fen, 0), f_pr=np.where(primary, claims.fund_paid_fen, 0))
-    agg = g.groupby(["county_id", "year"])[["adm", "adm_in", "vis", "vis_in", "vis_pr", "fund_paid_fen", "f_in", "f_pr"]].sum().reindex(cy.index, fill_value=0)
-    for ours, theirs in [("adm", "admissions"), ("adm_in", "admissions_in_county"), ("vis", "visits"),
-                         ("vis_in", "visits_in_county"), ("vis_pr", "visits_primary")]:
+    g = claims.assign(
+        adm=ip,
+        adm_in=ip & inside,
+        vis=op,
+        vis_in=op & inside,
+        vis_pr=op & primary,
+        f_in=np.where(inside, claims.fund_paid_fen, 0),
+        f_pr=np.where(primary, claims.fund_paid_fen, 0),
+    )
+    agg = (
+        g.groupby(["county_id", "year"])[["adm", "adm_in", "vis", "vis_in", "vis_pr", "fund_paid_fen", "f_in", "f_pr"]]
+        .sum()
+        .reindex(cy.index, fill_value=0)
+    )
+    for ours, theirs in [
+        ("adm", "admissions"),
+        ("adm_in", "admissions_in_county"),
+        ("vis", "visits"),
+        ("vis_in", "visits_in_county"),
+        ("vis_pr", "visits_primary"),
+    ]:
         assert (agg[ours].to_numpy() == cy[theirs].to_numpy()).all(), theirs
     for ours, theirs in [("fund_paid_fen", "fund_spending"), ("f_in", "fund_in_county"), ("f_pr", "fund_primary")]:
         assert (agg[ours].to_numpy() == fen(cy[theirs])).all(), theirs
     # unit and county views agree: fund_spending = Σ (fund_general + fund_chronic_outpatient)
     units = pd.read_csv(out / "units.csv")[["unit_id", "county_id"]]
     u = uy.reset_index().merge(units)
-    s = (pd.Series(fen(u.fund_general) + fen(u.fund_chronic_outpatient)).groupby([u.county_id, u.year]).sum())
+    s = pd.Series(fen(u.fund_general) + fen(u.fund_chronic_outpatient)).groupby([u.county_id, u.year]).sum()
     assert (s.loc[cy.index].to_numpy() == fen(cy.fund_spending)).all()
 
 
 def test_claims_columns_and_values(claims_province):
     out, summary = claims_province
     claims = pd.read_parquet(out / "claims.parquet")
-    assert list(claims.columns) == ["claim_id", "person_id", "unit_id", "county_id", "year", "month", "setting",
-                                    "provider_level", "chronic_group", "total_cost", "fund_paid", "critical_illness_paid"]
+    assert list(claims.columns) == [
+        "claim_id",
+        "person_id",
+        "unit_id",
+        "county_id",
+        "year",
+        "month",
+        "setting",
+        "provider_level",
+        "chronic_group",
+        "total_cost",
+        "fund_paid",
+        "critical_illness_paid",
+    ]
     assert claims.claim_id.is_unique
     assert claims.person_id.str.fullmatch(r"P\d{20}").all()
     assert set(claims.setting) == {"inpatient", "outpatient"}
@@ -103,7 +135,10 @@ def test_claims_are_deterministic(claims_province, tmp_path):
     out, _ = claims_province
     generate_province(tmp_path / "again", n_counties=3, claims=True, claims_rows=100_000, claims_chunk_rows=4_000)
     for name in ["claims.parquet", "unit_year.csv", "county_year.csv", "manifest.json"]:
-        assert hashlib.sha256((out / name).read_bytes()).digest() == hashlib.sha256((tmp_path / "again" / name).read_bytes()).digest(), name
+        assert (
+            hashlib.sha256((out / name).read_bytes()).digest()
+            == hashlib.sha256((tmp_path / "again" / name).read_bytes()).digest()
+        ), name
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["args"]["claims"] is True and manifest["population_scale"] < 1
 

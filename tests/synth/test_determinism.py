@@ -18,12 +18,22 @@ def test_same_seed_same_bytes(province, tmp_path):
     out, summary = province
     generate_province(tmp_path / "again")
     first, second = _hashes(out), _hashes(tmp_path / "again")
-    assert set(first) == {"units.csv", "unit_year.csv", "ph_process.csv", "ph_targets.csv", "county_year.csv",
-                          "deaths.csv", "truth.json", "manifest.json"}
+    assert set(first) == {
+        "units.csv",
+        "unit_year.csv",
+        "ph_process.csv",
+        "ph_targets.csv",
+        "county_year.csv",
+        "deaths.csv",
+        "truth.json",
+        "manifest.json",
+    }
     assert first == second
     # the manifest's hashes are the files' hashes
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert {k: v["sha256"] for k, v in manifest["files"].items()} == {k: v for k, v in first.items() if k != "manifest.json"}
+    assert {k: v["sha256"] for k, v in manifest["files"].items()} == {
+        k: v for k, v in first.items() if k != "manifest.json"
+    }
     assert manifest["seed"] == 20240901 and manifest["generator"] == "toolkit.data.synth"
 
 

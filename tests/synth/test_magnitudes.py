@@ -1,7 +1,6 @@
 """The default province's magnitudes sit in the documented ranges (toolkit.data.synth_model docstring)."""
 
 import numpy as np
-import pandas as pd
 
 NCD = ["cvd", "cancer", "diabetes", "crd"]
 BANDS = ["30-34", "35-39", "40-44", "45-49", "50-54", "55-59", "60-64", "65-69"]
@@ -42,7 +41,8 @@ def test_cohorts_as_designed(tables, truth):
     per_county = cy.groupby("county_id").reform_year.first()
     counts = per_county.value_counts(dropna=False).to_dict()
     assert counts == {2017: 8, 2019: 20, 2023: 12, np.nan: 20} or (
-        counts[2017] == 8 and counts[2019] == 20 and counts[2023] == 12 and per_county.isna().sum() == 20)
+        counts[2017] == 8 and counts[2019] == 20 and counts[2023] == 12 and per_county.isna().sum() == 20
+    )
     assert per_county["C01"] == 2017
     assert sorted(truth["cohorts"]["2017"]) == sorted(per_county[per_county == 2017].index)
     assert sorted(truth["never_reformed"]) == sorted(per_county[per_county.isna()].index)
@@ -50,6 +50,7 @@ def test_cohorts_as_designed(tables, truth):
 
 def test_cohort_sizes_scale_with_county_count():
     from toolkit.data.synth_model import cohort_sizes
+
     for n in range(8, 121):
         sizes = dict(cohort_sizes(n))
         assert sum(sizes.values()) == n
@@ -71,7 +72,10 @@ def test_activity_ranges(tables):
     uy["fund"] = fen(uy.fund_general) + fen(uy.fund_chronic_outpatient)
     sums = uy.groupby(["county_id", "year"]).fund.sum()
     assert (sums.values == fen(cy.set_index(["county_id", "year"]).fund_spending.loc[sums.index]).values).all()
-    assert (uy.groupby(["county_id", "year"]).insured_pop.sum().values == cy.set_index(["county_id", "year"]).insured_pop.loc[sums.index].values).all()
+    assert (
+        uy.groupby(["county_id", "year"]).insured_pop.sum().values
+        == cy.set_index(["county_id", "year"]).insured_pop.loc[sums.index].values
+    ).all()
 
 
 def test_unit_year_ranges(tables):
@@ -90,7 +94,9 @@ def test_premature_mortality_by_hand(tables):
     """SDG 3.4.1 by hand: 5q = 5m/(1+2.5m), probability = 1 − Π(1 − 5q) over 30-34 … 65-69."""
     d = tables["deaths"]
     # 'all' is male + female on every row
-    wide = d.pivot_table(index=["county_id", "year", "age_band", "cause"], columns="sex", values=["deaths", "population"], aggfunc="sum")
+    wide = d.pivot_table(
+        index=["county_id", "year", "age_band", "cause"], columns="sex", values=["deaths", "population"], aggfunc="sum"
+    )
     assert (wide[("deaths", "all")] == wide[("deaths", "male")] + wide[("deaths", "female")]).all()
     assert (wide[("population", "all")] == wide[("population", "male")] + wide[("population", "female")]).all()
     # population is the same on every cause row of a band
@@ -147,6 +153,7 @@ def test_capitation_savings_mostly(tables):
 
 def test_ph_process_shape(tables):
     from toolkit.data.synth_ph import PLANNED_PROJECTS, TWO_CARD_PROJECTS
+
     p = tables["ph_process"]
     assert set(p.project) == set(TWO_CARD_PROJECTS + PLANNED_PROJECTS) and len(set(p.project)) == 15
     assert set(p.quarter) == {1, 2, 3, 4}
@@ -166,14 +173,21 @@ def test_ph_process_shape(tables):
     # after the quality coefficient (0.2, 0.2, 0.2, 0.4 of the quarter scores) most units are below the 70% share, some above
     q = p.assign(w=p.quarter.map({1: 0.2, 2: 0.2, 3: 0.2, 4: 0.4}) * p.score / 100)
     coef = q.groupby(["unit_id", "year", "project"]).w.sum()
-    amount_tc = (p[tc].groupby(["unit_id", "year", "project"]).credits.sum() * 2.0 * coef).groupby(["unit_id", "year"]).sum()
-    amount_pl = (p[~tc & (p.quarter == 1)].set_index(["unit_id", "year", "project"]).planned_amount * coef).groupby(["unit_id", "year"]).sum()
+    amount_tc = (
+        (p[tc].groupby(["unit_id", "year", "project"]).credits.sum() * 2.0 * coef).groupby(["unit_id", "year"]).sum()
+    )
+    amount_pl = (
+        (p[~tc & (p.quarter == 1)].set_index(["unit_id", "year", "project"]).planned_amount * coef)
+        .groupby(["unit_id", "year"])
+        .sum()
+    )
     over = ((amount_tc + amount_pl) / share70) > 1
     assert 0 < over.mean() < 0.2
 
 
 def test_ph_targets_shape(tables):
     from toolkit.data.synth_ph import INDICATORS
+
     t = tables["ph_targets"]
     assert set(t.indicator) == set(INDICATORS) and len(INDICATORS) == 16
     assert t.veto.dtype == bool

@@ -30,4 +30,6 @@ def test_indicators_match_defaults(snap):
 
 def test_subsidy_standard_covers_the_years():
     assert sorted(PH_SUBSIDY_PER_RESIDENT) == list(range(2012, 2025))
-    assert all(a < b for a, b in zip(list(PH_SUBSIDY_PER_RESIDENT.values()), list(PH_SUBSIDY_PER_RESIDENT.values())[1:]))
+    assert all(
+        a < b for a, b in zip(list(PH_SUBSIDY_PER_RESIDENT.values()), list(PH_SUBSIDY_PER_RESIDENT.values())[1:])
+    )

@@ -34,7 +34,9 @@ def test_invariants(tmp_path_factory, seed, n, first, length):
     # numerators never exceed denominators
     assert (cy.admissions_in_county <= cy.admissions).all() and (cy.visits_primary <= cy.visits_in_county).all()
     assert (cy.visits_in_county <= cy.visits).all() and (cy.insured_pop <= cy.population).all()
-    assert (fen(cy.fund_primary) <= fen(cy.fund_in_county)).all() and (fen(cy.fund_in_county) <= fen(cy.fund_spending)).all()
+    assert (fen(cy.fund_primary) <= fen(cy.fund_in_county)).all() and (
+        fen(cy.fund_in_county) <= fen(cy.fund_spending)
+    ).all()
     assert (uy.chronic_pop <= uy.insured_pop).all()
     # truth: ATT(g,t) listed for exactly the cohorts present, only for t ≥ g within the years
     truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))

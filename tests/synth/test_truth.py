@@ -17,7 +17,15 @@ def test_structure(truth):
             assert key in o, (name, key)
         assert len(o["cells"]) == 60 * 13
         agg = o["aggregates"]
-        assert {"simple", "dynamic", "dynamic_overall", "group", "group_overall", "calendar", "calendar_overall"} <= set(agg)
+        assert {
+            "simple",
+            "dynamic",
+            "dynamic_overall",
+            "group",
+            "group_overall",
+            "calendar",
+            "calendar_overall",
+        } <= set(agg)
         assert [d["event_time"] for d in agg["dynamic"]] == list(range(0, 8))
         assert [g["group"] for g in agg["group"]] == [2017, 2019, 2023]
 
@@ -72,22 +80,29 @@ def test_aggregates_hand_worked():
 
 def _observed(tables):
     cy = tables["county_year"].set_index(["county_id", "year"])
-    obs = pd.DataFrame({
-        "hospitalisation_rate": cy.admissions / cy.insured_pop * 100,
-        "income_ratio": (cy.township_pay / cy.township_staff) / (cy.lead_hospital_pay / cy.lead_hospital_staff),
-        "fund_per_insured": cy.fund_spending / cy.insured_pop,
-    })
+    obs = pd.DataFrame(
+        {
+            "hospitalisation_rate": cy.admissions / cy.insured_pop * 100,
+            "income_ratio": (cy.township_pay / cy.township_staff) / (cy.lead_hospital_pay / cy.lead_hospital_staff),
+            "fund_per_insured": cy.fund_spending / cy.insured_pop,
+        }
+    )
     d = tables["deaths"]
-    a = d[(d.sex == "all") & d.cause.isin(["cvd", "cancer", "diabetes", "crd"]) & d.age_band.isin(
-        ["30-34", "35-39", "40-44", "45-49", "50-54", "55-59", "60-64", "65-69"])]
+    a = d[
+        (d.sex == "all")
+        & d.cause.isin(["cvd", "cancer", "diabetes", "crd"])
+        & d.age_band.isin(["30-34", "35-39", "40-44", "45-49", "50-54", "55-59", "60-64", "65-69"])
+    ]
     g = a.groupby(["county_id", "year", "age_band"]).agg(deaths=("deaths", "sum"), pop=("population", "first"))
     m = g.deaths / g["pop"]
     obs["premature_mortality"] = 100 * (1 - (1 - 5 * m / (1 + 2.5 * m)).groupby(["county_id", "year"]).prod())
     return obs
 
 
-@pytest.mark.parametrize("name,tolerance", [("hospitalisation_rate", 0.5), ("income_ratio", 0.02),
-                                            ("fund_per_insured", 40.0), ("premature_mortality", 2.5)])
+@pytest.mark.parametrize(
+    "name,tolerance",
+    [("hospitalisation_rate", 0.5), ("income_ratio", 0.02), ("fund_per_insured", 40.0), ("premature_mortality", 2.5)],
+)
 def test_data_follow_the_expected_values(tables, truth, name, tolerance):
     """The observed outcome of every county-year sits near the expected value under its own status."""
     cells = pd.DataFrame(truth["outcomes"][name]["cells"]).set_index(["county_id", "year"])

@@ -18,9 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from toolkit import __version__
 from toolkit.io import write_text
@@ -90,7 +91,7 @@ class Manifest:
     entries: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, out_dir: str | os.PathLike) -> "Manifest":
+    def load(cls, out_dir: str | os.PathLike) -> Manifest:
         path = Path(out_dir) / MANIFEST_NAME
         entries: dict[str, dict] = {}
         if path.exists():

@@ -9,7 +9,7 @@ This process stays the only writer of the manifest and the index.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from toolkit.batch.job import Job, execute_job
 from toolkit.errors import ToolkitError
@@ -22,15 +22,22 @@ def _run_on_worker(job: Job, restart_every: int | None) -> dict:
     return execute_job(job, restart_every)
 
 
-def run_on_dask(jobs: Sequence[Job], address: str, on_result: Callable[[Job, dict], None],
-                restart_every: int | None = None, connect_timeout: float = 10) -> None:
+def run_on_dask(
+    jobs: Sequence[Job],
+    address: str,
+    on_result: Callable[[Job, dict], None],
+    restart_every: int | None = None,
+    connect_timeout: float = 10,
+) -> None:
     """Submit every job to the scheduler at ``address``; call ``on_result`` as each finishes."""
     from distributed import Client, as_completed
 
     try:
         client = Client(address, timeout=connect_timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
-        raise ToolkitError(f"--scheduler {address!r}: cannot reach the Dask scheduler ({exc}) — expected a running scheduler address such as tcp://host:8786") from None
+        raise ToolkitError(
+            f"--scheduler {address!r}: cannot reach the Dask scheduler ({exc}) — expected a running scheduler address such as tcp://host:8786"
+        ) from None
     try:
         futures = []
         for job in jobs:
@@ -46,4 +53,3 @@ def run_on_dask(jobs: Sequence[Job], address: str, on_result: Callable[[Job, dic
             on_result(job, entry)
     finally:
         client.close()
-

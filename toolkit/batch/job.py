@@ -143,7 +143,9 @@ def execute_job(job: Job, restart_every: int | None = None) -> dict:
         if job.files_dir.is_dir() and not any(job.files_dir.iterdir()):
             job.files_dir.rmdir()
         entry.update(
-            status="ok", error=None, cell_seconds=round(cell_seconds, 4),
+            status="ok",
+            error=None,
+            cell_seconds=round(cell_seconds, 4),
             **({"kernel_seconds": round(kernel_seconds, 4)} if kernel_seconds is not None else {}),
             outputs=hash_outputs(out_dir, [job.ipynb_path, job.html_path, job.files_dir]),
         )

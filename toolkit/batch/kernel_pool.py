@@ -54,7 +54,9 @@ def kernel_env() -> dict[str, str]:
     env = dict(os.environ)
     env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     env["PYTHONHASHSEED"] = "0"
-    env["PYTHONPATH"] = os.pathsep.join([str(PROJECT_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(PROJECT_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    )
     env.pop("JPY_PARENT_PID", None)
     return env
 
@@ -69,8 +71,13 @@ def _error_line(exc: BaseException) -> str:
 class ReusedKernel:
     """One kernel kept alive across notebooks (see module docstring)."""
 
-    def __init__(self, cwd: str | os.PathLike | None = None, restart_every: int = DEFAULT_RESTART_EVERY,
-                 warm_modules: list[str] | None = None, startup_timeout: float = 60):
+    def __init__(
+        self,
+        cwd: str | os.PathLike | None = None,
+        restart_every: int = DEFAULT_RESTART_EVERY,
+        warm_modules: list[str] | None = None,
+        startup_timeout: float = 60,
+    ):
         self.cwd = str(cwd or PROJECT_ROOT)
         self.restart_every = restart_every
         self.warm_modules = warm_modules
@@ -91,8 +98,14 @@ class ReusedKernel:
         km = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(self._sock_dir, "k"))
         warm = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(warm_up_code(self.warm_modules))])
         client = NotebookClient(
-            warm, km=km, timeout=600, startup_timeout=self.startup_timeout, record_timing=False, **IOPUB,
-            resources={"metadata": {"path": self.cwd}}, kernel_name=KERNEL_NAME,
+            warm,
+            km=km,
+            timeout=600,
+            startup_timeout=self.startup_timeout,
+            record_timing=False,
+            **IOPUB,
+            resources={"metadata": {"path": self.cwd}},
+            kernel_name=KERNEL_NAME,
         )
         self.client = client
         client.execute(cleanup_kc=False, env=kernel_env())
@@ -217,8 +230,9 @@ def process_kernel(restart_every: int | None = None) -> ReusedKernel:
     return _process_kernel
 
 
-def execute_isolated(nb: nbformat.NotebookNode, cwd: str | os.PathLike | None = None,
-                     timeout: float | None = 600) -> tuple[nbformat.NotebookNode, float]:
+def execute_isolated(
+    nb: nbformat.NotebookNode, cwd: str | os.PathLike | None = None, timeout: float | None = 600
+) -> tuple[nbformat.NotebookNode, float]:
     """Run ``nb`` (already parameterized) with papermill in a fresh kernel."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -231,9 +245,16 @@ def execute_isolated(nb: nbformat.NotebookNode, cwd: str | os.PathLike | None = 
     try:
         try:
             papermill.execute_notebook(
-                nb, str(out), parameters=None, kernel_name=KERNEL_NAME, cwd=str(cwd or PROJECT_ROOT),
-                progress_bar=False, log_output=False, execution_timeout=timeout,
-                request_save_on_cell_execute=False, **IOPUB,
+                nb,
+                str(out),
+                parameters=None,
+                kernel_name=KERNEL_NAME,
+                cwd=str(cwd or PROJECT_ROOT),
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=timeout,
+                request_save_on_cell_execute=False,
+                **IOPUB,
             )
         except PapermillExecutionError as exc:
             failed = nbformat.read(out, as_version=4) if out.exists() else nb

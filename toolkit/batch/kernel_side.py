@@ -118,7 +118,7 @@ def reset(shell) -> None:
     shell.reset(new_session=False)  # collects garbage (IPython's displayhook.flush runs gc.collect)
     shell.execution_count = 1
     gc.collect()  # cheap: only what the last notebook allocated and kept is walked
-    gc.freeze()   # what survived is module state (caches); do not walk it again after the next report
+    gc.freeze()  # what survived is module state (caches); do not walk it again after the next report
 
 
 #: what the host sends after each notebook (silently: it leaves no trace in any output)

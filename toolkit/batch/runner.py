@@ -21,11 +21,11 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
 
 from toolkit.batch import cache
 from toolkit.batch.job import MODES, Job, declared_parameters, execute_job
@@ -50,7 +50,7 @@ def resolve_notebook(name: str | os.PathLike) -> Path:
 
 
 def parse_years(text: str, available: Sequence[int] = ()) -> list[int]:
-    """"2019-2024", "2019,2021", "2024", "all" or "latest" → sorted distinct years."""
+    """ "2019-2024", "2019,2021", "2024", "all" or "latest" → sorted distinct years."""
     text = str(text).strip()
     if text in ("all", "latest"):
         if not available:
@@ -68,18 +68,21 @@ def parse_years(text: str, available: Sequence[int] = ()) -> list[int]:
             elif part:
                 years.add(int(part))
         except ValueError:
-            raise ToolkitError(f"--years: {part!r} is not a year or range — expected e.g. 2019-2024, 2019,2021, all or latest") from None
+            raise ToolkitError(
+                f"--years: {part!r} is not a year or range — expected e.g. 2019-2024, 2019,2021, all or latest"
+            ) from None
     if not years:
         raise ToolkitError("--years: no year given — expected e.g. 2019-2024")
     unknown = sorted(years - set(available)) if available else []
     if unknown:
-        raise ToolkitError(f"--years: {', '.join(map(str, unknown))} not in the dataset — "
-                           f"it has {min(available)}–{max(available)}")
+        raise ToolkitError(
+            f"--years: {', '.join(map(str, unknown))} not in the dataset — it has {min(available)}–{max(available)}"
+        )
     return sorted(years)
 
 
 def parse_counties(text: str, available: Sequence[str] = ()) -> list[str]:
-    """"all" or "C01,C02" → sorted distinct county ids (checked against the dataset when it lists them)."""
+    """ "all" or "C01,C02" → sorted distinct county ids (checked against the dataset when it lists them)."""
     text = str(text).strip()
     if text == "all":
         if not available:
@@ -90,7 +93,9 @@ def parse_counties(text: str, available: Sequence[str] = ()) -> list[str]:
         raise ToolkitError("--counties: no county given — expected all or e.g. C01,C02")
     unknown = [c for c in counties if available and c not in set(available)]
     if unknown:
-        raise ToolkitError(f"--counties: {', '.join(unknown)} not in the dataset — expected some of {', '.join(sorted(set(available))[:12])}…")
+        raise ToolkitError(
+            f"--counties: {', '.join(unknown)} not in the dataset — expected some of {', '.join(sorted(set(available))[:12])}…"
+        )
     return counties
 
 
@@ -98,7 +103,9 @@ def dataset_counties_years(data_dir: str | os.PathLike) -> tuple[list[str], list
     """The county ids and years of a dataset's ``county_year`` table (validated when the loader exists)."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        raise ToolkitError(f"dataset folder {str(data_dir)!r} does not exist — expected a folder of tables (see docs/data.md)")
+        raise ToolkitError(
+            f"dataset folder {str(data_dir)!r} does not exist — expected a folder of tables (see docs/data.md)"
+        )
     try:
         from toolkit.data.load import load_dataset
     except ImportError:
@@ -152,7 +159,11 @@ def plan_jobs(
         year_axis = list(years) if "year" in declared else [None]
         for county in county_axis:
             for year in year_axis:
-                parts = [path.stem, county if county is not None else "province", str(year) if year is not None else "all"]
+                parts = [
+                    path.stem,
+                    county if county is not None else "province",
+                    str(year) if year is not None else "all",
+                ]
                 report_id = "/".join(parts)
                 stem = out_dir / report_id
                 values = {
@@ -209,7 +220,9 @@ def batch_lock(out_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise ToolkitError(f"another batch is writing to {out_dir} — wait for it to finish or choose another --out") from None
+            raise ToolkitError(
+                f"another batch is writing to {out_dir} — wait for it to finish or choose another --out"
+            ) from None
         try:
             yield
         finally:
@@ -243,7 +256,9 @@ def _init_worker() -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
 
 
-def _run_local(jobs: list[Job], workers: int, on_result: Callable[[Job, dict], None], restart_every: int | None) -> None:
+def _run_local(
+    jobs: list[Job], workers: int, on_result: Callable[[Job, dict], None], restart_every: int | None
+) -> None:
     if workers <= 0:
         for job in jobs:
             on_result(job, execute_job(job, restart_every))
@@ -295,8 +310,13 @@ def run_batch(
         bar.update(len(jobs) - len(todo))
 
         def on_result(job: Job, entry: dict) -> None:
-            entry = {"notebook": job.notebook, "parameters": job.parameters, "input_key": job.input_key,
-                     "mode": job.mode, **entry}
+            entry = {
+                "notebook": job.notebook,
+                "parameters": job.parameters,
+                "input_key": job.input_key,
+                "mode": job.mode,
+                **entry,
+            }
             manifest.record(job.report_id, {k: v for k, v in entry.items() if k != "outcome"})
             manifest.save()  # after the files: the manifest never lists a report that is not complete
             result.entries[job.report_id] = {**entry, "outcome": "done" if entry["status"] == "ok" else "failed"}
@@ -327,8 +347,14 @@ def _progress_bar(total: int, enabled: bool):
     from tqdm import tqdm
 
     # disable=None: shown on a terminal, silent in CI logs and pipes
-    return tqdm(total=total, unit="report", file=sys.stderr, disable=None if enabled else True,
-                desc="reports 报告", dynamic_ncols=True)
+    return tqdm(
+        total=total,
+        unit="report",
+        file=sys.stderr,
+        disable=None if enabled else True,
+        desc="reports 报告",
+        dynamic_ncols=True,
+    )
 
 
 def format_summary(result: BatchResult) -> str:
@@ -349,6 +375,8 @@ def format_summary(result: BatchResult) -> str:
     lines.append(f"index 索引: {result.out_dir / 'index.html'}")
     if result.font is not None:
         f = result.font
-        lines.append(f"web font 网页字体: {f.path} ({f.characters} characters, {f.size / 1024:.0f} KB, "
-                     f"{'written' if f.written else 'unchanged'} in {f.seconds:.2f} s)")
+        lines.append(
+            f"web font 网页字体: {f.path} ({f.characters} characters, {f.size / 1024:.0f} KB, "
+            f"{'written' if f.written else 'unchanged'} in {f.seconds:.2f} s)"
+        )
     return "\n".join(lines)

@@ -40,8 +40,15 @@ FAMILY = "Toolkit CJK"
 #: toolkit.report.text.REPORT_CSS): a browser tries a stack's families in turn for each character
 #: and only then its system fallback, so without them a generic family lacking CJK (monospace)
 #: would hand Chinese to our subset even where the reader has a CJK font
-SYSTEM_CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
-                       "Hiragino Sans GB", "SimHei", "WenQuanYi Micro Hei")
+SYSTEM_CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "SimHei",
+    "WenQuanYi Micro Hei",
+)
 ASSETS_DIR = "_assets"
 FONT_NAME = "report-cjk.woff"
 #: the characters the current font was cut for, and from which source (JSON)
@@ -119,7 +126,9 @@ class FontReport:
     seconds: float
 
 
-def write_report_font(out_dir: str | os.PathLike, entries: dict[str, dict], source: str | os.PathLike | None = None) -> FontReport:
+def write_report_font(
+    out_dir: str | os.PathLike, entries: dict[str, dict], source: str | os.PathLike | None = None
+) -> FontReport:
     """Write ``<out>/_assets/report-cjk.woff`` for the folder's pages (see the module docstring)."""
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
@@ -131,8 +140,12 @@ def write_report_font(out_dir: str | os.PathLike, entries: dict[str, dict], sour
     chars: set[str] = set()
     for page in batch_pages(out_dir, entries):
         chars |= page_characters(page.read_text(encoding="utf-8"))
-    record = {"recipe": RECIPE, "source": source.name, "source_bytes": source.stat().st_size,
-              "characters": "".join(sorted(chars))}
+    record = {
+        "recipe": RECIPE,
+        "source": source.name,
+        "source_bytes": source.stat().st_size,
+        "characters": "".join(sorted(chars)),
+    }
     target = font_path(out_dir)
     record_path = target.with_name(RECORD_NAME)
     written = False

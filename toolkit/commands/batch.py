@@ -21,30 +21,55 @@ DESCRIPTION = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dataset", help="dataset folder (tables as in docs/data.md)")
-    parser.add_argument("--notebook", action="append", required=True, metavar="NAME",
-                        help="notebook name in notebooks/ or path to an .ipynb (repeatable)")
+    parser.add_argument(
+        "--notebook",
+        action="append",
+        required=True,
+        metavar="NAME",
+        help="notebook name in notebooks/ or path to an .ipynb (repeatable)",
+    )
     parser.add_argument("--counties", default="all", help="all (default) or a comma list, e.g. C01,C02")
     parser.add_argument("--years", default="latest", help="e.g. 2019-2024, 2019,2021, all or latest (default)")
     parser.add_argument("--out", default="reports", help="output folder (default: reports)")
-    parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                        help="parallel worker processes (default: 2; 0 = run in this process)")
-    parser.add_argument("--mode", choices=("fast", "isolated"), default="fast",
-                        help="fast: each worker reuses one kernel, wiped between notebooks (default); "
-                             "isolated: papermill with a fresh kernel per notebook")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="parallel worker processes (default: 2; 0 = run in this process)",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("fast", "isolated"),
+        default="fast",
+        help="fast: each worker reuses one kernel, wiped between notebooks (default); "
+        "isolated: papermill with a fresh kernel per notebook",
+    )
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://host:8786")
     parser.add_argument("--force", action="store_true", help="redo every report even if unchanged")
     parser.add_argument("--lang", choices=("zh", "en"), help="report language (default: the notebook's)")
     parser.add_argument("--params-dir", help="policy parameter folder (default: params/)")
-    parser.add_argument("--suppress-threshold", type=int, help="small-cell suppression threshold (default: the notebook's)")
+    parser.add_argument(
+        "--suppress-threshold", type=int, help="small-cell suppression threshold (default: the notebook's)"
+    )
     parser.add_argument("--timeout", type=float, default=600, help="seconds a single cell may run (default 600)")
-    parser.add_argument("--restart-every", type=int, default=None,
-                        help="fast mode: fresh kernel after this many notebooks (default 200; 0 = only after a failure)")
+    parser.add_argument(
+        "--restart-every",
+        type=int,
+        default=None,
+        help="fast mode: fresh kernel after this many notebooks (default 200; 0 = only after a failure)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolkit.batch.runner import (dataset_counties_years, format_summary, parse_counties, parse_years,
-                                      plan_jobs, run_batch)
+    from toolkit.batch.runner import (
+        dataset_counties_years,
+        format_summary,
+        parse_counties,
+        parse_years,
+        plan_jobs,
+        run_batch,
+    )
     from toolkit.errors import ToolkitError
 
     if args.workers < 0:
@@ -58,10 +83,25 @@ def run(args: argparse.Namespace) -> int:
     counties = parse_counties(args.counties, counties_available)
     years = parse_years(args.years, years_available)
     extra = {"lang": args.lang, "suppress_threshold": args.suppress_threshold}
-    jobs = plan_jobs(args.notebook, args.dataset, counties, years, args.out, mode=args.mode,
-                     params_dir=args.params_dir, extra={k: v for k, v in extra.items() if v is not None},
-                     timeout=args.timeout)
-    result = run_batch(jobs, args.out, workers=args.workers, scheduler=args.scheduler, force=args.force,
-                       progress=not args.no_progress, restart_every=args.restart_every)
+    jobs = plan_jobs(
+        args.notebook,
+        args.dataset,
+        counties,
+        years,
+        args.out,
+        mode=args.mode,
+        params_dir=args.params_dir,
+        extra={k: v for k, v in extra.items() if v is not None},
+        timeout=args.timeout,
+    )
+    result = run_batch(
+        jobs,
+        args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        force=args.force,
+        progress=not args.no_progress,
+        restart_every=args.restart_every,
+    )
     print(format_summary(result))
     return result.exit_status

@@ -11,16 +11,21 @@ from __future__ import annotations
 import argparse
 
 HELP = "check figures stated in a report against the data (核对报告数据)"
-DESCRIPTION = ("Recompute the figures a report states (a YAML list of claims: indicator, kind value/yoy/cagr/change, "
-               "county, year or start/end, stated) and flag those that do not follow from the data.")
+DESCRIPTION = (
+    "Recompute the figures a report states (a YAML list of claims: indicator, kind value/yoy/cagr/change, "
+    "county, year or start/end, stated) and flag those that do not follow from the data."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dataset", metavar="DATASET", help="dataset folder")
     parser.add_argument("--claims", required=True, metavar="FILE.yaml", help="the claims to check")
     parser.add_argument("--out", default=None, metavar="OUT", help="also write OUT.csv and OUT.xlsx")
-    parser.add_argument("--from-claims", action="store_true",
-                        help="derive the aggregates from the claims Parquet first (as `indicators --from-claims`)")
+    parser.add_argument(
+        "--from-claims",
+        action="store_true",
+        help="derive the aggregates from the claims Parquet first (as `indicators --from-claims`)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,9 +47,23 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         paths = output_paths(args.out)
         csv_text = result.to_csv(index=False, lineterminator="\n")
-        workbook = build_workbook_bytes([Sheet("claims_checked", result, formats={
-            "stated": "num4", "recomputed": "num4", "difference": "num4", "tolerance": "num4",
-            "start_value": "num2", "end_value": "num2"})], lang="both")
+        workbook = build_workbook_bytes(
+            [
+                Sheet(
+                    "claims_checked",
+                    result,
+                    formats={
+                        "stated": "num4",
+                        "recomputed": "num4",
+                        "difference": "num4",
+                        "tolerance": "num4",
+                        "start_value": "num2",
+                        "end_value": "num2",
+                    },
+                )
+            ],
+            lang="both",
+        )
         write_text(paths["csv"], csv_text)
         write_bytes(paths["xlsx"], workbook)
     return 1 if n_bad else 0

@@ -38,21 +38,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time", required=True, help="year column (tname)")
     parser.add_argument("--cohort", required=True, help="first treated year column (gname); 0 or empty = never treated")
     parser.add_argument("--estimator", default="twfe", choices=ESTIMATORS, help="estimator (default twfe)")
-    parser.add_argument("--control", default="never", choices=["never", "notyet"], help="comparison units: never treated (default) or not yet treated")
+    parser.add_argument(
+        "--control",
+        default="never",
+        choices=["never", "notyet"],
+        help="comparison units: never treated (default) or not yet treated",
+    )
     parser.add_argument("--covariates", default="", help="comma-separated covariate columns")
     parser.add_argument("--cluster", default=None, help="cluster column (default: the unit column)")
-    parser.add_argument("--vcov", default="CR1", choices=["CR1", "CR2"], help="twfe/event/bacon: CR1 (default) or CR2 (Bell-McCaffrey, few clusters)")
-    parser.add_argument("--ssc", default="nested", choices=["nested", "full"], help="CR1 small-sample convention: nested = fixest/pyfixest (default), full = statsmodels/linearmodels")
-    parser.add_argument("--bootstrap", default=None, choices=["wild"], help="twfe: wild cluster restricted bootstrap p-value and CI")
+    parser.add_argument(
+        "--vcov",
+        default="CR1",
+        choices=["CR1", "CR2"],
+        help="twfe/event/bacon: CR1 (default) or CR2 (Bell-McCaffrey, few clusters)",
+    )
+    parser.add_argument(
+        "--ssc",
+        default="nested",
+        choices=["nested", "full"],
+        help="CR1 small-sample convention: nested = fixest/pyfixest (default), full = statsmodels/linearmodels",
+    )
+    parser.add_argument(
+        "--bootstrap", default=None, choices=["wild"], help="twfe: wild cluster restricted bootstrap p-value and CI"
+    )
     parser.add_argument("--n-boot", type=int, default=9999, help="bootstrap draws (default 9999)")
-    parser.add_argument("--weights", default="rademacher", choices=["rademacher", "webb"], help="wild bootstrap weights")
+    parser.add_argument(
+        "--weights", default="rademacher", choices=["rademacher", "webb"], help="wild bootstrap weights"
+    )
     parser.add_argument("--seed", type=int, default=20240901, help="random seed (bootstrap, placebo)")
     parser.add_argument("--leads", type=int, default=None, help="event: bin relative years <= -LEADS")
     parser.add_argument("--lags", type=int, default=None, help="event: bin relative years >= LAGS")
     parser.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level (default 0.05)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     parser.add_argument("--out", default=None, metavar="FILE", help="also write the JSON result to FILE")
-    parser.add_argument("--plot", default=None, metavar="FILE", help="event-study figure to FILE (event, cs, sa, bjs, sdid)")
+    parser.add_argument(
+        "--plot", default=None, metavar="FILE", help="event-study figure to FILE (event, cs, sa, bjs, sdid)"
+    )
 
 
 def read_panel(path: str) -> pd.DataFrame:
@@ -64,7 +85,9 @@ def read_panel(path: str) -> pd.DataFrame:
             return pd.read_parquet(p)
         return pd.read_csv(p, encoding="utf-8-sig")
     except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise ToolkitError(f"cannot read {path} as {'Parquet' if p.suffix.lower() == '.parquet' else 'CSV (UTF-8)'}: {exc}") from exc
+        raise ToolkitError(
+            f"cannot read {path} as {'Parquet' if p.suffix.lower() == '.parquet' else 'CSV (UTF-8)'}: {exc}"
+        ) from exc
 
 
 def _options(args: argparse.Namespace) -> dict:
@@ -108,7 +131,9 @@ def report_text(result) -> str:
         lines += [f"  {r['cohort']}: {_fmt(r['estimate'])} [{_fmt(r.get('se'))}]" for r in d["groups"]]
     pre = (d.get("diagnostics") or {}).get("pretrend")
     if isinstance(pre, dict) and pre.get("p_value") is not None:
-        lines.append(f"pre-trend test: F({pre.get('df1')}, {_fmt(pre.get('df2'))}) = {_fmt(pre.get('stat_f'))}, p = {_fmt(pre.get('p_value'))}")
+        lines.append(
+            f"pre-trend test: F({pre.get('df1')}, {_fmt(pre.get('df2'))}) = {_fmt(pre.get('stat_f'))}, p = {_fmt(pre.get('p_value'))}"
+        )
         if pre.get("test"):  # which test and reference distribution (they differ by estimator)
             lines.append(f"  ({pre['test']})")
     bacon = (d.get("diagnostics") or {}).get("bacon")

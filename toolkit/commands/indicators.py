@@ -22,20 +22,35 @@ DESCRIPTION = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dataset", metavar="DATASET", help="dataset folder")
-    parser.add_argument("--county", action="append", default=None, metavar="C",
-                        help="county id (repeat or comma-separate for several; default all)")
+    parser.add_argument(
+        "--county",
+        action="append",
+        default=None,
+        metavar="C",
+        help="county id (repeat or comma-separate for several; default all)",
+    )
     parser.add_argument("--years", default=None, metavar="A-B", help="year or range, e.g. 2017-2023 (default all)")
-    parser.add_argument("--out", required=True, metavar="OUT",
-                        help="output path stem: writes OUT.csv, OUT_units.csv and OUT.xlsx (a .csv/.xlsx suffix is dropped)")
-    parser.add_argument("--from-claims", action="store_true",
-                        help="derive the spending, admission, visit and fund columns from the claims Parquet")
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="OUT",
+        help="output path stem: writes OUT.csv, OUT_units.csv and OUT.xlsx (a .csv/.xlsx suffix is dropped)",
+    )
+    parser.add_argument(
+        "--from-claims",
+        action="store_true",
+        help="derive the spending, admission, visit and fund columns from the claims Parquet",
+    )
 
 
 def output_paths(out: str | Path) -> dict[str, Path]:
     out = Path(out)
     stem = out.with_suffix("") if out.suffix.lower() in (".csv", ".xlsx") else out
-    return {"csv": stem.with_name(stem.name + ".csv"), "units_csv": stem.with_name(stem.name + "_units.csv"),
-            "xlsx": stem.with_name(stem.name + ".xlsx")}
+    return {
+        "csv": stem.with_name(stem.name + ".csv"),
+        "units_csv": stem.with_name(stem.name + "_units.csv"),
+        "xlsx": stem.with_name(stem.name + ".xlsx"),
+    }
 
 
 def tables_for(dataset: str | Path, from_claims: bool) -> dict:
@@ -47,8 +62,12 @@ def tables_for(dataset: str | Path, from_claims: bool) -> dict:
     from toolkit.data.claims import COUNTY_YEAR_COLUMNS, UNIT_YEAR_COLUMNS, aggregate_claims, fill_from_claims
 
     # a commission that brings claims may leave the derived columns out: derive them then too
-    left_out = any(c not in tables[name].columns for name, cols in (("unit_year", UNIT_YEAR_COLUMNS),
-                   ("county_year", COUNTY_YEAR_COLUMNS)) if name in tables for c in cols)
+    left_out = any(
+        c not in tables[name].columns
+        for name, cols in (("unit_year", UNIT_YEAR_COLUMNS), ("county_year", COUNTY_YEAR_COLUMNS))
+        if name in tables
+        for c in cols
+    )
     if from_claims or ("claims" in ds.files and left_out):
         if "claims" not in ds.files:
             raise ToolkitError(f"--from-claims: the dataset {dataset} has no claims table")
@@ -75,10 +94,21 @@ def registry_frame():
 
     from toolkit.indicators.registry import load_registry
 
-    return pd.DataFrame([{"indicator": i.id, "name_zh": i.name_zh, "name_en": i.name_en, "unit": i.unit,
-                          "direction": i.direction, "computable": i.computable, "source": str(i.source),
-                          "targets": "; ".join(f"{t.value:g} ({t.source})" for t in i.targets)}
-                         for i in load_registry()])
+    return pd.DataFrame(
+        [
+            {
+                "indicator": i.id,
+                "name_zh": i.name_zh,
+                "name_en": i.name_en,
+                "unit": i.unit,
+                "direction": i.direction,
+                "computable": i.computable,
+                "source": str(i.source),
+                "targets": "; ".join(f"{t.value:g} ({t.source})" for t in i.targets),
+            }
+            for i in load_registry()
+        ]
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,14 +127,19 @@ def run(args: argparse.Namespace) -> int:
     csv_text = result.to_csv(index=False, lineterminator="\n")
     units_text = units.to_csv(index=False, lineterminator="\n")
     text = {"value": "num4", "numerator": "num2", "denominator": "num2", "lower": "num4", "upper": "num4"}
-    workbook = build_workbook_bytes([
-        Sheet("indicators", labelled(result), formats=text),
-        Sheet("unit_indicators", labelled(units), formats=text),
-        Sheet("registry", registry_frame()),
-    ], lang="both")
+    workbook = build_workbook_bytes(
+        [
+            Sheet("indicators", labelled(result), formats=text),
+            Sheet("unit_indicators", labelled(units), formats=text),
+            Sheet("registry", registry_frame()),
+        ],
+        lang="both",
+    )
     write_text(paths["csv"], csv_text)
     write_text(paths["units_csv"], units_text)
     write_bytes(paths["xlsx"], workbook)
-    print(f"{len(result)} indicator values for {result['county_id'].nunique()} counties → {paths['csv']}, {paths['xlsx']}")
+    print(
+        f"{len(result)} indicator values for {result['county_id'].nunique()} counties → {paths['csv']}, {paths['xlsx']}"
+    )
     print(f"{len(units)} unit-level values → {paths['units_csv']}")
     return 0

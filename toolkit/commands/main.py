@@ -42,14 +42,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from toolkit.paths import SAMPLE_DATA_DIR
 
     parser.add_argument("--data", metavar="DIR", help="dataset folder (default: generate the synthetic province)")
-    parser.add_argument("--sample-dir", default=str(SAMPLE_DATA_DIR), metavar="DIR",
-                        help="where the synthetic province is generated when --data is not given (default: data/sample)")
-    parser.add_argument("--sample-counties", type=int, default=int(os.environ.get("TOOLKIT_SAMPLE_COUNTIES", 60)),
-                        help="size of the synthetic province (default 60, or $TOOLKIT_SAMPLE_COUNTIES)")
+    parser.add_argument(
+        "--sample-dir",
+        default=str(SAMPLE_DATA_DIR),
+        metavar="DIR",
+        help="where the synthetic province is generated when --data is not given (default: data/sample)",
+    )
+    parser.add_argument(
+        "--sample-counties",
+        type=int,
+        default=int(os.environ.get("TOOLKIT_SAMPLE_COUNTIES", 60)),
+        help="size of the synthetic province (default 60, or $TOOLKIT_SAMPLE_COUNTIES)",
+    )
     parser.add_argument("--out", default="reports", help="output folder (default: reports)")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="parallel workers (default 2)")
-    parser.add_argument("--mode", choices=("fast", "isolated"), default="fast",
-                        help="fast: reused kernels (default); isolated: a fresh kernel per report")
+    parser.add_argument(
+        "--mode",
+        choices=("fast", "isolated"),
+        default="fast",
+        help="fast: reused kernels (default); isolated: a fresh kernel per report",
+    )
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language (default zh)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run the reports on a Dask cluster")
     parser.add_argument("--force", action="store_true", help="redo every report even if unchanged")
@@ -71,7 +83,9 @@ def _sample_is_current(folder: Path, seed: int, n_counties: int) -> bool:
         if manifest.get("seed") != seed or (manifest.get("args") or {}).get("n_counties") != n_counties:
             return False
         files = manifest.get("files") or {}
-        return bool(files) and all((folder / n).is_file() and file_sha256(folder / n) == f["sha256"] for n, f in files.items())
+        return bool(files) and all(
+            (folder / n).is_file() and file_sha256(folder / n) == f["sha256"] for n, f in files.items()
+        )
     except (ValueError, OSError, AttributeError, KeyError, TypeError):
         return False
 
@@ -152,13 +166,21 @@ def run(args: argparse.Namespace) -> int:
         if not path.is_file():
             missing.append(notebook)
             continue
-        jobs += plan_jobs([path], data_dir, _pick(county_kind, counties, FOCAL_COUNTY), _pick(year_kind, years), out,
-                          mode=args.mode, extra={"lang": args.lang})
+        jobs += plan_jobs(
+            [path],
+            data_dir,
+            _pick(county_kind, counties, FOCAL_COUNTY),
+            _pick(year_kind, years),
+            out,
+            mode=args.mode,
+            extra={"lang": args.lang},
+        )
     for notebook in missing:
         print(f"note 注意: notebooks/{notebook}.ipynb does not exist yet; its reports were skipped", file=sys.stderr)
     if jobs:
-        result = run_batch(jobs, out, workers=args.workers, scheduler=args.scheduler, force=args.force,
-                           progress=not args.no_progress)
+        result = run_batch(
+            jobs, out, workers=args.workers, scheduler=args.scheduler, force=args.force, progress=not args.no_progress
+        )
         print(format_summary(result))
         status = max(status, result.exit_status)
     print(f"reports 报告: open {(out / 'index.html').resolve()}")

@@ -15,9 +15,13 @@ DESCRIPTION = "Print the dated policy parameters in force for one county in one 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--county", required=True, help="county id (a county without an override file gets the province default)")
+    parser.add_argument(
+        "--county", required=True, help="county id (a county without an override file gets the province default)"
+    )
     parser.add_argument("--year", type=int, required=True, help="year")
-    parser.add_argument("--params", default=None, metavar="DIR", help="parameter folder (default: the project's params/)")
+    parser.add_argument(
+        "--params", default=None, metavar="DIR", help="parameter folder (default: the project's params/)"
+    )
     parser.add_argument("--format", default="table", choices=["table", "csv", "json"], help="output format")
 
 
@@ -28,8 +32,14 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "csv":
         print(snap.to_frame().to_csv(index=False, lineterminator="\n"), end="")
     elif args.format == "json":
-        print(json.dumps({"county_id": snap.county_id, "year": snap.year, "digest": snap.digest(), "values": snap.as_dict()},
-                         ensure_ascii=False, indent=2, sort_keys=True))
+        print(
+            json.dumps(
+                {"county_id": snap.county_id, "year": snap.year, "digest": snap.digest(), "values": snap.as_dict()},
+                ensure_ascii=False,
+                indent=2,
+                sort_keys=True,
+            )
+        )
     else:
         print(snap)
     return 0

@@ -35,12 +35,20 @@ KEY_COLUMNS = ["unit_id", "unit_name", "county_id", "township_id", "community_id
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("dataset", metavar="DATASET", help="dataset folder (units, unit_year, ph_process, ph_targets; county_year optional)")
+    parser.add_argument(
+        "dataset",
+        metavar="DATASET",
+        help="dataset folder (units, unit_year, ph_process, ph_targets; county_year optional)",
+    )
     parser.add_argument("--year", type=int, required=True, help="settlement year")
     parser.add_argument("--county", default=None, help="one county id (default: every county in units)")
-    parser.add_argument("--params", default=None, metavar="DIR", help="parameter folder (default: the project's params/)")
+    parser.add_argument(
+        "--params", default=None, metavar="DIR", help="parameter folder (default: the project's params/)"
+    )
     parser.add_argument("--out", required=True, metavar="OUT", help="output folder; files go to OUT/<county>/<year>/")
-    parser.add_argument("--lang", default="both", choices=["zh", "en", "both"], help="language of the Excel headers (default both)")
+    parser.add_argument(
+        "--lang", default="both", choices=["zh", "en", "both"], help="language of the Excel headers (default both)"
+    )
 
 
 def _csv_bytes(frame: pd.DataFrame, money: frozenset) -> bytes:
@@ -55,7 +63,9 @@ def _csv_bytes(frame: pd.DataFrame, money: frozenset) -> bytes:
         elif pd.api.types.is_float_dtype(s):
             out[col] = ["" if pd.isna(v) else repr(float(v)) for v in s]
         else:
-            out[col] = ["" if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else str(v) for v in s]
+            out[col] = [
+                "" if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else str(v) for v in s
+            ]
     buf = io.StringIO()
     pd.DataFrame(out, columns=list(frame.columns)).to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue().encode("utf-8")
@@ -80,17 +90,29 @@ def _sheets(result, lang: str):
     ph = [c for c in units.columns if c.startswith("ph_")]
     indicators = ["fund_savings", "fund_pc", "fund_pc_prev", "fund_pc_change", "total_pc_change"]
     big = [c for c in units.columns if c not in keys + chronic + ph + indicators + ["params_digest"]]
-    note = [f"parameters: digest {result.params_digest} (sheet 'parameters'); money in yuan to the fen; docs/settlement.md"]
+    note = [
+        f"parameters: digest {result.params_digest} (sheet 'parameters'); money in yuan to the fen; docs/settlement.md"
+    ]
     tables = [
-        ("big_package", units[keys + big]), ("chronic_package", units[keys + chronic]), ("public_health", units[keys + ph]),
-        ("insurance_indicators", units[keys + indicators]), ("ph_process", result.ph_process), ("ph_objective", result.ph_objective),
-        ("by_township", result.by_township), ("by_community", result.by_community), ("by_county", result.by_county),
-        ("by_tier", result.by_tier), ("checks", result.checks), ("parameters", result.params),
+        ("big_package", units[keys + big]),
+        ("chronic_package", units[keys + chronic]),
+        ("public_health", units[keys + ph]),
+        ("insurance_indicators", units[keys + indicators]),
+        ("ph_process", result.ph_process),
+        ("ph_objective", result.ph_objective),
+        ("by_township", result.by_township),
+        ("by_community", result.by_community),
+        ("by_county", result.by_county),
+        ("by_tier", result.by_tier),
+        ("checks", result.checks),
+        ("parameters", result.params),
     ]
     sheets = []
     for name, frame in tables:
-        formats = {c: ("yuan" if c in result.money else "num4" if pd.api.types.is_float_dtype(frame[c]) else None)
-                   for c in frame.columns}
+        formats = {
+            c: ("yuan" if c in result.money else "num4" if pd.api.types.is_float_dtype(frame[c]) else None)
+            for c in frame.columns
+        }
         formats = {c: k for c, k in formats.items() if k}
         if name == "parameters":
             formats = {c: "text" for c in frame.columns if c != "year" and c != "since"}
@@ -112,9 +134,17 @@ def run(args: argparse.Namespace) -> int:
     counties = sorted(ds.tables["units"]["county_id"].unique().tolist())
     if args.county is not None:
         if args.county not in counties:
-            raise ToolkitError(f"county {args.county} is not in the units table of {args.dataset}",
-                               [Problem("units", f"one of {', '.join(counties[:10])}{' …' if len(counties) > 10 else ''}",
-                                        column="county_id", value=args.county)])
+            raise ToolkitError(
+                f"county {args.county} is not in the units table of {args.dataset}",
+                [
+                    Problem(
+                        "units",
+                        f"one of {', '.join(counties[:10])}{' …' if len(counties) > 10 else ''}",
+                        column="county_id",
+                        value=args.county,
+                    )
+                ],
+            )
         counties = [args.county]
     snapshots = {c: resolve(paramset, c, args.year) for c in counties}
     results = list(settle_province(ds.tables, args.year, snapshots).values())
@@ -132,10 +162,16 @@ def run(args: argparse.Namespace) -> int:
     for result in results:
         u = result.units
         village = result.checks.set_index("check").loc["village share of the public-health subsidy ≥ minimum"]
-        share = "n/a" if pd.isna(village["found"]) else f"{village['found']:.2%} ({'meets' if village['ok'] else 'BELOW'} {village['expected']:.0%})"
-        print(f"{result.county_id} {args.year}: {len(u)} units · budget {u['budget'].sum():,.2f} · savings {u['savings'].sum():,.2f} · "
-              f"chronic savings {u['chronic_savings'].sum():,.2f} · public health {u['ph_final'].sum():,.2f} of {u['ph_lump_sum'].sum():,.2f} · "
-              f"village share {share} · parameters {result.params_digest[:12]}")
+        share = (
+            "n/a"
+            if pd.isna(village["found"])
+            else f"{village['found']:.2%} ({'meets' if village['ok'] else 'BELOW'} {village['expected']:.0%})"
+        )
+        print(
+            f"{result.county_id} {args.year}: {len(u)} units · budget {u['budget'].sum():,.2f} · savings {u['savings'].sum():,.2f} · "
+            f"chronic savings {u['chronic_savings'].sum():,.2f} · public health {u['ph_final'].sum():,.2f} of {u['ph_lump_sum'].sum():,.2f} · "
+            f"village share {share} · parameters {result.params_digest[:12]}"
+        )
         if len(results) == 1:
             print("parameters used (settlement_params.csv):")
             for r in result.params.itertuples():

@@ -24,17 +24,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--counties", type=int, default=60, help="number of counties (default 60; C01 is Suixi-like)")
     parser.add_argument("--first-year", type=int, default=2012, help="first year (default 2012)")
     parser.add_argument("--last-year", type=int, default=2024, help="last year (default 2024)")
-    parser.add_argument("--claims", action="store_true", help="also write claims.parquet; aggregates are then computed from the claims")
-    parser.add_argument("--claims-rows", type=int, default=None,
-                        help="about how many claims to generate (default 33,000 per county); the province is scaled to fit")
-    parser.add_argument("--claims-chunk-rows", type=int, default=500_000, help="rows per Parquet row group (default 500,000)")
+    parser.add_argument(
+        "--claims", action="store_true", help="also write claims.parquet; aggregates are then computed from the claims"
+    )
+    parser.add_argument(
+        "--claims-rows",
+        type=int,
+        default=None,
+        help="about how many claims to generate (default 33,000 per county); the province is scaled to fit",
+    )
+    parser.add_argument(
+        "--claims-chunk-rows", type=int, default=500_000, help="rows per Parquet row group (default 500,000)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from toolkit.data.synth import generate_province
 
-    summary = generate_province(args.out, seed=args.seed, n_counties=args.counties, years=(args.first_year, args.last_year),
-                                claims=args.claims, claims_rows=args.claims_rows, claims_chunk_rows=args.claims_chunk_rows)
+    summary = generate_province(
+        args.out,
+        seed=args.seed,
+        n_counties=args.counties,
+        years=(args.first_year, args.last_year),
+        claims=args.claims,
+        claims_rows=args.claims_rows,
+        claims_chunk_rows=args.claims_chunk_rows,
+    )
     rows = ", ".join(f"{k} {v:,}" for k, v in summary["rows"].items())
-    print(f"synthetic province written to {summary['out_dir']} (seed {summary['seed']}, {summary['n_counties']} counties): {rows}")
+    print(
+        f"synthetic province written to {summary['out_dir']} (seed {summary['seed']}, {summary['n_counties']} counties): {rows}"
+    )
     return 0

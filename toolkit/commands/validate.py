@@ -18,12 +18,13 @@ DESCRIPTION = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dataset", metavar="DIR", help="dataset folder")
-    parser.add_argument("--tables", default=None,
-                        help="comma-separated tables to check (default: every table present)")
-    parser.add_argument("--require", default="",
-                        help="comma-separated tables that must be present")
-    parser.add_argument("--schema-only-claims", action="store_true",
-                        help="check only the claims Parquet schema, not its values (faster on huge files)")
+    parser.add_argument("--tables", default=None, help="comma-separated tables to check (default: every table present)")
+    parser.add_argument("--require", default="", help="comma-separated tables that must be present")
+    parser.add_argument(
+        "--schema-only-claims",
+        action="store_true",
+        help="check only the claims Parquet schema, not its values (faster on huge files)",
+    )
 
 
 def _years(frame) -> str:
@@ -36,21 +37,34 @@ def _years(frame) -> str:
 def summary_lines(ds, claims=None) -> list[str]:
     from toolkit.data.contract import TABLES
 
-    lines = [f"dataset {ds.root}: {len(ds.files)} table{'s' if len(ds.files) != 1 else ''} valid",
-             f"data hash {ds.data_hash}"]
+    lines = [
+        f"dataset {ds.root}: {len(ds.files)} table{'s' if len(ds.files) != 1 else ''} valid",
+        f"data hash {ds.data_hash}",
+    ]
     width = max((len(n) for n in ds.files), default=6)
     for name in ds.files:
         label = TABLES[name].label_zh
         where = ds.files[name].name + (f" [{ds.sheets[name]}]" if name in ds.sheets else "")
         if name in ds.tables:
             frame = ds.tables[name]
-            lines.append(f"  {name:<{width}}  {len(frame):>9,} rows  {frame.shape[1]:>3} columns  "
-                         f"years {_years(frame):<9}  {label}  ({where})")
+            lines.append(
+                f"  {name:<{width}}  {len(frame):>9,} rows  {frame.shape[1]:>3} columns  "
+                f"years {_years(frame):<9}  {label}  ({where})"
+            )
         elif claims is not None:
-            years = "-" if claims.years is None else (f"{claims.years[0]}–{claims.years[1]}"
-                                                      if claims.years[0] != claims.years[1] else str(claims.years[0]))
-            lines.append(f"  {name:<{width}}  {claims.rows:>9,} rows  {'':>3} {'':7}  years {years:<9}  {label}  "
-                         f"({where}, {claims.files} file{'s' if claims.files != 1 else ''})")
+            years = (
+                "-"
+                if claims.years is None
+                else (
+                    f"{claims.years[0]}–{claims.years[1]}"
+                    if claims.years[0] != claims.years[1]
+                    else str(claims.years[0])
+                )
+            )
+            lines.append(
+                f"  {name:<{width}}  {claims.rows:>9,} rows  {'':>3} {'':7}  years {years:<9}  {label}  "
+                f"({where}, {claims.files} file{'s' if claims.files != 1 else ''})"
+            )
         else:
             lines.append(f"  {name:<{width}}  schema valid (values not checked)  {label}  ({where})")
     return lines

@@ -44,10 +44,12 @@ def verify_report(report: str, data: str | None = None, params: str | None = Non
         raise ToolkitError(f"{path} does not record its dataset folder; give it with --data DIR")
     ds = load_dataset(data_dir, tables=prov.get("tables") or None)
     ok = ds.data_hash == prov.get("data_hash")
-    lines = [f"report   {path}",
-             f"data     {data_dir}",
-             f"  recorded hash {prov.get('data_hash')}",
-             f"  current  hash {ds.data_hash}  {'MATCH' if ok else 'CHANGED'}"]
+    lines = [
+        f"report   {path}",
+        f"data     {data_dir}",
+        f"  recorded hash {prov.get('data_hash')}",
+        f"  current  hash {ds.data_hash}  {'MATCH' if ok else 'CHANGED'}",
+    ]
     if prov.get("params_digest_kind") == "snapshot" and prov.get("county_id") and prov.get("year") is not None:
         from toolkit.params.snapshot import snapshot
 
@@ -55,9 +57,11 @@ def verify_report(report: str, data: str | None = None, params: str | None = Non
         current = snapshot(prov["county_id"], int(prov["year"]), params_dir).digest()
         p_ok = current == prov.get("params_digest")
         ok = ok and p_ok
-        lines += [f"params   {params_dir or '(default params/)'} county {prov['county_id']} year {prov['year']}",
-                  f"  recorded digest {prov.get('params_digest')}",
-                  f"  current  digest {current}  {'MATCH' if p_ok else 'CHANGED'}"]
+        lines += [
+            f"params   {params_dir or '(default params/)'} county {prov['county_id']} year {prov['year']}",
+            f"  recorded digest {prov.get('params_digest')}",
+            f"  current  digest {current}  {'MATCH' if p_ok else 'CHANGED'}",
+        ]
     lines.append("report matches its inputs" if ok else "report does NOT match its current inputs: rerun it")
     return ok, lines
 

@@ -39,9 +39,9 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import pandas as pd
 
@@ -105,8 +105,7 @@ def cache_dir() -> Path:
 
 def entry_key(data_hash: str, tables: Sequence[str]) -> str:
     """The folder name of an entry: a hash of (data hash, table files loaded, contract version)."""
-    text = json.dumps({"data_hash": data_hash, "tables": list(tables), "version": contract_version()},
-                      sort_keys=True)
+    text = json.dumps({"data_hash": data_hash, "tables": list(tables), "version": contract_version()}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:_KEY_LENGTH]
 
 
@@ -114,8 +113,9 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read(root: str | os.PathLike, data_hash: str, tables: Sequence[str], names: Sequence[str]
-         ) -> dict[str, pd.DataFrame] | None:
+def read(
+    root: str | os.PathLike, data_hash: str, tables: Sequence[str], names: Sequence[str]
+) -> dict[str, pd.DataFrame] | None:
     """The cached tables ``names`` of the entry (data_hash, tables), or None when absent or not trustworthy.
 
     ``tables`` are all table files of the load (the key); ``names`` the tables held in memory
@@ -124,9 +124,13 @@ def read(root: str | os.PathLike, data_hash: str, tables: Sequence[str], names: 
     folder = cache_dir() / entry_key(data_hash, tables)
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        if (manifest.get("format") != _FORMAT or manifest.get("data_hash") != data_hash
-                or manifest.get("version") != contract_version() or manifest.get("tables") != list(tables)
-                or sorted(manifest.get("files", {})) != sorted(names)):
+        if (
+            manifest.get("format") != _FORMAT
+            or manifest.get("data_hash") != data_hash
+            or manifest.get("version") != contract_version()
+            or manifest.get("tables") != list(tables)
+            or sorted(manifest.get("files", {})) != sorted(names)
+        ):
             return None
         out = {}
         for name in names:
@@ -135,9 +139,13 @@ def read(root: str | os.PathLike, data_hash: str, tables: Sequence[str], names: 
             if _sha(data) != info["sha256"]:
                 return None  # a partial or corrupt file: rebuild
             frame = pd.read_parquet(io.BytesIO(data))
-            if (len(frame) != info["rows"] or list(frame.columns) != info["columns"]
-                    or [str(t) for t in frame.dtypes] != info["dtypes"]
-                    or not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0):
+            if (
+                len(frame) != info["rows"]
+                or list(frame.columns) != info["columns"]
+                or [str(t) for t in frame.dtypes] != info["dtypes"]
+                or not isinstance(frame.index, pd.RangeIndex)
+                or frame.index.start != 0
+            ):
                 return None
             out[name] = frame
     except Exception:  # unreadable in any way (missing, truncated, foreign): not trusted
@@ -166,14 +174,25 @@ def write(root: str | os.PathLike, data_hash: str, tables: Sequence[str], frames
             data = buf.getvalue()
             # read back before trusting: a dtype Parquet does not round-trip is not cached
             back = pd.read_parquet(io.BytesIO(data))
-            if [str(t) for t in back.dtypes] != [str(t) for t in frame.dtypes] or list(back.columns) != list(frame.columns):
+            if [str(t) for t in back.dtypes] != [str(t) for t in frame.dtypes] or list(back.columns) != list(
+                frame.columns
+            ):
                 return False
             write_bytes(folder / f"{name}.parquet", data)
-            files[name] = {"sha256": _sha(data), "rows": int(len(frame)), "columns": [str(c) for c in frame.columns],
-                           "dtypes": [str(t) for t in frame.dtypes]}
-        manifest = {"format": _FORMAT, "data_hash": data_hash, "tables": list(tables),
-                    "version": contract_version(), "files": files,
-                    "root": _root_text(root)}  # informative (and for clear()); not part of the key
+            files[name] = {
+                "sha256": _sha(data),
+                "rows": int(len(frame)),
+                "columns": [str(c) for c in frame.columns],
+                "dtypes": [str(t) for t in frame.dtypes],
+            }
+        manifest = {
+            "format": _FORMAT,
+            "data_hash": data_hash,
+            "tables": list(tables),
+            "version": contract_version(),
+            "files": files,
+            "root": _root_text(root),
+        }  # informative (and for clear()); not part of the key
         write_text(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))  # last: marks it complete
     except Exception:
         return False
@@ -185,11 +204,13 @@ def _prune(base: Path, keep: Path) -> None:
     """Remove the least recently used entries beyond KEEP_ENTRIES (never ``keep``)."""
     try:
         entries = [p for p in base.iterdir() if _is_entry(p) and p != keep]
+
         def last_used(p: Path) -> float:
             m = p / MANIFEST
             return m.stat().st_mtime if m.exists() else p.stat().st_mtime
+
         entries.sort(key=last_used, reverse=True)
-        for old in entries[KEEP_ENTRIES - 1:]:
+        for old in entries[KEEP_ENTRIES - 1 :]:
             shutil.rmtree(old, ignore_errors=True)
     except OSError:
         pass

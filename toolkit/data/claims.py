@@ -35,16 +35,24 @@ exact and identical across runs regardless of thread scheduling, then converted 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 
 from toolkit.errors import ToolkitError
 
 UNIT_YEAR_COLUMNS = ["fund_general", "fund_chronic_outpatient", "total_medical_spending"]
-COUNTY_YEAR_COLUMNS = ["admissions", "admissions_in_county", "visits", "visits_in_county", "visits_primary",
-                       "fund_spending", "fund_in_county", "fund_primary"]
+COUNTY_YEAR_COLUMNS = [
+    "admissions",
+    "admissions_in_county",
+    "visits",
+    "visits_in_county",
+    "visits_primary",
+    "fund_spending",
+    "fund_in_county",
+    "fund_primary",
+]
 #: the columns read from the claims; person_id and claim_id are deliberately absent
 READ_COLUMNS = ("unit_id", "county_id", "year", "setting", "provider_level", "chronic_group", "total_cost", "fund_paid")
 
@@ -56,17 +64,17 @@ _PRIMARY = "(provider_level IN ('township', 'village'))"
 #: one streaming scan, grouped by unit and year; county_year is the (small) roll-up of this
 UNIT_SQL = f"""
 SELECT unit_id, county_id, CAST(year AS BIGINT) AS year,
-       coalesce(sum({_FEN.format(x='fund_paid')}) FILTER (WHERE NOT {_CHRONIC_OP}), 0) AS fund_general,
-       coalesce(sum({_FEN.format(x='fund_paid')}) FILTER (WHERE {_CHRONIC_OP}), 0) AS fund_chronic_outpatient,
-       coalesce(sum({_FEN.format(x='total_cost')}), 0) AS total_medical_spending,
+       coalesce(sum({_FEN.format(x="fund_paid")}) FILTER (WHERE NOT {_CHRONIC_OP}), 0) AS fund_general,
+       coalesce(sum({_FEN.format(x="fund_paid")}) FILTER (WHERE {_CHRONIC_OP}), 0) AS fund_chronic_outpatient,
+       coalesce(sum({_FEN.format(x="total_cost")}), 0) AS total_medical_spending,
        count(*) FILTER (WHERE setting = 'inpatient') AS admissions,
        count(*) FILTER (WHERE setting = 'inpatient' AND {_IN_COUNTY}) AS admissions_in_county,
        count(*) FILTER (WHERE setting = 'outpatient') AS visits,
        count(*) FILTER (WHERE setting = 'outpatient' AND {_IN_COUNTY}) AS visits_in_county,
        count(*) FILTER (WHERE setting = 'outpatient' AND {_PRIMARY}) AS visits_primary,
-       coalesce(sum({_FEN.format(x='fund_paid')}), 0) AS fund_spending,
-       coalesce(sum({_FEN.format(x='fund_paid')}) FILTER (WHERE {_IN_COUNTY}), 0) AS fund_in_county,
-       coalesce(sum({_FEN.format(x='fund_paid')}) FILTER (WHERE {_PRIMARY}), 0) AS fund_primary
+       coalesce(sum({_FEN.format(x="fund_paid")}), 0) AS fund_spending,
+       coalesce(sum({_FEN.format(x="fund_paid")}) FILTER (WHERE {_IN_COUNTY}), 0) AS fund_in_county,
+       coalesce(sum({_FEN.format(x="fund_paid")}) FILTER (WHERE {_PRIMARY}), 0) AS fund_primary
 FROM claims GROUP BY ALL
 """
 
@@ -75,8 +83,11 @@ def claims_files(source: str | Path) -> list[str]:
     """The Parquet files of a claims source: a file, a folder (all ``*.parquet`` below it) or a glob."""
     text = str(source)
     if any(ch in text for ch in "*?["):
-        files = sorted(str(p) for p in Path().glob(text)) if not Path(text).is_absolute() else sorted(
-            str(p) for p in Path("/").glob(text.lstrip("/")))
+        files = (
+            sorted(str(p) for p in Path().glob(text))
+            if not Path(text).is_absolute()
+            else sorted(str(p) for p in Path("/").glob(text.lstrip("/")))
+        )
     else:
         path = Path(text)
         if path.is_dir():
@@ -97,8 +108,9 @@ def _fen_to_yuan(frame: pd.DataFrame, money: list[str]) -> pd.DataFrame:
     return out
 
 
-def aggregate_claims(source: str | Path, *, threads: int = 2, memory_limit: str | None = None,
-                     keep_fen: bool = False) -> dict[str, pd.DataFrame]:
+def aggregate_claims(
+    source: str | Path, *, threads: int = 2, memory_limit: str | None = None, keep_fen: bool = False
+) -> dict[str, pd.DataFrame]:
     """Aggregate claims Parquet into ``{"unit_year": …, "county_year": …}`` (see the module mapping).
 
     ``unit_year``: unit_id, county_id, year, fund_general, fund_chronic_outpatient,
@@ -124,7 +136,9 @@ def aggregate_claims(source: str | Path, *, threads: int = 2, memory_limit: str 
             fine = con.execute(UNIT_SQL + " ORDER BY unit_id, county_id, year").df()
         except duckdb.Error as err:
             # the message names files and columns only; no identifier values are ever selected
-            raise ToolkitError(f"claims could not be aggregated ({type(err).__name__}): {str(err).splitlines()[0]}") from None
+            raise ToolkitError(
+                f"claims could not be aggregated ({type(err).__name__}): {str(err).splitlines()[0]}"
+            ) from None
     finally:
         con.close()
     fine["unit_id"] = fine["unit_id"].astype(str)
@@ -143,7 +157,9 @@ def aggregate_claims(source: str | Path, *, threads: int = 2, memory_limit: str 
     return {"unit_year": unit.reset_index(drop=True), "county_year": county.reset_index(drop=True)}
 
 
-def fill_from_claims(tables: Mapping[str, pd.DataFrame], aggregates: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+def fill_from_claims(
+    tables: Mapping[str, pd.DataFrame], aggregates: Mapping[str, pd.DataFrame]
+) -> dict[str, pd.DataFrame]:
     """The dataset's tables with the claims-derived columns put in (replacing any given ones).
 
     Rows of ``unit_year``/``county_year`` without claims get 0 (no claim = no spending, no visit).
@@ -151,8 +167,10 @@ def fill_from_claims(tables: Mapping[str, pd.DataFrame], aggregates: Mapping[str
     population and must cover it).
     """
     out = dict(tables)
-    for name, keys, cols in (("unit_year", ["unit_id", "year"], UNIT_YEAR_COLUMNS),
-                             ("county_year", ["county_id", "year"], COUNTY_YEAR_COLUMNS)):
+    for name, keys, cols in (
+        ("unit_year", ["unit_id", "year"], UNIT_YEAR_COLUMNS),
+        ("county_year", ["county_id", "year"], COUNTY_YEAR_COLUMNS),
+    ):
         if name not in tables:
             continue
         table = tables[name].drop(columns=[c for c in cols if c in tables[name].columns])
@@ -162,10 +180,19 @@ def fill_from_claims(tables: Mapping[str, pd.DataFrame], aggregates: Mapping[str
         orphans = extra.loc[extra["_merge"] == "left_only", keys]
         if not orphans.empty:
             from toolkit.errors import Problem
-            raise ToolkitError(f"claims fall in {name} rows the table does not have", [
-                Problem(name, f"a row for every {' and '.join(keys)} that has claims", value=" ".join(str(v) for v in r))
-                for r in orphans.itertuples(index=False)])
+
+            raise ToolkitError(
+                f"claims fall in {name} rows the table does not have",
+                [
+                    Problem(
+                        name, f"a row for every {' and '.join(keys)} that has claims", value=" ".join(str(v) for v in r)
+                    )
+                    for r in orphans.itertuples(index=False)
+                ],
+            )
         for col in cols:
             merged[col] = merged[col].fillna(0).astype(agg[col].dtype)
-        out[name] = merged.drop(columns="_merge")[list(tables[name].columns) + [c for c in cols if c not in tables[name].columns]]
+        out[name] = merged.drop(columns="_merge")[
+            list(tables[name].columns) + [c for c in cols if c not in tables[name].columns]
+        ]
     return out

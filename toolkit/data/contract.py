@@ -24,26 +24,49 @@ kind      meaning                                      dtype
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 #: calendar years the toolkit accepts (a typo such as 20233 is caught, not a policy number)
 YEAR_MIN, YEAR_MAX = 1949, 2100
 
 #: the 15 public-health process sub-projects (docs/architecture.md; rules.md §5, seed 000 §3.2)
 PH_PROJECTS: tuple[str, ...] = (
-    "ehr", "elderly_health", "hypertension", "diabetes", "smd", "tb", "tcm", "family_doctor",
-    "health_education", "vaccination", "child_health", "maternal_health", "health_supervision",
-    "emergency_reporting", "health_literacy",
+    "ehr",
+    "elderly_health",
+    "hypertension",
+    "diabetes",
+    "smd",
+    "tb",
+    "tcm",
+    "family_doctor",
+    "health_education",
+    "vaccination",
+    "child_health",
+    "maternal_health",
+    "health_supervision",
+    "emergency_reporting",
+    "health_literacy",
 )
 
 #: the 16 objective-evaluation indicators (rules.md §5 table, seed 000 §3.2)
 PH_INDICATORS: tuple[str, ...] = (
-    "ehr_coverage", "health_education_credits", "vaccination_rate", "newborn_visit_rate",
-    "child_management_rate", "postpartum_visit_rate", "maternal_management_rate",
-    "elderly_management_rate", "hypertension_management_rate", "diabetes_management_rate",
-    "smd_management_rate", "tb_management_rate", "tcm_elderly_rate", "tcm_child_rate",
-    "supervision_report_rate", "emergency_report_rate",
+    "ehr_coverage",
+    "health_education_credits",
+    "vaccination_rate",
+    "newborn_visit_rate",
+    "child_management_rate",
+    "postpartum_visit_rate",
+    "maternal_management_rate",
+    "elderly_management_rate",
+    "hypertension_management_rate",
+    "diabetes_management_rate",
+    "smd_management_rate",
+    "tb_management_rate",
+    "tcm_elderly_rate",
+    "tcm_child_rate",
+    "supervision_report_rate",
+    "emergency_report_rate",
 )
 
 #: indicators whose value is not a fraction (health education is measured in credits)
@@ -205,7 +228,9 @@ UNIT_ID = _id("unit_id", "单元编码", "Unit ID")
 COUNTY_ID = _id("county_id", "县编码", "County ID")
 
 UNITS = Table(
-    "units", "健康管理单元", "Health management units",
+    "units",
+    "健康管理单元",
+    "Health management units",
     columns=(
         UNIT_ID,
         Column("unit_name", "text", "单元名称", "Unit name", nullable=True),
@@ -218,14 +243,20 @@ UNITS = Table(
 )
 
 UNIT_YEAR = Table(
-    "unit_year", "单元年度数据", "Unit by year",
+    "unit_year",
+    "单元年度数据",
+    "Unit by year",
     columns=(
         UNIT_ID,
         _year(),
         _count("insured_pop", "参保人数", "Insured residents"),
         _count("chronic_pop", "慢病人群人数", "Chronic-disease population"),
-        _money("fund_general", "基本医保基金支出（普通）", "General insurance fund spending",
-               note="outpatient + inpatient, excluding the chronic outpatient package and critical-illness insurance"),
+        _money(
+            "fund_general",
+            "基本医保基金支出（普通）",
+            "General insurance fund spending",
+            note="outpatient + inpatient, excluding the chronic outpatient package and critical-illness insurance",
+        ),
         _money("fund_chronic_outpatient", "门诊慢病基金支出", "Chronic outpatient fund spending"),
         _money("total_medical_spending", "医疗总费用", "Total medical spending", note="all payers"),
         _money("ph_lump_sum", "村级公卫包干经费", "Public-health lump sum"),
@@ -237,42 +268,67 @@ UNIT_YEAR = Table(
 )
 
 PH_PROCESS = Table(
-    "ph_process", "公卫过程考核", "Public-health process evaluation",
+    "ph_process",
+    "公卫过程考核",
+    "Public-health process evaluation",
     columns=(
         UNIT_ID,
         _year(),
         Column("project", "enum", "子项目", "Sub-project", choices=PH_PROJECTS),
         Column("quarter", "int", "季度", "Quarter", min=1, max=4),
-        Column("credits", "number", "工分", "Work credits", nullable=True, min=0,
-               note="two-card (两卡制) projects"),
+        Column("credits", "number", "工分", "Work credits", nullable=True, min=0, note="two-card (两卡制) projects"),
         Column("score", "number", "考核得分", "Assessment score", min=0, max=100),
-        _money("planned_amount", "过程考核计划金额", "Planned process amount", nullable=True,
-               note="projects outside the two-card system; same on every quarter row"),
+        _money(
+            "planned_amount",
+            "过程考核计划金额",
+            "Planned process amount",
+            nullable=True,
+            note="projects outside the two-card system; same on every quarter row",
+        ),
     ),
     key=("unit_id", "year", "project", "quarter"),
     references=(Reference("unit_id", "units", "unit_id"),),
-    same_within=(SameWithin("planned_amount", ("unit_id", "year", "project"),
-                            "the sub-project's amount for the year, the same on every quarter row"),),
+    same_within=(
+        SameWithin(
+            "planned_amount",
+            ("unit_id", "year", "project"),
+            "the sub-project's amount for the year, the same on every quarter row",
+        ),
+    ),
 )
 
 PH_TARGETS = Table(
-    "ph_targets", "公卫目标考核", "Public-health objective evaluation",
+    "ph_targets",
+    "公卫目标考核",
+    "Public-health objective evaluation",
     columns=(
         UNIT_ID,
         _year(),
         Column("indicator", "enum", "指标", "Indicator", choices=PH_INDICATORS),
-        Column("value", "rate", "指标值", "Attained value", min=0, max=1,
-               note="a fraction (0.64, not 64); credits for health_education_credits"),
+        Column(
+            "value",
+            "rate",
+            "指标值",
+            "Attained value",
+            min=0,
+            max=1,
+            note="a fraction (0.64, not 64); credits for health_education_credits",
+        ),
         Column("veto", "bool", "一票否决", "Veto event"),
     ),
     key=("unit_id", "year", "indicator"),
     references=(Reference("unit_id", "units", "unit_id"),),
-    range_exceptions=(RangeException("value", "indicator", NON_RATE_INDICATORS, 0, None,
-                                     "health education is measured in credits, not as a rate"),),
+    range_exceptions=(
+        RangeException(
+            "value", "indicator", NON_RATE_INDICATORS, 0, None, "health education is measured in credits, not as a rate"
+        ),
+    ),
 )
 
 COUNTY_YEAR = Table(
-    "county_year", "县年度数据", "County by year",
+    "county_year",
+    "县年度数据",
+    "County by year",
     columns=(
         COUNTY_ID,
         _year(),
@@ -293,10 +349,24 @@ COUNTY_YEAR = Table(
         _money("lead_hospital_pay", "牵头医院人员薪酬总额", "Lead hospital total pay"),
         _count("village_doctors", "村医人数", "Village doctors"),
         _money("village_doctor_subsidy", "村医补助收入总额", "Village doctors' total subsidy"),
-        _money("ph_subsidy_total", "基本公卫补助总额", "Approved public-health subsidy",
-               required=False, nullable=True, note="central + provincial + county"),
-        Column("reform_year", "int", "改革起始年", "First reform year", nullable=True,
-               min=YEAR_MIN, max=YEAR_MAX, note="empty = never reformed"),
+        _money(
+            "ph_subsidy_total",
+            "基本公卫补助总额",
+            "Approved public-health subsidy",
+            required=False,
+            nullable=True,
+            note="central + provincial + county",
+        ),
+        Column(
+            "reform_year",
+            "int",
+            "改革起始年",
+            "First reform year",
+            nullable=True,
+            min=YEAR_MIN,
+            max=YEAR_MAX,
+            note="empty = never reformed",
+        ),
     ),
     key=("county_id", "year"),
     ordered=(
@@ -312,7 +382,9 @@ COUNTY_YEAR = Table(
 )
 
 DEATHS = Table(
-    "deaths", "分死因死亡数据", "Deaths by cause",
+    "deaths",
+    "分死因死亡数据",
+    "Deaths by cause",
     columns=(
         COUNTY_ID,
         _year(),
@@ -325,12 +397,17 @@ DEATHS = Table(
     key=("county_id", "year", "sex", "age_band", "cause"),
     references=(Reference("county_id", "county_year", "county_id"),),
     ordered=(Ordered("deaths", "population"),),
-    same_within=(SameWithin("population", ("county_id", "year", "sex", "age_band"),
-                            "the band's population, the same on each cause row"),),
+    same_within=(
+        SameWithin(
+            "population", ("county_id", "year", "sex", "age_band"), "the band's population, the same on each cause row"
+        ),
+    ),
 )
 
 CLAIMS = Table(
-    "claims", "医保结算明细", "Insurance claims",
+    "claims",
+    "医保结算明细",
+    "Insurance claims",
     columns=(
         _id("claim_id", "结算单号", "Claim ID", note="never shown in any output"),
         _id("person_id", "人员编码", "Person ID", note="pseudonymous; never shown in any output"),
@@ -339,8 +416,9 @@ CLAIMS = Table(
         _year(),
         Column("month", "int", "月份", "Month", min=1, max=12),
         Column("setting", "enum", "就诊类型", "Setting", choices=("inpatient", "outpatient")),
-        Column("provider_level", "enum", "机构级别", "Provider level",
-               choices=("county", "township", "village", "outside")),
+        Column(
+            "provider_level", "enum", "机构级别", "Provider level", choices=("county", "township", "village", "outside")
+        ),
         Column("chronic_group", "int", "慢病病种组", "Chronic group", nullable=True, min=1, max=CHRONIC_GROUPS),
         _money("total_cost", "医疗总费用", "Total cost", note="all payers"),
         _money("fund_paid", "基金支付", "Fund paid"),
@@ -359,8 +437,16 @@ TABLES: dict[str, Table] = {t.name: t for t in (UNITS, COUNTY_YEAR, UNIT_YEAR, P
 #: toolkit.data.claims derives them). Without a claims table they are required.
 DERIVED_FROM_CLAIMS: dict[str, tuple[str, ...]] = {
     "unit_year": ("fund_general", "fund_chronic_outpatient", "total_medical_spending"),
-    "county_year": ("admissions", "admissions_in_county", "visits", "visits_in_county", "visits_primary",
-                    "fund_spending", "fund_in_county", "fund_primary"),
+    "county_year": (
+        "admissions",
+        "admissions_in_county",
+        "visits",
+        "visits_in_county",
+        "visits_primary",
+        "fund_spending",
+        "fund_in_county",
+        "fund_primary",
+    ),
 }
 
 #: columns whose values must never appear in any message, log or report
@@ -383,40 +469,59 @@ def column_labels(table: str, language: str = "both") -> dict[str, str]:
 
 def contract_markdown(tables: Iterable[Table] | None = None) -> str:
     """The contract as a Markdown page (``docs/data_contract.md`` is this text)."""
-    kinds = {"id": "text (id)", "text": "text", "enum": "code", "int": "integer", "money": "yuan",
-             "rate": "fraction", "number": "number", "bool": "true/false"}
+    kinds = {
+        "id": "text (id)",
+        "text": "text",
+        "enum": "code",
+        "int": "integer",
+        "money": "yuan",
+        "rate": "fraction",
+        "number": "number",
+        "bool": "true/false",
+    }
     out = [
         "# Data contract (generated from `toolkit/data/contract.py`; do not edit by hand)",
         "",
-        "Regenerate with `python -c \"from toolkit.data.contract import contract_markdown; "
+        'Regenerate with `python -c "from toolkit.data.contract import contract_markdown; '
         "print(contract_markdown(), end='')\" > docs/data_contract.md`. Source: "
         "`shared/domain/data.md`; how files are read and checked: see the end of this page.",
         "",
     ]
     for t in tables or TABLES.values():
         out += [f"## {t.name} — {t.label_zh} / {t.label_en}", ""]
-        out.append(f"Key: ({', '.join(t.key)})" + (" — schema checked on load; values by "
-                                                      "`validate_claims` (DuckDB, streaming)" if t.large else ""))
-        out += ["", "| column | 中文 | English | type | dtype | required | empty allowed | allowed values |",
-                "|---|---|---|---|---|---|---|---|"]
+        out.append(
+            f"Key: ({', '.join(t.key)})"
+            + (" — schema checked on load; values by `validate_claims` (DuckDB, streaming)" if t.large else "")
+        )
+        out += [
+            "",
+            "| column | 中文 | English | type | dtype | required | empty allowed | allowed values |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for c in t.columns:
             rng = c.range_text() + (f" ({c.note})" if c.note else "")
-            out.append(f"| {c.name} | {c.label_zh} | {c.label_en} | {kinds[c.kind]} | {c.dtype} | "
-                       f"{'yes' if c.required else 'no'} | {'yes' if c.nullable else 'no'} | {rng} |")
+            out.append(
+                f"| {c.name} | {c.label_zh} | {c.label_en} | {kinds[c.kind]} | {c.dtype} | "
+                f"{'yes' if c.required else 'no'} | {'yes' if c.nullable else 'no'} | {rng} |"
+            )
         rules = []
         rules += [f"`{r.column}` must appear in `{r.target}.{r.target_column}`" for r in t.references]
         rules += [f"`{o.smaller}` ≤ `{o.larger}`" for o in t.ordered]
-        rules += [f"`{e.column}` when `{e.when_column}` is {', '.join(e.when_values)}: "
-                  f"{'≥ ' + _num(e.min) if e.max is None else f'between {_num(e.min)} and {_num(e.max)}'} ({e.why})"
-                  for e in t.range_exceptions]
+        rules += [
+            f"`{e.column}` when `{e.when_column}` is {', '.join(e.when_values)}: "
+            f"{'≥ ' + _num(e.min) if e.max is None else f'between {_num(e.min)} and {_num(e.max)}'} ({e.why})"
+            for e in t.range_exceptions
+        ]
         rules += [f"`{s.column}` the same within each ({', '.join(s.by)}): {s.why}" for s in t.same_within]
         if t.panel:
             rules.append(f"no missing year between a `{t.panel}`'s first and last year")
         if t.name == "units":
             rules.append("a unit belongs to exactly one township (rules.md §1)")
         if t.name in DERIVED_FROM_CLAIMS:
-            rules.append("when the dataset has a claims table, these columns may be left out (derived from "
-                         "claims): " + ", ".join(f"`{c}`" for c in DERIVED_FROM_CLAIMS[t.name]))
+            rules.append(
+                "when the dataset has a claims table, these columns may be left out (derived from "
+                "claims): " + ", ".join(f"`{c}`" for c in DERIVED_FROM_CLAIMS[t.name])
+            )
         if rules:
             out += ["", "Rules: " + "; ".join(rules) + "."]
         out.append("")
@@ -432,7 +537,7 @@ def contract_markdown(tables: Iterable[Table] | None = None) -> str:
         "table's column names); merged header cells are an error. Headers may use the Chinese labels.",
         "* Extra columns are kept. Every violation of a table is reported at once: table, data row "
         "numbers (1-based, header excluded), column, value and what was expected.",
-        "* `claim_id` and `person_id` values never appear in any message (\"value withheld (identifier)\").",
+        '* `claim_id` and `person_id` values never appear in any message ("value withheld (identifier)").',
         "* Rows are counted as a spreadsheet shows the file: row 1 is the first row under the header; a "
         "quoted value spanning two lines is one row; blank rows are skipped but counted.",
         "* At most 50 problems are listed per check; the rows of the rest are gathered in one more problem.",
@@ -447,9 +552,9 @@ def contract_markdown(tables: Iterable[Table] | None = None) -> str:
         "",
         "```python",
         "from toolkit.data.load import load_dataset, load_table, validate_claims",
-        "ds = load_dataset(\"data/sample\", tables=None, require=())  # raises ValidationError",
-        "ds.tables[\"unit_year\"]; ds.files[\"claims\"]; ds.data_hash; ds.validate_claims()",
-        "frame = load_table(\"unit_year.xlsx\", \"unit_year\")     # one table, no cross-table checks",
+        'ds = load_dataset("data/sample", tables=None, require=())  # raises ValidationError',
+        'ds.tables["unit_year"]; ds.files["claims"]; ds.data_hash; ds.validate_claims()',
+        'frame = load_table("unit_year.xlsx", "unit_year")     # one table, no cross-table checks',
         "```",
         "",
     ]

@@ -22,9 +22,10 @@ import hashlib
 import io
 import math
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,7 +56,7 @@ class Dataset:
     data_hash: str
     sheets: dict[str, str] = field(default_factory=dict)  # table -> sheet name, for workbooks
 
-    def validate_claims(self) -> "ClaimsSummary":
+    def validate_claims(self) -> ClaimsSummary:
         """Check the claims values against the loaded units and counties (see :func:`validate_claims`)."""
         if "claims" not in self.files:
             raise ToolkitError(f"no claims table in {self.root}")
@@ -128,12 +129,19 @@ def _find_header(records: Sequence[Sequence[Any]], table: Table) -> int:
     return 0
 
 
-def _missing_columns(header: Sequence[str], table: Table, source: str,
-                     optional: Iterable[str] = ()) -> list[Problem]:
+def _missing_columns(header: Sequence[str], table: Table, source: str, optional: Iterable[str] = ()) -> list[Problem]:
     present, optional = set(header), set(optional)
-    return [Problem(table.name, f"a column '{c.name}' ({c.label}) — required by the data contract",
-                    column=c.name, value="column missing", source=source)
-            for c in table.columns if c.required and c.name not in present and c.name not in optional]
+    return [
+        Problem(
+            table.name,
+            f"a column '{c.name}' ({c.label}) — required by the data contract",
+            column=c.name,
+            value="column missing",
+            source=source,
+        )
+        for c in table.columns
+        if c.required and c.name not in present and c.name not in optional
+    ]
 
 
 def _header_problems(header: list[str], table: Table, source: str) -> list[Problem]:
@@ -145,8 +153,15 @@ def _header_problems(header: list[str], table: Table, source: str) -> list[Probl
     for name, positions in seen.items():
         if len(positions) > 1:
             cols = ", ".join(_excel_col(p) for p in positions)
-            problems.append(Problem(table.name, "each column name once in the header", column=name,
-                                    value=f"appears {len(positions)} times (columns {cols})", source=source))
+            problems.append(
+                Problem(
+                    table.name,
+                    "each column name once in the header",
+                    column=name,
+                    value=f"appears {len(positions)} times (columns {cols})",
+                    source=source,
+                )
+            )
     return problems
 
 
@@ -160,8 +175,9 @@ def _excel_col(index: int) -> str:
     return letters
 
 
-def _frame(records: list[list[Any]], header: list[str], first_row: int, source: str, table: Table,
-           problems: list[Problem]) -> _Raw | None:
+def _frame(
+    records: list[list[Any]], header: list[str], first_row: int, source: str, table: Table, problems: list[Problem]
+) -> _Raw | None:
     """Records under the header -> text frame; fully blank records are skipped but counted."""
     width = len(header)
     if not all(type(v) is str for rec in records for v in rec):
@@ -179,11 +195,18 @@ def _frame(records: list[list[Any]], header: list[str], first_row: int, source: 
     keep = [rec for rec, b in zip(records, blank) if not b]
     numbers = np.asarray([first_row + i for i, b in enumerate(blank) if not b], dtype=np.int64)
     if too_long:
-        problems.append(Problem(table.name, f"at most {width} fields per row (one per header column); "
-                                "a comma inside a value must be quoted", rows=tuple(too_long), source=source))
+        problems.append(
+            Problem(
+                table.name,
+                f"at most {width} fields per row (one per header column); a comma inside a value must be quoted",
+                rows=tuple(too_long),
+                source=source,
+            )
+        )
     if not keep:
-        problems.append(Problem(table.name, "at least one data row under the header", value="no data rows",
-                                source=source))
+        problems.append(
+            Problem(table.name, "at least one data row under the header", value="no data rows", source=source)
+        )
         return None
     columns = list(zip(*keep))  # transpose in C
     cols = {}
@@ -199,9 +222,15 @@ def _frame(records: list[list[Any]], header: list[str], first_row: int, source: 
 def _decode(data: bytes, table: Table, source: str, problems: list[Problem]) -> str | None:
     """UTF-8 (with or without BOM), else GB18030/GBK; undecodable bytes reported with their rows."""
     if b"\x00" in data:
-        problems.append(Problem(table.name, "a text CSV file in UTF-8 or GB18030/GBK (this looks like UTF-16 "
-                                "or a binary file: save it as CSV UTF-8)", value="file contains NUL bytes",
-                                source=source))
+        problems.append(
+            Problem(
+                table.name,
+                "a text CSV file in UTF-8 or GB18030/GBK (this looks like UTF-16 "
+                "or a binary file: save it as CSV UTF-8)",
+                value="file contains NUL bytes",
+                source=source,
+            )
+        )
         return None
     try:
         return data.decode("utf-8-sig")
@@ -209,7 +238,7 @@ def _decode(data: bytes, table: Table, source: str, problems: list[Problem]) -> 
         utf8_error = err
     # UTF-8 Chinese text before the first bad byte means a UTF-8 file with corrupt bytes: decoding it
     # as GB18030 would "succeed" and silently turn every name into mojibake
-    prefix = data[:utf8_error.start].decode("utf-8-sig")
+    prefix = data[: utf8_error.start].decode("utf-8-sig")
     if sum("\u4e00" <= ch <= "\u9fff" for ch in prefix) >= 3:
         encoding = "utf-8-sig"
     else:
@@ -231,9 +260,15 @@ def _decode(data: bytes, table: Table, source: str, problems: list[Problem]) -> 
             if len(bad_bytes) < 6:
                 bad_bytes += [f"0x{ord(ch) - 0xDC00:02X}" for ch in escaped[: 6 - len(bad_bytes)]]
     where = " (in the header row)" if header_bad else ""
-    problems.append(Problem(table.name, "text encoded as UTF-8 or GB18030/GBK (re-save the file as CSV UTF-8)",
-                            rows=tuple(bad_rows), value=f"undecodable bytes {' '.join(bad_bytes)}{where}",
-                            source=source))
+    problems.append(
+        Problem(
+            table.name,
+            "text encoded as UTF-8 or GB18030/GBK (re-save the file as CSV UTF-8)",
+            rows=tuple(bad_rows),
+            value=f"undecodable bytes {' '.join(bad_bytes)}{where}",
+            source=source,
+        )
+    )
     return None
 
 
@@ -241,15 +276,27 @@ def _read_csv(path: Path, table: Table, problems: list[Problem]) -> _Raw | None:
     source = path.name
     data = path.read_bytes()
     if not data.strip():
-        problems.append(Problem(table.name, "a header row and at least one data row",
-                                value=f"empty file ({len(data)} bytes)", source=source))
+        problems.append(
+            Problem(
+                table.name,
+                "a header row and at least one data row",
+                value=f"empty file ({len(data)} bytes)",
+                source=source,
+            )
+        )
         return None
     text = _decode(data, table, source, problems)
     if text is None:
         return None
     if not text.strip():  # e.g. only a byte-order mark
-        problems.append(Problem(table.name, "a header row and at least one data row",
-                                value=f"empty file ({len(data)} bytes)", source=source))
+        problems.append(
+            Problem(
+                table.name,
+                "a header row and at least one data row",
+                value=f"empty file ({len(data)} bytes)",
+                source=source,
+            )
+        )
         return None
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
@@ -260,12 +307,20 @@ def _read_csv(path: Path, table: Table, problems: list[Problem]) -> _Raw | None:
     try:
         records = list(reader)
     except csv.Error as err:
-        problems.append(Problem(table.name, "well-formed CSV (quotes closed, fields under 128 KB)",
-                                rows=(max(reader.line_num - 1, 1),), value=str(err), source=source))
+        problems.append(
+            Problem(
+                table.name,
+                "well-formed CSV (quotes closed, fields under 128 KB)",
+                rows=(max(reader.line_num - 1, 1),),
+                value=str(err),
+                source=source,
+            )
+        )
         return None
     if not any(records):
-        problems.append(Problem(table.name, "a header row and at least one data row",
-                                value="no header row", source=source))
+        problems.append(
+            Problem(table.name, "a header row and at least one data row", value="no header row", source=source)
+        )
         return None
     h = _find_header(records, table)
     header = [_clean_header(v, table) for v in records[h]]
@@ -275,7 +330,7 @@ def _read_csv(path: Path, table: Table, problems: list[Problem]) -> _Raw | None:
     problems += head_problems
     if any(p.expected.startswith("each column name once") for p in head_problems):
         return None
-    body = records[h + 1:]
+    body = records[h + 1 :]
     # rows are counted as records, as a spreadsheet shows the file: a quoted value spanning two lines
     # is one row, a blank line is a (skipped) row
     return _frame(body, header, 1, source, table, problems)
@@ -346,7 +401,7 @@ def _read_plain_csv(text: str, delimiter: str, source: str, table: Table, proble
         source = f"{source}, header on row {h + 1}"
     head_problems = _header_problems(header, table, source)
     width = len(header)
-    body = lines[h + 1:]
+    body = lines[h + 1 :]
     if head_problems or not body or width == 0:
         return _SLOW
     blank, fields = _line_shapes(body, delimiter)
@@ -374,8 +429,14 @@ def _read_xlsx(path: Path, table: Table, problems: list[Problem], sheet: str | N
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
     except Exception as err:  # any corrupt/non-xlsx file: openpyxl raises many kinds
-        problems.append(Problem(table.name, "a readable .xlsx workbook (Excel 2007 or later; save .xls as .xlsx)",
-                                value=f"{type(err).__name__}: {err}", source=path.name))
+        problems.append(
+            Problem(
+                table.name,
+                "a readable .xlsx workbook (Excel 2007 or later; save .xls as .xlsx)",
+                value=f"{type(err).__name__}: {err}",
+                source=path.name,
+            )
+        )
         return None
     try:
         if sheet is None:
@@ -387,8 +448,9 @@ def _read_xlsx(path: Path, table: Table, problems: list[Problem], sheet: str | N
     finally:
         wb.close()
     if not records or all(all(_to_text(v) in (None, "") for v in r) for r in records):
-        problems.append(Problem(table.name, "a header row and at least one data row", value="empty sheet",
-                                source=source))
+        problems.append(
+            Problem(table.name, "a header row and at least one data row", value="empty sheet", source=source)
+        )
         return None
     h = _find_header(records, table)
     header_row = h + 1  # sheet row number
@@ -396,15 +458,27 @@ def _read_xlsx(path: Path, table: Table, problems: list[Problem], sheet: str | N
         source = f"{source}, header on sheet row {header_row}"
     merged_header = [str(r.coord) for r in merged if r.min_row <= header_row <= r.max_row]
     if merged_header:
-        problems.append(Problem(table.name, "one column name per header cell (unmerge the header cells)",
-                                value="merged cells " + ", ".join(sorted(merged_header)), source=source))
+        problems.append(
+            Problem(
+                table.name,
+                "one column name per header cell (unmerge the header cells)",
+                value="merged cells " + ", ".join(sorted(merged_header)),
+                source=source,
+            )
+        )
         return None
     merged_data = [r for r in merged if r.min_row > header_row]
     for r in merged_data:
-        problems.append(Problem(table.name, "one value per cell (unmerge the cells and fill every row)",
-                                rows=tuple(range(r.min_row - header_row, r.max_row - header_row + 1)),
-                                column=_clean_header(records[h][r.min_col - 1], table) if r.min_col - 1 < len(records[h]) else None,
-                                value=f"merged cells {r.coord}", source=source))
+        problems.append(
+            Problem(
+                table.name,
+                "one value per cell (unmerge the cells and fill every row)",
+                rows=tuple(range(r.min_row - header_row, r.max_row - header_row + 1)),
+                column=_clean_header(records[h][r.min_col - 1], table) if r.min_col - 1 < len(records[h]) else None,
+                value=f"merged cells {r.coord}",
+                source=source,
+            )
+        )
     header = [_clean_header(v, table) for v in records[h]]
     while header and not header[-1]:
         header.pop()
@@ -412,7 +486,7 @@ def _read_xlsx(path: Path, table: Table, problems: list[Problem], sheet: str | N
     problems += head_problems
     if any(p.expected.startswith("each column name once") for p in head_problems):
         return None
-    return _frame(records[h + 1:], header, 1, source, table, problems)
+    return _frame(records[h + 1 :], header, 1, source, table, problems)
 
 
 def _arrow_kind_ok(col: Column, arrow_type) -> bool:
@@ -430,24 +504,46 @@ def _arrow_kind_ok(col: Column, arrow_type) -> bool:
 
 
 def _arrow_type_name(col: Column) -> str:
-    return {"id": "string (or integer)", "text": "string", "enum": "string", "bool": "boolean",
-            "int": "integer", "money": "float or integer", "rate": "float", "number": "float or integer"}[col.kind]
+    return {
+        "id": "string (or integer)",
+        "text": "string",
+        "enum": "string",
+        "bool": "boolean",
+        "int": "integer",
+        "money": "float or integer",
+        "rate": "float",
+        "number": "float or integer",
+    }[col.kind]
 
 
 def _parquet_schema_problems(schema, table: Table, source: str) -> tuple[list[Problem], set[str]]:
     problems, wrong = [], set()
     names = list(schema.names)
     for name in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(Problem(table.name, "each column name once", column=name,
-                                value=f"appears {names.count(name)} times", source=source))
+        problems.append(
+            Problem(
+                table.name,
+                "each column name once",
+                column=name,
+                value=f"appears {names.count(name)} times",
+                source=source,
+            )
+        )
     for c in table.columns:
         if c.name not in names:
             continue
         arrow_type = schema.field(names.index(c.name)).type
         if not _arrow_kind_ok(c, arrow_type):
             wrong.add(c.name)
-            problems.append(Problem(table.name, f"a Parquet column of type {_arrow_type_name(c)} ({c.label})",
-                                    column=c.name, value=f"type {arrow_type}", source=source))
+            problems.append(
+                Problem(
+                    table.name,
+                    f"a Parquet column of type {_arrow_type_name(c)} ({c.label})",
+                    column=c.name,
+                    value=f"type {arrow_type}",
+                    source=source,
+                )
+            )
     return problems, wrong
 
 
@@ -458,8 +554,9 @@ def _read_parquet(path: Path, table: Table, problems: list[Problem]) -> _Raw | N
     try:
         arrow = pq.read_table(path)
     except Exception as err:  # corrupt or non-Parquet file
-        problems.append(Problem(table.name, "a readable Parquet file", value=f"{type(err).__name__}: {err}",
-                                source=source))
+        problems.append(
+            Problem(table.name, "a readable Parquet file", value=f"{type(err).__name__}: {err}", source=source)
+        )
         return None
     schema_problems, wrong = _parquet_schema_problems(arrow.schema, table, source)
     problems += schema_problems
@@ -474,16 +571,22 @@ def _read_parquet(path: Path, table: Table, problems: list[Problem]) -> _Raw | N
             continue
         chunked = arrow.column(name)
         c = table.column(name) if name in table.names else None
-        if c is not None and c.kind in ("int", "money", "rate", "number") and chunked.null_count < len(chunked) \
-                and not str(chunked.type).startswith(("string", "large_string", "dictionary")):
-            cols[name] = pd.Series(chunked.to_pandas(), dtype="float64") if not str(chunked.type).startswith("decimal") \
+        if (
+            c is not None
+            and c.kind in ("int", "money", "rate", "number")
+            and chunked.null_count < len(chunked)
+            and not str(chunked.type).startswith(("string", "large_string", "dictionary"))
+        ):
+            cols[name] = (
+                pd.Series(chunked.to_pandas(), dtype="float64")
+                if not str(chunked.type).startswith("decimal")
                 else pd.Series([None if v is None else float(v) for v in chunked.to_pylist()], dtype="float64")
+            )
         elif c is not None and c.kind == "bool" and str(chunked.type) == "bool":
             cols[name] = pd.Series(chunked.to_pylist(), dtype="object")
         else:
             cols[name] = pd.Series([_to_text(v) for v in chunked.to_pylist()], dtype=object)
-    return _Raw(pd.DataFrame(cols), np.arange(1, arrow.num_rows + 1, dtype=np.int64), source,
-                tuple(arrow.column_names))
+    return _Raw(pd.DataFrame(cols), np.arange(1, arrow.num_rows + 1, dtype=np.int64), source, tuple(arrow.column_names))
 
 
 # --------------------------------------------------------------------------- value checks
@@ -498,14 +601,16 @@ def _grouped(table: str, expected: str, column: str, raw: _Raw, mask, values) ->
         return []
     rows = raw.rows[mask]
     if column in IDENTIFIER_COLUMNS:
-        return [Problem(table, expected, column=column, rows=tuple(int(r) for r in rows), value=WITHHELD,
-                        source=raw.source)]
+        return [
+            Problem(table, expected, column=column, rows=tuple(int(r) for r in rows), value=WITHHELD, source=raw.source)
+        ]
     picked = np.asarray(values, dtype=object)[mask]
     groups: dict[str, tuple[Any, list[int]]] = {}
     for row, value in zip(rows, picked):
         groups.setdefault(repr(value), (value, []))[1].append(int(row))
-    return _capped([Problem(table, expected, column=column, rows=tuple(r), value=v, source=raw.source)
-                    for v, r in groups.values()])
+    return _capped(
+        [Problem(table, expected, column=column, rows=tuple(r), value=v, source=raw.source) for v, r in groups.values()]
+    )
 
 
 def _capped(problems: list[Problem]) -> list[Problem]:
@@ -515,8 +620,16 @@ def _capped(problems: list[Problem]) -> list[Problem]:
     rest = problems[DETAIL_LIMIT:]
     first = rest[0]
     rows = tuple(sorted(r for p in rest for r in p.rows))
-    return problems[:DETAIL_LIMIT] + [Problem(first.table, first.expected, column=first.column, rows=rows,
-                                              value=f"{len(rest)} more different values", source=first.source)]
+    return problems[:DETAIL_LIMIT] + [
+        Problem(
+            first.table,
+            first.expected,
+            column=first.column,
+            rows=rows,
+            value=f"{len(rest)} more different values",
+            source=first.source,
+        )
+    ]
 
 
 def _cell_texts(s: pd.Series) -> np.ndarray:
@@ -533,8 +646,10 @@ def _cell_texts(s: pd.Series) -> np.ndarray:
             out = np.empty(len(arr), dtype=object)
             out[~none] = stripped
             return out
-        return np.asarray([None if v is None else (v.strip() if isinstance(v, str) else _to_text(v))
-                           for v in s.tolist()], dtype=object)
+        return np.asarray(
+            [None if v is None else (v.strip() if isinstance(v, str) else _to_text(v)) for v in s.tolist()],
+            dtype=object,
+        )
     return np.asarray([_to_text(v) for v in s.tolist()], dtype=object)
 
 
@@ -613,7 +728,9 @@ def _coerce(raw: _Raw, table: Table, problems: list[Problem]) -> pd.DataFrame:
             is_true = pd.Series(low, dtype=object).isin(_TRUE).to_numpy(dtype=bool)
             is_false = pd.Series(low, dtype=object).isin(_FALSE).to_numpy(dtype=bool)
             invalid = ~missing & ~is_true & ~is_false
-            problems += _grouped(table.name, f"true or false (1/0, yes/no, 是/否) ({c.label})", name, raw, invalid, text)
+            problems += _grouped(
+                table.name, f"true or false (1/0, yes/no, 是/否) ({c.label})", name, raw, invalid, text
+            )
             typed = pd.Series(np.where(is_true, 1.0, np.where(is_false, 0.0, np.nan)), dtype="float64")
         else:
             cells = np.where(missing, None, text)
@@ -624,8 +741,14 @@ def _coerce(raw: _Raw, table: Table, problems: list[Problem]) -> pd.DataFrame:
             typed = pd.Series(cells, dtype="str")
         if not c.nullable:
             key = " — key column" if name in table.key else ""
-            problems += _grouped(table.name, f"a value ({c.label}; empty or NaN not allowed{key})", name, raw,
-                                 missing, ["<empty>"] * len(text))
+            problems += _grouped(
+                table.name,
+                f"a value ({c.label}; empty or NaN not allowed{key})",
+                name,
+                raw,
+                missing,
+                ["<empty>"] * len(text),
+            )
         out[name] = typed
     typed_frame = pd.DataFrame(out, index=range(len(frame)))
     _check_ranges(raw, table, typed_frame, problems)
@@ -692,9 +815,14 @@ def _check_keys(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Pro
     groups = list(sub[dup].groupby(key if len(key) > 1 else key[0], sort=False, dropna=True).groups.items())
     if len(groups) > DETAIL_LIMIT:
         rest = sorted(int(raw.rows[i]) for _, idx in groups[DETAIL_LIMIT:] for i in idx)
-        rest_problem = Problem(table.name, f"one row per ({', '.join(key)}) — duplicated key", column=", ".join(key),
-                               rows=tuple(rest), value=f"{len(groups) - DETAIL_LIMIT} more duplicated keys",
-                               source=raw.source)
+        rest_problem = Problem(
+            table.name,
+            f"one row per ({', '.join(key)}) — duplicated key",
+            column=", ".join(key),
+            rows=tuple(rest),
+            value=f"{len(groups) - DETAIL_LIMIT} more duplicated keys",
+            source=raw.source,
+        )
     else:
         rest_problem = None
     for values, idx in groups[:DETAIL_LIMIT]:
@@ -704,15 +832,29 @@ def _check_keys(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Pro
         if table.name == "units" and "township_id" in typed:
             towns = typed.loc[idx, "township_id"].dropna().unique()
             if len(towns) > 1:
-                problems.append(Problem(table.name, "one township per unit (rules.md §1: each unit belongs to one "
-                                        "township)", column="township_id", rows=rows,
-                                        value=f"unit {shown} in townships {', '.join(sorted(map(str, towns)))}",
-                                        source=raw.source))
+                problems.append(
+                    Problem(
+                        table.name,
+                        "one township per unit (rules.md §1: each unit belongs to one township)",
+                        column="township_id",
+                        rows=rows,
+                        value=f"unit {shown} in townships {', '.join(sorted(map(str, towns)))}",
+                        source=raw.source,
+                    )
+                )
                 continue
         if any(k in IDENTIFIER_COLUMNS for k in key):
             shown = WITHHELD
-        problems.append(Problem(table.name, f"one row per ({', '.join(key)}) — duplicated key",
-                                column=", ".join(key), rows=rows, value=shown, source=raw.source))
+        problems.append(
+            Problem(
+                table.name,
+                f"one row per ({', '.join(key)}) — duplicated key",
+                column=", ".join(key),
+                rows=rows,
+                value=shown,
+                source=raw.source,
+            )
+        )
     if rest_problem is not None:
         problems.append(rest_problem)
 
@@ -726,17 +868,30 @@ def _check_ordered(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[
         with np.errstate(invalid="ignore"):
             above = np.isfinite(a) & np.isfinite(b) & (a > b + 1e-9 * np.maximum(1.0, np.abs(b)))
         ca, cb = table.column(o.smaller), table.column(o.larger)
-        expected = (f"{o.smaller} ≤ {o.larger}: {ca.label_en} is part of {cb.label_en} "
-                    f"({ca.label_zh} ≤ {cb.label_zh})")
+        expected = f"{o.smaller} ≤ {o.larger}: {ca.label_en} is part of {cb.label_en} ({ca.label_zh} ≤ {cb.label_zh})"
         where = np.flatnonzero(above)
         for i in where[:DETAIL_LIMIT]:
-            problems.append(Problem(table.name, expected, column=o.smaller, rows=(int(raw.rows[i]),),
-                                    value=f"{o.smaller} {_to_text(a[i])} > {o.larger} {_to_text(b[i])}",
-                                    source=raw.source))
+            problems.append(
+                Problem(
+                    table.name,
+                    expected,
+                    column=o.smaller,
+                    rows=(int(raw.rows[i]),),
+                    value=f"{o.smaller} {_to_text(a[i])} > {o.larger} {_to_text(b[i])}",
+                    source=raw.source,
+                )
+            )
         if len(where) > DETAIL_LIMIT:
-            problems.append(Problem(table.name, expected, column=o.smaller,
-                                    rows=tuple(int(r) for r in raw.rows[where[DETAIL_LIMIT:]]),
-                                    value=f"{len(where) - DETAIL_LIMIT} more rows", source=raw.source))
+            problems.append(
+                Problem(
+                    table.name,
+                    expected,
+                    column=o.smaller,
+                    rows=tuple(int(r) for r in raw.rows[where[DETAIL_LIMIT:]]),
+                    value=f"{len(where) - DETAIL_LIMIT} more rows",
+                    source=raw.source,
+                )
+            )
 
 
 def _natural(text: str):
@@ -769,15 +924,28 @@ def _check_same_within(raw: _Raw, table: Table, typed: pd.DataFrame, problems: l
             group_key = group_key if isinstance(group_key, tuple) else (group_key,)
             positions = bad.index[idx]
             seen = sorted(set(bad["_v"].iloc[idx]), key=_natural)
-            problems.append(Problem(table.name, expected,
-                                    column=rule.column, rows=tuple(sorted(int(raw.rows[i]) for i in positions)),
-                                    value=f"{', '.join(_to_text(v) for v in group_key)}: {' vs '.join(seen)}",
-                                    source=raw.source))
+            problems.append(
+                Problem(
+                    table.name,
+                    expected,
+                    column=rule.column,
+                    rows=tuple(sorted(int(raw.rows[i]) for i in positions)),
+                    value=f"{', '.join(_to_text(v) for v in group_key)}: {' vs '.join(seen)}",
+                    source=raw.source,
+                )
+            )
         if len(groups) > DETAIL_LIMIT:
             rest = np.concatenate([bad.index[idx] for _, idx in groups[DETAIL_LIMIT:]])
-            problems.append(Problem(table.name, expected, column=rule.column,
-                                    rows=tuple(sorted(int(raw.rows[i]) for i in rest)),
-                                    value=f"{len(groups) - DETAIL_LIMIT} more groups", source=raw.source))
+            problems.append(
+                Problem(
+                    table.name,
+                    expected,
+                    column=rule.column,
+                    rows=tuple(sorted(int(raw.rows[i]) for i in rest)),
+                    value=f"{len(groups) - DETAIL_LIMIT} more groups",
+                    source=raw.source,
+                )
+            )
 
 
 def _check_panel(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
@@ -795,11 +963,17 @@ def _check_panel(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Pr
         have = set(in_gap["year"].iloc[idx].astype(int))
         lo, hi = int(gaps.loc[entity, "min"]), int(gaps.loc[entity, "max"])
         missing = [y for y in range(lo, hi + 1) if y not in have]
-        found.append(Problem(table.name, f"a row for every year between the {table.panel}'s first "
-                             f"({lo}) and last ({hi}) year — missing year inside the panel",
-                             column="year", rows=tuple(sorted(int(raw.rows[i]) for i in positions)),
-                             value=f"{table.panel} {entity}: no row for {', '.join(map(str, missing))}",
-                             source=raw.source))
+        found.append(
+            Problem(
+                table.name,
+                f"a row for every year between the {table.panel}'s first "
+                f"({lo}) and last ({hi}) year — missing year inside the panel",
+                column="year",
+                rows=tuple(sorted(int(raw.rows[i]) for i in positions)),
+                value=f"{table.panel} {entity}: no row for {', '.join(map(str, missing))}",
+                source=raw.source,
+            )
+        )
     problems += _capped(found)
 
 
@@ -827,13 +1001,20 @@ def _read(path: Path, table: Table, problems: list[Problem], sheet: str | None =
         return _read_xlsx(path, table, problems, sheet)
     if suffix == ".parquet":
         return _read_parquet(path, table, problems)
-    problems.append(Problem(table.name, "a .csv, .xlsx or .parquet file (save .xls workbooks as .xlsx)",
-                            value=path.suffix or "no suffix", source=path.name))
+    problems.append(
+        Problem(
+            table.name,
+            "a .csv, .xlsx or .parquet file (save .xls workbooks as .xlsx)",
+            value=path.suffix or "no suffix",
+            source=path.name,
+        )
+    )
     return None
 
 
-def _check_table(path: Path, table: Table, sheet: str | None = None, optional: Iterable[str] = ()
-                 ) -> tuple[pd.DataFrame | None, _Raw | None, list[Problem]]:
+def _check_table(
+    path: Path, table: Table, sheet: str | None = None, optional: Iterable[str] = ()
+) -> tuple[pd.DataFrame | None, _Raw | None, list[Problem]]:
     """Read one table and check it alone; ``optional``: required columns that may be absent here."""
     problems: list[Problem] = []
     raw = _read(path, table, problems, sheet)
@@ -873,8 +1054,9 @@ def _discover(root: Path, wanted: Sequence[str], problems: list[Problem]) -> tup
         if name == "claims" and (root / "claims").is_dir():
             found.append(root / "claims")
         if len(found) > 1:
-            problems.append(Problem(name, "one file per table", value=", ".join(p.name for p in found),
-                                    source=str(root)))
+            problems.append(
+                Problem(name, "one file per table", value=", ".join(p.name for p in found), source=str(root))
+            )
         elif found:
             files[name] = found[0]
     workbooks = [p for p in entries if p.is_file() and p.suffix.lower() == ".xlsx" and p.stem not in TABLES]
@@ -886,14 +1068,21 @@ def _discover(root: Path, wanted: Sequence[str], problems: list[Problem]) -> tup
             names = list(wb.sheetnames)
             wb.close()
         except Exception as err:
-            problems.append(Problem(book.stem, "a readable .xlsx workbook", value=f"{type(err).__name__}: {err}",
-                                    source=book.name))
+            problems.append(
+                Problem(book.stem, "a readable .xlsx workbook", value=f"{type(err).__name__}: {err}", source=book.name)
+            )
             continue
         for sheet in names:
             if sheet in wanted and not TABLES[sheet].large:
                 if sheet in files:
-                    problems.append(Problem(sheet, "one file per table",
-                                            value=f"{files[sheet].name}, {book.name} sheet '{sheet}'", source=str(root)))
+                    problems.append(
+                        Problem(
+                            sheet,
+                            "one file per table",
+                            value=f"{files[sheet].name}, {book.name} sheet '{sheet}'",
+                            source=str(root),
+                        )
+                    )
                 else:
                     files[sheet], sheets[sheet] = book, sheet
     return files, sheets
@@ -908,8 +1097,14 @@ def _cross_checks(typed: dict[str, pd.DataFrame], raws: dict[str, _Raw], problem
             known = set(typed[ref.target][ref.target_column].dropna())
             values = frame[ref.column]
             unknown = (values.notna() & ~values.isin(known)).to_numpy(dtype=bool)
-            problems += _grouped(name, f"a {ref.column} listed in {ref.target} ({raws[ref.target].source}) — unknown id",
-                                 ref.column, raws[name], unknown, values)
+            problems += _grouped(
+                name,
+                f"a {ref.column} listed in {ref.target} ({raws[ref.target].source}) — unknown id",
+                ref.column,
+                raws[name],
+                unknown,
+                values,
+            )
 
 
 def file_hash(files: dict[str, Path]) -> str:
@@ -928,8 +1123,9 @@ def file_hash(files: dict[str, Path]) -> str:
     return h.hexdigest()
 
 
-def load_dataset(path: str | Path, tables: Iterable[str] | str | None = None, require: Iterable[str] = (),
-                 cache: bool = True) -> Dataset:
+def load_dataset(
+    path: str | Path, tables: Iterable[str] | str | None = None, require: Iterable[str] = (), cache: bool = True
+) -> Dataset:
     """Read and validate the tables of a dataset folder.
 
     ``tables``: names (or ``"a,b"``) to load, default every contract table present. ``require``:
@@ -950,8 +1146,14 @@ def load_dataset(path: str | Path, tables: Iterable[str] | str | None = None, re
     files, sheets = _discover(root, [t for t in TABLES if t in wanted], problems)
     for name in require:
         if name not in files:
-            problems.append(Problem(name, f"a table file {name}.csv, {name}.xlsx or {name}.parquet (or a sheet "
-                                    f"'{name}' in a workbook)", value="table missing", source=str(root)))
+            problems.append(
+                Problem(
+                    name,
+                    f"a table file {name}.csv, {name}.xlsx or {name}.parquet (or a sheet '{name}' in a workbook)",
+                    value="table missing",
+                    source=str(root),
+                )
+            )
     loaded = [t for t in TABLES if t in files]
     in_memory = [t for t in loaded if not TABLES[t].large]
     data_hash = file_hash(files) if not problems else None
@@ -976,8 +1178,13 @@ def load_dataset(path: str | Path, tables: Iterable[str] | str | None = None, re
     _cross_checks(typed, raws, problems)
     if problems:
         raise ValidationError.from_problems(problems, what=f"dataset {root}")
-    ds = Dataset(root=root, tables={n: _final_dtypes(f, TABLES[n]) for n, f in typed.items()},
-                 files=files, data_hash=file_hash(files), sheets=sheets)
+    ds = Dataset(
+        root=root,
+        tables={n: _final_dtypes(f, TABLES[n]) for n, f in typed.items()},
+        files=files,
+        data_hash=file_hash(files),
+        sheets=sheets,
+    )
     if cache and ds.data_hash == data_hash:  # only a valid dataset, unchanged while read: errors are never cached
         from toolkit.data import cache as _cache
 
@@ -1006,8 +1213,15 @@ def claims_schema_problems(path: str | Path) -> list[Problem]:
     path = Path(path)
     table = TABLES["claims"]
     if path.is_file() and path.suffix.lower() != ".parquet":
-        return [Problem("claims", "claims as Parquet (claims.parquet or a folder claims/ of .parquet files): "
-                        "tens of millions of rows do not fit a spreadsheet", value=path.name, source=path.name)]
+        return [
+            Problem(
+                "claims",
+                "claims as Parquet (claims.parquet or a folder claims/ of .parquet files): "
+                "tens of millions of rows do not fit a spreadsheet",
+                value=path.name,
+                source=path.name,
+            )
+        ]
     files = _claims_files(path)
     if not files:
         return [Problem("claims", "at least one .parquet file", value="no files", source=str(path))]
@@ -1016,8 +1230,9 @@ def claims_schema_problems(path: str | Path) -> list[Problem]:
         try:
             schema = pq.read_schema(f)
         except Exception as err:
-            problems.append(Problem("claims", "a readable Parquet file", value=f"{type(err).__name__}: {err}",
-                                    source=f.name))
+            problems.append(
+                Problem("claims", "a readable Parquet file", value=f"{type(err).__name__}: {err}", source=f.name)
+            )
             continue
         problems += _missing_columns(schema.names, table, f.name)
         problems += _parquet_schema_problems(schema, table, f.name)[0]
@@ -1028,8 +1243,13 @@ def _sql_list(values: Iterable[str]) -> str:
     return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
 
 
-def validate_claims(path: str | Path, units: pd.DataFrame | None = None, counties: Iterable[str] | None = None,
-                    *, max_rows_listed: int = 20) -> ClaimsSummary:
+def validate_claims(
+    path: str | Path,
+    units: pd.DataFrame | None = None,
+    counties: Iterable[str] | None = None,
+    *,
+    max_rows_listed: int = 20,
+) -> ClaimsSummary:
     """Check claims values with DuckDB, streaming over the Parquet file(s); raise ValidationError.
 
     Checks: empty required cells, years, months, enums, chronic groups 1–41, negative or
@@ -1050,26 +1270,34 @@ def validate_claims(path: str | Path, units: pd.DataFrame | None = None, countie
     try:
         con.execute("SET threads TO 2")
         con.execute("SET preserve_insertion_order = false")
-        src = (f"read_parquet([{_sql_list(str(f) for f in files)}], file_row_number = true, filename = true)")
+        src = f"read_parquet([{_sql_list(str(f) for f in files)}], file_row_number = true, filename = true)"
         if units is not None and "unit_id" in units:
             known = units[[c for c in ("unit_id", "county_id") if c in units]].astype("object")
             if "county_id" not in known:
                 known = known.assign(county_id=None)
             con.register("known_units_df", known)
             # one hash join instead of a lookup per row: the unit's county rides along each claim
-            con.execute("CREATE VIEW known_units AS SELECT CAST(unit_id AS VARCHAR) AS unit_id, "
-                        "CAST(any_value(county_id) AS VARCHAR) AS county_id "
-                        "FROM known_units_df GROUP BY 1")
-            con.execute(f"CREATE VIEW claims AS SELECT c.*, k.unit_id IS NOT NULL AS _known_unit, "
-                        f"k.county_id AS _unit_county FROM {src} c LEFT JOIN known_units k "
-                        f"ON CAST(c.unit_id AS VARCHAR) = k.unit_id")  # ids may be integers in Parquet
+            con.execute(
+                "CREATE VIEW known_units AS SELECT CAST(unit_id AS VARCHAR) AS unit_id, "
+                "CAST(any_value(county_id) AS VARCHAR) AS county_id "
+                "FROM known_units_df GROUP BY 1"
+            )
+            con.execute(
+                f"CREATE VIEW claims AS SELECT c.*, k.unit_id IS NOT NULL AS _known_unit, "
+                f"k.county_id AS _unit_county FROM {src} c LEFT JOIN known_units k "
+                f"ON CAST(c.unit_id AS VARCHAR) = k.unit_id"
+            )  # ids may be integers in Parquet
         else:
             con.execute(f"CREATE VIEW claims AS SELECT * FROM {src}")
         checks: list[tuple[str, str, str]] = []  # (column, predicate, expected)
         for c in table.columns:
             col = f'"{c.name}"'
             if not c.nullable:
-                pred = f"{col} IS NULL" if c.kind not in ("id", "text", "enum") else f"({col} IS NULL OR trim(CAST({col} AS VARCHAR)) = '')"
+                pred = (
+                    f"{col} IS NULL"
+                    if c.kind not in ("id", "text", "enum")
+                    else f"({col} IS NULL OR trim(CAST({col} AS VARCHAR)) = '')"
+                )
                 checks.append((c.name, pred, f"a value ({c.label}; empty not allowed)"))
             if c.choices:
                 checks.append((c.name, f"{col} NOT IN ({_sql_list(c.choices)})", f"{c.range_text()} ({c.label})"))
@@ -1082,50 +1310,85 @@ def validate_claims(path: str | Path, units: pd.DataFrame | None = None, countie
                 hi = f"{d} > {c.max}" if c.max is not None else None
                 rng = " OR ".join(x for x in (lo, hi) if x)
                 if rng:
-                    exp = (f"≥ 0: an amount of money cannot be negative ({c.label})" if c.kind == "money"
-                           else f"{c.range_text()} ({c.label})")
+                    exp = (
+                        f"≥ 0: an amount of money cannot be negative ({c.label})"
+                        if c.kind == "money"
+                        else f"{c.range_text()} ({c.label})"
+                    )
                     checks.append((c.name, f"isfinite({d}) AND ({rng})", exp))
         for o in table.ordered:
-            checks.append((o.smaller, f'"{o.smaller}" > "{o.larger}" + 0.005',
-                           f"{o.smaller} ≤ {o.larger} ({table.column(o.smaller).label_en} is part of the total cost)"))
+            checks.append(
+                (
+                    o.smaller,
+                    f'"{o.smaller}" > "{o.larger}" + 0.005',
+                    f"{o.smaller} ≤ {o.larger} ({table.column(o.smaller).label_en} is part of the total cost)",
+                )
+            )
         if units is not None and "unit_id" in units:
-            checks.append(("unit_id", "unit_id IS NOT NULL AND NOT _known_unit", "a unit_id listed in units — unknown id"))
+            checks.append(
+                ("unit_id", "unit_id IS NOT NULL AND NOT _known_unit", "a unit_id listed in units — unknown id")
+            )
             if "county_id" in units:
-                checks.append(("county_id", "_known_unit AND CAST(county_id AS VARCHAR) <> _unit_county",
-                               "the county of the unit in units"))
+                checks.append(
+                    (
+                        "county_id",
+                        "_known_unit AND CAST(county_id AS VARCHAR) <> _unit_county",
+                        "the county of the unit in units",
+                    )
+                )
         if counties is not None:
             con.register("known_counties", pd.DataFrame({"county_id": pd.Series(list(counties), dtype="object")}))
-            checks.append(("county_id", "CAST(county_id AS VARCHAR) NOT IN (SELECT county_id FROM known_counties)",
-                           "a county_id listed in county_year — unknown id"))
+            checks.append(
+                (
+                    "county_id",
+                    "CAST(county_id AS VARCHAR) NOT IN (SELECT county_id FROM known_counties)",
+                    "a county_id listed in county_year — unknown id",
+                )
+            )
         sums = ", ".join(f"count(*) FILTER (WHERE coalesce({pred}, false))" for _, pred, _ in checks)
         totals = con.execute(f"SELECT count(*), min(year), max(year), {sums} FROM claims").fetchone()
         n_rows, y0, y1, counts = totals[0], totals[1], totals[2], totals[3:]
         for (column, pred, expected), n in zip(checks, counts):
             if not n:
                 continue
-            rows = con.execute(f"SELECT filename, file_row_number + 1 AS r FROM claims WHERE coalesce({pred}, false) "
-                               f"ORDER BY filename, r LIMIT {max_rows_listed}").fetchall()
+            rows = con.execute(
+                f"SELECT filename, file_row_number + 1 AS r FROM claims WHERE coalesce({pred}, false) "
+                f"ORDER BY filename, r LIMIT {max_rows_listed}"
+            ).fetchall()
             if column in IDENTIFIER_COLUMNS:
                 value = f"{WITHHELD}; {n} row{'s' if n != 1 else ''}"
             else:
-                shown = con.execute(f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM claims WHERE coalesce({pred}, false) '
-                                    f"LIMIT 5").fetchall()
+                shown = con.execute(
+                    f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM claims WHERE coalesce({pred}, false) LIMIT 5'
+                ).fetchall()
                 value = f"{', '.join(repr(v[0]) for v in shown)} ({n} row{'s' if n != 1 else ''})"
             source = ", ".join(sorted({Path(f).name for f, _ in rows}))
-            problems.append(Problem("claims", expected, column=column, rows=tuple(int(r) for _, r in rows),
-                                    value=value, source=source))
-        dup = con.execute("SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM claims "
-                          "WHERE claim_id IS NOT NULL GROUP BY claim_id HAVING count(*) > 1)").fetchone()
+            problems.append(
+                Problem(
+                    "claims", expected, column=column, rows=tuple(int(r) for _, r in rows), value=value, source=source
+                )
+            )
+        dup = con.execute(
+            "SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM claims "
+            "WHERE claim_id IS NOT NULL GROUP BY claim_id HAVING count(*) > 1)"
+        ).fetchone()
         if dup[0]:
             rows = con.execute(
                 "WITH d AS (SELECT claim_id FROM claims WHERE claim_id IS NOT NULL GROUP BY claim_id "
                 f"HAVING count(*) > 1 ORDER BY min(filename), min(file_row_number) LIMIT {max_rows_listed}) "
                 "SELECT filename, file_row_number + 1 AS r FROM claims SEMI JOIN d USING (claim_id) "
-                f"ORDER BY filename, r LIMIT {max_rows_listed}").fetchall()
-            problems.append(Problem("claims", "one row per claim_id — duplicated key", column="claim_id",
-                                    rows=tuple(int(r) for _, r in rows),
-                                    value=f"{WITHHELD}; {dup[0]} claim ids on {dup[1]} rows",
-                                    source=", ".join(sorted({Path(f).name for f, _ in rows}))))
+                f"ORDER BY filename, r LIMIT {max_rows_listed}"
+            ).fetchall()
+            problems.append(
+                Problem(
+                    "claims",
+                    "one row per claim_id — duplicated key",
+                    column="claim_id",
+                    rows=tuple(int(r) for _, r in rows),
+                    value=f"{WITHHELD}; {dup[0]} claim ids on {dup[1]} rows",
+                    source=", ".join(sorted({Path(f).name for f, _ in rows})),
+                )
+            )
     except duckdb.Error as err:  # corrupt pages found while scanning (schema read fine)
         if isinstance(err, (duckdb.BinderException, duckdb.ParserException, duckdb.CatalogException)):
             raise  # our SQL, not the user's data

@@ -78,7 +78,8 @@ def check_target(out_dir: Path) -> None:
     if any(out_dir.iterdir()) and not is_synth_output(out_dir):
         raise ToolkitError(
             f"synth: output folder {out_dir} is not empty and holds no synthetic-province manifest.json; "
-            "expected a new folder, an empty one, or an earlier `toolkit synth` output (which is replaced). Nothing was written.")
+            "expected a new folder, an empty one, or an earlier `toolkit synth` output (which is replaced). Nothing was written."
+        )
 
 
 def _validate_args(seed, n_counties, years, claims_rows, units_per_county, claims_chunk_rows) -> None:
@@ -106,7 +107,9 @@ def _violations(prov: Province, lump: np.ndarray, subsidy_total: np.ndarray) -> 
     share = county_lump / subsidy_total
     out = []
     for c, j in zip(*np.nonzero(share < VILLAGE_SHARE_MINIMUM)):
-        out.append({"county_id": prov.county_ids[c], "year": int(prov.years[j]), "village_share": round(float(share[c, j]), 6)})
+        out.append(
+            {"county_id": prov.county_ids[c], "year": int(prov.years[j]), "village_share": round(float(share[c, j]), 6)}
+        )
     return sorted(out, key=lambda d: (d["county_id"], d["year"]))
 
 
@@ -136,9 +139,16 @@ def _write_tables(prov: Province, folder: Path, claims: bool, claims_chunk_rows:
     return info
 
 
-def generate_province(out_dir, seed: int = DEFAULT_SEED, n_counties: int = 60, years: tuple[int, int] = (2012, 2024),
-                      claims: bool = False, claims_rows: int | None = None,
-                      units_per_county: tuple[int, int] = (3, 8), claims_chunk_rows: int = 500_000) -> dict:
+def generate_province(
+    out_dir,
+    seed: int = DEFAULT_SEED,
+    n_counties: int = 60,
+    years: tuple[int, int] = (2012, 2024),
+    claims: bool = False,
+    claims_rows: int | None = None,
+    units_per_county: tuple[int, int] = (3, 8),
+    claims_chunk_rows: int = 500_000,
+) -> dict:
     """Write the synthetic province into ``out_dir`` (atomically) and return a summary.
 
     The folder is built as a hidden sibling and renamed into place, so ``out_dir`` is either the
@@ -165,9 +175,15 @@ def generate_province(out_dir, seed: int = DEFAULT_SEED, n_counties: int = 60, y
             prov = build_province(seed, n_counties, years, units_per_county, scale=scale)
         claims_rows = int(target)
 
-    args = {"seed": seed, "n_counties": n_counties, "years": list(years), "claims": bool(claims),
-            "claims_rows": claims_rows, "units_per_county": list(units_per_county),
-            "claims_chunk_rows": claims_chunk_rows if claims else None}
+    args = {
+        "seed": seed,
+        "n_counties": n_counties,
+        "years": list(years),
+        "claims": bool(claims),
+        "claims_rows": claims_rows,
+        "units_per_county": list(units_per_county),
+        "claims_chunk_rows": claims_chunk_rows if claims else None,
+    }
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".part", dir=out_dir.parent))
     os.chmod(tmp, 0o755)  # mkdtemp makes it private; the dataset is an ordinary folder
@@ -188,17 +204,26 @@ def generate_province(out_dir, seed: int = DEFAULT_SEED, n_counties: int = 60, y
             "cohorts": truth["cohorts"],
             "never_reformed": truth["never_reformed"],
             "ph_village_share_violations": info["violations"],
-            "how": "python -m toolkit synth --out DIR " + f"--seed {seed} --counties {n_counties}" + (f" --claims --claims-rows {claims_rows}" if claims else ""),
+            "how": "python -m toolkit synth --out DIR "
+            + f"--seed {seed} --counties {n_counties}"
+            + (f" --claims --claims-rows {claims_rows}" if claims else ""),
         }
         (tmp / "manifest.json").write_text(_json_text(manifest), encoding="utf-8")
         _swap_into_place(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return {"out_dir": str(out_dir), "seed": seed, "n_counties": n_counties, "rows": manifest["rows"],
-            "files": {k: v["sha256"] for k, v in manifest["files"].items()}, "population_scale": scale,
-            "cohorts": truth["cohorts"], "ph_village_share_violations": info["violations"],
-            **({"claims_max_rows_in_memory": info["claims_max_rows_in_memory"]} if claims else {})}
+    return {
+        "out_dir": str(out_dir),
+        "seed": seed,
+        "n_counties": n_counties,
+        "rows": manifest["rows"],
+        "files": {k: v["sha256"] for k, v in manifest["files"].items()},
+        "population_scale": scale,
+        "cohorts": truth["cohorts"],
+        "ph_village_share_violations": info["violations"],
+        **({"claims_max_rows_in_memory": info["claims_max_rows_in_memory"]} if claims else {}),
+    }
 
 
 def _swap_into_place(tmp: Path, out_dir: Path) -> None:

@@ -24,20 +24,22 @@ import pyarrow.parquet as pq
 
 from toolkit.data.synth_model import Province, rng_for
 
-SCHEMA = pa.schema([
-    ("claim_id", pa.string()),
-    ("person_id", pa.string()),
-    ("unit_id", pa.string()),
-    ("county_id", pa.string()),
-    ("year", pa.int32()),
-    ("month", pa.int32()),
-    ("setting", pa.string()),
-    ("provider_level", pa.string()),
-    ("chronic_group", pa.int32()),
-    ("total_cost", pa.float64()),
-    ("fund_paid", pa.float64()),
-    ("critical_illness_paid", pa.float64()),
-])
+SCHEMA = pa.schema(
+    [
+        ("claim_id", pa.string()),
+        ("person_id", pa.string()),
+        ("unit_id", pa.string()),
+        ("county_id", pa.string()),
+        ("year", pa.int32()),
+        ("month", pa.int32()),
+        ("setting", pa.string()),
+        ("provider_level", pa.string()),
+        ("chronic_group", pa.int32()),
+        ("total_cost", pa.float64()),
+        ("fund_paid", pa.float64()),
+        ("critical_illness_paid", pa.float64()),
+    ]
+)
 
 LEVELS = np.array(["county", "township", "village", "outside"], dtype=object)
 INPATIENT_FUND_SHARE = 0.62
@@ -119,38 +121,47 @@ def county_year_claims(prov: Province, c: int, j: int, unit_ids: np.ndarray) -> 
             total = np.rint(fund_paid / OUTPATIENT_REIMBURSEMENT[level]).astype(np.int64)
         critical = np.zeros(n, dtype=np.int64)
         if setting == 0:
-            critical = np.rint(CRITICAL_RATE * np.maximum(total - fund_paid - CRITICAL_DEDUCTIBLE_FEN, 0)).astype(np.int64)
+            critical = np.rint(CRITICAL_RATE * np.maximum(total - fund_paid - CRITICAL_DEDUCTIBLE_FEN, 0)).astype(
+                np.int64
+            )
         pool = chr_pop if chronic else ins
         person = np.floor(rng.random(n) * pool[local]).astype(np.int64)
         month = rng.integers(1, 13, n)
-        kinds.append((local, np.full(n, setting), np.full(n, chronic), level, fund_paid, total, critical, person, month))
+        kinds.append(
+            (local, np.full(n, setting), np.full(n, chronic), level, fund_paid, total, critical, person, month)
+        )
 
     local, setting, chronic, level, fund_paid, total, critical, person, month = (np.concatenate(x) for x in zip(*kinds))
     order = np.lexsort((setting, month, local))
     local, setting, chronic, level, fund_paid, total, critical, person, month = (
-        x[order] for x in (local, setting, chronic, level, fund_paid, total, critical, person, month))
+        x[order] for x in (local, setting, chronic, level, fund_paid, total, critical, person, month)
+    )
     keys = person_keys(prov.seed, units[local], person)
     group = np.where(chronic, (keys % np.uint64(N_CHRONIC_GROUPS)).astype(np.int64) + 1, 0)
     n = len(local)
     year = int(prov.years[j])
     cid = prov.county_ids[c]
-    table = pa.table({
-        "claim_id": _pad_digits(np.arange(1, n + 1), 8, f"{cid}-{year}-"),
-        "person_id": _pad_digits(keys, 20, "P"),
-        # strings by take() from small arrays: built in C, not from Python objects per row
-        "unit_id": pa.array(unit_ids[units], pa.string()).take(pa.array(local)),
-        "county_id": pa.array([cid], pa.string()).take(pa.array(np.zeros(n, dtype=np.int64))),
-        "year": pa.array(np.full(n, year, dtype=np.int32)),
-        "month": pa.array(month.astype(np.int32)),
-        "setting": pa.array(["inpatient", "outpatient"], pa.string()).take(pa.array(setting)),
-        "provider_level": pa.array(list(LEVELS), pa.string()).take(pa.array(level)),
-        "chronic_group": pa.array(group.astype(np.int32), mask=~chronic),
-        "total_cost": pa.array(total / 100),
-        "fund_paid": pa.array(fund_paid / 100),
-        "critical_illness_paid": pa.array(critical / 100),
-    }, schema=SCHEMA)
+    table = pa.table(
+        {
+            "claim_id": _pad_digits(np.arange(1, n + 1), 8, f"{cid}-{year}-"),
+            "person_id": _pad_digits(keys, 20, "P"),
+            # strings by take() from small arrays: built in C, not from Python objects per row
+            "unit_id": pa.array(unit_ids[units], pa.string()).take(pa.array(local)),
+            "county_id": pa.array([cid], pa.string()).take(pa.array(np.zeros(n, dtype=np.int64))),
+            "year": pa.array(np.full(n, year, dtype=np.int32)),
+            "month": pa.array(month.astype(np.int32)),
+            "setting": pa.array(["inpatient", "outpatient"], pa.string()).take(pa.array(setting)),
+            "provider_level": pa.array(list(LEVELS), pa.string()).take(pa.array(level)),
+            "chronic_group": pa.array(group.astype(np.int32), mask=~chronic),
+            "total_cost": pa.array(total / 100),
+            "fund_paid": pa.array(fund_paid / 100),
+            "critical_illness_paid": pa.array(critical / 100),
+        },
+        schema=SCHEMA,
+    )
 
     chronic_op = chronic & (setting == 1)
+
     def by_unit(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return np.bincount(local[mask], weights=values[mask].astype(np.float64), minlength=len(units)).astype(np.int64)
 
@@ -185,15 +196,29 @@ def write_claims(prov: Province, path: Path, chunk_rows: int = 500_000) -> dict:
     n_c, n_t = prov.population.shape
     n_u = prov.unit_insured.shape[0]
     unit_ids = np.array(prov.units["unit_id"], dtype=object)
-    unit_money = {k: np.zeros((n_u, n_t), dtype=np.int64) for k in ["fund_general", "fund_chronic_outpatient", "total_medical_spending"]}
-    county = {k: np.zeros((n_c, n_t), dtype=np.int64) for k in
-              ["admissions", "admissions_in_county", "visits", "visits_in_county", "visits_primary",
-               "fund_spending", "fund_in_county", "fund_primary"]}
+    unit_money = {
+        k: np.zeros((n_u, n_t), dtype=np.int64)
+        for k in ["fund_general", "fund_chronic_outpatient", "total_medical_spending"]
+    }
+    county = {
+        k: np.zeros((n_c, n_t), dtype=np.int64)
+        for k in [
+            "admissions",
+            "admissions_in_county",
+            "visits",
+            "visits_in_county",
+            "visits_primary",
+            "fund_spending",
+            "fund_in_county",
+            "fund_primary",
+        ]
+    }
     rows = 0
     peak = 0
     buffer: list[pa.Table] = []
     buffered = 0
     with pq.ParquetWriter(path, SCHEMA, compression="zstd") as writer:
+
         def flush(final: bool) -> None:
             nonlocal buffer, buffered
             if not buffer:

@@ -36,7 +36,19 @@ import numpy as np
 # --- fixed lists ---------------------------------------------------------------------------------
 
 #: Suixi's 11 towns (seed 000: "濉溪县下辖11个乡镇").
-SUIXI_TOWNSHIPS = ["濉溪镇", "韩村镇", "刘桥镇", "五沟镇", "临涣镇", "孙疃镇", "铁佛镇", "南坪镇", "百善镇", "四铺镇", "双堆集镇"]
+SUIXI_TOWNSHIPS = [
+    "濉溪镇",
+    "韩村镇",
+    "刘桥镇",
+    "五沟镇",
+    "临涣镇",
+    "孙疃镇",
+    "铁佛镇",
+    "南坪镇",
+    "百善镇",
+    "四铺镇",
+    "双堆集镇",
+]
 SUIXI_UNITS = 232
 SUIXI_COMMUNITIES = 2
 SUIXI_POPULATION_2023 = 918_000
@@ -51,8 +63,21 @@ SYLLABLES = list("安平宁和丰阳泰兴华昌东西南北山河青石林川�
 COHORT_SHARES = [(2017, 8), (2019, 20), (2023, 12), (0, 20)]
 
 #: national basic public-health subsidy standard, yuan per resident and year
-PH_SUBSIDY_PER_RESIDENT = {2012: 25, 2013: 30, 2014: 35, 2015: 40, 2016: 45, 2017: 50, 2018: 55,
-                           2019: 69, 2020: 74, 2021: 79, 2022: 84, 2023: 89, 2024: 94}
+PH_SUBSIDY_PER_RESIDENT = {
+    2012: 25,
+    2013: 30,
+    2014: 35,
+    2015: 40,
+    2016: 45,
+    2017: 50,
+    2018: 55,
+    2019: 69,
+    2020: 74,
+    2021: 79,
+    2022: 84,
+    2023: 89,
+    2024: 94,
+}
 
 #: age bands of the deaths table; the eight 30–69 bands enter SDG 3.4.1
 AGE_BANDS = ["0-29", "30-34", "35-39", "40-44", "45-49", "50-54", "55-59", "60-64", "65-69", "70+"]
@@ -84,8 +109,13 @@ def premature_probability(rates: np.ndarray) -> np.ndarray:
 
 def _ncd_calibration() -> float:
     """Factor on NCD_RATE_SHAPE so the both-sex probability of an average county hits the target."""
+
     def prob(f: float) -> float:
-        both = (MALE_SHARE * SEX_RATE_RATIO["male"] + (1 - MALE_SHARE) * SEX_RATE_RATIO["female"]) * f * NCD_RATE_SHAPE[1:9]
+        both = (
+            (MALE_SHARE * SEX_RATE_RATIO["male"] + (1 - MALE_SHARE) * SEX_RATE_RATIO["female"])
+            * f
+            * NCD_RATE_SHAPE[1:9]
+        )
         return float(premature_probability(both))
 
     lo, hi = 0.1, 10.0
@@ -183,8 +213,9 @@ def _demean_within(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return out
 
 
-def build_province(seed: int, n_counties: int, years: tuple[int, int], units_per_county: tuple[int, int],
-                   scale: float = 1.0) -> Province:
+def build_province(
+    seed: int, n_counties: int, years: tuple[int, int], units_per_county: tuple[int, int], scale: float = 1.0
+) -> Province:
     """Draw the structure and the expected-value paths of every outcome."""
     if n_counties < 1:
         raise ValueError("n_counties must be at least 1")
@@ -219,7 +250,11 @@ def build_province(seed: int, n_counties: int, years: tuple[int, int], units_per
     ins_share[0] = SUIXI_INSURED_SHARE
     ins_drift[0] = 0.0
     population = np.rint(scale * pop_base[:, None] * (1 + pop_growth[:, None]) ** t0[None, :]).astype(np.int64)
-    share = np.clip(ins_share[:, None] + ins_drift[:, None] * (t0[None, :] - (ref - yrs[0])) * (np.arange(n_counties) > 0)[:, None], 0.7, 0.97)
+    share = np.clip(
+        ins_share[:, None] + ins_drift[:, None] * (t0[None, :] - (ref - yrs[0])) * (np.arange(n_counties) > 0)[:, None],
+        0.7,
+        0.97,
+    )
     insured_target = np.rint(population * share).astype(np.int64)
 
     # --- units
@@ -278,8 +313,16 @@ def build_province(seed: int, n_counties: int, years: tuple[int, int], units_per
         np.add.at(den, unit_county_arr, weight.astype(float))
         return factor[:, None] / np.where(den > 0, num / np.where(den > 0, den, 1), 1)[unit_county_arr]
 
-    prov = Province(seed=seed, years=yrs, county_ids=county_ids, county_names=county_names,
-                    reform_year=reform_year, scale=scale, population=population, insured=insured)
+    prov = Province(
+        seed=seed,
+        years=yrs,
+        county_ids=county_ids,
+        county_names=county_names,
+        reform_year=reform_year,
+        scale=scale,
+        population=population,
+        insured=insured,
+    )
     prov.units = unit_rows
     prov.unit_county = unit_county_arr
     prov.unit_insured = unit_insured
@@ -312,13 +355,23 @@ def _expected_outcomes(prov: Province, rng: np.random.Generator) -> None:
     base = rng.uniform(15.5, 18.0, n_c)[:, None]
     ex["hosp_rate_cf"] = base + (0.10 + trend_dev(0.06)) * t0
     ex["hosp_rate_effect"] = np.where(post, -scale * (0.8 + 0.3 * e0), 0.0)
-    ex["adm_in_share"] = np.clip(rng.uniform(0.76, 0.86, n_c)[:, None] + rng.uniform(0.0, 0.004, n_c)[:, None] * t0, 0.75, 0.92)
+    ex["adm_in_share"] = np.clip(
+        rng.uniform(0.76, 0.86, n_c)[:, None] + rng.uniform(0.0, 0.004, n_c)[:, None] * t0, 0.75, 0.92
+    )
     # visits per insured, shares
     ex["visits_pc"] = rng.uniform(5.2, 6.8, n_c)[:, None] + rng.uniform(0.0, 0.06, n_c)[:, None] * t0
-    ex["vis_in_share"] = np.clip(rng.uniform(0.86, 0.91, n_c)[:, None] + rng.uniform(0.0, 0.003, n_c)[:, None] * t0, 0.85, 0.95)
-    ex["vis_primary_share"] = np.clip(rng.uniform(0.52, 0.62, n_c)[:, None] + rng.uniform(0.0, 0.005, n_c)[:, None] * t0, 0.5, 0.7)
-    ex["fund_in_share"] = np.clip(rng.uniform(0.68, 0.80, n_c)[:, None] + rng.uniform(0.0, 0.004, n_c)[:, None] * t0, 0.6, 0.9)
-    ex["fund_primary_share"] = np.clip(rng.uniform(0.16, 0.24, n_c)[:, None] + rng.uniform(0.0, 0.003, n_c)[:, None] * t0, 0.1, 0.35)
+    ex["vis_in_share"] = np.clip(
+        rng.uniform(0.86, 0.91, n_c)[:, None] + rng.uniform(0.0, 0.003, n_c)[:, None] * t0, 0.85, 0.95
+    )
+    ex["vis_primary_share"] = np.clip(
+        rng.uniform(0.52, 0.62, n_c)[:, None] + rng.uniform(0.0, 0.005, n_c)[:, None] * t0, 0.5, 0.7
+    )
+    ex["fund_in_share"] = np.clip(
+        rng.uniform(0.68, 0.80, n_c)[:, None] + rng.uniform(0.0, 0.004, n_c)[:, None] * t0, 0.6, 0.9
+    )
+    ex["fund_primary_share"] = np.clip(
+        rng.uniform(0.16, 0.24, n_c)[:, None] + rng.uniform(0.0, 0.003, n_c)[:, None] * t0, 0.1, 0.35
+    )
     ex["total_to_fund"] = rng.uniform(1.5, 1.7, n_c)[:, None] + 0 * t0
 
     # fund per insured: general and chronic outpatient, growing ~6%/yr untreated
@@ -339,17 +392,21 @@ def _expected_outcomes(prov: Province, rng: np.random.Generator) -> None:
         # C01 hits the seed's 99.16% in 2023 exactly in expectation (seed 000 §4.1)
         ratio_base[0] = SUIXI_PAY_RATIO_2023 - ex["pay_ratio_effect"][0, j] - (0.004 + dev[0, 0]) * t0[0, j]
     ex["pay_ratio_cf"] = ratio_base + (0.004 + dev) * t0
-    ex["lead_pay"] = rng.uniform(55_000, 70_000, n_c)[:, None] * 1.07 ** t0
-    ex["lead_staff_per_1000"] = rng.uniform(1.2, 1.8, n_c)[:, None] * 1.02 ** t0
-    ex["township_staff_per_1000"] = rng.uniform(0.9, 1.4, n_c)[:, None] * 1.01 ** t0
-    ex["village_doctors_per_1000"] = rng.uniform(0.8, 1.1, n_c)[:, None] * 0.99 ** t0
+    ex["lead_pay"] = rng.uniform(55_000, 70_000, n_c)[:, None] * 1.07**t0
+    ex["lead_staff_per_1000"] = rng.uniform(1.2, 1.8, n_c)[:, None] * 1.02**t0
+    ex["township_staff_per_1000"] = rng.uniform(0.9, 1.4, n_c)[:, None] * 1.01**t0
+    ex["village_doctors_per_1000"] = rng.uniform(0.8, 1.1, n_c)[:, None] * 0.99**t0
     subsidy = rng.uniform(36_000, 42_000, n_c)[:, None] * (1 + rng.uniform(0.03, 0.042, n_c)[:, None]) ** t0
     if g[0] == 2017 and 2017 in years:
         # C01: 3%/yr up to 41,000 in 2017, then geometric to 66,000 in 2023 (seed 000 §4.1)
         growth_after = (SUIXI_VILLAGE_SUBSIDY[2023] / SUIXI_VILLAGE_SUBSIDY[2017]) ** (1 / 6)
-        subsidy[0] = np.where(years < 2017, SUIXI_VILLAGE_SUBSIDY[2017] * 1.03 ** (years - 2017),
-                              SUIXI_VILLAGE_SUBSIDY[2017] * growth_after ** (np.minimum(years, 2023) - 2017)
-                              * 1.03 ** np.maximum(years - 2023, 0))
+        subsidy[0] = np.where(
+            years < 2017,
+            SUIXI_VILLAGE_SUBSIDY[2017] * 1.03 ** (years - 2017),
+            SUIXI_VILLAGE_SUBSIDY[2017]
+            * growth_after ** (np.minimum(years, 2023) - 2017)
+            * 1.03 ** np.maximum(years - 2023, 0),
+        )
     ex["village_subsidy_per_doctor"] = subsidy
 
     # public-health subsidy and the village share of it (rules.md §5: ≥ 48%)
@@ -389,8 +446,14 @@ def death_rates(prov: Province, treated: bool) -> np.ndarray:
     if treated:
         mult = mult * (1 - prov.expected["ncd_reduction"])
     sex = np.array([SEX_RATE_RATIO["male"], SEX_RATE_RATIO["female"]])
-    ncd_rates = mult[:, :, None, None, None] * sex[None, None, :, None, None] * ncd[None, None, None, :, None] * NCD_CAUSE_SPLIT
-    other = prov.expected["other_multiplier"][:, :, None, None, None] * sex[None, None, :, None, None] * OTHER_RATE[None, None, None, :, None]
+    ncd_rates = (
+        mult[:, :, None, None, None] * sex[None, None, :, None, None] * ncd[None, None, None, :, None] * NCD_CAUSE_SPLIT
+    )
+    other = (
+        prov.expected["other_multiplier"][:, :, None, None, None]
+        * sex[None, None, :, None, None]
+        * OTHER_RATE[None, None, None, :, None]
+    )
     return np.concatenate([ncd_rates, other], axis=-1)
 
 

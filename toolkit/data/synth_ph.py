@@ -20,8 +20,15 @@ from toolkit.data.synth_model import Province, rng_for
 from toolkit.data.synth_tables import fixed
 
 TWO_CARD_PROJECTS = ["ehr", "elderly_health", "hypertension", "diabetes", "smd", "tb", "tcm", "family_doctor"]
-PLANNED_PROJECTS = ["health_education", "vaccination", "child_health", "maternal_health",
-                    "health_supervision", "emergency_reporting", "health_literacy"]
+PLANNED_PROJECTS = [
+    "health_education",
+    "vaccination",
+    "child_health",
+    "maternal_health",
+    "health_supervision",
+    "emergency_reporting",
+    "health_literacy",
+]
 PROJECTS = TWO_CARD_PROJECTS + PLANNED_PROJECTS
 #: the default yuan per credit the credits are generated for (params default, rules.md §5)
 YUAN_PER_CREDIT = 2.0
@@ -92,15 +99,17 @@ def ph_process_table(prov: Province, lump_fen: np.ndarray) -> pd.DataFrame:
     planned_full[:, :, n_tc:, :] = planned[..., None]
     credits_text = np.where(is_tc, pd.Series(credits_full.ravel()).astype(str).to_numpy(), "")
     planned_text = np.where(is_tc, "", fixed(planned_full.ravel(), 2).to_numpy())
-    return pd.DataFrame({
-        "unit_id": np.array(prov.units["unit_id"], dtype=object)[idx[0]],
-        "year": prov.years[idx[1]],
-        "project": np.array(PROJECTS, dtype=object)[idx[2]],
-        "quarter": idx[3] + 1,
-        "credits": credits_text,
-        "score": fixed(score_tenths.ravel(), 1).to_numpy(),
-        "planned_amount": planned_text,
-    })
+    return pd.DataFrame(
+        {
+            "unit_id": np.array(prov.units["unit_id"], dtype=object)[idx[0]],
+            "year": prov.years[idx[1]],
+            "project": np.array(PROJECTS, dtype=object)[idx[2]],
+            "quarter": idx[3] + 1,
+            "credits": credits_text,
+            "score": fixed(score_tenths.ravel(), 1).to_numpy(),
+            "planned_amount": planned_text,
+        }
+    )
 
 
 def ph_targets_table(prov: Province) -> pd.DataFrame:
@@ -129,10 +138,12 @@ def ph_targets_table(prov: Province) -> pd.DataFrame:
         if service is not None:
             veto[:, :, k] = events[:, :, VETO_SERVICES.index(service)]
     idx = np.indices((n_u, n_t, n_i)).reshape(3, -1)
-    return pd.DataFrame({
-        "unit_id": np.array(prov.units["unit_id"], dtype=object)[idx[0]],
-        "year": prov.years[idx[1]],
-        "indicator": np.array(ids, dtype=object)[idx[2]],
-        "value": value,
-        "veto": np.where(veto.ravel(), "true", "false"),
-    })
+    return pd.DataFrame(
+        {
+            "unit_id": np.array(prov.units["unit_id"], dtype=object)[idx[0]],
+            "year": prov.years[idx[1]],
+            "indicator": np.array(ids, dtype=object)[idx[2]],
+            "value": value,
+            "veto": np.where(veto.ravel(), "true", "false"),
+        }
+    )

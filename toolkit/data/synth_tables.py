@@ -10,10 +10,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from toolkit.data.synth_model import AGE_BANDS, CAUSES, SUIXI_PAY_RATIO_2023, SUIXI_VILLAGE_SUBSIDY, Province, band_population, death_rates, rng_for
-
+from toolkit.data.synth_model import (
+    AGE_BANDS,
+    CAUSES,
+    SUIXI_PAY_RATIO_2023,
+    SUIXI_VILLAGE_SUBSIDY,
+    Province,
+    band_population,
+    death_rates,
+    rng_for,
+)
 
 # --- fixed-format text ---------------------------------------------------------------------------
+
 
 def fixed(values: np.ndarray, decimals: int) -> pd.Series:
     """Format non-negative integers in units of 10**-decimals as fixed-point text (fen → '12.30')."""
@@ -22,7 +31,7 @@ def fixed(values: np.ndarray, decimals: int) -> pd.Series:
         raise ValueError("fixed() formats non-negative amounts only")
     if decimals == 0:
         return pd.Series(v).astype(str)
-    unit = 10 ** decimals
+    unit = 10**decimals
     whole = pd.Series(v // unit).astype(str)
     frac = pd.Series(v % unit).astype(str).str.zfill(decimals)
     return whole + "." + frac
@@ -38,6 +47,7 @@ def csv_text(df: pd.DataFrame) -> str:
 
 
 # --- tables --------------------------------------------------------------------------------------
+
 
 def units_table(prov: Province) -> pd.DataFrame:
     return pd.DataFrame(prov.units)
@@ -56,8 +66,20 @@ def unit_spending(prov: Province) -> dict[str, np.ndarray]:
     mult = ex["fund_multiplier"][uc]
     sd = np.where(uc == 0, 0.02, 0.012)[:, None]
     shape = prov.unit_insured.shape
-    general = fen(prov.unit_insured * ex["pc_general_cf"][uc] * mult * prov.unit_general_factor * np.clip(1 + rng.normal(0, 1, shape) * sd, 0.5, 1.5))
-    chronic = fen(prov.unit_chronic * ex["pc_chronic_cf"][uc] * mult * prov.unit_chronic_factor * np.clip(1 + rng.normal(0, 1, shape) * sd, 0.5, 1.5))
+    general = fen(
+        prov.unit_insured
+        * ex["pc_general_cf"][uc]
+        * mult
+        * prov.unit_general_factor
+        * np.clip(1 + rng.normal(0, 1, shape) * sd, 0.5, 1.5)
+    )
+    chronic = fen(
+        prov.unit_chronic
+        * ex["pc_chronic_cf"][uc]
+        * mult
+        * prov.unit_chronic_factor
+        * np.clip(1 + rng.normal(0, 1, shape) * sd, 0.5, 1.5)
+    )
     total = fen((general + chronic) / 100 * ex["total_to_fund"][uc] * _noise(rng, shape, 0.01))
     return {"fund_general": general, "fund_chronic_outpatient": chronic, "total_medical_spending": total}
 
@@ -77,9 +99,16 @@ def county_activity(prov: Province, unit_money: dict[str, np.ndarray]) -> dict[s
     np.add.at(fund, prov.unit_county, unit_money["fund_general"] + unit_money["fund_chronic_outpatient"])
     fund_in = np.minimum(fen(fund / 100 * ex["fund_in_share"] * _noise(rng, fund.shape, 0.01)), fund)
     fund_primary = np.minimum(fen(fund / 100 * ex["fund_primary_share"] * _noise(rng, fund.shape, 0.01)), fund_in)
-    return {"admissions": admissions, "admissions_in_county": adm_in, "visits": visits,
-            "visits_in_county": vis_in, "visits_primary": vis_primary,
-            "fund_spending": fund, "fund_in_county": fund_in, "fund_primary": fund_primary}
+    return {
+        "admissions": admissions,
+        "admissions_in_county": adm_in,
+        "visits": visits,
+        "visits_in_county": vis_in,
+        "visits_primary": vis_primary,
+        "fund_spending": fund,
+        "fund_in_county": fund_in,
+        "fund_primary": fund_primary,
+    }
 
 
 def ph_lump_sums(prov: Province) -> tuple[np.ndarray, np.ndarray]:
@@ -115,28 +144,46 @@ def workforce(prov: Province) -> dict[str, np.ndarray]:
                 per_doctor[0, years.index(y)] = v
     town_pay = np.rint(ratio * (lead_pay / lead_staff) * town_staff).astype(np.int64)
     subsidy = fen(doctors * per_doctor)
-    return {"township_staff": town_staff, "township_pay": town_pay, "lead_hospital_staff": lead_staff,
-            "lead_hospital_pay": lead_pay, "village_doctors": doctors, "village_doctor_subsidy": subsidy}
+    return {
+        "township_staff": town_staff,
+        "township_pay": town_pay,
+        "lead_hospital_staff": lead_staff,
+        "lead_hospital_pay": lead_pay,
+        "village_doctors": doctors,
+        "village_doctor_subsidy": subsidy,
+    }
 
 
 def unit_year_table(prov: Province, money: dict[str, np.ndarray], lump: np.ndarray) -> pd.DataFrame:
     n_u, n_t = prov.unit_insured.shape
-    return pd.DataFrame({
-        "unit_id": np.repeat(np.array(prov.units["unit_id"], dtype=object), n_t),
-        "year": np.tile(prov.years, n_u),
-        "insured_pop": prov.unit_insured.ravel(),
-        "chronic_pop": prov.unit_chronic.ravel(),
-        "fund_general": fixed(money["fund_general"].ravel(), 2),
-        "fund_chronic_outpatient": fixed(money["fund_chronic_outpatient"].ravel(), 2),
-        "total_medical_spending": fixed(money["total_medical_spending"].ravel(), 2),
-        "ph_lump_sum": fixed(lump.ravel(), 2),
-    })
+    return pd.DataFrame(
+        {
+            "unit_id": np.repeat(np.array(prov.units["unit_id"], dtype=object), n_t),
+            "year": np.tile(prov.years, n_u),
+            "insured_pop": prov.unit_insured.ravel(),
+            "chronic_pop": prov.unit_chronic.ravel(),
+            "fund_general": fixed(money["fund_general"].ravel(), 2),
+            "fund_chronic_outpatient": fixed(money["fund_chronic_outpatient"].ravel(), 2),
+            "total_medical_spending": fixed(money["total_medical_spending"].ravel(), 2),
+            "ph_lump_sum": fixed(lump.ravel(), 2),
+        }
+    )
 
 
-COUNTY_MONEY = ["fund_spending", "fund_in_county", "fund_primary", "township_pay", "lead_hospital_pay", "village_doctor_subsidy", "ph_subsidy_total"]
+COUNTY_MONEY = [
+    "fund_spending",
+    "fund_in_county",
+    "fund_primary",
+    "township_pay",
+    "lead_hospital_pay",
+    "village_doctor_subsidy",
+    "ph_subsidy_total",
+]
 
 
-def county_year_table(prov: Province, activity: dict[str, np.ndarray], work: dict[str, np.ndarray], subsidy_total: np.ndarray) -> pd.DataFrame:
+def county_year_table(
+    prov: Province, activity: dict[str, np.ndarray], work: dict[str, np.ndarray], subsidy_total: np.ndarray
+) -> pd.DataFrame:
     n_c, n_t = prov.population.shape
     cols: dict[str, object] = {
         "county_id": np.repeat(np.array(prov.county_ids, dtype=object), n_t),
@@ -146,9 +193,23 @@ def county_year_table(prov: Province, activity: dict[str, np.ndarray], work: dic
         "insured_pop": prov.insured.ravel(),
     }
     merged = {**activity, **work, "ph_subsidy_total": subsidy_total}
-    for name in ["admissions", "admissions_in_county", "visits", "visits_in_county", "visits_primary",
-                 "fund_spending", "fund_in_county", "fund_primary", "township_staff", "township_pay",
-                 "lead_hospital_staff", "lead_hospital_pay", "village_doctors", "village_doctor_subsidy", "ph_subsidy_total"]:
+    for name in [
+        "admissions",
+        "admissions_in_county",
+        "visits",
+        "visits_in_county",
+        "visits_primary",
+        "fund_spending",
+        "fund_in_county",
+        "fund_primary",
+        "township_staff",
+        "township_pay",
+        "lead_hospital_staff",
+        "lead_hospital_pay",
+        "village_doctors",
+        "village_doctor_subsidy",
+        "ph_subsidy_total",
+    ]:
         values = np.asarray(merged[name]).ravel()
         cols[name] = fixed(values, 2) if name in COUNTY_MONEY else values
     reform = np.repeat(prov.reform_year, n_t)
@@ -166,12 +227,14 @@ def deaths_table(prov: Province) -> pd.DataFrame:
     pops = np.concatenate([pops, pops.sum(axis=2, keepdims=True)], axis=2)
     n_c, n_t, n_s, n_b, n_k = deaths.shape
     idx = np.indices(deaths.shape).reshape(5, -1)
-    return pd.DataFrame({
-        "county_id": np.array(prov.county_ids, dtype=object)[idx[0]],
-        "year": prov.years[idx[1]],
-        "sex": np.array(["male", "female", "all"], dtype=object)[idx[2]],
-        "age_band": np.array(AGE_BANDS, dtype=object)[idx[3]],
-        "cause": np.array(CAUSES, dtype=object)[idx[4]],
-        "deaths": deaths.ravel(),
-        "population": np.broadcast_to(pops[..., None], deaths.shape).ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "county_id": np.array(prov.county_ids, dtype=object)[idx[0]],
+            "year": prov.years[idx[1]],
+            "sex": np.array(["male", "female", "all"], dtype=object)[idx[2]],
+            "age_band": np.array(AGE_BANDS, dtype=object)[idx[3]],
+            "cause": np.array(CAUSES, dtype=object)[idx[4]],
+            "deaths": deaths.ravel(),
+            "population": np.broadcast_to(pops[..., None], deaths.shape).ravel(),
+        }
+    )

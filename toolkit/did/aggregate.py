@@ -43,7 +43,9 @@ def _wif(keep: np.ndarray, pg_cells: np.ndarray, G: np.ndarray, cohort_cells: np
     return centered / S - centered.sum(axis=1, keepdims=True) * (pg_cells[keep] / S**2)[None, :]
 
 
-def _agg_if(att: np.ndarray, IF: np.ndarray, keep: np.ndarray, weights: np.ndarray, wif: np.ndarray | None) -> np.ndarray:
+def _agg_if(
+    att: np.ndarray, IF: np.ndarray, keep: np.ndarray, weights: np.ndarray, wif: np.ndarray | None
+) -> np.ndarray:
     out = IF[:, keep] @ weights
     if wif is not None:
         out = out + wif @ att[keep]
@@ -68,7 +70,9 @@ class _Se:
     def __call__(self, inf: np.ndarray) -> np.ndarray:
         inf = inf if inf.ndim == 2 else inf[:, None]
         if self.bootstrap:
-            se = multiplier_bootstrap(inf, biters=self.biters, seed=self.seed, alpha=self.res.alpha, cluster=self.res.cluster).se
+            se = multiplier_bootstrap(
+                inf, biters=self.biters, seed=self.seed, alpha=self.res.alpha, cluster=self.res.cluster
+            ).se
         else:
             se = self.analytic(inf)
         return np.where(se <= _SE_ZERO, np.nan, se)
@@ -77,7 +81,9 @@ class _Se:
         z = stats.norm.ppf(1 - self.res.alpha / 2)
         if inf.shape[1] < 2:
             return z
-        c = multiplier_bootstrap(inf, biters=self.biters, seed=self.seed, alpha=self.res.alpha, cluster=self.res.cluster).crit_val
+        c = multiplier_bootstrap(
+            inf, biters=self.biters, seed=self.seed, alpha=self.res.alpha, cluster=self.res.cluster
+        ).crit_val
         return c if math.isfinite(c) and c >= z else z
 
 

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -52,7 +53,9 @@ def _load(estimator: str) -> Callable[..., DidResult]:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name == module_name:
-            raise ToolkitError(f"estimator '{estimator}' not available (module {module_name} is not installed)") from exc
+            raise ToolkitError(
+                f"estimator '{estimator}' not available (module {module_name} is not installed)"
+            ) from exc
         raise
     func = getattr(module, func_name, None)
     if func is None:
@@ -101,13 +104,31 @@ def estimate(
             raise ToolkitError(f"estimator '{estimator}' does not take a cluster column")
     unknown = sorted(set(options) - set(params))
     if unknown:
-        raise ToolkitError(f"estimator '{estimator}' does not accept option(s) {unknown}; it accepts {sorted(p for p in params if p not in ('data', 'yname', 'idname', 'tname', 'gname', 'panel'))}")
+        raise ToolkitError(
+            f"estimator '{estimator}' does not accept option(s) {unknown}; it accepts {sorted(p for p in params if p not in ('data', 'yname', 'idname', 'tname', 'gname', 'panel'))}"
+        )
     kwargs.update(options)
 
     if estimator in ("twfe", "event", "bacon"):
         extra = [cluster] if cluster and cluster != idname else []
-        panel = prepare_panel(data, yname, idname, tname, gname, covariates=covariates, extra_columns=extra, require_balanced=estimator == "bacon")
+        panel = prepare_panel(
+            data,
+            yname,
+            idname,
+            tname,
+            gname,
+            covariates=covariates,
+            extra_columns=extra,
+            require_balanced=estimator == "bacon",
+        )
         if control == "never":
             panel.require_never_treated("--control never")
-        return func(panel, yname=yname, idname=idname, tname=tname, gname=gname, **{k: v for k, v in kwargs.items() if k != "control"})
+        return func(
+            panel,
+            yname=yname,
+            idname=idname,
+            tname=tname,
+            gname=gname,
+            **{k: v for k, v in kwargs.items() if k != "control"},
+        )
     return func(data, yname, idname, tname, gname, **kwargs)

@@ -21,7 +21,7 @@ TWFE coefficient to rounding; the result reports that identity.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -43,12 +43,15 @@ def bacon_decomposition(panel: Panel) -> pd.DataFrame:
     panel.require_balanced("the Goodman–Bacon decomposition")
     d = panel.data
     times = panel.times
-    T = len(times)
     t_max = int(times[-1])
     cohort_of_unit = panel.unit_cohort.where(panel.unit_cohort <= t_max, 0)  # late adopters = untreated
     # mean outcome by (group, time): wide table, groups as rows
     group = d["unit"].map(cohort_of_unit)
-    means = d.assign(group=group.to_numpy()).pivot_table(index="group", columns="time", values="y", aggfunc="mean").reindex(columns=times)
+    means = (
+        d.assign(group=group.to_numpy())
+        .pivot_table(index="group", columns="time", values="y", aggfunc="mean")
+        .reindex(columns=times)
+    )
     n_units = cohort_of_unit.value_counts()
     N = float(len(cohort_of_unit))
     share = {int(g): n_units[g] / N for g in n_units.index}
@@ -66,7 +69,9 @@ def bacon_decomposition(panel: Panel) -> pd.DataFrame:
             nk = share[k]
             nkU = nk / (nk + nU)
             s = (nk + nU) ** 2 * nkU * (1 - nkU) * dbar[k] * (1 - dbar[k])
-            beta = (window_mean(k, k, np.inf) - window_mean(k, -np.inf, k)) - (window_mean(0, k, np.inf) - window_mean(0, -np.inf, k))
+            beta = (window_mean(k, k, np.inf) - window_mean(k, -np.inf, k)) - (
+                window_mean(0, k, np.inf) - window_mean(0, -np.inf, k)
+            )
             rows.append(("treated_vs_never", k, 0, beta, s))
     for i, k in enumerate(cohorts):  # k earlier
         for l in cohorts[i + 1 :]:  # l later
@@ -74,10 +79,14 @@ def bacon_decomposition(panel: Panel) -> pd.DataFrame:
             nkl = nk / (nk + nl)
             Dk, Dl = dbar[k], dbar[l]
             s_k = ((nk + nl) * (1 - Dl)) ** 2 * nkl * (1 - nkl) * (Dk - Dl) / (1 - Dl) * (1 - Dk) / (1 - Dl)
-            b_k = (window_mean(k, k, l) - window_mean(k, -np.inf, k)) - (window_mean(l, k, l) - window_mean(l, -np.inf, k))
+            b_k = (window_mean(k, k, l) - window_mean(k, -np.inf, k)) - (
+                window_mean(l, k, l) - window_mean(l, -np.inf, k)
+            )
             rows.append(("early_vs_late", k, l, b_k, s_k))
             s_l = ((nk + nl) * Dk) ** 2 * nkl * (1 - nkl) * (Dl / Dk) * (Dk - Dl) / Dk
-            b_l = (window_mean(l, l, np.inf) - window_mean(l, k, l)) - (window_mean(k, l, np.inf) - window_mean(k, k, l))
+            b_l = (window_mean(l, l, np.inf) - window_mean(l, k, l)) - (
+                window_mean(k, l, np.inf) - window_mean(k, k, l)
+            )
             rows.append(("late_vs_early", l, k, b_l, s_l))
     if not rows:
         raise ToolkitError("no 2x2 comparisons: the panel needs at least one treated cohort and a comparison group")
@@ -97,7 +106,15 @@ def bacon_summary(components: pd.DataFrame) -> pd.DataFrame:
         if part.empty:
             continue
         w = float(part["weight"].sum())
-        rows.append({"type": kind, "label": label, "weight": w, "estimate": float((part["weight"] * part["estimate"]).sum() / w), "n_comparisons": int(len(part))})
+        rows.append(
+            {
+                "type": kind,
+                "label": label,
+                "weight": w,
+                "estimate": float((part["weight"] * part["estimate"]).sum() / w),
+                "n_comparisons": int(len(part)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -121,9 +138,15 @@ def bacon_result(
     if covariates:
         raise ToolkitError("the Goodman–Bacon decomposition here is for the TWFE model without covariates")
     extra = [cluster] if cluster and cluster != idname else []
-    panel = data if isinstance(data, Panel) else prepare_panel(data, yname, idname, tname, gname, require_balanced=True, extra_columns=extra)
+    panel = (
+        data
+        if isinstance(data, Panel)
+        else prepare_panel(data, yname, idname, tname, gname, require_balanced=True, extra_columns=extra)
+    )
     components = bacon_decomposition(panel)
-    res = twfe(panel, yname=yname, idname=idname, tname=tname, gname=gname, cluster=cluster, vcov=vcov, ssc=ssc, alpha=alpha)
+    res = twfe(
+        panel, yname=yname, idname=idname, tname=tname, gname=gname, cluster=cluster, vcov=vcov, ssc=ssc, alpha=alpha
+    )
     weighted = float((components["weight"] * components["estimate"]).sum())
     summary = bacon_summary(components)
     res.estimator = "bacon"

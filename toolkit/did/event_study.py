@@ -16,7 +16,7 @@ contaminated by other periods — Sun & Abraham 2021; use part 2's estimators th
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -61,14 +61,20 @@ def event_study(
     """Event-study TWFE; returns a :class:`DidResult` with the ``event_study`` table (the
     reference period included with estimate 0 and SE NaN) and ``diagnostics["pretrend"]``."""
     extra = [cluster] if cluster and cluster != idname else []
-    panel = data if isinstance(data, Panel) else prepare_panel(data, yname, idname, tname, gname, covariates=covariates, extra_columns=extra)
+    panel = (
+        data
+        if isinstance(data, Panel)
+        else prepare_panel(data, yname, idname, tname, gname, covariates=covariates, extra_columns=extra)
+    )
     d = panel.data
     if panel.n_treated_units == 0:
         raise ToolkitError(f"no treated units: every value of column '{gname}' is 0 or empty")
     rel = event_time_bins(d["rel_time"], leads, lags)
     periods = sorted(int(k) for k in rel.dropna().unique())
     if ref not in periods:
-        raise ToolkitError(f"reference period {ref} is not observed for any treated unit (relative periods observed: {periods})")
+        raise ToolkitError(
+            f"reference period {ref} is not observed for any treated unit (relative periods observed: {periods})"
+        )
     ks = [k for k in periods if k != ref]
     if not ks:
         raise ToolkitError("no event-time periods other than the reference period")
@@ -76,7 +82,15 @@ def event_study(
     names = [f"rel_{k}" for k in ks]
     X = np.column_stack([dummies, d[list(panel.covariates)].to_numpy(dtype="float64")]) if panel.covariates else dummies
     try:
-        fit = fit_within(d["y"].to_numpy(float), X, names + list(panel.covariates), d["unit_code"].to_numpy(), d["time_code"].to_numpy(), _cluster_values(panel, cluster), balanced=panel.balanced)
+        fit = fit_within(
+            d["y"].to_numpy(float),
+            X,
+            names + list(panel.covariates),
+            d["unit_code"].to_numpy(),
+            d["time_code"].to_numpy(),
+            _cluster_values(panel, cluster),
+            balanced=panel.balanced,
+        )
     except ToolkitError as err:
         if panel.n_never_treated == 0:
             raise ToolkitError(
@@ -94,13 +108,35 @@ def event_study(
     counts = rel.value_counts()
     for j, k in enumerate(ks):
         p, lo, hi = inf.t_inference(float(fit.coef[j]), float(se[j]), df, alpha)
-        rows.append({"event_time": k, "estimate": float(fit.coef[j]), "se": float(se[j]), "ci_low": lo, "ci_high": hi, "p_value": p, "n_obs": int(counts.get(k, 0))})
-    rows.append({"event_time": ref, "estimate": 0.0, "se": float("nan"), "ci_low": float("nan"), "ci_high": float("nan"), "p_value": float("nan"), "n_obs": int(counts.get(ref, 0))})
+        rows.append(
+            {
+                "event_time": k,
+                "estimate": float(fit.coef[j]),
+                "se": float(se[j]),
+                "ci_low": lo,
+                "ci_high": hi,
+                "p_value": p,
+                "n_obs": int(counts.get(k, 0)),
+            }
+        )
+    rows.append(
+        {
+            "event_time": ref,
+            "estimate": 0.0,
+            "se": float("nan"),
+            "ci_low": float("nan"),
+            "ci_high": float("nan"),
+            "p_value": float("nan"),
+            "n_obs": int(counts.get(ref, 0)),
+        }
+    )
     table = pd.DataFrame(rows).sort_values("event_time", kind="mergesort").reset_index(drop=True)
 
     lead_idx = [j for j, k in enumerate(ks) if k < 0]
     pre = inf.wald_test(fit.coef[lead_idx], V[np.ix_(lead_idx, lead_idx)], df_denom=fit.n_clusters - 1)
-    pre.update({"leads": [ks[j] for j in lead_idx], "test": "cluster-robust Wald, F = W/q vs F(q, G-1); chi2(q) p alongside"})
+    pre.update(
+        {"leads": [ks[j] for j in lead_idx], "test": "cluster-robust Wald, F = W/q vs F(q, G-1); chi2(q) p alongside"}
+    )
     post_idx = [j for j, k in enumerate(ks) if k >= 0]
     if post_idx:
         w = np.zeros(len(fit.names))
@@ -112,7 +148,9 @@ def event_study(
         est = est_se = p = lo = hi = float("nan")
     warnings = list(panel.warnings)
     if np.isfinite(pre["p_value"]) and pre["p_value"] < alpha:
-        warnings.append(f"pre-trend test rejects parallel pre-trends (p = {pre['p_value']:.3g} < {alpha}): the leads are jointly non-zero")
+        warnings.append(
+            f"pre-trend test rejects parallel pre-trends (p = {pre['p_value']:.3g} < {alpha}): the leads are jointly non-zero"
+        )
     return DidResult(
         estimator="event",
         outcome=panel.yname,
@@ -134,5 +172,14 @@ def event_study(
             "df": float(df),
         },
         warnings=warnings,
-        options={"vcov": vcov, "ssc": ssc, "cluster": cluster or panel.idname, "alpha": alpha, "leads": leads, "lags": lags, "ref": ref, "covariates": list(panel.covariates)},
+        options={
+            "vcov": vcov,
+            "ssc": ssc,
+            "cluster": cluster or panel.idname,
+            "alpha": alpha,
+            "leads": leads,
+            "lags": lags,
+            "ref": ref,
+            "covariates": list(panel.covariates),
+        },
     )

@@ -27,7 +27,6 @@ fixed effects in every draw).
 from __future__ import annotations
 
 import math
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -87,7 +86,9 @@ def sun_abraham(
     if not (G == 0).any():
         last = cohorts[-1]
         if len(cohorts) < 2:
-            raise ToolkitError("Sun–Abraham needs never-treated units or at least two cohorts (the last one serves as control)")
+            raise ToolkitError(
+                "Sun–Abraham needs never-treated units or at least two cohorts (the last one serves as control)"
+            )
         cohorts = cohorts[:-1]
         keep_t = times < last  # once the control cohort is treated it can no longer serve
         warnings.append(f"no never-treated units: cohort {last} is the control cohort; periods from {last} on dropped")
@@ -157,20 +158,27 @@ def sun_abraham(
         }
     )
     pre = np.flatnonzero(cell_e < -1)
-    diagnostics: dict = {"reference_event_time": -1, "control_cohort": control_cohort,
-                         "event_study_vcov": (Wes @ V @ Wes.T).tolist()}
+    diagnostics: dict = {
+        "reference_event_time": -1,
+        "control_cohort": control_cohort,
+        "event_study_vcov": (Wes @ V @ Wes.T).tolist(),
+    }
     if len(pre):
         Vp = V[np.ix_(pre, pre)]
         try:
             W = float(beta[pre] @ np.linalg.solve(Vp, beta[pre]))
-            diagnostics.update({"pretest_wald": W, "pretest_df": len(pre), "pretest_p_value": float(stats.chi2.sf(W, len(pre)))})
+            diagnostics.update(
+                {"pretest_wald": W, "pretest_df": len(pre), "pretest_p_value": float(stats.chi2.sf(W, len(pre)))}
+            )
             if n > len(pre):
                 # χ² over-rejects with small cohorts (20 cells, 60 counties: 44% at 5%,
                 # benchmarks/montecarlo_pretest.py); the Hotelling reference of toolkit.did.pretest
                 diagnostics["pretrend"] = {
                     "test": "Wald test of all pre-treatment SA cells (e < -1), CR1 by unit, "
-                            "Hotelling T2 reference W(G-q)/(q(G-1)) vs F(q, G-q); F(q, G-1) and chi2(q) p alongside",
-                    "df1": len(pre), "df2": float(n - len(pre)), "n_clusters": n,
+                    "Hotelling T2 reference W(G-q)/(q(G-1)) vs F(q, G-q); F(q, G-1) and chi2(q) p alongside",
+                    "df1": len(pre),
+                    "df2": float(n - len(pre)),
+                    "n_clusters": n,
                     **hotelling_reference(W, len(pre), n),
                 }
         except np.linalg.LinAlgError:
@@ -195,7 +203,9 @@ def sun_abraham(
 
 
 # ----------------------------------------------------------------------------- BJS imputation
-def _fe_fit_untreated(Y: np.ndarray, untreated: np.ndarray, tol: float = 1e-12, max_iter: int = 10_000) -> tuple[np.ndarray, np.ndarray]:
+def _fe_fit_untreated(
+    Y: np.ndarray, untreated: np.ndarray, tol: float = 1e-12, max_iter: int = 10_000
+) -> tuple[np.ndarray, np.ndarray]:
     """Unit and period effects fitted on the untreated cells only (alternating projections)."""
     n, T = Y.shape
     W = untreated.astype(float)
@@ -249,7 +259,9 @@ def bjs_imputation(
     untreated_per_t = (~treated).sum(axis=0)
     if (untreated_per_t == 0).any():
         bad = [int(t) for t in times[untreated_per_t == 0]]
-        raise ToolkitError(f"BJS imputation needs an untreated unit in every period; none in {bad} (add never-treated units or drop those periods)")
+        raise ToolkitError(
+            f"BJS imputation needs an untreated unit in every period; none in {bad} (add never-treated units or drop those periods)"
+        )
     est, by_e, _ = _bjs_point(Y, G, times)
     rng = np.random.default_rng(seed)
     boot_all = np.empty(biters)

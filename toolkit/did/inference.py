@@ -66,10 +66,12 @@ def cluster_codes(values: Any) -> tuple[np.ndarray, np.ndarray]:
 def cluster_sums(values: np.ndarray, codes: np.ndarray, n_clusters: int) -> np.ndarray:
     """Σ over rows of each cluster, per column: shape (G, k)."""
     values = values.reshape(len(values), -1)
-    return np.column_stack([np.bincount(codes, weights=values[:, j], minlength=n_clusters) for j in range(values.shape[1])])
+    return np.column_stack(
+        [np.bincount(codes, weights=values[:, j], minlength=n_clusters) for j in range(values.shape[1])]
+    )
 
 
-def n_params_counted(fit: "TwfeFit", ssc: str) -> int:
+def n_params_counted(fit: TwfeFit, ssc: str) -> int:
     """K in (N−1)/(N−K) for the small-sample factor under convention ``ssc``."""
     k = len(fit.names)
     if ssc == "full":
@@ -84,7 +86,9 @@ def n_params_counted(fit: "TwfeFit", ssc: str) -> int:
         if _nested(fit.time_code, fit.cluster_code):
             fe += 1 - fit.n_times
         return k + max(fe, 0)
-    raise ToolkitError(f"unknown small-sample convention ssc='{ssc}'; expected 'nested' (fixest) or 'full' (statsmodels/linearmodels)")
+    raise ToolkitError(
+        f"unknown small-sample convention ssc='{ssc}'; expected 'nested' (fixest) or 'full' (statsmodels/linearmodels)"
+    )
 
 
 def is_nested(fe_code: np.ndarray, cluster_code: np.ndarray) -> bool:
@@ -105,7 +109,7 @@ def ssc_factor(n_obs: int, n_params: int, n_clusters: int) -> float:
     return n_clusters / (n_clusters - 1) * (n_obs - 1) / (n_obs - n_params)
 
 
-def cr1_vcov(fit: "TwfeFit", ssc: str = "nested") -> np.ndarray:
+def cr1_vcov(fit: TwfeFit, ssc: str = "nested") -> np.ndarray:
     scores = cluster_sums(fit.x_dm * fit.resid[:, None], fit.cluster_code, fit.n_clusters)
     meat = scores.T @ scores
     factor = ssc_factor(fit.n_obs, n_params_counted(fit, ssc), fit.n_clusters)
@@ -118,23 +122,34 @@ def _sym_inv_sqrt(matrix: np.ndarray) -> np.ndarray:
     return (vecs * inv) @ vecs.T
 
 
-def _unit_demeaned_year_dummies(fit: "TwfeFit") -> np.ndarray:
+def _unit_demeaned_year_dummies(fit: TwfeFit) -> np.ndarray:
     n_u = fit.n_units
     cnt = np.bincount(fit.unit_code, minlength=n_u).astype(float)
     Y = np.zeros((fit.n_obs, fit.n_times))
     Y[np.arange(fit.n_obs), fit.time_code] = 1.0
-    means = np.column_stack([np.bincount(fit.unit_code, weights=Y[:, t], minlength=n_u) for t in range(fit.n_times)]) / cnt[:, None]
+    means = (
+        np.column_stack([np.bincount(fit.unit_code, weights=Y[:, t], minlength=n_u) for t in range(fit.n_times)])
+        / cnt[:, None]
+    )
     return Y - means[fit.unit_code]
 
 
-def cr2_vcov(fit: "TwfeFit", contrast: int | None = None) -> tuple[np.ndarray, float | None]:
+def cr2_vcov(fit: TwfeFit, contrast: int | None = None) -> tuple[np.ndarray, float | None]:
     """CR2 (clubSandwich) variance and, for coefficient ``contrast``, its Satterthwaite df."""
     from toolkit.did.twfe import within_transform
 
     n_u = fit.n_units
     t_per_unit = np.bincount(fit.unit_code, minlength=n_u).astype(float)
     # W = M_U [Y, X_raw]: unit-demeaned period dummies and regressors; H = P_U + W (W'W)^+ W'
-    x_u = fit.x_raw - (np.column_stack([np.bincount(fit.unit_code, weights=fit.x_raw[:, j], minlength=n_u) for j in range(fit.x_raw.shape[1])]) / t_per_unit[:, None])[fit.unit_code]
+    x_u = (
+        fit.x_raw
+        - (
+            np.column_stack(
+                [np.bincount(fit.unit_code, weights=fit.x_raw[:, j], minlength=n_u) for j in range(fit.x_raw.shape[1])]
+            )
+            / t_per_unit[:, None]
+        )[fit.unit_code]
+    )
     W = np.column_stack([_unit_demeaned_year_dummies(fit), x_u])
     Q = np.linalg.pinv(W.T @ W, rcond=1e-12, hermitian=True)
     order = np.argsort(fit.cluster_code, kind="stable")
@@ -168,19 +183,29 @@ def cr2_vcov(fit: "TwfeFit", contrast: int | None = None) -> tuple[np.ndarray, f
     return V, df
 
 
-def vcov_for(fit: "TwfeFit", *, vcov: str = "CR1", ssc: str = "nested", contrast: int = 0) -> tuple[np.ndarray, float, str]:
+def vcov_for(
+    fit: TwfeFit, *, vcov: str = "CR1", ssc: str = "nested", contrast: int = 0
+) -> tuple[np.ndarray, float, str]:
     """(variance matrix, t degrees of freedom, description) for a fitted within regression."""
     G = fit.n_clusters
     if G < 2:
         raise ToolkitError("cluster-robust inference needs at least 2 clusters")
     kind = vcov.upper()
     if kind == "CR1":
-        label = "fixest/pyfixest default: FE nested in clusters not counted" if ssc == "nested" else "statsmodels/linearmodels: all FE counted"
+        label = (
+            "fixest/pyfixest default: FE nested in clusters not counted"
+            if ssc == "nested"
+            else "statsmodels/linearmodels: all FE counted"
+        )
         return cr1_vcov(fit, ssc), float(G - 1), f"cluster-robust CR1 ({label})"
     if kind == "CR2":
         V, df = cr2_vcov(fit, contrast)
         if df is None:
-            return V, float(G - 1), "cluster-robust CR2 (Bell–McCaffrey, clubSandwich), G−1 df (panel too large for Satterthwaite df)"
+            return (
+                V,
+                float(G - 1),
+                "cluster-robust CR2 (Bell–McCaffrey, clubSandwich), G−1 df (panel too large for Satterthwaite df)",
+            )
         return V, df, "cluster-robust CR2 (Bell–McCaffrey, clubSandwich) with Satterthwaite df"
     raise ToolkitError(f"unknown vcov '{vcov}'; expected CR1 or CR2")
 
@@ -259,7 +284,14 @@ def wald_test(coef: np.ndarray, V: np.ndarray, df_denom: float) -> dict[str, flo
     coef = np.asarray(coef, dtype=float)
     q = len(coef)
     if q == 0:
-        return {"stat_f": float("nan"), "df1": 0, "df2": float(df_denom), "p_value": float("nan"), "wald": float("nan"), "p_value_chi2": float("nan")}
+        return {
+            "stat_f": float("nan"),
+            "df1": 0,
+            "df2": float(df_denom),
+            "p_value": float("nan"),
+            "wald": float("nan"),
+            "p_value_chi2": float("nan"),
+        }
     W = float(coef @ np.linalg.pinv(V) @ coef)
     F = W / q
     return {
@@ -291,7 +323,7 @@ def _draw_weights(kind: str, n_clusters: int, n_boot: int, rng: np.random.Genera
 
 
 def wild_cluster_bootstrap(
-    fit: "TwfeFit",
+    fit: TwfeFit,
     j: int,
     *,
     n_boot: int = 9999,
@@ -315,7 +347,9 @@ def wild_cluster_bootstrap(
     from toolkit.did.twfe import _treated_clusters  # noqa: PLC0415 (avoid an import cycle)
 
     if not fit.units_nested_in_clusters:
-        raise ToolkitError("the wild cluster bootstrap here needs units nested within clusters (cluster by unit or a coarser level)")
+        raise ToolkitError(
+            "the wild cluster bootstrap here needs units nested within clusters (cluster by unit or a coarser level)"
+        )
     G = fit.n_clusters
     k = len(fit.names)
     c = fit.cluster_code
@@ -349,7 +383,9 @@ def wild_cluster_bootstrap(
     d0, SX0, SY0 = pieces(u0)
     dr, SXr, SYr = pieces(r)
     rng = np.random.default_rng(seed)
-    V, label = _draw_weights(weights, G, n_boot, rng) if draws is None else (np.asarray(draws, float).reshape(G, -1), "given")
+    V, label = (
+        _draw_weights(weights, G, n_boot, rng) if draws is None else (np.asarray(draws, float).reshape(G, -1), "given")
+    )
     n_draws = V.shape[1]
     factor = ssc_factor(fit.n_obs, n_params_counted(fit, ssc), G)
 
@@ -357,7 +393,11 @@ def wild_cluster_bootstrap(
         return d[:, None] * v - A_X @ (B @ (SX.T @ v)) - A_Y @ (Q @ (SY.T @ v))
 
     # numerator(b0) = n0 - b0 nr; sum of squared scores(b0) = q0 - 2 b0 q1 + b0^2 q2 (per draw)
-    n0 = np.zeros(n_draws); nr = np.zeros(n_draws); q0 = np.zeros(n_draws); q1 = np.zeros(n_draws); q2 = np.zeros(n_draws)
+    n0 = np.zeros(n_draws)
+    nr = np.zeros(n_draws)
+    q0 = np.zeros(n_draws)
+    q1 = np.zeros(n_draws)
+    q2 = np.zeros(n_draws)
     chunk = max(1, int(2_000_000 // max(G, 1)))
     for start in range(0, n_draws, chunk):
         v = V[:, start : start + chunk]
@@ -383,6 +423,7 @@ def wild_cluster_bootstrap(
 
     p = p_value(null)
     t_star_null = (n0 - null * nr) / np.sqrt(np.maximum(factor * (q0 - 2 * null * q1 + null * null * q2), 1e-300))
+
     # test inversion: widen a bracket from the analytic CI until rejected, then bisect
     def bound(direction: int) -> float:
         inside = b_hat
@@ -412,7 +453,9 @@ def wild_cluster_bootstrap(
             "under- or over-reject with so few (MacKinnon & Webb 2017); read its p-value with care"
         )
     if G <= ENUMERATE_MAX_CLUSTERS and weights.lower() == "rademacher":
-        warnings.append(f"{G} clusters: Rademacher weights give only 2^{G} distinct draws; Webb weights are recommended")
+        warnings.append(
+            f"{G} clusters: Rademacher weights give only 2^{G} distinct draws; Webb weights are recommended"
+        )
     return {
         "p_value": p,
         "ci_low": bound(-1),
@@ -428,7 +471,7 @@ def wild_cluster_bootstrap(
     }
 
 
-def _year_gram(fit: "TwfeFit") -> np.ndarray:
+def _year_gram(fit: TwfeFit) -> np.ndarray:
     """Ÿ'Ÿ for period dummies Y demeaned within units: diag(n_t) − Σ_u c_u c_u' / T_u."""
     n_u, T = fit.n_units, fit.n_times
     Z = np.zeros((n_u, T))
@@ -441,7 +484,7 @@ def _year_gram(fit: "TwfeFit") -> np.ndarray:
 # --------------------------------------------------------------------------- permutation
 
 
-def permutation_inference(fit: "TwfeFit", panel: "Panel", j: int, *, alpha: float = 0.05) -> dict[str, Any]:
+def permutation_inference(fit: TwfeFit, panel: Panel, j: int, *, alpha: float = 0.05) -> dict[str, Any]:
     """Placebo inference for one treated cluster (Conley & Taber 2011 / Abadie et al. 2010 spirit).
 
     The treated cluster is removed; the treated cluster's adoption year is assigned in turn to each

@@ -22,8 +22,9 @@ Rows in error messages are 1-based data rows as a person counts them in the file
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -188,7 +189,12 @@ def prepare_panel(
     if not isinstance(data, pd.DataFrame):
         raise ToolkitError(f"the panel must be a pandas DataFrame, got {type(data).__name__}")
 
-    wanted = [("yname, outcome", yname), ("idname, unit", idname), ("tname, time", tname), ("gname, first treated period", gname)]
+    wanted = [
+        ("yname, outcome", yname),
+        ("idname, unit", idname),
+        ("tname, time", tname),
+        ("gname, first treated period", gname),
+    ]
     wanted += [("covariate", c) for c in covariates] + [("column", c) for c in extra_columns]
     missing = [(role, col) for role, col in wanted if col not in data.columns]
     if missing:
@@ -198,7 +204,13 @@ def prepare_panel(
             if col in seen:
                 continue
             seen.add(col)
-            problems.append(Problem(TABLE, f"a column named '{col}' ({role}); columns present: {', '.join(map(str, data.columns))}", column=col))
+            problems.append(
+                Problem(
+                    TABLE,
+                    f"a column named '{col}' ({role}); columns present: {', '.join(map(str, data.columns))}",
+                    column=col,
+                )
+            )
         raise ValidationError.from_problems(problems, what="the panel (missing columns)")
     if len(data) == 0:
         raise ToolkitError("the panel is empty: no rows to estimate from")
@@ -210,19 +222,25 @@ def prepare_panel(
     if unit.isna().any():
         bad = unit.isna()
         raise ValidationError.from_problems(
-            [Problem(TABLE, "a unit id in every row", column=idname, rows=_rows(bad))], what="the panel (missing unit ids)"
+            [Problem(TABLE, "a unit id in every row", column=idname, rows=_rows(bad))],
+            what="the panel (missing unit ids)",
         )
 
     time = _as_numeric(frame, tname, "time period")
     if time.isna().any():
         raise ValidationError.from_problems(
-            [Problem(TABLE, "a time period in every row", column=tname, rows=_rows(time.isna()))], what="the panel (missing time)"
+            [Problem(TABLE, "a time period in every row", column=tname, rows=_rows(time.isna()))],
+            what="the panel (missing time)",
         )
     frac = np.mod(time.to_numpy(), 1) != 0
     if frac.any():
         bad = frac
         raise ValidationError.from_problems(
-            [Problem(TABLE, "an integer period such as a year", column=tname, rows=_rows(bad), value=time[bad].iloc[0])],
+            [
+                Problem(
+                    TABLE, "an integer period such as a year", column=tname, rows=_rows(bad), value=time[bad].iloc[0]
+                )
+            ],
             what="the panel (time not integer)",
         )
 
@@ -230,7 +248,15 @@ def prepare_panel(
     if (cohort < 0).any() or not np.all(np.mod(cohort.to_numpy(), 1) == 0):
         bad = (cohort < 0) | (np.mod(cohort, 1) != 0)
         raise ValidationError.from_problems(
-            [Problem(TABLE, "a first-treatment period (integer year) or 0/empty for never treated", column=gname, rows=_rows(bad), value=frame[gname][bad].iloc[0])],
+            [
+                Problem(
+                    TABLE,
+                    "a first-treatment period (integer year) or 0/empty for never treated",
+                    column=gname,
+                    rows=_rows(bad),
+                    value=frame[gname][bad].iloc[0],
+                )
+            ],
             what="the panel (bad cohort values)",
         )
 
@@ -260,7 +286,15 @@ def prepare_panel(
     if dup.any():
         first = out[dup].iloc[0]
         raise ValidationError.from_problems(
-            [Problem(TABLE, f"one row per ({idname}, {tname}); this pair appears more than once", column=idname, rows=_rows(dup), value=f"{first[UNIT]!r}, {int(first[TIME])}")],
+            [
+                Problem(
+                    TABLE,
+                    f"one row per ({idname}, {tname}); this pair appears more than once",
+                    column=idname,
+                    rows=_rows(dup),
+                    value=f"{first[UNIT]!r}, {int(first[TIME])}",
+                )
+            ],
             what="the panel (duplicated unit-period rows)",
         )
 
@@ -272,7 +306,15 @@ def prepare_panel(
         bad_unit = out.loc[bad, UNIT].iloc[0]
         values = sorted(int(v) for v in out.loc[out[UNIT] == bad_unit, COHORT].unique())
         raise ValidationError.from_problems(
-            [Problem(TABLE, f"the same first-treatment period in every row of a unit; unit {bad_unit!r} has {values}", column=gname, rows=_rows(bad), value=bad_unit)],
+            [
+                Problem(
+                    TABLE,
+                    f"the same first-treatment period in every row of a unit; unit {bad_unit!r} has {values}",
+                    column=gname,
+                    rows=_rows(bad),
+                    value=bad_unit,
+                )
+            ],
             what="the panel (cohort varies within a unit)",
         )
 
@@ -323,7 +365,9 @@ def prepare_panel(
 
     late = sorted(int(g) for g in out[COHORT].unique() if g > t_max)
     if late:
-        warnings.append(f"cohort{'s' if len(late) > 1 else ''} {late} first treated after the last period {t_max}: untreated throughout the data")
+        warnings.append(
+            f"cohort{'s' if len(late) > 1 else ''} {late} first treated after the last period {t_max}: untreated throughout the data"
+        )
 
     if len(out) == n_rows_checked:  # nothing dropped: the codes computed above still hold
         units, times = uvals, tvals

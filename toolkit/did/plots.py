@@ -42,7 +42,14 @@ def plot_event_study(
         fig = ax.figure
     ok = np.isfinite(lo) & np.isfinite(hi)
     if band and ok.any():
-        ax.fill_between(x[ok], lo[ok], hi[ok], alpha=0.2, color="C0", label="95% CI" if isinstance(result, DidResult) and result.options.get("alpha", 0.05) == 0.05 else "CI")
+        ax.fill_between(
+            x[ok],
+            lo[ok],
+            hi[ok],
+            alpha=0.2,
+            color="C0",
+            label="95% CI" if isinstance(result, DidResult) and result.options.get("alpha", 0.05) == 0.05 else "CI",
+        )
         ax.errorbar(x[ok], y[ok], yerr=[y[ok] - lo[ok], hi[ok] - y[ok]], fmt="none", ecolor="C0", capsize=3, lw=1)
     ax.plot(x, y, "o-", color="C0", label="estimate")
     ax.axhline(0.0, color="0.3", lw=0.8)

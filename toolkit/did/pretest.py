@@ -94,7 +94,7 @@ def dynamic_pretest(result: AttGtResult) -> dict[str, Any]:
     q = len(events)
     out: dict[str, Any] = {
         "test": "Wald test of the pre-treatment event-time effects (CS dynamic aggregation), "
-                "Hotelling T2 reference W(G-q)/(q(G-1)) vs F(q, G-q); F(q, G-1) and chi2(q) p alongside",
+        "Hotelling T2 reference W(G-q)/(q(G-1)) vs F(q, G-q); F(q, G-1) and chi2(q) p alongside",
         "event_times": events.tolist(),
         "estimates": est.tolist(),
         "se": (np.sqrt(np.sum(S**2, axis=0)) / n).tolist(),
@@ -136,7 +136,9 @@ def hotelling_reference(wald: float, q: int, n_clusters: int) -> dict[str, float
     }
 
 
-def uniform_band_pretest(result: AttGtResult, *, biters: int = 999, seed: int | None = None, alpha: float | None = None) -> dict[str, Any]:
+def uniform_band_pretest(
+    result: AttGtResult, *, biters: int = 999, seed: int | None = None, alpha: float | None = None
+) -> dict[str, Any]:
     """Sup-t test of the pre-treatment event-time effects from the multiplier bootstrap.
 
     ``rejects`` is True when the simultaneous ``1 − alpha`` band excludes zero at some pre-treatment
@@ -146,9 +148,16 @@ def uniform_band_pretest(result: AttGtResult, *, biters: int = 999, seed: int | 
     seed = result.seed if seed is None else seed
     alpha = result.alpha if alpha is None else alpha
     events, est, inf = pre_event_time_effects(result)
-    out: dict[str, Any] = {"test": "sup-t multiplier-bootstrap band over the pre-treatment event times (R did cband)",
-                           "event_times": events.tolist(), "biters": int(biters), "seed": int(seed),
-                           "stat": float("nan"), "crit_val": float("nan"), "p_value": float("nan"), "rejects": False}
+    out: dict[str, Any] = {
+        "test": "sup-t multiplier-bootstrap band over the pre-treatment event times (R did cband)",
+        "event_times": events.tolist(),
+        "biters": int(biters),
+        "seed": int(seed),
+        "stat": float("nan"),
+        "crit_val": float("nan"),
+        "p_value": float("nan"),
+        "rejects": False,
+    }
     if len(events) == 0:
         return out
     boot = multiplier_bootstrap(inf, biters=biters, seed=seed, alpha=alpha, cluster=result.cluster)
@@ -158,6 +167,12 @@ def uniform_band_pretest(result: AttGtResult, *, biters: int = 999, seed: int | 
     good = np.isfinite(scale) & (scale > 0)
     t_obs = float(np.max(np.abs(est[good]) / boot.se[good]))
     t_boot = np.max(np.abs(boot.draws[:, good] / scale[good]), axis=1)
-    out.update({"stat": t_obs, "crit_val": float(boot.crit_val), "p_value": float(np.mean(t_boot >= t_obs)),
-                "rejects": bool(t_obs > boot.crit_val)})
+    out.update(
+        {
+            "stat": t_obs,
+            "crit_val": float(boot.crit_val),
+            "p_value": float(np.mean(t_boot >= t_obs)),
+            "rejects": bool(t_obs > boot.crit_val),
+        }
+    )
     return out

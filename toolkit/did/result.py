@@ -73,7 +73,9 @@ class DidResult:
     options: dict[str, Any] = field(default_factory=dict)  # control group, covariates, alpha, seed ...
 
     @classmethod
-    def normal_approximation(cls, *, estimate: float, se: float, alpha: float, p_from_infinite_se: bool = False, **fields: Any) -> "DidResult":
+    def normal_approximation(
+        cls, *, estimate: float, se: float, alpha: float, p_from_infinite_se: bool = False, **fields: Any
+    ) -> DidResult:
         """A result whose headline CI and p-value are the normal-approximation Wald ones
         (:func:`toolkit.did.inference.wald_inference`): ``estimate ∓ z·se``; ``p_value`` is
         ``None`` without a finite positive SE (with ``p_from_infinite_se``, 1 for an infinite SE,

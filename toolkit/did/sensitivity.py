@@ -27,7 +27,8 @@ bounds under bounded violations of parallel trends ("honest DiD" style).
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -73,7 +74,18 @@ def placebo_dates(
         frame = data.loc[(g_true == 0) | usable].assign(**{"_placebo_g": fake[((g_true == 0) | usable).to_numpy()]})
         cohorts = sorted(int(g) for g in g_true[usable].unique())
         if not cohorts:
-            rows.append({"shift": k, "estimate": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "n_cells": 0, "cohorts": []})
+            rows.append(
+                {
+                    "shift": k,
+                    "estimate": np.nan,
+                    "se": np.nan,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "p_value": np.nan,
+                    "n_cells": 0,
+                    "cohorts": [],
+                }
+            )
             continue
         res = att_gt(frame, yname, idname, tname, "_placebo_g", control=control, alpha=alpha, **att_gt_kwargs)
         c = res.cells
@@ -81,7 +93,18 @@ def placebo_dates(
         t = c["time"].to_numpy()
         keep = np.flatnonzero((grp <= t) & (t < grp + k) & c["estimate"].notna().to_numpy())
         if len(keep) == 0:
-            rows.append({"shift": k, "estimate": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "n_cells": 0, "cohorts": cohorts})
+            rows.append(
+                {
+                    "shift": k,
+                    "estimate": np.nan,
+                    "se": np.nan,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "p_value": np.nan,
+                    "n_cells": 0,
+                    "cohorts": cohorts,
+                }
+            )
             continue
         G = res.unit_cohort
         cohort_list = np.array(sorted(set(grp.tolist())))
@@ -93,10 +116,18 @@ def placebo_dates(
         inf = _agg_if(att, res.inffunc, keep, w, _wif(keep, pg, G, grp))
         se = float(math.sqrt(np.sum(inf**2)) / res.n_units)
         lo, hi, p = wald_inference(est, se, alpha, p_from_infinite_se=True)
-        rows.append({
-            "shift": k, "estimate": est, "se": se, "ci_low": lo, "ci_high": hi, "p_value": p,
-            "n_cells": int(len(keep)), "cohorts": cohorts,
-        })
+        rows.append(
+            {
+                "shift": k,
+                "estimate": est,
+                "se": se,
+                "ci_low": lo,
+                "ci_high": hi,
+                "p_value": p,
+                "n_cells": int(len(keep)),
+                "cohorts": cohorts,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -119,12 +150,32 @@ def leave_one_cohort_out(
     t_max = pd.to_numeric(data[tname], errors="coerce").max()
     cohorts = sorted(int(c) for c in g.unique() if 0 < c <= t_max)
     if len(cohorts) < 2:
-        raise ToolkitError(f"leave-one-cohort-out needs at least two treated cohorts in column '{gname}', found {cohorts}")
+        raise ToolkitError(
+            f"leave-one-cohort-out needs at least two treated cohorts in column '{gname}', found {cohorts}"
+        )
     full = estimator(data, yname, idname, tname, gname, **kwargs)
-    rows = [{"dropped_cohort": None, "estimate": full.estimate, "se": full.se, "ci_low": full.ci_low, "ci_high": full.ci_high, "n_units": full.n_units}]
+    rows = [
+        {
+            "dropped_cohort": None,
+            "estimate": full.estimate,
+            "se": full.se,
+            "ci_low": full.ci_low,
+            "ci_high": full.ci_high,
+            "n_units": full.n_units,
+        }
+    ]
     for c in cohorts:
         r = estimator(data.loc[(g != c).to_numpy()], yname, idname, tname, gname, **kwargs)
-        rows.append({"dropped_cohort": c, "estimate": r.estimate, "se": r.se, "ci_low": r.ci_low, "ci_high": r.ci_high, "n_units": r.n_units})
+        rows.append(
+            {
+                "dropped_cohort": c,
+                "estimate": r.estimate,
+                "se": r.se,
+                "ci_low": r.ci_low,
+                "ci_high": r.ci_high,
+                "n_units": r.n_units,
+            }
+        )
     out = pd.DataFrame(rows)
     out["change"] = out["estimate"] - full.estimate
     return out
@@ -220,8 +271,17 @@ def honest_bounds(
             bias_hi = bias_hat + float(np.mean(horizons)) * z * s_se
         id_low, id_high = centre - bias_hat, centre + bias_hat
         ci_low, ci_high = centre - bias_hi - z * theta_se, centre + bias_hi + z * theta_se
-        out.append({"Mbar": m, "estimate": theta, "id_low": id_low, "id_high": id_high, "ci_low": ci_low, "ci_high": ci_high,
-                    "rejects_zero": bool(ci_low > 0 or ci_high < 0)})
+        out.append(
+            {
+                "Mbar": m,
+                "estimate": theta,
+                "id_low": id_low,
+                "id_high": id_high,
+                "ci_low": ci_low,
+                "ci_high": ci_high,
+                "rejects_zero": bool(ci_low > 0 or ci_high < 0),
+            }
+        )
     table = pd.DataFrame(out)
     rejecting = [r["Mbar"] for r in out if r["rejects_zero"]]
     table.attrs["breakdown"] = max(rejecting) if rejecting else None

@@ -27,8 +27,9 @@ Definitions follow R ``did`` 2.5.1 (``att_gt``/``compute.att_gt``) and ``DRDID``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,7 @@ from scipy import stats
 
 from toolkit.did.bootstrap import multiplier_bootstrap
 from toolkit.did.inference import wald_inference
-from toolkit.did.panel import COHORT, TIME, UNIT, Y, Panel, prepare_panel
+from toolkit.did.panel import COHORT, Panel, Y, prepare_panel
 from toolkit.did.result import DidResult
 from toolkit.errors import ToolkitError
 
@@ -116,7 +117,9 @@ def _wls(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.linalg.solve(Xw.T @ X, Xw.T @ y)
 
 
-def did_panel_2x2(dy: np.ndarray, d: np.ndarray, X: np.ndarray, method: str = "dr", trim_level: float = 0.995) -> tuple[float, np.ndarray]:
+def did_panel_2x2(
+    dy: np.ndarray, d: np.ndarray, X: np.ndarray, method: str = "dr", trim_level: float = 0.995
+) -> tuple[float, np.ndarray]:
     """One 2×2 panel DiD on the units of a cell: (ATT, influence function per unit).
 
     ``dy`` = Y_post − Y_pre, ``d`` = 1 for the cohort, 0 for comparison units, ``X`` the
@@ -206,14 +209,18 @@ def _wide(panel: Panel, cluster: str | None = None) -> _Wide:
     if cluster is not None:
         first = d.groupby("unit_code", sort=True)[cluster].nunique()
         if (first > 1).any():
-            raise ToolkitError(f"cluster column '{cluster}' varies within a unit ({panel.idname}); it must be constant per unit")
+            raise ToolkitError(
+                f"cluster column '{cluster}' varies within a unit ({panel.idname}); it must be constant per unit"
+            )
         cl = pd.factorize(d.groupby("unit_code", sort=True)[cluster].first(), sort=True)[0]
     return _Wide(panel.units, panel.times, Yw, G, X, panel.n_obs, warnings, cl)
 
 
 def _check_args(control: str, est_method: str, base_period: str, alpha: float, anticipation: int) -> None:
     if control not in CONTROLS:
-        raise ToolkitError(f"control must be one of {CONTROLS} (never-treated or not-yet-treated units), got {control!r}")
+        raise ToolkitError(
+            f"control must be one of {CONTROLS} (never-treated or not-yet-treated units), got {control!r}"
+        )
     if est_method not in EST_METHODS:
         raise ToolkitError(f"est_method must be one of {EST_METHODS}, got {est_method!r}")
     if base_period not in BASE_PERIODS:
@@ -255,7 +262,13 @@ def att_gt(
     _check_args(control, est_method, base_period, alpha, anticipation)
     if panel is None:
         panel = prepare_panel(
-            data, yname, idname, tname, gname, covariates=covariates, require_balanced=True,
+            data,
+            yname,
+            idname,
+            tname,
+            gname,
+            covariates=covariates,
+            require_balanced=True,
             extra_columns=(cluster,) if cluster else (),
         )
     else:
@@ -268,7 +281,9 @@ def att_gt(
         raise ToolkitError(f"Callaway–Sant'Anna needs at least two periods in column '{tname}', found {T}")
     cohorts = sorted(int(g) for g in np.unique(G) if g > 0)
     if not cohorts:
-        raise ToolkitError(f"no treated cohort in column '{gname}': every unit is never treated (0/empty) within {int(times[0])}–{int(times[-1])}")
+        raise ToolkitError(
+            f"no treated cohort in column '{gname}': every unit is never treated (0/empty) within {int(times[0])}–{int(times[-1])}"
+        )
     never = G == 0
     if control == "never" and not never.any():
         panel.require_never_treated("control='never'")
@@ -288,7 +303,9 @@ def att_gt(
     for g in cohorts:
         before = np.flatnonzero(times + anticipation < g)
         if len(before) == 0:  # prepare_panel already rejects these; kept for anticipation > 0
-            raise ToolkitError(f"cohort {g} in column '{gname}' has no pre-treatment period (first period {int(times[0])}, anticipation {anticipation})")
+            raise ToolkitError(
+                f"cohort {g} in column '{gname}' has no pre-treatment period (first period {int(times[0])}, anticipation {anticipation})"
+            )
         base_g = int(before[-1])
         treat = G == g
         for ti in range(t_first, T):
@@ -305,7 +322,9 @@ def att_gt(
                 ctrl = never | ((G > threshold) & (G != g))
             n_c = int(ctrl.sum())
             if n_c == 0:
-                warnings.append(f"no comparison units for cohort {g} in period {int(times[ti])}: ATT({g},{int(times[ti])}) not estimated")
+                warnings.append(
+                    f"no comparison units for cohort {g} in period {int(times[ti])}: ATT({g},{int(times[ti])}) not estimated"
+                )
                 continue
             dy = Yw[:, ti] - Yw[:, bi]
             if not covariates:
@@ -323,7 +342,9 @@ def att_gt(
                 try:
                     att, inf_sub = did_panel_2x2(dy[sub], treat[sub].astype(float), Xs, est_method)
                 except np.linalg.LinAlgError:
-                    warnings.append(f"covariate matrix singular for cohort {g} in period {int(times[ti])}: cell not estimated")
+                    warnings.append(
+                        f"covariate matrix singular for cohort {g} in period {int(times[ti])}: cell not estimated"
+                    )
                     continue
                 inf = np.zeros(n)
                 inf[sub] = (n / sub.sum()) * inf_sub
@@ -392,7 +413,9 @@ def att_gt(
     )
 
 
-def _cell_row(g: int, times: np.ndarray, ti: int, bi: int, post: bool, att: float, n_t: int, n_c: int) -> dict[str, Any]:
+def _cell_row(
+    g: int, times: np.ndarray, ti: int, bi: int, post: bool, att: float, n_t: int, n_c: int
+) -> dict[str, Any]:
     return {
         "cohort": int(g),
         "time": int(times[ti]),
@@ -444,9 +467,23 @@ def callaway_santanna(
     from toolkit.did.pretest import dynamic_pretest
 
     res = att_gt(
-        data, yname, idname, tname, gname, control=control, covariates=covariates, est_method=est_method,
-        base_period=base_period, anticipation=anticipation, alpha=alpha, bootstrap=bootstrap, biters=biters,
-        seed=seed, cluster=cluster, cband=cband, panel=panel,
+        data,
+        yname,
+        idname,
+        tname,
+        gname,
+        control=control,
+        covariates=covariates,
+        est_method=est_method,
+        base_period=base_period,
+        anticipation=anticipation,
+        alpha=alpha,
+        bootstrap=bootstrap,
+        biters=biters,
+        seed=seed,
+        cluster=cluster,
+        cband=cband,
+        panel=panel,
     )
     simple = aggte(res, "simple", cband=cband)
     dynamic = aggte(res, "dynamic", cband=cband)
@@ -455,7 +492,23 @@ def callaway_santanna(
     simple.event_study = dynamic.event_study
     simple.groups = group.groups
     simple.calendar = calendar.calendar
-    simple.group_time = res.cells[["cohort", "time", "base_time", "event_time", "post", "estimate", "se", "ci_low", "ci_high", "cband_low", "cband_high", "n_treated", "n_control"]].copy()
+    simple.group_time = res.cells[
+        [
+            "cohort",
+            "time",
+            "base_time",
+            "event_time",
+            "post",
+            "estimate",
+            "se",
+            "ci_low",
+            "ci_high",
+            "cband_low",
+            "cband_high",
+            "n_treated",
+            "n_control",
+        ]
+    ].copy()
     simple.diagnostics["event_study_vcov"] = dynamic.diagnostics.get("event_study_vcov")
     simple.diagnostics["pretrend"] = dynamic_pretest(res)
     simple.diagnostics.update(

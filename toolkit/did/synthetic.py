@@ -30,8 +30,9 @@ uniform weights (plain DiD), both with the same placebo inference, for compariso
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,7 +45,9 @@ from toolkit.errors import ToolkitError
 METHODS = ("sdid", "sc", "did")
 
 
-def _fw_simplex(Y: np.ndarray, zeta: float, intercept: bool, init: np.ndarray | None, min_decrease: float, max_iter: int) -> np.ndarray:
+def _fw_simplex(
+    Y: np.ndarray, zeta: float, intercept: bool, init: np.ndarray | None, min_decrease: float, max_iter: int
+) -> np.ndarray:
     """Frank–Wolfe for min_w ζ²‖w‖² + ‖A w − b‖²/m over the simplex, for a batch of problems.
 
     ``Y`` is B × m × (k+1) = [A | b]; ``init`` B × k (uniform if None). Each problem stops when
@@ -90,7 +93,16 @@ def _fw_simplex(Y: np.ndarray, zeta: float, intercept: bool, init: np.ndarray | 
             if not go.all():
                 x_out[idx[~go]] = x[~go]
                 keep = go
-                idx, x, Gx, Gm, Gdiag, Atb, btb, val = idx[keep], x[keep], Gx[keep], Gm[keep], Gdiag[keep], Atb[keep], btb[keep], val[keep]
+                idx, x, Gx, Gm, Gdiag, Atb, btb, val = (
+                    idx[keep],
+                    x[keep],
+                    Gx[keep],
+                    Gm[keep],
+                    Gdiag[keep],
+                    Atb[keep],
+                    btb[keep],
+                    val[keep],
+                )
                 if len(idx) == 0:
                     break
         prev = val
@@ -111,8 +123,18 @@ class _Fit:
     curve: np.ndarray  # B × T_post: effect per post period
 
 
-def _fit(Y: np.ndarray, N0: int, T0: int, method: str, zeta_omega: float, zeta_lambda: float, min_decrease: float,
-         omega0: np.ndarray | None = None, lambda0: np.ndarray | None = None, max_iter: int = 10_000) -> _Fit:
+def _fit(
+    Y: np.ndarray,
+    N0: int,
+    T0: int,
+    method: str,
+    zeta_omega: float,
+    zeta_lambda: float,
+    min_decrease: float,
+    omega0: np.ndarray | None = None,
+    lambda0: np.ndarray | None = None,
+    max_iter: int = 10_000,
+) -> _Fit:
     """SDID/SC/DiD on a batch of panels ``Y`` (B × N × T), comparison units first."""
     B, N, T = Y.shape
     # collapsed form: comparison rows + treated mean; pre columns + post mean
@@ -168,7 +190,9 @@ def synthetic_did(
     if method not in METHODS:
         raise ToolkitError(f"method must be one of {METHODS}, got {method!r}")
     if gname is None and (treated_unit is None or treat_year is None):
-        raise ToolkitError("synthetic DiD needs either gname (first treated year per unit) or treated_unit together with treat_year")
+        raise ToolkitError(
+            "synthetic DiD needs either gname (first treated year per unit) or treated_unit together with treat_year"
+        )
     if gname is None:
         frame = data.copy()
         ids = [treated_unit] if isinstance(treated_unit, (str, int, np.integer)) else list(treated_unit)
@@ -234,7 +258,9 @@ def synthetic_did(
         curve_se = np.std(pf.curve, axis=0, ddof=0)
         perm_p = float((1 + np.sum(np.abs(placebo) >= abs(tau))) / (1 + len(placebo)))
     if N1 == 1:
-        warnings.append("one treated unit: inference rests on placebo re-assignments among the comparison units (homoskedasticity across units assumed)")
+        warnings.append(
+            "one treated unit: inference rests on placebo re-assignments among the comparison units (homoskedasticity across units assumed)"
+        )
 
     units = panel.units[order]
     post_times = times[T0:]

@@ -17,8 +17,9 @@ coefficient is the "static" DiD estimate whose pitfalls under staggered adoption
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -154,7 +155,11 @@ def fit_within(
     y_dm, x_dm = both[:, 0], both[:, 1:]
     xtx = x_dm.T @ x_dm
     scale = np.sqrt(np.diag(xtx))
-    bad = [names[j] for j in range(len(names)) if scale[j] <= 1e-10 * max(1.0, np.abs(X[:, j]).max(initial=0.0)) * np.sqrt(len(y))]
+    bad = [
+        names[j]
+        for j in range(len(names))
+        if scale[j] <= 1e-10 * max(1.0, np.abs(X[:, j]).max(initial=0.0)) * np.sqrt(len(y))
+    ]
     if bad:
         raise ToolkitError(
             f"regressor(s) {bad} do not vary once unit and period effects are removed "
@@ -235,15 +240,36 @@ def twfe(
     (placebo) inference across control units is reported instead.
     """
     extra = [cluster] if cluster and cluster != idname else []
-    panel = data if isinstance(data, Panel) else prepare_panel(data, yname, idname, tname, gname, covariates=covariates, extra_columns=extra)
+    panel = (
+        data
+        if isinstance(data, Panel)
+        else prepare_panel(data, yname, idname, tname, gname, covariates=covariates, extra_columns=extra)
+    )
     d = panel.data
     names = ["treated", *panel.covariates]
     X = d[names].to_numpy(dtype="float64")
     y = d["y"].to_numpy(dtype="float64")
-    fit = fit_within(y, X, names, d["unit_code"].to_numpy(), d["time_code"].to_numpy(), _cluster_values(panel, cluster), balanced=panel.balanced)
+    fit = fit_within(
+        y,
+        X,
+        names,
+        d["unit_code"].to_numpy(),
+        d["time_code"].to_numpy(),
+        _cluster_values(panel, cluster),
+        balanced=panel.balanced,
+    )
     return _result_from_fit(
-        fit, panel, "twfe", cluster=cluster, vcov=vcov, ssc=ssc, alpha=alpha,
-        bootstrap=bootstrap, n_boot=n_boot, weights=weights, seed=seed,
+        fit,
+        panel,
+        "twfe",
+        cluster=cluster,
+        vcov=vcov,
+        ssc=ssc,
+        alpha=alpha,
+        bootstrap=bootstrap,
+        n_boot=n_boot,
+        weights=weights,
+        seed=seed,
     )
 
 
@@ -331,8 +357,12 @@ def _result_from_fit(
         diagnostics=diagnostics,
         warnings=warnings,
         options={
-            "vcov": vcov, "ssc": ssc, "cluster": cluster_name, "alpha": alpha,
-            "covariates": list(panel.covariates), "bootstrap": bootstrap or "none",
+            "vcov": vcov,
+            "ssc": ssc,
+            "cluster": cluster_name,
+            "alpha": alpha,
+            "covariates": list(panel.covariates),
+            "bootstrap": bootstrap or "none",
             **({"n_boot": n_boot, "weights": weights, "seed": seed} if bootstrap else {}),
         },
     )

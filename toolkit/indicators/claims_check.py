@@ -19,10 +19,11 @@ recomputed value correctly rounded to the precision the report shows.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -32,8 +33,21 @@ from toolkit.indicators import registry
 from toolkit.indicators.growth import cagr, yoy
 
 KINDS = ("value", "yoy", "cagr", "change")
-RESULT_COLUMNS = ["claim", "county_id", "indicator", "kind", "period", "stated", "recomputed", "difference",
-                  "tolerance", "ok", "start_value", "end_value", "explanation"]
+RESULT_COLUMNS = [
+    "claim",
+    "county_id",
+    "indicator",
+    "kind",
+    "period",
+    "stated",
+    "recomputed",
+    "difference",
+    "tolerance",
+    "ok",
+    "start_value",
+    "end_value",
+    "explanation",
+]
 _NUMBER = re.compile(r"^\s*([+-]?[\d,]*\.?\d+)\s*(%|万|万元|元|亿|亿元)?\s*$")
 
 
@@ -67,7 +81,7 @@ def parse_stated(stated: Any) -> StatedNumber:
     else:
         m = _NUMBER.match(str(stated))
         if not m:
-            raise ValueError("a number such as 0.172, \"17.20%\", \"66,000\" or \"6.6万\"")
+            raise ValueError('a number such as 0.172, "17.20%", "66,000" or "6.6万"')
         digits, suffix = m.group(1).replace(",", ""), m.group(2)
     try:
         dec = Decimal(digits)
@@ -100,11 +114,23 @@ def read_claims_file(path: str | Path) -> list[Claim]:
     out: list[Claim] = []
     for i, entry in enumerate(raw, start=1):
         if not isinstance(entry, Mapping):
-            problems.append(Problem("claims file", "a mapping with indicator, kind, stated, …", rows=(i,), value=entry, source=path.name))
+            problems.append(
+                Problem(
+                    "claims file", "a mapping with indicator, kind, stated, …", rows=(i,), value=entry, source=path.name
+                )
+            )
             continue
         unknown = sorted(set(entry) - allowed)
         for key in unknown:
-            problems.append(Problem("claims file", f"one of the fields {', '.join(sorted(allowed))}", rows=(i,), column=key, source=path.name))
+            problems.append(
+                Problem(
+                    "claims file",
+                    f"one of the fields {', '.join(sorted(allowed))}",
+                    rows=(i,),
+                    column=key,
+                    source=path.name,
+                )
+            )
         kw = {k: entry[k] for k in allowed if k in entry}
         for key in ("county", "text", "indicator", "kind"):
             if kw.get(key) is not None:
@@ -114,7 +140,10 @@ def read_claims_file(path: str | Path) -> list[Claim]:
         except TypeError as err:
             problems.append(Problem("claims file", str(err), rows=(i,), source=path.name))
             continue
-        problems += [Problem(p.table, p.expected, column=p.column, rows=(i,), value=p.value, source=path.name) for p in claim_problems(claim)]
+        problems += [
+            Problem(p.table, p.expected, column=p.column, rows=(i,), value=p.value, source=path.name)
+            for p in claim_problems(claim)
+        ]
         out.append(claim)
     if problems:
         raise ValidationError.from_problems(problems, what=f"claims file {path.name}")
@@ -127,14 +156,23 @@ def claim_problems(claim: Claim) -> list[Problem]:
     by_id = registry.registry_by_id()
     if claim.indicator not in by_id or not by_id[claim.indicator].computable:
         known = ", ".join(i.id for i in registry.load_registry() if i.computable and i.level == "county_year")
-        p.append(Problem("claims file", f"a county-year indicator id: {known}", column="indicator", value=claim.indicator))
+        p.append(
+            Problem("claims file", f"a county-year indicator id: {known}", column="indicator", value=claim.indicator)
+        )
     if claim.kind not in KINDS:
         p.append(Problem("claims file", f"one of {', '.join(KINDS)}", column="kind", value=claim.kind))
     if claim.kind in ("value", "yoy") and not isinstance(claim.year, int):
         p.append(Problem("claims file", f"a year for a claim of kind {claim.kind}", column="year", value=claim.year))
     if claim.kind in ("cagr", "change"):
         if not isinstance(claim.start, int) or not isinstance(claim.end, int) or claim.end <= claim.start:
-            p.append(Problem("claims file", "start and end years with end after start", column="start/end", value=(claim.start, claim.end)))
+            p.append(
+                Problem(
+                    "claims file",
+                    "start and end years with end after start",
+                    column="start/end",
+                    value=(claim.start, claim.end),
+                )
+            )
     try:
         parse_stated(claim.stated)
     except ValueError as err:
@@ -145,11 +183,17 @@ def claim_problems(claim: Claim) -> list[Problem]:
 
 
 def _level(values: pd.DataFrame, county: str, indicator: str, year: int, what: str) -> float:
-    hit = values.loc[(values["county_id"] == county) & (values["indicator"] == indicator) & (values["year"] == year), "value"]
+    hit = values.loc[
+        (values["county_id"] == county) & (values["indicator"] == indicator) & (values["year"] == year), "value"
+    ]
     if hit.empty:
-        years = sorted(values.loc[(values["county_id"] == county) & (values["indicator"] == indicator), "year"].unique())
-        raise ToolkitError(f"claim {what!r}: no {indicator} for county {county} in {year}; the data has "
-                           f"{', '.join(map(str, years)) if years else 'no year'}")
+        years = sorted(
+            values.loc[(values["county_id"] == county) & (values["indicator"] == indicator), "year"].unique()
+        )
+        raise ToolkitError(
+            f"claim {what!r}: no {indicator} for county {county} in {year}; the data has "
+            f"{', '.join(map(str, years)) if years else 'no year'}"
+        )
     return float(hit.iloc[0])
 
 
@@ -188,8 +232,12 @@ def check_claims(claims: Iterable[Claim], indicator_values: pd.DataFrame) -> pd.
             recomputed, period = end_value, str(c.year)
             how = f"{ind.name_en} in {c.year}"
         elif c.kind == "yoy":
-            g = yoy(_level(indicator_values, county, c.indicator, c.year - 1, what),
-                    _level(indicator_values, county, c.indicator, c.year, what), c.year, c.indicator)
+            g = yoy(
+                _level(indicator_values, county, c.indicator, c.year - 1, what),
+                _level(indicator_values, county, c.indicator, c.year, what),
+                c.year,
+                c.indicator,
+            )
             start_value, end_value, recomputed, period = g.start_value, g.end_value, g.rate, g.period
             how = f"{ind.name_en}: {_display(g.start_value, ind.unit, 'value')} ({c.year - 1}) → {_display(g.end_value, ind.unit, 'value')} ({c.year})"
         else:
@@ -198,16 +246,34 @@ def check_claims(claims: Iterable[Claim], indicator_values: pd.DataFrame) -> pd.
             g = cagr(s, e, c.start, c.end, c.indicator)
             start_value, end_value, period = s, e, g.period
             recomputed = g.rate if c.kind == "cagr" else e / s - 1.0
-            how = (f"{ind.name_en}: {_display(s, ind.unit, 'value')} ({c.start}) → {_display(e, ind.unit, 'value')} ({c.end}), "
-                   f"{'compound annual growth over ' + str(g.years) + ' years' if c.kind == 'cagr' else 'total change'}")
+            how = (
+                f"{ind.name_en}: {_display(s, ind.unit, 'value')} ({c.start}) → {_display(e, ind.unit, 'value')} ({c.end}), "
+                f"{'compound annual growth over ' + str(g.years) + ' years' if c.kind == 'cagr' else 'total change'}"
+            )
         diff = stated.value - recomputed
         ok = bool(abs(diff) <= tol + 1e-12)  # 1e-12 absorbs binary floating point, not a real difference
         verdict = "consistent with the data" if ok else "DOES NOT FOLLOW from the data"
-        explanation = (f"stated {_display(stated.value, ind.unit, c.kind)}, recomputed {_display(recomputed, ind.unit, c.kind)} "
-                       f"({how}): {verdict}")
-        rows.append({"claim": what, "county_id": county, "indicator": c.indicator, "kind": c.kind, "period": period,
-                     "stated": stated.value, "recomputed": recomputed, "difference": diff, "tolerance": tol, "ok": ok,
-                     "start_value": start_value, "end_value": end_value, "explanation": explanation})
+        explanation = (
+            f"stated {_display(stated.value, ind.unit, c.kind)}, recomputed {_display(recomputed, ind.unit, c.kind)} "
+            f"({how}): {verdict}"
+        )
+        rows.append(
+            {
+                "claim": what,
+                "county_id": county,
+                "indicator": c.indicator,
+                "kind": c.kind,
+                "period": period,
+                "stated": stated.value,
+                "recomputed": recomputed,
+                "difference": diff,
+                "tolerance": tol,
+                "ok": ok,
+                "start_value": start_value,
+                "end_value": end_value,
+                "explanation": explanation,
+            }
+        )
     out = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     out["ok"] = out["ok"].astype(bool)
     return out

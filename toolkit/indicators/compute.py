@@ -10,7 +10,7 @@ the indicators whose tables are present: ``county_year`` → monitoring indicato
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -64,11 +64,16 @@ def _check_counties(tables: Mapping[str, pd.DataFrame], counties: set[str] | Non
             known |= set(tables[name]["county_id"].astype(str))
     unknown = sorted(counties - known)
     if unknown:
-        raise ToolkitError(f"--county: unknown county {', '.join(unknown)}; the dataset has {', '.join(sorted(known)) or 'none'}")
+        raise ToolkitError(
+            f"--county: unknown county {', '.join(unknown)}; the dataset has {', '.join(sorted(known)) or 'none'}"
+        )
 
 
-def compute_indicators(tables: Mapping[str, pd.DataFrame], counties: Iterable[str] | str | None = None,
-                       years: tuple[int, int] | str | None = None) -> pd.DataFrame:
+def compute_indicators(
+    tables: Mapping[str, pd.DataFrame],
+    counties: Iterable[str] | str | None = None,
+    years: tuple[int, int] | str | None = None,
+) -> pd.DataFrame:
     """Every computable county-year indicator of the dataset, tidy and sorted (county, year, registry order)."""
     counties = {counties} if isinstance(counties, str) else (set(map(str, counties)) if counties is not None else None)
     years = parse_years(years) if isinstance(years, str) else years
@@ -88,8 +93,12 @@ def compute_indicators(tables: Mapping[str, pd.DataFrame], counties: Iterable[st
     return _window(tidy.finish(pd.concat(parts, ignore_index=True)), years)
 
 
-def compute_unit_indicators(tables: Mapping[str, pd.DataFrame], counties: Iterable[str] | str | None = None,
-                            years: tuple[int, int] | str | None = None, settlement: pd.DataFrame | None = None) -> pd.DataFrame:
+def compute_unit_indicators(
+    tables: Mapping[str, pd.DataFrame],
+    counties: Iterable[str] | str | None = None,
+    years: tuple[int, int] | str | None = None,
+    settlement: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Unit-level insurance indicators (rules.md §4), tidy with unit_id; empty if unit_year is absent."""
     if "unit_year" not in tables or "units" not in tables:
         return tidy.empty(tidy.UNIT_COLUMNS)
@@ -114,9 +123,19 @@ def compare_with_targets(result: pd.DataFrame) -> pd.DataFrame:
     """
     from toolkit.indicators.registry import load_registry
 
-    rows = [{"indicator": ind.id, "target": t.value, "target_source": t.source, "higher_is_better": ind.direction == "higher_is_better"}
-            for ind in load_registry() for t in ind.targets]
+    rows = [
+        {
+            "indicator": ind.id,
+            "target": t.value,
+            "target_source": t.source,
+            "higher_is_better": ind.direction == "higher_is_better",
+        }
+        for ind in load_registry()
+        for t in ind.targets
+    ]
     targets = pd.DataFrame(rows, columns=["indicator", "target", "target_source", "higher_is_better"])
     out = result[["county_id", "year", "indicator", "value"]].merge(targets, on="indicator", how="inner")
-    out["met"] = (out["value"] >= out["target"]).where(out["higher_is_better"], out["value"] <= out["target"]).astype(bool)
+    out["met"] = (
+        (out["value"] >= out["target"]).where(out["higher_is_better"], out["value"] <= out["target"]).astype(bool)
+    )
     return out.drop(columns="higher_is_better").reset_index(drop=True)

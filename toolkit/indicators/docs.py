@@ -6,8 +6,8 @@ out of date with toolkit/indicators/registry.yaml.
 
 from __future__ import annotations
 
-from toolkit.io import write_text
 from toolkit.indicators.registry import render_markdown
+from toolkit.io import write_text
 from toolkit.paths import PROJECT_ROOT
 
 DOCS_PAGE = PROJECT_ROOT / "docs" / "indicators.md"

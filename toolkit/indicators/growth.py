@@ -7,8 +7,8 @@ growth figure here carries its period and is recomputed from levels, never typed
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import pandas as pd
 
@@ -45,7 +45,14 @@ def cagr(start_value: float, end_value: float, start_year: int, end_year: int, w
     if not start_value > 0 or not end_value >= 0:
         raise ToolkitError(
             f"growth of {what} over {start_year}–{end_year} is undefined",
-            [Problem("indicators", "a positive start value and a non-negative end value", column=what, value=(start_value, end_value))],
+            [
+                Problem(
+                    "indicators",
+                    "a positive start value and a non-negative end value",
+                    column=what,
+                    value=(start_value, end_value),
+                )
+            ],
         )
     rate = (end_value / start_value) ** (1.0 / (end_year - start_year)) - 1.0
     return Growth(rate, start_year, end_year, float(start_value), float(end_value), "cagr")
@@ -74,8 +81,12 @@ def yoy_table(levels: pd.DataFrame, keys: Sequence[str], indicator: str, what: s
     bad = ~(joined["previous"] > 0)
     if bad.any():
         problems = [
-            Problem("indicators", f"a positive {what} in {int(r['year']) - 1} to compute its change in {int(r['year'])}",
-                    column=", ".join(f"{k} {r[k]}" for k in keys), value=float(r["previous"]))
+            Problem(
+                "indicators",
+                f"a positive {what} in {int(r['year']) - 1} to compute its change in {int(r['year'])}",
+                column=", ".join(f"{k} {r[k]}" for k in keys),
+                value=float(r["previous"]),
+            )
             for _, r in joined.loc[bad].iterrows()
         ]
         raise ToolkitError(f"cannot compute the year-on-year change of {what}", problems)

@@ -59,12 +59,20 @@ def income_ratio(frame: pd.DataFrame) -> pd.DataFrame:
     what = "income_ratio (基层机构人均工资收入达牵头医院比例)"
     for col in ("township_staff", "lead_hospital_staff", "lead_hospital_pay"):
         tidy.require_positive(frame, "county_year", col, what)
-    grouped = frame.groupby(KEYS, as_index=False, sort=True)[["township_pay", "township_staff", "lead_hospital_pay", "lead_hospital_staff"]].sum()
+    grouped = frame.groupby(KEYS, as_index=False, sort=True)[
+        ["township_pay", "township_staff", "lead_hospital_pay", "lead_hospital_staff"]
+    ].sum()
     township_mean = grouped["township_pay"] / grouped["township_staff"]
     lead_mean = grouped["lead_hospital_pay"] / grouped["lead_hospital_staff"]
     return pd.DataFrame(
-        {"county_id": grouped["county_id"], "year": grouped["year"], "indicator": "income_ratio",
-         "value": township_mean / lead_mean, "numerator": township_mean, "denominator": lead_mean}
+        {
+            "county_id": grouped["county_id"],
+            "year": grouped["year"],
+            "indicator": "income_ratio",
+            "value": township_mean / lead_mean,
+            "numerator": township_mean,
+            "denominator": lead_mean,
+        }
     )
 
 
@@ -78,38 +86,52 @@ def ph_village_share(county_year: pd.DataFrame, units: pd.DataFrame, unit_year: 
         return tidy.empty()
     tidy.require_positive(given, "county_year", "ph_subsidy_total", "ph_village_share (公卫经费村级包干占比)")
     county_of = units[["unit_id", "county_id"]].drop_duplicates()
-    lumps = unit_year[["unit_id", "year", "ph_lump_sum"]].merge(county_of, on="unit_id", how="left", validate="many_to_one")
+    lumps = unit_year[["unit_id", "year", "ph_lump_sum"]].merge(
+        county_of, on="unit_id", how="left", validate="many_to_one"
+    )
     if lumps["county_id"].isna().any():
         unknown = sorted(lumps.loc[lumps["county_id"].isna(), "unit_id"].astype(str).unique())
-        raise ToolkitError("unit_year names units missing from the units table",
-                           [Problem("unit_year", "a unit_id listed in units", column="unit_id", value=u) for u in unknown])
+        raise ToolkitError(
+            "unit_year names units missing from the units table",
+            [Problem("unit_year", "a unit_id listed in units", column="unit_id", value=u) for u in unknown],
+        )
     village = lumps.groupby(KEYS, as_index=False, sort=True)["ph_lump_sum"].sum()
     total = given.groupby(KEYS, as_index=False, sort=True)["ph_subsidy_total"].sum()
     joined = total.merge(village, on=KEYS, how="left")
     joined["ph_lump_sum"] = joined["ph_lump_sum"].fillna(0.0)  # a county-year without units has no village money
     return pd.DataFrame(
-        {"county_id": joined["county_id"], "year": joined["year"], "indicator": "ph_village_share",
-         "value": joined["ph_lump_sum"] / joined["ph_subsidy_total"],
-         "numerator": joined["ph_lump_sum"], "denominator": joined["ph_subsidy_total"]}
+        {
+            "county_id": joined["county_id"],
+            "year": joined["year"],
+            "indicator": "ph_village_share",
+            "value": joined["ph_lump_sum"] / joined["ph_subsidy_total"],
+            "numerator": joined["ph_lump_sum"],
+            "denominator": joined["ph_subsidy_total"],
+        }
     )
 
 
-def monitoring_indicators(county_year: pd.DataFrame, units: pd.DataFrame | None = None,
-                          unit_year: pd.DataFrame | None = None) -> pd.DataFrame:
+def monitoring_indicators(
+    county_year: pd.DataFrame, units: pd.DataFrame | None = None, unit_year: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """All county-year indicators of ``county_year`` in the tidy long format (lower/upper empty).
 
     The village doctors' subsidy growth is the year-on-year change of the per-doctor average, for
     years whose previous year is in the table.
     """
-    needed = sorted({c for pair in COUNTY_RATIOS.values() for c in pair}
-                    | {"township_pay", "township_staff", "lead_hospital_pay", "lead_hospital_staff"})
+    needed = sorted(
+        {c for pair in COUNTY_RATIOS.values() for c in pair}
+        | {"township_pay", "township_staff", "lead_hospital_pay", "lead_hospital_staff"}
+    )
     tidy.require_columns(county_year, "county_year", KEYS + needed)
     frame = _with_rows(county_year)
     by_id = {ind.id: ind for ind in load_registry()}
     parts = [_ratio(frame, by_id[i], num, den) for i, (num, den) in COUNTY_RATIOS.items()]
     parts.append(income_ratio(frame))
     per_doctor = parts[list(COUNTY_RATIOS).index("village_doctor_subsidy_per_doctor")]
-    parts.append(yoy_table(per_doctor, ["county_id"], "village_doctor_subsidy_growth", "village_doctor_subsidy_per_doctor"))
+    parts.append(
+        yoy_table(per_doctor, ["county_id"], "village_doctor_subsidy_growth", "village_doctor_subsidy_per_doctor")
+    )
     if units is not None and unit_year is not None:
         parts.append(ph_village_share(frame, units, unit_year))
     parts = [p for p in parts if not p.empty]

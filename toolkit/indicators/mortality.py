@@ -52,7 +52,9 @@ def band_probability(rate: np.ndarray) -> np.ndarray:
     return 5.0 * rate / (1.0 + 2.5 * rate)
 
 
-def fay_feuer_bounds(counts: np.ndarray, weights: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def fay_feuer_bounds(
+    counts: np.ndarray, weights: np.ndarray, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Gamma interval of Fay & Feuer (1997) for Y = Σ w_i D_i with D_i ~ Poisson, row by row.
 
     lower = v/(2Y) χ²⁻¹(α/2; 2Y²/v); upper = (v+w²)/(2(Y+w)) χ²⁻¹(1−α/2; 2(Y+w)²/(v+w²)),
@@ -92,7 +94,11 @@ def sdg_3_4_1_arrays(deaths: np.ndarray, population: np.ndarray, confidence: flo
     linear = np.sum(weights * deaths, axis=-1)
     lo, hi = fay_feuer_bounds(deaths, weights, confidence)
     factor = np.where(linear > 0, hazard / np.where(linear > 0, linear, 1.0), 1.0)
-    return {"probability": 1.0 - np.prod(1.0 - q, axis=-1), "lower": -np.expm1(-lo * factor), "upper": -np.expm1(-hi * factor)}
+    return {
+        "probability": 1.0 - np.prod(1.0 - q, axis=-1),
+        "lower": -np.expm1(-lo * factor),
+        "upper": -np.expm1(-hi * factor),
+    }
 
 
 def sdg_3_4_1(deaths: np.ndarray, population: np.ndarray, confidence: float = 0.95) -> PrematureMortality:
@@ -115,9 +121,15 @@ def _band_table(deaths: pd.DataFrame) -> pd.DataFrame:
     pops = rows.groupby(keys, sort=True)["population"].agg(["min", "max", "first"])
     uneven = pops.loc[pops["min"] != pops["max"]]
     if not uneven.empty:
-        problems = [Problem("deaths", "the same population on every cause row of a band", column="population",
-                            value=f"{k[0]} {k[1]} {k[2]} {k[3]}: {int(r['min'])}…{int(r['max'])}")
-                    for k, r in uneven.iterrows()]
+        problems = [
+            Problem(
+                "deaths",
+                "the same population on every cause row of a band",
+                column="population",
+                value=f"{k[0]} {k[1]} {k[2]} {k[3]}: {int(r['min'])}…{int(r['max'])}",
+            )
+            for k, r in uneven.iterrows()
+        ]
         raise ToolkitError("deaths: a band's population differs between cause rows", problems)
     ncd = rows.loc[rows["cause"].astype(str).isin(CAUSES)].groupby(keys, sort=True)["deaths"].sum()
     table = pops[["first"]].rename(columns={"first": "population"}).join(ncd.rename("deaths"), how="left")
@@ -126,9 +138,22 @@ def _band_table(deaths: pd.DataFrame) -> pd.DataFrame:
     if not bad.empty:
         problems = []
         for k, r in bad.iterrows():
-            hit = rows.loc[(rows["county_id"] == k[0]) & (rows["year"] == k[1]) & (rows["sex"] == k[2]) & (rows["age_band"] == k[3]), "_row"]
-            problems.append(Problem("deaths", f"a positive mid-year population of band {k[3]} ({k[0]}, {k[1]}, {k[2]})",
-                                    column="population", rows=tuple(int(x) for x in hit), value=int(r["population"])))
+            hit = rows.loc[
+                (rows["county_id"] == k[0])
+                & (rows["year"] == k[1])
+                & (rows["sex"] == k[2])
+                & (rows["age_band"] == k[3]),
+                "_row",
+            ]
+            problems.append(
+                Problem(
+                    "deaths",
+                    f"a positive mid-year population of band {k[3]} ({k[0]}, {k[1]}, {k[2]})",
+                    column="population",
+                    rows=tuple(int(x) for x in hit),
+                    value=int(r["population"]),
+                )
+            )
         raise ToolkitError("cannot compute premature mortality: zero population in an age band", problems)
     return table.reset_index()
 
@@ -147,32 +172,58 @@ def premature_mortality(deaths: pd.DataFrame, confidence: float = 0.95) -> pd.Da
     have_all = set(map(tuple, bands.loc[bands["sex"] == "all", ["county_id", "year"]].drop_duplicates().to_numpy()))
     sexed = bands.loc[bands["sex"].isin(["male", "female"])]
     summed = sexed.groupby(["county_id", "year", "age_band"], as_index=False, sort=True).agg(
-        deaths=("deaths", "sum"), population=("population", "sum"), n_sex=("sex", "nunique"))
+        deaths=("deaths", "sum"), population=("population", "sum"), n_sex=("sex", "nunique")
+    )
     summed = summed.loc[summed["n_sex"] == 2].drop(columns="n_sex")
     summed = summed.loc[[(c, y) not in have_all for c, y in zip(summed["county_id"], summed["year"])]].assign(sex="all")
     bands = pd.concat([bands.loc[bands["sex"].isin(list(SEX_INDICATOR))], summed], ignore_index=True)
     if bands.empty:
         return tidy.empty()
     keys = ["county_id", "year", "sex"]
-    deaths_w = bands.pivot_table(index=keys, columns="age_band", values="deaths", aggfunc="sum").reindex(columns=list(BANDS))
-    pop_w = bands.pivot_table(index=keys, columns="age_band", values="population", aggfunc="sum").reindex(columns=list(BANDS))
+    deaths_w = bands.pivot_table(index=keys, columns="age_band", values="deaths", aggfunc="sum").reindex(
+        columns=list(BANDS)
+    )
+    pop_w = bands.pivot_table(index=keys, columns="age_band", values="population", aggfunc="sum").reindex(
+        columns=list(BANDS)
+    )
     missing = pop_w.isna()
     if missing.any(axis=None):
-        problems = [Problem("deaths", "rows for all eight bands 30-34 … 65-69", column="age_band",
-                            value=f"{c} {y} {sx}: missing {', '.join(b for b in BANDS if missing.loc[(c, y, sx), b])}")
-                    for (c, y, sx) in pop_w.index[missing.any(axis=1)]]
+        problems = [
+            Problem(
+                "deaths",
+                "rows for all eight bands 30-34 … 65-69",
+                column="age_band",
+                value=f"{c} {y} {sx}: missing {', '.join(b for b in BANDS if missing.loc[(c, y, sx), b])}",
+            )
+            for (c, y, sx) in pop_w.index[missing.any(axis=1)]
+        ]
         raise ToolkitError("cannot compute premature mortality: age bands missing", problems)
     d, n = deaths_w.fillna(0).to_numpy(dtype="float64"), pop_w.to_numpy(dtype="float64")
     rate = d / n
     if (rate >= 0.4).any():  # 5q = 5M/(1+2.5M) reaches 1 at M = 0.4: the counts cannot be right
-        problems = [Problem("deaths", "fewer than 0.4 deaths per person-year in a band", column="deaths",
-                            value=f"{c} {y} {sx} {BANDS[int(np.argmax(r >= 0.4))]}: rate {r.max():.3f}")
-                    for (c, y, sx), r in zip(pop_w.index, rate) if (r >= 0.4).any()]
+        problems = [
+            Problem(
+                "deaths",
+                "fewer than 0.4 deaths per person-year in a band",
+                column="deaths",
+                value=f"{c} {y} {sx} {BANDS[int(np.argmax(r >= 0.4))]}: rate {r.max():.3f}",
+            )
+            for (c, y, sx), r in zip(pop_w.index, rate)
+            if (r >= 0.4).any()
+        ]
         raise ToolkitError("deaths: implausible death rate", problems)
     res = sdg_3_4_1_arrays(d, n, confidence)
     idx = pop_w.index.to_frame(index=False)
-    out = pd.DataFrame({"county_id": idx["county_id"], "year": idx["year"].astype("int64"),
-                        "indicator": idx["sex"].map(SEX_INDICATOR), "value": res["probability"],
-                        "numerator": d.sum(axis=1), "denominator": n.sum(axis=1),
-                        "lower": res["lower"], "upper": res["upper"]})
+    out = pd.DataFrame(
+        {
+            "county_id": idx["county_id"],
+            "year": idx["year"].astype("int64"),
+            "indicator": idx["sex"].map(SEX_INDICATOR),
+            "value": res["probability"],
+            "numerator": d.sum(axis=1),
+            "denominator": n.sum(axis=1),
+            "lower": res["lower"],
+            "upper": res["upper"],
+        }
+    )
     return tidy.finish(out)

@@ -9,7 +9,7 @@ monitoring indicator system, 国卫办基层发〔2020〕12号); rules.md §4, �
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -134,7 +134,10 @@ def parse_registry(entries: list[dict]) -> tuple[Indicator, ...]:
                 numerator=_term(raw.get("numerator"), where),
                 denominator=_term(raw.get("denominator"), where),
                 scale=float(raw.get("scale", 1)),
-                targets=tuple(Target(value=float(t["value"]), source=t["source"], note=t.get("note")) for t in raw.get("targets", ())),
+                targets=tuple(
+                    Target(value=float(t["value"]), source=t["source"], note=t.get("note"))
+                    for t in raw.get("targets", ())
+                ),
                 base=raw.get("base"),
                 method=raw.get("method"),
                 sex=raw.get("sex"),
@@ -216,11 +219,17 @@ def render_markdown() -> str:
     lines += [""]
     for ind in inds:
         lines += [f"## `{ind.id}` — {ind.name_zh} / {ind.name_en}", "", ind.definition, ""]
-        lines.append(f"* Level: `{ind.level}`; kind: `{ind.kind}`" + (f"; method: `{ind.method}`" if ind.method else ""))
+        lines.append(
+            f"* Level: `{ind.level}`; kind: `{ind.kind}`" + (f"; method: `{ind.method}`" if ind.method else "")
+        )
         if ind.numerator is not None:
-            lines.append(f"* Numerator: `{ind.numerator.expr}` (reads {', '.join(f'`{c}`' for c in ind.numerator.columns)})")
+            lines.append(
+                f"* Numerator: `{ind.numerator.expr}` (reads {', '.join(f'`{c}`' for c in ind.numerator.columns)})"
+            )
         if ind.denominator is not None:
-            lines.append(f"* Denominator: `{ind.denominator.expr}` (reads {', '.join(f'`{c}`' for c in ind.denominator.columns)})")
+            lines.append(
+                f"* Denominator: `{ind.denominator.expr}` (reads {', '.join(f'`{c}`' for c in ind.denominator.columns)})"
+            )
         if ind.computable:
             lines.append(f"* Scale: {ind.scale:g}")
         if ind.base:
@@ -276,7 +285,7 @@ def _methods_section() -> list[str]:
         "  county: C01",
         "  start: 2017",
         "  end: 2023",
-        "  stated: 17.20%        # or 0.172, \"6.6万\", \"66,000\"",
+        '  stated: 17.20%        # or 0.172, "6.6万", "66,000"',
         "  # tolerance: 0.0005   # absolute, in the indicator's unit; default half a unit of the last stated digit",
         "```",
         "",

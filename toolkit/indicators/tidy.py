@@ -7,7 +7,7 @@ position in the registry, so the same inputs always give the same bytes.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -36,11 +36,15 @@ def finish(frame: pd.DataFrame, columns: Sequence[str] = COUNTY_COLUMNS) -> pd.D
     keys = [c for c in columns if c in ("county_id", "unit_id", "year")]
     out["_order"] = out["indicator"].map(position)
     if out["_order"].isna().any():  # programming error: an id not in the registry
-        raise ValueError(f"indicator ids not in the registry: {sorted(set(out.loc[out['_order'].isna(), 'indicator']))}")
+        raise ValueError(
+            f"indicator ids not in the registry: {sorted(set(out.loc[out['_order'].isna(), 'indicator']))}"
+        )
     out = out.sort_values(keys + ["_order"], kind="mergesort").drop(columns="_order").reset_index(drop=True)
     bad = ~np.isfinite(out["value"].to_numpy())
     if bad.any():  # never a silent NaN/inf: the computing functions raise before this
-        raise ValueError(f"non-finite indicator values: {out.loc[bad, ['indicator']].drop_duplicates().to_dict('records')}")
+        raise ValueError(
+            f"non-finite indicator values: {out.loc[bad, ['indicator']].drop_duplicates().to_dict('records')}"
+        )
     return out
 
 
@@ -49,13 +53,19 @@ def require_columns(frame: pd.DataFrame, table: str, columns: Sequence[str]) -> 
     if missing:
         raise ToolkitError(
             f"table {table} lacks columns needed for the indicators"
-            + (" (a dataset that brings claims instead: derive them with toolkit.data.claims.aggregate_claims, "
-               "as `python -m toolkit indicators --from-claims` does)" if table in ("county_year", "unit_year") else ""),
+            + (
+                " (a dataset that brings claims instead: derive them with toolkit.data.claims.aggregate_claims, "
+                "as `python -m toolkit indicators --from-claims` does)"
+                if table in ("county_year", "unit_year")
+                else ""
+            ),
             [Problem(table, "the column of the data contract (docs: domain/data.md)", column=c) for c in missing],
         )
 
 
-def require_positive(frame: pd.DataFrame, table: str, column: str, what: str, keys: Sequence[str] = ("county_id", "year")) -> None:
+def require_positive(
+    frame: pd.DataFrame, table: str, column: str, what: str, keys: Sequence[str] = ("county_id", "year")
+) -> None:
     """Raise a ToolkitError for rows where ``column`` (a denominator) is zero or negative.
 
     ``frame`` carries the 1-based data row numbers in column ``_row`` when they are known.
@@ -68,7 +78,15 @@ def require_positive(frame: pd.DataFrame, table: str, column: str, what: str, ke
     for _, row in frame.loc[bad].iterrows():
         where = ", ".join(f"{k} {row[k]}" for k in keys if k in frame.columns)
         rows = (int(row["_row"]),) if "_row" in frame.columns and pd.notna(row["_row"]) else ()
-        problems.append(Problem(table, f"a positive {column} ({where}): it is the denominator of {what}", column=column, rows=rows, value=_plain(row[column])))
+        problems.append(
+            Problem(
+                table,
+                f"a positive {column} ({where}): it is the denominator of {what}",
+                column=column,
+                rows=rows,
+                value=_plain(row[column]),
+            )
+        )
     raise ToolkitError(f"cannot compute {what}: zero denominator", problems)
 
 

@@ -27,38 +27,76 @@ def _county_of(unit_year: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     frame = unit_year.reset_index(drop=True).assign(_row=lambda f: f.index + 1)
     if "county_id" in frame.columns:
         return frame
-    joined = frame.merge(units[["unit_id", "county_id"]].drop_duplicates(), on="unit_id", how="left", validate="many_to_one")
+    joined = frame.merge(
+        units[["unit_id", "county_id"]].drop_duplicates(), on="unit_id", how="left", validate="many_to_one"
+    )
     if joined["county_id"].isna().any():
         bad = joined.loc[joined["county_id"].isna()]
-        raise ToolkitError("unit_year names units missing from the units table",
-                           [Problem("unit_year", "a unit_id listed in units", column="unit_id", rows=tuple(int(r) for r in bad["_row"][:20]),
-                                    value=str(bad["unit_id"].iloc[0]))])
+        raise ToolkitError(
+            "unit_year names units missing from the units table",
+            [
+                Problem(
+                    "unit_year",
+                    "a unit_id listed in units",
+                    column="unit_id",
+                    rows=tuple(int(r) for r in bad["_row"][:20]),
+                    value=str(bad["unit_id"].iloc[0]),
+                )
+            ],
+        )
     return joined
 
 
-def unit_insurance_indicators(unit_year: pd.DataFrame, units: pd.DataFrame, settlement: pd.DataFrame | None = None) -> pd.DataFrame:
+def unit_insurance_indicators(
+    unit_year: pd.DataFrame, units: pd.DataFrame, settlement: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per-capita levels and their year-on-year changes per unit; savings when ``settlement`` (a
     table with unit_id, year, budget, actual_spending in yuan) is given. Tidy, with unit_id."""
-    tidy.require_columns(unit_year, "unit_year", ["unit_id", "year", "insured_pop", "fund_general", "fund_chronic_outpatient", "total_medical_spending"])
+    tidy.require_columns(
+        unit_year,
+        "unit_year",
+        ["unit_id", "year", "insured_pop", "fund_general", "fund_chronic_outpatient", "total_medical_spending"],
+    )
     frame = _county_of(unit_year, units)
-    tidy.require_positive(frame, "unit_year", "insured_pop", "per-capita spending of the unit", keys=("unit_id", "year"))
+    tidy.require_positive(
+        frame, "unit_year", "insured_pop", "per-capita spending of the unit", keys=("unit_id", "year")
+    )
     fund = frame["fund_general"] + frame["fund_chronic_outpatient"]
     base = frame[KEYS]
     levels = [
-        base.assign(indicator="unit_fund_per_capita", value=fund / frame["insured_pop"], numerator=fund,
-                    denominator=frame["insured_pop"].astype("float64")),
-        base.assign(indicator="unit_total_spending_per_capita", value=frame["total_medical_spending"] / frame["insured_pop"],
-                    numerator=frame["total_medical_spending"], denominator=frame["insured_pop"].astype("float64")),
+        base.assign(
+            indicator="unit_fund_per_capita",
+            value=fund / frame["insured_pop"],
+            numerator=fund,
+            denominator=frame["insured_pop"].astype("float64"),
+        ),
+        base.assign(
+            indicator="unit_total_spending_per_capita",
+            value=frame["total_medical_spending"] / frame["insured_pop"],
+            numerator=frame["total_medical_spending"],
+            denominator=frame["insured_pop"].astype("float64"),
+        ),
     ]
     parts = levels + [
         yoy_table(levels[0], ["county_id", "unit_id"], "unit_fund_per_capita_growth", "unit_fund_per_capita"),
-        yoy_table(levels[1], ["county_id", "unit_id"], "unit_total_spending_per_capita_growth", "unit_total_spending_per_capita"),
+        yoy_table(
+            levels[1],
+            ["county_id", "unit_id"],
+            "unit_total_spending_per_capita_growth",
+            "unit_total_spending_per_capita",
+        ),
     ]
     if settlement is not None:
         tidy.require_columns(settlement, "settlement", ["unit_id", "year", "budget", "actual_spending"])
         s = settlement.merge(frame[KEYS], on=["unit_id", "year"], how="inner", validate="one_to_one")
-        parts.append(s[KEYS].assign(indicator="unit_fund_savings", value=s["budget"] - s["actual_spending"],
-                                    numerator=s["budget"].astype("float64"), denominator=s["actual_spending"].astype("float64")))
+        parts.append(
+            s[KEYS].assign(
+                indicator="unit_fund_savings",
+                value=s["budget"] - s["actual_spending"],
+                numerator=s["budget"].astype("float64"),
+                denominator=s["actual_spending"].astype("float64"),
+            )
+        )
     return tidy.finish(pd.concat(parts, ignore_index=True), tidy.UNIT_COLUMNS)
 
 
@@ -70,12 +108,25 @@ def settlement_totals(year: int, *packages: pd.DataFrame) -> pd.DataFrame:
     total: pd.DataFrame | None = None
     for pkg in packages:
         prefix = "chronic_" if "chronic_budget_fen" in pkg.columns else ""
-        part = pd.DataFrame({"unit_id": pkg["unit_id"].astype(str),
-                             "budget_fen": pkg[f"{prefix}budget_fen"].astype("int64"),
-                             "actual_fen": pkg[f"{prefix}actual_fen"].astype("int64")})
-        total = part if total is None else total.set_index("unit_id").add(part.set_index("unit_id"), fill_value=0).reset_index()
+        part = pd.DataFrame(
+            {
+                "unit_id": pkg["unit_id"].astype(str),
+                "budget_fen": pkg[f"{prefix}budget_fen"].astype("int64"),
+                "actual_fen": pkg[f"{prefix}actual_fen"].astype("int64"),
+            }
+        )
+        total = (
+            part
+            if total is None
+            else total.set_index("unit_id").add(part.set_index("unit_id"), fill_value=0).reset_index()
+        )
     if total is None:
         raise ValueError("settlement_totals needs at least one settled package")
-    return pd.DataFrame({"unit_id": total["unit_id"], "year": int(year),
-                         "budget": total["budget_fen"].astype("int64") / 100,
-                         "actual_spending": total["actual_fen"].astype("int64") / 100}).sort_values("unit_id", ignore_index=True)
+    return pd.DataFrame(
+        {
+            "unit_id": total["unit_id"],
+            "year": int(year),
+            "budget": total["budget_fen"].astype("int64") / 100,
+            "actual_spending": total["actual_fen"].astype("int64") / 100,
+        }
+    ).sort_values("unit_id", ignore_index=True)

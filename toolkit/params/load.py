@@ -124,7 +124,9 @@ def _parse_file(path: Path, is_province: bool, problems: list[Problem]) -> dict[
     entries: dict[str, ParamEntry] = {}
     for key, body in data.items():
         if key not in SPECS:
-            problems.append(_problem(file, str(key), None, f"a known parameter key (known: {', '.join(sorted(SPECS))})"))
+            problems.append(
+                _problem(file, str(key), None, f"a known parameter key (known: {', '.join(sorted(SPECS))})")
+            )
             continue
         if not isinstance(body, dict):
             problems.append(_problem(file, key, body, "a mapping with " + ", ".join(FIELDS)))
@@ -135,7 +137,9 @@ def _parse_file(path: Path, is_province: bool, problems: list[Problem]) -> dict[
         required = FIELDS if is_province else COUNTY_REQUIRED
         missing = [f for f in required if f not in body]
         if missing:
-            problems.append(_problem(file, key, None, f"the field{'s' if len(missing) > 1 else ''} {', '.join(missing)}"))
+            problems.append(
+                _problem(file, key, None, f"the field{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+            )
             continue
         texts_ok = True
         for f in ("label_zh", "label_en", "unit", "source"):
@@ -149,7 +153,9 @@ def _parse_file(path: Path, is_province: bool, problems: list[Problem]) -> dict[
         good: dict[int, Any] = {}
         for year, value in values.items():
             if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
-                problems.append(_problem(file, f"{key}.values", year, f"a start year between {MIN_YEAR} and {MAX_YEAR}"))
+                problems.append(
+                    _problem(file, f"{key}.values", year, f"a start year between {MIN_YEAR} and {MAX_YEAR}")
+                )
                 continue
             expected = SPECS[key].check(value)
             if expected:
@@ -178,7 +184,9 @@ def load_params(params_dir: str | Path | None = None) -> ParamSet:
     root = Path(params_dir) if params_dir is not None else PARAMS_DIR
     province_path = root / PROVINCE_FILE
     if not province_path.is_file():
-        raise ToolkitError(f"parameter folder {root} has no {PROVINCE_FILE} (the province default every county starts from)")
+        raise ToolkitError(
+            f"parameter folder {root} has no {PROVINCE_FILE} (the province default every county starts from)"
+        )
     problems: list[Problem] = []
     province = _parse_file(province_path, True, problems)
     counties: dict[str, dict[str, ParamEntry]] = {}

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 #: tolerance for "shares add up to 1" (values are written with a few decimals)
 SUM_TOLERANCE = 1e-9
@@ -113,7 +114,9 @@ def _brackets(v: Any) -> str | None:
         if not _is_number(b["upper"]) or not 0 < b["upper"] <= 1:
             return f"bracket {i} upper edge in (0, 1] (got {b['upper']!r})"
         if b["upper"] <= previous:
-            return f"brackets ordered by upper edge, strictly increasing (bracket {i}: {b['upper']!r} after {previous!r})"
+            return (
+                f"brackets ordered by upper edge, strictly increasing (bracket {i}: {b['upper']!r} after {previous!r})"
+            )
         if not _is_number(b["share"]) or not 0 <= b["share"] <= 1:
             return f"bracket {i} share in [0, 1] (got {b['share']!r})"
         previous = b["upper"]
@@ -172,7 +175,13 @@ def cross_check(values: dict[str, Any]) -> list[tuple[str, Any, str]]:
         out.append(("two_card_projects", extra, "projects listed in ph_projects"))
     bench = list(values["objective_benchmarks"])
     if sorted(values["objective_weights"]) != sorted(bench):
-        out.append(("objective_weights", sorted(values["objective_weights"]), f"the same indicators as objective_benchmarks ({', '.join(sorted(bench))})"))
+        out.append(
+            (
+                "objective_weights",
+                sorted(values["objective_weights"]),
+                f"the same indicators as objective_benchmarks ({', '.join(sorted(bench))})",
+            )
+        )
     unknown = [i for i in values["objective_vetoes"] if i not in bench]
     if unknown:
         out.append(("objective_vetoes", unknown, "indicators listed in objective_benchmarks"))

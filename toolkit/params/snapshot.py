@@ -107,18 +107,20 @@ class ParamSnapshot:
         """One row per parameter: key, labels, value as text, unit, start year, source, file."""
         params = list(self._params.values())
         n = len(params)
-        return pd.DataFrame({
-            "county_id": [self.county_id] * n,
-            "year": [self.year] * n,
-            "key": [p.key for p in params],
-            "label_zh": [p.label_zh for p in params],
-            "label_en": [p.label_en for p in params],
-            "value": [format_value(p.value) for p in params],
-            "unit": [p.unit for p in params],
-            "since": [p.since for p in params],
-            "source": [p.source for p in params],
-            "file": [p.file for p in params],
-        })
+        return pd.DataFrame(
+            {
+                "county_id": [self.county_id] * n,
+                "year": [self.year] * n,
+                "key": [p.key for p in params],
+                "label_zh": [p.label_zh for p in params],
+                "label_en": [p.label_en for p in params],
+                "value": [format_value(p.value) for p in params],
+                "unit": [p.unit for p in params],
+                "since": [p.since for p in params],
+                "source": [p.source for p in params],
+                "file": [p.file for p in params],
+            }
+        )
 
     def __repr__(self) -> str:
         return f"ParamSnapshot(county_id={self.county_id!r}, year={self.year}, digest={self.digest()[:12]})"
@@ -128,7 +130,9 @@ class ParamSnapshot:
         lines = [f"Parameters for county {self.county_id}, year {self.year} (digest {self.digest()[:12]})"]
         width = max(len(k) for k in frame["key"])
         for r in frame.itertuples():
-            lines.append(f"  {r.key:<{width}}  {r.value}  [{r.unit}; since {r.since}; {r.source}; {r.file}]  {r.label_zh} / {r.label_en}")
+            lines.append(
+                f"  {r.key:<{width}}  {r.value}  [{r.unit}; since {r.since}; {r.source}; {r.file}]  {r.label_zh} / {r.label_en}"
+            )
         return "\n".join(lines)
 
 
@@ -145,11 +149,20 @@ def resolve(paramset: ParamSet, county_id: str, year: int) -> ParamSnapshot:
         usable = [t for t in timeline if t[0] <= year]
         if not usable:
             first = min(t[0] for t in timeline)
-            problems.append(Problem("parameters", f"a value in force in {year} (the first entry starts in {first})", column=key, source=base.file))
+            problems.append(
+                Problem(
+                    "parameters",
+                    f"a value in force in {year} (the first entry starts in {first})",
+                    column=key,
+                    source=base.file,
+                )
+            )
             continue
         since, _, value, entry = max(usable, key=lambda t: (t[0], t[1]))
         params.append(
-            ResolvedParam(key, copy.deepcopy(value), since, base.label_zh, base.label_en, base.unit, entry.source, entry.file)
+            ResolvedParam(
+                key, copy.deepcopy(value), since, base.label_zh, base.label_en, base.unit, entry.source, entry.file
+            )
         )
     if not problems:
         values = {p.key: p.value for p in params}

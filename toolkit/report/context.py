@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -23,7 +24,7 @@ from toolkit.errors import ToolkitError
 from toolkit.report.disclosure import DEFAULT_THRESHOLD
 from toolkit.report.labels import check_lang
 
-_CACHE: "OrderedDict[tuple, Any]" = OrderedDict()
+_CACHE: OrderedDict[tuple, Any] = OrderedDict()
 _CACHE_SIZE = 4
 _INDICATORS: dict[tuple, pd.DataFrame] = {}
 
@@ -122,8 +123,14 @@ class ReportContext:
         from toolkit.report.provenance import ProvenanceDisplay, provenance_for_dataset
 
         snap = self.snapshot if self.county_id and self.year is not None else None
-        info = {"notebook": self.notebook, "county_id": self.county_id, "year": self.year, "lang": self.lang,
-                "suppress_threshold": self.suppress_threshold, **extra}
+        info = {
+            "notebook": self.notebook,
+            "county_id": self.county_id,
+            "year": self.year,
+            "lang": self.lang,
+            "suppress_threshold": self.suppress_threshold,
+            **extra,
+        }
         prov = provenance_for_dataset(self.dataset, snap, info, exec_mode=self.exec_mode, params_dir=self.params_dir)
         return ProvenanceDisplay(prov, self.lang)
 
@@ -163,7 +170,9 @@ def open_report(
     cy = ds.tables["county_year"]
     if county_id is not None and county_id not in set(cy["county_id"]):
         known = ", ".join(sorted(cy["county_id"].unique()))
-        raise ToolkitError(f"parameter county_id: value {county_id!r} — expected one of the counties in the data ({known})")
+        raise ToolkitError(
+            f"parameter county_id: value {county_id!r} — expected one of the counties in the data ({known})"
+        )
     if year is not None:
         try:
             year = int(year)
@@ -171,9 +180,18 @@ def open_report(
             raise ToolkitError(f"parameter year: value {year!r} — expected a calendar year") from None
         years = cy.loc[cy["county_id"] == county_id, "year"] if county_id else cy["year"]
         if year not in set(years):
-            raise ToolkitError(f"parameter year: value {year} — expected a year in the data "
-                               f"({int(years.min())}–{int(years.max())})")
+            raise ToolkitError(
+                f"parameter year: value {year} — expected a year in the data ({int(years.min())}–{int(years.max())})"
+            )
     out = Path(output_dir) if output_dir else None
-    return ReportContext(dataset=ds, county_id=county_id, year=year, lang=lang, params_dir=params_dir,
-                         suppress_threshold=suppress_threshold, output_dir=out, exec_mode=exec_mode or "interactive",
-                         notebook=notebook)
+    return ReportContext(
+        dataset=ds,
+        county_id=county_id,
+        year=year,
+        lang=lang,
+        params_dir=params_dir,
+        suppress_threshold=suppress_threshold,
+        output_dir=out,
+        exec_mode=exec_mode or "interactive",
+        notebook=notebook,
+    )

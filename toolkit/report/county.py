@@ -14,10 +14,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from toolkit.errors import ToolkitError
 from toolkit.report import figures
 from toolkit.report.bundle import Bundle
 from toolkit.report.context import ReportContext
@@ -28,9 +26,16 @@ from toolkit.report.text import Markdown, claims_summary, indicator_sentences
 
 #: the indicators of the county report, in display order (ids of toolkit/indicators/registry.yaml)
 KEY_INDICATORS = (
-    "in_county_inpatient_share", "in_county_visit_rate", "primary_visit_share", "fund_in_county_rate",
-    "primary_fund_share", "hospitalisation_rate", "premature_ncd_mortality", "income_ratio",
-    "village_doctor_subsidy_per_doctor", "ph_village_share",
+    "in_county_inpatient_share",
+    "in_county_visit_rate",
+    "primary_visit_share",
+    "fund_in_county_rate",
+    "primary_fund_share",
+    "hospitalisation_rate",
+    "premature_ncd_mortality",
+    "income_ratio",
+    "village_doctor_subsidy_per_doctor",
+    "ph_village_share",
 )
 PERCENT_UNITS = ("fraction", "probability")
 
@@ -72,13 +77,22 @@ def indicator_frame(ctx: ReportContext, indicators=KEY_INDICATORS) -> pd.DataFra
         higher = reg[iid].direction == "higher_is_better"
         # rank: 1 + counties strictly better (ties share the better rank)
         better = (allc["value"] > v) if higher else (allc["value"] < v)
-        rows.append({
-            "indicator": iid, "label": label(iid, ctx.lang), "unit": reg[iid].unit, "direction": reg[iid].direction,
-            "value": v, "previous": float(prev[iid]) if iid in prev.index else math.nan,
-            "target": _target(reg[iid]), "province_median": float(allc["value"].median()),
-            "province_min": float(allc["value"].min()), "province_max": float(allc["value"].max()),
-            "rank": int(better.sum()) + 1, "n_counties": int(len(allc)),
-        })
+        rows.append(
+            {
+                "indicator": iid,
+                "label": label(iid, ctx.lang),
+                "unit": reg[iid].unit,
+                "direction": reg[iid].direction,
+                "value": v,
+                "previous": float(prev[iid]) if iid in prev.index else math.nan,
+                "target": _target(reg[iid]),
+                "province_median": float(allc["value"].median()),
+                "province_min": float(allc["value"].min()),
+                "province_max": float(allc["value"].max()),
+                "rank": int(better.sum()) + 1,
+                "n_counties": int(len(allc)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -94,22 +108,25 @@ def indicator_table(ctx: ReportContext) -> HtmlTable:
         "median": label("province_median", lang),
         "rank": label("rank", lang),
     }
-    out = pd.DataFrame({
-        cols["indicator"]: f["label"],
-        cols["value"]: [_fmt(v, u) for v, u in zip(f["value"], f["unit"])],
-        cols["previous"]: [_fmt(v, u) for v, u in zip(f["previous"], f["unit"])],
-        cols["target"]: [_fmt(v, u) if v is not None else "—" for v, u in zip(f["target"], f["unit"])],
-        cols["median"]: [_fmt(v, u) for v, u in zip(f["province_median"], f["unit"])],
-        cols["rank"]: [f"{r} / {n}" for r, n in zip(f["rank"], f["n_counties"])],
-    })
+    out = pd.DataFrame(
+        {
+            cols["indicator"]: f["label"],
+            cols["value"]: [_fmt(v, u) for v, u in zip(f["value"], f["unit"])],
+            cols["previous"]: [_fmt(v, u) for v, u in zip(f["previous"], f["unit"])],
+            cols["target"]: [_fmt(v, u) if v is not None else "—" for v, u in zip(f["target"], f["unit"])],
+            cols["median"]: [_fmt(v, u) for v, u in zip(f["province_median"], f["unit"])],
+            cols["rank"]: [f"{r} / {n}" for r, n in zip(f["rank"], f["n_counties"])],
+        }
+    )
     caption = f"{ctx.county_name} · {ctx.year} · {label('indicators_and_targets', lang)}"
     return HtmlTable(out, caption=caption)
 
 
 def indicator_summary(ctx: ReportContext) -> Markdown:
     f = indicator_frame(ctx)
-    return Markdown(indicator_sentences(f.to_dict("records"), county=ctx.county_name or ctx.county_id,
-                                        year=ctx.year, lang=ctx.lang))
+    return Markdown(
+        indicator_sentences(f.to_dict("records"), county=ctx.county_name or ctx.county_id, year=ctx.year, lang=ctx.lang)
+    )
 
 
 def province_median_series(ctx: ReportContext, indicator: str) -> pd.DataFrame:
@@ -131,9 +148,18 @@ def indicator_trends(ctx: ReportContext, indicators=KEY_INDICATORS, ncols: int =
     for k, iid in enumerate(present):
         ax = axes[k // ncols][k % ncols]
         series = mine.loc[mine["indicator"] == iid, ["year", "value", "lower", "upper"]]
-        figures.indicator_trend(series, label(iid, ctx.lang), lang=ctx.lang, target=_target(reg[iid]),
-                                reform_year=ctx.reform_year, comparison=province_median_series(ctx, iid),
-                                series_label=ctx.county_name or ctx.county_id, percent=reg[iid].unit in PERCENT_UNITS, band=True, ax=ax)
+        figures.indicator_trend(
+            series,
+            label(iid, ctx.lang),
+            lang=ctx.lang,
+            target=_target(reg[iid]),
+            reform_year=ctx.reform_year,
+            comparison=province_median_series(ctx, iid),
+            series_label=ctx.county_name or ctx.county_id,
+            percent=reg[iid].unit in PERCENT_UNITS,
+            band=True,
+            ax=ax,
+        )
     for k in range(len(present), nrows * ncols):
         axes[k // ncols][k % ncols].set_visible(False)
     fig.tight_layout()
@@ -156,8 +182,11 @@ def settlement_summary(ctx: ReportContext) -> Bundle:
     lang = ctx.lang
     missing = [t for t in ("units", "unit_year", "ph_process", "ph_targets") if t not in ctx.tables]
     if missing:
-        note = (f"数据中缺少 {', '.join(missing)} 表，无法结算。" if lang == "zh"
-                else f"The dataset lacks {', '.join(missing)}: no settlement.")
+        note = (
+            f"数据中缺少 {', '.join(missing)} 表，无法结算。"
+            if lang == "zh"
+            else f"The dataset lacks {', '.join(missing)}: no settlement."
+        )
         return Bundle([Markdown(note)], summary=note)
     cs = settlement(ctx)
     c = cs.by_county.iloc[0]
@@ -166,34 +195,54 @@ def settlement_summary(ctx: ReportContext) -> Bundle:
         (label("small_package", lang), c["chronic_budget"], c["chronic_actual"], c["chronic_savings"]),
         (label("public_health", lang), c["ph_lump_sum"], c["ph_final"], c["ph_lump_sum"] - c["ph_final"]),
     ]
-    head = ["", f"{label('budget', lang)}（万元）" if lang == "zh" else f"{label('budget', lang)} (10k yuan)",
-            f"{label('spending', lang)}（万元）" if lang == "zh" else f"{label('spending', lang)} (10k yuan)",
-            f"{label('savings', lang)}（万元）" if lang == "zh" else f"{label('savings', lang)} (10k yuan)"]
+    head = [
+        "",
+        f"{label('budget', lang)}（万元）" if lang == "zh" else f"{label('budget', lang)} (10k yuan)",
+        f"{label('spending', lang)}（万元）" if lang == "zh" else f"{label('spending', lang)} (10k yuan)",
+        f"{label('savings', lang)}（万元）" if lang == "zh" else f"{label('savings', lang)} (10k yuan)",
+    ]
     if lang == "en":
         rows[2] = (rows[2][0] + " (pool / paid / retained)", *rows[2][1:])
     table = pd.DataFrame([[r[0], fmt_wan(r[1]), fmt_wan(r[2]), fmt_wan(r[3])] for r in rows], columns=head)
     tiers = cs.by_tier.set_index("tier")
-    tier_table = pd.DataFrame({
-        ("层级" if lang == "zh" else "Tier"): [label(f"{t}_share", lang) for t in tiers.index],
-        (label("savings", lang) + ("（万元）" if lang == "zh" else " (10k yuan)")): [fmt_wan(v) for v in tiers["total"]],
-    })
+    tier_table = pd.DataFrame(
+        {
+            ("层级" if lang == "zh" else "Tier"): [label(f"{t}_share", lang) for t in tiers.index],
+            (label("savings", lang) + ("（万元）" if lang == "zh" else " (10k yuan)")): [
+                fmt_wan(v) for v in tiers["total"]
+            ],
+        }
+    )
     # informational rows carry ok=None (e.g. the effect ranking; the village share when the
     # county has no approved subsidy total): only rows with a verdict count as checks
     checks = cs.checks
     judged = checks[checks["ok"].map(lambda v: v is not None and not pd.isna(v))]
     failing = judged.loc[~judged["ok"].astype(bool), "check"].tolist()
     ok = not failing
-    check_text = ((f"全部 {len(judged)} 项核对通过（资金守恒精确到分）。" if ok else "未通过的核对：" +
-                   "；".join(failing)) if lang == "zh" else
-                  (f"All {len(judged)} checks pass (money conserved to the fen)." if ok else "Checks failing: " +
-                   "; ".join(failing)))
+    check_text = (
+        (f"全部 {len(judged)} 项核对通过（资金守恒精确到分）。" if ok else "未通过的核对：" + "；".join(failing))
+        if lang == "zh"
+        else (
+            f"All {len(judged)} checks pass (money conserved to the fen)."
+            if ok
+            else "Checks failing: " + "; ".join(failing)
+        )
+    )
     by_comm = cs.by_community.set_index("community_id")[["budget", "actual"]]
     by_comm.columns = ["budget", "spending"]
-    fig = figures.grouped_bars(by_comm, label("big_package", lang), ylabel="万元" if lang == "zh" else "10k yuan",
-                               lang=lang, scale=1e4)
+    fig = figures.grouped_bars(
+        by_comm, label("big_package", lang), ylabel="万元" if lang == "zh" else "10k yuan", lang=lang, scale=1e4
+    )
     summary = f"settlement {ctx.county_id} {ctx.year}: {len(cs.units)} units, checks {'ok' if ok else 'FAILED'}"
-    return Bundle([HtmlTable(table, caption=label("settlement_results", lang)), HtmlTable(tier_table),
-                   Markdown(check_text), figures.show(fig)], summary=summary)
+    return Bundle(
+        [
+            HtmlTable(table, caption=label("settlement_results", lang)),
+            HtmlTable(tier_table),
+            Markdown(check_text),
+            figures.show(fig),
+        ],
+        summary=summary,
+    )
 
 
 # --------------------------------------------------------------------------- province comparison
@@ -206,12 +255,20 @@ def province_comparison(ctx: ReportContext, indicator: str = "in_county_inpatien
     d = d.sort_values(["value", "county_id"], ascending=[not higher, True])
     names = [ctx.county_names.get(c, c) for c in d["county_id"]]
     series = pd.Series(d["value"].to_numpy(), index=names)
-    fig = figures.ranking(series, f"{label(indicator, ctx.lang)} · {ctx.year}", highlight=[ctx.county_name],
-                          percent=reg[indicator].unit in PERCENT_UNITS, reference=_target(reg[indicator]),
-                          reference_label=label("target", ctx.lang))
+    fig = figures.ranking(
+        series,
+        f"{label(indicator, ctx.lang)} · {ctx.year}",
+        highlight=[ctx.county_name],
+        percent=reg[indicator].unit in PERCENT_UNITS,
+        reference=_target(reg[indicator]),
+        reference_label=label("target", ctx.lang),
+    )
     pos = names.index(ctx.county_name) + 1 if ctx.county_name in names else None
-    text = (f"{ctx.county_name}在全省 {len(names)} 个县中排第 {pos} 位。" if ctx.lang == "zh"
-            else f"{ctx.county_name} ranks {pos} of {len(names)} counties.")
+    text = (
+        f"{ctx.county_name}在全省 {len(names)} 个县中排第 {pos} 位。"
+        if ctx.lang == "zh"
+        else f"{ctx.county_name} ranks {pos} of {len(names)} counties."
+    )
     return Bundle([figures.show(fig), Markdown(text)], summary=text)
 
 
@@ -225,13 +282,19 @@ def deaths_by_cause(ctx: ReportContext, age_bands: tuple[str, str] = ("30-34", "
     start = d["age_band"].str.extract(r"^(\d+)")[0].astype("float")
     d = d.loc[(start >= lo) & (start <= hi)]
     counts = d.pivot_table(index="cause", columns="sex", values="deaths", aggfunc="sum", fill_value=0)
-    counts = counts.reindex(index=[c for c in ("cvd", "cancer", "diabetes", "crd", "other") if c in counts.index],
-                            columns=["male", "female"], fill_value=0)
+    counts = counts.reindex(
+        index=[c for c in ("cvd", "cancer", "diabetes", "crd", "other") if c in counts.index],
+        columns=["male", "female"],
+        fill_value=0,
+    )
     res = suppress_table(counts.astype("int64"), ctx.suppress_threshold)
     pub = res.published()
     lang = ctx.lang
-    sex_label = {"male": "男" if lang == "zh" else "Male", "female": "女" if lang == "zh" else "Female",
-                 "total": label("total", lang)}
+    sex_label = {
+        "male": "男" if lang == "zh" else "Male",
+        "female": "女" if lang == "zh" else "Female",
+        "total": label("total", lang),
+    }
     table = pd.DataFrame({label("cause", lang): [label(str(i), lang) for i in pub.index]})
     for col in pub.columns:
         table[sex_label.get(col, col)] = pub[col].to_numpy()
@@ -250,13 +313,39 @@ def seed_claims(ctx: ReportContext) -> list:
     years = set(ctx.indicators.loc[ctx.indicators["county_id"] == ctx.county_id, "year"])
     out = []
     if 2023 in years:
-        out.append(Claim(indicator="income_ratio", kind="value", year=2023, stated="99.16%", county=ctx.county_id,
-                         text="乡镇卫生院人员平均收入达县级医院的99.16%（2023）"))
-        out.append(Claim(indicator="village_doctor_subsidy_per_doctor", kind="value", year=2023, stated="66,000",
-                         county=ctx.county_id, tolerance=500.0, text="村医年均补助收入6.6万元（2023）"))
+        out.append(
+            Claim(
+                indicator="income_ratio",
+                kind="value",
+                year=2023,
+                stated="99.16%",
+                county=ctx.county_id,
+                text="乡镇卫生院人员平均收入达县级医院的99.16%（2023）",
+            )
+        )
+        out.append(
+            Claim(
+                indicator="village_doctor_subsidy_per_doctor",
+                kind="value",
+                year=2023,
+                stated="66,000",
+                county=ctx.county_id,
+                tolerance=500.0,
+                text="村医年均补助收入6.6万元（2023）",
+            )
+        )
     if {2017, 2023} <= years:
-        out.append(Claim(indicator="village_doctor_subsidy_per_doctor", kind="cagr", start=2017, end=2023,
-                         stated="17.20%", county=ctx.county_id, text="村医补助收入年均增长17.20%（2017–2023）"))
+        out.append(
+            Claim(
+                indicator="village_doctor_subsidy_per_doctor",
+                kind="cagr",
+                start=2017,
+                end=2023,
+                stated="17.20%",
+                county=ctx.county_id,
+                text="村医补助收入年均增长17.20%（2017–2023）",
+            )
+        )
     return out
 
 
@@ -277,15 +366,22 @@ def claims_checked(ctx: ReportContext, claims_file: str = "") -> Bundle:
         # growth claims are rates; level claims are in the indicator's unit
         return fmt_pct(value) if kind in ("cagr", "yoy", "change") else _fmt(value, reg[indicator].unit)
 
-    table = pd.DataFrame({
-        label("claim", lang): checked["claim"],
-        label("stated", lang): [shown(v, i, k) for v, i, k in zip(checked["stated"], checked["indicator"], checked["kind"])],
-        label("recomputed", lang): [shown(v, i, k) for v, i, k in
-                                    zip(checked["recomputed"], checked["indicator"], checked["kind"])],
-        label("verdict", lang): [("相符" if ok else "不符") if lang == "zh" else ("consistent" if ok else "NOT consistent")
-                                 for ok in checked["ok"]],
-        ("说明" if lang == "zh" else "Explanation"): checked["explanation"],
-    })
+    table = pd.DataFrame(
+        {
+            label("claim", lang): checked["claim"],
+            label("stated", lang): [
+                shown(v, i, k) for v, i, k in zip(checked["stated"], checked["indicator"], checked["kind"])
+            ],
+            label("recomputed", lang): [
+                shown(v, i, k) for v, i, k in zip(checked["recomputed"], checked["indicator"], checked["kind"])
+            ],
+            label("verdict", lang): [
+                ("相符" if ok else "不符") if lang == "zh" else ("consistent" if ok else "NOT consistent")
+                for ok in checked["ok"]
+            ],
+            ("说明" if lang == "zh" else "Explanation"): checked["explanation"],
+        }
+    )
     text = claims_summary(checked, lang)
     return Bundle([Markdown(text), HtmlTable(table)], summary=text)
 
@@ -300,12 +396,28 @@ def write_side_files(ctx: ReportContext) -> Markdown:
         return Markdown("")
     f = indicator_frame(ctx)
     ind = f[["indicator", "value", "previous", "target", "province_median", "rank", "n_counties"]].copy()
-    sheets = [Sheet("indicators", ind, formats={"value": "num4", "previous": "num4", "target": "num4",
-                                                  "province_median": "num4"})]
+    sheets = [
+        Sheet(
+            "indicators",
+            ind,
+            formats={"value": "num4", "previous": "num4", "target": "num4", "province_median": "num4"},
+        )
+    ]
     if all(t in ctx.tables for t in ("units", "unit_year", "ph_process", "ph_targets")):
         cs = settlement(ctx)
-        money = ["budget", "actual", "savings", "chronic_budget", "chronic_actual", "chronic_savings",
-                 "ph_lump_sum", "ph_process", "ph_objective", "ph_effect", "ph_final"]
+        money = [
+            "budget",
+            "actual",
+            "savings",
+            "chronic_budget",
+            "chronic_actual",
+            "chronic_savings",
+            "ph_lump_sum",
+            "ph_process",
+            "ph_objective",
+            "ph_effect",
+            "ph_final",
+        ]
         units = cs.units[["unit_id", "unit_name", "township_id", "community_id", *money]]
         sheets.append(Sheet("settlement", units, formats={m: "yuan" for m in money}))
         sheets.append(Sheet("params", cs.params[["key", "label_zh", "label_en", "value", "unit", "since", "source"]]))

@@ -27,9 +27,9 @@ values matching identifier patterns (architecture.md "Privacy").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -78,10 +78,14 @@ def _check_counts(table: pd.DataFrame | pd.Series, threshold: int) -> None:
         raise ValueError(f"suppression threshold must be >= 1, got {threshold}")
     values = np.asarray(table, dtype=float)
     if np.isnan(values).any() or (values < 0).any() or (values != np.round(values)).any():
-        raise ValueError("disclosure control works on non-negative whole counts; got missing, negative or fractional values")
+        raise ValueError(
+            "disclosure control works on non-negative whole counts; got missing, negative or fractional values"
+        )
 
 
-def _pick_complement(values: np.ndarray, status: np.ndarray, cells: Sequence[tuple[int, int]], axis: int) -> tuple[int, int] | None:
+def _pick_complement(
+    values: np.ndarray, status: np.ndarray, cells: Sequence[tuple[int, int]], axis: int
+) -> tuple[int, int] | None:
     """The complement to hide among ``cells`` (one row when ``axis`` is 0, one column when 1).
 
     Preference: a cell whose crossing line already holds exactly one hidden cell (it closes a
@@ -282,7 +286,9 @@ def find_identifiers(
                 if rx.search(text):
                     hit_pats.add(i)
         findings += [f"{path}: column name {c!r}" for c in sorted(hit_cols)]
-        findings += [f"{path}: value matching identifier pattern #{i} ({compiled[i].pattern!r})" for i in sorted(hit_pats)]
+        findings += [
+            f"{path}: value matching identifier pattern #{i} ({compiled[i].pattern!r})" for i in sorted(hit_pats)
+        ]
     return findings
 
 
@@ -296,4 +302,3 @@ def assert_no_identifiers(
     findings = find_identifiers(paths, patterns, columns)
     if findings:
         raise AssertionError("identifiers found in outputs:\n" + "\n".join(f"  - {f}" for f in findings))
-

@@ -49,14 +49,21 @@ def outcome_panel(ctx: ReportContext, outcome: str) -> pd.DataFrame:
 
 def cohort_means(ctx: ReportContext, outcome: str) -> pd.DataFrame:
     p = outcome_panel(ctx, outcome)
-    return (p.groupby(["first_treat", "year"], as_index=False)["y"].mean()
-            .rename(columns={"first_treat": "cohort", "y": "value"}))
+    return (
+        p.groupby(["first_treat", "year"], as_index=False)["y"]
+        .mean()
+        .rename(columns={"first_treat": "cohort", "y": "value"})
+    )
 
 
 def cohort_trends(ctx: ReportContext, outcome: str):
     """Mean outcome per reform cohort over the years (cohort 0 = never reformed)."""
-    fig = figures.cohort_trends(cohort_means(ctx, outcome), f"{label(outcome, ctx.lang)} · {label('trends_by_cohort', ctx.lang)}",
-                                lang=ctx.lang, percent=_unit(outcome) == "fraction")
+    fig = figures.cohort_trends(
+        cohort_means(ctx, outcome),
+        f"{label(outcome, ctx.lang)} · {label('trends_by_cohort', ctx.lang)}",
+        lang=ctx.lang,
+        percent=_unit(outcome) == "fraction",
+    )
     return figures.show(fig)
 
 
@@ -84,8 +91,12 @@ def estimates(ctx: ReportContext, outcome: str, control: str = "notyet") -> dict
 def event_study_figure(ctx: ReportContext, outcome: str, control: str = "notyet"):
     """Callaway–Sant'Anna dynamic effects with pointwise 95% intervals and simultaneous bands."""
     res = estimates(ctx, outcome, control)["cs"]
-    fig = figures.event_study(res.event_study, f"{label(outcome, ctx.lang)} · {label('event_study', ctx.lang)}",
-                              lang=ctx.lang, percent=_unit(outcome) == "fraction")
+    fig = figures.event_study(
+        res.event_study,
+        f"{label(outcome, ctx.lang)} · {label('event_study', ctx.lang)}",
+        lang=ctx.lang,
+        percent=_unit(outcome) == "fraction",
+    )
     return figures.show(fig)
 
 
@@ -104,17 +115,36 @@ def pretrend_table(ctx: ReportContext, outcome: str, control: str = "notyet") ->
     dyn = cs_d.get("pretrend") or {}
     ev = r["event"].diagnostics.get("pretrend") or {}
     rows = [
-        (label("pretest_cs_event_times", lang), dyn.get("stat_f"), _reference("F", dyn.get("df1"), dyn.get("df2")), dyn.get("p_value")),
-        (label("pretest_cs_all_cells", lang), cs_d.get("pretest_wald"), _reference("χ²", cs_d.get("pretest_df")), cs_d.get("pretest_p_value")),
-        (label("pretest_twfe_event", lang), ev.get("stat_f"), _reference("F", ev.get("df1"), ev.get("df2")), ev.get("p_value")),
+        (
+            label("pretest_cs_event_times", lang),
+            dyn.get("stat_f"),
+            _reference("F", dyn.get("df1"), dyn.get("df2")),
+            dyn.get("p_value"),
+        ),
+        (
+            label("pretest_cs_all_cells", lang),
+            cs_d.get("pretest_wald"),
+            _reference("χ²", cs_d.get("pretest_df")),
+            cs_d.get("pretest_p_value"),
+        ),
+        (
+            label("pretest_twfe_event", lang),
+            ev.get("stat_f"),
+            _reference("F", ev.get("df1"), ev.get("df2")),
+            ev.get("p_value"),
+        ),
     ]
-    table = pd.DataFrame({
-        label("pretest", lang): [r_[0] for r_ in rows],
-        label("test_statistic", lang): [fmt_number(r_[1], 3) for r_ in rows],
-        label("reference_distribution", lang): [r_[2] for r_ in rows],
-        label("p_value", lang): [fmt_number(r_[3], 3) for r_ in rows],
-    })
-    return HtmlTable(table, caption=f"{label(outcome, lang)} · {label('pre_trend_test', lang)}", footnote=label("pretest_note", lang))
+    table = pd.DataFrame(
+        {
+            label("pretest", lang): [r_[0] for r_ in rows],
+            label("test_statistic", lang): [fmt_number(r_[1], 3) for r_ in rows],
+            label("reference_distribution", lang): [r_[2] for r_ in rows],
+            label("p_value", lang): [fmt_number(r_[3], 3) for r_ in rows],
+        }
+    )
+    return HtmlTable(
+        table, caption=f"{label(outcome, lang)} · {label('pre_trend_test', lang)}", footnote=label("pretest_note", lang)
+    )
 
 
 def estimator_table(ctx: ReportContext, outcome: str, control: str = "notyet") -> HtmlTable:
@@ -128,24 +158,31 @@ def estimator_table(ctx: ReportContext, outcome: str, control: str = "notyet") -
     rows = []
     for k in ("cs", "twfe"):
         x = r[k]
-        rows.append({
-            label("estimator", lang): names[k],
-            label("estimate", lang): fmt_effect(x.estimate, unit, True, dec),
-            label("se", lang): fmt_effect(x.se, unit, False, dec),
-            label("ci", lang): f"{fmt_effect(x.ci_low, unit, True, dec)} – {fmt_effect(x.ci_high, unit, True, dec)}",
-            label("p_value", lang): fmt_number(x.p_value, 3) if x.p_value is not None else "—",
-            label("n_units", lang): str(x.n_units),
-        })
-    note = (("效应以百分点表示。" if lang == "zh" else "Effects in percentage points.") if unit == "fraction" else None)
-    return HtmlTable(pd.DataFrame(rows), caption=f"{label(outcome, lang)} · {label('estimators_compared', lang)}",
-                     footnote=note)
+        rows.append(
+            {
+                label("estimator", lang): names[k],
+                label("estimate", lang): fmt_effect(x.estimate, unit, True, dec),
+                label("se", lang): fmt_effect(x.se, unit, False, dec),
+                label(
+                    "ci", lang
+                ): f"{fmt_effect(x.ci_low, unit, True, dec)} – {fmt_effect(x.ci_high, unit, True, dec)}",
+                label("p_value", lang): fmt_number(x.p_value, 3) if x.p_value is not None else "—",
+                label("n_units", lang): str(x.n_units),
+            }
+        )
+    note = ("效应以百分点表示。" if lang == "zh" else "Effects in percentage points.") if unit == "fraction" else None
+    return HtmlTable(
+        pd.DataFrame(rows), caption=f"{label(outcome, lang)} · {label('estimators_compared', lang)}", footnote=note
+    )
 
 
 def plain_language(ctx: ReportContext, outcome: str, control: str = "notyet") -> Markdown:
     """What changed, how sure we are — generated from the estimates (toolkit.report.text)."""
     r = estimates(ctx, outcome, control)
     pre = (r["event"].diagnostics.get("pretrend") or {}).get("p_value")
-    text = did_paragraph(label(outcome, ctx.lang), r["cs"], r["twfe"], lang=ctx.lang, unit=_unit(outcome), pretrend_p=pre)
+    text = did_paragraph(
+        label(outcome, ctx.lang), r["cs"], r["twfe"], lang=ctx.lang, unit=_unit(outcome), pretrend_p=pre
+    )
     warnings = [w for k in ("cs", "twfe") for w in r[k].warnings]
     if warnings:
         text += "\n\n" + ("注意：" if ctx.lang == "zh" else "Note: ") + " ".join(sorted(set(warnings)))
@@ -154,8 +191,17 @@ def plain_language(ctx: ReportContext, outcome: str, control: str = "notyet") ->
 
 def outcome_section(ctx: ReportContext, outcome: str, control: str = "notyet") -> Bundle:
     """Everything for one outcome, in reading order."""
-    summary = f"{outcome}: " + ", ".join(f"{k} {fmt_number(v.estimate, 4)}" for k, v in estimates(ctx, outcome, control).items()
-                                         if k != "event")
-    return Bundle([Markdown(f"### {label(outcome, ctx.lang)}"), plain_language(ctx, outcome, control),
-                   cohort_trends(ctx, outcome), event_study_figure(ctx, outcome, control),
-                   estimator_table(ctx, outcome, control), pretrend_table(ctx, outcome, control)], summary=summary)
+    summary = f"{outcome}: " + ", ".join(
+        f"{k} {fmt_number(v.estimate, 4)}" for k, v in estimates(ctx, outcome, control).items() if k != "event"
+    )
+    return Bundle(
+        [
+            Markdown(f"### {label(outcome, ctx.lang)}"),
+            plain_language(ctx, outcome, control),
+            cohort_trends(ctx, outcome),
+            event_study_figure(ctx, outcome, control),
+            estimator_table(ctx, outcome, control),
+            pretrend_table(ctx, outcome, control),
+        ],
+        summary=summary,
+    )

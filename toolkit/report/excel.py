@@ -18,8 +18,9 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -90,8 +91,9 @@ def _cell_value(value: Any, kind: str) -> Any:
     return str(value)
 
 
-def build_workbook_bytes(sheets: Iterable[Sheet], lang: str = "zh",
-                         timestamp: dt.datetime = DEFAULT_TIMESTAMP) -> bytes:
+def build_workbook_bytes(
+    sheets: Iterable[Sheet], lang: str = "zh", timestamp: dt.datetime = DEFAULT_TIMESTAMP
+) -> bytes:
     """The .xlsx bytes of ``sheets``; deterministic for equal inputs and ``timestamp``."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -159,8 +161,14 @@ EXCEL_FORMATS["int_plain"] = ("0", 1.0)  # years and ranks: a number, but no tho
 
 def _fix_zip_times(data: bytes, timestamp: dt.datetime) -> bytes:
     """Rewrite the zip with every member dated ``timestamp`` (same order, same compression)."""
-    stamp = (max(timestamp.year, 1980), timestamp.month, timestamp.day, timestamp.hour, timestamp.minute,
-             timestamp.second)
+    stamp = (
+        max(timestamp.year, 1980),
+        timestamp.month,
+        timestamp.day,
+        timestamp.hour,
+        timestamp.minute,
+        timestamp.second,
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
@@ -170,13 +178,17 @@ def _fix_zip_times(data: bytes, timestamp: dt.datetime) -> bytes:
             content = src.read(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl sets "modified" to now when saving
                 iso = timestamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                                 lambda m: m.group(1) + iso + m.group(2), content)
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    lambda m, iso=iso: m.group(1) + iso + m.group(2),
+                    content,
+                )
             dst.writestr(new, content)
     return out.getvalue()
 
 
-def write_workbook(path: str | os.PathLike, sheets: Iterable[Sheet], lang: str = "zh",
-                   timestamp: dt.datetime = DEFAULT_TIMESTAMP) -> None:
+def write_workbook(
+    path: str | os.PathLike, sheets: Iterable[Sheet], lang: str = "zh", timestamp: dt.datetime = DEFAULT_TIMESTAMP
+) -> None:
     """Write ``sheets`` to ``path`` atomically (temp file + rename)."""
     write_bytes(path, build_workbook_bytes(list(sheets), lang, timestamp))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib
 import matplotlib.pyplot as plt  # noqa: E402
@@ -97,8 +97,15 @@ def _mark_reform(ax, reform_year: int | None, lang: str) -> None:
         return
     x = float(reform_year) - 0.5  # the reform starts with its first year: draw the line before it
     ax.axvline(x, color=REFORM_COLOR, linestyle="--", linewidth=1)
-    ax.annotate(label("reform", lang), xy=(x, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -12),
-                textcoords="offset points", fontsize=9, color=REFORM_COLOR)
+    ax.annotate(
+        label("reform", lang),
+        xy=(x, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(3, -12),
+        textcoords="offset points",
+        fontsize=9,
+        color=REFORM_COLOR,
+    )
 
 
 def indicator_trend(
@@ -124,13 +131,25 @@ def indicator_trend(
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.4, 3.6))
     data = series.sort_values("year")
-    ax.plot(data["year"], data["value"], marker="o", color=PALETTE[0], label=series_label or label("county", lang), linewidth=2)
+    ax.plot(
+        data["year"],
+        data["value"],
+        marker="o",
+        color=PALETTE[0],
+        label=series_label or label("county", lang),
+        linewidth=2,
+    )
     if band and {"lower", "upper"} <= set(data.columns) and data["lower"].notna().any():
         ax.fill_between(data["year"], data["lower"], data["upper"], color=PALETTE[0], alpha=0.15, linewidth=0)
     if comparison is not None and not comparison.empty:
         comp = comparison.sort_values("year")
-        ax.plot(comp["year"], comp["value"], color="#999999", linewidth=1.5,
-                label=comparison_label or label("province_median", lang))
+        ax.plot(
+            comp["year"],
+            comp["value"],
+            color="#999999",
+            linewidth=1.5,
+            label=comparison_label or label("province_median", lang),
+        )
     if target is not None:
         ax.axhline(target, color=TARGET_COLOR, linestyle=":", linewidth=1.5, label=f"{label('target', lang)}")
     _mark_reform(ax, reform_year, lang)
@@ -157,8 +176,14 @@ def cohort_trends(means: pd.DataFrame, title: str, *, lang: str = "zh", percent:
         d = means.loc[means["cohort"] == cohort].sort_values("year")
         name = label("never_reformed", lang) if cohort == 0 else f"{label('cohort', lang)} {int(cohort)}"
         color = "#444444" if cohort == 0 else PALETTE[i % len(PALETTE)]
-        ax.plot(d["year"], d["value"], color=color, linewidth=2 if cohort == 0 else 1.5,
-                linestyle="--" if cohort == 0 else "-", label=name)
+        ax.plot(
+            d["year"],
+            d["value"],
+            color=color,
+            linewidth=2 if cohort == 0 else 1.5,
+            linestyle="--" if cohort == 0 else "-",
+            label=name,
+        )
         if cohort != 0:
             at = d.loc[d["year"] == cohort]
             ax.scatter(at["year"], at["value"], color=color, zorder=3, s=25)
@@ -181,18 +206,31 @@ def event_study(es: pd.DataFrame, title: str, *, lang: str = "zh", band: str = "
     d = es.sort_values("event_time")
     x = d["event_time"].to_numpy(dtype=float)
     if {"cband_low", "cband_high"} <= set(d.columns) and d["cband_low"].notna().any():
-        ax.fill_between(x, d["cband_low"], d["cband_high"], color=PALETTE[0], alpha=0.12, linewidth=0,
-                        label="95% " + ("同时置信带" if lang == "zh" else "simultaneous band"))
-    ax.fill_between(x, d["ci_low"], d["ci_high"], color=PALETTE[0], alpha=0.25, linewidth=0,
-                    label=label("ci", lang))
+        ax.fill_between(
+            x,
+            d["cband_low"],
+            d["cband_high"],
+            color=PALETTE[0],
+            alpha=0.12,
+            linewidth=0,
+            label="95% " + ("同时置信带" if lang == "zh" else "simultaneous band"),
+        )
+    ax.fill_between(x, d["ci_low"], d["ci_high"], color=PALETTE[0], alpha=0.25, linewidth=0, label=label("ci", lang))
     pre = x < 0
     ax.plot(x, d["estimate"], color=PALETTE[0], linewidth=1)
     ax.scatter(x[pre], d["estimate"].to_numpy()[pre], color="#777777", zorder=3, s=22)
     ax.scatter(x[~pre], d["estimate"].to_numpy()[~pre], color=PALETTE[1], zorder=3, s=22)
     ax.axhline(0, color="black", linewidth=0.8)
     ax.axvline(-0.5, color=REFORM_COLOR, linestyle="--", linewidth=1)
-    ax.annotate(label("reform", lang), xy=(-0.5, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -12),
-                textcoords="offset points", fontsize=9, color=REFORM_COLOR)
+    ax.annotate(
+        label("reform", lang),
+        xy=(-0.5, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(3, -12),
+        textcoords="offset points",
+        fontsize=9,
+        color=REFORM_COLOR,
+    )
     ax.set_xlabel(label("event_time", lang))
     ax.set_ylabel(label("estimate", lang))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -204,8 +242,9 @@ def event_study(es: pd.DataFrame, title: str, *, lang: str = "zh", band: str = "
     return fig
 
 
-def grouped_bars(table: pd.DataFrame, title: str, *, ylabel: str = "", lang: str = "zh",
-                 stacked: bool = False, scale: float = 1.0) -> Figure:
+def grouped_bars(
+    table: pd.DataFrame, title: str, *, ylabel: str = "", lang: str = "zh", stacked: bool = False, scale: float = 1.0
+) -> Figure:
     """Bars for a small wide table: index = categories (x), columns = series (legend).
     ``scale`` divides the values (10,000 for 万元)."""
     setup()
@@ -233,8 +272,15 @@ def grouped_bars(table: pd.DataFrame, title: str, *, ylabel: str = "", lang: str
     return fig
 
 
-def ranking(values: pd.Series, title: str, *, highlight: Sequence[str] = (), percent: bool = False,
-            reference: float | None = None, reference_label: str = "") -> Figure:
+def ranking(
+    values: pd.Series,
+    title: str,
+    *,
+    highlight: Sequence[str] = (),
+    percent: bool = False,
+    reference: float | None = None,
+    reference_label: str = "",
+) -> Figure:
     """Dot plot of values sorted as given (best first, top), index = names; ``highlight`` in red.
 
     Dots on a zoomed axis rather than bars from zero, so close values stay distinguishable."""
@@ -260,17 +306,26 @@ def ranking(values: pd.Series, title: str, *, highlight: Sequence[str] = (), per
     return fig
 
 
-def small_multiples(data: pd.DataFrame, title: str, *, lang: str = "zh", names: Mapping[str, str] | None = None,
-                    reform_years: Mapping[str, int | None] | None = None, target: float | None = None,
-                    percent: bool = False, ncols: int = 4) -> Figure:
+def small_multiples(
+    data: pd.DataFrame,
+    title: str,
+    *,
+    lang: str = "zh",
+    names: Mapping[str, str] | None = None,
+    reform_years: Mapping[str, int | None] | None = None,
+    target: float | None = None,
+    percent: bool = False,
+    ncols: int = 4,
+) -> Figure:
     """One small panel per county (``county_id, year, value``), shared y axis, reform marked."""
     setup()
     counties = sorted(data["county_id"].unique())
     n = len(counties)
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(2.4 * ncols, 1.9 * nrows + 0.6), sharex=True, sharey=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(2.4 * ncols, 1.9 * nrows + 0.6), sharex=True, sharey=True, squeeze=False
+    )
     for k, county in enumerate(counties):
         ax = axes[k // ncols][k % ncols]
         d = data.loc[data["county_id"] == county].sort_values("year")

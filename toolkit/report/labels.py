@@ -39,10 +39,14 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
     "pretest": ("检验", "Test"),
     "test_statistic": ("检验统计量", "Test statistic"),
     "reference_distribution": ("参照分布", "Reference distribution"),
-    "pretest_cs_event_times": ("Callaway–Sant'Anna：改革前各年份效应（结论依据）",
-                               "Callaway–Sant'Anna: pre-reform event-time effects (used for the verdict)"),
-    "pretest_cs_all_cells": ("Callaway–Sant'Anna：全部改革前 ATT(g,t)（R did 的检验）",
-                             "Callaway–Sant'Anna: all pre-reform ATT(g,t) (R did's test)"),
+    "pretest_cs_event_times": (
+        "Callaway–Sant'Anna：改革前各年份效应（结论依据）",
+        "Callaway–Sant'Anna: pre-reform event-time effects (used for the verdict)",
+    ),
+    "pretest_cs_all_cells": (
+        "Callaway–Sant'Anna：全部改革前 ATT(g,t)（R did 的检验）",
+        "Callaway–Sant'Anna: all pre-reform ATT(g,t) (R did's test)",
+    ),
     "pretest_twfe_event": ("TWFE 事件研究：改革前各期系数", "TWFE event study: leads"),
     # names of the tests in the plain-language paragraph
     "pretest_name_cs_event_times": ("改革前各年份效应的联合检验", "joint test of the pre-reform event-time effects"),
@@ -100,8 +104,10 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
     "township_share": ("乡镇级", "Township tier"),
     "village_share": ("村级", "Village tier"),
     "amount_wan": ("金额（万元）", "Amount (10k yuan)"),
-    "suppressed_note": ("注：小于{threshold}的单元格已隐去（“<{threshold}”），为防止由合计反推，部分其他单元格一并隐去（“—”）。",
-                        "Note: cells below {threshold} are suppressed (\"<{threshold}\"); some other cells are also suppressed (\"—\") so that they cannot be recovered from the totals."),
+    "suppressed_note": (
+        "注：小于{threshold}的单元格已隐去（“<{threshold}”），为防止由合计反推，部分其他单元格一并隐去（“—”）。",
+        'Note: cells below {threshold} are suppressed ("<{threshold}"); some other cells are also suppressed ("—") so that they cannot be recovered from the totals.',
+    ),
     "total": ("合计", "Total"),
     "cause": ("死因", "Cause"),
     "cvd": ("心脑血管疾病", "Cardiovascular"),

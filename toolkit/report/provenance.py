@@ -20,16 +20,26 @@ import os
 import platform
 import re
 import subprocess
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from toolkit.paths import PROJECT_ROOT
 from toolkit.report.labels import check_lang, label
 
 #: packages whose versions every report records (toolkit itself comes from toolkit.__version__)
-RECORDED_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill",
-                     "nbclient", "duckdb")
+RECORDED_PACKAGES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "seaborn",
+    "papermill",
+    "nbclient",
+    "duckdb",
+)
 SCRIPT_ID = "toolkit-provenance"
 EXEC_MODES = ("isolated", "reused-kernel", "interactive")
 SCHEMA = 1
@@ -50,10 +60,17 @@ def package_versions() -> dict[str, str]:
 def git_state(root: Path = PROJECT_ROOT) -> tuple[str, bool | None]:
     """(commit, dirty) of the toolkit checkout; ("unknown", None) outside git."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                                timeout=10, check=True).stdout.strip()
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "toolkit"],
-                                cwd=root, capture_output=True, text=True, timeout=20, check=True).stdout
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "toolkit"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=True,
+        ).stdout
         return commit or "unknown", bool(status.strip())
     except (OSError, subprocess.SubprocessError):
         return "unknown", None
@@ -61,8 +78,11 @@ def git_state(root: Path = PROJECT_ROOT) -> tuple[str, bool | None]:
 
 def run_timestamp() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch and epoch.isdigit()
-            else dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
+    when = (
+        dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        if epoch and epoch.isdigit()
+        else dt.datetime.now(dt.UTC).replace(microsecond=0)
+    )
     return when.isoformat().replace("+00:00", "Z")
 
 
@@ -131,11 +151,24 @@ def collect_provenance(
     return record
 
 
-def provenance_for_dataset(dataset: Any, params_snapshot: Any = None, extra: Mapping[str, Any] | None = None,
-                           *, exec_mode: str | None = None, params_dir: str | os.PathLike | None = None) -> dict[str, Any]:
+def provenance_for_dataset(
+    dataset: Any,
+    params_snapshot: Any = None,
+    extra: Mapping[str, Any] | None = None,
+    *,
+    exec_mode: str | None = None,
+    params_dir: str | os.PathLike | None = None,
+) -> dict[str, Any]:
     """:func:`collect_provenance` from a loaded :class:`toolkit.data.load.Dataset`."""
-    return collect_provenance(dataset.data_hash, params_snapshot, extra, exec_mode=exec_mode,
-                              dataset_path=dataset.root, tables=sorted(dataset.files), params_dir=params_dir)
+    return collect_provenance(
+        dataset.data_hash,
+        params_snapshot,
+        extra,
+        exec_mode=exec_mode,
+        dataset_path=dataset.root,
+        tables=sorted(dataset.files),
+        params_dir=params_dir,
+    )
 
 
 def provenance_json(prov: Mapping[str, Any]) -> str:
@@ -160,9 +193,12 @@ def render_provenance_html(prov: Mapping[str, Any], lang: str = "zh", *, embed: 
     rows = [
         (label("dataset_path", lang), prov.get("dataset_path")),
         (label("data_hash", lang), prov.get("data_hash")),
-        (label("parameters_used", lang),
-         f"{len(prov['params'])} · digest {prov.get('params_digest') or '—'}" if prov.get("params")
-         else label("no_policy_parameters", lang)),  # e.g. the province-wide evaluation
+        (
+            label("parameters_used", lang),
+            f"{len(prov['params'])} · digest {prov.get('params_digest') or '—'}"
+            if prov.get("params")
+            else label("no_policy_parameters", lang),
+        ),  # e.g. the province-wide evaluation
         (label("git_commit", lang), f"{prov.get('git_commit')}" + (" (dirty)" if prov.get("git_dirty") else "")),
         (label("python", lang), prov.get("python")),
         (label("packages", lang), ", ".join(f"{k} {v}" for k, v in (prov.get("packages") or {}).items())),
@@ -172,13 +208,22 @@ def render_provenance_html(prov: Mapping[str, Any], lang: str = "zh", *, embed: 
     body = "".join(
         f'<tr><th style="text-align:left;padding:2px 8px;vertical-align:top">{html.escape(k)}</th>'
         f'<td style="padding:2px 8px;font-family:monospace;word-break:break-all">{html.escape(_value_text(v))}</td></tr>'
-        for k, v in rows)
+        for k, v in rows
+    )
     params = prov.get("params") or {}
     prow = "".join(
         f'<tr><td style="padding:1px 8px">{html.escape(k)}</td><td style="padding:1px 8px;font-family:monospace">'
-        f"{html.escape(_value_text(v))}</td></tr>" for k, v in params.items())
-    details = (f"<details><summary>{html.escape(label('parameters_used', lang))}</summary>"
-               f'<table class="toolkit-params">{prow}</table></details>') if params else ""
+        f"{html.escape(_value_text(v))}</td></tr>"
+        for k, v in params.items()
+    )
+    details = (
+        (
+            f"<details><summary>{html.escape(label('parameters_used', lang))}</summary>"
+            f'<table class="toolkit-params">{prow}</table></details>'
+        )
+        if params
+        else ""
+    )
     out = f'<table class="toolkit-provenance" style="border-collapse:collapse">{body}</table>{details}'
     return out + (provenance_script(prov) if embed else "")
 
@@ -193,12 +238,15 @@ class ProvenanceDisplay:
         return render_provenance_html(self.prov, self.lang)
 
     def __repr__(self) -> str:
-        return f"provenance: data {self.prov.get('data_hash', '')[:12]}, params {str(self.prov.get('params_digest'))[:12]}"
+        return (
+            f"provenance: data {self.prov.get('data_hash', '')[:12]}, params {str(self.prov.get('params_digest'))[:12]}"
+        )
 
 
 # attribute order is not fixed: nbconvert's HTML output rewrites <script type=… id=…> as <script id=… type=…>
-_SCRIPT_RE = re.compile(r'<script(?=[^>]*\bid="' + SCRIPT_ID + r'")(?=[^>]*\btype="application/json")[^>]*>(.*?)</script>',
-                        re.S)
+_SCRIPT_RE = re.compile(
+    r'<script(?=[^>]*\bid="' + SCRIPT_ID + r'")(?=[^>]*\btype="application/json")[^>]*>(.*?)</script>', re.S
+)
 
 
 def read_provenance(path: str | os.PathLike) -> dict[str, Any]:

@@ -24,10 +24,12 @@ def county_table(ctx: ReportContext, indicators=KEY_INDICATORS) -> HtmlTable:
     wide = d.pivot_table(index="county_id", columns="indicator", values="value", aggfunc="first")
     cols = [i for i in indicators if i in wide.columns and i in reg]
     counties = sorted(wide.index)
-    out = pd.DataFrame({
-        label("county", lang): [ctx.county_names.get(c, c) for c in counties],
-        ("改革年份" if lang == "zh" else "Reform year"): [str(ctx.reform_years.get(c) or "—") for c in counties],
-    })
+    out = pd.DataFrame(
+        {
+            label("county", lang): [ctx.county_names.get(c, c) for c in counties],
+            ("改革年份" if lang == "zh" else "Reform year"): [str(ctx.reform_years.get(c) or "—") for c in counties],
+        }
+    )
     for i in cols:
         out[label(i, lang)] = [_fmt(wide.loc[c, i], reg[i].unit) for c in counties]
     return HtmlTable(out, caption=f"{label('province_overview', lang)} · {ctx.year}")
@@ -45,12 +47,19 @@ def ranking(ctx: ReportContext, indicator: str = "in_county_inpatient_share") ->
     higher = reg[indicator].direction == "higher_is_better"
     d = d.sort_values(["value", "county_id"], ascending=[not higher, True])
     names = [ctx.county_names.get(c, c) for c in d["county_id"]]
-    fig = figures.ranking(pd.Series(d["value"].to_numpy(), index=names), f"{label(indicator, ctx.lang)} · {ctx.year}",
-                          percent=reg[indicator].unit in PERCENT_UNITS, reference=_target(reg[indicator]),
-                          reference_label=label("target", ctx.lang))
+    fig = figures.ranking(
+        pd.Series(d["value"].to_numpy(), index=names),
+        f"{label(indicator, ctx.lang)} · {ctx.year}",
+        percent=reg[indicator].unit in PERCENT_UNITS,
+        reference=_target(reg[indicator]),
+        reference_label=label("target", ctx.lang),
+    )
     best = names[0] if names else "—"
-    text = (f"{label(indicator, 'zh')}：{len(names)} 个县中{best}最好。" if ctx.lang == "zh"
-            else f"{label(indicator, 'en')}: best of {len(names)} counties is {best}.")
+    text = (
+        f"{label(indicator, 'zh')}：{len(names)} 个县中{best}最好。"
+        if ctx.lang == "zh"
+        else f"{label(indicator, 'en')}: best of {len(names)} counties is {best}."
+    )
     return Bundle([figures.show(fig), Markdown(text)], summary=text)
 
 
@@ -58,9 +67,15 @@ def small_multiples(ctx: ReportContext, indicator: str = "hospitalisation_rate")
     """One small trend panel per county, reform year marked, shared axes."""
     reg = _registry()
     d = ctx.indicators.loc[ctx.indicators["indicator"] == indicator, ["county_id", "year", "value"]].dropna()
-    fig = figures.small_multiples(d, label(indicator, ctx.lang), lang=ctx.lang, names=ctx.county_names,
-                                  reform_years=ctx.reform_years, target=_target(reg[indicator]),
-                                  percent=reg[indicator].unit in PERCENT_UNITS)
+    fig = figures.small_multiples(
+        d,
+        label(indicator, ctx.lang),
+        lang=ctx.lang,
+        names=ctx.county_names,
+        reform_years=ctx.reform_years,
+        target=_target(reg[indicator]),
+        percent=reg[indicator].unit in PERCENT_UNITS,
+    )
     return figures.show(fig)
 
 
@@ -72,5 +87,9 @@ def write_side_files(ctx: ReportContext) -> Markdown:
     if path is None:
         return Markdown("")
     d = ctx.indicators[["county_id", "year", "indicator", "value", "lower", "upper"]]
-    write_workbook(path, [Sheet("indicators", d, formats={"value": "num4", "lower": "num4", "upper": "num4"})], lang=ctx.lang)
-    return Markdown(("指标表已另存为 Excel：" if ctx.lang == "zh" else "Indicators saved as Excel: ") + f"`{path.name}`")
+    write_workbook(
+        path, [Sheet("indicators", d, formats={"value": "num4", "lower": "num4", "upper": "num4"})], lang=ctx.lang
+    )
+    return Markdown(
+        ("指标表已另存为 Excel：" if ctx.lang == "zh" else "Indicators saved as Excel: ") + f"`{path.name}`"
+    )

@@ -14,8 +14,9 @@ labels in ``lang`` (see :mod:`toolkit.report.labels`); the input is never modifi
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -150,7 +151,14 @@ def to_html(table: pd.DataFrame, caption: str | None = None, footnote: str | Non
     parts = ['<table class="toolkit-table" style="border-collapse:collapse">']
     if caption:
         parts.append(f"<caption>{html.escape(caption)}</caption>")
-    parts.append("<thead><tr>" + "".join(f'<th style="text-align:left;padding:2px 8px;border-bottom:1px solid #999">{html.escape(str(c))}</th>' for c in table.columns) + "</tr></thead>")
+    parts.append(
+        "<thead><tr>"
+        + "".join(
+            f'<th style="text-align:left;padding:2px 8px;border-bottom:1px solid #999">{html.escape(str(c))}</th>'
+            for c in table.columns
+        )
+        + "</tr></thead>"
+    )
     parts.append("<tbody>")
     for row in table.itertuples(index=False):
         cells = []

@@ -9,7 +9,8 @@ the text display as Markdown in a notebook.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from toolkit.report.labels import check_lang, label
 from toolkit.report.tables import fmt_number, fmt_pct
@@ -86,8 +87,16 @@ def pretest_for_verdict(robust: Any, fallback_p: float | None = None) -> tuple[f
     return (float(fallback_p) if _finite(fallback_p) else None), "other"
 
 
-def did_paragraph(outcome: str, robust: Any, twfe: Any | None = None, *, lang: str = "zh", unit: str = "fraction",
-                  alpha: float = 0.05, pretrend_p: float | None = None) -> str:
+def did_paragraph(
+    outcome: str,
+    robust: Any,
+    twfe: Any | None = None,
+    *,
+    lang: str = "zh",
+    unit: str = "fraction",
+    alpha: float = 0.05,
+    pretrend_p: float | None = None,
+) -> str:
     """Plain-language paragraph for one outcome: what changed, how sure we are.
 
     ``robust``: the Callaway–Sant'Anna :class:`~toolkit.did.result.DidResult` (headline);
@@ -99,8 +108,11 @@ def did_paragraph(outcome: str, robust: Any, twfe: Any | None = None, *, lang: s
     check_lang(lang)
     est, lo, hi = robust.estimate, robust.ci_low, robust.ci_high
     if not _finite(est):
-        return (f"{outcome}：数据不足，无法估计改革效果。" if lang == "zh"
-                else f"{outcome}: not enough data to estimate the reform's effect.")
+        return (
+            f"{outcome}：数据不足，无法估计改革效果。"
+            if lang == "zh"
+            else f"{outcome}: not enough data to estimate the reform's effect."
+        )
     level = f"{(1 - alpha) * 100:.0f}%"
     u = _unit_word(unit, lang)
     scale = 100 if unit == "fraction" else 1
@@ -122,49 +134,71 @@ def did_paragraph(outcome: str, robust: Any, twfe: Any | None = None, *, lang: s
     parts = []
     if lang == "zh":
         direction = "上升" if up else "下降"
-        parts.append(f"与{others_zh}相比，改革县的{outcome}在改革后平均{direction}了{fe(abs(est), False)}{u}"
-                     f"（Callaway–Sant'Anna 估计 {e_txt}{u}，{robust.n_units} 个县）。")
+        parts.append(
+            f"与{others_zh}相比，改革县的{outcome}在改革后平均{direction}了{fe(abs(est), False)}{u}"
+            f"（Callaway–Sant'Anna 估计 {e_txt}{u}，{robust.n_units} 个县）。"
+        )
         if clear:
             parts.append(f"{level}置信区间为 {lo_txt} 至 {hi_txt}{u}，不含零，说明这一变化不大可能只是偶然波动。")
         else:
-            parts.append(f"{level}置信区间为 {lo_txt} 至 {hi_txt}{u}，包含零，因此现有数据还不能确定改革是否改变了{outcome}。")
+            parts.append(
+                f"{level}置信区间为 {lo_txt} 至 {hi_txt}{u}，包含零，因此现有数据还不能确定改革是否改变了{outcome}。"
+            )
         zh_test = "平行趋势检验" if pre_key == "other" else f"平行趋势检验：{pre_name}"
         if _finite(pre_p):
             if pre_p < PRETEST_ALPHA:
-                parts.append(f"需要注意：改革前各县的趋势已有差异（{zh_test}，P={fmt_number(pre_p, 3)}），上述估计应谨慎解读。")
+                parts.append(
+                    f"需要注意：改革前各县的趋势已有差异（{zh_test}，P={fmt_number(pre_p, 3)}），上述估计应谨慎解读。"
+                )
             else:
-                parts.append(f"改革前改革县与对照县的趋势没有可检测的差异（{zh_test}，P={fmt_number(pre_p, 3)}），比较基础较为可信。")
+                parts.append(
+                    f"改革前改革县与对照县的趋势没有可检测的差异（{zh_test}，P={fmt_number(pre_p, 3)}），比较基础较为可信。"
+                )
         if twfe is not None and _finite(twfe.estimate):
             half = (hi - lo) / 2 if _finite(lo) and _finite(hi) else float("inf")
             if abs(twfe.estimate - est) > DIFFERS_SHARE_OF_CI * half:
-                parts.append(f"传统双向固定效应估计为 {fe(twfe.estimate)}{u}，与稳健估计差别明显；"
-                             f"在分批改革的情况下传统估计可能有偏，应以稳健估计为准。")
+                parts.append(
+                    f"传统双向固定效应估计为 {fe(twfe.estimate)}{u}，与稳健估计差别明显；"
+                    f"在分批改革的情况下传统估计可能有偏，应以稳健估计为准。"
+                )
             else:
                 parts.append(f"传统双向固定效应估计为 {fe(twfe.estimate)}{u}，与稳健估计一致。")
     else:
         direction = "rose" if up else "fell"
-        parts.append(f"Compared with {others_en}, {outcome} {direction} by {fe(abs(est), False)}{u} "
-                     f"on average in reformed counties after the reform (Callaway–Sant'Anna estimate {e_txt}{u}, "
-                     f"{robust.n_units} counties).")
+        parts.append(
+            f"Compared with {others_en}, {outcome} {direction} by {fe(abs(est), False)}{u} "
+            f"on average in reformed counties after the reform (Callaway–Sant'Anna estimate {e_txt}{u}, "
+            f"{robust.n_units} counties)."
+        )
         if clear:
-            parts.append(f"The {level} confidence interval runs from {lo_txt} to {hi_txt}{u} and excludes zero, so the change is "
-                         f"unlikely to be chance alone.")
+            parts.append(
+                f"The {level} confidence interval runs from {lo_txt} to {hi_txt}{u} and excludes zero, so the change is "
+                f"unlikely to be chance alone."
+            )
         else:
-            parts.append(f"The {level} confidence interval runs from {lo_txt} to {hi_txt}{u} and includes zero, so the data cannot "
-                         f"yet tell whether the reform changed {outcome}.")
+            parts.append(
+                f"The {level} confidence interval runs from {lo_txt} to {hi_txt}{u} and includes zero, so the data cannot "
+                f"yet tell whether the reform changed {outcome}."
+            )
         en_test = pre_name if pre_key == "other" else f"pre-trend test: Callaway–Sant'Anna {pre_name}"
         if _finite(pre_p):
             if pre_p < PRETEST_ALPHA:
-                parts.append(f"Caution: trends already differed before the reform ({en_test}, p = {fmt_number(pre_p, 3)}); "
-                             f"read the estimate with care.")
+                parts.append(
+                    f"Caution: trends already differed before the reform ({en_test}, p = {fmt_number(pre_p, 3)}); "
+                    f"read the estimate with care."
+                )
             else:
-                parts.append(f"Before the reform, reformed and comparison counties followed similar trends ({en_test}, "
-                             f"p = {fmt_number(pre_p, 3)}), which supports the comparison.")
+                parts.append(
+                    f"Before the reform, reformed and comparison counties followed similar trends ({en_test}, "
+                    f"p = {fmt_number(pre_p, 3)}), which supports the comparison."
+                )
         if twfe is not None and _finite(twfe.estimate):
             half = (hi - lo) / 2 if _finite(lo) and _finite(hi) else float("inf")
             if abs(twfe.estimate - est) > DIFFERS_SHARE_OF_CI * half:
-                parts.append(f"The conventional two-way fixed-effects estimate, {fe(twfe.estimate)}{u}, differs "
-                             f"markedly; with staggered adoption it can be biased, so the robust estimate is the one to use.")
+                parts.append(
+                    f"The conventional two-way fixed-effects estimate, {fe(twfe.estimate)}{u}, differs "
+                    f"markedly; with staggered adoption it can be biased, so the robust estimate is the one to use."
+                )
             else:
                 parts.append(f"The conventional two-way fixed-effects estimate, {fe(twfe.estimate)}{u}, agrees.")
     return "".join(parts) if lang == "zh" else " ".join(parts)
@@ -195,12 +229,17 @@ def indicator_sentences(rows: Iterable[Mapping[str, Any]], *, county: str, year:
         bits = []
         if _finite(tgt):
             met = v >= tgt if higher else v <= tgt
-            bits.append((f"{'达到' if met else '未达到'}目标 {show(tgt)}") if lang == "zh"
-                        else (f"{'meets' if met else 'misses'} the target of {show(tgt)}"))
+            bits.append(
+                (f"{'达到' if met else '未达到'}目标 {show(tgt)}")
+                if lang == "zh"
+                else (f"{'meets' if met else 'misses'} the target of {show(tgt)}")
+            )
         if _finite(med):
             rel = "高于" if v > med else ("低于" if v < med else "等于")
             rel_en = "above" if v > med else ("below" if v < med else "equal to")
-            bits.append(f"{rel}全省中位数 {show(med)}" if lang == "zh" else f"{rel_en} the province median of {show(med)}")
+            bits.append(
+                f"{rel}全省中位数 {show(med)}" if lang == "zh" else f"{rel_en} the province median of {show(med)}"
+            )
         if bits:
             text += ("，" + "，".join(bits) + "。") if lang == "zh" else ("; " + "; ".join(bits) + ".")
         out.append(text)
@@ -229,9 +268,11 @@ def claims_summary(checked, lang: str = "zh") -> str:
 #: CSS font stack for Chinese text in HTML reports: the font we ship for figures, then the CJK
 #: fonts of Windows, macOS and Linux desktops; last the batch's web font (toolkit.batch.webfont,
 #: declared by the page template), for readers with none of them
-REPORT_CSS = ("<style>body, .jp-RenderedHTMLCommon, .toolkit-table, .toolkit-provenance {font-family: "
-              "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', 'Hiragino Sans GB', "
-              "'SimHei', 'WenQuanYi Micro Hei', sans-serif, 'Toolkit CJK';}</style>")
+REPORT_CSS = (
+    "<style>body, .jp-RenderedHTMLCommon, .toolkit-table, .toolkit-provenance {font-family: "
+    "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', 'Hiragino Sans GB', "
+    "'SimHei', 'WenQuanYi Micro Hei', sans-serif, 'Toolkit CJK';}</style>"
+)
 
 
 class Title(Markdown):

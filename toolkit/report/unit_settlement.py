@@ -16,8 +16,19 @@ from toolkit.report.labels import label
 from toolkit.report.tables import HtmlTable, fmt_wan
 from toolkit.report.text import Markdown
 
-UNIT_MONEY = ("budget", "actual", "savings", "chronic_budget", "chronic_actual", "chronic_savings",
-              "ph_lump_sum", "ph_process", "ph_objective", "ph_effect", "ph_final")
+UNIT_MONEY = (
+    "budget",
+    "actual",
+    "savings",
+    "chronic_budget",
+    "chronic_actual",
+    "chronic_savings",
+    "ph_lump_sum",
+    "ph_process",
+    "ph_objective",
+    "ph_effect",
+    "ph_final",
+)
 #: statement column -> (zh, en) header
 HEADERS = {
     "unit_name": ("健康管理单元", "Unit"),
@@ -48,8 +59,12 @@ def unit_table(ctx: ReportContext) -> HtmlTable:
     cs = settlement(ctx)
     u = cs.units.sort_values("unit_id")
     lang = ctx.lang
-    out = pd.DataFrame({_h("unit_name", lang, False): u["unit_name"].to_numpy(),
-                        _h("township_id", lang, False): u["township_id"].to_numpy()})
+    out = pd.DataFrame(
+        {
+            _h("unit_name", lang, False): u["unit_name"].to_numpy(),
+            _h("township_id", lang, False): u["township_id"].to_numpy(),
+        }
+    )
     total = cs.by_county.iloc[0]
     for col in UNIT_MONEY:
         out[_h(col, lang)] = [fmt_wan(v) for v in u[col]]
@@ -64,11 +79,16 @@ def package_charts(ctx: ReportContext) -> Bundle:
     process / objective / effect amounts — by township (by unit when the county has one township)."""
     cs = settlement(ctx)
     lang = ctx.lang
-    by = cs.by_township.set_index("township_id") if cs.by_township["township_id"].nunique() > 1 else \
-        cs.units.set_index("unit_id")
+    by = (
+        cs.by_township.set_index("township_id")
+        if cs.by_township["township_id"].nunique() > 1
+        else cs.units.set_index("unit_id")
+    )
     unit = "万元" if lang == "zh" else "10k yuan"
     big = by[["budget", "actual"]].rename(columns={"actual": "spending"})
-    small = by[["chronic_budget", "chronic_actual"]].rename(columns={"chronic_budget": "budget", "chronic_actual": "spending"})
+    small = by[["chronic_budget", "chronic_actual"]].rename(
+        columns={"chronic_budget": "budget", "chronic_actual": "spending"}
+    )
     ph = by[["ph_process", "ph_objective", "ph_effect"]]
     ph.columns = [_h(c, lang, False) for c in ph.columns]
     figs = [
@@ -83,15 +103,21 @@ def checks_table(ctx: ReportContext) -> HtmlTable:
     """The settlement's own checks (money conserved to the fen, 48% village share, effect pool)."""
     c = settlement(ctx).checks
     lang = ctx.lang
-    verdict = [("—" if ok is None or pd.isna(ok) else ("通过" if ok else "未通过")) if lang == "zh" else
-               ("—" if ok is None or pd.isna(ok) else ("pass" if ok else "FAIL")) for ok in c["ok"]]
-    table = pd.DataFrame({
-        ("核对项" if lang == "zh" else "Check"): c["check"],
-        ("应为" if lang == "zh" else "Expected"): [str(v) for v in c["expected"]],
-        ("实际" if lang == "zh" else "Found"): [str(v) for v in c["found"]],
-        label("verdict", lang): verdict,
-        ("说明" if lang == "zh" else "Note"): c["note"].fillna(""),
-    })
+    verdict = [
+        ("—" if ok is None or pd.isna(ok) else ("通过" if ok else "未通过"))
+        if lang == "zh"
+        else ("—" if ok is None or pd.isna(ok) else ("pass" if ok else "FAIL"))
+        for ok in c["ok"]
+    ]
+    table = pd.DataFrame(
+        {
+            ("核对项" if lang == "zh" else "Check"): c["check"],
+            ("应为" if lang == "zh" else "Expected"): [str(v) for v in c["expected"]],
+            ("实际" if lang == "zh" else "Found"): [str(v) for v in c["found"]],
+            label("verdict", lang): verdict,
+            ("说明" if lang == "zh" else "Note"): c["note"].fillna(""),
+        }
+    )
     return HtmlTable(table)
 
 
@@ -99,14 +125,16 @@ def parameters_table(ctx: ReportContext) -> HtmlTable:
     """The parameter snapshot the settlement used: value, unit, since, source document."""
     p = settlement(ctx).params
     lang = ctx.lang
-    table = pd.DataFrame({
-        label("parameter", lang): p["label_zh"] if lang == "zh" else p["label_en"],
-        ("键" if lang == "zh" else "Key"): p["key"],
-        label("value", lang): p["value"].astype(str),
-        ("单位" if lang == "zh" else "Unit"): p["unit"],
-        ("起始年" if lang == "zh" else "Since"): p["since"].astype(str),
-        label("source", lang): p["source"],
-    })
+    table = pd.DataFrame(
+        {
+            label("parameter", lang): p["label_zh"] if lang == "zh" else p["label_en"],
+            ("键" if lang == "zh" else "Key"): p["key"],
+            label("value", lang): p["value"].astype(str),
+            ("单位" if lang == "zh" else "Unit"): p["unit"],
+            ("起始年" if lang == "zh" else "Since"): p["since"].astype(str),
+            label("source", lang): p["source"],
+        }
+    )
     return HtmlTable(table, caption=f"{label('parameters_used', lang)} · digest {settlement(ctx).params_digest[:12]}")
 
 
@@ -120,8 +148,12 @@ def write_side_files(ctx: ReportContext) -> Markdown:
     cs = settlement(ctx)
     units = cs.units.sort_values("unit_id")[["unit_id", "unit_name", "township_id", "community_id", *UNIT_MONEY]]
     labels = {c: _h(c, ctx.lang, False) for c in UNIT_MONEY}
-    write_workbook(path, [
-        Sheet("units", units, formats={m: "yuan" for m in UNIT_MONEY}, labels=labels),
-        Sheet("params", cs.params[["key", "label_zh", "label_en", "value", "unit", "since", "source"]]),
-    ], lang=ctx.lang)
+    write_workbook(
+        path,
+        [
+            Sheet("units", units, formats={m: "yuan" for m in UNIT_MONEY}, labels=labels),
+            Sheet("params", cs.params[["key", "label_zh", "label_en", "value", "unit", "since", "source"]]),
+        ],
+        lang=ctx.lang,
+    )
     return Markdown(("结算表已另存为 Excel：" if ctx.lang == "zh" else "Statement saved as Excel: ") + f"`{path.name}`")

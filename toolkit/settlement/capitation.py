@@ -44,10 +44,14 @@ class Package:
 
 
 BIG = Package("", "fund_general", "insured_pop", "savings_split", "overspend_share")
-CHRONIC = Package("chronic_", "fund_chronic_outpatient", "chronic_pop", "chronic_savings_split", "chronic_overspend_share")
+CHRONIC = Package(
+    "chronic_", "fund_chronic_outpatient", "chronic_pop", "chronic_savings_split", "chronic_overspend_share"
+)
 
 
-def _baseline(spend_a: np.ndarray, pop_a: np.ndarray, package: Package, year: int, method: str) -> dict[str, np.ndarray]:
+def _baseline(
+    spend_a: np.ndarray, pop_a: np.ndarray, package: Package, year: int, method: str
+) -> dict[str, np.ndarray]:
     """Per-capita spending of each baseline year (lag columns) and their average, per unit.
 
     ``spend_a`` and ``pop_a`` are units × baseline years, oldest first.
@@ -76,8 +80,12 @@ def _baseline(spend_a: np.ndarray, pop_a: np.ndarray, package: Package, year: in
 def _missing_years(county_id: str, years: list[int], missing: list[tuple[str, int]]) -> None:
     shown = sorted({y for _, y in missing})
     problems = [
-        Problem("unit_year", f"a row for every unit of county {county_id} in each of {years[0]}–{years[-1]} (settlement year and baseline)",
-                column="year", value=f"{u} {y}")
+        Problem(
+            "unit_year",
+            f"a row for every unit of county {county_id} in each of {years[0]}–{years[-1]} (settlement year and baseline)",
+            column="year",
+            value=f"{u} {y}",
+        )
         for u, y in missing[:20]
     ]
     raise ToolkitError(
@@ -87,15 +95,23 @@ def _missing_years(county_id: str, years: list[int], missing: list[tuple[str, in
     )
 
 
-def settle_package(unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str, year: int,
-                   snap: ParamSnapshot, package: Package = BIG) -> pd.DataFrame:
+def settle_package(
+    unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str, year: int, snap: ParamSnapshot, package: Package = BIG
+) -> pd.DataFrame:
     """Settle one capitation package for every unit of ``county_id`` in ``year``; money in fen
     (see :func:`package_columns`, which this wraps in a DataFrame)."""
     return pd.DataFrame(package_columns(unit_year, units, county_id, year, snap, package))
 
 
-def package_columns(unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str, year: int,
-                    snap: ParamSnapshot, package: Package = BIG, index: UnitYearIndex | None = None) -> dict[str, np.ndarray]:
+def package_columns(
+    unit_year: pd.DataFrame,
+    units: pd.DataFrame,
+    county_id: str,
+    year: int,
+    snap: ParamSnapshot,
+    package: Package = BIG,
+    index: UnitYearIndex | None = None,
+) -> dict[str, np.ndarray]:
     """Settle one capitation package for every unit of ``county_id`` in ``year``; money in fen.
 
     Returns one row per unit (sorted by unit_id) with the baseline, budget, monthly advances,
@@ -110,8 +126,10 @@ def package_columns(unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str
         county_units = units.loc[units["county_id"] == county_id, ["unit_id"]].sort_values("unit_id")
         unit_ids = county_units["unit_id"].tolist()
     if not unit_ids:
-        raise ToolkitError(f"county {county_id} has no units in the units table",
-                           [Problem("units", "at least one unit of the county", column="county_id", value=county_id)])
+        raise ToolkitError(
+            f"county {county_id} has no units in the units table",
+            [Problem("units", "at least one unit of the county", column="county_id", value=county_id)],
+        )
     years = list(range(year - n_years, year + 1))
     if index is None:
         index = UnitYearIndex(unit_year, unit_ids)
@@ -126,9 +144,11 @@ def package_columns(unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str
         _missing_years(county_id, years, sorted(missing, key=lambda t: (t[1], t[0])))
     spend_a, pop_a = np.column_stack(spend), np.column_stack(pop)
     base = _baseline(spend_a[:, :-1], pop_a[:, :-1], package, year, str(snap["baseline_method"]))
-    out: dict[str, object] = {"unit_id": np.asarray(unit_ids, dtype=object),
-                              f"{p}baseline_first_year": np.full(len(unit_ids), year - n_years, dtype="int64"),
-                              f"{p}baseline_last_year": np.full(len(unit_ids), year - 1, dtype="int64")}
+    out: dict[str, object] = {
+        "unit_id": np.asarray(unit_ids, dtype=object),
+        f"{p}baseline_first_year": np.full(len(unit_ids), year - n_years, dtype="int64"),
+        f"{p}baseline_last_year": np.full(len(unit_ids), year - 1, dtype="int64"),
+    }
     out.update(base)
     growth = float(snap["budget_growth"])
     population = pop_a[:, -1].astype("int64")

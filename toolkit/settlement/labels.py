@@ -84,8 +84,14 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
 }
 
 _PATTERNS = [
-    (re.compile(r"^baseline_pc_lag(\d+)$"), lambda m: (f"前{m.group(1)}年人均支出(元)", f"spending per head {m.group(1)} years before (yuan)")),
-    (re.compile(r"^advance_m(\d\d)$"), lambda m: (f"{int(m.group(1))}月预拨(元)", f"advance, month {int(m.group(1))} (yuan)")),
+    (
+        re.compile(r"^baseline_pc_lag(\d+)$"),
+        lambda m: (f"前{m.group(1)}年人均支出(元)", f"spending per head {m.group(1)} years before (yuan)"),
+    ),
+    (
+        re.compile(r"^advance_m(\d\d)$"),
+        lambda m: (f"{int(m.group(1))}月预拨(元)", f"advance, month {int(m.group(1))} (yuan)"),
+    ),
     (re.compile(r"^score_q(\d)$"), lambda m: (f"第{m.group(1)}季度得分", f"Q{m.group(1)} score")),
     (re.compile(r"^credits_q(\d)$"), lambda m: (f"第{m.group(1)}季度工分", f"Q{m.group(1)} credits")),
 ]
@@ -94,7 +100,7 @@ _PATTERNS = [
 def column_label(column: str) -> tuple[str, str]:
     """(zh, en) label of a statement column; unknown columns fall back to their id."""
     chronic = column.startswith("chronic_") and column != "chronic_pop"
-    base = column[len("chronic_"):] if chronic else column
+    base = column[len("chronic_") :] if chronic else column
     zh, en = COLUMN_LABELS.get(base, (None, None))
     if zh is None:
         for pattern, make in _PATTERNS:

@@ -11,10 +11,10 @@ never by the order of rows in a file: callers pass weights in key order (e.g. so
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from functools import lru_cache
 from math import lcm
-from typing import Sequence
 
 import numpy as np
 
@@ -71,7 +71,9 @@ def _integer_weights(weights: Sequence) -> list[int]:
     Floats are read as their shortest decimal text (``0.1`` means one tenth), so shares written
     in the parameter files split money exactly as written.
     """
-    fracs = [w if isinstance(w, Fraction) else Fraction(str(w)) if isinstance(w, float) else Fraction(w) for w in weights]
+    fracs = [
+        w if isinstance(w, Fraction) else Fraction(str(w)) if isinstance(w, float) else Fraction(w) for w in weights
+    ]
     if any(f < 0 for f in fracs):
         raise ValueError(f"weights must be non-negative, got {list(weights)!r}")
     denom = lcm(*(f.denominator for f in fracs)) if fracs else 1

@@ -50,8 +50,8 @@ CHANGE_DECIMALS = 12
 class PublicHealthResult:
     """Per-unit amounts (fen) plus the detail tables a clerk follows."""
 
-    process_columns: dict          # unit × project, name → array
-    objective_columns: dict        # unit × indicator, name → array
+    process_columns: dict  # unit × project, name → array
+    objective_columns: dict  # unit × indicator, name → array
     effect_pool: dict = field(default_factory=dict)  # county totals: pool make-up, retained
     columns: dict = field(default_factory=dict)  # the ``units`` table as name → array
 
@@ -77,6 +77,7 @@ def _raise(message: str, problems: list[Problem]) -> None:
 
 # ── process evaluation ─────────────────────────────────────────────────────────────────────────
 
+
 def _codes(values: pd.Series, categories: list) -> np.ndarray:
     """Position of each value in ``categories`` (-1 when absent), hashed once.
 
@@ -90,7 +91,9 @@ def _where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
     return frame if mask.all() else frame.loc[mask]
 
 
-def _process_detail(ph_process: pd.DataFrame, unit_ids: list[str], year: int, snap: ParamSnapshot) -> tuple[dict, np.ndarray]:
+def _process_detail(
+    ph_process: pd.DataFrame, unit_ids: list[str], year: int, snap: ParamSnapshot
+) -> tuple[dict, np.ndarray]:
     """One row per unit and project: quarterly scores and credits, coefficient, amount (fen).
 
     The rows are placed in dense unit × project × quarter arrays, so order in the file never
@@ -106,8 +109,14 @@ def _process_detail(ph_process: pd.DataFrame, unit_ids: list[str], year: int, sn
     q = rows["quarter"].to_numpy(dtype="int64") - 1
     problems: list[Problem] = []
     if (p < 0).any():
-        problems.append(Problem("ph_process", f"a project listed in ph_projects ({', '.join(projects)})", column="project",
-                                value=str(rows["project"].iloc[int(np.flatnonzero(p < 0)[0])])))
+        problems.append(
+            Problem(
+                "ph_process",
+                f"a project listed in ph_projects ({', '.join(projects)})",
+                column="project",
+                value=str(rows["project"].iloc[int(np.flatnonzero(p < 0)[0])]),
+            )
+        )
     bad_q = (q < 0) | (q >= len(QUARTERS))
     if bad_q.any():
         problems.append(Problem("ph_process", "quarter 1, 2, 3 or 4", column="quarter", value=int(q[bad_q][0]) + 1))
@@ -118,19 +127,47 @@ def _process_detail(ph_process: pd.DataFrame, unit_ids: list[str], year: int, sn
     count = np.bincount(flat, minlength=n_u * n_p * n_q).reshape(n_u, n_p, n_q)
     if (count > 1).any():
         i, j, k = np.argwhere(count > 1)[0]
-        _raise("ph_process has repeated rows", [Problem("ph_process", "one row per unit, year, project and quarter", column="quarter",
-                                                         value=f"{unit_ids[i]} {projects[j]} Q{k + 1} appears {int(count[i, j, k])} times")])
+        _raise(
+            "ph_process has repeated rows",
+            [
+                Problem(
+                    "ph_process",
+                    "one row per unit, year, project and quarter",
+                    column="quarter",
+                    value=f"{unit_ids[i]} {projects[j]} Q{k + 1} appears {int(count[i, j, k])} times",
+                )
+            ],
+        )
     reported = count.sum(axis=2) > 0  # unit × project pairs with any row
     missing_q = reported[:, :, None] & (count == 0)
     if missing_q.any():
         idx = np.argwhere(missing_q)
-        _raise(f"ph_process is missing {len(idx)} quarter rows",
-               [Problem("ph_process", "a row (with a score) for each of the four quarters of every project a unit reports",
-                        column="quarter", value=f"{unit_ids[i]} {projects[j]} Q{k + 1}") for i, j, k in idx[:20]])
+        _raise(
+            f"ph_process is missing {len(idx)} quarter rows",
+            [
+                Problem(
+                    "ph_process",
+                    "a row (with a score) for each of the four quarters of every project a unit reports",
+                    column="quarter",
+                    value=f"{unit_ids[i]} {projects[j]} Q{k + 1}",
+                )
+                for i, j, k in idx[:20]
+            ],
+        )
     absent = [unit_ids[i] for i in np.flatnonzero(~reported.any(axis=1))]
     if absent:
-        _raise(f"{len(absent)} units of the county have no ph_process rows in {year}",
-               [Problem("ph_process", f"process evaluation rows for every unit of the county in {year}", column="unit_id", value=x) for x in absent[:20]])
+        _raise(
+            f"{len(absent)} units of the county have no ph_process rows in {year}",
+            [
+                Problem(
+                    "ph_process",
+                    f"process evaluation rows for every unit of the county in {year}",
+                    column="unit_id",
+                    value=x,
+                )
+                for x in absent[:20]
+            ],
+        )
 
     def dense(column: str) -> np.ndarray:
         arr = np.full(n_u * n_p * n_q, np.nan)
@@ -142,21 +179,50 @@ def _process_detail(ph_process: pd.DataFrame, unit_ids: list[str], year: int, sn
     scores, credits, planned = scores[pair_u, pair_p], credits[pair_u, pair_p], planned[pair_u, pair_p]
     if np.isnan(scores).any():
         i, k = np.argwhere(np.isnan(scores))[0]
-        _raise("ph_process has a quarter without a score", [Problem("ph_process", "a score (0–100) on every quarter row", column="score",
-                                                                      value=f"{unit_ids[pair_u[i]]} {projects[pair_p[i]]} Q{k + 1}")])
+        _raise(
+            "ph_process has a quarter without a score",
+            [
+                Problem(
+                    "ph_process",
+                    "a score (0–100) on every quarter row",
+                    column="score",
+                    value=f"{unit_ids[pair_u[i]]} {projects[pair_p[i]]} Q{k + 1}",
+                )
+            ],
+        )
     is_two_card = np.array([projects[j] in two_card for j in range(n_p)])[pair_p]
     need_credits = is_two_card[:, None] & np.isnan(credits)
     if need_credits.any():
         idx = np.argwhere(need_credits)
-        _raise("two-card projects need their credits",
-               [Problem("ph_process", "credits for every quarter of a two-card project", column="credits",
-                        value=f"{unit_ids[pair_u[i]]} {projects[pair_p[i]]} Q{k + 1}") for i, k in idx[:20]])
-    bad_plan = ~is_two_card & (np.isnan(planned).any(axis=1) | (np.nanmax(np.nan_to_num(planned, nan=-1.0), axis=1)
-                                                              != np.nanmin(np.nan_to_num(planned, nan=-1.0), axis=1)))
+        _raise(
+            "two-card projects need their credits",
+            [
+                Problem(
+                    "ph_process",
+                    "credits for every quarter of a two-card project",
+                    column="credits",
+                    value=f"{unit_ids[pair_u[i]]} {projects[pair_p[i]]} Q{k + 1}",
+                )
+                for i, k in idx[:20]
+            ],
+        )
+    bad_plan = ~is_two_card & (
+        np.isnan(planned).any(axis=1)
+        | (np.nanmax(np.nan_to_num(planned, nan=-1.0), axis=1) != np.nanmin(np.nan_to_num(planned, nan=-1.0), axis=1))
+    )
     if bad_plan.any():
-        _raise("planned amounts of non-two-card projects are missing or differ between quarters",
-               [Problem("ph_process", "the same planned_amount on all four quarter rows of a project outside the two-card system",
-                        column="planned_amount", value=f"{unit_ids[pair_u[i]]} {projects[pair_p[i]]}") for i in np.flatnonzero(bad_plan)[:20]])
+        _raise(
+            "planned amounts of non-two-card projects are missing or differ between quarters",
+            [
+                Problem(
+                    "ph_process",
+                    "the same planned_amount on all four quarter rows of a project outside the two-card system",
+                    column="planned_amount",
+                    value=f"{unit_ids[pair_u[i]]} {projects[pair_p[i]]}",
+                )
+                for i in np.flatnonzero(bad_plan)[:20]
+            ],
+        )
     weights = snap["quarter_weights"]
     w = np.array([weights[f"q{k}"] for k in QUARTERS])
     coefficient = scores @ w / 100.0
@@ -169,9 +235,11 @@ def _process_detail(ph_process: pd.DataFrame, unit_ids: list[str], year: int, sn
     ypc = float(snap["yuan_per_credit"])
     planned_year = np.where(is_two_card, np.nan, planned[:, 0])
     amount = np.where(is_two_card, calibrated * ypc, np.nan_to_num(planned_year) * coefficient)
-    columns = {"year": np.full(len(pair_u), year, dtype="int64"),
-               "unit_id": np.asarray(unit_ids, dtype=object)[pair_u],
-               "project": np.asarray(projects, dtype=object)[pair_p]}
+    columns = {
+        "year": np.full(len(pair_u), year, dtype="int64"),
+        "unit_id": np.asarray(unit_ids, dtype=object)[pair_u],
+        "project": np.asarray(projects, dtype=object)[pair_p],
+    }
     for k in range(n_q):
         columns[f"score_q{k + 1}"] = scores[:, k]
     columns["quality_coefficient"] = coefficient
@@ -188,8 +256,10 @@ def _process_detail(ph_process: pd.DataFrame, unit_ids: list[str], year: int, sn
 
 # ── objective evaluation ───────────────────────────────────────────────────────────────────────
 
-def _objective_detail(ph_targets: pd.DataFrame, unit_ids: list[str], year: int, share_fen: np.ndarray,
-                      snap: ParamSnapshot) -> dict:
+
+def _objective_detail(
+    ph_targets: pd.DataFrame, unit_ids: list[str], year: int, share_fen: np.ndarray, snap: ParamSnapshot
+) -> dict:
     """One row per unit and indicator: value, benchmark, veto, met, share and amount (fen)."""
     bench = snap["objective_benchmarks"]
     indicators = list(bench)
@@ -201,24 +271,50 @@ def _objective_detail(ph_targets: pd.DataFrame, unit_ids: list[str], year: int, 
     u = u[u >= 0]
     i = _codes(rows["indicator"], indicators)
     if (i < 0).any():
-        _raise("ph_targets does not fit the parameters",
-               [Problem("ph_targets", "one of the indicators of objective_benchmarks", column="indicator",
-                        value=str(rows["indicator"].iloc[int(np.flatnonzero(i < 0)[0])]))])
+        _raise(
+            "ph_targets does not fit the parameters",
+            [
+                Problem(
+                    "ph_targets",
+                    "one of the indicators of objective_benchmarks",
+                    column="indicator",
+                    value=str(rows["indicator"].iloc[int(np.flatnonzero(i < 0)[0])]),
+                )
+            ],
+        )
     n_u, n_i = len(unit_ids), len(indicators)
     flat = u * n_i + i
     count = np.bincount(flat, minlength=n_u * n_i)
     if (count > 1).any():
         k = int(np.flatnonzero(count > 1)[0])
-        _raise("ph_targets has repeated rows", [Problem("ph_targets", "one row per unit, year and indicator", column="indicator",
-                                                         value=f"{unit_ids[k // n_i]} {indicators[k % n_i]}")])
+        _raise(
+            "ph_targets has repeated rows",
+            [
+                Problem(
+                    "ph_targets",
+                    "one row per unit, year and indicator",
+                    column="indicator",
+                    value=f"{unit_ids[k // n_i]} {indicators[k % n_i]}",
+                )
+            ],
+        )
     values = np.full(n_u * n_i, np.nan)
     values[flat] = rows["value"].to_numpy(dtype="float64")
     missing = (count == 0) | np.isnan(values)
     if missing.any():
         idx = np.flatnonzero(missing)
-        _raise(f"ph_targets is missing {len(idx)} unit-indicator rows for {year}",
-               [Problem("ph_targets", "a value for every indicator of every unit of the county", column="indicator",
-                        value=f"{unit_ids[k // n_i]} {indicators[k % n_i]}") for k in idx[:20]])
+        _raise(
+            f"ph_targets is missing {len(idx)} unit-indicator rows for {year}",
+            [
+                Problem(
+                    "ph_targets",
+                    "a value for every indicator of every unit of the county",
+                    column="indicator",
+                    value=f"{unit_ids[k // n_i]} {indicators[k % n_i]}",
+                )
+                for k in idx[:20]
+            ],
+        )
     veto_flag = np.zeros(n_u * n_i, dtype=bool)
     veto_flag[flat] = rows["veto"].fillna(False).to_numpy(dtype=bool)
     shares = allocate_rows(share_fen, [weights[x] for x in indicators]).reshape(-1)  # (units × indicators)
@@ -226,16 +322,23 @@ def _objective_detail(ph_targets: pd.DataFrame, unit_ids: list[str], year: int, 
     veto_applies = np.tile(np.array([x in vetoes for x in indicators]), n_u)
     met = values >= benchmarks
     vetoed = veto_flag & veto_applies
-    return ({
+    return {
         "year": np.full(n_u * n_i, year, dtype="int64"),
         "unit_id": np.repeat(np.asarray(unit_ids, dtype=object), n_i),
         "indicator": np.tile(np.asarray(indicators, dtype=object), n_u),
-        "value": values, "veto": veto_flag, "benchmark": benchmarks, "veto_applies": veto_applies,
-        "met": met, "vetoed": vetoed, "share_fen": shares, "amount_fen": np.where(met & ~vetoed, shares, 0),
-    })
+        "value": values,
+        "veto": veto_flag,
+        "benchmark": benchmarks,
+        "veto_applies": veto_applies,
+        "met": met,
+        "vetoed": vetoed,
+        "share_fen": shares,
+        "amount_fen": np.where(met & ~vetoed, shares, 0),
+    }
 
 
 # ── effect evaluation ──────────────────────────────────────────────────────────────────────────
+
 
 def _int_na(values: np.ndarray) -> pd.arrays.IntegerArray:
     """Whole numbers with 0 (or less) shown as missing: a unit without a rank or bracket."""
@@ -276,8 +379,10 @@ def _effect(units, pool_fen: int, snap: ParamSnapshot) -> tuple[np.ndarray, int,
     amounts = np.zeros(n_units, dtype="int64")
     ranking = {"rank": _int_na(np.zeros(n_units, dtype="int64")), "bracket": _int_na(np.zeros(n_units, dtype="int64"))}
     if pool_fen < 0:
-        raise ToolkitError(f"the effect pool of county {snap.county_id} is negative ({pool_fen / 100:.2f} yuan): "
-                           "process amounts above the 70% share exceed the pool (process_excess = pay_from_effect_pool)")
+        raise ToolkitError(
+            f"the effect pool of county {snap.county_id} is negative ({pool_fen / 100:.2f} yuan): "
+            "process amounts above the 70% share exceed the pool (process_excess = pay_from_effect_pool)"
+        )
     n = int(ranked_mask.sum())
     if n == 0:
         if snap["effect_no_ranked_units"] == "equal_all_units" and n_units:
@@ -309,10 +414,10 @@ def _effect(units, pool_fen: int, snap: ParamSnapshot) -> tuple[np.ndarray, int,
     for k, (size, money) in enumerate(zip(sizes, bracket_money), start=1):
         if size == 0:
             continue
-        members = order[start:start + size]
+        members = order[start : start + size]
         weights = [int(lump[m]) for m in members] if by_lump and lump[members].sum() > 0 else [1] * size
-        position_money[start:start + size] = allocate(money, weights)
-        position_bracket[start:start + size] = k
+        position_money[start : start + size] = allocate(money, weights)
+        position_bracket[start : start + size] = k
         start += size
     ranks = np.arange(1, n + 1)
     sorted_change = np.round(change[order], CHANGE_DECIMALS)
@@ -338,6 +443,7 @@ def _effect(units, pool_fen: int, snap: ParamSnapshot) -> tuple[np.ndarray, int,
 
 # ── the whole public-health settlement ─────────────────────────────────────────────────────────
 
+
 def _sum_by(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     """Exact integer sums of ``values`` per ``index`` in 0..n-1."""
     out = np.zeros(n, dtype="int64")
@@ -345,15 +451,25 @@ def _sum_by(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def settle_public_health(unit_year: pd.DataFrame, units: pd.DataFrame, ph_process: pd.DataFrame, ph_targets: pd.DataFrame,
-                         county_id: str, year: int, snap: ParamSnapshot, index: UnitYearIndex | None = None,
-                         check_units: bool = True) -> PublicHealthResult:
+def settle_public_health(
+    unit_year: pd.DataFrame,
+    units: pd.DataFrame,
+    ph_process: pd.DataFrame,
+    ph_targets: pd.DataFrame,
+    county_id: str,
+    year: int,
+    snap: ParamSnapshot,
+    index: UnitYearIndex | None = None,
+    check_units: bool = True,
+) -> PublicHealthResult:
     """Settle the public-health lump sums of every unit of ``county_id`` in ``year`` (fen).
 
     ``check_units=False`` skips the check that every unit named in ph_process / ph_targets is in
     ``units`` (for callers that made it once for the whole province)."""
     # an index from the caller was built for this county's sorted units (settle_county)
-    unit_ids = index.unit_ids if index is not None else sorted(units.loc[units["county_id"] == county_id, "unit_id"].tolist())
+    unit_ids = (
+        index.unit_ids if index is not None else sorted(units.loc[units["county_id"] == county_id, "unit_id"].tolist())
+    )
     n = len(unit_ids)
     if check_units:
         check_known_units(units, ph_process, ph_targets, year)
@@ -362,18 +478,30 @@ def settle_public_health(unit_year: pd.DataFrame, units: pd.DataFrame, ph_proces
     has_this = index.present(year)
     absent = [u for u, ok in zip(unit_ids, has_this) if not ok]
     if absent:
-        _raise(f"{len(absent)} units of county {county_id} have no unit_year row for {year}",
-               [Problem("unit_year", f"a row for every unit in {year} (its ph_lump_sum)", column="year", value=u) for u in absent[:20]])
+        _raise(
+            f"{len(absent)} units of county {county_id} have no unit_year row for {year}",
+            [
+                Problem("unit_year", f"a row for every unit in {year} (its ph_lump_sum)", column="year", value=u)
+                for u in absent[:20]
+            ],
+        )
     lump_yuan = index.column("ph_lump_sum", year)
     if np.isnan(lump_yuan).any():
         u = unit_ids[int(np.flatnonzero(np.isnan(lump_yuan))[0])]
-        _raise("a unit has no public-health lump sum", [Problem("unit_year", "a ph_lump_sum for every unit of the county", column="ph_lump_sum", value=u)])
+        _raise(
+            "a unit has no public-health lump sum",
+            [Problem("unit_year", "a ph_lump_sum for every unit of the county", column="ph_lump_sum", value=u)],
+        )
     lump = yuan_to_fen(lump_yuan)
     split = snap["evaluation_split"]
     parts = allocate_rows(lump, [split["process"], split["objective"], split["effect"]])
-    cols: dict[str, np.ndarray] = {"unit_id": np.asarray(unit_ids, dtype=object), "ph_lump_sum_fen": lump,
-                                   "ph_process_share_fen": parts[:, 0], "ph_objective_share_fen": parts[:, 1],
-                                   "ph_effect_share_fen": parts[:, 2]}
+    cols: dict[str, np.ndarray] = {
+        "unit_id": np.asarray(unit_ids, dtype=object),
+        "ph_lump_sum_fen": lump,
+        "ph_process_share_fen": parts[:, 0],
+        "ph_objective_share_fen": parts[:, 1],
+        "ph_effect_share_fen": parts[:, 2],
+    }
 
     process, process_unit = _process_detail(ph_process, unit_ids, year, snap)
     earned = _sum_by(process_unit, process["amount_fen"], n)
@@ -401,9 +529,15 @@ def settle_public_health(unit_year: pd.DataFrame, units: pd.DataFrame, ph_proces
     cols["ph_spending_pc"] = pc_now
     cols["ph_spending_pc_prev"] = pc_prev
     cols["ph_effect_change"] = change
-    cols["ph_effect_not_ranked"] = np.where(np.isnan(pc_now), "no insured population this year",
-                                            np.where(np.isnan(pc_prev), f"no spending per insured person in {year - 1}",
-                                                     np.where(np.isnan(change), "previous per-capita spending is 0", ""))).astype(object)
+    cols["ph_effect_not_ranked"] = np.where(
+        np.isnan(pc_now),
+        "no insured population this year",
+        np.where(
+            np.isnan(pc_prev),
+            f"no spending per insured person in {year - 1}",
+            np.where(np.isnan(change), "previous per-capita spending is 0", ""),
+        ),
+    ).astype(object)
     pool_parts = {
         "effect_share_fen": int(parts[:, 2].sum()),
         "process_deductions_fen": int(cols["ph_process_deduction_fen"].sum()),
@@ -418,10 +552,16 @@ def settle_public_health(unit_year: pd.DataFrame, units: pd.DataFrame, ph_proces
     total_final = int(cols["ph_final_fen"].sum())
     if total_final + retained != int(lump.sum()):  # a settlement whose parts miss its pool is a bug
         raise RuntimeError(f"public-health money not conserved: {total_final} + {retained} != {int(lump.sum())} fen")
-    pool_info = {"county_id": county_id, "year": year, **pool_parts, "effect_pool_fen": pool, "effect_retained_fen": retained,
-                 "ranked_units": int((~np.isnan(change)).sum()), "units": n}
-    return PublicHealthResult(process_columns=process, objective_columns=objective, effect_pool=pool_info,
-                              columns=cols)
+    pool_info = {
+        "county_id": county_id,
+        "year": year,
+        **pool_parts,
+        "effect_pool_fen": pool,
+        "effect_retained_fen": retained,
+        "ranked_units": int((~np.isnan(change)).sum()),
+        "units": n,
+    }
+    return PublicHealthResult(process_columns=process, objective_columns=objective, effect_pool=pool_info, columns=cols)
 
 
 def check_known_units(units: pd.DataFrame, ph_process: pd.DataFrame, ph_targets: pd.DataFrame, year: int) -> None:
@@ -445,7 +585,9 @@ def _per_capita(spending: np.ndarray, pop: np.ndarray) -> np.ndarray:
         return np.where(p > 0, s / p, np.nan)
 
 
-def village_share_check(county_year: pd.DataFrame | None, lump_fen_total: int, county_id: str, year: int, snap: ParamSnapshot) -> dict:
+def village_share_check(
+    county_year: pd.DataFrame | None, lump_fen_total: int, county_id: str, year: int, snap: ParamSnapshot
+) -> dict:
     """Seed 000 §3.2: at least 48% of the approved subsidy goes to the village level.
 
     Returns the share (Σ units' lump sums / ``county_year.ph_subsidy_total``), the minimum and
@@ -454,15 +596,31 @@ def village_share_check(county_year: pd.DataFrame | None, lump_fen_total: int, c
     minimum = float(snap["ph_village_share_min"])
     total = None
     if county_year is not None and "ph_subsidy_total" in county_year.columns:
-        row = county_year.loc[(county_year["county_id"] == county_id) & (county_year["year"] == year), "ph_subsidy_total"]
+        row = county_year.loc[
+            (county_year["county_id"] == county_id) & (county_year["year"] == year), "ph_subsidy_total"
+        ]
         if len(row) and not pd.isna(row.iloc[0]):
             total = float(row.iloc[0])
     lump = lump_fen_total / 100.0
     if total is None or total <= 0:
-        return {"county_id": county_id, "year": year, "ph_subsidy_total": None, "ph_lump_sum_total": lump,
-                "village_share": None, "village_share_min": minimum, "meets_minimum": None,
-                "note": "county_year.ph_subsidy_total not given: the 48% rule cannot be checked"}
+        return {
+            "county_id": county_id,
+            "year": year,
+            "ph_subsidy_total": None,
+            "ph_lump_sum_total": lump,
+            "village_share": None,
+            "village_share_min": minimum,
+            "meets_minimum": None,
+            "note": "county_year.ph_subsidy_total not given: the 48% rule cannot be checked",
+        }
     share = lump / total
-    return {"county_id": county_id, "year": year, "ph_subsidy_total": total, "ph_lump_sum_total": lump,
-            "village_share": share, "village_share_min": minimum, "meets_minimum": bool(share >= minimum - 1e-12),
-            "note": "" if share >= minimum - 1e-12 else f"village share {share:.2%} is below the minimum {minimum:.0%}"}
+    return {
+        "county_id": county_id,
+        "year": year,
+        "ph_subsidy_total": total,
+        "ph_lump_sum_total": lump,
+        "village_share": share,
+        "village_share_min": minimum,
+        "meets_minimum": bool(share >= minimum - 1e-12),
+        "note": "" if share >= minimum - 1e-12 else f"village share {share:.2%} is below the minimum {minimum:.0%}",
+    }

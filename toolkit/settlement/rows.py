@@ -14,8 +14,10 @@ def year_rows(unit_year: pd.DataFrame, unit_ids: list[str], year: int) -> tuple[
     index = pd.Index(rows["unit_id"])
     if not index.is_unique:
         dup = index[index.duplicated()][0]
-        raise ValidationError("unit_year has repeated rows; nothing was written.",
-                              [Problem("unit_year", "one row per unit and year", column="unit_id", value=f"{dup} {year}")])
+        raise ValidationError(
+            "unit_year has repeated rows; nothing was written.",
+            [Problem("unit_year", "one row per unit and year", column="unit_id", value=f"{dup} {year}")],
+        )
     pos = index.get_indexer(unit_ids)
     present = pos >= 0
     picked = rows.iloc[np.where(present, pos, 0)] if len(rows) else rows.reindex(range(len(unit_ids)))
@@ -33,7 +35,9 @@ class UnitYearIndex:
         self.frame = unit_year
         self.unit_ids = list(unit_ids)  # the row order of every column (the county's units, sorted)
         self.n = len(unit_ids)
-        u = pd.Index(np.asarray(unit_ids, dtype=object), dtype=object).get_indexer(unit_year["unit_id"])  # no Arrow conversion
+        u = pd.Index(np.asarray(unit_ids, dtype=object), dtype=object).get_indexer(
+            unit_year["unit_id"]
+        )  # no Arrow conversion
         keep = u >= 0
         rows = np.flatnonzero(keep)
         years = unit_year["year"].to_numpy(dtype="int64")[keep]
@@ -44,9 +48,17 @@ class UnitYearIndex:
         counts = np.bincount(flat, minlength=self.n * span) if span else np.zeros(0, dtype="int64")
         if (counts > 1).any():
             k = int(np.flatnonzero(counts > 1)[0])
-            raise ValidationError("unit_year has repeated rows; nothing was written.",
-                                  [Problem("unit_year", "one row per unit and year", column="unit_id",
-                                           value=f"{unit_ids[k // span]} {self.y0 + k % span}")])
+            raise ValidationError(
+                "unit_year has repeated rows; nothing was written.",
+                [
+                    Problem(
+                        "unit_year",
+                        "one row per unit and year",
+                        column="unit_id",
+                        value=f"{unit_ids[k // span]} {self.y0 + k % span}",
+                    )
+                ],
+            )
         self.pos = np.full((self.n, span), -1, dtype="int64")
         self.pos[u, years - self.y0] = rows
         self._cache: dict[str, np.ndarray] = {}

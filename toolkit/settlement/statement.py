@@ -17,16 +17,29 @@ import pandas as pd
 from toolkit.errors import Problem, ValidationError
 from toolkit.params.snapshot import ParamSnapshot
 from toolkit.settlement.capitation import BIG, CHRONIC, package_columns
-from toolkit.settlement.money import yuan_to_fen
 from toolkit.settlement.public_health import settle_public_health, village_share_check
 from toolkit.settlement.rows import UnitYearIndex
 
 TIERS = ("county", "township", "village")
 #: columns every per-unit statement has, in this order, ahead of the rest (docs/settlement.md)
 STABLE_COLUMNS = [
-    "unit_id", "county_id", "year", "budget", "actual", "savings", "savings_county", "savings_township",
-    "savings_village", "chronic_budget", "chronic_actual", "chronic_savings", "ph_lump_sum", "ph_process",
-    "ph_objective", "ph_effect", "ph_final",
+    "unit_id",
+    "county_id",
+    "year",
+    "budget",
+    "actual",
+    "savings",
+    "savings_county",
+    "savings_township",
+    "savings_village",
+    "chronic_budget",
+    "chronic_actual",
+    "chronic_savings",
+    "ph_lump_sum",
+    "ph_process",
+    "ph_objective",
+    "ph_effect",
+    "ph_final",
 ]
 REQUIRED_TABLES = ("units", "unit_year", "ph_process", "ph_targets")
 
@@ -35,23 +48,31 @@ REQUIRED_TABLES = ("units", "unit_year", "ph_process", "ph_targets")
 class CountySettlement:
     county_id: str
     year: int
-    units: pd.DataFrame             # the per-unit statement, money in yuan
-    ph_process: pd.DataFrame        # unit × project detail
-    ph_objective: pd.DataFrame      # unit × indicator detail
+    units: pd.DataFrame  # the per-unit statement, money in yuan
+    ph_process: pd.DataFrame  # unit × project detail
+    ph_objective: pd.DataFrame  # unit × indicator detail
     by_township: pd.DataFrame
     by_community: pd.DataFrame
     by_county: pd.DataFrame
     by_tier: pd.DataFrame
-    checks: pd.DataFrame            # conservation, 48% village share, effect pool
-    params: pd.DataFrame            # the parameter snapshot used
+    checks: pd.DataFrame  # conservation, 48% village share, effect pool
+    params: pd.DataFrame  # the parameter snapshot used
     params_digest: str
     money: frozenset = frozenset()  # columns (any table) holding yuan to the fen
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every output table by its file stem (``settlement_<name>.csv``)."""
-        return {"units": self.units, "ph_process": self.ph_process, "ph_objective": self.ph_objective,
-                "by_township": self.by_township, "by_community": self.by_community, "by_county": self.by_county,
-                "by_tier": self.by_tier, "checks": self.checks, "params": self.params}
+        return {
+            "units": self.units,
+            "ph_process": self.ph_process,
+            "ph_objective": self.ph_objective,
+            "by_township": self.by_township,
+            "by_community": self.by_community,
+            "by_county": self.by_county,
+            "by_tier": self.by_tier,
+            "checks": self.checks,
+            "params": self.params,
+        }
 
 
 def to_yuan(frame: pd.DataFrame) -> pd.DataFrame:
@@ -59,7 +80,9 @@ def to_yuan(frame: pd.DataFrame) -> pd.DataFrame:
     money = [c for c in frame.columns if c.endswith("_fen")]
     if not money:
         return frame.copy()
-    yuan = pd.DataFrame(frame[money].to_numpy(dtype="int64") / 100.0, columns=[c[:-4] for c in money], index=frame.index)
+    yuan = pd.DataFrame(
+        frame[money].to_numpy(dtype="int64") / 100.0, columns=[c[:-4] for c in money], index=frame.index
+    )
     out = pd.concat([frame.drop(columns=money), yuan], axis=1)
     return out[[c[:-4] if c.endswith("_fen") else c for c in frame.columns]]
 
@@ -77,12 +100,15 @@ def _money_cols(frame) -> list[str]:
     return [c for c in names if c.endswith("_fen")]
 
 
-def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, snap: ParamSnapshot,
-                  check_units: bool = True) -> CountySettlement:
+def settle_county(
+    tables: dict[str, pd.DataFrame], county_id: str, year: int, snap: ParamSnapshot, check_units: bool = True
+) -> CountySettlement:
     """Settle the big package, the chronic small package and public health for one county-year."""
     missing = [t for t in REQUIRED_TABLES if t not in tables]
     if missing:
-        raise ValidationError.from_problems([Problem(t, "this table in the dataset (settlement needs it)") for t in missing], what="the dataset")
+        raise ValidationError.from_problems(
+            [Problem(t, "this table in the dataset (settlement needs it)") for t in missing], what="the dataset"
+        )
     if snap.county_id != county_id or snap.year != year:
         raise ValueError(f"parameter snapshot is for {snap.county_id} {snap.year}, not {county_id} {year}")
     units = tables["units"]
@@ -91,8 +117,17 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
     index = UnitYearIndex(unit_year, ids)  # built once, shared by the three packages
     big = package_columns(unit_year, units, county_id, year, snap, BIG, index)
     chronic = package_columns(unit_year, units, county_id, year, snap, CHRONIC, index)
-    ph = settle_public_health(unit_year, units, tables["ph_process"], tables["ph_targets"], county_id, year, snap, index,
-                              check_units=check_units)
+    ph = settle_public_health(
+        unit_year,
+        units,
+        tables["ph_process"],
+        tables["ph_targets"],
+        county_id,
+        year,
+        snap,
+        index,
+        check_units=check_units,
+    )
 
     wanted = [c for c in ("unit_id", "unit_name", "county_id", "township_id", "community_id") if c in units.columns]
     info = units.loc[units["county_id"] == county_id, wanted].sort_values("unit_id").reset_index(drop=True)
@@ -108,7 +143,6 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
                 columns[c] = v
 
     # the three core insurance indicators (seed 000 §3.1, rules.md §4)
-    unit_ids = info["unit_id"].tolist()
     columns["fund_savings_fen"] = columns["savings_fen"] + columns["chronic_savings_fen"]
     pcs = []
     for y in (year - 1, year):
@@ -135,31 +169,68 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
     for tier in TIERS:
         a = int(fen[f"savings_{tier}_fen"].sum())
         b = int(fen[f"chronic_savings_{tier}_fen"].sum())
-        tier_rows.append({"county_id": county_id, "year": year, "tier": tier, "savings_fen": a, "chronic_savings_fen": b, "total_fen": a + b})
+        tier_rows.append(
+            {
+                "county_id": county_id,
+                "year": year,
+                "tier": tier,
+                "savings_fen": a,
+                "chronic_savings_fen": b,
+                "total_fen": a + b,
+            }
+        )
     by_tier_fen = pd.DataFrame(tier_rows)
-    by_tier = pd.DataFrame({"county_id": [county_id] * 3, "year": [year] * 3, "tier": list(TIERS),
-                            **{c[:-4]: [r[c] / 100.0 for r in tier_rows] for c in ("savings_fen", "chronic_savings_fen", "total_fen")}})
+    by_tier = pd.DataFrame(
+        {
+            "county_id": [county_id] * 3,
+            "year": [year] * 3,
+            "tier": list(TIERS),
+            **{c[:-4]: [r[c] / 100.0 for r in tier_rows] for c in ("savings_fen", "chronic_savings_fen", "total_fen")},
+        }
+    )
 
     # checks a clerk (and a test) can read: every pool against its parts
     lump_total = int(fen["ph_lump_sum_fen"].sum())
     village = village_share_check(tables.get("county_year"), lump_total, county_id, year, snap)
     checks = [
-        _check("big package savings split", int(np.maximum(fen["savings_fen"], 0).sum()),
-               int(sum(fen[f"savings_{t}_fen"].sum() for t in TIERS))),
-        _check("chronic package savings split", int(np.maximum(fen["chronic_savings_fen"], 0).sum()),
-               int(sum(fen[f"chronic_savings_{t}_fen"].sum() for t in TIERS))),
-        _check("public health: final amounts + retained = lump sums", lump_total,
-               int(fen["ph_final_fen"].sum()) + ph.effect_pool["effect_retained_fen"]),
-        _check("public health: effect pool = 10% shares + deductions", ph.effect_pool["effect_pool_fen"],
-               int(fen["ph_effect_fen"].sum()) + ph.effect_pool["effect_retained_fen"]),
-        {"check": "village share of the public-health subsidy ≥ minimum", "expected": village["village_share_min"],
-         "found": village["village_share"], "ok": village["meets_minimum"], "note": village["note"]},
-        {"check": "effect ranking", "expected": ph.effect_pool["units"], "found": ph.effect_pool["ranked_units"],
-         "ok": None, "note": f"{ph.effect_pool['ranked_units']} of {ph.effect_pool['units']} units ranked; "
-                             f"pool {ph.effect_pool['effect_pool_fen'] / 100:.2f} yuan = 10% shares {ph.effect_pool['effect_share_fen'] / 100:.2f}"
-                             f" + process deductions {ph.effect_pool['process_deductions_fen'] / 100:.2f}"
-                             f" + objective deductions {ph.effect_pool['objective_deductions_fen'] / 100:.2f};"
-                             f" retained {ph.effect_pool['effect_retained_fen'] / 100:.2f}"},
+        _check(
+            "big package savings split",
+            int(np.maximum(fen["savings_fen"], 0).sum()),
+            int(sum(fen[f"savings_{t}_fen"].sum() for t in TIERS)),
+        ),
+        _check(
+            "chronic package savings split",
+            int(np.maximum(fen["chronic_savings_fen"], 0).sum()),
+            int(sum(fen[f"chronic_savings_{t}_fen"].sum() for t in TIERS)),
+        ),
+        _check(
+            "public health: final amounts + retained = lump sums",
+            lump_total,
+            int(fen["ph_final_fen"].sum()) + ph.effect_pool["effect_retained_fen"],
+        ),
+        _check(
+            "public health: effect pool = 10% shares + deductions",
+            ph.effect_pool["effect_pool_fen"],
+            int(fen["ph_effect_fen"].sum()) + ph.effect_pool["effect_retained_fen"],
+        ),
+        {
+            "check": "village share of the public-health subsidy ≥ minimum",
+            "expected": village["village_share_min"],
+            "found": village["village_share"],
+            "ok": village["meets_minimum"],
+            "note": village["note"],
+        },
+        {
+            "check": "effect ranking",
+            "expected": ph.effect_pool["units"],
+            "found": ph.effect_pool["ranked_units"],
+            "ok": None,
+            "note": f"{ph.effect_pool['ranked_units']} of {ph.effect_pool['units']} units ranked; "
+            f"pool {ph.effect_pool['effect_pool_fen'] / 100:.2f} yuan = 10% shares {ph.effect_pool['effect_share_fen'] / 100:.2f}"
+            f" + process deductions {ph.effect_pool['process_deductions_fen'] / 100:.2f}"
+            f" + objective deductions {ph.effect_pool['objective_deductions_fen'] / 100:.2f};"
+            f" retained {ph.effect_pool['effect_retained_fen'] / 100:.2f}",
+        },
     ]
     check_frame = pd.DataFrame([{"county_id": county_id, "year": year, **c} for c in checks])
     if not all(c["ok"] is not False for c in checks[:4]):
@@ -170,14 +241,26 @@ def settle_county(tables: dict[str, pd.DataFrame], county_id: str, year: int, sn
     yuan["params_digest"] = np.full(len(info), digest, dtype=object)
     order = STABLE_COLUMNS + [c for c in yuan if c not in STABLE_COLUMNS]
     statement = pd.DataFrame({c: yuan[c] for c in order})
-    money = frozenset(c[:-4] for c in money_cols) | frozenset(c[:-4] for f in (ph.process_columns, ph.objective_columns, by_tier_fen)
-                                                                for c in _money_cols(f)) | {"ph_effect_retained"}
+    money = (
+        frozenset(c[:-4] for c in money_cols)
+        | frozenset(c[:-4] for f in (ph.process_columns, ph.objective_columns, by_tier_fen) for c in _money_cols(f))
+        | {"ph_effect_retained"}
+    )
     process = _detail_in_yuan(ph.process_columns, county_id)
     objective = _detail_in_yuan(ph.objective_columns, county_id)
     return CountySettlement(
-        county_id=county_id, year=year, units=statement, ph_process=process,
-        ph_objective=objective, by_township=by_township, by_community=by_community,
-        by_county=by_county, by_tier=by_tier, checks=check_frame, params=snap.to_frame(), params_digest=digest,
+        county_id=county_id,
+        year=year,
+        units=statement,
+        ph_process=process,
+        ph_objective=objective,
+        by_township=by_township,
+        by_community=by_community,
+        by_county=by_county,
+        by_tier=by_tier,
+        checks=check_frame,
+        params=snap.to_frame(),
+        params_digest=digest,
         money=money,
     )
 
@@ -190,7 +273,10 @@ def _rollup(fen: dict[str, np.ndarray], by: str, money: list[str], county_id: st
     starts = np.r_[0, np.flatnonzero(np.diff(inverse[order])) + 1]
     matrix = np.column_stack([np.asarray(fen[c], dtype="int64") for c in money])[order]
     sums = np.add.reduceat(matrix, starts, axis=0) if len(order) else np.zeros((0, len(money)), dtype="int64")
-    out: dict[str, object] = {"county_id": np.full(len(groups), county_id, dtype=object), "year": np.full(len(groups), year, dtype="int64")}
+    out: dict[str, object] = {
+        "county_id": np.full(len(groups), county_id, dtype=object),
+        "year": np.full(len(groups), year, dtype="int64"),
+    }
     if by != "county_id":
         out[by] = groups.astype(object)
     out["units"] = np.bincount(inverse, minlength=len(groups))
@@ -216,7 +302,13 @@ def _lead(frame: pd.DataFrame, first: list[str]) -> pd.DataFrame:
 
 
 def _check(name: str, expected: int, found: int) -> dict:
-    return {"check": name, "expected": expected / 100.0, "found": found / 100.0, "ok": expected == found, "note": "yuan, to the fen"}
+    return {
+        "check": name,
+        "expected": expected / 100.0,
+        "found": found / 100.0,
+        "ok": expected == found,
+        "note": "yuan, to the fen",
+    }
 
 
 def split_by_county(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.DataFrame]]:
@@ -239,7 +331,7 @@ def split_by_county(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.D
         bounds = np.searchsorted(code[order], np.arange(len(counties) + 1) - 0.5)
         ordered = frame.take(order)
         for k, c in enumerate(counties):
-            out[c][name] = ordered.iloc[bounds[k]:bounds[k + 1]] if bounds[k + 1] > bounds[k] else frame.iloc[0:0]
+            out[c][name] = ordered.iloc[bounds[k] : bounds[k + 1]] if bounds[k + 1] > bounds[k] else frame.iloc[0:0]
     if "county_year" in tables:
         cy = tables["county_year"]
         for c in out:
@@ -261,12 +353,16 @@ def _ids_as_objects(frame: pd.DataFrame) -> pd.DataFrame:
         col = frame[c]
         if isinstance(col.dtype, pd.StringDtype):
             codes, uniques = pd.factorize(col)
-            pool = np.append(np.asarray(uniques, dtype=object), col.dtype.na_value)  # code -1 (missing) → the dtype's NA
+            pool = np.append(
+                np.asarray(uniques, dtype=object), col.dtype.na_value
+            )  # code -1 (missing) → the dtype's NA
             out[c] = pd.Series(pool[codes], index=col.index, dtype=object)
     return out
 
 
-def settle_province(tables: dict[str, pd.DataFrame], year: int, snapshots: dict[str, ParamSnapshot]) -> dict[str, CountySettlement]:
+def settle_province(
+    tables: dict[str, pd.DataFrame], year: int, snapshots: dict[str, ParamSnapshot]
+) -> dict[str, CountySettlement]:
     """Settle every county of ``snapshots`` (county id → its parameters) in ``year``.
 
     Units named in ph_process / ph_targets but missing from ``units`` are an error, as in
@@ -284,5 +380,7 @@ def settle_province(tables: dict[str, pd.DataFrame], year: int, snapshots: dict[
         own = parts.get(county_id, {"units": tables["units"].iloc[0:0]})
         for name in REQUIRED_TABLES:
             own.setdefault(name, tables[name].iloc[0:0])
-        results[county_id] = settle_county(own, county_id, year, snapshots[county_id], check_units=False)  # checked above
+        results[county_id] = settle_county(
+            own, county_id, year, snapshots[county_id], check_units=False
+        )  # checked above
     return results

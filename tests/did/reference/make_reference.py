@@ -41,9 +41,15 @@ def provenance(extra: str) -> dict:
 
 
 def twfe_reference(df: pd.DataFrame) -> dict:
-    out = {"provenance": provenance("pf.feols('lemp ~ treated | countyreal + year', vcov={'CRV1': 'countyreal'}, ssc=pf.ssc(k_fixef=...))")}
+    out = {
+        "provenance": provenance(
+            "pf.feols('lemp ~ treated | countyreal + year', vcov={'CRV1': 'countyreal'}, ssc=pf.ssc(k_fixef=...))"
+        )
+    }
     for k_fixef in ("nonnested", "none", "full"):
-        fit = pf.feols("lemp ~ treated | countyreal + year", data=df, vcov={"CRV1": "countyreal"}, ssc=pf.ssc(k_fixef=k_fixef))
+        fit = pf.feols(
+            "lemp ~ treated | countyreal + year", data=df, vcov={"CRV1": "countyreal"}, ssc=pf.ssc(k_fixef=k_fixef)
+        )
         ci = fit.confint()
         out[k_fixef] = {
             "estimate": float(fit.coef().iloc[0]),
@@ -57,14 +63,19 @@ def twfe_reference(df: pd.DataFrame) -> dict:
     out["pyfixest_default_se"] = float(fit.se().iloc[0])
     # covariate model: lpop is constant within county, so it is absorbed; use a time-varying one
     df = df.assign(lpop_trend=df["lpop"] * (df["year"] - 2003))
-    fit = pf.feols("lemp ~ treated + lpop_trend | countyreal + year", data=df, vcov={"CRV1": "countyreal"}, ssc=pf.ssc(k_fixef="nonnested"))
+    fit = pf.feols(
+        "lemp ~ treated + lpop_trend | countyreal + year",
+        data=df,
+        vcov={"CRV1": "countyreal"},
+        ssc=pf.ssc(k_fixef="nonnested"),
+    )
     out["with_covariate_lpop_trend"] = {
         "covariate": "lpop_trend = lpop * (year - 2003)",
         "coef": {k: float(v) for k, v in fit.coef().items()},
         "se": {k: float(v) for k, v in fit.se().items()},
     }
     # wild cluster restricted bootstrap (pyfixest -> wildboottest), Rademacher weights
-    wb = fit_wb = pf.feols("lemp ~ treated | countyreal + year", data=df, vcov={"CRV1": "countyreal"})
+    fit_wb = pf.feols("lemp ~ treated | countyreal + year", data=df, vcov={"CRV1": "countyreal"})
     res = fit_wb.wildboottest(param="treated", reps=9999, seed=20240901)
     out["wild_bootstrap"] = {
         "how": "fit.wildboottest(param='treated', reps=9999, seed=20240901): WCR (impose_null=True), Rademacher, CRV by countyreal",
@@ -78,18 +89,31 @@ def twfe_reference(df: pd.DataFrame) -> dict:
 def event_reference(df: pd.DataFrame) -> dict:
     df = df.copy()
     df["rel"] = np.where(df["first_treat"] > 0, df["year"] - df["first_treat"], -1000)
-    fit = pf.feols("lemp ~ i(rel, ref=-1) | countyreal + year", data=df, vcov={"CRV1": "countyreal"}, ssc=pf.ssc(k_fixef="nonnested"))
+    fit = pf.feols(
+        "lemp ~ i(rel, ref=-1) | countyreal + year",
+        data=df,
+        vcov={"CRV1": "countyreal"},
+        ssc=pf.ssc(k_fixef="nonnested"),
+    )
     tidy = fit.tidy().reset_index()
     rows = []
     for _, r in tidy.iterrows():
         name = str(r["Coefficient"])
         if "-1000" in name:
             continue
-        rows.append({"event_time": int(name.split("::")[1].split("]")[0]), "estimate": float(r["Estimate"]), "se": float(r["Std. Error"])})
+        rows.append(
+            {
+                "event_time": int(name.split("::")[1].split("]")[0]),
+                "estimate": float(r["Estimate"]),
+                "se": float(r["Std. Error"]),
+            }
+        )
     pre = [f"rel::{k}" for k in (-4, -3, -2)]
     wald = fit.wald_test(R=np.vstack([(tidy["Coefficient"] == p).to_numpy().astype(float) for p in pre]))
     return {
-        "provenance": provenance("pf.feols('lemp ~ i(rel, ref=-1) | countyreal + year', vcov={'CRV1':'countyreal'}, ssc=pf.ssc(k_fixef='nonnested')); rel = year - first_treat, never treated -1000; no binning (all leads/lags); rel::-1000 (never treated) is dropped by pyfixest as collinear with the unit effects"),
+        "provenance": provenance(
+            "pf.feols('lemp ~ i(rel, ref=-1) | countyreal + year', vcov={'CRV1':'countyreal'}, ssc=pf.ssc(k_fixef='nonnested')); rel = year - first_treat, never treated -1000; no binning (all leads/lags); rel::-1000 (never treated) is dropped by pyfixest as collinear with the unit effects"
+        ),
         "event_study": sorted(rows, key=lambda r: r["event_time"]),
         "pretrend_wald": {"leads": [-4, -3, -2], "result": {k: float(v) for k, v in dict(wald).items()}},
     }
