@@ -8,7 +8,9 @@ same tables are byte-identical and a batch rerun does not look like a change.
 
 Money columns of kind ``wan`` are written as numbers in 万元 (yuan / 10,000) with ``#,##0.00``;
 percentages as fractions with ``0.00%`` (Excel shows 99.16%); counts with ``#,##0``. Cells
-already formatted as text (e.g. suppressed ``<5``) are written as text.
+already formatted as text (e.g. suppressed ``<5``) are written as text. Every cell goes through
+:func:`toolkit.report.safe_cells.write_cell`: text starting with ``= + - @`` stays text, and a
+control character is an error naming sheet, row and column.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import pandas as pd
 
 from toolkit.io import write_bytes
 from toolkit.report.labels import check_lang, label
+from toolkit.report.safe_cells import write_cell
 
 DEFAULT_TIMESTAMP = dt.datetime(2000, 1, 1, 0, 0, 0)
 #: kind -> (Excel number format, divide by)
@@ -108,10 +111,11 @@ def build_workbook_bytes(
         frame = sheet.frame
         kinds = {c: sheet.formats.get(c) or _guess(str(c), frame[c]) for c in frame.columns}
         headers = [sheet.labels.get(c) or label(str(c), lang) for c in frame.columns]
-        ws.append(headers)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        bold, header_align = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+        for j, h in enumerate(headers, start=1):
+            cell = write_cell(ws, 1, j, h, sheet=sheet.name, header=str(h))
+            cell.font = bold
+            cell.alignment = header_align
         widths = [_display_width(h) for h in headers]
         # styles built once per sheet: openpyxl hashes every style object it is given, per cell
         number_formats = {c: EXCEL_FORMATS.get(kinds[c], ("General", 1))[0] for c in frame.columns}
@@ -119,9 +123,8 @@ def build_workbook_bytes(
         # track the row number ourselves: ws.max_row scans every row (quadratic on big sheets)
         for r, row in enumerate(frame.itertuples(index=False), start=2):
             values = [_cell_value(v, kinds[c]) for v, c in zip(row, frame.columns)]
-            ws.append(values)
             for j, (v, c) in enumerate(zip(values, frame.columns), start=1):
-                cell = ws.cell(row=r, column=j)
+                cell = write_cell(ws, r, j, v, sheet=sheet.name, header=str(c))
                 if isinstance(v, str):
                     cell.number_format = "@"
                     cell.alignment = align_text if kinds[c] == "text" else align_number_text
@@ -131,9 +134,9 @@ def build_workbook_bytes(
                 widths[j - 1] = max(widths[j - 1], _display_width(shown or ""))
         notes = list(sheet.notes)
         if notes:
-            ws.append([])
-            for note in notes:
-                ws.append([note])
+            at = len(frame) + 3  # one empty row under the table
+            for k, note in enumerate(notes):
+                write_cell(ws, at + k, 1, note, sheet=sheet.name, header="notes")
         for j, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, 8), 60)
         ws.freeze_panes = "A2"
