@@ -9,6 +9,8 @@ of each county (rules.md §2–5, seed 000 §3.1–3.2) and writes, per county, 
   ``settlement_by_tier.csv`` — roll-ups;
 * ``settlement_checks.csv`` — conservation to the fen, the ≥48% village share, the effect pool;
 * ``settlement_params.csv`` — the parameter values used, with labels and sources;
+* ``reconciliation.csv`` — the county reconciliation (结算汇总与平衡表): per package the pool, what
+  accounts for it and a ``difference`` line that is 0.00 when it balances (toolkit.settlement.reconciliation);
 * ``settlement.xlsx`` — one workbook: a sheet per package, the detail and roll-up sheets, and the
   parameters sheet.
 
@@ -127,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.params.load import load_params
     from toolkit.params.snapshot import resolve
     from toolkit.report.excel import build_workbook_bytes
+    from toolkit.settlement.reconciliation import reconcile
     from toolkit.settlement.statement import settle_province
 
     paramset = load_params(args.params)  # bad parameters are reported before the data is read
@@ -155,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
         folder = Path(args.out) / result.county_id / str(args.year)
         for name, frame in result.tables().items():
             files.append((folder / f"settlement_{name}.csv", _csv_bytes(frame, result.money)))
+        files.append((folder / "reconciliation.csv", _csv_bytes(reconcile(result), frozenset({"amount"}))))
         files.append((folder / "settlement.xlsx", build_workbook_bytes(_sheets(result, args.lang))))
     for path, data in files:
         write_bytes(path, data)

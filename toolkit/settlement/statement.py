@@ -17,6 +17,7 @@ import pandas as pd
 from toolkit.errors import Problem, ValidationError
 from toolkit.params.snapshot import ParamSnapshot
 from toolkit.settlement.capitation import BIG, CHRONIC, package_columns
+from toolkit.settlement.names import county_name, name_map, unit_place_names
 from toolkit.settlement.public_health import settle_public_health, village_share_check
 from toolkit.settlement.rows import UnitYearIndex
 
@@ -42,6 +43,8 @@ STABLE_COLUMNS = [
     "ph_final",
 ]
 REQUIRED_TABLES = ("units", "unit_year", "ph_process", "ph_targets")
+#: who a unit is and where it sits, by code and by name (toolkit.settlement.names)
+PLACE_COLUMNS = ("unit_id", "unit_name", "county_id", "township_id", "township_name", "community_id", "community_name")
 
 
 @dataclass
@@ -59,6 +62,10 @@ class CountySettlement:
     params: pd.DataFrame  # the parameter snapshot used
     params_digest: str
     money: frozenset = frozenset()  # columns (any table) holding yuan to the fen
+    county_name: str = ""
+    effect_pool: dict | None = None  # the effect pool's parts in fen (public_health.settle_public_health)
+    village: dict | None = None  # the ≥48% village-share check's inputs (public_health.village_share_check)
+    snapshot: ParamSnapshot | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every output table by its file stem (``settlement_<name>.csv``)."""
@@ -129,8 +136,12 @@ def settle_county(
         check_units=check_units,
     )
 
-    wanted = [c for c in ("unit_id", "unit_name", "county_id", "township_id", "community_id") if c in units.columns]
-    info = units.loc[units["county_id"] == county_id, wanted].sort_values("unit_id").reset_index(drop=True)
+    name_of_county = county_name(tables.get("county_year"), county_id)
+    info = unit_place_names(
+        units.loc[units["county_id"] == county_id].sort_values("unit_id").reset_index(drop=True), name_of_county
+    )
+    wanted = [c for c in PLACE_COLUMNS if c in info.columns]
+    info = info[wanted]
     # every rule returns its rows in unit_id order, so the parts sit side by side
     for part in (big, chronic, ph.columns):
         if not np.array_equal(np.asarray(part["unit_id"], dtype=object), info["unit_id"].to_numpy(dtype=object)):
@@ -161,8 +172,15 @@ def settle_county(
     rollup_cols = [c for c in money_cols if "advance_m" not in c]
 
     by_township = _rollup(fen, "township_id", rollup_cols, county_id, year)
+    by_township.insert(
+        3, "township_name", by_township["township_id"].map(name_map(info, "township_id", "township_name"))
+    )
     by_community = _rollup(fen, "community_id", rollup_cols, county_id, year)
+    by_community.insert(
+        3, "community_name", by_community["community_id"].map(name_map(info, "community_id", "community_name"))
+    )
     by_county = _rollup(fen, "county_id", rollup_cols, county_id, year)
+    by_county.insert(2, "county_name", name_of_county)
     by_county["ph_effect_retained"] = ph.effect_pool["effect_retained_fen"] / 100.0
 
     tier_rows = []
@@ -189,52 +207,17 @@ def settle_county(
         }
     )
 
-    # checks a clerk (and a test) can read: every pool against its parts
+    # checks a clerk (and a test) can read: every pool against its parts, each with a sentence
     lump_total = int(fen["ph_lump_sum_fen"].sum())
     village = village_share_check(tables.get("county_year"), lump_total, county_id, year, snap)
-    checks = [
-        _check(
-            "big package savings split",
-            int(np.maximum(fen["savings_fen"], 0).sum()),
-            int(sum(fen[f"savings_{t}_fen"].sum() for t in TIERS)),
-        ),
-        _check(
-            "chronic package savings split",
-            int(np.maximum(fen["chronic_savings_fen"], 0).sum()),
-            int(sum(fen[f"chronic_savings_{t}_fen"].sum() for t in TIERS)),
-        ),
-        _check(
-            "public health: final amounts + retained = lump sums",
-            lump_total,
-            int(fen["ph_final_fen"].sum()) + ph.effect_pool["effect_retained_fen"],
-        ),
-        _check(
-            "public health: effect pool = 10% shares + deductions",
-            ph.effect_pool["effect_pool_fen"],
-            int(fen["ph_effect_fen"].sum()) + ph.effect_pool["effect_retained_fen"],
-        ),
-        {
-            "check": "village share of the public-health subsidy ≥ minimum",
-            "expected": village["village_share_min"],
-            "found": village["village_share"],
-            "ok": village["meets_minimum"],
-            "note": village["note"],
-        },
-        {
-            "check": "effect ranking",
-            "expected": ph.effect_pool["units"],
-            "found": ph.effect_pool["ranked_units"],
-            "ok": None,
-            "note": f"{ph.effect_pool['ranked_units']} of {ph.effect_pool['units']} units ranked; "
-            f"pool {ph.effect_pool['effect_pool_fen'] / 100:.2f} yuan = 10% shares {ph.effect_pool['effect_share_fen'] / 100:.2f}"
-            f" + process deductions {ph.effect_pool['process_deductions_fen'] / 100:.2f}"
-            f" + objective deductions {ph.effect_pool['objective_deductions_fen'] / 100:.2f};"
-            f" retained {ph.effect_pool['effect_retained_fen'] / 100:.2f}",
-        },
-    ]
+    checks = _package_checks(fen, "", snap) + _package_checks(fen, "chronic_", snap)
+    checks += _public_health_checks(fen, ph.effect_pool, lump_total)
+    checks.append(_village_check(village))
+    checks.append(_ranking_check(ph.effect_pool))
     check_frame = pd.DataFrame([{"county_id": county_id, "year": year, **c} for c in checks])
-    if not all(c["ok"] is not False for c in checks[:4]):
-        raise RuntimeError(f"settlement of {county_id} {year} does not add up: {checks[:4]}")
+    broken = [c for c in checks if c["ok"] is False and c["check_id"] != "village_share"]
+    if broken:
+        raise RuntimeError(f"settlement of {county_id} {year} does not add up: {broken}")
 
     digest = snap.digest()
     yuan = {(c[:-4] if c.endswith("_fen") else c): (v / 100.0 if c.endswith("_fen") else v) for c, v in fen.items()}
@@ -262,6 +245,10 @@ def settle_county(
         params=snap.to_frame(),
         params_digest=digest,
         money=money,
+        county_name=name_of_county,
+        effect_pool=dict(ph.effect_pool),
+        village=village,
+        snapshot=snap,
     )
 
 
@@ -301,14 +288,194 @@ def _lead(frame: pd.DataFrame, first: list[str]) -> pd.DataFrame:
     return frame[first + [c for c in frame.columns if c not in first]]
 
 
-def _check(name: str, expected: int, found: int) -> dict:
+def yuan_text(fen: int) -> str:
+    """Integer fen as yuan with thousands separators and two decimals (``1,234.56``)."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
+
+
+def _row(check_id, zh, en, expected, found, ok, sentence_zh, sentence_en, unit="元") -> dict:
     return {
-        "check": name,
-        "expected": expected / 100.0,
-        "found": found / 100.0,
-        "ok": expected == found,
-        "note": "yuan, to the fen",
+        "check_id": check_id,
+        "check": en,
+        "check_zh": zh,
+        "expected": expected,
+        "found": found,
+        "unit": unit,
+        "ok": ok,
+        "note_zh": sentence_zh,
+        "note": sentence_en,
     }
+
+
+_PACKAGE_NAMES = {"": ("大包干", "big package"), "chronic_": ("门诊慢病小包干", "chronic package")}
+
+
+def _package_checks(fen: dict, p: str, snap: ParamSnapshot) -> list[dict]:
+    """Savings split, overspend shared, and the package's balance (rules.md §2–3)."""
+    zh, en = _PACKAGE_NAMES[p]
+    key = "savings" if p == "" else "chronic_savings"
+    savings = np.asarray(fen[f"{p}savings_fen"], dtype="int64")
+    retained = int(np.maximum(savings, 0).sum())
+    tiers = [int(fen[f"{p}savings_{t}_fen"].sum()) for t in TIERS]
+    n_saving, n_over = int((savings > 0).sum()), int((savings < 0).sum())
+    over = int(fen[f"{p}overspend_fen"].sum())
+    insurer, community = int(fen[f"{p}overspend_insurer_fen"].sum()), int(fen[f"{p}overspend_community_fen"].sum())
+    budget, actual = int(fen[f"{p}budget_fen"].sum()), int(fen[f"{p}actual_fen"].sum())
+    share = float(snap["overspend_share" if p == "" else "chronic_overspend_share"])
+    t = [yuan_text(v) for v in tiers]
+    out = [
+        _row(
+            f"{key}_split",
+            f"{zh}结余分配",
+            f"{en} savings split",
+            retained / 100.0,
+            sum(tiers) / 100.0,
+            retained == sum(tiers),
+            f"{n_saving}个单元有结余，合计{yuan_text(retained)}元，已全部按县镇村比例分配："
+            f"县级{t[0]}元、乡镇{t[1]}元、村级{t[2]}元，分配之和与结余相符到分。",
+            f"{n_saving} units saved {yuan_text(retained)} yuan in total, split county {t[0]}, "
+            f"township {t[1]}, village {t[2]} yuan; the parts add up to the savings to the fen.",
+        ),
+        _row(
+            f"{key}_overspend",
+            f"{zh}超支分担",
+            f"{en} overspend shared",
+            over / 100.0,
+            (insurer + community) / 100.0,
+            over == insurer + community,
+            (
+                f"{n_over}个单元超支，合计{yuan_text(over)}元：医保基金分担{yuan_text(insurer)}元"
+                f"（分担比例{share:.0%}），医共体承担{yuan_text(community)}元。"
+                if n_over
+                else "本年度没有单元超支，医共体和医保基金均无需分担超支。"
+            ),
+            (
+                f"{n_over} units overspent {yuan_text(over)} yuan in total: the insurer carries "
+                f"{yuan_text(insurer)} yuan (share {share:.0%}), the medical community {yuan_text(community)} yuan."
+                if n_over
+                else "No unit overspent this year; neither the community nor the insurer carries an overspend."
+            ),
+        ),
+        _row(
+            f"{key}_balance",
+            f"{zh}收支平衡",
+            f"{en} balance",
+            budget / 100.0,
+            (actual + retained - over) / 100.0,
+            budget == actual + retained - over,
+            f"预算合计{yuan_text(budget)}元 = 实际支出{yuan_text(actual)}元 + 结余{yuan_text(retained)}元"
+            f" − 超支{yuan_text(over)}元，收支平衡到分。",
+            f"budget {yuan_text(budget)} = spending {yuan_text(actual)} + savings {yuan_text(retained)}"
+            f" − overspend {yuan_text(over)} yuan, balanced to the fen.",
+        ),
+    ]
+    return out
+
+
+def _public_health_checks(fen: dict, pool: dict, lump_total: int) -> list[dict]:
+    """Lump sums against the amounts paid, and the effect pool against its parts (rules.md §5)."""
+    final = int(fen["ph_final_fen"].sum())
+    retained = pool["effect_retained_fen"]
+    effect = int(fen["ph_effect_fen"].sum())
+    parts = [pool["effect_share_fen"], pool["process_deductions_fen"], pool["objective_deductions_fen"]]
+    p = [yuan_text(v) for v in parts]
+    return [
+        _row(
+            "ph_conservation",
+            "公卫包干资金守恒",
+            "public health: final amounts + retained = lump sums",
+            lump_total / 100.0,
+            (final + retained) / 100.0,
+            lump_total == final + retained,
+            f"各单元公卫包干额度合计{yuan_text(lump_total)}元 = 结算给单元{yuan_text(final)}元"
+            f" + 县级留存{yuan_text(retained)}元，相符到分。",
+            f"lump sums {yuan_text(lump_total)} = paid to units {yuan_text(final)} + retained "
+            f"{yuan_text(retained)} yuan, to the fen.",
+        ),
+        _row(
+            "ph_effect_pool",
+            "效果评价资金池",
+            "public health: effect pool = 10% shares + deductions",
+            pool["effect_pool_fen"] / 100.0,
+            (effect + retained) / 100.0,
+            pool["effect_pool_fen"] == effect + retained,
+            f"效果评价资金池{yuan_text(pool['effect_pool_fen'])}元 = 10%额度{p[0]}元 + 过程评价扣减{p[1]}元"
+            f" + 目标评价扣减{p[2]}元；已分配{yuan_text(effect)}元，留存{yuan_text(retained)}元。",
+            f"effect pool {yuan_text(pool['effect_pool_fen'])} = 10% shares {p[0]} + process deductions {p[1]}"
+            f" + objective deductions {p[2]} yuan; allocated {yuan_text(effect)}, retained {yuan_text(retained)}.",
+        ),
+    ]
+
+
+def _village_check(v: dict) -> dict:
+    """Seed 000 §3.2: at least 48% of the approved public-health subsidy goes to the village level."""
+    minimum = v["village_share_min"]
+    lump = to_fen_text(v["ph_lump_sum_total"])
+    if v["village_share"] is None:
+        zh = (
+            f"数据中没有本县核定的基本公卫补助总额，无法核对村级占比不低于{minimum:.0%}的规定"
+            f"（村级包干资金合计{lump}元）。"
+        )
+        en = (
+            f"the approved public-health subsidy total is not in the data (county_year.ph_subsidy_total): "
+            f"the ≥{minimum:.0%} village share cannot be checked (village lump sums {lump} yuan)."
+        )
+        return _row(
+            "village_share",
+            "村级公卫资金占比",
+            "village share of the public-health subsidy ≥ minimum",
+            minimum,
+            None,
+            None,
+            zh,
+            en,
+            unit="比例",
+        )
+    share, total = v["village_share"], to_fen_text(v["ph_subsidy_total"])
+    verdict_zh = "符合" if v["meets_minimum"] else "低于"
+    zh = (
+        f"村级公卫包干资金合计{lump}元 ÷ 核定基本公卫补助总额{total}元 = {share:.2%}，"
+        f"{verdict_zh}不低于{minimum:.0%}的规定。"
+    )
+    en = (
+        f"village lump sums {lump} ÷ approved subsidy {total} yuan = {share:.2%}, "
+        f"{'meets' if v['meets_minimum'] else 'is below'} the minimum of {minimum:.0%}."
+    )
+    return _row(
+        "village_share",
+        "村级公卫资金占比",
+        "village share of the public-health subsidy ≥ minimum",
+        minimum,
+        share,
+        v["meets_minimum"],
+        zh,
+        en,
+        unit="比例",
+    )
+
+
+def _ranking_check(pool: dict) -> dict:
+    n, ranked = pool["units"], pool["ranked_units"]
+    return _row(
+        "effect_ranking",
+        "效果评价排名",
+        "effect ranking",
+        n,
+        ranked,
+        None,
+        f"{n}个单元中{ranked}个参加效果评价排名（其余单元缺少上年或本年人均医疗总支出）。"
+        if ranked < n
+        else f"全部{n}个单元参加效果评价排名。",
+        f"{ranked} of {n} units ranked"
+        + (" (the rest lack per-capita spending this or last year)." if ranked < n else "."),
+        unit="个",
+    )
+
+
+def to_fen_text(yuan: float) -> str:
+    return yuan_text(int(round(float(yuan) * 100)))
 
 
 def split_by_county(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.DataFrame]]:
