@@ -12,9 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from toolkit.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from toolkit.commands.main import PLAN
+from toolkit.paths import PROJECT_ROOT
+from toolkit.report.disclosure import assert_no_identifiers
 
 N_COUNTIES = 3
 # the run timestamp of the provenance block (ISO 8601 UTC, as toolkit.report.provenance writes it)
@@ -75,9 +75,6 @@ def _snapshot(out: Path, mask_commit: bool = False) -> dict[str, bytes]:
     return files
 
 
-@pytest.mark.skipif(
-    not (NOTEBOOKS_DIR / "county_annual_report.ipynb").exists(), reason="report notebooks not there yet"
-)
 def test_main_job_reports_rerun_identically_and_hold_no_identifiers(tmp_path):
     sample, out = tmp_path / "sample", tmp_path / "reports"
     project = _project_snapshot(tmp_path / "project")
@@ -95,9 +92,8 @@ def test_main_job_reports_rerun_identically_and_hold_no_identifiers(tmp_path):
     for p in reports:
         assert f'href="{p.relative_to(out).as_posix()}"' in index
         assert p.read_text(encoding="utf-8").rstrip().endswith("</html>")
-    for notebook in ("unit_settlement", "reform_evaluation", "province_overview"):
-        if (NOTEBOOKS_DIR / f"{notebook}.ipynb").exists():
-            assert any(p.parts[-3] == notebook or p.parts[-2] == notebook for p in reports), notebook
+    for notebook, _, _ in PLAN:
+        assert any(p.parts[-3] == notebook or p.parts[-2] == notebook for p in reports), notebook
     before = _snapshot(out)
     assert any(k.endswith(".xlsx") for k in before) and any(k.endswith(".csv") for k in before)
 
@@ -116,12 +112,22 @@ def test_main_job_reports_rerun_identically_and_hold_no_identifiers(tmp_path):
     assert not differing, f"outputs differ between identical runs: {differing[:10]}"
 
     # privacy: no person or claim identifier anywhere in what the job wrote
-    try:
-        from toolkit.report.disclosure import assert_no_identifiers
-    except ImportError:  # pragma: no cover - the report layer always has it now
-        assert_no_identifiers = None
-    if assert_no_identifiers is not None:
-        assert_no_identifiers([out], patterns=[r"P\d{20}", r"C\d\d-\d{4}-\d{8}"])  # synth person and claim ids
-    else:
-        for name, data in after.items():
-            assert b"person_id" not in data and b"claim_id" not in data, name
+    assert_no_identifiers([out], patterns=[r"P\d{20}", r"C\d\d-\d{4}-\d{8}"])  # synth person and claim ids
+
+
+def test_a_missing_notebook_fails_the_job(tmp_path, monkeypatch, capsys):
+    """An installation without one of the plan's notebooks is incomplete: exit status 1, the notebook named."""
+    import toolkit.commands.main as main_command
+    import toolkit.paths
+    from tests.data.conftest import write_dataset
+    from toolkit.cli import main
+
+    monkeypatch.setattr(toolkit.paths, "NOTEBOOKS_DIR", tmp_path / "notebooks")
+    monkeypatch.setattr(main_command, "_run_command", lambda name, argv: 0)  # settle/indicators: tested elsewhere
+    (tmp_path / "notebooks").mkdir()
+    data = write_dataset(tmp_path / "data")
+    code = main(["main", "--data", str(data), "--out", str(tmp_path / "reports"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1
+    for notebook, _, _ in PLAN:
+        assert f"notebooks/{notebook}.ipynb is missing" in err

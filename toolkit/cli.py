@@ -41,12 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="<command>")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(_module_name(name))
-        except ModuleNotFoundError as exc:
-            if exc.name == _module_name(name):
-                continue  # command not built yet
-            raise
+        module = importlib.import_module(_module_name(name))
         cmd = sub.add_parser(name, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP))
         module.add_arguments(cmd)
         cmd.set_defaults(_run=module.run)

@@ -1,13 +1,12 @@
 """--scheduler: the same batch submitted to a Dask cluster (a LocalCluster on loopback here)."""
 
+import distributed
 import pytest
 
 from toolkit.batch.runner import plan_jobs, run_batch
 from toolkit.errors import ToolkitError
 
 from .conftest import FAILING, OK
-
-distributed = pytest.importorskip("distributed")
 
 
 def test_batch_on_a_local_dask_cluster(dataset, tmp_path):

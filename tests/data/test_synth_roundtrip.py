@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from toolkit.data import synth
 from toolkit.data.load import load_dataset
-
-synth = pytest.importorskip("toolkit.data.synth")
 
 
 @pytest.fixture(scope="module")

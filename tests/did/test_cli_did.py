@@ -48,7 +48,6 @@ def test_event_json_has_event_study_list(capsys, tmp_path):
 
 
 def test_cs_json_has_groups_when_available(capsys):
-    pytest.importorskip("toolkit.did.staggered")
     code, out, _ = run(capsys, MPDTA, *ARGS, "--estimator", "cs", "--json")
     assert code == 0
     obj = json.loads(out)

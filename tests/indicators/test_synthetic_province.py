@@ -4,11 +4,10 @@ county_year columns written beside them, and every indicator computes without er
 import pandas as pd
 import pytest
 
-synth = pytest.importorskip("toolkit.data.synth", reason="synthetic province generator not built yet")
-
-from toolkit.data.claims import COUNTY_YEAR_COLUMNS, UNIT_YEAR_COLUMNS, aggregate_claims  # noqa: E402
-from toolkit.data.load import load_dataset  # noqa: E402
-from toolkit.indicators import compute_indicators, compute_unit_indicators  # noqa: E402
+from toolkit.data import synth
+from toolkit.data.claims import COUNTY_YEAR_COLUMNS, UNIT_YEAR_COLUMNS, aggregate_claims
+from toolkit.data.load import load_dataset
+from toolkit.indicators import compute_indicators, compute_unit_indicators
 
 
 @pytest.fixture(scope="module")

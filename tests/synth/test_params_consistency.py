@@ -8,12 +8,12 @@ import pytest
 
 from toolkit.data import synth_ph
 from toolkit.data.synth_model import PH_SUBSIDY_PER_RESIDENT
+from toolkit.params.snapshot import snapshot
 
 
 @pytest.fixture(scope="module")
 def snap():
-    snapshot = pytest.importorskip("toolkit.params.snapshot")
-    return snapshot.snapshot("C01", 2020)
+    return snapshot("C01", 2020)
 
 
 def test_projects_and_credits_match_defaults(snap):

@@ -42,10 +42,8 @@ DEFAULT_WARM_MODULES = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot")
 
 
 def _toolkit_report_modules() -> list[str]:
-    try:
-        import toolkit.report as report
-    except ImportError:
-        return []
+    import toolkit.report as report
+
     return sorted(f"toolkit.report.{m.name}" for m in pkgutil.iter_modules(report.__path__))
 
 

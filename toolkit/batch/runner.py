@@ -100,23 +100,15 @@ def parse_counties(text: str, available: Sequence[str] = ()) -> list[str]:
 
 
 def dataset_counties_years(data_dir: str | os.PathLike) -> tuple[list[str], list[int]]:
-    """The county ids and years of a dataset's ``county_year`` table (validated when the loader exists)."""
+    """The county ids and years of a dataset's validated ``county_year`` table."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise ToolkitError(
-            f"dataset folder {str(data_dir)!r} does not exist — expected a folder of tables (see docs/data.md)"
+            f"dataset folder {str(data_dir)!r} does not exist — expected a folder of tables (see docs/data_contract.md)"
         )
-    try:
-        from toolkit.data.load import load_dataset
-    except ImportError:
-        load_dataset = None
-    if load_dataset is not None:
-        table = load_dataset(data_dir).tables.get("county_year")
-    else:  # the loader has not landed yet: read the one table we need
-        import pandas as pd
+    from toolkit.data.load import load_dataset
 
-        path = data_dir / "county_year.csv"
-        table = pd.read_csv(path, dtype={"county_id": str}) if path.exists() else None
+    table = load_dataset(data_dir).tables.get("county_year")
     if table is None or table.empty:
         return [], []
     return sorted(set(table["county_id"].astype(str))), sorted(set(int(y) for y in table["year"]))

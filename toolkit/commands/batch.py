@@ -20,7 +20,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("dataset", help="dataset folder (tables as in docs/data.md)")
+    parser.add_argument("dataset", help="dataset folder (tables as in docs/data_contract.md)")
     parser.add_argument(
         "--notebook",
         action="append",

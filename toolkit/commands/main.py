@@ -10,7 +10,8 @@
    years; the reform evaluation; the province overview. ``<out>/index.html`` links them all.
 
 Exit status 0 when everything was made, 1 when some report failed (the others are still made),
-2 for bad input. A notebook not yet in ``notebooks/`` is skipped with a note.
+2 for bad input. A notebook of the plan missing from ``notebooks/`` is an incomplete installation:
+the other reports are still made, the missing one is named, and the exit status is 1.
 """
 
 from __future__ import annotations
@@ -133,7 +134,9 @@ def run(args: argparse.Namespace) -> int:
     if args.data:
         data_dir = Path(args.data)
         if not data_dir.is_dir():
-            raise ToolkitError(f"--data {args.data!r} does not exist — expected a dataset folder (see docs/data.md)")
+            raise ToolkitError(
+                f"--data {args.data!r} does not exist — expected a dataset folder (see docs/data_contract.md)"
+            )
     else:
         data_dir = ensure_sample(Path(args.sample_dir), args.sample_counties)
 
@@ -152,12 +155,7 @@ def run(args: argparse.Namespace) -> int:
         ("indicators", [str(data_dir), "--out", str(out / "indicators")]),
     ]
     for name, argv in steps:
-        try:
-            _run_command(name, argv)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"toolkit.commands.{name}":
-                raise
-            print(f"note: the {name} command is not available yet; skipped", file=sys.stderr)
+        _run_command(name, argv)
 
     jobs = []
     missing = []
@@ -176,7 +174,8 @@ def run(args: argparse.Namespace) -> int:
             extra={"lang": args.lang},
         )
     for notebook in missing:
-        print(f"note 注意: notebooks/{notebook}.ipynb does not exist yet; its reports were skipped", file=sys.stderr)
+        print(f"error 错误: notebooks/{notebook}.ipynb is missing; its reports were not made", file=sys.stderr)
+        status = 1
     if jobs:
         result = run_batch(
             jobs, out, workers=args.workers, scheduler=args.scheduler, force=args.force, progress=not args.no_progress

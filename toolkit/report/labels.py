@@ -138,23 +138,16 @@ def _peer_labels() -> dict[str, tuple[str, str]]:
     Indicators win over contract columns; the first contract table naming a column wins.
     """
     out: dict[str, tuple[str, str]] = {}
-    try:
-        from toolkit.data.contract import TABLES
+    from toolkit.data.contract import TABLES
+    from toolkit.indicators.registry import load_registry
 
-        for table in TABLES.values():
-            for col in table.columns:
-                out.setdefault(col.name, (col.label_zh, col.label_en))
-        for table in TABLES.values():  # a column named like a table (deaths) keeps the column label
-            out.setdefault(table.name, (table.label_zh, table.label_en))
-    except ImportError:  # pragma: no cover - contract not built yet
-        pass
-    try:
-        from toolkit.indicators.registry import load_registry
-
-        for ind in load_registry():
-            out[ind.id] = (ind.name_zh, ind.name_en)
-    except ImportError:  # pragma: no cover - registry not built yet
-        pass
+    for table in TABLES.values():
+        for col in table.columns:
+            out.setdefault(col.name, (col.label_zh, col.label_en))
+    for table in TABLES.values():  # a column named like a table (deaths) keeps the column label
+        out.setdefault(table.name, (table.label_zh, table.label_en))
+    for ind in load_registry():
+        out[ind.id] = (ind.name_zh, ind.name_en)
     return out
 
 
