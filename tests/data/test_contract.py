@@ -10,7 +10,7 @@ def test_every_column_has_both_labels_and_a_dtype():
         for c in table.columns:
             assert c.label_zh and c.label_en, (table.name, c.name)
             assert any("\u4e00" <= ch <= "\u9fff" for ch in c.label_zh), (table.name, c.name)
-            assert c.dtype in ("str", "int64", "Int64", "float64", "bool")
+            assert c.dtype in ("str", "int64", "Int64", "float64", "bool", "boolean")
 
 
 def test_contract_numbers_follow_the_domain_rules():

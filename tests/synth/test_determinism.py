@@ -25,6 +25,8 @@ def test_same_seed_same_bytes(province, tmp_path):
         "ph_targets.csv",
         "county_year.csv",
         "deaths.csv",
+        "facility_year.csv",
+        "criteria_year.csv",
         "truth.json",
         "manifest.json",
     }
@@ -79,7 +81,16 @@ def test_default_province_passes_the_contract(province):
 
     out, summary = province
     ds = load_dataset(out)
-    assert set(ds.tables) == {"units", "unit_year", "ph_process", "ph_targets", "county_year", "deaths"}
+    assert set(ds.tables) == {
+        "units",
+        "unit_year",
+        "ph_process",
+        "ph_targets",
+        "county_year",
+        "deaths",
+        "facility_year",
+        "criteria_year",
+    }
     assert {k: len(v) for k, v in ds.tables.items()} == {k: v for k, v in summary["rows"].items()}
     assert ds.tables["county_year"]["reform_year"].dtype == "Int64"
     assert ds.tables["ph_targets"]["veto"].dtype == bool

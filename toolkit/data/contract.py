@@ -1,7 +1,9 @@
 """The data contract as data: the tables a county health commission brings, column by column.
 
 Source: ``/work/shared/domain/data.md`` (the contract) and rules.md §1 (units, townships),
-§5 (public-health sub-projects and the 16 objective indicators, seed 000 §3.2). The loader
+§5 (public-health sub-projects and the 16 objective indicators, seed 000 §3.2); the contract
+extension (``facility_year``, the optional ``county_year`` columns, ``criteria_year``; seed 004
+附1–附2, rules.md §9–10) is optional throughout: a dataset without it loads as before. The loader
 (:mod:`toolkit.data.load`) validates every table against the :data:`TABLES` defined here; the
 documentation page ``docs/data_contract.md`` is generated from them (:func:`contract_markdown`)
 so the page and the code cannot drift apart.
@@ -18,14 +20,14 @@ kind      meaning                                      dtype
 ``money`` yuan                                         ``float64``
 ``rate``  fraction in [0, 1] (0.64, not 64)            ``float64``
 ``number`` other real number (credits, scores)        ``float64``
-``bool``  true/false (1/0, yes/no, 是/否)              ``bool``
+``bool``  true/false (1/0, yes/no, 是/否)              ``bool`` (``boolean`` when it may be empty)
 ========  ==========================================  ===========
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 #: calendar years the toolkit accepts (a typo such as 20233 is caught, not a policy number)
 YEAR_MIN, YEAR_MAX = 1949, 2100
@@ -72,6 +74,27 @@ PH_INDICATORS: tuple[str, ...] = (
 #: indicators whose value is not a fraction (health education is measured in credits)
 NON_RATE_INDICATORS: tuple[str, ...] = ("health_education_credits",)
 
+#: the ten 评判标准 criteria of seed 004 附1, in the seed's order (texts and dimensions:
+#: toolkit/indicators/criteria.yaml, which must list exactly these ids)
+CRITERIA: tuple[str, ...] = (
+    "government_led",
+    "community_decides",
+    "effective_assessment",
+    "staff_mobility",
+    "unified_finance",
+    "unified_drugs",
+    "orderly_referral",
+    "information_sharing",
+    "insurance_reform",
+    "unified_fiscal_funding",
+)
+
+#: facility tiers of facility_year (data.md "Contract extension"); ``lead_hospital`` is the 牵头医院
+FACILITY_LEVELS: tuple[str, ...] = ("lead_hospital", "county_other", "township", "community_centre", "village")
+
+#: "优质服务基层行" standard a township or community centre reached (seed 004 附2 二.12)
+QUALITY_SERVICE_LEVELS: tuple[str, ...] = ("none", "basic", "recommended")
+
 #: number of outpatient chronic-disease groups (seed 000 §3.1: "41 common chronic diseases")
 CHRONIC_GROUPS = 41
 
@@ -108,7 +131,7 @@ class Column:
         if self.kind == "int":
             return "Int64" if self.nullable else "int64"
         if self.kind == "bool":
-            return "bool"
+            return "boolean" if self.nullable else "bool"
         return "float64"
 
     @property
@@ -151,6 +174,25 @@ class Ordered:
 
 
 @dataclass(frozen=True)
+class SumAtMost:
+    """``Σ parts ≤ total`` on every row (parts of an amount never add up to more than it)."""
+
+    parts: tuple[str, ...]
+    total: str
+    why: str
+
+
+@dataclass(frozen=True)
+class GroupHas:
+    """Every group of ``by`` (rows with all of ``by`` given) has a row whose ``column`` is ``value``."""
+
+    by: tuple[str, ...]
+    column: str
+    value: str
+    why: str
+
+
+@dataclass(frozen=True)
 class RangeException:
     """Rows where ``when_column`` is one of ``when_values`` use ``min``/``max`` for ``column``."""
 
@@ -184,6 +226,8 @@ class Table:
     panel: str | None = None
     range_exceptions: tuple[RangeException, ...] = ()
     same_within: tuple[SameWithin, ...] = ()
+    sums: tuple[SumAtMost, ...] = ()
+    group_has: tuple[GroupHas, ...] = ()
     #: too large for pandas: only its schema is checked on load (values: load.validate_claims)
     large: bool = False
 
@@ -325,6 +369,53 @@ PH_TARGETS = Table(
     ),
 )
 
+
+def _optional(column: Column) -> Column:
+    """A column of the contract extension: may be absent, and a cell may be empty (data.md)."""
+    return replace(column, required=False, nullable=True)
+
+
+#: county_year columns of the contract extension (data.md "Contract extension"; seed 004 附2 一.6,
+#: 二.13; seed 001 and seed 004 family-doctor contracting; seed 001/002 budget growth inputs)
+COUNTY_YEAR_EXTENSION: tuple[Column, ...] = tuple(
+    _optional(c)
+    for c in (
+        _count(
+            "chronic_patients", "登记慢病患者数", "Registered chronic-disease patients", note="hypertension, diabetes…"
+        ),
+        _count("chronic_managed_primary", "基层机构管理的慢病患者数", "Chronic patients managed at primary facilities"),
+        Column(
+            "ph_performance_score",
+            "number",
+            "基本公卫绩效评价得分",
+            "Basic public-health performance score",
+            min=0,
+            max=100,
+            note="national basic public-health project performance evaluation",
+        ),
+        _count("residents_contracted", "家庭医生签约居民数", "Residents with a family-doctor contract"),
+        _count(
+            "key_population",
+            "重点人群数",
+            "Key population",
+            note="elderly, chronic, maternal, children, disabled",
+        ),
+        _count("key_population_contracted", "重点人群签约数", "Key population contracted"),
+        _count("contracts_renewed", "续签约数", "Contracts renewed"),
+        _count("contracts_due", "到期签约数", "Contracts due for renewal"),
+        _money("disposable_income_pc", "居民人均可支配收入", "Per-capita disposable income"),
+        Column(
+            "price_index",
+            "number",
+            "医疗价格指数变动",
+            "Medical price index change",
+            min=-1,
+            max=1,
+            note="a fraction: 0.02 = prices up 2%",
+        ),
+    )
+)
+
 COUNTY_YEAR = Table(
     "county_year",
     "县年度数据",
@@ -357,6 +448,7 @@ COUNTY_YEAR = Table(
             nullable=True,
             note="central + provincial + county",
         ),
+        *COUNTY_YEAR_EXTENSION,
         Column(
             "reform_year",
             "int",
@@ -376,6 +468,11 @@ COUNTY_YEAR = Table(
         Ordered("visits_in_county", "visits"),
         Ordered("fund_primary", "fund_in_county"),
         Ordered("fund_in_county", "fund_spending"),
+        Ordered("chronic_managed_primary", "chronic_patients"),
+        Ordered("residents_contracted", "population"),
+        Ordered("key_population", "population"),
+        Ordered("key_population_contracted", "key_population"),
+        Ordered("contracts_renewed", "contracts_due"),
     ),
     panel="county_id",
     same_within=(SameWithin("reform_year", ("county_id",), "a county's first reform year is one year"),),
@@ -402,6 +499,127 @@ DEATHS = Table(
             "population", ("county_id", "year", "sex", "age_band"), "the band's population, the same on each cause row"
         ),
     ),
+)
+
+FACILITY_ID = _id("facility_id", "机构编码", "Facility ID")
+
+#: revenue parts the service-revenue indicators take out of medical revenue (seed 004 附2 三.16, 三.18)
+REVENUE_PARTS: tuple[str, ...] = ("drug_revenue", "consumables_revenue", "exam_revenue", "lab_revenue")
+
+FACILITY_YEAR = Table(
+    "facility_year",
+    "机构年度数据",
+    "Facility by year",
+    columns=(
+        FACILITY_ID,
+        _year(),
+        Column("facility_name", "text", "机构名称", "Facility name", required=False, nullable=True),
+        COUNTY_ID,
+        _id("community_id", "医共体编码", "Medical community ID", required=False, nullable=True),
+        Column(
+            "level",
+            "enum",
+            "机构层级",
+            "Tier",
+            choices=FACILITY_LEVELS,
+            note="the lead hospital (牵头医院) of each community is lead_hospital",
+        ),
+        _count("beds", "实有床位", "Open beds", required=False),
+        _count("bed_days_available", "实际开放总床日数", "Bed-days available", required=False),
+        _count("bed_days_occupied", "实际占用总床日数", "Bed-days occupied", required=False),
+        _count("discharges", "出院人次", "Discharges", required=False),
+        _count("discharge_bed_days", "出院者占用总床日数", "Bed-days of discharged patients", required=False),
+        _count("surgeries", "出院患者手术台次", "Surgeries of discharged patients", required=False),
+        _count("surgeries_grade34", "三、四级手术台次", "Grade III and IV surgeries", required=False),
+        _count(
+            "referrals_down",
+            "下转康复护理患者数",
+            "Patients referred down for rehabilitation or nursing",
+            required=False,
+        ),
+        _money("medical_revenue", "医疗收入", "Medical revenue", required=False),
+        _money("drug_revenue", "药品收入", "Drug revenue", required=False),
+        _money("consumables_revenue", "卫生材料收入", "Medical consumables revenue", required=False),
+        _money("exam_revenue", "检查收入", "Examination revenue", required=False),
+        _money("lab_revenue", "化验收入", "Laboratory revenue", required=False),
+        _money("total_revenue", "总收入", "Total revenue", required=False),
+        _money("business_revenue", "业务收入", "Business revenue", required=False),
+        _money("insurance_revenue", "医保基金收入", "Insurance fund revenue", required=False),
+        _money("fiscal_revenue", "财政补助收入", "Fiscal subsidy revenue", required=False),
+        _money("staff_spending", "人员经费", "Staff spending", required=False),
+        _money("business_spending", "业务活动费用", "Business spending", note="业务支出", required=False),
+        _count("general_practitioners", "全科医生数", "General practitioners", note="registered GPs", required=False),
+        _count(
+            "new_techniques",
+            "帮助基层开展新技术新项目数",
+            "New techniques introduced at primary level",
+            required=False,
+            nullable=True,
+            note="lead hospital rows",
+        ),
+        Column(
+            "meets_capability_standard",
+            "bool",
+            "达到县医院综合能力推荐标准",
+            "Meets the county-hospital capability standard",
+            required=False,
+            nullable=True,
+            note="lead hospital rows",
+        ),
+        Column(
+            "quality_service_level",
+            "enum",
+            "优质服务基层行达标",
+            "Quality service at the grassroots",
+            required=False,
+            nullable=True,
+            choices=QUALITY_SERVICE_LEVELS,
+            note="township and community-centre rows",
+        ),
+    ),
+    key=("facility_id", "year"),
+    references=(Reference("county_id", "county_year", "county_id"),),
+    ordered=(
+        Ordered("surgeries_grade34", "surgeries"),
+        Ordered("referrals_down", "discharges"),
+        Ordered("medical_revenue", "business_revenue"),
+        Ordered("insurance_revenue", "business_revenue"),
+        Ordered("business_revenue", "total_revenue"),
+        Ordered("fiscal_revenue", "total_revenue"),
+        Ordered("staff_spending", "business_spending"),
+    ),
+    panel="facility_id",
+    same_within=(SameWithin("county_id", ("facility_id",), "a facility lies in one county"),),
+    sums=(
+        SumAtMost(
+            REVENUE_PARTS,
+            "medical_revenue",
+            "drug, consumables, examination and laboratory revenue are parts of medical revenue",
+        ),
+    ),
+    group_has=(
+        GroupHas(
+            ("community_id", "year"),
+            "level",
+            "lead_hospital",
+            "every medical community has a lead hospital (牵头医院) in each year it appears",
+        ),
+    ),
+)
+
+CRITERIA_YEAR = Table(
+    "criteria_year",
+    "评判标准",
+    "Assessment criteria",
+    columns=(
+        COUNTY_ID,
+        _year(),
+        Column("criterion", "enum", "评判标准", "Criterion", choices=CRITERIA, note="seed 004 附1"),
+        Column("met", "bool", "是否达到", "Met"),
+        Column("evidence", "text", "佐证材料", "Evidence", required=False, nullable=True, note="document or note"),
+    ),
+    key=("county_id", "year", "criterion"),
+    references=(Reference("county_id", "county_year", "county_id"),),
 )
 
 CLAIMS = Table(
@@ -431,7 +649,10 @@ CLAIMS = Table(
 )
 
 #: every table of the contract, in load order (targets of references first)
-TABLES: dict[str, Table] = {t.name: t for t in (UNITS, COUNTY_YEAR, UNIT_YEAR, PH_PROCESS, PH_TARGETS, DEATHS, CLAIMS)}
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (UNITS, COUNTY_YEAR, UNIT_YEAR, PH_PROCESS, PH_TARGETS, DEATHS, FACILITY_YEAR, CRITERIA_YEAR, CLAIMS)
+}
 
 #: aggregate columns a commission may leave out when it brings claims instead (data.md, "claims";
 #: toolkit.data.claims derives them). Without a claims table they are required.
@@ -513,6 +734,8 @@ def contract_markdown(tables: Iterable[Table] | None = None) -> str:
             for e in t.range_exceptions
         ]
         rules += [f"`{s.column}` the same within each ({', '.join(s.by)}): {s.why}" for s in t.same_within]
+        rules += [f"{' + '.join(f'`{p}`' for p in r.parts)} ≤ `{r.total}` ({r.why})" for r in t.sums]
+        rules += [f"each ({', '.join(g.by)}) has a row with `{g.column}` = `{g.value}` ({g.why})" for g in t.group_has]
         if t.panel:
             rules.append(f"no missing year between a `{t.panel}`'s first and last year")
         if t.name == "units":
@@ -552,9 +775,13 @@ def contract_markdown(tables: Iterable[Table] | None = None) -> str:
         "",
         "```python",
         "from toolkit.data.load import load_dataset, load_table, validate_claims",
+        "",
         'ds = load_dataset("data/sample", tables=None, require=())  # raises ValidationError',
-        'ds.tables["unit_year"]; ds.files["claims"]; ds.data_hash; ds.validate_claims()',
-        'frame = load_table("unit_year.xlsx", "unit_year")     # one table, no cross-table checks',
+        'ds.tables["unit_year"]',
+        'ds.files["claims"]',
+        "ds.data_hash",
+        "ds.validate_claims()",
+        'frame = load_table("unit_year.xlsx", "unit_year")  # one table, no cross-table checks',
         "```",
         "",
     ]

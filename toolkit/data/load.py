@@ -894,6 +894,55 @@ def _check_ordered(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[
             )
 
 
+def _check_sums(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
+    for rule in table.sums:
+        if rule.total not in typed or any(p not in typed for p in rule.parts):
+            continue
+        parts = typed[list(rule.parts)].to_numpy(dtype="float64", na_value=np.nan)
+        total = typed[rule.total].to_numpy(dtype="float64", na_value=np.nan)
+        summed = parts.sum(axis=1)
+        with np.errstate(invalid="ignore"):
+            above = np.isfinite(summed) & np.isfinite(total) & (summed > total + 1e-9 * np.maximum(1.0, np.abs(total)))
+        expected = f"{' + '.join(rule.parts)} ≤ {rule.total}: {rule.why}"
+        found = [
+            Problem(
+                table.name,
+                expected,
+                column=rule.total,
+                rows=(int(raw.rows[i]),),
+                value=f"{' + '.join(rule.parts)} = {_to_text(summed[i])} > {rule.total} {_to_text(total[i])}",
+                source=raw.source,
+            )
+            for i in np.flatnonzero(above)
+        ]
+        problems += _capped(found)
+
+
+def _check_group_has(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
+    for rule in table.group_has:
+        by = list(rule.by)
+        if any(c not in typed for c in [*by, rule.column]):
+            continue
+        sub = typed[by].assign(_has=(typed[rule.column] == rule.value).to_numpy(dtype=bool)).dropna(subset=by)
+        has = sub.groupby(by, sort=True)["_has"].transform("any").to_numpy(dtype=bool)
+        lacking = sub.loc[~has]
+        found = []
+        for group_key, idx in lacking.groupby(by, sort=True).indices.items():
+            group_key = group_key if isinstance(group_key, tuple) else (group_key,)
+            found.append(
+                Problem(
+                    table.name,
+                    f"a row with {rule.column} = {rule.value} in each ({', '.join(by)}): {rule.why}",
+                    column=rule.column,
+                    rows=tuple(sorted(int(raw.rows[i]) for i in lacking.index[idx])),
+                    value=f"({', '.join(by)}) = ({', '.join(_to_text(v) for v in group_key)}): "
+                    f"no {rule.column} {rule.value}",
+                    source=raw.source,
+                )
+            )
+        problems += _capped(found)
+
+
 def _natural(text: str):
     """Sort key putting numbers in numeric order ('8' before '10'), text after."""
     try:
@@ -985,6 +1034,8 @@ def _final_dtypes(typed: pd.DataFrame, table: Table) -> pd.DataFrame:
             dtype = table.column(name).dtype
             if dtype == "bool":
                 s = s.astype("float64").astype("bool")
+            elif dtype == "boolean":  # a nullable yes/no: an empty cell stays empty, never True
+                s = s.astype("float64").astype("boolean")
             elif dtype in ("int64", "Int64"):
                 s = s.astype("Int64") if dtype == "Int64" else s.astype("float64").astype("int64")
             else:
@@ -1025,6 +1076,8 @@ def _check_table(
     _check_keys(raw, table, typed, problems)
     _check_ordered(raw, table, typed, problems)
     _check_same_within(raw, table, typed, problems)
+    _check_sums(raw, table, typed, problems)
+    _check_group_has(raw, table, typed, problems)
     _check_panel(raw, table, typed, problems)
     return typed, raw, problems
 

@@ -1,8 +1,9 @@
 """The synthetic province: a deterministic dataset following the data contract (data.md).
 
 ``generate_province(out_dir, seed=20240901, n_counties=60, ...)`` writes ``units.csv``,
-``unit_year.csv``, ``ph_process.csv``, ``ph_targets.csv``, ``county_year.csv``, ``deaths.csv``,
-optionally ``claims.parquet``, plus ``truth.json`` (the true reform effects, see
+``unit_year.csv``, ``ph_process.csv``, ``ph_targets.csv``, ``county_year.csv`` (with the optional
+columns of the contract extension), ``deaths.csv``, ``facility_year.csv``, ``criteria_year.csv``
+(:mod:`toolkit.data.synth_facility`, magnitudes and sources there), optionally ``claims.parquet``, plus ``truth.json`` (the true reform effects, see
 :mod:`toolkit.data.synth_truth`) and ``manifest.json`` (generator version, seed, arguments, file
 sha256s). The same arguments give the same bytes: every random draw comes from a numpy Generator
 seeded from (seed, component), money is drawn in integer fen and written with two decimals,
@@ -34,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from toolkit.data import synth_claims, synth_ph, synth_tables
+from toolkit.data import synth_claims, synth_facility, synth_ph, synth_tables
 from toolkit.data.synth_model import Province, build_province
 from toolkit.data.synth_truth import build_truth
 from toolkit.errors import ToolkitError
@@ -45,7 +46,16 @@ DEFAULT_SEED = 20240901
 #: default claims for a claims province: ~33,000 per county (≈200,000 for 6 counties)
 CLAIMS_PER_COUNTY = 33_000
 VILLAGE_SHARE_MINIMUM = 0.48  # rules.md §5; used only to list the planted violations
-TABLE_FILES = ["units.csv", "unit_year.csv", "ph_process.csv", "ph_targets.csv", "county_year.csv", "deaths.csv"]
+TABLE_FILES = [
+    "units.csv",
+    "unit_year.csv",
+    "ph_process.csv",
+    "ph_targets.csv",
+    "county_year.csv",
+    "deaths.csv",
+    "facility_year.csv",
+    "criteria_year.csv",
+]
 
 
 def _sha256(path: Path) -> str:
@@ -129,8 +139,12 @@ def _write_tables(prov: Province, folder: Path, claims: bool, claims_chunk_rows:
         "unit_year": synth_tables.unit_year_table(prov, money, lump),
         "ph_process": synth_ph.ph_process_table(prov, lump),
         "ph_targets": synth_ph.ph_targets_table(prov),
-        "county_year": synth_tables.county_year_table(prov, activity, synth_tables.workforce(prov), subsidy_total),
+        "county_year": synth_tables.county_year_table(
+            prov, activity, synth_tables.workforce(prov), subsidy_total, synth_facility.county_year_extension(prov)
+        ),
         "deaths": synth_tables.deaths_table(prov),
+        "facility_year": synth_facility.facility_year_table(prov),
+        "criteria_year": synth_facility.criteria_year_table(prov),
     }
     info["rows"] = {name: len(df) for name, df in tables.items()}
     for name, df in tables.items():

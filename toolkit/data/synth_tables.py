@@ -182,8 +182,14 @@ COUNTY_MONEY = [
 
 
 def county_year_table(
-    prov: Province, activity: dict[str, np.ndarray], work: dict[str, np.ndarray], subsidy_total: np.ndarray
+    prov: Province,
+    activity: dict[str, np.ndarray],
+    work: dict[str, np.ndarray],
+    subsidy_total: np.ndarray,
+    extension: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
+    """The county_year table; ``extension``: the optional columns of the contract extension
+    ([county, year] arrays, already formatted where they are money or decimals)."""
     n_c, n_t = prov.population.shape
     cols: dict[str, object] = {
         "county_id": np.repeat(np.array(prov.county_ids, dtype=object), n_t),
@@ -212,6 +218,8 @@ def county_year_table(
     ]:
         values = np.asarray(merged[name]).ravel()
         cols[name] = fixed(values, 2) if name in COUNTY_MONEY else values
+    for name, values in (extension or {}).items():
+        cols[name] = np.asarray(values).ravel()
     reform = np.repeat(prov.reform_year, n_t)
     cols["reform_year"] = np.where(reform > 0, reform.astype(str), "")
     return pd.DataFrame(cols)
