@@ -102,3 +102,92 @@ def test_read_claims_file_and_its_errors(tmp_path):
         "bad.yaml",
     ):
         assert expected in text
+
+
+def _savings(values):
+    return pd.DataFrame(
+        {
+            "county_id": "C01",
+            "year": list(range(2017, 2017 + len(values))),
+            "indicator": "big_package_savings",
+            "value": values,
+        }
+    )
+
+
+def test_streak_of_seven_years_of_savings_by_hand():
+    streak = Claim("big_package_savings", "streak", None, county="C01", start=2017, end=2023, text="连续7年结余")
+    # savings 2017–2023 (万元 × 10,000): 1.2, 0.8, 0.5, 0.1, 0.3, 0.9, 1.1 — all 7 > 0 → the streak holds
+    good = check_claims([streak], _savings([12_000.0, 8_000, 5_000, 1_000, 3_000, 9_000, 11_000]), lang="zh")
+    row = good.iloc[0]
+    assert row["ok"] and row["stated"] == 7 and row["recomputed"] == 7 and row["status"] == "consistent"
+    assert "共7年" in row["explanation"] and "与数据相符" in row["explanation"]
+    # 2020 overspent (−1,000): 6 of 7 years → the claim does not follow, and the year is named
+    bad = check_claims([streak], _savings([12_000.0, 8_000, 5_000, -1_000, 3_000, 9_000, 11_000])).iloc[0]
+    assert not bad["ok"] and bad["recomputed"] == 6 and "not 2020" in bad["explanation"]
+    # a zero-savings year is no saving (value must exceed 0)
+    assert not check_claims([streak], _savings([1.0, 1, 1, 0, 1, 1, 1])).iloc[0]["ok"]
+
+
+def test_streak_with_a_missing_year_is_not_checkable_in_a_report():
+    streak = Claim("big_package_savings", "streak", 7, county="C01", start=2017, end=2023)
+    six = _savings([1.0, 1, 1, 1, 1, 1])  # 2017–2022 only
+    with pytest.raises(ToolkitError, match="in 2023"):
+        check_claims([streak], six)
+    row = check_claims([streak], six, missing="report").iloc[0]
+    assert row["status"] == "not_checkable" and not row["ok"] and "cannot be checked" in row["explanation"]
+
+
+def _mortality(values):
+    return pd.DataFrame(
+        {
+            "county_id": "C01",
+            "year": list(range(2017, 2017 + len(values))),
+            "indicator": "premature_ncd_mortality",
+            "value": values,
+        }
+    )
+
+
+def test_trend_claim_needs_the_mann_kendall_test():
+    down = Claim("premature_ncd_mortality", "trend", "稳步下降", county="C01", start=2017, end=2021)
+    # 0.20, 0.18, 0.17, 0.15, 0.14: S = −10, exact p = 2/120 = 0.0167 < 0.05, Sen's slope −0.015 a year
+    row = check_claims([down], _mortality([0.20, 0.18, 0.17, 0.15, 0.14]), lang="zh").iloc[0]
+    assert row["ok"] and row["p_value"] == pytest.approx(2 / 120) and row["recomputed"] == pytest.approx(-0.015)
+    assert "Mann–Kendall" in row["explanation"] and "-1.50个百分点" in row["explanation"]
+    # flat 0.152, 0.156, 0.151, 0.155, 0.153: S = 0 (test_trend.py), p = 1 → no trend either way;
+    # "稳步下降" does not follow
+    flat = check_claims([down], _mortality([0.152, 0.156, 0.151, 0.155, 0.153])).iloc[0]
+    assert not flat["ok"] and flat["p_value"] == pytest.approx(1.0) and "no significant trend" in flat["explanation"]
+    # end points alone would say "down" (0.20 → 0.14) but one reversal in five years gives p = 0.083
+    wobbly = check_claims([down], _mortality([0.20, 0.18, 0.19, 0.15, 0.14])).iloc[0]
+    assert not wobbly["ok"] and wobbly["p_value"] == pytest.approx(10 / 120)
+    up = Claim("premature_ncd_mortality", "trend", "上升", county="C01", start=2017, end=2021)
+    assert not check_claims([up], _mortality([0.20, 0.18, 0.17, 0.15, 0.14])).iloc[0]["ok"]
+
+
+def test_report_claims_file_by_county(tmp_path):
+    from toolkit.indicators.claims_check import county_claims, dataset_claims
+
+    f = tmp_path / "report_claims.yaml"
+    f.write_text(
+        "C01:\n"
+        "  - {text: 收入比99.16%, indicator: income_ratio, kind: value, year: 2023, stated: '99.16%'}\n"
+        "  - {text: 连续7年结余, indicator: big_package_savings, kind: streak, start: 2017, end: 2023}\n"
+        "C03:\n"
+        "  - {indicator: premature_ncd_mortality, kind: trend, start: 2017, end: 2023, stated: 下降}\n",
+        encoding="utf-8",
+    )
+    c01 = county_claims(f, "C01")
+    assert [c.kind for c in c01] == ["value", "streak"] and {c.county for c in c01} == {"C01"}
+    assert county_claims(f, "C02") == []
+    assert [c.county for c in read_claims_file(f)] == ["C01", "C01", "C03"]
+    assert dataset_claims(tmp_path, "C03")[1] == f and dataset_claims(tmp_path / "nowhere", "C01") == ([], None)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "C01:\n  - {indicator: income_ratio, kind: trend, start: 2017, end: 2023, stated: 平稳, county: C02}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError) as err:
+        read_claims_file(bad)
+    assert "column 'county'" in err.value.render() and "column 'stated'" in err.value.render()

@@ -27,6 +27,7 @@ def test_same_seed_same_bytes(province, tmp_path):
         "deaths.csv",
         "facility_year.csv",
         "criteria_year.csv",
+        "report_claims.yaml",
         "truth.json",
         "manifest.json",
     }

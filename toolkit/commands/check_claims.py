@@ -12,8 +12,9 @@ import argparse
 
 HELP = "check figures stated in a report against the data (核对报告数据)"
 DESCRIPTION = (
-    "Recompute the figures a report states (a YAML list of claims: indicator, kind value/yoy/cagr/change, "
-    "county, year or start/end, stated) and flag those that do not follow from the data."
+    "Recompute the figures a report states (a YAML list of claims, or the dataset's report_claims.yaml layout "
+    "county_id → claims: indicator, kind value/yoy/cagr/change/streak/trend, year or start/end, stated) and flag "
+    "those that do not follow from the data."
 )
 
 
@@ -22,10 +23,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--claims", required=True, metavar="FILE.yaml", help="the claims to check")
     parser.add_argument("--out", default=None, metavar="OUT", help="also write OUT.csv and OUT.xlsx")
     parser.add_argument(
+        "--params",
+        default=None,
+        metavar="DIR",
+        help="parameter folder for the savings series of streak claims (default: the project's params/)",
+    )
+    parser.add_argument(
         "--from-claims",
         action="store_true",
         help="derive the aggregates from the claims Parquet first (as `indicators --from-claims`)",
     )
+
+
+def with_settlement_series(values, tables, claims, params_dir):
+    """Add the savings-by-year rows (toolkit.settlement.series) of every county a claim names them for."""
+    import pandas as pd
+
+    from toolkit.indicators.claims_check import SERIES
+
+    wanted: dict[str, set[int]] = {}
+    for c in claims:
+        if c.indicator in SERIES and c.county:
+            wanted.setdefault(c.county, set()).update(range(c.start, c.end + 1))
+    if not wanted or not all(t in tables for t in ("units", "unit_year")):
+        return values
+    from toolkit.settlement.series import savings_by_year, tidy_savings
+
+    extra = [
+        tidy_savings(savings_by_year(tables, county, years, params_dir)) for county, years in sorted(wanted.items())
+    ]
+    return pd.concat([values[["county_id", "year", "indicator", "value"]], *extra], ignore_index=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
     claims = read_claims_file(args.claims)  # spec errors before any data is read
     tables = tables_for(args.dataset, args.from_claims)
     counties = sorted({c.county for c in claims if c.county})
-    result = check_claims(claims, compute_indicators(tables, counties=counties or None))
+    values = compute_indicators(tables, counties=counties or None)
+    values = with_settlement_series(values, tables, claims, args.params)
+    result = check_claims(claims, values)
     for row in result.itertuples(index=False):
         mark = "ok      " if row.ok else "MISMATCH"
         print(f"{mark} {row.county_id} {row.period}: {row.claim}\n         {row.explanation}")

@@ -3,7 +3,9 @@
 ``generate_province(out_dir, seed=20240901, n_counties=60, ...)`` writes ``units.csv``,
 ``unit_year.csv``, ``ph_process.csv``, ``ph_targets.csv``, ``county_year.csv`` (with the optional
 columns of the contract extension), ``deaths.csv``, ``facility_year.csv``, ``criteria_year.csv``
-(:mod:`toolkit.data.synth_facility`, magnitudes and sources there), optionally ``claims.parquet``, plus ``truth.json`` (the true reform effects, see
+(:mod:`toolkit.data.synth_facility`, magnitudes and sources there), optionally ``claims.parquet``,
+``report_claims.yaml`` (the figures C01's report states, seed 000 §4.1,
+:mod:`toolkit.data.synth_report_claims`), plus ``truth.json`` (the true reform effects, see
 :mod:`toolkit.data.synth_truth`) and ``manifest.json`` (generator version, seed, arguments, file
 sha256s). The same arguments give the same bytes: every random draw comes from a numpy Generator
 seeded from (seed, component), money is drawn in integer fen and written with two decimals,
@@ -37,6 +39,7 @@ import numpy as np
 
 from toolkit.data import synth_claims, synth_facility, synth_ph, synth_tables
 from toolkit.data.synth_model import Province, build_province
+from toolkit.data.synth_report_claims import report_claims_text
 from toolkit.data.synth_truth import build_truth
 from toolkit.errors import ToolkitError
 
@@ -150,6 +153,9 @@ def _write_tables(prov: Province, folder: Path, claims: bool, claims_chunk_rows:
     for name, df in tables.items():
         (folder / f"{name}.csv").write_text(synth_tables.csv_text(df), encoding="utf-8", newline="")
     info["violations"] = _violations(prov, lump, subsidy_total)
+    (folder / "report_claims.yaml").write_text(
+        report_claims_text(prov.county_ids[0], int(prov.years[0]), int(prov.years[-1])), encoding="utf-8", newline=""
+    )
     return info
 
 

@@ -129,6 +129,7 @@ class ReportContext:
             "year": self.year,
             "lang": self.lang,
             "suppress_threshold": self.suppress_threshold,
+            **self._memo.get("provenance", {}),  # files a section read besides the tables (claims)
             **extra,
         }
         prov = provenance_for_dataset(self.dataset, snap, info, exec_mode=self.exec_mode, params_dir=self.params_dir)

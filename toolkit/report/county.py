@@ -5,13 +5,15 @@ notebook cell displays (Markdown, a table, a figure or a :class:`~toolkit.report
 all logic lives here so the notebook stays a parameters cell and calls. Indicators come from
 :mod:`toolkit.indicators` (rules.md §6–7, seed 004), the settlement from
 :func:`toolkit.settlement.statement.settle_county` (rules.md §2–5, seed 000 §3.1–3.2), published
-claims are rechecked with :mod:`toolkit.indicators.claims_check` (seed 000 §4.1), and count tables
+the county's own stated figures (the dataset's report_claims.yaml) are rechecked with
+:mod:`toolkit.indicators.claims_check` (rules.md §13), and count tables
 pass through small-cell suppression (:mod:`toolkit.report.disclosure`).
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -304,81 +306,87 @@ def deaths_by_cause(ctx: ReportContext, age_bands: tuple[str, str] = ("30-34", "
 
 
 # --------------------------------------------------------------------------- claims
-def seed_claims(ctx: ReportContext) -> list:
-    """The figures seed 000 §4.1 publishes, as claims about this county (only those whose years
-    are in the data): income ratio 99.16% in 2023; village doctors' subsidy 41,000 (2017) →
-    66,000 (2023) yuan, "average annual growth 17.20%"."""
-    from toolkit.indicators.claims_check import Claim
+def county_claims(ctx: ReportContext, claims_file: str = "") -> list:
+    """The figures this county's report states: its own entries of ``claims_file`` when given,
+    else of the dataset's ``report_claims.yaml`` (data.md); none when neither lists the county.
+    The file read and its sha256 go into the report's provenance."""
+    import hashlib
 
-    years = set(ctx.indicators.loc[ctx.indicators["county_id"] == ctx.county_id, "year"])
-    out = []
-    if 2023 in years:
-        out.append(
-            Claim(
-                indicator="income_ratio",
-                kind="value",
-                year=2023,
-                stated="99.16%",
-                county=ctx.county_id,
-                text="乡镇卫生院人员平均收入达县级医院的99.16%（2023）",
-            )
+    from toolkit.indicators.claims_check import county_claims as from_file
+    from toolkit.indicators.claims_check import dataset_claims
+
+    if claims_file:
+        path, claims = Path(claims_file), from_file(claims_file, ctx.county_id)
+    else:
+        claims, path = dataset_claims(ctx.dataset.root, ctx.county_id)
+    if path is not None:
+        ctx._memo["provenance"] = {
+            **ctx._memo.get("provenance", {}),
+            "claims_file": path.name,
+            "claims_file_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        }
+    return claims
+
+
+def claim_values(ctx: ReportContext, claims) -> pd.DataFrame:
+    """The county's indicator values plus the settlement series the claims name (savings by year)."""
+    from toolkit.indicators.claims_check import SERIES
+
+    values = ctx.indicators.loc[
+        ctx.indicators["county_id"] == ctx.county_id, ["county_id", "year", "indicator", "value"]
+    ]
+    if any(c.indicator in SERIES for c in claims) and all(t in ctx.tables for t in ("units", "unit_year")):
+        from toolkit.settlement.series import savings_by_year, tidy_savings
+
+        wanted = sorted({y for c in claims if c.indicator in SERIES for y in range(c.start, c.end + 1)})
+        series = savings_by_year(ctx.tables, ctx.county_id, wanted, ctx.params_dir)
+        values = pd.concat([values, tidy_savings(series)], ignore_index=True)
+    return values
+
+
+def _shown(row, unit: str, lang: str, which: str) -> str:
+    zh = lang == "zh"
+    value = row[which]
+    if row["status"] == "not_checkable" and which == "recomputed":
+        return "—"
+    if row["kind"] == "streak":
+        return f"{int(value)} 年" if zh else f"{int(value)} years"
+    if row["kind"] == "trend":
+        if which == "stated":
+            return ("下降" if value < 0 else "上升") if zh else ("decreasing" if value < 0 else "increasing")
+        from toolkit.indicators.claims_check import fmt_slope
+
+        return (
+            f"Sen 斜率 {fmt_slope(value, unit, lang)}/年" if zh else f"Sen's slope {fmt_slope(value, unit, lang)}/year"
         )
-        out.append(
-            Claim(
-                indicator="village_doctor_subsidy_per_doctor",
-                kind="value",
-                year=2023,
-                stated="66,000",
-                county=ctx.county_id,
-                tolerance=500.0,
-                text="村医年均补助收入6.6万元（2023）",
-            )
-        )
-    if {2017, 2023} <= years:
-        out.append(
-            Claim(
-                indicator="village_doctor_subsidy_per_doctor",
-                kind="cagr",
-                start=2017,
-                end=2023,
-                stated="17.20%",
-                county=ctx.county_id,
-                text="村医补助收入年均增长17.20%（2017–2023）",
-            )
-        )
-    return out
+    if row["kind"] in ("cagr", "yoy", "change"):
+        return fmt_pct(value)
+    return _fmt(value, unit)
 
 
 def claims_checked(ctx: ReportContext, claims_file: str = "") -> Bundle:
-    """Published figures recomputed from the data: stated, recomputed, verdict, explanation."""
-    from toolkit.indicators.claims_check import check_claims, read_claims_file
+    """This county's stated figures recomputed from the data: stated, recomputed, verdict, how
+    (rules.md §13: value, growth, streak, trend). A county that states none gets one sentence."""
+    from toolkit.indicators.claims_check import check_claims, indicator_info
 
-    claims = read_claims_file(claims_file) if claims_file else seed_claims(ctx)
+    claims = county_claims(ctx, claims_file)
     lang = ctx.lang
     if not claims:
         text = claims_summary(pd.DataFrame({"claim": [], "ok": []}), lang)
         return Bundle([Markdown(text)], summary=text)
-    values = ctx.indicators.loc[ctx.indicators["county_id"] == ctx.county_id]
-    checked = check_claims(claims, values)
-    reg = _registry()
-
-    def shown(value, indicator, kind):
-        # growth claims are rates; level claims are in the indicator's unit
-        return fmt_pct(value) if kind in ("cagr", "yoy", "change") else _fmt(value, reg[indicator].unit)
-
+    checked = check_claims(claims, claim_values(ctx, claims), lang=lang, missing="report")
+    verdicts = {
+        "zh": {"consistent": "相符", "inconsistent": "不符", "not_checkable": "无法核对"},
+        "en": {"consistent": "consistent", "inconsistent": "NOT consistent", "not_checkable": "cannot be checked"},
+    }[lang]
+    rows = checked.to_dict("records")
+    units = [indicator_info(r["indicator"]).unit for r in rows]
     table = pd.DataFrame(
         {
             label("claim", lang): checked["claim"],
-            label("stated", lang): [
-                shown(v, i, k) for v, i, k in zip(checked["stated"], checked["indicator"], checked["kind"])
-            ],
-            label("recomputed", lang): [
-                shown(v, i, k) for v, i, k in zip(checked["recomputed"], checked["indicator"], checked["kind"])
-            ],
-            label("verdict", lang): [
-                ("相符" if ok else "不符") if lang == "zh" else ("consistent" if ok else "NOT consistent")
-                for ok in checked["ok"]
-            ],
+            label("stated", lang): [_shown(r, u, lang, "stated") for r, u in zip(rows, units)],
+            label("recomputed", lang): [_shown(r, u, lang, "recomputed") for r, u in zip(rows, units)],
+            label("verdict", lang): [verdicts[st] for st in checked["status"]],
             ("说明" if lang == "zh" else "Explanation"): checked["explanation"],
         }
     )

@@ -250,18 +250,34 @@ def indicator_sentences(rows: Iterable[Mapping[str, Any]], *, county: str, year:
 
 
 def claims_summary(checked, lang: str = "zh") -> str:
-    """One sentence on the claims checked (``check_claims`` output): how many hold, which do not."""
+    """One sentence on the claims checked (``check_claims`` output): how many hold, which do not,
+    which the data cannot check (``status`` ``not_checkable``, when the column is there)."""
     check_lang(lang)
     n = len(checked)
     if n == 0:
-        return "没有需要核对的表述。" if lang == "zh" else "No published claims to check."
-    bad = checked.loc[~checked["ok"].astype(bool)]
+        return "本县没有需要核对的公开表述。" if lang == "zh" else "No published claims of this county to check."
+    status = (
+        checked["status"] if "status" in checked else checked["ok"].map({True: "consistent", False: "inconsistent"})
+    )
+    bad = checked.loc[status.to_numpy() == "inconsistent"]
+    unknown = checked.loc[status.to_numpy() == "not_checkable"]
+    good = n - len(bad) - len(unknown)
     if lang == "zh":
-        s = f"共核对 {n} 条公开表述，{n - len(bad)} 条与数据相符"
-        s += "。" if bad.empty else f"，{len(bad)} 条不符：" + "；".join(str(c) for c in bad["claim"]) + "。"
+        s = f"共核对 {n} 条公开表述，{good} 条与数据相符"
+        if not bad.empty:
+            s += f"，{len(bad)} 条不符：" + "；".join(str(c) for c in bad["claim"])
+        if not unknown.empty:
+            s += f"；{len(unknown)} 条因数据缺少所需年份无法核对：" + "；".join(str(c) for c in unknown["claim"])
+        s += "。"
     else:
-        s = f"{n} published claim{'s' if n != 1 else ''} checked, {n - len(bad)} consistent with the data"
-        s += "." if bad.empty else f"; {len(bad)} not: " + "; ".join(str(c) for c in bad["claim"]) + "."
+        s = f"{n} published claim{'s' if n != 1 else ''} checked, {good} consistent with the data"
+        if not bad.empty:
+            s += f"; {len(bad)} not: " + "; ".join(str(c) for c in bad["claim"])
+        if not unknown.empty:
+            s += f"; {len(unknown)} cannot be checked (years missing from the data): " + "; ".join(
+                str(c) for c in unknown["claim"]
+            )
+        s += "."
     return s
 
 
