@@ -18,6 +18,7 @@ from toolkit.errors import ToolkitError
 COMMANDS = [
     "main",
     "synth",
+    "template",
     "validate",
     "settle",
     "indicators",

@@ -44,6 +44,10 @@ class Problem:
     rows: tuple[int, ...] = ()
     value: Any = None
     source: str | None = None  # file path, parameter file, ...
+    #: workbook sheets: the sheet row of the header, so the rows are also given as Excel numbers them
+    sheet_header_row: int = 0
+    #: the column's header as the file wrote it (a Chinese header), when it differs from ``column``
+    heading: str | None = None
 
     def __str__(self) -> str:
         parts = [self.table]
@@ -51,9 +55,15 @@ class Problem:
             parts.append(f"({self.source})")
         where = _rows_text(self.rows)
         if where:
+            if self.sheet_header_row:
+                excel = _rows_text([r + self.sheet_header_row for r in self.rows]).replace("row", "Excel row", 1)
+                where = f"{where} ({excel})"
             parts.append(where)
         if self.column:
-            parts.append(f"column '{self.column}'")
+            if self.heading and self.heading != self.column:
+                parts.append(f"column '{self.heading}' ({self.column})")
+            else:
+                parts.append(f"column '{self.column}'")
         head = " ".join(parts)
         value = f": value {_short(self.value)}" if self.value is not None else ""
         return f"{head}{value} — expected {self.expected}"

@@ -29,6 +29,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+#: identifier cells of the input template's example rows start with this; the loader rejects such rows
+EXAMPLE_MARK = "示例"
+
 #: calendar years the toolkit accepts (a typo such as 20233 is caught, not a policy number)
 YEAR_MIN, YEAR_MAX = 1949, 2100
 
@@ -119,6 +122,8 @@ class Column:
     max: float | None = None
     choices: tuple[str, ...] = ()
     note: str = ""
+    #: the note in Chinese, for the input template's instructions (toolkit.report.template)
+    note_zh: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -230,6 +235,8 @@ class Table:
     group_has: tuple[GroupHas, ...] = ()
     #: too large for pandas: only its schema is checked on load (values: load.validate_claims)
     large: bool = False
+    #: what the toolkit uses the table for, in Chinese (the input template's instructions)
+    use_zh: str = ""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -284,6 +291,7 @@ UNITS = Table(
     ),
     key=("unit_id",),
     references=(Reference("county_id", "county_year", "county_id"),),
+    use_zh="健康管理单元名册：按单元结算医保包干和公卫经费",
 )
 
 UNIT_YEAR = Table(
@@ -300,15 +308,19 @@ UNIT_YEAR = Table(
             "基本医保基金支出（普通）",
             "General insurance fund spending",
             note="outpatient + inpatient, excluding the chronic outpatient package and critical-illness insurance",
+            note_zh="门诊和住院，不含门诊慢病包干和大病保险",
         ),
         _money("fund_chronic_outpatient", "门诊慢病基金支出", "Chronic outpatient fund spending"),
-        _money("total_medical_spending", "医疗总费用", "Total medical spending", note="all payers"),
+        _money(
+            "total_medical_spending", "医疗总费用", "Total medical spending", note="all payers", note_zh="各支付方合计"
+        ),
         _money("ph_lump_sum", "村级公卫包干经费", "Public-health lump sum"),
     ),
     key=("unit_id", "year"),
     references=(Reference("unit_id", "units", "unit_id"),),
     ordered=(Ordered("chronic_pop", "insured_pop"),),
     panel="unit_id",
+    use_zh="医保大包干、慢病小包干结算和单元核心医保指标",
 )
 
 PH_PROCESS = Table(
@@ -320,7 +332,16 @@ PH_PROCESS = Table(
         _year(),
         Column("project", "enum", "子项目", "Sub-project", choices=PH_PROJECTS),
         Column("quarter", "int", "季度", "Quarter", min=1, max=4),
-        Column("credits", "number", "工分", "Work credits", nullable=True, min=0, note="two-card (两卡制) projects"),
+        Column(
+            "credits",
+            "number",
+            "工分",
+            "Work credits",
+            nullable=True,
+            min=0,
+            note="two-card (两卡制) projects",
+            note_zh="两卡制项目填写",
+        ),
         Column("score", "number", "考核得分", "Assessment score", min=0, max=100),
         _money(
             "planned_amount",
@@ -328,6 +349,7 @@ PH_PROCESS = Table(
             "Planned process amount",
             nullable=True,
             note="projects outside the two-card system; same on every quarter row",
+            note_zh="非两卡制项目填写全年过程考核金额，各季度行相同",
         ),
     ),
     key=("unit_id", "year", "project", "quarter"),
@@ -339,6 +361,7 @@ PH_PROCESS = Table(
             "the sub-project's amount for the year, the same on every quarter row",
         ),
     ),
+    use_zh="公卫经费过程评价（70%）：工分和季度考核得分",
 )
 
 PH_TARGETS = Table(
@@ -357,6 +380,7 @@ PH_TARGETS = Table(
             min=0,
             max=1,
             note="a fraction (0.64, not 64); credits for health_education_credits",
+            note_zh="填比例（0.64 或 64%）；健康教育填工分",
         ),
         Column("veto", "bool", "一票否决", "Veto event"),
     ),
@@ -367,6 +391,7 @@ PH_TARGETS = Table(
             "value", "indicator", NON_RATE_INDICATORS, 0, None, "health education is measured in credits, not as a rate"
         ),
     ),
+    use_zh="公卫经费目标评价（20%）：16项指标的完成值和一票否决",
 )
 
 
@@ -447,6 +472,7 @@ COUNTY_YEAR = Table(
             required=False,
             nullable=True,
             note="central + provincial + county",
+            note_zh="中央、省、县三级补助合计",
         ),
         *COUNTY_YEAR_EXTENSION,
         Column(
@@ -458,6 +484,7 @@ COUNTY_YEAR = Table(
             min=YEAR_MIN,
             max=YEAR_MAX,
             note="empty = never reformed",
+            note_zh="未改革的县留空",
         ),
     ),
     key=("county_id", "year"),
@@ -476,6 +503,7 @@ COUNTY_YEAR = Table(
     ),
     panel="county_id",
     same_within=(SameWithin("reform_year", ("county_id",), "a county's first reform year is one year"),),
+    use_zh="县域监测指标（县域就诊率、医保基金县域内支出率等）和改革评估",
 )
 
 DEATHS = Table(
@@ -486,10 +514,23 @@ DEATHS = Table(
         COUNTY_ID,
         _year(),
         Column("sex", "enum", "性别", "Sex", choices=("male", "female", "all")),
-        Column("age_band", "text", "年龄组", "Age band", note="five-year bands 30-34 … 65-69; others allowed"),
+        Column(
+            "age_band",
+            "text",
+            "年龄组",
+            "Age band",
+            note="five-year bands 30-34 … 65-69; others allowed",
+            note_zh="五岁年龄组 30-34 … 65-69",
+        ),
         Column("cause", "enum", "死因", "Cause", choices=("cvd", "cancer", "diabetes", "crd", "other")),
         _count("deaths", "死亡人数", "Deaths"),
-        _count("population", "人口数", "Population", note="mid-year population of the band"),
+        _count(
+            "population",
+            "人口数",
+            "Population",
+            note="mid-year population of the band",
+            note_zh="该年龄组年中人口，各死因行相同",
+        ),
     ),
     key=("county_id", "year", "sex", "age_band", "cause"),
     references=(Reference("county_id", "county_year", "county_id"),),
@@ -499,6 +540,7 @@ DEATHS = Table(
             "population", ("county_id", "year", "sex", "age_band"), "the band's population, the same on each cause row"
         ),
     ),
+    use_zh="重大慢性病过早死亡率（SDG 3.4.1）",
 )
 
 FACILITY_ID = _id("facility_id", "机构编码", "Facility ID")
@@ -646,6 +688,7 @@ CLAIMS = Table(
     references=(Reference("unit_id", "units", "unit_id"), Reference("county_id", "county_year", "county_id")),
     ordered=(Ordered("fund_paid", "total_cost"), Ordered("critical_illness_paid", "total_cost")),
     large=True,
+    use_zh="可替代单元和县的费用、人次汇总列（仅 Parquet）",
 )
 
 #: every table of the contract, in load order (targets of references first)

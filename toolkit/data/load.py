@@ -23,14 +23,22 @@ import io
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from toolkit.data.contract import DERIVED_FROM_CLAIMS, IDENTIFIER_COLUMNS, TABLES, Column, Table, get_table
+from toolkit.data.contract import (
+    DERIVED_FROM_CLAIMS,
+    EXAMPLE_MARK,
+    IDENTIFIER_COLUMNS,
+    TABLES,
+    Column,
+    Table,
+    get_table,
+)
 from toolkit.errors import Problem, ToolkitError, ValidationError
 
 #: cell texts read as "empty" (as pandas and spreadsheet exports write them)
@@ -74,6 +82,8 @@ class _Raw:
     rows: np.ndarray  # 1-based data row number of each record
     source: str
     header: tuple[str, ...] = ()  # column names as found (before dropping unusable columns)
+    sheet_header_row: int = 0  # workbooks: the sheet row of the header, so messages give rows as Excel shows them
+    written: dict[str, str] = field(default_factory=dict)  # contract name -> header text as the sheet wrote it
 
 
 def _source_name(path: Path, sheet: str | None = None) -> str:
@@ -486,7 +496,11 @@ def _read_xlsx(path: Path, table: Table, problems: list[Problem], sheet: str | N
     problems += head_problems
     if any(p.expected.startswith("each column name once") for p in head_problems):
         return None
-    return _frame(records[h + 1 :], header, 1, source, table, problems)
+    raw = _frame(records[h + 1 :], header, 1, source, table, problems)
+    if raw is not None:
+        raw.sheet_header_row = header_row
+        raw.written = {n: (_to_text(v) or "").strip() for n, v in zip(header, records[h]) if n}
+    return raw
 
 
 def _arrow_kind_ok(col: Column, arrow_type) -> bool:
@@ -1071,6 +1085,7 @@ def _check_table(
     raw = _read(path, table, problems, sheet)
     if raw is None:
         return None, None, problems
+    _drop_example_rows(raw, table, problems)
     problems[:0] = _missing_columns(raw.header, table, raw.source, optional)
     typed = _coerce(raw, table, problems)
     _check_keys(raw, table, typed, problems)
@@ -1092,8 +1107,53 @@ def load_table(file: str | Path, name: str, sheet: str | None = None) -> pd.Data
         raise ToolkitError(f"{name} is too large to load into memory; use validate_claims() and DuckDB")
     typed, raw, problems = _check_table(path, table, sheet)
     if problems:
-        raise ValidationError.from_problems(problems, what=path.name)
+        raise ValidationError.from_problems(_as_written(problems, [raw] if raw else []), what=path.name)
     return _final_dtypes(typed, table)
+
+
+def _drop_example_rows(raw: _Raw, table: Table, problems: list[Problem]) -> None:
+    """The input template's example rows (identifiers starting with 示例) are reported and left out.
+
+    Left out so that the one clear message ("delete the example row") is not buried under the
+    unknown-id and range problems the example's placeholder values would raise.
+    """
+    ids = [c.name for c in table.columns if c.kind == "id" and c.name in raw.frame]
+    if not ids or raw.frame.empty:
+        return
+    marked = np.zeros(len(raw.frame), dtype=bool)
+    for name in ids:
+        marked |= raw.frame[name].astype("string").str.startswith(EXAMPLE_MARK, na=False).to_numpy(dtype=bool)
+    if not marked.any():
+        return
+    problems.append(
+        Problem(
+            table.name,
+            f"no example rows: delete the template's example row (identifiers starting with '{EXAMPLE_MARK}', "
+            "示例行) before validating",
+            column=ids[0],
+            rows=tuple(int(r) for r in raw.rows[marked]),
+            value=f"{int(marked.sum())} example row{'s' if marked.sum() > 1 else ''}",
+            source=raw.source,
+        )
+    )
+    raw.frame = raw.frame.loc[~marked].reset_index(drop=True)
+    raw.rows = raw.rows[~marked]
+
+
+def _as_written(problems: list[Problem], raws: Iterable[_Raw]) -> list[Problem]:
+    """Problems of workbook sheets also give the Excel row numbers and the header as the sheet wrote it."""
+    sheets = {raw.source: raw for raw in raws if raw is not None and raw.sheet_header_row}
+    if not sheets:
+        return problems
+    out = []
+    for p in problems:
+        raw = sheets.get(p.source)
+        if raw is None:
+            out.append(p)
+            continue
+        heading = raw.written.get(p.column) if p.column else None
+        out.append(replace(p, sheet_header_row=raw.sheet_header_row, heading=heading))
+    return out
 
 
 # --------------------------------------------------------------------------- dataset level
@@ -1114,31 +1174,47 @@ def _discover(root: Path, wanted: Sequence[str], problems: list[Problem]) -> tup
             files[name] = found[0]
     workbooks = [p for p in entries if p.is_file() and p.suffix.lower() == ".xlsx" and p.stem not in TABLES]
     for book in workbooks:
-        try:
-            import openpyxl
-
-            wb = openpyxl.load_workbook(book, read_only=True)
-            names = list(wb.sheetnames)
-            wb.close()
-        except Exception as err:
-            problems.append(
-                Problem(book.stem, "a readable .xlsx workbook", value=f"{type(err).__name__}: {err}", source=book.name)
-            )
-            continue
-        for sheet in names:
-            if sheet in wanted and not TABLES[sheet].large:
-                if sheet in files:
-                    problems.append(
-                        Problem(
-                            sheet,
-                            "one file per table",
-                            value=f"{files[sheet].name}, {book.name} sheet '{sheet}'",
-                            source=str(root),
-                        )
-                    )
-                else:
-                    files[sheet], sheets[sheet] = book, sheet
+        _workbook_tables(book, wanted, files, sheets, problems)
     return files, sheets
+
+
+def sheet_table(sheet: str) -> str | None:
+    """The contract table a workbook sheet holds: named by the table (units) or its label (健康管理单元)."""
+    text = sheet.strip()
+    for name, table in TABLES.items():
+        if text in (name, table.label_zh) or text.lower() == table.label_en.lower():
+            return name
+    return None
+
+
+def _workbook_tables(
+    book: Path, wanted: Sequence[str], files: dict[str, Path], sheets: dict[str, str], problems: list[Problem]
+) -> None:
+    """Add the sheets of ``book`` that hold wanted contract tables to ``files``/``sheets``."""
+    try:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(book, read_only=True)
+        names = list(wb.sheetnames)
+        wb.close()
+    except Exception as err:
+        problems.append(
+            Problem(book.stem, "a readable .xlsx workbook", value=f"{type(err).__name__}: {err}", source=book.name)
+        )
+        return
+    for sheet in names:
+        name = sheet_table(sheet)
+        if name is None or name not in wanted or TABLES[name].large:
+            continue
+        if name in files:
+            where = f"{files[name].name}" + (f" sheet '{sheets[name]}'" if name in sheets else "")
+            problems.append(
+                Problem(
+                    name, "one file per table", value=f"{where}, {book.name} sheet '{sheet}'", source=str(book.parent)
+                )
+            )
+        else:
+            files[name], sheets[name] = book, sheet
 
 
 def _cross_checks(typed: dict[str, pd.DataFrame], raws: dict[str, _Raw], problems: list[Problem]) -> None:
@@ -1188,15 +1264,21 @@ def load_dataset(
     :mod:`toolkit.data.cache`; the data hash is recomputed from the files every time.
     """
     root = Path(path)
-    if not root.is_dir():
-        raise ToolkitError(f"dataset folder not found: {root}")
+    workbook = root.is_file() and root.suffix.lower() == ".xlsx"  # a filled input template is a dataset too
+    if not root.is_dir() and not workbook:
+        raise ToolkitError(f"dataset not found: {root} (expected a dataset folder or an .xlsx workbook)")
     if isinstance(tables, str):
         tables = [t.strip() for t in tables.split(",") if t.strip()]
     wanted = list(TABLES) if tables is None else [get_table(t).name for t in tables]
     require = [get_table(t).name for t in require]
     wanted += [r for r in require if r not in wanted]
     problems: list[Problem] = []
-    files, sheets = _discover(root, [t for t in TABLES if t in wanted], problems)
+    wanted_tables = [t for t in TABLES if t in wanted]
+    if workbook:
+        files, sheets = {}, {}
+        _workbook_tables(root, wanted_tables, files, sheets, problems)
+    else:
+        files, sheets = _discover(root, wanted_tables, problems)
     for name in require:
         if name not in files:
             problems.append(
@@ -1218,6 +1300,7 @@ def load_dataset(
             return Dataset(root=root, tables=hit, files=files, data_hash=data_hash, sheets=sheets)
     typed: dict[str, pd.DataFrame] = {}
     raws: dict[str, _Raw] = {}
+    read: list[_Raw] = []
     for name in loaded:
         table = TABLES[name]
         if table.large:
@@ -1226,11 +1309,13 @@ def load_dataset(
         optional = DERIVED_FROM_CLAIMS.get(name, ()) if "claims" in files else ()
         frame, raw, found = _check_table(files[name], table, sheets.get(name), optional)
         problems += found
+        if raw is not None:
+            read.append(raw)
         if frame is not None:
             typed[name], raws[name] = frame, raw
     _cross_checks(typed, raws, problems)
     if problems:
-        raise ValidationError.from_problems(problems, what=f"dataset {root}")
+        raise ValidationError.from_problems(_as_written(problems, read), what=f"dataset {root}")
     ds = Dataset(
         root=root,
         tables={n: _final_dtypes(f, TABLES[n]) for n, f in typed.items()},

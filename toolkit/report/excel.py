@@ -146,7 +146,7 @@ def build_workbook_bytes(
     wb.properties.modified = timestamp
     raw = io.BytesIO()
     wb.save(raw)
-    return _fix_zip_times(raw.getvalue(), timestamp)
+    return fix_zip_times(raw.getvalue(), timestamp)
 
 
 def _guess(name: str, series: pd.Series) -> str:
@@ -162,7 +162,7 @@ def _guess(name: str, series: pd.Series) -> str:
 EXCEL_FORMATS["int_plain"] = ("0", 1.0)  # years and ranks: a number, but no thousands separator
 
 
-def _fix_zip_times(data: bytes, timestamp: dt.datetime) -> bytes:
+def fix_zip_times(data: bytes, timestamp: dt.datetime) -> bytes:
     """Rewrite the zip with every member dated ``timestamp`` (same order, same compression)."""
     stamp = (
         max(timestamp.year, 1980),
