@@ -1266,7 +1266,9 @@ def load_dataset(
     root = Path(path)
     workbook = root.is_file() and root.suffix.lower() == ".xlsx"  # a filled input template is a dataset too
     if not root.is_dir() and not workbook:
-        raise ToolkitError(f"dataset not found: {root} (expected a dataset folder or an .xlsx workbook)")
+        raise ToolkitError(
+            f"dataset folder not found: {root} (a dataset is a folder of table files or one .xlsx workbook)"
+        )
     if isinstance(tables, str):
         tables = [t.strip() for t in tables.split(",") if t.strip()]
     wanted = list(TABLES) if tables is None else [get_table(t).name for t in tables]

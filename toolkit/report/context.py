@@ -31,7 +31,7 @@ _INDICATORS: dict[tuple, pd.DataFrame] = {}
 
 def _fingerprint(root: Path) -> tuple:
     entries = []
-    for p in sorted(root.iterdir()):
+    for p in [root] if root.is_file() else sorted(root.iterdir()):
         if p.is_file():
             st = p.stat()
             entries.append((p.name, st.st_size, st.st_mtime_ns))
@@ -43,7 +43,7 @@ def load_cached(data_dir: str | os.PathLike, tables: Iterable[str] | None = None
     from toolkit.data.load import load_dataset
 
     root = Path(data_dir).resolve()
-    if not root.is_dir():
+    if not (root.is_dir() or (root.is_file() and root.suffix.lower() == ".xlsx")):  # a filled input template too
         raise ToolkitError(f"parameter data_dir: dataset folder not found: {root}")
     wanted = tuple(sorted(tables)) if tables is not None else None
     key = (str(root), wanted, _fingerprint(root))
