@@ -21,6 +21,7 @@ COMMANDS = [
     "template",
     "validate",
     "settle",
+    "scenario",
     "indicators",
     "check-claims",
     "did",

@@ -1,0 +1,273 @@
+"""Presenting a policy scenario: labels, the Excel sheets and a one-page HTML summary with a chart.
+
+Computation lives in :mod:`toolkit.settlement.scenario`; this module only lays its tables out for
+a commission: Chinese first (``lang="zh"``), English on request, money in yuan to the fen.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from toolkit.settlement.scenario import MEASURES, ScenarioResult
+
+#: measure → (zh, en)
+MEASURE_LABELS = {
+    "retained": ("单元留用合计", "kept by the unit"),
+    "savings_county": ("县级结余分配", "savings share, county tier"),
+    "savings_township": ("乡镇结余分配", "savings share, township tier"),
+    "savings_village": ("村级结余分配", "savings share, village tier"),
+    "ph_final": ("公卫经费", "public-health amount"),
+    "overspend_community": ("医共体承担超支", "overspend carried by the community"),
+    "budget": ("包干预算", "capitation budget"),
+    "insurer_paid": ("医保基金支付", "paid by the insurer"),
+}
+SUFFIX_LABELS = {
+    "baseline": ("现行", "baseline"),
+    "reform": ("改革", "reform"),
+    "difference": ("差额", "difference"),
+    "change_pct": ("变化率", "change %"),
+}
+#: other columns → (zh, en)
+COLUMN_LABELS = {
+    "reform": ("改革方案", "reform"),
+    "variant": ("方案", "variant"),
+    "county_id": ("县", "county"),
+    "county_name": ("县名", "county name"),
+    "township_id": ("乡镇", "township"),
+    "community_id": ("医共体", "medical community"),
+    "unit_id": ("单元", "unit"),
+    "unit_name": ("单元名称", "unit name"),
+    "year": ("年度", "year"),
+    "tier": ("层级", "tier"),
+    "baseline": ("现行", "baseline"),
+    "reform_value": ("改革", "reform"),
+    "difference": ("差额", "difference"),
+    "counties": ("县数", "counties"),
+    "units": ("单元数", "units"),
+    "changed_parameters": ("调整的参数", "parameters changed"),
+    "moved_to_county": ("流向县级", "moved to county tier"),
+    "moved_to_township": ("流向乡镇", "moved to township tier"),
+    "moved_to_village": ("流向村级", "moved to village tier"),
+    "insurer_paid_difference": ("医保支付差额", "insurer payment difference"),
+    "budget_difference": ("预算差额", "budget difference"),
+    "winners": ("增收单元数", "winners"),
+    "losers": ("减收单元数", "losers"),
+    "unchanged": ("不变单元数", "unchanged"),
+    "max_gain": ("单元最大增收", "largest gain of a unit"),
+    "max_loss": ("单元最大减收", "largest loss of a unit"),
+    "outcome": ("结果", "outcome"),
+    "key": ("参数", "parameter"),
+    "label_zh": ("参数名称", "label (zh)"),
+    "label_en": ("参数名称(英)", "label (en)"),
+    "baseline_value": ("现行取值", "baseline value"),
+    "reform_value_text": ("改革取值", "reform value"),
+    "reform_since": ("改革起始年", "reform from"),
+    "reform_source": ("改革依据", "reform source"),
+    "check": ("核对项", "check"),
+    "expected": ("应为", "expected"),
+    "found": ("实为", "found"),
+    "ok": ("通过", "ok"),
+    "note": ("说明", "note"),
+}
+TIER_LABELS = {"county": ("县级", "county"), "township": ("乡镇", "township"), "village": ("村级", "village")}
+OUTCOME_LABELS = {"winner": ("增收", "gains"), "loser": ("减收", "loses"), "unchanged": ("不变", "unchanged")}
+SHEET_NAMES = {
+    "comparison": ("方案比较", "comparison"),
+    "tiers": ("层级资金流动", "tiers"),
+    "counties": ("县", "counties"),
+    "communities": ("医共体", "communities"),
+    "townships": ("乡镇", "townships"),
+    "units": ("单元", "units"),
+    "changes": ("参数调整", "changes"),
+    "checks": ("核对", "checks"),
+}
+TEXT = {
+    "title": ("政策情景测算", "Policy scenario"),
+    "intro": (
+        "同一数据按现行参数和改革方案各结算一次（濉溪规则，种子文件000 §3.1–3.2），按单元、乡镇、医共体、县比较。"
+        "差额 = 改革 − 现行，单位元，精确到分；“单元留用合计” = 三级结余分配 + 公卫经费 − 医共体承担的超支。",
+        "The same data settled with the baseline parameters and with each reform (Suixi rules, seed 000 §3.1–3.2), "
+        "compared per unit, township, medical community and county. Difference = reform − baseline, in yuan to the fen; "
+        "'kept by the unit' = the three tiers' savings shares + public health − the overspend the community carries.",
+    ),
+    "comparison": ("方案比较（全部所选县）", "Reforms compared (all counties settled)"),
+    "tiers_chart": ("结余在县、乡、村三级之间的流动", "Savings moved between the tiers"),
+    "counties": ("各县差额", "Difference per county"),
+    "changes": ("改革调整的参数", "Parameters the reforms change"),
+    "winners": ("增收最多的单元", "Units gaining most"),
+    "losers": ("减收最多的单元", "Units losing most"),
+    "none": ("无", "none"),
+    "provenance": ("数据与参数来源", "Provenance"),
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[0] if lang == "zh" else pair[1] if lang == "en" else f"{pair[0]} / {pair[1]}"
+
+
+def column_label(col: str, lang: str = "zh") -> str:
+    """The header of an output column (``savings_county_difference`` → 县级结余分配·差额)."""
+    if col in COLUMN_LABELS:
+        return _pick(COLUMN_LABELS[col], lang)
+    for m in MEASURES:
+        for suffix, pair in SUFFIX_LABELS.items():
+            if col == f"{m}_{suffix}":
+                zh, en = f"{MEASURE_LABELS[m][0]}·{pair[0]}", f"{MEASURE_LABELS[m][1]}, {pair[1]}"
+                return zh if lang == "zh" else en if lang == "en" else f"{zh} / {col}"
+    return col
+
+
+def _display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Coded values (tier, outcome) in words for people."""
+    out = frame.copy()
+    if "tier" in out.columns:
+        out["tier"] = [_pick(TIER_LABELS.get(t, (t, t)), lang) for t in out["tier"]]
+    if "outcome" in out.columns:
+        out["outcome"] = [_pick(OUTCOME_LABELS.get(t, (t, t)), lang) for t in out["outcome"]]
+    return out
+
+
+def workbook_sheets(result: ScenarioResult, lang: str = "zh", notes: list[str] | None = None):
+    """One sheet per table, headers in ``lang`` (``both``: 中文 / English)."""
+    from toolkit.report.excel import Sheet
+
+    sheets = []
+    for name, frame in result.tables().items():
+        shown = _display(frame, lang)
+        formats = {}
+        for c in shown.columns:
+            if c in result.money:
+                formats[c] = "yuan"
+            elif c.endswith("_change_pct"):
+                formats[c] = "pct"
+            elif pd.api.types.is_float_dtype(shown[c]):
+                formats[c] = "num4"
+            elif c in ("year", "reform_since", "since"):
+                formats[c] = "int_plain"
+            elif not pd.api.types.is_numeric_dtype(shown[c]):
+                formats[c] = "text"
+        labels = {c: column_label(c, lang) for c in shown.columns}
+        sheets.append(
+            Sheet(
+                name=_pick(SHEET_NAMES[name], "zh" if lang != "en" else "en"),
+                frame=shown,
+                formats=formats,
+                labels=labels,
+                notes=notes or [],
+            )
+        )
+    return sheets
+
+
+def _money(v: float) -> str:
+    return "" if pd.isna(v) else f"{v:,.2f}"
+
+
+def _pct(v: float) -> str:
+    return "" if pd.isna(v) else f"{v:+.2%}"
+
+
+def _table(frame: pd.DataFrame, lang: str, money: frozenset) -> str:
+    from toolkit.report.tables import to_html
+
+    shown = _display(frame, lang)
+    cells = {}
+    for c in shown.columns:
+        if c in money:
+            cells[column_label(c, lang)] = [_money(v) for v in shown[c]]
+        elif c.endswith("_change_pct"):
+            cells[column_label(c, lang)] = [_pct(v) for v in shown[c]]
+        else:
+            cells[column_label(c, lang)] = ["" if pd.isna(v) else str(v) for v in shown[c]]
+    return to_html(pd.DataFrame(cells))
+
+
+def tier_chart_svg(result: ScenarioResult, lang: str = "zh") -> str:
+    """Grouped bars: money moved to each tier (x) per reform (legend), in yuan (万元 when large)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from toolkit.report.figures import PALETTE, setup, svg_text
+
+    setup()
+    comp = result.comparison
+    tiers = list(TIER_LABELS)
+    values = np.array([[row[f"moved_to_{t}"] for t in tiers] for _, row in comp.iterrows()], dtype=float)
+    wan = np.abs(values).max(initial=0) >= 100_000
+    scale, unit = (10_000.0, ("万元", "10,000 yuan")) if wan else (1.0, ("元", "yuan"))
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    x = np.arange(len(tiers))
+    width = 0.8 / max(len(comp), 1)
+    for i, name in enumerate(comp["reform"]):
+        ax.bar(x - 0.4 + width * (i + 0.5), values[i] / scale, width, label=str(name), color=PALETTE[i % len(PALETTE)])
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xticks(x, [_pick(TIER_LABELS[t], lang) for t in tiers])
+    ax.set_ylabel(_pick(unit, lang))
+    ax.set_title(_pick(TEXT["tiers_chart"], lang), fontsize=11)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    try:
+        text = svg_text(fig)
+    finally:
+        plt.close(fig)
+    return text[text.index("<svg") :]
+
+
+def _comparison_shown(result: ScenarioResult, lang: str) -> pd.DataFrame:
+    """The comparison table with the changed parameters named in ``lang`` rather than by key."""
+    names = {}
+    for row in result.changes.itertuples():
+        names[row.key] = row.label_en if lang == "en" else row.label_zh
+    shown = result.comparison.drop(columns=["year"]).copy()
+    shown["changed_parameters"] = [
+        "、".join(names.get(k, k) for k in text.split(", ")) if text else _pick(TEXT["none"], lang)
+        for text in shown["changed_parameters"]
+    ]
+    return shown
+
+
+def html_page(result: ScenarioResult, lang: str = "zh", provenance: dict | None = None, top: int = 10) -> str:
+    """One self-contained HTML page: comparison, tier chart, county table, biggest winners and losers."""
+    t = {k: _pick(v, lang) for k, v in TEXT.items()}
+    money = result.money
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        f"<title>{html.escape(t['title'])} {result.year}</title>",
+        "<style>body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;max-width:190mm}"
+        "table{font-size:10pt;margin-bottom:1.5em}caption{text-align:left;font-weight:bold}"
+        "@media print{body{margin:0}}</style></head><body>",
+        f"<h1>{html.escape(t['title'])} {result.year}</h1>",
+        f"<p>{html.escape(t['intro'])}</p>",
+        f"<h2>{html.escape(t['comparison'])}</h2>",
+        _table(_comparison_shown(result, lang), lang, money),
+        f"<h2>{html.escape(t['tiers_chart'])}</h2>",
+        tier_chart_svg(result, lang),
+        f"<h2>{html.escape(t['changes'])}</h2>",
+    ]
+    changes = result.changes
+    if changes.empty:
+        parts.append(f"<p>{html.escape(t['none'])}</p>")
+    else:
+        distinct = changes.drop_duplicates(["reform", "key", "baseline_value", "reform_value"])
+        cols = ["reform", "label_zh" if lang != "en" else "label_en", "baseline_value", "reform_value"]
+        parts.append(_table(distinct[cols].rename(columns={"reform_value": "reform_value_text"}), lang, money))
+    keep = ["reform", "county_id"] + [f"{m}_difference" for m in MEASURES[:6]] + ["retained_change_pct"]
+    keep += ["winners", "losers"]
+    parts += [f"<h2>{html.escape(t['counties'])}</h2>", _table(result.counties[keep], lang, money)]
+    unit_cols = ["reform", "county_id", "unit_id", "unit_name", "retained_baseline", "retained_reform"]
+    unit_cols += ["retained_difference", "retained_change_pct"]
+    unit_cols = [c for c in unit_cols if c in result.units.columns]
+    for key, ascending in (("winners", False), ("losers", True)):
+        pick = result.units[result.units["outcome"] == ("winner" if key == "winners" else "loser")]
+        pick = pick.sort_values(["retained_difference", "unit_id"], ascending=[ascending, True]).head(top)
+        parts.append(f"<h2>{html.escape(t[key])}</h2>")
+        parts.append(_table(pick[unit_cols], lang, money) if len(pick) else f"<p>{html.escape(t['none'])}</p>")
+    if provenance:
+        from toolkit.report.provenance import render_provenance_html
+
+        parts += [f"<h2>{html.escape(t['provenance'])}</h2>", render_provenance_html(provenance, lang)]
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
