@@ -17,7 +17,7 @@
 # Province overview · 全省概览
 # All counties side by side for one year: indicators, a ranking and small multiples (no maps).
 data_dir = ""
-year = 2023
+year = "latest"  # the last year in the data, or a year such as 2023
 lang = "zh"
 ranking_indicator = "in_county_inpatient_share"
 trend_indicator = "hospitalisation_rate"

@@ -18,7 +18,7 @@
 # Parameters below; the settlement itself is `toolkit.settlement` (see docs/reports.md).
 data_dir = ""
 county_id = "C01"
-year = 2023
+year = "latest"  # the last year in the data, or a year such as 2023
 lang = "zh"
 params_dir = ""
 suppress_threshold = 5

@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.notebooks]
 
 SANITIZE = Path(__file__).with_name("sanitize.cfg")
 CASES = {
-    "county_annual_report": {"county_id": "C02", "year": 2023, "lang": "zh"},
+    # `-p year latest`: the last year in the data (2024 here)
+    "county_annual_report": {"county_id": "C02", "year": "latest", "lang": "zh"},
     "unit_settlement": {"county_id": "C02", "year": 2023, "lang": "en"},
     "reform_evaluation": {"outcome": "income_ratio", "lang": "en"},
     "province_overview": {"year": 2023, "lang": "zh"},
@@ -110,3 +111,18 @@ def test_notebook_runs_and_reproduces(name, province, tmp_path):
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert "passed" in proc.stdout
+
+
+def test_batch_latest_year_runs_the_county_report_for_the_last_year(province, tmp_path):
+    """`batch --years latest` plans and renders the county report for the data's last year only."""
+    out = tmp_path / "reports"
+    cmd = [sys.executable, "-m", "toolkit", "batch", str(province), "--notebook", "county_annual_report"]
+    cmd += ["--counties", "C01", "--years", "latest", "--out", str(out), "--workers", "1", "--no-progress"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html") if p.name != "index.html")
+    assert pages and all("/2024" in p or "_2024" in p for p in pages), pages
+    page = next(p for p in out.rglob("*.html") if p.name != "index.html")
+    html = page.read_text(encoding="utf-8")
+    # C01's own stated figures, including the 7-year savings streak, are checked in its report
+    assert "医保基金包干自2017年起连续7年结余" in html and "共核对 5 条公开表述" in html

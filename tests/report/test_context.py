@@ -70,3 +70,13 @@ def test_verify_catches_changed_parameters(small, tmp_path, capsys):
     assert main(["verify", str(report)]) == 1
     out = capsys.readouterr().out
     assert "params" in out and "CHANGED" in out
+
+
+def test_year_latest_is_the_last_year_in_the_data(small):
+    # the province covers 2019–2024: "latest" is 2024, for one county and for the province
+    ctx = open_report(str(small), "C02", "latest", "zh")
+    assert ctx.year == 2024 and ctx.provenance().prov["extra"]["year_requested"] == "latest"
+    assert open_report(str(small), None, " Latest ").year == 2024
+    assert open_report(str(small), "C02", "2023").year == 2023  # papermill may pass a string
+    with pytest.raises(ToolkitError, match="expected a calendar year or 'latest'"):
+        open_report(str(small), "C02", "newest")

@@ -24,6 +24,8 @@ from toolkit.errors import ToolkitError
 from toolkit.report.disclosure import DEFAULT_THRESHOLD
 from toolkit.report.labels import check_lang
 
+#: the ``year`` parameter's word for the last year in the data
+LATEST = "latest"
 _CACHE: OrderedDict[tuple, Any] = OrderedDict()
 _CACHE_SIZE = 4
 _INDICATORS: dict[tuple, pd.DataFrame] = {}
@@ -146,7 +148,7 @@ class ReportContext:
 def open_report(
     data_dir: str,
     county_id: str | None = None,
-    year: int | None = None,
+    year: int | str | None = None,
     lang: str = "zh",
     params_dir: str | None = None,
     suppress_threshold: int = DEFAULT_THRESHOLD,
@@ -156,7 +158,8 @@ def open_report(
     tables: Iterable[str] | None = None,
 ) -> ReportContext:
     """Check a notebook's parameters and load its data (``""`` means "not given"; an empty
-    ``data_dir`` is the built-in sample dataset ``data/sample``)."""
+    ``data_dir`` is the built-in sample dataset ``data/sample``; ``year="latest"`` is the last year
+    in the data, of the county when one is given)."""
     check_lang(lang)
     county_id, params_dir, output_dir = _blank(county_id), _blank(params_dir), _blank(output_dir)
     if not isinstance(suppress_threshold, int) or isinstance(suppress_threshold, bool) or suppress_threshold < 1:
@@ -174,15 +177,20 @@ def open_report(
         raise ToolkitError(
             f"parameter county_id: value {county_id!r} — expected one of the counties in the data ({known})"
         )
-    if year is not None:
+    years = cy.loc[cy["county_id"] == county_id, "year"] if county_id else cy["year"]
+    latest = isinstance(year, str) and year.strip().lower() == LATEST
+    if latest:
+        # the last year in the data (of this county when one is given): notebooks default to it
+        year = int(years.max())
+    elif year is not None:
         try:
             year = int(year)
         except (TypeError, ValueError):
-            raise ToolkitError(f"parameter year: value {year!r} — expected a calendar year") from None
-        years = cy.loc[cy["county_id"] == county_id, "year"] if county_id else cy["year"]
+            raise ToolkitError(f"parameter year: value {year!r} — expected a calendar year or {LATEST!r}") from None
         if year not in set(years):
             raise ToolkitError(
-                f"parameter year: value {year} — expected a year in the data ({int(years.min())}–{int(years.max())})"
+                f"parameter year: value {year} — expected a year in the data ({int(years.min())}–{int(years.max())}) "
+                f"or {LATEST!r}"
             )
     out = Path(output_dir) if output_dir else None
     return ReportContext(
@@ -195,4 +203,5 @@ def open_report(
         output_dir=out,
         exec_mode=exec_mode or "interactive",
         notebook=notebook,
+        _memo={"provenance": {"year_requested": LATEST}} if latest else {},
     )
