@@ -2,14 +2,14 @@
 
 Published reference: California Proposition 99 (Abadie, Diamond & Hainmueller 2010 data),
 Arkhangelsky et al. (2021, AER 111(12)) Table 1: SDID −15.6 (SE 8.4), SC −19.6 (9.9),
-DID −27.3 (17.7), packs per capita; placebo standard errors. The data ship with the PyPI package
-synthdid-py 0.1.0 (synthdid/data/california_prop99.csv, identical to R synthdid's), pinned in
-requirements.lock for exactly this check, so it runs in CI.
+DID −27.3 (17.7), packs per capita; placebo standard errors. The data are vendored in
+tests/did/data/ (source and BSD-3 licence in its README: the file synthdid-py 0.1.0 ships, identical
+to R synthdid's), so the check runs in CI without the package.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import hashlib
 import json
 from pathlib import Path
 
@@ -20,13 +20,13 @@ import pytest
 from toolkit.did.synthetic import synthetic_did
 from toolkit.errors import ToolkitError
 
-PROP99 = Path(importlib.util.find_spec("synthdid").origin).parent / "data" / "california_prop99.csv"
-# a marker kept so each published-number test says which data it needs; the data are a pinned dependency
-needs_prop99 = pytest.mark.skipif(not PROP99.exists(), reason="synthdid-py's Prop 99 data file is missing")
+PROP99 = Path(__file__).parent / "data" / "california_prop99.csv"
+PROP99_SHA256 = "550d24c2f743507d097692d181bdbbf36c6168a39a0b6fc831cc89d98082f7de"
 
 
 @pytest.fixture(scope="module")
 def prop99() -> pd.DataFrame:
+    assert hashlib.sha256(PROP99.read_bytes()).hexdigest() == PROP99_SHA256, "vendored Prop 99 file changed"
     return pd.read_csv(PROP99, sep=";")
 
 
@@ -44,7 +44,6 @@ def _call(d, method, reps=0, **kw):
     )
 
 
-@needs_prop99
 @pytest.mark.parametrize("method,published", [("sdid", -15.6), ("sc", -19.6), ("did", -27.3)])
 def test_prop99_point_estimates_match_the_paper(prop99, method, published):
     # AER 2021 Table 1 row "California": estimates printed to one decimal
@@ -53,7 +52,6 @@ def test_prop99_point_estimates_match_the_paper(prop99, method, published):
     assert res.diagnostics["n_control"] == 38 and res.diagnostics["pre_periods"] == 19
 
 
-@needs_prop99
 def test_prop99_sdid_equals_peer_to_machine_precision(prop99):
     # Peer, frozen: synthdid-py 0.1.0 (port of R synthdid; benchmarks/.venv),
     # synthdid_estimate(*panel_matrices(prop99)) = −15.603827872733845 (its placebo SE with 200
@@ -62,7 +60,6 @@ def test_prop99_sdid_equals_peer_to_machine_precision(prop99):
     assert res.estimate == pytest.approx(-15.603827872733845, abs=1e-9)
 
 
-@needs_prop99
 def test_prop99_placebo_se(prop99):
     # DID placebo SE: paper 17.7 (R synthdid, 200 placebos). Ours with 200 placebos: within 10%.
     res = _call(prop99, "did", reps=200)
@@ -73,7 +70,6 @@ def test_prop99_placebo_se(prop99):
     assert res.estimate == pytest.approx(-15.6, abs=0.05)
 
 
-@needs_prop99
 def test_prop99_weights_are_sparse_simplex(prop99):
     res = _call(prop99, "sdid")
     w = np.array(list(res.diagnostics["unit_weights"].values()))
@@ -144,7 +140,6 @@ def test_bad_inputs():
         synthetic_did(d, "y", "county", "year")
 
 
-@needs_prop99
 def test_json_is_strict_even_with_missing_diagnostics(prop99):
     # no placebo draws → no placebo SD: it must come out as null, not the bare NaN strict parsers reject
     res = _call(prop99, "sdid", reps=0)

@@ -30,8 +30,15 @@ def run_on_dask(
     connect_timeout: float = 10,
 ) -> None:
     """Submit every job to the scheduler at ``address``; call ``on_result`` as each finishes."""
-    from distributed import Client, as_completed
-
+    try:
+        from distributed import Client, as_completed
+    except ModuleNotFoundError as exc:
+        if exc.name != "distributed":
+            raise
+        raise ToolkitError(
+            "--scheduler needs Dask's distributed package — expected it installed: "
+            "pip install 'county-health-toolkit[cluster]' (scripts/bootstrap.sh installs it)"
+        ) from None
     try:
         client = Client(address, timeout=connect_timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
