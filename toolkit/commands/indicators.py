@@ -11,6 +11,7 @@ county_year admissions/visits/fund columns are derived from the claims Parquet f
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 HELP = "compute the monitoring indicators of a dataset (计算监测指标)"
@@ -122,6 +123,9 @@ def run(args: argparse.Namespace) -> int:
     tables = tables_for(args.dataset, args.from_claims)
     result = compute_indicators(tables, counties=counties, years=args.years)
     units = compute_unit_indicators(tables, counties=counties, years=args.years)
+    from toolkit.data.plausibility import warning_lines, warnings
+
+    implausible = [p for c in (counties or [None]) for p in warnings(tables, c)]
     paths = output_paths(args.out)
     # everything is computed and rendered before the first write
     csv_text = result.to_csv(index=False, lineterminator="\n")
@@ -142,4 +146,6 @@ def run(args: argparse.Namespace) -> int:
         f"{len(result)} indicator values for {result['county_id'].nunique()} counties → {paths['csv']}, {paths['xlsx']}"
     )
     print(f"{len(units)} unit-level values → {paths['units_csv']}")
+    for line in warning_lines(implausible):
+        print(line, file=sys.stderr)
     return 0

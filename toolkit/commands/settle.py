@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -122,8 +123,33 @@ def _sheets(result, lang: str):
     return sheets
 
 
+def plausibility_rows(tables, county_id: str, year: int):
+    from toolkit.data.plausibility import warnings
+
+    return [p for p in warnings(tables, county_id) if f" {year}:" in str(p.value)]
+
+
+def _with_plausibility(checks: pd.DataFrame, county_id: str, year: int, found) -> pd.DataFrame:
+    """The statement's checks plus one row: per-capita spending inside the contract's band (a warning)."""
+    from toolkit.data.plausibility import bands
+
+    band = bands()[0]
+    row = {
+        "county_id": county_id,
+        "year": year,
+        "check": "per-capita spending within the plausible band (warning only)",
+        "expected": f"{band.low:g}–{band.high:g}",
+        "found": len(found),
+        "ok": not found,
+        "note": "; ".join(str(p.value) for p in found[:10])
+        + (f"; … {len(found) - 10} more" if len(found) > 10 else ""),
+    }
+    return pd.concat([checks, pd.DataFrame([row])], ignore_index=True)
+
+
 def run(args: argparse.Namespace) -> int:
     from toolkit.data.load import load_dataset
+    from toolkit.data.plausibility import warning_lines
     from toolkit.errors import Problem, ToolkitError
     from toolkit.io import write_bytes
     from toolkit.params.load import load_params
@@ -151,6 +177,9 @@ def run(args: argparse.Namespace) -> int:
         counties = [args.county]
     snapshots = {c: resolve(paramset, c, args.year) for c in counties}
     results = list(settle_province(ds.tables, args.year, snapshots).values())
+    implausible = {r.county_id: plausibility_rows(ds.tables, r.county_id, args.year) for r in results}
+    for result in results:
+        result.checks = _with_plausibility(result.checks, result.county_id, args.year, implausible[result.county_id])
 
     # everything is settled and checked; only now write
     files: list[tuple[Path, bytes]] = []
@@ -180,5 +209,7 @@ def run(args: argparse.Namespace) -> int:
             print("parameters used (settlement_params.csv):")
             for r in result.params.itertuples():
                 print(f"  {r.key} = {r.value}  (since {r.since}; {r.source})")
+    for line in warning_lines([p for found in implausible.values() for p in found]):
+        print(line, file=sys.stderr)
     print(f"wrote {len(files)} files under {args.out}")
     return 0

@@ -66,12 +66,12 @@ def _is_entry(p: Path) -> bool:
 
 @lru_cache(maxsize=1)
 def contract_version() -> str:
-    """Hash of the rules and the loader: the source of contract.py, load.py and cache.py + library versions."""
+    """Hash of the rules and the loader: the source of contract.py, load.py, plausibility.py and cache.py + library versions."""
     import pyarrow
 
     h = hashlib.sha256(f"format:{_FORMAT}\npandas:{pd.__version__}\npyarrow:{pyarrow.__version__}\n".encode())
     here = Path(__file__).resolve().parent
-    for name in ("contract.py", "load.py", "cache.py"):
+    for name in ("contract.py", "load.py", "plausibility.py", "cache.py"):
         h.update(f"source:{name}\n".encode())
         h.update((here / name).read_bytes())
     return h.hexdigest()

@@ -35,6 +35,27 @@ EXAMPLE_MARK = "示例"
 #: calendar years the toolkit accepts (a typo such as 20233 is caught, not a policy number)
 YEAR_MIN, YEAR_MAX = 1949, 2100
 
+#: Plausibility bounds. Every money and count column has an upper bound, so that a pasted 18-digit
+#: id number, a value in fen or in 分 instead of yuan, or an exponent typo (1e17) is an error naming
+#: the cell instead of a silent budget of −92 trillion yuan.
+#:
+#: * ``MONEY_MAX``: 10^11 yuan (千亿元) in one cell. China's whole basic medical insurance fund spends
+#:   about 3·10^12 yuan a year; one county's total medical spending is below 10^10. In fen one cell
+#:   is at most 10^13, so a sum of up to 900,000 cells stays below 2^63 ≈ 9.2·10^18: int64 fen
+#:   (toolkit.settlement.money) cannot overflow for any county (a county has hundreds of units).
+#: * ``COUNT_MAX``: 10^9 in one cell (people, visits, admissions, staff): above China's population
+#:   of residents insured in one county many times over, yet exact in float64 and int64.
+#: * ``CREDITS_MAX``: 10^9 work credits (工分) of one unit's sub-project in a year; credits are
+#:   turned into money (yuan_per_credit) and must stay inside ``MONEY_MAX`` as well.
+MONEY_MAX = 1e11
+COUNT_MAX = 1e9
+CREDITS_MAX = 1e9
+
+#: characters no text cell may hold: C0 control characters except tab, line feed and carriage
+#: return, and DEL. They come from broken exports, are invisible on a statement and cannot be stored
+#: in an .xlsx cell (toolkit.report.safe_cells); a cell holding one is an error naming it.
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
 #: the 15 public-health process sub-projects (docs/architecture.md; rules.md §5, seed 000 §3.2)
 PH_PROJECTS: tuple[str, ...] = (
     "ehr",
@@ -158,6 +179,8 @@ class Column:
 
 
 def _num(x: float) -> str:
+    if abs(x) >= 1e6 and float(x).is_integer():
+        return f"{int(x):,}"  # plausibility bounds: 100,000,000,000 reads better than 100000000000
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
@@ -219,6 +242,49 @@ class SameWithin:
 
 
 @dataclass(frozen=True)
+class PositiveWhen:
+    """``column`` must be > 0 on every row where any of ``when`` is > 0 (spending needs people)."""
+
+    column: str
+    when: tuple[str, ...]
+    why: str
+
+
+@dataclass(frozen=True)
+class ShareAtMost:
+    """Σ ``part_column`` of the units of a county-year ≤ ``at_most`` × the county-year's ``whole_column``.
+
+    A share above its ceiling is arithmetically impossible: one of the two tables is in the wrong
+    unit (万元 instead of 元). Checked by :mod:`toolkit.data.plausibility` on every load.
+    """
+
+    name: str
+    part_table: str
+    part_column: str
+    whole_table: str
+    whole_column: str
+    at_most: float
+    why: str
+
+
+@dataclass(frozen=True)
+class PerCapitaBand:
+    """``numerator / denominator`` of a row should lie in [``low``, ``high``]; outside is a *warning*.
+
+    The band is far wider than any real county (yuan per insured resident per year), so a value
+    outside it is almost always a unit mistake (万元, 分) that is not impossible arithmetic. The
+    band is configurable with ``$TOOLKIT_PER_CAPITA_BAND`` (``LOW-HIGH`` yuan).
+    """
+
+    table: str
+    numerator: str
+    denominator: str
+    low: float
+    high: float
+    why: str
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     label_zh: str
@@ -233,6 +299,7 @@ class Table:
     same_within: tuple[SameWithin, ...] = ()
     sums: tuple[SumAtMost, ...] = ()
     group_has: tuple[GroupHas, ...] = ()
+    positive_when: tuple[PositiveWhen, ...] = ()
     #: too large for pandas: only its schema is checked on load (values: load.validate_claims)
     large: bool = False
     #: what the toolkit uses the table for, in Chinese (the input template's instructions)
@@ -268,11 +335,11 @@ def _year(zh: str = "年度", en: str = "Year") -> Column:
 
 
 def _count(name: str, zh: str, en: str, **kw) -> Column:
-    return Column(name, "int", zh, en, min=0, **kw)
+    return Column(name, "int", zh, en, min=0, max=COUNT_MAX, **kw)
 
 
 def _money(name: str, zh: str, en: str, **kw) -> Column:
-    return Column(name, "money", zh, en, min=0, **kw)
+    return Column(name, "money", zh, en, min=0, max=MONEY_MAX, **kw)
 
 
 UNIT_ID = _id("unit_id", "单元编码", "Unit ID")
@@ -321,6 +388,13 @@ UNIT_YEAR = Table(
     ordered=(Ordered("chronic_pop", "insured_pop"),),
     panel="unit_id",
     use_zh="医保大包干、慢病小包干结算和单元核心医保指标",
+    positive_when=(
+        PositiveWhen(
+            "insured_pop",
+            ("fund_general", "fund_chronic_outpatient", "total_medical_spending"),
+            "a unit with spending has insured residents; its per-capita budget cannot be set from 0 residents",
+        ),
+    ),
 )
 
 PH_PROCESS = Table(
@@ -339,6 +413,7 @@ PH_PROCESS = Table(
             "Work credits",
             nullable=True,
             min=0,
+            max=CREDITS_MAX,
             note="two-card (两卡制) projects",
             note_zh="两卡制项目填写",
         ),
@@ -713,6 +788,32 @@ DERIVED_FROM_CLAIMS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: shares that cannot exceed their ceiling (errors) and per-capita bands (warnings), checked on every
+#: load by toolkit.data.plausibility, so settle and indicators apply the same rules to the same data
+SHARES: tuple[ShareAtMost, ...] = (
+    ShareAtMost(
+        "village share of the public-health subsidy (seed 000 §3.2)",
+        "unit_year",
+        "ph_lump_sum",
+        "county_year",
+        "ph_subsidy_total",
+        1.0,
+        "the units' lump sums are part of the county's approved subsidy; a share above 100% means one of the "
+        "two tables is in another unit (万元 vs 元)",
+    ),
+)
+#: yuan per insured resident per year; China's per-capita medical spending is a few thousand yuan
+PER_CAPITA_BANDS: tuple[PerCapitaBand, ...] = (
+    PerCapitaBand(
+        "unit_year",
+        "total_medical_spending",
+        "insured_pop",
+        50.0,
+        50000.0,
+        "per-capita medical spending of a unit (yuan per insured resident per year)",
+    ),
+)
+
 #: columns whose values must never appear in any message, log or report
 IDENTIFIER_COLUMNS = frozenset({"claim_id", "person_id"})
 
@@ -779,6 +880,18 @@ def contract_markdown(tables: Iterable[Table] | None = None) -> str:
         rules += [f"`{s.column}` the same within each ({', '.join(s.by)}): {s.why}" for s in t.same_within]
         rules += [f"{' + '.join(f'`{p}`' for p in r.parts)} ≤ `{r.total}` ({r.why})" for r in t.sums]
         rules += [f"each ({', '.join(g.by)}) has a row with `{g.column}` = `{g.value}` ({g.why})" for g in t.group_has]
+        rules += [f"`{p.column}` > 0 where any of {', '.join(p.when)} > 0: {p.why}" for p in t.positive_when]
+        rules += [
+            f"Σ `{s.part_column}` of a county-year's units ≤ {_num(s.at_most * 100)}% of "
+            f"`{s.whole_table}.{s.whole_column}` ({s.name}; {s.why})"
+            for s in SHARES
+            if s.part_table == t.name
+        ]
+        rules += [
+            f"warning when `{b.numerator}` / `{b.denominator}` is outside {_num(b.low)}–{_num(b.high)} ({b.why})"
+            for b in PER_CAPITA_BANDS
+            if b.table == t.name
+        ]
         if t.panel:
             rules.append(f"no missing year between a `{t.panel}`'s first and last year")
         if t.name == "units":
@@ -807,6 +920,9 @@ def contract_markdown(tables: Iterable[Table] | None = None) -> str:
         "* Rows are counted as a spreadsheet shows the file: row 1 is the first row under the header; a "
         "quoted value spanning two lines is one row; blank rows are skipped but counted.",
         "* At most 50 problems are listed per check; the rows of the rest are gathered in one more problem.",
+        f"* Plausibility bounds: every money cell ≤ {MONEY_MAX:.0e} yuan, every count ≤ {COUNT_MAX:.0e} "
+        "(so int64 fen sums cannot overflow); text cells hold no control characters; a table file "
+        "must be a regular readable file (not a link to nothing, a folder, a FIFO or a device).",
         "",
         "## Use",
         "",

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit.data import plausibility
 from toolkit.data.contract import (
     DERIVED_FROM_CLAIMS,
     EXAMPLE_MARK,
@@ -800,7 +801,12 @@ def _check_ranges(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[P
             continue
         text = _cell_texts(raw.frame[c.name])
         negative_kind = {"int": "count", "money": "amount of money"}.get(c.kind)
-        for exc_rows, exc in [(special, True), (~special, False)]:
+        below = values < lo
+        for exc_rows, exc, side in [
+            (special, True, None),
+            (~special & below, False, "low"),
+            (~special & ~below, False, "high"),
+        ]:
             m = outside & exc_rows
             if not m.any():
                 continue
@@ -809,12 +815,21 @@ def _check_ranges(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[P
                 expected = f"≥ {e.min} for {', '.join(e.when_values)} ({e.why})"
             elif c.kind == "rate":
                 expected = f"a fraction between 0 and 1 — 0.64, not 64 ({c.label})"
-            elif c.min == 0 and c.max is None and negative_kind:
+            elif side == "low" and c.min == 0 and negative_kind:
                 expected = f"≥ 0: a {negative_kind} cannot be negative ({c.label})"
+            elif side == "high" and c.kind in ("int", "money", "number") and c.max is not None and c.max >= 1e6:
+                expected = (
+                    f"≤ {_bound(c.max)} — plausibility bound of the contract ({c.label}); "
+                    "an id number, a value in 分, or a typo?"
+                )
             else:
                 expected = f"{c.range_text()} ({c.label})"
             problems += _grouped(table.name, expected, c.name, raw, m, text)
         typed.loc[outside, c.name] = np.nan
+
+
+def _bound(x: float) -> str:
+    return f"{x:,.0f}"
 
 
 def _check_keys(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
@@ -1094,6 +1109,8 @@ def _check_table(
     _check_sums(raw, table, typed, problems)
     _check_group_has(raw, table, typed, problems)
     _check_panel(raw, table, typed, problems)
+    problems += plausibility.text_problems(table, typed, raw.rows, raw.source)
+    problems += plausibility.table_problems(table, typed, raw.rows, raw.source)
     return typed, raw, problems
 
 
@@ -1316,6 +1333,10 @@ def load_dataset(
         if frame is not None:
             typed[name], raws[name] = frame, raw
     _cross_checks(typed, raws, problems)
+    if not problems:  # shares across tables are only meaningful between valid tables
+        problems += plausibility.dataset_problems(
+            typed, {n: r.rows for n, r in raws.items()}, {n: r.source for n, r in raws.items()}
+        )
     if problems:
         raise ValidationError.from_problems(_as_written(problems, read), what=f"dataset {root}")
     ds = Dataset(
