@@ -43,8 +43,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from toolkit.did.aggregate import aggte  # noqa: E402
-from toolkit.did.imputation import bjs_imputation, sun_abraham  # noqa: E402
+from toolkit.did.imputation import bjs_imputation
 from toolkit.did.staggered import att_gt  # noqa: E402
+from toolkit.did.sun_abraham import sun_abraham  # noqa: E402
 from toolkit.io import write_text  # noqa: E402
 
 YEARS = np.arange(2010, 2020)

@@ -32,7 +32,7 @@ Tests (all at 5%, not-yet-treated controls as in the report):
   same W as W/q vs F(q, G−1) (the TWFE convention); ``cs_dynamic_chi2`` W vs χ²(q);
 * ``cs_uniform_band`` — sup-t multiplier-bootstrap band over the pre event times excludes 0
   (R did's recommended check; :func:`toolkit.did.pretest.uniform_band_pretest`, 999 draws);
-* ``sa_wald_all`` — Sun–Abraham's own pre-test (:func:`toolkit.did.imputation.sun_abraham`,
+* ``sa_wald_all`` — Sun–Abraham's own pre-test (:func:`toolkit.did.sun_abraham.sun_abraham`,
   never-treated controls): Wald of all pre cells δ_{g,e}, e < −1, CR1 by county, χ²(q);
   ``sa_wald_all_hotelling`` the same W with the Hotelling reference F(q, G−q)
   (``diagnostics["pretrend"]``). BJS imputation has no pre-test of its own.
@@ -69,9 +69,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from toolkit.did.event_study import event_study  # noqa: E402
-from toolkit.did.imputation import sun_abraham  # noqa: E402
 from toolkit.did.pretest import dynamic_pretest, uniform_band_pretest  # noqa: E402
 from toolkit.did.staggered import att_gt  # noqa: E402
+from toolkit.did.sun_abraham import sun_abraham  # noqa: E402
 from toolkit.io import write_text  # noqa: E402
 
 YEARS = np.arange(2012, 2025)

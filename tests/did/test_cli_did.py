@@ -80,6 +80,16 @@ def _bad(capsys, tmp_path, frame, *extra):
     return err
 
 
+@pytest.mark.parametrize("estimator", ["twfe", "cs", "sa"])
+def test_error_non_finite_outcome_exits_2_and_writes_nothing(capsys, tmp_path, mpdta, estimator):
+    df = mpdta.copy()
+    df.loc[6, "lemp"] = float("inf")  # written as "inf" in the CSV, read back as inf
+    out_file = tmp_path / "res.json"
+    err = _bad(capsys, tmp_path, df, "--estimator", estimator, "--out", str(out_file))
+    assert "lemp" in err and "finite" in err and "7" in err  # data row 7
+    assert not out_file.exists()
+
+
 def test_error_non_numeric_outcome(capsys, tmp_path, mpdta):
     df = mpdta.astype({"lemp": str})
     df.loc[6, "lemp"] = "missing"

@@ -16,9 +16,10 @@ import pytest
 
 from toolkit.data.synth import generate_province
 from toolkit.did.aggregate import aggte
-from toolkit.did.imputation import bjs_imputation, sun_abraham
+from toolkit.did.imputation import bjs_imputation
 from toolkit.did.pretest import dynamic_pretest
 from toolkit.did.staggered import att_gt
+from toolkit.did.sun_abraham import sun_abraham
 from toolkit.did.synthetic import synthetic_did
 
 OUTCOME = "hospitalisation_rate"

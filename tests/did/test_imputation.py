@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 
 from toolkit.did.aggregate import aggte
-from toolkit.did.imputation import bjs_imputation, sun_abraham
+from toolkit.did.imputation import bjs_imputation
 from toolkit.did.staggered import att_gt
+from toolkit.did.sun_abraham import sun_abraham
 from toolkit.errors import ToolkitError
 from toolkit.paths import MPDTA_CSV
 

@@ -205,7 +205,7 @@ def test_wild_bootstrap_large_g_agrees_with_analytic_p():
         for t in range(1, n_times + 1)
     ]
     df = pd.DataFrame(rows)
-    res = twfe(df, yname="y", idname="u", tname="t", gname="g", bootstrap="wild", n_boot=4999, weights="webb")
+    res = twfe(df, yname="y", idname="u", tname="t", gname="g", bootstrap="wild", n_boot=4999, boot_weights="webb")
     assert res.p_value == pytest.approx(res.diagnostics["analytic"]["p_value"], abs=0.03)
 
 

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from toolkit.did.aggregate import aggte
-from toolkit.did.imputation import sun_abraham
 from toolkit.did.result import DidResult
 from toolkit.did.sensitivity import honest_bounds, leave_one_cohort_out, placebo_dates
 from toolkit.did.staggered import att_gt
+from toolkit.did.sun_abraham import sun_abraham
 from toolkit.errors import ToolkitError
 from toolkit.paths import MPDTA_CSV
 
@@ -87,7 +87,21 @@ def _es(pre: list[float], post: list[float], se: float, base: str) -> DidResult:
     )
     est = pre + post
     es = pd.DataFrame({"event_time": e, "estimate": est, "se": [se] * len(est)})
-    return DidResult("test", "y", 0.0, 0.0, 0.0, 0.0, 1, 1, event_study=es, options={"base_period": base})
+    # independent estimates: the covariance is diagonal by construction of the worked examples
+    vcov = (np.eye(len(est)) * se**2).tolist()
+    return DidResult(
+        "test",
+        "y",
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        1,
+        1,
+        event_study=es,
+        diagnostics={"event_study_vcov": vcov},
+        options={"base_period": base},
+    )
 
 
 def test_relative_magnitudes_worked_example():

@@ -40,9 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--estimator", default="twfe", choices=ESTIMATORS, help="estimator (default twfe)")
     parser.add_argument(
         "--control",
-        default="never",
+        default=None,
         choices=["never", "notyet"],
-        help="comparison units: never treated (default) or not yet treated",
+        help="comparison units: never treated or not yet treated (default: the estimator's own — never; bjs: notyet)",
     )
     parser.add_argument("--covariates", default="", help="comma-separated covariate columns")
     parser.add_argument("--cluster", default=None, help="cluster column (default: the unit column)")
@@ -63,11 +63,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--n-boot", type=int, default=9999, help="bootstrap draws (default 9999)")
     parser.add_argument(
-        "--weights", default="rademacher", choices=["rademacher", "webb"], help="wild bootstrap weights"
+        "--boot-weights",
+        default="rademacher",
+        choices=["rademacher", "webb"],
+        help="weight distribution of the wild bootstrap (not sampling weights)",
     )
     parser.add_argument("--seed", type=int, default=20240901, help="random seed (bootstrap, placebo)")
     parser.add_argument("--leads", type=int, default=None, help="event: bin relative years <= -LEADS")
     parser.add_argument("--lags", type=int, default=None, help="event: bin relative years >= LAGS")
+    parser.add_argument(
+        "--ref", type=int, default=None, help="event, sa: reference event time (default -1; e.g. -5 for 5-yearly data)"
+    )
     parser.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level (default 0.05)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     parser.add_argument("--out", default=None, metavar="FILE", help="also write the JSON result to FILE")
@@ -100,11 +106,15 @@ def _options(args: argparse.Namespace) -> dict:
     if args.bootstrap:
         if est != "twfe":
             raise ToolkitError(f"--bootstrap wild applies to --estimator twfe, not {est}")
-        opts.update(bootstrap=args.bootstrap, n_boot=args.n_boot, weights=args.weights, seed=args.seed)
+        opts.update(bootstrap=args.bootstrap, n_boot=args.n_boot, boot_weights=args.boot_weights, seed=args.seed)
     if args.leads is not None or args.lags is not None:
         if est != "event":
             raise ToolkitError("--leads/--lags apply to --estimator event")
         opts.update(leads=args.leads, lags=args.lags)
+    if args.ref is not None:
+        if est not in ("event", "sa"):
+            raise ToolkitError("--ref applies to --estimator event or sa")
+        opts["ref"] = args.ref
     if est in ("cs", "bjs", "sdid"):
         opts["seed"] = args.seed
     return opts

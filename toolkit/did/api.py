@@ -11,7 +11,7 @@ twfe      static TWFE, post × treated, unit + year FE          toolkit.did.twfe
 event     event-study TWFE, leads/lags, pre-trend test         toolkit.did.event_study
 bacon     TWFE + Goodman–Bacon decomposition                   toolkit.did.bacon
 cs        Callaway & Sant'Anna (2021)                          toolkit.did.staggered
-sa        Sun & Abraham (2021) interaction-weighted            toolkit.did.imputation
+sa        Sun & Abraham (2021) interaction-weighted            toolkit.did.sun_abraham
 bjs       Borusyak, Jaravel & Spiess (2024) imputation         toolkit.did.imputation
 sdid      synthetic DiD (Arkhangelsky et al. 2021)             toolkit.did.synthetic
 ========  ==================================================  ==============================
@@ -39,7 +39,7 @@ ESTIMATORS: dict[str, tuple[str, str]] = {
     "event": ("toolkit.did.event_study", "event_study"),
     "bacon": ("toolkit.did.bacon", "bacon_result"),
     "cs": ("toolkit.did.staggered", "callaway_santanna"),
-    "sa": ("toolkit.did.imputation", "sun_abraham"),
+    "sa": ("toolkit.did.sun_abraham", "sun_abraham"),
     "bjs": ("toolkit.did.imputation", "bjs_imputation"),
     "sdid": ("toolkit.did.synthetic", "synthetic_did"),
 }
@@ -71,7 +71,7 @@ def estimate(
     tname: str,
     gname: str,
     estimator: str = "twfe",
-    control: str = "never",
+    control: str | None = None,
     covariates: Sequence[str] | str = (),
     cluster: str | None = None,
     alpha: float = 0.05,
@@ -79,25 +79,45 @@ def estimate(
 ) -> DidResult:
     """Run ``estimator`` on a long panel and return its :class:`DidResult`.
 
-    ``control`` is ``"never"`` (never-treated units only) or ``"notyet"`` (not-yet-treated too).
+    ``control`` is ``"never"`` (never-treated units only) or ``"notyet"`` (not-yet-treated too);
+    ``None`` (default) is the estimator's own comparison: ``"never"`` for twfe, event, bacon, cs,
+    sa and sdid, ``"notyet"`` for bjs (its model is fitted on every untreated observation).
     TWFE-type estimators use never-treated and not-yet-treated units implicitly (that is the
     regression); for them ``control="never"`` additionally requires never-treated units to exist,
-    and ``"notyet"`` is accepted as the regression's own comparison. ``options`` go to the estimator
-    (e.g. ``vcov="CR2"``, ``bootstrap="wild"``, ``leads=4``, ``est_method="reg"``).
+    and ``"notyet"`` is accepted as the regression's own comparison. An estimator that does not
+    define the comparison asked for refuses it (sa: ``"notyet"``; bjs: ``"never"``; sdid:
+    ``"notyet"``) — never silently ignored.
+
+    ``options`` go to the estimator (e.g. ``vcov="CR2"``, ``bootstrap="wild"``,
+    ``boot_weights="webb"``, ``leads=4``, ``est_method="reg"``, ``ref=-5``). ``weights`` always
+    means sampling (population) weights — a column name — and is an error for an estimator
+    that does not take them.
     """
     from toolkit.did.panel import prepare_panel
 
-    if control not in ("never", "notyet"):
+    if control not in (None, "never", "notyet"):
         raise ToolkitError(f"control must be 'never' or 'notyet', got '{control}'")
     if isinstance(covariates, str):
         covariates = tuple(c.strip() for c in covariates.split(",") if c.strip())
     func = _load(estimator)
     params = inspect.signature(func).parameters
     kwargs: dict[str, Any] = {}
+    if "weights" in options and "weights" not in params:
+        raise ToolkitError(
+            f"estimator '{estimator}' does not take sampling weights (weights={options['weights']!r}); "
+            "estimate unweighted or use an estimator that does"
+            + ("; the wild bootstrap's weight distribution is boot_weights=" if estimator == "twfe" else "")
+        )
     given = {"control": control, "covariates": tuple(covariates), "cluster": cluster, "alpha": alpha}
     for name, value in given.items():
+        if name == "control" and value is None:
+            continue  # the estimator's own default
         if name in params:
             kwargs[name] = value
+        elif name == "control" and value != "never":
+            raise ToolkitError(
+                f"estimator '{estimator}' compares with never-treated units only; control={value!r} is not defined for it"
+            )
         elif name == "covariates" and value:
             raise ToolkitError(f"estimator '{estimator}' does not take covariates")
         elif name == "cluster" and value not in (None, idname):
@@ -121,7 +141,7 @@ def estimate(
             extra_columns=extra,
             require_balanced=estimator == "bacon",
         )
-        if control == "never":
+        if control in (None, "never"):
             panel.require_never_treated("--control never")
         return func(
             panel,

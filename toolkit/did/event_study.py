@@ -23,6 +23,7 @@ import pandas as pd
 
 from toolkit.did import inference as inf
 from toolkit.did.panel import Panel, prepare_panel
+from toolkit.did.pretest import not_possible
 from toolkit.did.result import DidResult
 from toolkit.did.twfe import _cluster_values, fit_within
 from toolkit.errors import ToolkitError
@@ -131,11 +132,25 @@ def event_study(
         }
     )
     table = pd.DataFrame(rows).sort_values("event_time", kind="mergesort").reset_index(drop=True)
+    # the event-study covariance in table order (the reference row: 0, it is 0 by construction),
+    # so honest_bounds and other users of several coefficients see their correlation
+    pos = {k: j for j, k in enumerate(ks)}
+    order = [pos.get(int(k)) for k in table["event_time"]]
+    V_es = np.zeros((len(order), len(order)))
+    idx = [i for i, j in enumerate(order) if j is not None]
+    V_es[np.ix_(idx, idx)] = V[np.ix_([order[i] for i in idx], [order[i] for i in idx])]
 
     lead_idx = [j for j, k in enumerate(ks) if k < 0]
     pre = inf.wald_test(fit.coef[lead_idx], V[np.ix_(lead_idx, lead_idx)], df_denom=fit.n_clusters - 1)
+    pre["possible"] = True
+    if lead_idx and len(lead_idx) >= fit.n_clusters:
+        pre.update(not_possible(len(lead_idx), fit.n_clusters))
     pre.update(
-        {"leads": [ks[j] for j in lead_idx], "test": "cluster-robust Wald, F = W/q vs F(q, G-1); chi2(q) p alongside"}
+        {
+            "leads": [ks[j] for j in lead_idx],
+            "n_clusters": fit.n_clusters,
+            "test": "cluster-robust Wald, F = W/q vs F(q, G-1); chi2(q) p alongside",
+        }
     )
     post_idx = [j for j, k in enumerate(ks) if k >= 0]
     if post_idx:
@@ -166,6 +181,7 @@ def event_study(
         diagnostics={
             "pretrend": pre,
             "reference_period": ref,
+            "event_study_vcov": V_es.tolist(),
             "binned": {"leads": leads, "lags": lags},
             "coefficients": {n: float(b) for n, b in zip(fit.names, fit.coef)},
             "n_clusters": fit.n_clusters,
@@ -180,6 +196,8 @@ def event_study(
             "leads": leads,
             "lags": lags,
             "ref": ref,
+            "reference_period": ref,
+            "base_period": "universal",
             "covariates": list(panel.covariates),
         },
     )

@@ -15,6 +15,8 @@ Decisions (documented because tools differ):
 * **Cohort after the last period** (``g > max(t)``): kept; such units are untreated throughout
   the data. A warning says so (R ``did`` treats them as not-yet-treated controls too).
 * **Missing outcome values**: rows are dropped with a warning (counted), then balance is checked.
+* **Non-finite values** (±inf) of the outcome or a covariate are an error naming the rows: no
+  estimator can use them, and letting them through gave NaN estimates without a word.
 * **Duplicated (unit, time)** rows and a **cohort that varies within a unit** are errors.
 
 Rows in error messages are 1-based data rows as a person counts them in the file.
@@ -35,6 +37,7 @@ TABLE = "panel"
 
 #: canonical column names inside :attr:`Panel.data`
 Y, UNIT, TIME, COHORT = "y", "unit", "time", "cohort"
+Y_COL = Y
 
 
 @dataclass
@@ -90,6 +93,18 @@ class Panel:
     def n_treated_units(self) -> int:
         return int((self.unit_cohort > 0).sum())
 
+    def wide(self) -> tuple[np.ndarray, np.ndarray]:
+        """Outcome as a units × periods array (NaN where unobserved) and each unit's cohort, with
+        cohorts after the last period set to 0 (never treated within the data)."""
+        d = self.data
+        u, t = d["unit_code"].to_numpy(), d["time_code"].to_numpy()
+        Y = np.full((self.n_units, self.n_times), np.nan)
+        Y[u, t] = d[Y_COL].to_numpy(dtype=float)
+        G = np.zeros(self.n_units, dtype=np.int64)
+        G[u] = d[COHORT].to_numpy()
+        G[G > self.times[-1]] = 0
+        return Y, G
+
     def require_never_treated(self, what: str = "--control never") -> None:
         if self.n_never_treated == 0:
             raise ToolkitError(
@@ -143,6 +158,28 @@ def _as_numeric(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
             what=f"the panel ({what} column '{column}' is not numeric)",
         )
     return converted.astype("float64")
+
+
+def _require_finite(frame: pd.DataFrame, column: str, values: pd.Series) -> None:
+    """±inf is not a measurement: one error naming the rows, never a NaN estimate downstream.
+
+    (Missing values are a different matter: those rows are dropped with a warning.)
+    """
+    bad = np.isinf(values.to_numpy())
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise ValidationError.from_problems(
+            [
+                Problem(
+                    TABLE,
+                    "a finite number or an empty cell",
+                    column=column,
+                    rows=_rows(bad),
+                    value=frame[column].iloc[first],
+                )
+            ],
+            what=f"the panel (non-finite values in column '{column}')",
+        )
 
 
 def _unbalanced_error(data: pd.DataFrame, idname: str, times: np.ndarray, what: str) -> ToolkitError:
@@ -262,6 +299,8 @@ def prepare_panel(
 
     y = _as_numeric(frame, yname, "outcome")
     covs = {c: _as_numeric(frame, c, "covariate") for c in covariates}
+    for column, values in ((yname, y), *covs.items()):
+        _require_finite(frame, column, values)
 
     out = pd.DataFrame(
         {

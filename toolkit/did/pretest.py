@@ -101,6 +101,7 @@ def dynamic_pretest(result: AttGtResult) -> dict[str, Any]:
         "df1": q,
         "df2": float(n_cl - q),
         "n_clusters": int(n_cl),
+        "possible": True,
         "wald": float("nan"),
         "stat_f": float("nan"),
         "p_value": float("nan"),
@@ -111,11 +112,26 @@ def dynamic_pretest(result: AttGtResult) -> dict[str, Any]:
         return out
     if n_cl - q < 1:
         # q effects need more than q clusters for an invertible covariance: no test (NaN), said why
-        out["warning"] = f"{q} pre-treatment event times but only {n_cl} clusters: too few to test them jointly"
+        out.update(not_possible(q, n_cl))
         return out
     V = S.T @ S / n**2
     out.update(hotelling_reference(float(est @ np.linalg.pinv(V) @ est), q, n_cl))
     return out
+
+
+def not_possible(q: int, n_clusters: int) -> dict[str, Any]:
+    """The fields of a pre-test that cannot be run: q restrictions need more than q clusters (a
+    cluster-robust covariance from G clusters has rank at most G − 1). No reference distribution
+    (``df2`` None, never a negative df), NaN statistic and p-values, and the reason in words."""
+    return {
+        "possible": False,
+        "df2": None,
+        "stat_f": float("nan"),
+        "wald": float("nan"),
+        "p_value": float("nan"),
+        "p_value_chi2": float("nan"),
+        "warning": f"{q} pre-treatment event times but only {n_clusters} clusters: too few to test them jointly",
+    }
 
 
 def hotelling_reference(wald: float, q: int, n_clusters: int) -> dict[str, float]:

@@ -21,6 +21,25 @@ import pandas as pd
 
 from toolkit.did.inference import wald_inference
 
+#: estimator id -> the name people cite (reports, the notebook, ``_repr_html_``)
+ESTIMATOR_NAMES = {
+    "twfe": "TWFE",
+    "event": "TWFE event study",
+    "bacon": "TWFE (Goodman-Bacon decomposition)",
+    "cs": "Callaway–Sant'Anna",
+    "sa": "Sun–Abraham",
+    "bjs": "Borusyak–Jaravel–Spiess imputation",
+    "sdid": "synthetic DiD",
+}
+
+#: below this many clusters cluster-robust inference is fragile (over-rejects; Cameron & Miller
+#: 2015, J. Human Resources 50(2) §VI; MacKinnon & Webb 2017): reports say so next to the estimate
+FEW_CLUSTERS = 30
+
+
+def estimator_name(estimator: str) -> str:
+    return ESTIMATOR_NAMES.get(estimator, estimator)
+
 
 def _clean(value: Any) -> Any:
     """JSON-safe scalars: NaN/inf become None, numpy scalars become Python ones."""

@@ -189,14 +189,22 @@ def _event_study_parts(result: DidResult) -> tuple[np.ndarray, np.ndarray, np.nd
     e = es["event_time"].to_numpy(dtype=int)
     b = es["estimate"].to_numpy(dtype=float)
     V = result.diagnostics.get("event_study_vcov")
-    if V is not None and len(V) == len(result.event_study):
-        full_e = result.event_study["event_time"].to_numpy(dtype=int)
-        pos = [int(np.flatnonzero(full_e == x)[0]) for x in e]
-        V = np.asarray(V)[np.ix_(pos, pos)]
-    else:
-        V = np.diag(np.nan_to_num(es["se"].to_numpy(dtype=float)) ** 2)
+    if V is None or len(V) != len(result.event_study):
+        # a diagonal matrix built from the SEs would drop the leads' and lags' correlation and give
+        # an interval narrower than the method promises: refuse instead
+        raise ToolkitError(
+            f"honest_bounds needs the event-study covariance, and this {result.estimator} result stores none "
+            "(only standard errors); use an estimator that stores it (cs, sa, event)"
+        )
+    full_e = result.event_study["event_time"].to_numpy(dtype=int)
+    pos = [int(np.flatnonzero(full_e == x)[0]) for x in e]
+    V = np.asarray(V, dtype=float)[np.ix_(pos, pos)]
     base = result.options.get("base_period", "universal")
     return e, b, V, base
+
+
+#: confidence sets honest_bounds can compute
+HONEST_METHODS = ("conservative",)
 
 
 def honest_bounds(
@@ -204,6 +212,7 @@ def honest_bounds(
     Mbar: float | Sequence[float] = (0.0, 0.5, 1.0, 1.5, 2.0),
     *,
     restriction: str = "relative_magnitudes",
+    method: str = "conservative",
     alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Bounds on the average post-reform effect when parallel trends may fail (see module doc).
@@ -222,6 +231,8 @@ def honest_bounds(
     """
     if restriction not in ("relative_magnitudes", "smoothness"):
         raise ToolkitError(f"restriction must be 'relative_magnitudes' or 'smoothness', got {restriction!r}")
+    if method not in HONEST_METHODS:
+        raise ToolkitError(f"method must be one of {', '.join(HONEST_METHODS)}, got {method!r}")
     values = [float(Mbar)] if np.isscalar(Mbar) else [float(m) for m in Mbar]
     if any(m < 0 for m in values):
         raise ToolkitError("Mbar must be ≥ 0")

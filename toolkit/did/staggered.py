@@ -117,8 +117,18 @@ def _wls(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.linalg.solve(Xw.T @ X, Xw.T @ y)
 
 
+#: a fitted propensity score this close to 0 or 1 means the covariates separate the cohort from its
+#: comparison units (R's glm warns "fitted probabilities numerically 0 or 1 occurred" at 10·eps)
+PS_SEPARATION = 1e-6
+
+
 def did_panel_2x2(
-    dy: np.ndarray, d: np.ndarray, X: np.ndarray, method: str = "dr", trim_level: float = 0.995
+    dy: np.ndarray,
+    d: np.ndarray,
+    X: np.ndarray,
+    method: str = "dr",
+    trim_level: float = 0.995,
+    notes: list[str] | None = None,
 ) -> tuple[float, np.ndarray]:
     """One 2×2 panel DiD on the units of a cell: (ATT, influence function per unit).
 
@@ -126,6 +136,9 @@ def did_panel_2x2(
     covariates with an intercept column. Formulas: Sant'Anna & Zhao (2020) as implemented in
     R ``DRDID`` (``drdid_panel`` "traditional" DR, ``reg_did_panel``, ``std_ipw_did_panel``);
     the influence function is on the cell's own sample (mean zero, ATT + mean(IF) linearises).
+    With ``notes`` given, ``"separated"`` is appended when the propensity score separates the
+    groups (some fitted score within :data:`PS_SEPARATION` of 0 or 1): no overlap, and the
+    analytic SE is then not trustworthy.
     """
     n = len(d)
     w = np.ones(n)  # sampling weights: none (R normalises them to mean 1)
@@ -137,7 +150,10 @@ def did_panel_2x2(
         XpX_inv = np.linalg.inv((X * w_ols[:, None]).T @ X / n)
         lin_ols = (X * (w_ols * (dy - out))[:, None]) @ XpX_inv  # n × k
     if method in ("dr", "ipw"):
-        ps = np.minimum(_logit(X, d, w), 1 - 1e-6)
+        ps = _logit(X, d, w)
+        if notes is not None and np.any((ps < PS_SEPARATION) | (ps > 1 - PS_SEPARATION)):
+            notes.append("separated")
+        ps = np.minimum(ps, 1 - 1e-6)
         keep = np.where(ctrl, ps < trim_level, True)
         W = ps * (1 - ps) * w
         hess_inv = np.linalg.inv((X * W[:, None]).T @ X) * n
@@ -300,6 +316,7 @@ def att_gt(
     t_first = 1 if varying else 0
     cols: list[np.ndarray] = []
     rows: list[dict[str, Any]] = []
+    separated: list[str] = []
     for g in cohorts:
         before = np.flatnonzero(times + anticipation < g)
         if len(before) == 0:  # prepare_panel already rejects these; kept for anticipation > 0
@@ -339,18 +356,28 @@ def att_gt(
                 sub = treat | ctrl
                 Xs = w.X[sub, min(ti, bi), :]
                 Xs = np.column_stack([np.ones(int(sub.sum())), Xs])
+                notes: list[str] = []
                 try:
-                    att, inf_sub = did_panel_2x2(dy[sub], treat[sub].astype(float), Xs, est_method)
+                    att, inf_sub = did_panel_2x2(dy[sub], treat[sub].astype(float), Xs, est_method, notes=notes)
                 except np.linalg.LinAlgError:
                     warnings.append(
                         f"covariate matrix singular for cohort {g} in period {int(times[ti])}: cell not estimated"
                     )
                     continue
+                if notes:
+                    separated.append(f"ATT({g},{int(times[ti])})")
                 inf = np.zeros(n)
                 inf[sub] = (n / sub.sum()) * inf_sub
             rows.append(_cell_row(g, times, ti, bi, post, att, int(treat.sum()), n_c))
             cols.append(inf)
 
+    if separated:
+        warnings.append(
+            f"the propensity score separates the cohort from its comparison units (fitted scores of 0 or 1: no "
+            f"overlap in the covariates) in {len(separated)} cell{'s' if len(separated) > 1 else ''} "
+            f"({', '.join(separated[:6])}{'…' if len(separated) > 6 else ''}); their estimates and standard errors "
+            "rest on extrapolation and are not reliable — drop or coarsen the separating covariate, or use est_method='reg'"
+        )
     if not rows:
         raise ToolkitError("no ATT(g,t) cell could be estimated (no comparison units in any period)")
     IF = np.column_stack(cols)

@@ -210,6 +210,10 @@ def _cluster_values(panel: Panel, cluster: str | None) -> np.ndarray | None:
     return values.to_numpy()
 
 
+#: the wild bootstrap's weight distributions (inference.wild_cluster_bootstrap)
+BOOT_WEIGHTS = ("rademacher", "webb")
+
+
 def twfe(
     data: pd.DataFrame | Panel,
     *,
@@ -224,7 +228,7 @@ def twfe(
     alpha: float = 0.05,
     bootstrap: str | None = None,
     n_boot: int = 9999,
-    weights: str = "rademacher",
+    boot_weights: str = "rademacher",
     seed: int = 20240901,
 ) -> DidResult:
     """Static TWFE DiD: ``yname ~ treated + covariates | idname + tname``, clustered by unit.
@@ -235,10 +239,12 @@ def twfe(
     nested in the clusters are not counted as parameters; ``"full"`` = statsmodels with dummies /
     linearmodels — every fixed effect counted. The p-value and CI use Student t with G−1 df (CR1).
     ``bootstrap="wild"``: wild cluster restricted (WCR) bootstrap p-value and test-inversion CI,
-    ``weights`` rademacher|webb, ``n_boot`` draws, fixed ``seed``. With a single treated cluster the
+    ``boot_weights`` rademacher|webb (the bootstrap's weight distribution; not sampling weights), ``n_boot`` draws, fixed ``seed``. With a single treated cluster the
     wild bootstrap is unreliable (MacKinnon & Webb 2017): a warning is added and permutation
     (placebo) inference across control units is reported instead.
     """
+    if boot_weights not in BOOT_WEIGHTS:
+        raise ToolkitError(f"boot_weights must be one of {', '.join(BOOT_WEIGHTS)}, got {boot_weights!r}")
     extra = [cluster] if cluster and cluster != idname else []
     panel = (
         data
@@ -268,7 +274,7 @@ def twfe(
         alpha=alpha,
         bootstrap=bootstrap,
         n_boot=n_boot,
-        weights=weights,
+        boot_weights=boot_weights,
         seed=seed,
     )
 
@@ -293,7 +299,7 @@ def _result_from_fit(
     alpha: float,
     bootstrap: str | None,
     n_boot: int,
-    weights: str,
+    boot_weights: str,
     seed: int,
 ) -> DidResult:
     j = fit.index("treated")
@@ -333,7 +339,7 @@ def _result_from_fit(
                 f"p = 1/{perm['n_placebos'] + 1}); CI from the placebo distribution; SE shown is {how}"
             )
     elif bootstrap in ("wild", "wcr"):
-        boot = inf.wild_cluster_bootstrap(fit, j, n_boot=n_boot, weights=weights, seed=seed, alpha=alpha, ssc=ssc)
+        boot = inf.wild_cluster_bootstrap(fit, j, n_boot=n_boot, weights=boot_weights, seed=seed, alpha=alpha, ssc=ssc)
         diagnostics["wild_bootstrap"] = boot
         warnings.extend(boot.get("warnings", []))
         p, lo, hi = boot["p_value"], boot["ci_low"], boot["ci_high"]
@@ -363,6 +369,6 @@ def _result_from_fit(
             "alpha": alpha,
             "covariates": list(panel.covariates),
             "bootstrap": bootstrap or "none",
-            **({"n_boot": n_boot, "weights": weights, "seed": seed} if bootstrap else {}),
+            **({"n_boot": n_boot, "boot_weights": boot_weights, "seed": seed} if bootstrap else {}),
         },
     )

@@ -100,10 +100,21 @@ def event_study_figure(ctx: ReportContext, outcome: str, control: str = "notyet"
     return figures.show(fig)
 
 
-def _reference(dist: str, df1, df2=None) -> str:
+def _reference(dist: str, df1, df2=None, *, two_df: bool = False) -> str:
+    """``F(q, d)`` / ``χ²(q)``; "—" when there is no test (no df, or a denominator df below 1)."""
     if df1 is None or (isinstance(df1, (int, float)) and df1 == 0):
         return "—"
+    if two_df and (df2 is None or df2 < 1):
+        return "—"
     return f"{dist}({fmt_number(df1, 0)}{'' if df2 is None else ', ' + fmt_number(df2, 0)})"
+
+
+def _not_possible(test: dict, lang: str) -> str | None:
+    """ "not possible with N counties" for a pre-test that could not be run, else None."""
+    if not isinstance(test, dict) or test.get("possible") is not False:
+        return None
+    n = test.get("n_clusters")
+    return f"{n} 个县无法检验" if lang == "zh" else f"not possible with {n} counties"
 
 
 def pretrend_table(ctx: ReportContext, outcome: str, control: str = "notyet") -> HtmlTable:
@@ -117,8 +128,8 @@ def pretrend_table(ctx: ReportContext, outcome: str, control: str = "notyet") ->
     rows = [
         (
             label("pretest_cs_event_times", lang),
-            dyn.get("stat_f"),
-            _reference("F", dyn.get("df1"), dyn.get("df2")),
+            _not_possible(dyn, lang) or dyn.get("stat_f"),
+            _reference("F", dyn.get("df1"), dyn.get("df2"), two_df=True),
             dyn.get("p_value"),
         ),
         (
@@ -129,15 +140,15 @@ def pretrend_table(ctx: ReportContext, outcome: str, control: str = "notyet") ->
         ),
         (
             label("pretest_twfe_event", lang),
-            ev.get("stat_f"),
-            _reference("F", ev.get("df1"), ev.get("df2")),
+            _not_possible(ev, lang) or ev.get("stat_f"),
+            _reference("F", ev.get("df1"), ev.get("df2"), two_df=True),
             ev.get("p_value"),
         ),
     ]
     table = pd.DataFrame(
         {
             label("pretest", lang): [r_[0] for r_ in rows],
-            label("test_statistic", lang): [fmt_number(r_[1], 3) for r_ in rows],
+            label("test_statistic", lang): [r_[1] if isinstance(r_[1], str) else fmt_number(r_[1], 3) for r_ in rows],
             label("reference_distribution", lang): [r_[2] for r_ in rows],
             label("p_value", lang): [fmt_number(r_[3], 3) for r_ in rows],
         }
@@ -179,10 +190,9 @@ def estimator_table(ctx: ReportContext, outcome: str, control: str = "notyet") -
 def plain_language(ctx: ReportContext, outcome: str, control: str = "notyet") -> Markdown:
     """What changed, how sure we are — generated from the estimates (toolkit.report.text)."""
     r = estimates(ctx, outcome, control)
-    pre = (r["event"].diagnostics.get("pretrend") or {}).get("p_value")
-    text = did_paragraph(
-        label(outcome, ctx.lang), r["cs"], r["twfe"], lang=ctx.lang, unit=_unit(outcome), pretrend_p=pre
-    )
+    # the verdict rests on the robust estimator's own pre-test only; the TWFE lead test is in the
+    # table for comparison and never stands in for it (not even when the robust one is not possible)
+    text = did_paragraph(label(outcome, ctx.lang), r["cs"], r["twfe"], lang=ctx.lang, unit=_unit(outcome))
     warnings = [w for k in ("cs", "twfe") for w in r[k].warnings]
     if warnings:
         text += "\n\n" + ("注意：" if ctx.lang == "zh" else "Note: ") + " ".join(sorted(set(warnings)))

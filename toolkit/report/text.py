@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from toolkit.did.result import FEW_CLUSTERS, estimator_name
 from toolkit.report.labels import check_lang, label
 from toolkit.report.tables import fmt_number, fmt_pct
 
@@ -76,10 +77,14 @@ def pretest_for_verdict(robust: Any, fallback_p: float | None = None) -> tuple[f
     size with cohorts of a few counties); R did's Wald test over all pre-reform ATT(g,t)
     (``pretest_p_value``; rejects far too often with small cohorts — benchmarks/montecarlo_pretest.py
     — so only used when the first is missing); then ``fallback_p`` (e.g. the TWFE event study's).
-    Keys: ``cs_event_times``, ``cs_all_cells``, ``other``.
+    Keys: ``cs_event_times``, ``cs_all_cells``, ``other``; ``not_possible`` (p None) when the
+    estimator's own test cannot be run (fewer clusters than pre-reform event times) — then no
+    other test stands in for it.
     """
     diag = getattr(robust, "diagnostics", None) or {}
     dyn = diag.get("pretrend")
+    if isinstance(dyn, dict) and dyn.get("possible") is False:
+        return None, "not_possible"
     if isinstance(dyn, dict) and _finite(dyn.get("p_value")) and "event_times" in dyn:
         return float(dyn["p_value"]), "cs_event_times"
     if _finite(diag.get("pretest_p_value")):
@@ -99,7 +104,8 @@ def did_paragraph(
 ) -> str:
     """Plain-language paragraph for one outcome: what changed, how sure we are.
 
-    ``robust``: the Callaway–Sant'Anna :class:`~toolkit.did.result.DidResult` (headline);
+    ``robust``: the headline :class:`~toolkit.did.result.DidResult` (any estimator; the text names
+    it — Callaway–Sant'Anna in the reform evaluation by default);
     ``twfe``: the two-way fixed-effects result for comparison; ``unit``: the outcome's unit
     (``fraction`` effects are read as percentage points). ``outcome`` is the label for people.
     ``pretrend_p``: the pre-trend test's p-value when ``robust.diagnostics`` has none. The verdict
@@ -122,13 +128,16 @@ def did_paragraph(
         return fmt_effect(x, unit, signed, dec)
 
     e_txt, lo_txt, hi_txt = fe(est), fe(lo), fe(hi)
-    never = (getattr(robust, "options", {}) or {}).get("control", "never") == "never"
+    name = estimator_name(getattr(robust, "estimator", "cs"))
+    never = (getattr(robust, "options", {}) or {}).get("control", "never") in ("never", "last_treated")
     others_zh = "从未改革的县" if never else "尚未改革的县"
     others_en = "counties never reformed" if never else "counties not yet reformed"
     clear = _finite(lo) and _finite(hi) and (lo > 0 or hi < 0)
     up = est > 0
     pre_p, pre_key = pretest_for_verdict(robust, pretrend_p)
-    pre_name = label(f"pretest_name_{pre_key}", lang)
+    pre_name = label(f"pretest_name_{pre_key if pre_key != 'not_possible' else 'other'}", lang)
+    pre_diag = (getattr(robust, "diagnostics", None) or {}).get("pretrend") or {}
+    n_clusters = int(pre_diag.get("n_clusters") or robust.n_units)
     if lang == "en" and len(outcome) > 1 and outcome[0].isupper() and outcome[1].islower():
         outcome = outcome[0].lower() + outcome[1:]  # mid-sentence
     parts = []
@@ -136,7 +145,7 @@ def did_paragraph(
         direction = "上升" if up else "下降"
         parts.append(
             f"与{others_zh}相比，改革县的{outcome}在改革后平均{direction}了{fe(abs(est), False)}{u}"
-            f"（Callaway–Sant'Anna 估计 {e_txt}{u}，{robust.n_units} 个县）。"
+            f"（{name} 估计 {e_txt}{u}，{robust.n_units} 个县）。"
         )
         if clear:
             parts.append(f"{level}置信区间为 {lo_txt} 至 {hi_txt}{u}，不含零，说明这一变化不大可能只是偶然波动。")
@@ -145,6 +154,15 @@ def did_paragraph(
                 f"{level}置信区间为 {lo_txt} 至 {hi_txt}{u}，包含零，因此现有数据还不能确定改革是否改变了{outcome}。"
             )
         zh_test = "平行趋势检验" if pre_key == "other" else f"平行趋势检验：{pre_name}"
+        if pre_key == "not_possible":
+            parts.append(
+                f"只有 {n_clusters} 个县无法进行改革前趋势检验（需要检验的改革前年份数为 {pre_diag.get('df1')}，"
+                "县数须多于此数），因此无法用数据检验比较基础是否可信。"
+            )
+        if n_clusters < FEW_CLUSTERS:
+            parts.append(
+                f"注意：只有 {n_clusters} 个县（聚类），聚类数少时聚类稳健推断不可靠，置信区间和 P 值只能作粗略参考。"
+            )
         if _finite(pre_p):
             if pre_p < PRETEST_ALPHA:
                 parts.append(
@@ -167,7 +185,7 @@ def did_paragraph(
         direction = "rose" if up else "fell"
         parts.append(
             f"Compared with {others_en}, {outcome} {direction} by {fe(abs(est), False)}{u} "
-            f"on average in reformed counties after the reform (Callaway–Sant'Anna estimate {e_txt}{u}, "
+            f"on average in reformed counties after the reform ({name} estimate {e_txt}{u}, "
             f"{robust.n_units} counties)."
         )
         if clear:
@@ -180,7 +198,17 @@ def did_paragraph(
                 f"The {level} confidence interval runs from {lo_txt} to {hi_txt}{u} and includes zero, so the data cannot "
                 f"yet tell whether the reform changed {outcome}."
             )
-        en_test = pre_name if pre_key == "other" else f"pre-trend test: Callaway–Sant'Anna {pre_name}"
+        en_test = pre_name if pre_key in ("other", "not_possible") else f"pre-trend test: {name} {pre_name}"
+        if pre_key == "not_possible":
+            parts.append(
+                f"The pre-trend test is not possible with {n_clusters} counties (it needs more counties than the "
+                f"{pre_diag.get('df1')} pre-reform event times it tests), so the data cannot check the comparison."
+            )
+        if n_clusters < FEW_CLUSTERS:
+            parts.append(
+                f"Caution: with only {n_clusters} counties (few clusters), cluster-robust inference is fragile; "
+                "treat the interval and p-value as rough."
+            )
         if _finite(pre_p):
             if pre_p < PRETEST_ALPHA:
                 parts.append(
