@@ -172,16 +172,7 @@ def _pct(v: float) -> str:
 def _table(frame: pd.DataFrame, lang: str, money: frozenset) -> str:
     from toolkit.report.tables import to_html
 
-    shown = _display(frame, lang)
-    cells = {}
-    for c in shown.columns:
-        if c in money:
-            cells[column_label(c, lang)] = [_money(v) for v in shown[c]]
-        elif c.endswith("_change_pct"):
-            cells[column_label(c, lang)] = [_pct(v) for v in shown[c]]
-        else:
-            cells[column_label(c, lang)] = ["" if pd.isna(v) else str(v) for v in shown[c]]
-    return to_html(pd.DataFrame(cells))
+    return to_html(_formatted(frame, lang, money))
 
 
 def tier_chart_svg(result: ScenarioResult, lang: str = "zh") -> str:
@@ -271,3 +262,142 @@ def html_page(result: ScenarioResult, lang: str = "zh", provenance: dict | None 
         parts += [f"<h2>{html.escape(t['provenance'])}</h2>", render_provenance_html(provenance, lang)]
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+# ── notebook helpers (notebooks/policy_scenario): thin, one call per cell ──
+
+#: the example reform the notebook runs when no reform file is given
+EXAMPLE_REFORM = "reforms/savings_split_532.yaml"
+
+
+def _reform_paths(reform_files) -> list[str]:
+    from toolkit.paths import PARAMS_DIR
+
+    if isinstance(reform_files, str):
+        reform_files = [p for p in reform_files.split(";") if p.strip()]
+    return [str(p) for p in reform_files] or [str(PARAMS_DIR / EXAMPLE_REFORM)]
+
+
+def scenario_for(ctx, reform_files) -> ScenarioResult:
+    """Settle the report's county (every county when none is given) under baseline and reforms."""
+    from toolkit.params.load import load_params
+    from toolkit.params.reform import load_reforms
+    from toolkit.params.snapshot import resolve
+    from toolkit.settlement.scenario import run_scenario
+
+    key = ("scenario", tuple(_reform_paths(reform_files)))
+    if key not in ctx._memo:
+        paramset = load_params(ctx.params_dir)
+        reforms = load_reforms(list(key[1]))
+        units = ctx.tables["units"]
+        counties = [ctx.county_id] if ctx.county_id else sorted(units["county_id"].astype(str).unique())
+        baseline = {c: resolve(paramset, c, int(ctx.year)) for c in counties}
+        ctx._memo[key] = run_scenario(ctx.tables, int(ctx.year), baseline, reforms)
+    return ctx._memo[key]
+
+
+def title(ctx):
+    from toolkit.report.text import Title
+
+    parts = [_pick(TEXT["title"], ctx.lang)] + ([ctx.county_name] if ctx.county_name else []) + [str(ctx.year)]
+    return Title("# " + " · ".join(parts))
+
+
+def intro(ctx):
+    from toolkit.report.text import Markdown
+
+    return Markdown(_pick(TEXT["intro"], ctx.lang))
+
+
+def heading(key: str, lang: str):
+    from toolkit.report.text import Markdown
+
+    return Markdown(f"## {_pick(TEXT[key], lang)}")
+
+
+def comparison_table(result: ScenarioResult, lang: str):
+    from toolkit.report.tables import HtmlTable
+
+    return HtmlTable(_formatted(_comparison_shown(result, lang), lang, result.money))
+
+
+def tier_chart(result: ScenarioResult, lang: str):
+    from toolkit.report.text import Markdown
+
+    class _Svg(Markdown):
+        def _repr_html_(self) -> str:
+            return self.text
+
+    return _Svg(tier_chart_svg(result, lang))
+
+
+def changes_table(result: ScenarioResult, lang: str):
+    from toolkit.report.tables import HtmlTable
+
+    cols = ["reform", "label_zh" if lang != "en" else "label_en", "baseline_value", "reform_value"]
+    distinct = result.changes.drop_duplicates(["reform", "key", "baseline_value", "reform_value"])[cols]
+    return HtmlTable(_formatted(distinct.rename(columns={"reform_value": "reform_value_text"}), lang, result.money))
+
+
+def counties_table(result: ScenarioResult, lang: str):
+    from toolkit.report.tables import HtmlTable
+
+    keep = ["reform", "county_id"] + [f"{m}_difference" for m in MEASURES[:6]] + ["winners", "losers"]
+    return HtmlTable(_formatted(result.counties[keep], lang, result.money))
+
+
+def units_table(result: ScenarioResult, lang: str, outcome: str = "winner", top: int = 10):
+    """The ``top`` units gaining most (``winner``) or losing most (``loser``)."""
+    from toolkit.report.tables import HtmlTable
+
+    cols = ["reform", "county_id", "unit_name", "retained_baseline", "retained_reform", "retained_difference"]
+    cols = [c for c in cols + ["retained_change_pct"] if c in result.units.columns]
+    pick = result.units[result.units["outcome"] == outcome]
+    pick = pick.sort_values(["retained_difference", "unit_id"], ascending=[outcome == "loser", True]).head(top)
+    return HtmlTable(_formatted(pick[cols], lang, result.money))
+
+
+def checks_table(result: ScenarioResult, lang: str):
+    """Conservation of every settlement (baseline and reforms), counted: all must pass."""
+    from toolkit.report.tables import HtmlTable
+
+    c = result.checks.dropna(subset=["ok"])
+    summary = c.groupby("variant", sort=False)["ok"].agg(["size", "sum"]).reset_index()
+    table = pd.DataFrame(
+        {
+            _pick(COLUMN_LABELS["variant"], lang): summary["variant"],
+            _pick(("核对项数", "checks"), lang): summary["size"].astype(int),
+            _pick(("通过", "passed"), lang): summary["sum"].astype(int),
+        }
+    )
+    return HtmlTable(table)
+
+
+def write_side_files(ctx, result: ScenarioResult):
+    """The comparison tables as CSV (UTF-8 with BOM) and Excel in ``output_dir`` (nothing when not set)."""
+    from toolkit.commands.settle import _csv_bytes
+    from toolkit.io import write_bytes
+    from toolkit.report.excel import build_workbook_bytes
+    from toolkit.report.text import Markdown
+
+    path = ctx.side_file("scenario.xlsx")
+    if path is None:
+        return Markdown("")
+    write_bytes(path, build_workbook_bytes(workbook_sheets(result, ctx.lang)))
+    csv = ctx.side_file("scenario_units.csv")
+    write_bytes(csv, "\ufeff".encode() + _csv_bytes(result.units, result.money))
+    saved = _pick(("测算结果已另存为：", "Saved: "), ctx.lang)
+    return Markdown(f"{saved}`{path.name}`, `{csv.name}`")
+
+
+def _formatted(frame: pd.DataFrame, lang: str, money: frozenset) -> pd.DataFrame:
+    shown = _display(frame, lang)
+    cells = {}
+    for c in shown.columns:
+        if c in money:
+            cells[column_label(c, lang)] = [_money(v) for v in shown[c]]
+        elif c.endswith("_change_pct"):
+            cells[column_label(c, lang)] = [_pct(v) for v in shown[c]]
+        else:
+            cells[column_label(c, lang)] = ["" if pd.isna(v) else str(v) for v in shown[c]]
+    return pd.DataFrame(cells)
