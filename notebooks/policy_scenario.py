@@ -20,7 +20,7 @@
 # every county. The computation is toolkit.settlement.scenario (see docs/settlement.md).
 data_dir = ""
 county_id = ""
-year = 2024
+year = "latest"  # the last year in the data, or a year such as 2023
 reform_files = ""
 lang = "zh"
 params_dir = ""

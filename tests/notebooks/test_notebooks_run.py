@@ -27,7 +27,7 @@ CASES = {
     "unit_settlement": {"county_id": "C02", "year": 2023, "lang": "en"},
     "reform_evaluation": {"outcome": "income_ratio", "lang": "en"},
     "province_overview": {"year": 2023, "lang": "zh"},
-    "policy_scenario": {"year": 2023, "lang": "zh"},
+    "policy_scenario": {"lang": "zh"},
 }
 
 
