@@ -30,22 +30,26 @@ from scipy import stats
 from toolkit.did.bootstrap import multiplier_bootstrap
 from toolkit.did.inference import wald_inference
 from toolkit.did.result import DidResult
-from toolkit.did.staggered import _SE_ZERO, AttGtResult
+from toolkit.did.staggered import SE_ZERO, AttGtResult
 from toolkit.errors import ToolkitError
 
 TYPES = ("simple", "dynamic", "group", "calendar")
 
 
-def _wif(keep: np.ndarray, pg_cells: np.ndarray, G: np.ndarray, cohort_cells: np.ndarray) -> np.ndarray:
-    """Influence of estimating the weights pg[keep] / sum(pg[keep]) (R did's ``wif``); n × |keep|."""
+def weight_influence(keep: np.ndarray, pg_cells: np.ndarray, G: np.ndarray, cohort_cells: np.ndarray) -> np.ndarray:
+    """Influence of estimating the weights pg[keep] / sum(pg[keep]) (R did's ``wif``); n × |keep|.
+
+    Shared by the aggregations here, :mod:`toolkit.did.pretest` and :mod:`toolkit.did.sensitivity`."""
     S = pg_cells[keep].sum()
     centered = (G[:, None] == cohort_cells[keep][None, :]).astype(float) - pg_cells[keep][None, :]
     return centered / S - centered.sum(axis=1, keepdims=True) * (pg_cells[keep] / S**2)[None, :]
 
 
-def _agg_if(
+def aggregated_influence(
     att: np.ndarray, IF: np.ndarray, keep: np.ndarray, weights: np.ndarray, wif: np.ndarray | None
 ) -> np.ndarray:
+    """Influence function (n,) of Σ weights·ATT[keep]: the cells' influence functions weighted,
+    plus the estimated weights' influence (``wif`` from :func:`weight_influence`, None = fixed)."""
     out = IF[:, keep] @ weights
     if wif is not None:
         out = out + wif @ att[keep]
@@ -75,7 +79,7 @@ class _Se:
             ).se
         else:
             se = self.analytic(inf)
-        return np.where(se <= _SE_ZERO, np.nan, se)
+        return np.where(se <= SE_ZERO, np.nan, se)
 
     def crit(self, inf: np.ndarray) -> float:
         z = stats.norm.ppf(1 - self.res.alpha / 2)
@@ -147,7 +151,7 @@ def aggte(
             raise ToolkitError("no post-treatment ATT(g,t) cell to aggregate")
         wts = pg[keep] / pg[keep].sum()
         overall = float(att[keep] @ wts)
-        inf = _agg_if(att, IF, keep, wts, _wif(keep, pg, G, group))
+        inf = aggregated_influence(att, IF, keep, wts, weight_influence(keep, pg, G, group))
         label = "simple: post-treatment ATT(g,t) weighted by cohort size"
     elif type == "group":
         est_g, infs = [], []
@@ -159,7 +163,7 @@ def aggte(
                 continue
             wts = np.full(len(keep), 1 / len(keep))
             est_g.append(float(att[keep] @ wts))
-            infs.append(_agg_if(att, IF, keep, wts, None))
+            infs.append(aggregated_influence(att, IF, keep, wts, None))
         est_g = np.array(est_g)
         infs = np.column_stack(infs)
         has = ~np.isnan(est_g)
@@ -168,7 +172,7 @@ def aggte(
         idx = np.flatnonzero(has)
         wts = pg_cohort[idx] / pg_cohort[idx].sum()
         overall = float(est_g[idx] @ wts)
-        inf = _agg_if(est_g, infs, idx, wts, _wif(idx, pg_cohort, G, cohorts))
+        inf = aggregated_influence(est_g, infs, idx, wts, weight_influence(idx, pg_cohort, G, cohorts))
         label = "group: mean of each cohort's post-treatment effects, weighted by cohort size"
     elif type == "dynamic":
         e_all = t - group
@@ -186,7 +190,7 @@ def aggte(
             keep = np.flatnonzero((e_all == e) & include)
             wts = pg[keep] / pg[keep].sum()
             est_e.append(float(att[keep] @ wts))
-            infs.append(_agg_if(att, IF, keep, wts, _wif(keep, pg, G, group)))
+            infs.append(aggregated_influence(att, IF, keep, wts, weight_influence(keep, pg, G, group)))
         est_e = np.array(est_e)
         infs = np.column_stack(infs)
         table = table_from(list(eseq), "event_time", est_e, infs)
@@ -207,7 +211,7 @@ def aggte(
             keep = np.flatnonzero((t == y) & (group <= t) & ok)
             wts = pg[keep] / pg[keep].sum()
             est_t.append(float(att[keep] @ wts))
-            infs.append(_agg_if(att, IF, keep, wts, _wif(keep, pg, G, group)))
+            infs.append(aggregated_influence(att, IF, keep, wts, weight_influence(keep, pg, G, group)))
         est_t = np.array(est_t)
         infs = np.column_stack(infs)
         table = table_from(years, "time", est_t, infs)

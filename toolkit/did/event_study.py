@@ -25,7 +25,7 @@ from toolkit.did import inference as inf
 from toolkit.did.panel import Panel, prepare_panel
 from toolkit.did.pretest import not_possible
 from toolkit.did.result import DidResult
-from toolkit.did.twfe import _cluster_values, fit_within
+from toolkit.did.twfe import cluster_values, fit_within
 from toolkit.errors import ToolkitError
 
 
@@ -89,7 +89,7 @@ def event_study(
             names + list(panel.covariates),
             d["unit_code"].to_numpy(),
             d["time_code"].to_numpy(),
-            _cluster_values(panel, cluster),
+            cluster_values(panel, cluster),
             balanced=panel.balanced,
         )
     except ToolkitError as err:

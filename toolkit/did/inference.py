@@ -344,7 +344,7 @@ def wild_cluster_bootstrap(
     form at the cluster level, linear/quadratic in b0, so inverting the test costs no refits.
     Requires units nested in clusters (clustering by unit or by a coarser level such as county).
     """
-    from toolkit.did.twfe import _treated_clusters  # noqa: PLC0415 (avoid an import cycle)
+    from toolkit.did.twfe import treated_clusters  # noqa: PLC0415 (avoid an import cycle)
 
     if not fit.units_nested_in_clusters:
         raise ToolkitError(
@@ -446,7 +446,7 @@ def wild_cluster_bootstrap(
         return float((inside + outside) / 2)
 
     warnings = []
-    n_treated = len(_treated_clusters(fit, j))
+    n_treated = len(treated_clusters(fit, j))
     if n_treated <= 5 or G - n_treated <= 5:
         warnings.append(
             f"only {min(n_treated, G - n_treated)} treated (or control) clusters: the wild cluster bootstrap can "
@@ -493,9 +493,9 @@ def permutation_inference(fit: TwfeFit, panel: Panel, j: int, *, alpha: float = 
     ``[b − q(1−α/2), b − q(α/2)]`` with q the placebo quantiles (the placebo spread stands in for
     the sampling error, Conley–Taber).
     """
-    from toolkit.did.twfe import _treated_clusters, within_transform  # noqa: PLC0415
+    from toolkit.did.twfe import treated_clusters, within_transform  # noqa: PLC0415
 
-    treated = _treated_clusters(fit, j)
+    treated = treated_clusters(fit, j)
     d = panel.data
     in_treated = np.isin(fit.cluster_code, treated)
     cohorts = d.loc[in_treated & (d["cohort"].to_numpy() > 0), "cohort"]

@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from toolkit.did.aggregate import _agg_if, _wif
+from toolkit.did.aggregate import aggregated_influence, weight_influence
 from toolkit.did.bootstrap import multiplier_bootstrap
-from toolkit.did.staggered import _SE_ZERO, AttGtResult
+from toolkit.did.staggered import SE_ZERO, AttGtResult
 
 
 def pre_event_time_effects(result: AttGtResult) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -59,8 +59,8 @@ def pre_event_time_effects(result: AttGtResult) -> tuple[np.ndarray, np.ndarray,
     for e in np.unique(e_all[ok & (e_all < 0)]):
         keep = np.flatnonzero((e_all == e) & ok)
         wts = pg[keep] / pg[keep].sum()
-        inf = _agg_if(att, result.inffunc, keep, wts, _wif(keep, pg, G, group))
-        if np.sqrt(np.sum(inf**2)) / result.n_units <= _SE_ZERO:
+        inf = aggregated_influence(att, result.inffunc, keep, wts, weight_influence(keep, pg, G, group))
+        if np.sqrt(np.sum(inf**2)) / result.n_units <= SE_ZERO:
             continue  # the universal base period: estimate 0 by construction
         events.append(int(e))
         est.append(float(att[keep] @ wts))

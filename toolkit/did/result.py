@@ -12,6 +12,7 @@ column names:
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from dataclasses import dataclass, field
@@ -39,6 +40,11 @@ FEW_CLUSTERS = 30
 
 def estimator_name(estimator: str) -> str:
     return ESTIMATOR_NAMES.get(estimator, estimator)
+
+
+def num_text(x: Any) -> str:
+    x = _clean(x)
+    return "NA" if x is None else f"{x:.6g}"
 
 
 def _clean(value: Any) -> Any:
@@ -71,7 +77,7 @@ def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
-@dataclass
+@dataclass(repr=False)
 class DidResult:
     estimator: str  # "twfe", "event", "cs", "sa", "bjs", "sdid", ...
     outcome: str
@@ -124,6 +130,44 @@ class DidResult:
         if self.diagnostics:
             out["diagnostics"] = _json_safe(self.diagnostics)
         return out
+
+    def _repr_html_(self) -> str:
+        """A compact summary for notebooks: headline, sample, inference, warnings (tables stay
+        attributes: ``res.event_study``, ``res.groups`` …)."""
+        level = round(100 * (1 - float(self.options.get("alpha", 0.05))))
+
+        def num(x: Any) -> str:
+            x = _clean(x)
+            return "—" if x is None else f"{x:.4g}"
+
+        rows = [
+            ("estimate", f"<b>{num(self.estimate)}</b> (SE {num(self.se)})"),
+            (f"{level}% CI", f"[{num(self.ci_low)}, {num(self.ci_high)}]"),
+            ("p-value", num(self.p_value)),
+            ("sample", f"{self.n_units} units, {self.n_obs} observations"),
+        ]
+        control = self.options.get("control")
+        if control:
+            rows.append(("control group", html.escape(str(control))))
+        rows.append(("inference", html.escape(self.inference)))
+        tables = [n for n in ("event_study", "groups", "group_time", "calendar") if getattr(self, n) is not None]
+        if tables:
+            rows.append(("tables", ", ".join(f"<code>.{n}</code> ({len(getattr(self, n))} rows)" for n in tables)))
+        body = "".join(
+            f"<tr><th style='text-align:left;padding-right:1em'>{k}</th><td style='text-align:left'>{v}</td></tr>"
+            for k, v in rows
+        )
+        warn = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
+        return (
+            f"<div><b>{html.escape(estimator_name(self.estimator))}</b> · {html.escape(self.outcome)}"
+            f"<table>{body}</table>" + (f"<p>warnings:</p><ul>{warn}</ul>" if warn else "") + "</div>"
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"DidResult({self.estimator}, {self.outcome}: estimate {num_text(self.estimate)}, SE {num_text(self.se)}, "
+            f"{self.n_units} units, {len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''})"
+        )
 
     def to_json(self, **kwargs: Any) -> str:
         # allow_nan=False: a non-finite number that slipped through is an error here, not invalid JSON downstream

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from toolkit.did.aggregate import _agg_if, _wif
+from toolkit.did.aggregate import aggregated_influence, weight_influence
 from toolkit.did.inference import wald_inference
 from toolkit.did.result import DidResult
 from toolkit.did.staggered import att_gt, callaway_santanna
@@ -113,7 +113,7 @@ def placebo_dates(
         w = pg[keep] / pg[keep].sum()
         att = c["estimate"].to_numpy(dtype=float)
         est = float(att[keep] @ w)
-        inf = _agg_if(att, res.inffunc, keep, w, _wif(keep, pg, G, grp))
+        inf = aggregated_influence(att, res.inffunc, keep, w, weight_influence(keep, pg, G, grp))
         se = float(math.sqrt(np.sum(inf**2)) / res.n_units)
         lo, hi, p = wald_inference(est, se, alpha, p_from_infinite_se=True)
         rows.append(

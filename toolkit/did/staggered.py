@@ -46,7 +46,7 @@ EST_METHODS = ("dr", "reg", "ipw")
 BASE_PERIODS = ("varying", "universal")
 
 #: R ``did``: standard errors at or below this are reported as missing
-_SE_ZERO = np.sqrt(np.finfo(float).eps) * 10
+SE_ZERO = np.sqrt(np.finfo(float).eps) * 10
 
 
 @dataclass
@@ -387,7 +387,7 @@ def att_gt(
     if w.cluster is not None:
         S = _cluster_sums(IF, w.cluster)
         se = np.sqrt(np.sum(S**2, axis=0)) / n
-    se = np.where(se <= _SE_ZERO, np.nan, se)
+    se = np.where(se <= SE_ZERO, np.nan, se)
 
     z = stats.norm.ppf(1 - alpha / 2)
     crit = z

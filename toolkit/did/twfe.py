@@ -198,7 +198,7 @@ def fit_within(
     )
 
 
-def _cluster_values(panel: Panel, cluster: str | None) -> np.ndarray | None:
+def cluster_values(panel: Panel, cluster: str | None) -> np.ndarray | None:
     if cluster is None or cluster == panel.idname:
         return None  # by unit: fit_within uses the unit codes
     if cluster not in panel.data.columns:
@@ -261,7 +261,7 @@ def twfe(
         names,
         d["unit_code"].to_numpy(),
         d["time_code"].to_numpy(),
-        _cluster_values(panel, cluster),
+        cluster_values(panel, cluster),
         balanced=panel.balanced,
     )
     return _result_from_fit(
@@ -279,7 +279,7 @@ def twfe(
     )
 
 
-def _treated_clusters(fit: TwfeFit, j: int) -> np.ndarray:
+def treated_clusters(fit: TwfeFit, j: int) -> np.ndarray:
     """Clusters in which the coefficient's regressor varies beyond the fixed effects."""
     x = fit.x_raw[:, j]
     first = np.empty(fit.n_units)
@@ -315,10 +315,10 @@ def _result_from_fit(
         "df": float(df),
         "analytic": {"se": se, "p_value": p, "ci_low": lo, "ci_high": hi, "vcov": how},
     }
-    treated_clusters = _treated_clusters(fit, j)
-    diagnostics["n_treated_clusters"] = int(len(treated_clusters))
+    treated = treated_clusters(fit, j)
+    diagnostics["n_treated_clusters"] = int(len(treated))
     inference_text = f"{how}, clustered by {cluster_name} ({fit.n_clusters} clusters), t({df:g}) p-value and CI"
-    if len(treated_clusters) == 1:
+    if len(treated) == 1:
         warnings.append(
             "only one treated cluster: cluster-robust standard errors and the wild cluster bootstrap are "
             "unreliable with a single treated cluster (MacKinnon & Webb 2017, 2018); reporting "
