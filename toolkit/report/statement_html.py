@@ -1,0 +1,204 @@
+"""The unit payment statement (单元结算单) as a printable HTML page: A4, at most two pages a unit.
+
+Renders a :class:`~toolkit.settlement.unit_statement.UnitStatement` (seed 000 §3.1–3.2) in
+Chinese (``lang="zh"``, the default) or English. Money in yuan to the fen, in one column that
+always fits the page (the print CSS fixes the column widths); the amount paid is the last line
+of the first page. A county's statements go into one file with a page break before each unit.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+
+from toolkit.settlement.unit_statement import UnitStatement, yuan
+
+CSS = """
+@page { size: A4 portrait; margin: 12mm 11mm 12mm 11mm; }
+* { box-sizing: border-box; }
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif;
+       font-size: 8.6pt; line-height: 1.3; color: #000; margin: 0; }
+.unit { break-after: page; page-break-after: always; max-width: 188mm; margin: 0 auto; }
+.unit:last-child { break-after: auto; page-break-after: auto; }
+h1 { font-size: 13pt; margin: 0 0 2mm 0; text-align: center; }
+.who { width: 100%; margin-bottom: 2mm; }
+.who td { padding: 0 2mm 0 0; white-space: nowrap; }
+table.lines, table.detail { width: 100%; border-collapse: collapse; table-layout: fixed; margin-bottom: 2mm; }
+table.lines td, table.lines th, table.detail td, table.detail th { border: 0.4pt solid #666; padding: 0.4mm 1mm;
+       vertical-align: top; overflow-wrap: anywhere; }
+table.lines th, table.detail th { background: #eee; font-weight: normal; }
+col.label { width: 33%; } col.amount { width: 19%; } col.note { width: 40%; } col.paid { width: 8%; }
+td.amount, td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+tr.section td { background: #f3f3f3; font-weight: bold; }
+tr.subtotal td { font-weight: bold; }
+tr.total td { font-weight: bold; font-size: 10pt; border-top: 1.2pt solid #000; }
+.small { font-size: 7.6pt; }
+table.detail { font-size: 7.6pt; }
+.sign { margin-top: 3mm; width: 100%; }
+.sign td { padding-top: 5mm; width: 33%; }
+.page2 { break-before: page; page-break-before: always; }
+@media screen { body { background: #ddd; } .unit { background: #fff; padding: 10mm; margin: 5mm auto; } }
+"""
+
+TEXT = {
+    "title": ("健康管理单元结算单", "Health management unit settlement statement"),
+    "unit": ("单元", "Unit"),
+    "township": ("乡镇", "Township"),
+    "community": ("医共体", "Medical community"),
+    "county": ("县", "County"),
+    "year": ("结算年度", "Year"),
+    "item": ("项目", "Item"),
+    "amount": ("金额（元）", "Amount (yuan)"),
+    "how": ("计算说明", "How it is computed"),
+    "paid": ("计入合计", "Paid"),
+    "process": ("过程评价明细（季度得分按20%·20%·20%·40%加权为质量系数）", "Process evaluation by sub-project"),
+    "objective": ("目标评价明细（达到基准值得全额，未达到或否决不得）", "Objective evaluation by indicator"),
+    "params": ("本结算使用的参数", "Parameters used"),
+    "project": ("子项目", "Sub-project"),
+    "basis": ("校正工分/子项目额度", "Calibrated credits / planned amount"),
+    "quarters": ("季度得分 Q1–Q4", "Scores Q1–Q4"),
+    "coef": ("质量系数", "Quality coefficient"),
+    "indicator": ("指标", "Indicator"),
+    "value": ("完成值", "Value"),
+    "benchmark": ("基准值", "Benchmark"),
+    "result": ("结果", "Result"),
+    "share": ("指标额度（元）", "Share (yuan)"),
+    "parameter": ("参数", "Parameter"),
+    "setting": ("取值", "Value"),
+    "source": ("依据", "Source"),
+    "sign_unit": ("单元负责人（签字）：", "Unit head (signature):"),
+    "sign_clerk": ("经办人（签字）：", "Clerk (signature):"),
+    "sign_date": ("日期：", "Date:"),
+    "digest": ("参数指纹", "parameter digest"),
+    "credits": ("工分", "credits"),
+    "yes": ("✓", "✓"),
+}
+
+
+def t(key: str, lang: str) -> str:
+    zh, en = TEXT[key]
+    return zh if lang == "zh" else en
+
+
+def _pick(obj, name: str, lang: str) -> str:
+    return getattr(obj, f"{name}_zh" if lang == "zh" else f"{name}_en")
+
+
+def _num(v, fmt: str = "{:,.2f}") -> str:
+    return "—" if v is None or pd.isna(v) else fmt.format(v)
+
+
+def _value(v: float, indicator: str) -> str:
+    if pd.isna(v):
+        return "—"
+    return f"{v:g}" if indicator == "health_education_credits" else f"{v:.2%}"
+
+
+def unit_html(st: UnitStatement, lang: str = "zh") -> str:
+    """One unit's statement as an HTML fragment (a ``<section class="unit">``)."""
+    e = escape
+    out = [f'<section class="unit" lang="{"zh-CN" if lang == "zh" else "en"}">']
+    out.append(
+        f"<h1>{e(st.county_name)} {st.year}年 {e(t('title', lang))}</h1>"
+        if lang == "zh"
+        else f"<h1>{e(t('title', lang))} · {e(st.county_name)} · {st.year}</h1>"
+    )
+    out.append(
+        '<table class="who"><tr>'
+        f"<td>{e(t('unit', lang))}：<b>{e(st.unit_name)}</b></td>"
+        f"<td>{e(t('township', lang))}：{e(st.township_name)}</td>"
+        f"<td>{e(t('community', lang))}：{e(st.community_name)}</td>"
+        f"<td>{e(t('year', lang))}：{st.year}</td></tr></table>"
+    )
+    out.append(
+        '<table class="lines"><colgroup><col class="label"><col class="amount"><col class="note"><col class="paid"></colgroup>'
+        f"<tr><th>{e(t('item', lang))}</th><th>{e(t('amount', lang))}</th><th>{e(t('how', lang))}</th><th>{e(t('paid', lang))}</th></tr>"
+    )
+    for s in st.sections:
+        out.append(f'<tr class="section"><td colspan="4">{e(_pick(s, "title", lang))}</td></tr>')
+        for line in s.lines:
+            cls = "total" if line.key == "total" else "subtotal" if line.subtotal else ""
+            amount = yuan(line.amount_fen) if line.amount_fen is not None else e(_pick(line, "value", lang))
+            out.append(
+                f'<tr class="{cls}"><td>{e(_pick(line, "label", lang))}</td>'
+                f'<td class="amount">{amount}</td><td class="small">{e(_pick(line, "note", lang))}</td>'
+                f'<td class="num">{"✓" if line.paid else ""}</td></tr>'
+            )
+    out.append("</table>")
+    out.append(
+        f'<p class="small">{e(st.rounding_zh if lang == "zh" else st.rounding_en)}<br>{e(st.gate_zh if lang == "zh" else st.gate_en)}</p>'
+    )
+    out.append(
+        '<table class="sign"><tr>'
+        f"<td>{e(t('sign_unit', lang))}</td><td>{e(t('sign_clerk', lang))}</td><td>{e(t('sign_date', lang))}</td></tr></table>"
+    )
+    # page 2: the detail behind the public-health lines and the parameters
+    out.append('<div class="page2">')
+    out.append(f"<p><b>{e(t('process', lang))}</b></p>")
+    out.append(
+        '<table class="detail"><colgroup><col style="width:34%"><col style="width:20%"><col style="width:22%">'
+        '<col style="width:10%"><col style="width:14%"></colgroup>'
+        f"<tr><th>{e(t('project', lang))}</th><th>{e(t('basis', lang))}</th><th>{e(t('quarters', lang))}</th>"
+        f"<th>{e(t('coef', lang))}</th><th>{e(t('amount', lang))}</th></tr>"
+    )
+    for r in st.process:
+        basis = (
+            f"{_num(r.basis, '{:,.1f}')} {t('credits', lang)} × {_num(r.yuan_per_credit, '{:g}')}"
+            if r.two_card
+            else _num(r.planned_amount)
+        )
+        quarters = " · ".join(_num(getattr(r, f"score_q{q}"), "{:g}") for q in (1, 2, 3, 4))
+        out.append(
+            f"<tr><td>{e(r.project_zh if lang == 'zh' else r.project_en)}</td><td class='num'>{e(basis)}</td>"
+            f"<td class='num'>{quarters}</td><td class='num'>{_num(r.quality_coefficient, '{:.4f}')}</td>"
+            f"<td class='num'>{yuan(r.amount_fen)}</td></tr>"
+        )
+    out.append("</table>")
+    out.append(f"<p><b>{e(t('objective', lang))}</b></p>")
+    out.append(
+        '<table class="detail"><colgroup><col style="width:40%"><col style="width:13%"><col style="width:13%">'
+        '<col style="width:10%"><col style="width:12%"><col style="width:12%"></colgroup>'
+        f"<tr><th>{e(t('indicator', lang))}</th><th>{e(t('value', lang))}</th><th>{e(t('benchmark', lang))}</th>"
+        f"<th>{e(t('result', lang))}</th><th>{e(t('share', lang))}</th><th>{e(t('amount', lang))}</th></tr>"
+    )
+    for r in st.objective:
+        out.append(
+            f"<tr><td>{e(r.indicator_zh if lang == 'zh' else r.indicator_en)}</td>"
+            f"<td class='num'>{_value(r.value, r.indicator)}</td><td class='num'>{_value(r.benchmark, r.indicator)}</td>"
+            f"<td>{e(r.result_zh if lang == 'zh' else r.result_en)}</td><td class='num'>{yuan(r.share_fen)}</td>"
+            f"<td class='num'>{yuan(r.amount_fen)}</td></tr>"
+        )
+    out.append("</table>")
+    out.append(f"<p><b>{e(t('params', lang))}</b>（{e(t('digest', lang))} {e(st.params_digest[:12])}）</p>")
+    out.append(
+        '<table class="detail"><colgroup><col style="width:28%"><col style="width:32%"><col style="width:40%"></colgroup>'
+        f"<tr><th>{e(t('parameter', lang))}</th><th>{e(t('setting', lang))}</th><th>{e(t('source', lang))}</th></tr>"
+    )
+    for r in st.parameter_rows:
+        out.append(
+            f"<tr><td>{e(r.label_zh if lang == 'zh' else r.label_en)}</td>"
+            f"<td>{e(r.value_zh if lang == 'zh' else r.value_en)}</td>"
+            f"<td>{e(r.source_zh if lang == 'zh' else r.source_en)}</td></tr>"
+        )
+    out.append("</table>")
+    docs = st.documents_zh if lang == "zh" else st.documents_en
+    if docs:
+        head = "依据文件：" if lang == "zh" else "Documents: "
+        out.append(f'<p class="small">{e(head)}{"<br>".join(e(d) for d in docs)}</p>')
+    out.append("</div></section>")
+    return "\n".join(out)
+
+
+def statements_html(statements: list[UnitStatement], lang: str = "zh", title: str | None = None) -> str:
+    """A complete HTML document with one or more unit statements, a page break before each."""
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be zh or en, not {lang!r}")
+    head = title or (
+        f"{statements[0].county_name} {statements[0].year} {t('title', lang)}" if statements else t("title", lang)
+    )
+    body = "\n".join(unit_html(s, lang) for s in statements)
+    return (
+        f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+        f"<title>{escape(head)}</title><style>{CSS}</style></head><body>\n{body}\n</body></html>\n"
+    )
