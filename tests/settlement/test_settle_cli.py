@@ -56,9 +56,9 @@ def test_settle_writes_statements_workbook_and_parameters(dataset, tmp_path, cap
     text = capsys.readouterr().out
     assert "C99 2023: 4 units" in text and "yuan_per_credit = 2" in text
     # same inputs → same bytes
-    first = {p.name: p.read_bytes() for p in folder.iterdir()}
+    first = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     assert cli.main(["settle", str(dataset), "--year", "2023", "--out", str(out)]) == 0
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == first
+    assert {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()} == first
 
 
 def test_year_without_baseline_exits_2_and_writes_nothing(dataset, tmp_path, capsys):

@@ -11,6 +11,8 @@ of each county (rules.md §2–5, seed 000 §3.1–3.2) and writes, per county, 
 * ``settlement_params.csv`` — the parameter values used, with labels and sources;
 * ``reconciliation.csv`` — the county reconciliation (结算汇总与平衡表): per package the pool, what
   accounts for it and a ``difference`` line that is 0.00 when it balances (toolkit.settlement.reconciliation);
+* ``statements/`` — the unit payment statements (单元结算单): ``<unit_id>.html`` and ``.pdf`` per
+  unit, ``all_units.html`` / ``all_units.pdf`` for the county (``--statements html|none`` to skip PDF);
 * ``settlement.xlsx`` — one workbook: a sheet per package, the detail and roll-up sheets, and the
   parameters sheet.
 
@@ -50,7 +52,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--out", required=True, metavar="OUT", help="output folder; files go to OUT/<county>/<year>/")
     parser.add_argument(
-        "--lang", default="both", choices=["zh", "en", "both"], help="language of the Excel headers (default both)"
+        "--lang",
+        default="both",
+        choices=["zh", "en", "both"],
+        help="language of the Excel headers (default both); statements are Chinese unless en",
+    )
+    parser.add_argument(
+        "--statements",
+        default="pdf",
+        choices=["pdf", "html", "none"],
+        help="unit statements to write into OUT/<county>/<year>/statements/: HTML and PDF (default), HTML only, or none",
     )
 
 
@@ -155,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.params.load import load_params
     from toolkit.params.snapshot import resolve
     from toolkit.report.excel import build_workbook_bytes
+    from toolkit.report.statements import FOLDER, statement_files
     from toolkit.settlement.reconciliation import reconcile
     from toolkit.settlement.statement import settle_province
 
@@ -189,6 +201,10 @@ def run(args: argparse.Namespace) -> int:
             files.append((folder / f"settlement_{name}.csv", _csv_bytes(frame, result.money)))
         files.append((folder / "reconciliation.csv", _csv_bytes(reconcile(result), frozenset({"amount"}))))
         files.append((folder / "settlement.xlsx", build_workbook_bytes(_sheets(result, args.lang))))
+        if args.statements != "none":
+            lang = "en" if args.lang == "en" else "zh"
+            made = statement_files(result, lang, pdf=args.statements == "pdf")
+            files += [(folder / FOLDER / name, data) for name, data in sorted(made.items())]
     for path, data in files:
         write_bytes(path, data)
 

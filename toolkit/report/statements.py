@@ -1,0 +1,28 @@
+"""Every unit statement of a county as files: HTML and PDF, one per unit and one combined.
+
+Used by ``settle`` (``OUT/<county>/<year>/statements/``), the unit_settlement notebook and the
+batch. Layout: ``<unit_id>.html`` / ``<unit_id>.pdf`` per unit, ``all_units.html`` /
+``all_units.pdf`` with the county's units in unit order (a page break before each unit).
+"""
+
+from __future__ import annotations
+
+from toolkit.report.statement_html import statements_html
+from toolkit.report.statement_pdf import county_pdfs
+from toolkit.settlement.unit_statement import county_statements
+
+FOLDER = "statements"
+COMBINED = "all_units"
+
+
+def statement_files(cs, lang: str = "zh", pdf: bool = True) -> dict[str, bytes]:
+    """File name → bytes for the statements of one county settlement (names relative to the folder)."""
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be zh or en, not {lang!r}")
+    statements = county_statements(cs)
+    files = {f"{st.unit_id}.html": statements_html([st], lang).encode("utf-8") for st in statements}
+    files[f"{COMBINED}.html"] = statements_html(statements, lang).encode("utf-8")
+    if pdf and statements:
+        for key, made in county_pdfs(statements, lang).items():
+            files[f"{key or COMBINED}.pdf"] = made.data
+    return files
