@@ -1,10 +1,12 @@
-"""Policy parameters: dated values, county overrides, validation with clear errors (issue 3)."""
+"""Policy parameters: dated values with a reference each, county overrides, validation with clear errors."""
 
 import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
+from tests.params.helpers import params_with_dated_change
 from toolkit.errors import ValidationError
 from toolkit.params.load import load_params
 from toolkit.params.schema import SPECS
@@ -27,8 +29,40 @@ def test_every_shipped_parameter_file_loads_and_is_complete():
     ps = load_params()
     assert set(ps.province) == set(SPECS)
     for entry in ps.province.values():
-        assert entry.label_zh and entry.label_en and entry.unit and entry.source
-    assert "C01" in ps.counties
+        assert entry.label_zh and entry.label_en and entry.unit
+        assert set(entry.references) == set(entry.values)
+    assert "C02" in ps.counties
+
+
+def test_every_shipped_value_carries_its_own_reference():
+    """In params/ each dated value is {value, reference: {document, article?, note?}} — no file-wide source."""
+    for path in sorted(PARAMS_DIR.rglob("*.yaml")):
+        for key, body in yaml.safe_load(path.read_text(encoding="utf-8")).items():
+            assert "source" not in body, f"{path.name} {key}: one source for all values; give each value its reference"
+            for year, dated in body["values"].items():
+                where = f"{path.relative_to(PARAMS_DIR)} {key} {year}"
+                assert isinstance(dated, dict) and set(dated) == {"value", "reference"}, where
+                assert dated["reference"].get("document"), where
+
+
+def test_values_start_when_the_reform_did():
+    """Seed 000 §4.1: the capitation has saved money every year since 2017; nothing is settled before."""
+    ps = load_params()
+    assert {min(e.values) for e in ps.province.values()} == {2017}
+    with pytest.raises(ValidationError, match="value in force in 2016 \\(the first entry starts in 2017\\)"):
+        snapshot("C99", 2016)
+    assert (
+        snapshot("C99", 2017).resolved("savings_split").source
+        == "seed 000 §3.1 (按县镇村对应比例; 4:4:2 as the small package)"
+    )
+
+
+def test_the_short_form_with_one_source_is_still_read(tmp_path):
+    root = _params_dir(
+        tmp_path, "yuan_per_credit:\n  source: commission minutes\n  values:\n    2020: 2.5\n    2022: 3\n"
+    )
+    assert snapshot("C99", 2021, root).resolved("yuan_per_credit").source == "commission minutes"
+    assert snapshot("C99", 2023, root).yuan_per_credit == 3
 
 
 def test_default_values_are_the_suixi_rules():
@@ -47,13 +81,16 @@ def test_default_values_are_the_suixi_rules():
     assert len(s.two_card_projects) == 8 and len(s.ph_projects) == 15
 
 
-def test_a_dated_change_does_not_rewrite_earlier_years():
-    # C01 advances 90% from 2023; 2022 still uses the province value 1.0
-    assert snapshot("C01", 2022).advance_rate == 1.0
-    assert snapshot("C01", 2023).advance_rate == 0.9
-    assert snapshot("C01", 2024).advance_rate == 0.9
-    r = snapshot("C01", 2023).resolved("advance_rate")
-    assert r.since == 2023 and r.file == "counties/C01.yaml" and "local decision" in r.source
+def test_a_dated_change_does_not_rewrite_earlier_years(tmp_path):
+    # the fixture's C01 advances 90% from 2023; 2022 still uses the province value 1.0
+    root = params_with_dated_change(tmp_path / "params")
+    assert snapshot("C01", 2022, root).advance_rate == 1.0
+    assert snapshot("C01", 2023, root).advance_rate == 0.9
+    assert snapshot("C01", 2024, root).advance_rate == 0.9
+    r = snapshot("C01", 2023, root).resolved("advance_rate")
+    assert r.since == 2023 and r.file == "counties/C01.yaml"
+    assert r.source == "local decision (an invented dated change)"
+    assert snapshot("C01", 2022, root).resolved("advance_rate").source.startswith("local decision (seed 000 §3.1")
 
 
 def test_budget_growth_override_from_seed_001():
@@ -65,10 +102,9 @@ def test_later_province_entry_replaces_earlier_county_entry(tmp_path):
     root = _params_dir(tmp_path, "advance_rate:\n  source: local decision\n  values:\n    2020: 0.8\n")
     text = (root / "province.yaml").read_text(encoding="utf-8")
     text = text.replace("advance_rate:\n  label_zh: 按月预拨比例", "advance_rate:\n  label_zh: 按月预拨比例", 1)
-    text = text.replace(
-        "source: local decision (seed 000 §3.1 按月预拨 gives no rate)\n  values:\n    2012: 1.0",
-        "source: local decision (seed 000 §3.1 按月预拨 gives no rate)\n  values:\n    2012: 1.0\n    2022: 0.95",
-    )
+    dated = "      reference: {document: local decision, note: seed 000 §3.1 按月预拨 gives no rate}\n"
+    assert dated in text
+    text = text.replace(dated, dated + "    2022:\n      value: 0.95\n      reference: {document: test}\n")
     (root / "province.yaml").write_text(text, encoding="utf-8")
     assert snapshot("C99", 2019, root).advance_rate == 1.0
     assert snapshot("C99", 2021, root).advance_rate == 0.8
@@ -76,15 +112,16 @@ def test_later_province_entry_replaces_earlier_county_entry(tmp_path):
 
 
 def test_same_start_year_county_wins(tmp_path):
-    root = _params_dir(tmp_path, "yuan_per_credit:\n  source: local decision\n  values:\n    2012: 2.5\n")
-    assert snapshot("C99", 2015, root).yuan_per_credit == 2.5
-    assert snapshot("C98", 2015, root).yuan_per_credit == 2.0
+    root = _params_dir(tmp_path, "yuan_per_credit:\n  source: local decision\n  values:\n    2017: 2.5\n")
+    assert snapshot("C99", 2019, root).yuan_per_credit == 2.5
+    assert snapshot("C98", 2019, root).yuan_per_credit == 2.0
 
 
-def test_snapshot_is_printable_hashable_and_stable():
-    a, b = snapshot("C01", 2023), snapshot("C01", 2023)
+def test_snapshot_is_printable_hashable_and_stable(tmp_path):
+    root = params_with_dated_change(tmp_path / "params")
+    a, b = snapshot("C01", 2023, root), snapshot("C01", 2023, root)
     assert a == b and hash(a) == hash(b) and a.digest() == b.digest()
-    assert a != snapshot("C01", 2022)  # advance rate differs
+    assert a != snapshot("C01", 2022, root)  # advance rate differs
     frame = a.to_frame()
     assert list(frame.columns) == [
         "county_id",
@@ -132,7 +169,8 @@ COUNTY_CASES = [
     ("negative_yuan_per_credit.yaml", "yuan_per_credit.values.2023", "a number ≥ 0"),
     ("bad_start_year.yaml", "advance_rate.values", "a start year between"),
     ("unknown_field.yaml", "advance_rate.note", "only the fields"),
-    ("missing_source.yaml", "advance_rate", "the field source"),
+    ("missing_source.yaml", "advance_rate.values.2023", "a value with its reference"),
+    ("reference_without_document.yaml", "advance_rate.values.2023.reference", "with a non-empty document"),
     ("bad_choice.yaml", "credit_calibration.values.2023", "one of annual | quarterly"),
     ("invalid_yaml.yaml", "(file)", "valid YAML (line"),
     (

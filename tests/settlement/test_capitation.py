@@ -5,6 +5,7 @@ import shutil
 import pandas as pd
 import pytest
 
+from tests.params.helpers import params_with_dated_change
 from toolkit.errors import ToolkitError
 from toolkit.params.snapshot import snapshot
 from toolkit.paths import PARAMS_DIR
@@ -122,10 +123,11 @@ def test_pooled_baseline(tmp_path):
     assert a1["baseline_per_capita"] == 525 and a1["budget_fen"] == 65_625_000
 
 
-def test_dated_advance_rate_of_c01():
+def test_dated_advance_rate_of_c01(tmp_path):
     uy = _unit_year()
     units = _units().assign(county_id="C01")
-    a1 = _row(settle_package(uy, units, "C01", 2023, snapshot("C01", 2023), BIG), "A1")
+    root = params_with_dated_change(tmp_path / "params")  # C01 advances 90% from 2023
+    a1 = _row(settle_package(uy, units, "C01", 2023, snapshot("C01", 2023, root), BIG), "A1")
     # 90% of 666 666.67 = 600 000.003 → 600 000.00 advanced, 50 000 a month; 66 666.67 paid at year end
     assert a1["advance_total_fen"] == 60_000_000
     assert all(a1[f"advance_m{m:02d}_fen"] == 5_000_000 for m in range(1, 13))

@@ -4,6 +4,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from tests.params.helpers import params_with_dated_change
 from toolkit import cli
 from toolkit.settlement.money import yuan_to_fen
 from toolkit.settlement.statement import STABLE_COLUMNS
@@ -17,10 +18,9 @@ def settled(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("e2e")
     generate_province(root / "province", n_counties=2)
-    assert (
-        cli.main(["settle", str(root / "province"), "--year", "2023", "--county", "C01", "--out", str(root / "out")])
-        == 0
-    )
+    params = params_with_dated_change(root / "params")
+    argv = ["settle", str(root / "province"), "--year", "2023", "--county", "C01", "--params", str(params)]
+    assert cli.main([*argv, "--out", str(root / "out")]) == 0
     return root / "out" / "C01" / "2023"
 
 

@@ -6,6 +6,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from tests.params.helpers import params_with_dated_change
 from tests.settlement.builders import make_tables
 from toolkit import cli
 from toolkit.paths import PARAMS_DIR
@@ -99,9 +100,11 @@ def test_bad_parameters_exit_2_before_reading_data(tmp_path, capsys):
     assert "C99.yaml" in err and "overspend_share.values.2023" in err and "1.5" in err
 
 
-def test_params_command(capsys):
-    assert cli.main(["params", "--county", "C01", "--year", "2023"]) == 0
+def test_params_command(capsys, tmp_path):
+    params = str(params_with_dated_change(tmp_path / "params"))
+    assert cli.main(["params", "--county", "C01", "--year", "2023", "--params", params]) == 0
     out = capsys.readouterr().out
     assert "advance_rate" in out and "counties/C01.yaml" in out and "按月预拨比例" in out
-    assert cli.main(["params", "--county", "C01", "--year", "2022", "--format", "csv"]) == 0
+    assert "an invented dated change" in out  # the reference of the value in force
+    assert cli.main(["params", "--county", "C01", "--year", "2022", "--format", "csv", "--params", params]) == 0
     assert "advance_rate" in capsys.readouterr().out

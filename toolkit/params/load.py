@@ -1,19 +1,23 @@
 """Read and validate the policy parameter files (``params/province.yaml`` + ``params/counties/*.yaml``).
 
-A parameter is written as::
+A parameter is written as (one reference per dated value, as OpenFisca keeps them)::
 
     savings_split:
       label_zh: 大包干结余县镇村分配比例
       label_en: big-package savings split county / township / village
       unit: shares (sum 1)
-      source: seed 000 §3.1
       values:
-        2012: {county: 0.4, township: 0.4, village: 0.2}
+        2017:
+          value: {county: 0.4, township: 0.4, village: 0.2}
+          reference: {document: seed 000, article: §3.1, note: 县镇村4:4:2}
 
-``values`` maps a start year to a value that holds until a later entry replaces it. The province
-file must define every parameter of :data:`toolkit.params.schema.SPECS` with all five fields; a
-county file (named ``<county_id>.yaml``) may override any of them with its own ``source`` and
-``values`` (labels and unit are inherited). Every problem found in any file — unknown or duplicate
+``values`` maps a start year to a value that holds until a later entry replaces it; ``reference``
+names the document (required), the article and a note. The shorter form ``2017: 0.4`` with one
+``source:`` text for the whole parameter is still read (reform files use it): that text is then
+the reference of each of its values. The province file must define every parameter of
+:data:`toolkit.params.schema.SPECS` with labels, unit and values; a county file (named
+``<county_id>.yaml``) may override any of them with its own ``values`` (labels and unit are
+inherited). Every problem found in any file — unknown or duplicate
 keys, a missing field, a non-numeric value, shares not adding to 1, unordered brackets, a rate
 outside [0, 1] — is collected and raised together as one :class:`ValidationError` naming file,
 key and value.
@@ -34,7 +38,10 @@ from toolkit.paths import PARAMS_DIR
 PROVINCE_FILE = "province.yaml"
 COUNTY_DIR = "counties"
 FIELDS = ("label_zh", "label_en", "unit", "source", "values")
-COUNTY_REQUIRED = ("source", "values")
+PROVINCE_REQUIRED = ("label_zh", "label_en", "unit", "values")
+COUNTY_REQUIRED = ("values",)
+VALUE_FIELDS = ("value", "reference")
+REFERENCE_FIELDS = ("document", "article", "note")
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
@@ -74,11 +81,14 @@ class ParamEntry:
 
     key: str
     values: dict[int, Any]
-    source: str
+    #: start year → the reference of that value, as text ("seed 000 §3.1 (县镇村4:4:2)")
+    references: dict[int, str]
     file: str
     label_zh: str | None = None
     label_en: str | None = None
     unit: str | None = None
+    #: the parameter-wide ``source`` of the shorter form, when given
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,27 @@ class ParamSet:
 
 def _problem(file: str, key: str, value: Any, expected: str) -> Problem:
     return Problem(table="parameters", expected=expected, column=key, value=value, source=file)
+
+
+def reference_text(reference: dict[str, str]) -> str:
+    """``{document: seed 000, article: §3.1, note: 近3年}`` → ``seed 000 §3.1 (近3年)``."""
+    text = " ".join(reference[k] for k in ("document", "article") if reference.get(k))
+    return f"{text} ({reference['note']})" if reference.get("note") else text
+
+
+def _is_dated_value(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == set(VALUE_FIELDS)
+
+
+def _reference(file: str, where: str, ref: Any, problems: list[Problem]) -> str | None:
+    """The reference of one dated value as text, or None (with a problem) when malformed."""
+    if isinstance(ref, dict) and ref and set(ref) <= set(REFERENCE_FIELDS):
+        if all(isinstance(v, str) and v.strip() for v in ref.values()) and "document" in ref:
+            return reference_text(ref)
+    problems.append(
+        _problem(file, where, ref, "a reference {document: ..., article: ..., note: ...} with a non-empty document")
+    )
+    return None
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
@@ -134,7 +165,7 @@ def _parse_file(path: Path, is_province: bool, problems: list[Problem]) -> dict[
         unknown = [f for f in body if f not in FIELDS]
         if unknown:
             problems.append(_problem(file, f"{key}.{unknown[0]}", None, "only the fields " + ", ".join(FIELDS)))
-        required = FIELDS if is_province else COUNTY_REQUIRED
+        required = PROVINCE_REQUIRED if is_province else COUNTY_REQUIRED
         missing = [f for f in required if f not in body]
         if missing:
             problems.append(
@@ -151,22 +182,42 @@ def _parse_file(path: Path, is_province: bool, problems: list[Problem]) -> dict[
             problems.append(_problem(file, f"{key}.values", values, "a mapping start year → value"))
             continue
         good: dict[int, Any] = {}
+        references: dict[int, str] = {}
         for year, value in values.items():
             if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
                 problems.append(
                     _problem(file, f"{key}.values", year, f"a start year between {MIN_YEAR} and {MAX_YEAR}")
                 )
                 continue
+            if _is_dated_value(value):
+                reference = _reference(file, f"{key}.values.{year}.reference", value["reference"], problems)
+                value = value["value"]
+            elif "source" in body:
+                reference = body["source"]
+            else:
+                problems.append(
+                    _problem(
+                        file,
+                        f"{key}.values.{year}",
+                        None,
+                        "a value with its reference ({value: ..., reference: {document: ..., article: ...}}) "
+                        "or the field source for the whole parameter",
+                    )
+                )
+                continue
             expected = SPECS[key].check(value)
             if expected:
                 problems.append(_problem(file, f"{key}.values.{year}", value, expected))
                 continue
-            good[year] = value
+            if reference is None:
+                continue
+            good[year], references[year] = value, reference
         if texts_ok and len(good) == len(values):
             entries[key] = ParamEntry(
                 key=key,
                 values=dict(sorted(good.items())),
-                source=body["source"],
+                references=references,
+                source=body.get("source"),
                 file=path.name if is_province else f"{COUNTY_DIR}/{path.name}",
                 label_zh=body.get("label_zh"),
                 label_en=body.get("label_en"),

@@ -41,7 +41,7 @@ class Reform:
     def describe(self) -> list[dict]:
         """One row per key and start year: what the reform sets (for outputs and provenance)."""
         return [
-            {"reform": self.name, "key": e.key, "since": y, "value": format_value(v), "source": e.source}
+            {"reform": self.name, "key": e.key, "since": y, "value": format_value(v), "source": e.references[y]}
             for e in self.entries.values()
             for y, v in e.values.items()
         ]
@@ -98,7 +98,7 @@ def apply_reform(base: ParamSnapshot, reform: Reform) -> ParamSnapshot:
                 p.label_zh,
                 p.label_en,
                 p.unit,
-                entry.source,
+                entry.references[since],
                 f"reform {Path(reform.path).name}",
             )
         params.append(p)

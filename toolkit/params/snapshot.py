@@ -161,7 +161,14 @@ def resolve(paramset: ParamSet, county_id: str, year: int) -> ParamSnapshot:
         since, _, value, entry = max(usable, key=lambda t: (t[0], t[1]))
         params.append(
             ResolvedParam(
-                key, copy.deepcopy(value), since, base.label_zh, base.label_en, base.unit, entry.source, entry.file
+                key,
+                copy.deepcopy(value),
+                since,
+                base.label_zh,
+                base.label_en,
+                base.unit,
+                entry.references[since],
+                entry.file,
             )
         )
     if not problems:

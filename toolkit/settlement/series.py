@@ -1,8 +1,8 @@
 """Capitation savings by year for one county: the series behind "连续7年结余" (seed 000 §4.1).
 
 The big package (rules.md §2, seed 000 §3.1) is settled for every year the data allows — a year
-needs the ``baseline_years`` before it (近3年) for all the county's units — with the parameters in
-force in that year (:func:`toolkit.params.snapshot.snapshot`). Savings = budget − actual summed
+needs the ``baseline_years`` before it (近3年) for all the county's units, and parameters in force
+(none before the reform started) — with the parameters of that year (:func:`toolkit.params.snapshot.snapshot`). Savings = budget − actual summed
 over the units in fen (an overspend is negative savings), returned in yuan.
 """
 
@@ -44,7 +44,10 @@ def savings_by_year(tables: dict[str, pd.DataFrame], county_id: str, years=None,
     present = set(tables["unit_year"].loc[tables["unit_year"]["unit_id"].isin(ids), "year"].astype(int))
     wanted = present if years is None else present & {int(v) for v in years}
     params = load_params(params_dir)  # read once, resolved per year (a rule change is dated)
+    first = max(min(e.values) for e in params.province.values())  # before it, no complete rule set
     for y in sorted(wanted):
+        if y < first:
+            continue
         snap = resolve(params, county_id, y)
         if y not in settleable_years(tables, county_id, int(snap["baseline_years"])):
             continue
