@@ -28,3 +28,48 @@ def test_every_command_has_help():
 
 def test_no_command_is_an_error():
     assert cli.main([]) == 2
+
+
+def _commands():
+    import argparse
+
+    from toolkit.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices
+
+
+def test_every_command_and_option_has_chinese_help():
+    """--help is Chinese first and English beside it: a new option without a Chinese entry fails here."""
+    import argparse
+
+    from toolkit.cli import help_zh
+
+    catalogue = help_zh()
+    missing = []
+    for name, cmd in _commands().items():
+        zh = catalogue.get(name) or {}
+        if not zh.get("help") or not zh.get("description"):
+            missing.append(f"{name}: help/description")
+        for action in cmd._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            if action.dest not in (zh.get("options") or {}):
+                missing.append(f"{name}: {action.dest}")
+    assert not missing, "add to toolkit/commands/help_zh.yaml: " + ", ".join(missing)
+
+
+def test_help_text_reads_chinese_then_english(capsys):
+    import pytest
+
+    from toolkit.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["settle", "--help"])
+    out = capsys.readouterr().out
+    assert "结算年度 / settlement year" in out
+    assert "显示本帮助并退出 / show this help message and exit" in out
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "双重差分评估改革效果 / " in capsys.readouterr().out

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from functools import cache
+from pathlib import Path
 
 from toolkit import __version__
 from toolkit.errors import ToolkitError
@@ -35,17 +37,50 @@ def _module_name(command: str) -> str:
     return "toolkit.commands." + command.replace("-", "_")
 
 
+@cache
+def help_zh() -> dict:
+    """The Chinese help of every command and option (toolkit/commands/help_zh.yaml)."""
+    import yaml
+
+    path = Path(__file__).parent / "commands" / "help_zh.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _both(zh: str | None, en: str | None) -> str | None:
+    """``中文 / English``: every help text a commission reads is Chinese first, English beside it."""
+    return f"{zh} / {en}" if zh and en else (zh or en)
+
+
+def _localize(cmd: argparse.ArgumentParser, zh: dict) -> None:
+    options = zh.get("options") or {}
+    for action in cmd._actions:
+        if isinstance(action, argparse._HelpAction):
+            action.help = "显示本帮助并退出 / show this help message and exit"
+        elif action.dest in options:
+            action.help = _both(options[action.dest], action.help)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    catalogue = help_zh()
     parser = argparse.ArgumentParser(
         prog="toolkit",
-        description="County medical community (县域医共体) reform toolkit: settle, measure, evaluate, report.",
+        description=_both(
+            catalogue["_program"],
+            "County medical community (县域医共体) reform toolkit: settle, measure, evaluate, report.",
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="<command>")
     for name in COMMANDS:
         module = importlib.import_module(_module_name(name))
-        cmd = sub.add_parser(name, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP))
+        zh = catalogue.get(name) or {}
+        cmd = sub.add_parser(
+            name,
+            help=_both(zh.get("help"), module.HELP),
+            description=_both(zh.get("description"), getattr(module, "DESCRIPTION", module.HELP)),
+        )
         module.add_arguments(cmd)
+        _localize(cmd, zh)
         cmd.set_defaults(_run=module.run)
     return parser
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-HELP = "生成填报模板 / write the input workbook a commission fills in"
+HELP = "write the input workbook a commission fills in"
 DESCRIPTION = (
-    "生成数据填报模板（每张数据表一个工作表，中文表头，附填表说明、下拉列表和示例行）。"
     "Write the input template: one sheet per contract table with Chinese headers (English names in "
     "cell comments), a 填表说明 sheet, drop-down lists and ranges, an example row per table; "
     "--county and --years pre-fill the key columns (with --units, the county's units too)."
@@ -21,19 +20,15 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--out", required=True, help="输出文件 / workbook to write, e.g. 数据模板.xlsx (must not exist)"
-    )
-    parser.add_argument(
-        "--tables", default=None, help="只生成这些表 / comma-separated tables (default: every spreadsheet table)"
-    )
-    parser.add_argument("--county", default=None, help="县编码 / county id whose key columns are pre-filled")
-    parser.add_argument("--years", default=None, help="年度 / years to pre-fill, e.g. 2019-2024 or 2023,2024")
+    parser.add_argument("--out", required=True, help="workbook to write, e.g. 数据模板.xlsx (must not exist)")
+    parser.add_argument("--tables", default=None, help="comma-separated tables (default: every spreadsheet table)")
+    parser.add_argument("--county", default=None, help="county id whose key columns are pre-filled")
+    parser.add_argument("--years", default=None, help="years to pre-fill, e.g. 2019-2024 or 2023,2024")
     parser.add_argument(
         "--units",
         default=None,
         metavar="DATASET",
-        help="单元名册来源 / dataset (folder or workbook) whose units table lists the county's units",
+        help="dataset (folder or workbook) whose units table lists the county's units",
     )
 
 
