@@ -2,7 +2,8 @@
 
 Each command lives in ``toolkit/commands/<name>.py`` and defines ``HELP`` (one line),
 ``add_arguments(parser)`` and ``run(args) -> int``. A :class:`~toolkit.errors.ToolkitError`
-becomes a message on stderr and exit status 2; nothing else is caught.
+becomes a message on stderr and exit status 2; so does a write that fails because the disk is full
+or the folder read-only (a sentence, no traceback). Nothing else is caught.
 """
 
 from __future__ import annotations
@@ -96,6 +97,15 @@ def main(argv: list[str] | None = None) -> int:
     except ToolkitError as err:
         print(f"error: {err.render()}", file=sys.stderr)
         return err.exit_code
+    except OSError as err:
+        from toolkit.io import WRITE_ERRNOS, write_failure
+
+        if err.errno not in WRITE_ERRNOS:
+            raise
+        # a full disk or read-only folder outside a staged output (a report of the batch): a sentence, exit 2
+        failure = write_failure(err, err.filename or "the output folder")
+        print(f"error: {failure.render()}", file=sys.stderr)
+        return failure.exit_code
     except KeyboardInterrupt:
         print("interrupted; outputs already written are complete, nothing partial was kept", file=sys.stderr)
         return 130

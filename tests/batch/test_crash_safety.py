@@ -105,13 +105,31 @@ def test_leftover_temporary_files_are_removed_and_never_trusted(dataset, tmp_pat
 
 
 def test_second_batch_on_the_same_folder_is_refused(dataset, tmp_path):
+    import subprocess
+    import sys
+
     import pytest
 
-    from toolkit.batch.runner import batch_lock
     from toolkit.errors import ToolkitError
 
     out = tmp_path / "reports"
-    with batch_lock(out):
+    # another process holds the folder's lock (in this process the lock is re-entrant, for main)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from toolkit.batch.runner import batch_lock\n"
+            f"with batch_lock(__import__('pathlib').Path({str(out)!r})):\n"
+            "    print('held', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
         jobs = plan_jobs([OK], dataset, ["C01"], [2024], out)
         with pytest.raises(ToolkitError, match="another batch"):
             run_batch(jobs, out, workers=0, progress=False)
+    finally:
+        holder.communicate("")

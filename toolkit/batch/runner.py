@@ -15,13 +15,11 @@ batch therefore finishes it, redoing only what was not recorded.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -204,21 +202,15 @@ class BatchResult:
         return 1 if self.failed else 0
 
 
-@contextlib.contextmanager
-def batch_lock(out_dir: Path) -> Iterator[None]:
-    """One batch at a time per output folder; a second one is a user error, not a corruption."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / LOCK_NAME, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ToolkitError(
-                f"another batch is writing to {out_dir} — wait for it to finish or choose another --out"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def batch_lock(out_dir: Path):
+    """One batch at a time per output folder; a second one is a user error, not a corruption.
+
+    The lock of :func:`toolkit.io.output_lock`, re-entrant: ``main`` takes it before its first
+    write and holds it through settle, indicators and this batch.
+    """
+    from toolkit.io import output_lock
+
+    return output_lock(out_dir, what="another batch")
 
 
 def remove_leftovers(out_dir: Path) -> list[Path]:

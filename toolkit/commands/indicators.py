@@ -114,9 +114,10 @@ def registry_frame():
 
 def run(args: argparse.Namespace) -> int:
     from toolkit.indicators import compute_indicators, compute_unit_indicators
-    from toolkit.io import write_bytes, write_text
+    from toolkit.io import check_output, staged_output
     from toolkit.report.excel import Sheet, build_workbook_bytes
 
+    check_output(output_paths(args.out).values(), [args.dataset], folder=False)  # before anything is read
     counties = None
     if args.county:
         counties = sorted({c.strip() for arg in args.county for c in arg.split(",") if c.strip()})
@@ -139,9 +140,11 @@ def run(args: argparse.Namespace) -> int:
         ],
         lang="both",
     )
-    write_text(paths["csv"], csv_text)
-    write_text(paths["units_csv"], units_text)
-    write_bytes(paths["xlsx"], workbook)
+    # the three files together or none (a temporary folder beside them, renamed into place)
+    with staged_output(paths["csv"].parent) as stage:
+        stage.write_text(paths["csv"].name, csv_text)
+        stage.write_text(paths["units_csv"].name, units_text)
+        stage.write_bytes(paths["xlsx"].name, workbook)
     print(
         f"{len(result)} indicator values for {result['county_id'].nunique()} counties → {paths['csv']}, {paths['xlsx']}"
     )

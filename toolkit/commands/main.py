@@ -126,9 +126,19 @@ def _pick(kind: str, available: list, focal: str | None = None) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
+    """The whole job under one lock of ``--out``, taken before the first write (the sample included)."""
+    from toolkit.io import check_output, output_lock
+
+    check_output([args.out], [args.data or args.sample_dir], folder=True)
+    with output_lock(args.out, what="another run of main"):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from toolkit.batch.runner import format_summary, plan_jobs, run_batch
     from toolkit.data.load import load_dataset
     from toolkit.errors import ToolkitError
+    from toolkit.io import staged_output
     from toolkit.paths import NOTEBOOKS_DIR
 
     if args.data:
@@ -150,12 +160,14 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     status = 0
     # settlement statements for the latest year and the monitoring indicators of every county-year
-    steps = [
-        ("settle", [str(data_dir), "--year", str(latest), "--out", str(out / "settlement")]),
-        ("indicators", [str(data_dir), "--out", str(out / "indicators")]),
-    ]
-    for name, argv in steps:
-        _run_command(name, argv)
+    # both into one staging folder, published together: settlement/ never stands without indicators
+    with staged_output(out) as stage:
+        steps = [
+            ("settle", [str(data_dir), "--year", str(latest), "--out", str(stage.root / "settlement")]),
+            ("indicators", [str(data_dir), "--out", str(stage.root / "indicators")]),
+        ]
+        for name, argv in steps:
+            _run_command(name, argv)
 
     jobs = []
     missing = []

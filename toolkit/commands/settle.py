@@ -16,7 +16,9 @@ of each county (rules.md §2–5, seed 000 §3.1–3.2) and writes, per county, 
 * ``settlement.xlsx`` — one workbook: a sheet per package, the detail and roll-up sheets, and the
   parameters sheet.
 
-Everything is computed and checked before anything is written; every file is written atomically.
+Everything is computed and checked before anything is written; the whole output is written into a
+temporary folder and renamed into place (toolkit.io.staged_output), so a failure leaves the previous
+output as it was. ``--out`` inside the dataset folder, or an existing file, is refused (exit 2).
 """
 
 from __future__ import annotations
@@ -162,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.data.load import load_dataset
     from toolkit.data.plausibility import warning_lines
     from toolkit.errors import Problem, ToolkitError
-    from toolkit.io import write_bytes
+    from toolkit.io import check_output, staged_output
     from toolkit.params.load import load_params
     from toolkit.params.snapshot import resolve
     from toolkit.report.excel import build_workbook_bytes
@@ -170,6 +172,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.settlement.reconciliation import reconcile
     from toolkit.settlement.statement import settle_province
 
+    check_output([args.out], [args.dataset], folder=True)  # before anything is read or written
     paramset = load_params(args.params)  # bad parameters are reported before the data is read
     ds = load_dataset(args.dataset, tables=SETTLEMENT_TABLES + ["county_year"], require=SETTLEMENT_TABLES)
     counties = sorted(ds.tables["units"]["county_id"].unique().tolist())
@@ -196,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
     # everything is settled and checked; only now write
     files: list[tuple[Path, bytes]] = []
     for result in results:
-        folder = Path(args.out) / result.county_id / str(args.year)
+        folder = Path(result.county_id) / str(args.year)
         for name, frame in result.tables().items():
             files.append((folder / f"settlement_{name}.csv", _csv_bytes(frame, result.money)))
         files.append((folder / "reconciliation.csv", _csv_bytes(reconcile(result), frozenset({"amount"}))))
@@ -205,8 +208,9 @@ def run(args: argparse.Namespace) -> int:
             lang = "en" if args.lang == "en" else "zh"
             made = statement_files(result, lang, pdf=args.statements == "pdf")
             files += [(folder / FOLDER / name, data) for name, data in sorted(made.items())]
-    for path, data in files:
-        write_bytes(path, data)
+    with staged_output(args.out) as stage:  # all files or none: a full disk leaves the previous output
+        for path, data in files:
+            stage.write_bytes(path, data)
 
     for result in results:
         u = result.units
