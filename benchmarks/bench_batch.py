@@ -1,6 +1,6 @@
 """Batch speed: 100 county-year reports of the real notebook, fast mode vs serial papermill + nbconvert.
 
-Issue 6 goal: at least 5× faster than serial ``papermill`` + ``jupyter nbconvert --to html
+Goal: at least 5× faster than serial ``papermill`` + ``jupyter nbconvert --to html
 --no-input`` on the same notebook, with a per-report overhead beyond the notebook's own
 computation under 0.5 s.
 

@@ -1,4 +1,4 @@
-"""Benchmark: settle a province of 10,000 units for one year, all three packages (issue 3).
+"""Benchmark: settle a province of 10,000 units for one year, all three packages.
 
 Target: under 2 seconds on the 2-core project machine. The data are generated here (seeded,
 vectorised) in the shape of the data contract: 50 counties × 200 units, unit_year for four years

@@ -1,4 +1,4 @@
-"""Promises of the project layout itself (DEVELOPERS.md non-negotiables 1 and issue 2)."""
+"""Promises of the project layout itself: the README's two commands, CI running exactly the test one."""
 
 import re
 import subprocess

@@ -1,5 +1,5 @@
 """Property tests of the settlement (hypothesis): conservation to the fen, row order,
-monotonicity in scores, vetoes (issue 3; rules.md §5 "money is conserved")."""
+monotonicity in scores, vetoes (rules.md §5 "money is conserved")."""
 
 import numpy as np
 import pandas as pd

@@ -1,6 +1,6 @@
 """Skip unchanged work: the batch manifest (``<out>/.batch-manifest.json``).
 
-A report is redone unless *all* of these are unchanged since it was last written (issue 6):
+A report is redone unless *all* of these are unchanged since it was last written:
 the data (every file of the dataset folder), the parameter values passed to the notebook
 (county, year, language, …), the policy parameter files (``params/``), the notebook file, and the
 toolkit itself (its version and the bytes of every ``toolkit/**/*.py`` and data file, so a

@@ -1,6 +1,6 @@
 """Run a batch on an existing Dask distributed cluster (``--scheduler tcp://host:8786``).
 
-For provinces that outgrow one machine (issue 6). Each report is one task running
+For provinces that outgrow one machine. Each report is one task running
 :func:`toolkit.batch.job.execute_job` on a worker; the workers must see the same dataset,
 ``params/`` and output folder at the same paths (a shared file system) and have the toolkit
 installed. In fast mode each worker process keeps its own reused kernel, as local workers do.

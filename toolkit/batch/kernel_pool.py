@@ -1,6 +1,6 @@
 """Run notebooks in a kernel: one reused kernel per worker process (fast) or a fresh one each (isolated).
 
-Measured on 2 cores (issue 6): a fresh kernel per notebook costs ≈2.1 s (start 0.6 s, imports
+Measured on 2 cores (benchmarks/bench_batch.py): a fresh kernel per notebook costs ≈2.1 s (start 0.6 s, imports
 0.8–1.0 s) where a county report's own work is ≈0.07 s. :class:`ReusedKernel` starts the kernel
 once, warms it up (imports), and between notebooks wipes it back to that state
 (:mod:`toolkit.batch.kernel_side`). It restarts the kernel after any failure (a half-run notebook
@@ -32,7 +32,7 @@ IOPUB = {"iopub_timeout": 120, "raise_on_iopub_timeout": True}
 START_ATTEMPTS = 3
 #: fresh kernel after this many notebooks. A restart costs ≈6 s (start, imports, the first report's
 #: caches); measured kernel memory over 40 county reports grew 335 → 359 MiB and levelled off, so
-#: restarts are a safety net, not a need (issue 6 benchmark: 50 cost ≈0.1 s a report).
+#: restarts are a safety net, not a need (benchmarks/bench_batch.py: 50 cost ≈0.1 s a report).
 DEFAULT_RESTART_EVERY = 200
 
 
@@ -199,7 +199,7 @@ class ReusedKernel:
 def _kernel_side_seconds(reply: dict | None) -> float:
     """How long the kernel itself spent on a cell: its reply's time minus the ``started`` it reports.
 
-    The host-side time of a cell also holds the messaging; the batch benchmark (issue 6) counts
+    The host-side time of a cell also holds the messaging; the batch benchmark (benchmarks/bench_batch.py) counts
     that as overhead, so it needs the kernel's own figure.
     """
     from datetime import datetime

@@ -12,7 +12,7 @@ between notebooks :func:`reset` does what a fresh kernel would give for free:
 * garbage is collected, so memory does not creep over a 100-report batch. What survives a
   collection (imported modules, their caches) is then frozen (``gc.freeze``): the collector
   never walks it again. Without that, each reset paid for two full walks of ≈190,000 objects
-  (IPython's reset collects too) — 0.2–0.3 s a report, most of the batch's overhead (issue 6).
+  (IPython's reset collects too) — 0.2–0.3 s a report, most of the batch's overhead (benchmarks/bench_batch.py).
   Frozen objects are still freed by reference counting; only a reference cycle that becomes
   garbage *after* being frozen stays until the kernel restarts (every ``restart_every`` reports);
 * pandas display and behaviour options (``pd.set_option``) return to their warm-up values.

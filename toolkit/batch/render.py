@@ -1,6 +1,6 @@
 """Executed notebook → stable bytes: the .ipynb kept beside each report and its HTML (code hidden).
 
-Two things make the same inputs give the same bytes on every run (team brief, non-negotiable 3):
+Two things make the same inputs give the same bytes on every run (reproducible bytes, README "Guarantees"):
 
 * :func:`normalize_notebook` removes what differs between runs or between execution modes but
   says nothing about the results: papermill's start/end times and durations, nbclient's timing

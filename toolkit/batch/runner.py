@@ -5,7 +5,7 @@ their input keys; ``run_batch`` runs what changed on a local process pool (defau
 process (``workers=0``), or on a Dask cluster (``scheduler=``); records each finished report in
 the manifest; writes ``<out>/index.html`` and the folder's CJK web font
 (``<out>/_assets/report-cjk.woff``, :mod:`toolkit.batch.webfont`); and returns a :class:`BatchResult`. A failing notebook
-never stops the batch (issue 6).
+never stops the batch.
 
 Crash safety: one batch at a time per output folder (a lock file); leftovers of a killed batch
 (``*.part`` temporary files) are removed on start; every file is written through a temporary name

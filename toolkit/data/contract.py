@@ -1,6 +1,6 @@
 """The data contract as data: the tables a county health commission brings, column by column.
 
-Source: ``/work/shared/domain/data.md`` (the contract) and rules.md §1 (units, townships),
+Source: ``shared/domain/data.md`` beside the checkout (the contract) and rules.md §1 (units, townships),
 §5 (public-health sub-projects and the 16 objective indicators, seed 000 §3.2); the contract
 extension (``facility_year``, the optional ``county_year`` columns, ``criteria_year``; seed 004
 附1–附2, rules.md §9–10) is optional throughout: a dataset without it loads as before. The loader

@@ -79,7 +79,7 @@ def n_params_counted(fit: TwfeFit, ssc: str) -> int:
     if ssc == "nested":
         # fixest fixef.K="nested" (pyfixest k_fixef="nonnested"): subtract the levels of each fixed
         # effect fully nested in the clusters, and add one back per such fixed effect (the level
-        # that was already not counted as redundant; fixest issue #554). mpdta: 1 + 504 - 500 + 1 = 6.
+        # that was already not counted as redundant; fixest GitHub #554). mpdta: 1 + 504 - 500 + 1 = 6.
         fe = fit.n_fe
         if fit.units_nested_in_clusters:
             fe += 1 - fit.n_units

@@ -4,7 +4,7 @@ Run from the repository root with the benchmark venv (peer tools are NOT project
 
     benchmarks/.venv/bin/python tests/did/reference/make_reference.py
 
-Data: mpdta (Callaway & Sant'Anna 2021, R package ``did``), read from /work/shared/data/mpdta.csv.
+Data: mpdta (Callaway & Sant'Anna 2021, R package ``did``), read from shared/data/mpdta.csv beside the checkout.
 Tool: pyfixest (version recorded in each file), the Python port of R fixest (Bergé 2018).
 """
 
@@ -34,7 +34,7 @@ def provenance(extra: str) -> dict:
         "tool": "pyfixest",
         "tool_version": pf.__version__,
         "python": platform.python_version(),
-        "data": "mpdta (R did package; /work/shared/data/mpdta.csv), 500 counties x 2003-2007",
+        "data": "mpdta (R did package; shared/data/mpdta.csv), 500 counties x 2003-2007",
         "how": extra,
         "script": "tests/did/reference/make_reference.py",
     }
