@@ -27,7 +27,7 @@ output_dir = ""
 exec_mode = "interactive"
 
 # %%
-from toolkit.report import province
+from toolkit.report import goals, province
 from toolkit.report.context import open_report
 from toolkit.report.text import section, title_block
 
@@ -39,6 +39,9 @@ title_block("province_overview", None, ctx.year, ctx.lang)
 # %%
 # NBVAL_CHECK_OUTPUT
 province.county_table(ctx)
+
+# %%
+goals.close_community_goal(ctx)
 
 # %%
 section("ranking", lang)

@@ -120,6 +120,13 @@ class ReportContext:
 
         return snapshot(self.county_id, int(self.year), self.params_dir)
 
+    @cached_property
+    def targets(self):
+        """The params folder's dated, scoped targets (toolkit/params/targets.py)."""
+        from toolkit.params.targets import load_targets
+
+        return load_targets(self.params_dir)
+
     def provenance(self, **extra: Any):
         """The provenance display for the end of the report (machine-readable block included)."""
         from toolkit.report.provenance import ProvenanceDisplay, provenance_for_dataset

@@ -56,8 +56,17 @@ def _fmt(value: Any, unit: str) -> str:
     return fmt_number(value, 2)
 
 
-def _target(ind) -> float | None:
-    return float(ind.targets[0].value) if getattr(ind, "targets", None) else None
+def target_for(ctx: ReportContext, indicator: str, county: bool = True):
+    """The target in force for this county (``county=False``: the province as a whole) and year,
+    as (value, :class:`~toolkit.params.targets.Target`), or (None, None) when none applies
+    (``params/targets.yaml``: dated and scoped; toolkit/params/targets.py)."""
+    found = ctx.targets.applicable(indicator, int(ctx.year), ctx.county_id if county else None)
+    if not found:
+        return None, None
+    from toolkit.params.targets import target_value
+
+    t = found[0]
+    return target_value(t, ctx.county_id if county else None, int(ctx.year), ctx.params_dir), t
 
 
 def indicator_frame(ctx: ReportContext, indicators=KEY_INDICATORS) -> pd.DataFrame:
@@ -77,6 +86,7 @@ def indicator_frame(ctx: ReportContext, indicators=KEY_INDICATORS) -> pd.DataFra
             continue
         v = float(mine.iloc[0])
         higher = reg[iid].direction == "higher_is_better"
+        target, tgt = target_for(ctx, iid)
         # rank: 1 + counties strictly better (ties share the better rank)
         better = (allc["value"] > v) if higher else (allc["value"] < v)
         rows.append(
@@ -87,7 +97,9 @@ def indicator_frame(ctx: ReportContext, indicators=KEY_INDICATORS) -> pd.DataFra
                 "direction": reg[iid].direction,
                 "value": v,
                 "previous": float(prev[iid]) if iid in prev.index else math.nan,
-                "target": _target(reg[iid]),
+                "target": target,
+                "target_label": tgt.label(ctx.lang) if tgt else None,
+                "target_source": tgt.source if tgt else None,
                 "province_median": float(allc["value"].median()),
                 "province_min": float(allc["value"].min()),
                 "province_max": float(allc["value"].max()),
@@ -96,6 +108,12 @@ def indicator_frame(ctx: ReportContext, indicators=KEY_INDICATORS) -> pd.DataFra
             }
         )
     return pd.DataFrame(rows)
+
+
+def _target_cell(value, unit: str, whose, lang: str) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{_fmt(value, unit)}（{whose}）" if lang == "zh" else f"{_fmt(value, unit)} ({whose})"
 
 
 def indicator_table(ctx: ReportContext) -> HtmlTable:
@@ -115,7 +133,9 @@ def indicator_table(ctx: ReportContext) -> HtmlTable:
             cols["indicator"]: f["label"],
             cols["value"]: [_fmt(v, u) for v, u in zip(f["value"], f["unit"])],
             cols["previous"]: [_fmt(v, u) for v, u in zip(f["previous"], f["unit"])],
-            cols["target"]: [_fmt(v, u) if v is not None else "—" for v, u in zip(f["target"], f["unit"])],
+            cols["target"]: [
+                _target_cell(v, u, lab, lang) for v, u, lab in zip(f["target"], f["unit"], f["target_label"])
+            ],
             cols["median"]: [_fmt(v, u) for v, u in zip(f["province_median"], f["unit"])],
             cols["rank"]: [f"{r} / {n}" for r, n in zip(f["rank"], f["n_counties"])],
         }
@@ -154,7 +174,7 @@ def indicator_trends(ctx: ReportContext, indicators=KEY_INDICATORS, ncols: int =
             series,
             label(iid, ctx.lang),
             lang=ctx.lang,
-            target=_target(reg[iid]),
+            target=target_for(ctx, iid)[0],
             reform_year=ctx.reform_year,
             comparison=province_median_series(ctx, iid),
             series_label=ctx.county_name or ctx.county_id,
@@ -257,13 +277,14 @@ def province_comparison(ctx: ReportContext, indicator: str = "in_county_inpatien
     d = d.sort_values(["value", "county_id"], ascending=[not higher, True])
     names = [ctx.county_names.get(c, c) for c in d["county_id"]]
     series = pd.Series(d["value"].to_numpy(), index=names)
+    target, tgt = target_for(ctx, indicator)
     fig = figures.ranking(
         series,
         f"{label(indicator, ctx.lang)} · {ctx.year}",
         highlight=[ctx.county_name],
         percent=reg[indicator].unit in PERCENT_UNITS,
-        reference=_target(reg[indicator]),
-        reference_label=label("target", ctx.lang),
+        reference=target,
+        reference_label=tgt.label(ctx.lang) if tgt else label("target", ctx.lang),
     )
     pos = names.index(ctx.county_name) + 1 if ctx.county_name in names else None
     text = (
@@ -403,7 +424,19 @@ def write_side_files(ctx: ReportContext) -> Markdown:
     if path is None:
         return Markdown("")
     f = indicator_frame(ctx)
-    ind = f[["indicator", "value", "previous", "target", "province_median", "rank", "n_counties"]].copy()
+    ind = f[
+        [
+            "indicator",
+            "value",
+            "previous",
+            "target",
+            "target_label",
+            "target_source",
+            "province_median",
+            "rank",
+            "n_counties",
+        ]
+    ].copy()
     sheets = [
         Sheet(
             "indicators",

@@ -10,7 +10,7 @@ import pandas as pd
 from toolkit.report import figures
 from toolkit.report.bundle import Bundle
 from toolkit.report.context import ReportContext
-from toolkit.report.county import KEY_INDICATORS, PERCENT_UNITS, _fmt, _registry, _target
+from toolkit.report.county import KEY_INDICATORS, PERCENT_UNITS, _fmt, _registry, target_for
 from toolkit.report.labels import label
 from toolkit.report.tables import HtmlTable
 from toolkit.report.text import Markdown
@@ -51,7 +51,7 @@ def ranking(ctx: ReportContext, indicator: str = "in_county_inpatient_share") ->
         pd.Series(d["value"].to_numpy(), index=names),
         f"{label(indicator, ctx.lang)} · {ctx.year}",
         percent=reg[indicator].unit in PERCENT_UNITS,
-        reference=_target(reg[indicator]),
+        reference=target_for(ctx, indicator, county=False)[0],
         reference_label=label("target", ctx.lang),
     )
     best = names[0] if names else "—"
@@ -73,7 +73,7 @@ def small_multiples(ctx: ReportContext, indicator: str = "hospitalisation_rate")
         lang=ctx.lang,
         names=ctx.county_names,
         reform_years=ctx.reform_years,
-        target=_target(reg[indicator]),
+        target=target_for(ctx, indicator, county=False)[0],
         percent=reg[indicator].unit in PERCENT_UNITS,
     )
     return figures.show(fig)

@@ -236,7 +236,8 @@ def indicator_sentences(rows: Iterable[Mapping[str, Any]], *, county: str, year:
     """Bullet list: each indicator's value in ``year``, against its target and the province median.
 
     ``rows``: mappings with ``label``, ``value``, ``unit`` (``fraction`` or other), optional
-    ``target``, ``province_median``, ``direction`` (``higher_is_better`` / ``lower_is_better``).
+    ``target`` (with ``target_label``, whose target it is), ``province_median``, ``direction``
+    (``higher_is_better`` / ``lower_is_better``).
     """
     check_lang(lang)
     out = []
@@ -257,10 +258,11 @@ def indicator_sentences(rows: Iterable[Mapping[str, Any]], *, county: str, year:
         bits = []
         if _finite(tgt):
             met = v >= tgt if higher else v <= tgt
+            whose = r.get("target_label")  # whose target it is (params/targets.yaml), e.g. 浙江省试点县目标
             bits.append(
-                (f"{'达到' if met else '未达到'}目标 {show(tgt)}")
+                (f"{'达到' if met else '未达到'}{whose or '目标'} {show(tgt)}")
                 if lang == "zh"
-                else (f"{'meets' if met else 'misses'} the target of {show(tgt)}")
+                else (f"{'meets' if met else 'misses'} the {whose or 'target'} of {show(tgt)}")
             )
         if _finite(med):
             rel = "高于" if v > med else ("低于" if v < med else "等于")
