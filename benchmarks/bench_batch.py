@@ -36,8 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from toolkit.batch.runner import parse_years, plan_jobs, run_batch  # noqa: E402
+from toolkit.batch.runner import plan_jobs, run_batch  # noqa: E402
 from toolkit.paths import NOTEBOOKS_DIR  # noqa: E402
+from toolkit.years import parse_years  # noqa: E402
 
 
 def baseline_report(job, work: Path) -> float:

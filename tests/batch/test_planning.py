@@ -6,8 +6,9 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from toolkit.batch import cache
 from toolkit.batch.index import render_index
 from toolkit.batch.render import error_summary, normalize_notebook
-from toolkit.batch.runner import parse_counties, parse_years, plan_jobs
+from toolkit.batch.runner import parse_counties, plan_jobs
 from toolkit.errors import ToolkitError
+from toolkit.years import parse_years
 
 from .conftest import OK
 
@@ -17,6 +18,7 @@ def test_parse_years():
     assert parse_years("2021, 2019,2021") == [2019, 2021]
     assert parse_years("latest", [2012, 2024, 2020]) == [2024]
     assert parse_years("all", [2013, 2012]) == [2012, 2013]
+    assert parse_years("2017–2019") == [2017, 2018, 2019]  # the en dash of Chinese and English typesetting
     for bad in ["20x9", "2024-2019", "", "latest"]:
         with pytest.raises(ToolkitError, match="--years"):
             parse_years(bad)

@@ -28,8 +28,14 @@ def test_seed_targets_are_recorded():
 
 
 def test_label_and_unknown_id():
-    assert registry.label("income_ratio", "zh") == "基层机构人均工资收入达牵头医院人均工资收入的比例"
-    assert registry.label("hospitalisation_rate", "en") == "Hospitalisation rate"
+    from toolkit.report.labels import label  # the one label(): report catalogue, then contract and registry names
+
+    assert (
+        label("income_ratio", "zh")
+        == registry.get("income_ratio").name_zh
+        == "基层机构人均工资收入达牵头医院人均工资收入的比例"
+    )
+    assert label("hospitalisation_rate", "en") == "Hospitalisation rate"
     with pytest.raises(ToolkitError, match="unknown indicator 'no_such'"):
         registry.get("no_such")
 

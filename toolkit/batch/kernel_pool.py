@@ -128,6 +128,9 @@ class ReusedKernel:
         client, self.client = self.client, None
         if client is not None:
             try:
+                # nbclient's one private call here: it has no public way to stop a kernel started with
+                # execute(cleanup_kc=False) (kept alive across notebooks); _cleanup_kernel is what its
+                # own setup_kernel() runs on exit (nbclient 0.10–0.11, pinned in requirements.lock)
                 client._cleanup_kernel()  # stops the client's channels and the kernel
             except Exception:
                 pass

@@ -75,13 +75,15 @@ def _html_exporter():
         from nbconvert.filters import Highlight2HTML
 
         class _ReportHTMLExporter(HTMLExporter):
-            # nbconvert re-validates the whole notebook after each of its ~12 preprocessors
+            # Two overrides of nbconvert internals, for speed; nbconvert 7 offers no public switch for
+            # either, the lock pins it and tests/batch compare the HTML, so an upgrade that changes them
+            # shows. (1) nbconvert re-validates the whole notebook after each of its ~12 preprocessors
             # (≈0.1 s a report); the notebook was validated once when its .ipynb was written
             def _validate_preprocessor(self, nbc, preprocessor):
                 return None
 
             def from_notebook_node(self, nb, resources=None, **kw):
-                # the template render only, without HTMLExporter's BeautifulSoup pass (module docstring)
+                # (2) the template render only, without HTMLExporter's BeautifulSoup pass (module docstring)
                 return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
         _exporter = _ReportHTMLExporter(

@@ -47,38 +47,6 @@ def resolve_notebook(name: str | os.PathLike) -> Path:
     raise ToolkitError(f"notebook {str(name)!r} not found — expected one of: {', '.join(str(c) for c in candidates)}")
 
 
-def parse_years(text: str, available: Sequence[int] = ()) -> list[int]:
-    """ "2019-2024", "2019,2021", "2024", "all" or "latest" → sorted distinct years."""
-    text = str(text).strip()
-    if text in ("all", "latest"):
-        if not available:
-            raise ToolkitError(f"--years {text}: the dataset lists no years — give them explicitly, e.g. 2019-2024")
-        return sorted(set(available)) if text == "all" else [max(available)]
-    years: set[int] = set()
-    for part in text.split(","):
-        part = part.strip()
-        try:
-            if "-" in part:
-                lo, hi = (int(x) for x in part.split("-", 1))
-                if lo > hi:
-                    raise ValueError
-                years.update(range(lo, hi + 1))
-            elif part:
-                years.add(int(part))
-        except ValueError:
-            raise ToolkitError(
-                f"--years: {part!r} is not a year or range — expected e.g. 2019-2024, 2019,2021, all or latest"
-            ) from None
-    if not years:
-        raise ToolkitError("--years: no year given — expected e.g. 2019-2024")
-    unknown = sorted(years - set(available)) if available else []
-    if unknown:
-        raise ToolkitError(
-            f"--years: {', '.join(map(str, unknown))} not in the dataset — it has {min(available)}–{max(available)}"
-        )
-    return sorted(years)
-
-
 def parse_counties(text: str, available: Sequence[str] = ()) -> list[str]:
     """ "all" or "C01,C02" → sorted distinct county ids (checked against the dataset when it lists them)."""
     text = str(text).strip()

@@ -66,11 +66,11 @@ def run(args: argparse.Namespace) -> int:
         dataset_counties_years,
         format_summary,
         parse_counties,
-        parse_years,
         plan_jobs,
         run_batch,
     )
     from toolkit.errors import ToolkitError
+    from toolkit.years import parse_years
 
     if args.workers < 0:
         raise ToolkitError(f"--workers {args.workers} — expected 0 or more")

@@ -19,22 +19,17 @@ from toolkit.indicators import tidy
 from toolkit.indicators.monitoring import monitoring_indicators
 from toolkit.indicators.mortality import premature_mortality
 from toolkit.indicators.unit_insurance import unit_insurance_indicators
+from toolkit.years import parse_years
 
 
-def parse_years(text: str | None) -> tuple[int, int] | None:
-    """``"2017-2023"`` → (2017, 2023); ``"2023"`` → (2023, 2023); None → None."""
-    if text is None:
+def _years(years: tuple[int, int] | str | None) -> list[int] | None:
+    """``"2017-2023"`` (any form :func:`toolkit.years.parse_years` reads) or (2017, 2023) → the years."""
+    if years is None:
         return None
-    parts = str(text).replace("–", "-").split("-")
-    try:
-        years = [int(p) for p in parts]
-    except ValueError:
-        raise ToolkitError(f"--years {text!r}: expected a year or a range like 2017-2023") from None
-    if len(years) == 1:
-        years = years * 2
-    if len(years) != 2 or years[0] > years[1]:
-        raise ToolkitError(f"--years {text!r}: expected a year or a range like 2017-2023 (start ≤ end)")
-    return years[0], years[1]
+    if isinstance(years, str):
+        return parse_years(years)
+    lo, hi = years
+    return list(range(lo, hi + 1))
 
 
 def _select(frame: pd.DataFrame | None, counties: set[str] | None, first_year: int | None) -> pd.DataFrame | None:
@@ -49,10 +44,10 @@ def _select(frame: pd.DataFrame | None, counties: set[str] | None, first_year: i
     return frame.loc[keep]
 
 
-def _window(result: pd.DataFrame, years: tuple[int, int] | None) -> pd.DataFrame:
+def _window(result: pd.DataFrame, years: list[int] | None) -> pd.DataFrame:
     if years is None:
         return result
-    return result.loc[result["year"].between(*years)].reset_index(drop=True)
+    return result.loc[result["year"].isin(years)].reset_index(drop=True)
 
 
 def _check_counties(tables: Mapping[str, pd.DataFrame], counties: set[str] | None) -> None:
@@ -76,7 +71,7 @@ def compute_indicators(
 ) -> pd.DataFrame:
     """Every computable county-year indicator of the dataset, tidy and sorted (county, year, registry order)."""
     counties = {counties} if isinstance(counties, str) else (set(map(str, counties)) if counties is not None else None)
-    years = parse_years(years) if isinstance(years, str) else years
+    years = _years(years)
     _check_counties(tables, counties)
     first = years[0] if years else None
     parts = []
@@ -103,7 +98,7 @@ def compute_unit_indicators(
     if "unit_year" not in tables or "units" not in tables:
         return tidy.empty(tidy.UNIT_COLUMNS)
     counties = {counties} if isinstance(counties, str) else (set(map(str, counties)) if counties is not None else None)
-    years = parse_years(years) if isinstance(years, str) else years
+    years = _years(years)
     units = tables["units"]
     if counties is not None:
         units = units.loc[units["county_id"].astype(str).isin(counties)]

@@ -173,12 +173,6 @@ def get(indicator_id: str) -> Indicator:
     return by_id[indicator_id]
 
 
-def label(indicator_id: str, lang: Literal["zh", "en", "both"] = "both") -> str:
-    """The label of an indicator for people: Chinese, English or both."""
-    ind = get(indicator_id)
-    return {"zh": ind.name_zh, "en": ind.name_en, "both": ind.label}[lang]
-
-
 def order(indicator_id: str) -> int:
     """Position in the registry: result tables sort their indicators by it."""
     return [i.id for i in load_registry()].index(indicator_id)

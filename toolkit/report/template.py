@@ -28,6 +28,7 @@ import pandas as pd
 
 from toolkit.data.contract import EXAMPLE_MARK, PH_INDICATORS, PH_PROJECTS, TABLES, Column, Table, get_table
 from toolkit.errors import ToolkitError
+from toolkit.years import parse_years
 
 #: the instructions sheet
 GUIDE_SHEET = "填表说明"
@@ -154,18 +155,7 @@ def _years(years: str | Sequence[int] | None) -> list[int]:
         return []
     if not isinstance(years, str):
         return sorted(int(y) for y in years)
-    text = years.strip()
-    try:
-        if "-" in text:
-            lo, hi = (int(p) for p in text.split("-", 1))
-            out = list(range(lo, hi + 1))
-        else:
-            out = [int(p) for p in text.split(",") if p.strip()]
-    except ValueError:
-        out = []
-    if not out:
-        raise ToolkitError(f"--years: expected a year range such as 2019-2024 or a list 2023,2024, got {years!r}")
-    return out
+    return parse_years(years)
 
 
 def prefilled_keys(
