@@ -96,11 +96,125 @@ def _missing_years(county_id: str, years: list[int], missing: list[tuple[str, in
 
 
 def settle_package(
-    unit_year: pd.DataFrame, units: pd.DataFrame, county_id: str, year: int, snap: ParamSnapshot, package: Package = BIG
+    unit_year: pd.DataFrame,
+    units: pd.DataFrame,
+    county_id: str,
+    year: int,
+    snap: ParamSnapshot,
+    package: Package = BIG,
+    county_year: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Settle one capitation package for every unit of ``county_id`` in ``year``; money in fen
     (see :func:`package_columns`, which this wraps in a DataFrame)."""
-    return pd.DataFrame(package_columns(unit_year, units, county_id, year, snap, package))
+    return pd.DataFrame(package_columns(unit_year, units, county_id, year, snap, package, county_year=county_year))
+
+
+#: county_year columns each budget method reads (rules.md §12)
+METHOD_COLUMNS = {
+    "per_capita_average": (),
+    "total_with_growth": ("admissions", "visits", "price_index"),
+    "income_growth": ("disposable_income_pc",),
+}
+
+
+def _county_values(
+    county_year: pd.DataFrame | None, county_id: str, method: str, wanted: dict[str, tuple[int, ...]]
+) -> dict[tuple[str, int], float]:
+    """``{(column, year): value}`` of the county's county_year rows; a missing table, column, row
+    or value is one clear error naming what the budget method needs."""
+    needs = ", ".join(f"county_year.{c}" for c in wanted)
+    if county_year is None:
+        raise ToolkitError(
+            f"budget method {method} of county {county_id} is not computable: needs {needs}",
+            [Problem("county_year", f"the table with {needs}")],
+        )
+    missing = [c for c in wanted if c not in county_year.columns]
+    if missing:
+        raise ToolkitError(
+            f"budget method {method} of county {county_id} is not computable: needs "
+            + ", ".join(f"county_year.{c}" for c in missing),
+            [Problem("county_year", "this column (budget method " + method + ")", column=c) for c in missing],
+        )
+    rows = county_year.loc[county_year["county_id"] == county_id]
+    out, problems, gaps = {}, [], []
+    for col, years in wanted.items():
+        for y in years:
+            vals = pd.to_numeric(rows.loc[rows["year"] == y, col], errors="coerce")
+            v = float(vals.iloc[0]) if len(vals) and not pd.isna(vals.iloc[0]) else np.nan
+            if np.isnan(v):
+                gaps.append(f"{col} {y}")
+                problems.append(
+                    Problem("county_year", f"a value for {county_id} {y} (budget method {method})", column=col)
+                )
+            out[(col, y)] = v
+    if problems:
+        raise ToolkitError(
+            f"budget method {method} of county {county_id} is not computable: county_year values are missing "
+            f"({', '.join(gaps)})",
+            problems,
+        )
+    return out
+
+
+def budget_inputs(
+    method: str,
+    snap: ParamSnapshot,
+    spend_a: np.ndarray,
+    baseline_pc: np.ndarray,
+    county_year: pd.DataFrame | None,
+    county_id: str,
+    year: int,
+) -> dict[str, np.ndarray]:
+    """The base (yuan) and growth coefficient of each unit's budget, with every input shown.
+
+    ``spend_a``: spending, units × baseline years (oldest first), the settlement year excluded;
+    ``baseline_pc``: the Suixi base (baseline per-capita spending × this year's population).
+
+    * ``per_capita_average`` (Suixi, seed 000 §3.1): base = the baseline per-capita spending × this
+      year's population; growth = ``budget_growth``.
+    * ``total_with_growth`` (Zhejiang, seed 001 医共体总额预算: 按照往年…实际发生总医疗费用确定…基数;
+      考虑医疗服务数量、质量以及物价指数…确定增速调节系数): base = the mean of the unit's actual
+      totals of the baseline years; growth = Σ weight × factor over service volume (growth of the
+      county's admissions + visits from year−2 to year−1), quality (``budget_quality_growth``) and
+      price (county_year.price_index of year−1), weights ``budget_growth_weights``.
+    * ``income_growth`` (Huangzhong, seed 002: 按照上年城乡居民人均可支配收入增幅): base = the
+      unit's actual total of year−1; growth = disposable_income_pc of year−1 over year−2, − 1.
+    """
+    n = spend_a.shape[0]
+    nan = np.full(n, np.nan)
+    out = {"growth_volume": nan, "growth_quality": nan, "growth_price": nan, "income_growth": nan}
+    if method == "per_capita_average":
+        return {**out, "base": baseline_pc, "growth": np.full(n, float(snap["budget_growth"]))}
+    prev, prev2 = year - 1, year - 2
+    if method == "total_with_growth":
+        values = _county_values(
+            county_year,
+            county_id,
+            method,
+            {"admissions": (prev2, prev), "visits": (prev2, prev), "price_index": (prev,)},
+        )
+        before = values[("admissions", prev2)] + values[("visits", prev2)]
+        after = values[("admissions", prev)] + values[("visits", prev)]
+        volume = after / before - 1.0 if before > 0 else 0.0
+        quality = float(snap["budget_quality_growth"])
+        price = values[("price_index", prev)]
+        w = snap["budget_growth_weights"]
+        growth = w["volume"] * volume + w["quality"] * quality + w["price"] * price
+        base = spend_a.mean(axis=1)
+        return {
+            "base": base,
+            "growth": np.full(n, growth),
+            "growth_volume": np.full(n, volume),
+            "growth_quality": np.full(n, quality),
+            "growth_price": np.full(n, price),
+            "income_growth": nan,
+        }
+    if method == "income_growth":
+        values = _county_values(county_year, county_id, method, {"disposable_income_pc": (prev2, prev)})
+        before, after = values[("disposable_income_pc", prev2)], values[("disposable_income_pc", prev)]
+        growth = after / before - 1.0 if before > 0 else 0.0
+        return {**out, "base": spend_a[:, -1], "growth": np.full(n, growth), "income_growth": np.full(n, growth)}
+    raise ValueError(f"unknown budget method {method!r}")
 
 
 def package_columns(
@@ -111,6 +225,7 @@ def package_columns(
     snap: ParamSnapshot,
     package: Package = BIG,
     index: UnitYearIndex | None = None,
+    county_year: pd.DataFrame | None = None,
 ) -> dict[str, np.ndarray]:
     """Settle one capitation package for every unit of ``county_id`` in ``year``; money in fen.
 
@@ -150,11 +265,26 @@ def package_columns(
         f"{p}baseline_last_year": np.full(len(unit_ids), year - 1, dtype="int64"),
     }
     out.update(base)
-    growth = float(snap["budget_growth"])
     population = pop_a[:, -1].astype("int64")
     out[package.population] = population
-    out[f"{p}budget_growth"] = np.full(len(unit_ids), growth)
-    budget = yuan_to_fen(base[f"{p}baseline_per_capita"] * population * (1.0 + growth))
+    method = str(snap["budget_method"]) if "budget_method" in snap else "per_capita_average"
+    inputs = budget_inputs(
+        method,
+        snap,
+        spend_a[:, :-1],
+        base[f"{p}baseline_per_capita"] * population,
+        county_year,
+        county_id,
+        year,
+    )
+    out[f"{p}budget_method"] = np.full(len(unit_ids), method, dtype=object)
+    base_fen = yuan_to_fen(inputs["base"])
+    out[f"{p}budget_base_fen"] = base_fen
+    out[f"{p}budget_growth"] = inputs["growth"]
+    for name in ("growth_volume", "growth_quality", "growth_price", "income_growth"):
+        out[f"{p}{name}"] = inputs[name]
+    # the base is rounded to the fen once and shown; the budget is computed from the exact base
+    budget = yuan_to_fen(inputs["base"] * (1.0 + inputs["growth"]))
     out[f"{p}budget_fen"] = budget
     rate = float(snap["advance_rate"])
     out[f"{p}advance_rate"] = np.full(len(unit_ids), rate)

@@ -122,8 +122,9 @@ def settle_county(
     unit_year = tables["unit_year"]
     ids = sorted(units.loc[units["county_id"] == county_id, "unit_id"].tolist())
     index = UnitYearIndex(unit_year, ids)  # built once, shared by the three packages
-    big = package_columns(unit_year, units, county_id, year, snap, BIG, index)
-    chronic = package_columns(unit_year, units, county_id, year, snap, CHRONIC, index)
+    cy = tables.get("county_year")  # the Zhejiang and Huangzhong budget methods read it
+    big = package_columns(unit_year, units, county_id, year, snap, BIG, index, county_year=cy)
+    chronic = package_columns(unit_year, units, county_id, year, snap, CHRONIC, index, county_year=cy)
     ph = settle_public_health(
         unit_year,
         units,
