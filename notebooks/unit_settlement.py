@@ -45,6 +45,28 @@ unit_settlement.package_charts(ctx)
 unit_settlement.unit_table(ctx)
 
 # %%
+section("reconciliation", lang)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+unit_settlement.reconciliation_table(ctx)
+
+# %%
+section("by_township", lang, level=3)
+
+# %%
+unit_settlement.rollup_table(ctx, "township")
+
+# %%
+section("by_community", lang, level=3)
+
+# %%
+unit_settlement.rollup_table(ctx, "community")
+
+# %%
+section("settlement_checks", lang, level=3)
+
+# %%
 # NBVAL_CHECK_OUTPUT
 unit_settlement.checks_table(ctx)
 

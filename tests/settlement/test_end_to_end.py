@@ -53,21 +53,23 @@ def test_statement_columns_and_conservation(settled):
 def test_workbook_opens_with_the_expected_sheets(settled):
     wb = openpyxl.load_workbook(settled / "settlement.xlsx", read_only=True)
     assert wb.sheetnames == [
-        "big_package",
-        "chronic_package",
-        "public_health",
-        "insurance_indicators",
-        "ph_process",
-        "ph_objective",
-        "by_township",
-        "by_community",
-        "by_county",
-        "by_tier",
-        "checks",
-        "parameters",
+        "说明",
+        "结算汇总与平衡表",
+        "大包干",
+        "门诊慢病小包干",
+        "公卫包干",
+        "医保核心指标",
+        "过程评价明细",
+        "目标评价明细",
+        "按乡镇汇总",
+        "按医共体汇总",
+        "全县汇总",
+        "按层级结余",
+        "核对",
+        "参数",
     ]
-    rows = list(wb["parameters"].iter_rows(values_only=True))
-    assert any("advance_rate" in (r[2] or "") for r in rows[1:] if r and len(r) > 2 and isinstance(r[2], str))
+    rows = list(wb["参数"].iter_rows(values_only=True))
+    assert any("advance_rate" in r for r in rows[1:])
     wb.close()
     params = pd.read_csv(settled / "settlement_params.csv").set_index("key")
     assert params.loc["advance_rate", "value"] == "0.9" and params.loc["advance_rate", "file"] == "counties/C01.yaml"

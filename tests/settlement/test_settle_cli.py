@@ -13,18 +13,20 @@ from toolkit.paths import PARAMS_DIR
 from toolkit.settlement.statement import STABLE_COLUMNS
 
 SHEETS = [
-    "big_package",
-    "chronic_package",
-    "public_health",
-    "insurance_indicators",
-    "ph_process",
-    "ph_objective",
-    "by_township",
-    "by_community",
-    "by_county",
-    "by_tier",
-    "checks",
-    "parameters",
+    "说明",
+    "结算汇总与平衡表",
+    "大包干",
+    "门诊慢病小包干",
+    "公卫包干",
+    "医保核心指标",
+    "过程评价明细",
+    "目标评价明细",
+    "按乡镇汇总",
+    "按医共体汇总",
+    "全县汇总",
+    "按层级结余",
+    "核对",
+    "参数",
 ]
 
 

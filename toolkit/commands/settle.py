@@ -13,8 +13,9 @@ of each county (rules.md §2–5, seed 000 §3.1–3.2) and writes, per county, 
   accounts for it and a ``difference`` line that is 0.00 when it balances (toolkit.settlement.reconciliation);
 * ``statements/`` — the unit payment statements (单元结算单): ``<unit_id>.html`` and ``.pdf`` per
   unit, ``all_units.html`` / ``all_units.pdf`` for the county (``--statements html|none`` to skip PDF);
-* ``settlement.xlsx`` — one workbook: a sheet per package, the detail and roll-up sheets, and the
-  parameters sheet.
+* ``settlement.xlsx`` — the workbook a commission prints (toolkit.report.settlement_workbook): Chinese
+  sheet names, money in yuan throughout, totals rows, frozen and repeated headers and id columns,
+  A4 landscape fitted to the page width.
 
 Everything is computed and checked before anything is written; the whole output is written into a
 temporary folder and renamed into place (toolkit.io.staged_output), so a failure leaves the previous
@@ -87,55 +88,6 @@ def _csv_bytes(frame: pd.DataFrame, money: frozenset) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def _labels(frame: pd.DataFrame, lang: str) -> dict[str, str]:
-    from toolkit.settlement.labels import column_label
-
-    labels = {}
-    for col in frame.columns:
-        zh, en = column_label(str(col))
-        labels[col] = zh if lang == "zh" else en if lang == "en" else (f"{zh} / {col}" if zh != col else col)
-    return labels
-
-
-def _sheets(result, lang: str):
-    from toolkit.report.excel import Sheet
-
-    units = result.units
-    keys = [c for c in KEY_COLUMNS if c in units.columns]
-    chronic = [c for c in units.columns if c.startswith("chronic_") or c == "chronic_pop"]
-    ph = [c for c in units.columns if c.startswith("ph_")]
-    indicators = ["fund_savings", "fund_pc", "fund_pc_prev", "fund_pc_change", "total_pc_change"]
-    big = [c for c in units.columns if c not in keys + chronic + ph + indicators + ["params_digest"]]
-    note = [
-        f"parameters: digest {result.params_digest} (sheet 'parameters'); money in yuan to the fen; docs/settlement.md"
-    ]
-    tables = [
-        ("big_package", units[keys + big]),
-        ("chronic_package", units[keys + chronic]),
-        ("public_health", units[keys + ph]),
-        ("insurance_indicators", units[keys + indicators]),
-        ("ph_process", result.ph_process),
-        ("ph_objective", result.ph_objective),
-        ("by_township", result.by_township),
-        ("by_community", result.by_community),
-        ("by_county", result.by_county),
-        ("by_tier", result.by_tier),
-        ("checks", result.checks),
-        ("parameters", result.params),
-    ]
-    sheets = []
-    for name, frame in tables:
-        formats = {
-            c: ("yuan" if c in result.money else "num4" if pd.api.types.is_float_dtype(frame[c]) else None)
-            for c in frame.columns
-        }
-        formats = {c: k for c, k in formats.items() if k}
-        if name == "parameters":
-            formats = {c: "text" for c in frame.columns if c != "year" and c != "since"}
-        sheets.append(Sheet(name=name, frame=frame, formats=formats, labels=_labels(frame, lang), notes=note))
-    return sheets
-
-
 def plausibility_rows(tables, county_id: str, year: int):
     from toolkit.data.plausibility import warnings
 
@@ -150,12 +102,19 @@ def _with_plausibility(checks: pd.DataFrame, county_id: str, year: int, found) -
     row = {
         "county_id": county_id,
         "year": year,
+        "check_id": "plausibility",
         "check": "per-capita spending within the plausible band (warning only)",
+        "check_zh": "人均支出在合理区间内（仅提示）",
         "expected": f"{band.low:g}–{band.high:g}",
         "found": len(found),
         "ok": not found,
         "note": "; ".join(str(p.value) for p in found[:10])
         + (f"; … {len(found) - 10} more" if len(found) > 10 else ""),
+        "note_zh": (
+            f"{len(found)}个单元的人均支出超出合理区间{band.low:g}–{band.high:g}元，请核实数据（不影响结算）。"
+            if found
+            else f"全部单元的人均支出都在合理区间{band.low:g}–{band.high:g}元内。"
+        ),
     }
     return pd.concat([checks, pd.DataFrame([row])], ignore_index=True)
 
@@ -167,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.io import check_output, staged_output
     from toolkit.params.load import load_params
     from toolkit.params.snapshot import resolve
-    from toolkit.report.excel import build_workbook_bytes
+    from toolkit.report.settlement_workbook import settlement_workbook_bytes
     from toolkit.report.statements import FOLDER, statement_files
     from toolkit.settlement.reconciliation import reconcile
     from toolkit.settlement.statement import settle_province
@@ -203,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
         for name, frame in result.tables().items():
             files.append((folder / f"settlement_{name}.csv", _csv_bytes(frame, result.money)))
         files.append((folder / "reconciliation.csv", _csv_bytes(reconcile(result), frozenset({"amount"}))))
-        files.append((folder / "settlement.xlsx", build_workbook_bytes(_sheets(result, args.lang))))
+        files.append((folder / "settlement.xlsx", settlement_workbook_bytes(result, args.lang)))
         if args.statements != "none":
             lang = "en" if args.lang == "en" else "zh"
             made = statement_files(result, lang, pdf=args.statements == "pdf")

@@ -56,6 +56,18 @@ class Sheet:
     formats: Mapping[str, str] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
     notes: Iterable[str] = ()
+    #: print layout for a sheet a commission prints (None: as before, header row frozen only)
+    layout: SheetLayout | None = None
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """How a printed sheet behaves: the header row and the first ``id_columns`` columns frozen and
+    repeated on every printed page, an autofilter over the first ``filter_rows`` data rows (rows
+    below, such as a totals row, stay put when sorting), A4 landscape, fitted to one page wide."""
+
+    id_columns: int = 1
+    filter_rows: int | None = None  # default: every row of the frame
 
 
 def _display_width(text: str) -> int:
@@ -140,6 +152,8 @@ def build_workbook_bytes(
         for j, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, 8), 60)
         ws.freeze_panes = "A2"
+        if sheet.layout is not None:
+            _apply_layout(ws, sheet.layout, len(frame.columns), len(frame))
     wb.properties.creator = "county-health-toolkit"
     wb.properties.lastModifiedBy = "county-health-toolkit"
     wb.properties.created = timestamp
@@ -147,6 +161,25 @@ def build_workbook_bytes(
     raw = io.BytesIO()
     wb.save(raw)
     return fix_zip_times(raw.getvalue(), timestamp)
+
+
+def _apply_layout(ws, layout: SheetLayout, n_columns: int, n_rows: int) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ids = max(0, min(layout.id_columns, n_columns))
+    ws.freeze_panes = f"{get_column_letter(ids + 1)}2"
+    rows = n_rows if layout.filter_rows is None else min(layout.filter_rows, n_rows)
+    if n_columns:
+        ws.auto_filter.ref = f"A1:{get_column_letter(n_columns)}{rows + 1}"
+    ws.print_title_rows = "1:1"
+    if ids:
+        ws.print_title_cols = f"A:{get_column_letter(ids)}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = True
 
 
 def _guess(name: str, series: pd.Series) -> str:
