@@ -87,6 +87,9 @@ CHOICES: dict[str, tuple[str, str]] = {
     "redistribute": ("按比例分给其他档", "redistributed to the other brackets"),
     "retain": ("县级留存", "retained by the county"),
     "equal_all_units": ("全部单元平均分配", "equal to every unit"),
+    "per_capita_average": ("近N年人均年均支出 × 人数（濉溪）", "per-capita average of N years × population (Suixi)"),
+    "total_with_growth": ("上年实际总额 × (1 + 增长系数)（浙江）", "last year's total × (1 + growth) (Zhejiang)"),
+    "income_growth": ("按人均可支配收入增速（湟中）", "by per-capita disposable income growth (Huangzhong)"),
     "none": ("不设考核门槛", "no assessment gate"),
     "pass_mark": ("考核达到合格分才分配", "split only at or above the pass mark"),
     "scale_by_score": ("按考核得分比例分配", "split in proportion to the score"),
@@ -94,6 +97,7 @@ CHOICES: dict[str, tuple[str, str]] = {
 
 TIER_WORDS = {"county": ("县级", "county"), "township": ("乡镇", "township"), "village": ("村级", "village")}
 PH_PARTS = {"process": ("过程", "process"), "objective": ("目标", "objective"), "effect": ("效果", "effect")}
+GROWTH_PARTS = {"volume": ("服务量", "volume"), "quality": ("质量", "quality"), "price": ("价格指数", "price index")}
 
 #: short names for the parameter table (the full names are listed once below it)
 SHORT: dict[str, tuple[str, str]] = {
@@ -154,7 +158,7 @@ def value_words(value, lang: str = "zh") -> str:
     if isinstance(value, dict):
         parts = []
         for k, v in value.items():
-            name = TIER_WORDS.get(k) or PH_PARTS.get(k) or PROJECTS.get(k) or INDICATORS.get(k)
+            name = TIER_WORDS.get(k) or PH_PARTS.get(k) or GROWTH_PARTS.get(k) or PROJECTS.get(k) or INDICATORS.get(k)
             label = _pick(name, lang) if name else (f"第{k[1:]}季度" if lang == "zh" and re.fullmatch(r"q\d", k) else k)
             parts.append(f"{label} {_number(v)}")
         return "；".join(parts) if lang == "zh" else "; ".join(parts)
