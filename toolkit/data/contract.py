@@ -285,6 +285,17 @@ class PerCapitaBand:
 
 
 @dataclass(frozen=True)
+class KeyConflict:
+    """Rows repeating a key that disagree on ``column`` break a rule stronger than "one row per key"
+    (a unit in two townships); reported as ``expected``, the value as "<entity> K in <plural> A, B"."""
+
+    column: str
+    expected: str
+    entity: str
+    plural: str
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     label_zh: str
@@ -300,6 +311,7 @@ class Table:
     sums: tuple[SumAtMost, ...] = ()
     group_has: tuple[GroupHas, ...] = ()
     positive_when: tuple[PositiveWhen, ...] = ()
+    key_conflicts: tuple[KeyConflict, ...] = ()
     #: too large for pandas: only its schema is checked on load (values: load.validate_claims)
     large: bool = False
     #: what the toolkit uses the table for, in Chinese (the input template's instructions)
@@ -358,6 +370,11 @@ UNITS = Table(
     ),
     key=("unit_id",),
     references=(Reference("county_id", "county_year", "county_id"),),
+    key_conflicts=(
+        KeyConflict(
+            "township_id", "one township per unit (rules.md §1: each unit belongs to one township)", "unit", "townships"
+        ),
+    ),
     use_zh="健康管理单元名册：按单元结算医保包干和公卫经费",
 )
 
@@ -894,8 +911,7 @@ def contract_markdown(tables: Iterable[Table] | None = None) -> str:
         ]
         if t.panel:
             rules.append(f"no missing year between a `{t.panel}`'s first and last year")
-        if t.name == "units":
-            rules.append("a unit belongs to exactly one township (rules.md §1)")
+        rules += [k.expected for k in t.key_conflicts]
         if t.name in DERIVED_FROM_CLAIMS:
             rules.append(
                 "when the dataset has a claims table, these columns may be left out (derived from "

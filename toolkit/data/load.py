@@ -21,6 +21,7 @@ import datetime as _dt
 import hashlib
 import io
 import math
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -155,25 +156,27 @@ def _missing_columns(header: Sequence[str], table: Table, source: str, optional:
     ]
 
 
-def _header_problems(header: list[str], table: Table, source: str) -> list[Problem]:
-    problems = []
+def _duplicated_names(header: Sequence[str]) -> dict[str, list[int]]:
+    """Column name → its 0-based positions, for the names the header holds more than once."""
     seen: dict[str, list[int]] = {}
     for i, name in enumerate(header):
         if name:
             seen.setdefault(name, []).append(i)
-    for name, positions in seen.items():
-        if len(positions) > 1:
-            cols = ", ".join(_excel_col(p) for p in positions)
-            problems.append(
-                Problem(
-                    table.name,
-                    "each column name once in the header",
-                    column=name,
-                    value=f"appears {len(positions)} times (columns {cols})",
-                    source=source,
-                )
-            )
-    return problems
+    return {name: positions for name, positions in seen.items() if len(positions) > 1}
+
+
+def _header_problems(header: list[str], table: Table, source: str) -> list[Problem]:
+    """A problem per column name written more than once (the table cannot be read past that)."""
+    return [
+        Problem(
+            table.name,
+            "each column name once in the header",
+            column=name,
+            value=f"appears {len(positions)} times (columns {', '.join(_excel_col(p) for p in positions)})",
+            source=source,
+        )
+        for name, positions in _duplicated_names(header).items()
+    ]
 
 
 def _excel_col(index: int) -> str:
@@ -339,7 +342,7 @@ def _read_csv(path: Path, table: Table, problems: list[Problem]) -> _Raw | None:
         source = f"{source}, header on row {h + 1}"
     head_problems = _header_problems(header, table, source)
     problems += head_problems
-    if any(p.expected.startswith("each column name once") for p in head_problems):
+    if head_problems:  # duplicated column names: which one holds the values is unknowable
         return None
     body = records[h + 1 :]
     # rows are counted as records, as a spreadsheet shows the file: a quoted value spanning two lines
@@ -495,7 +498,7 @@ def _read_xlsx(path: Path, table: Table, problems: list[Problem], sheet: str | N
         header.pop()
     head_problems = _header_problems(header, table, source)
     problems += head_problems
-    if any(p.expected.startswith("each column name once") for p in head_problems):
+    if head_problems:  # duplicated column names: which one holds the values is unknowable
         return None
     raw = _frame(records[h + 1 :], header, 1, source, table, problems)
     if raw is not None:
@@ -531,10 +534,12 @@ def _arrow_type_name(col: Column) -> str:
     }[col.kind]
 
 
-def _parquet_schema_problems(schema, table: Table, source: str) -> tuple[list[Problem], set[str]]:
+def _parquet_schema_problems(schema, table: Table, source: str) -> tuple[list[Problem], set[str], bool]:
+    """(problems, columns of the wrong type, whether a column name is duplicated)."""
     problems, wrong = [], set()
     names = list(schema.names)
-    for name in sorted({n for n in names if names.count(n) > 1}):
+    duplicated = sorted(_duplicated_names(names))
+    for name in duplicated:
         problems.append(
             Problem(
                 table.name,
@@ -559,7 +564,7 @@ def _parquet_schema_problems(schema, table: Table, source: str) -> tuple[list[Pr
                     source=source,
                 )
             )
-    return problems, wrong
+    return problems, wrong, bool(duplicated)
 
 
 def _read_parquet(path: Path, table: Table, problems: list[Problem]) -> _Raw | None:
@@ -573,9 +578,9 @@ def _read_parquet(path: Path, table: Table, problems: list[Problem]) -> _Raw | N
             Problem(table.name, "a readable Parquet file", value=f"{type(err).__name__}: {err}", source=source)
         )
         return None
-    schema_problems, wrong = _parquet_schema_problems(arrow.schema, table, source)
+    schema_problems, wrong, duplicated = _parquet_schema_problems(arrow.schema, table, source)
     problems += schema_problems
-    if schema_problems and any(p.expected == "each column name once" for p in schema_problems):
+    if duplicated:
         return None
     if arrow.num_rows == 0:
         problems.append(Problem(table.name, "at least one data row", value="no data rows", source=source))
@@ -858,20 +863,22 @@ def _check_keys(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Pro
         values = values if isinstance(values, tuple) else (values,)
         rows = tuple(sorted(int(raw.rows[i]) for i in idx))
         shown = ", ".join(_to_text(v) for v in values)
-        if table.name == "units" and "township_id" in typed:
-            towns = typed.loc[idx, "township_id"].dropna().unique()
-            if len(towns) > 1:
-                problems.append(
-                    Problem(
-                        table.name,
-                        "one township per unit (rules.md §1: each unit belongs to one township)",
-                        column="township_id",
-                        rows=rows,
-                        value=f"unit {shown} in townships {', '.join(sorted(map(str, towns)))}",
-                        source=raw.source,
-                    )
+        conflict = None
+        for rule in table.key_conflicts:  # a duplicated key whose rows disagree on a column the key fixes
+            found = typed.loc[idx, rule.column].dropna().unique() if rule.column in typed else ()
+            if len(found) > 1:
+                conflict = Problem(
+                    table.name,
+                    rule.expected,
+                    column=rule.column,
+                    rows=rows,
+                    value=f"{rule.entity} {shown} in {rule.plural} {', '.join(sorted(map(str, found)))}",
+                    source=raw.source,
                 )
-                continue
+                break
+        if conflict is not None:
+            problems.append(conflict)
+            continue
         if any(k in IDENTIFIER_COLUMNS for k in key):
             shown = WITHHELD
         problems.append(
@@ -1400,6 +1407,14 @@ def claims_schema_problems(path: str | Path) -> list[Problem]:
     return problems
 
 
+def _cpus() -> int:
+    """The cores this process may use (a container's or taskset's limit, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def _sql_list(values: Iterable[str]) -> str:
     return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
 
@@ -1429,7 +1444,7 @@ def validate_claims(
     files = _claims_files(path)
     con = duckdb.connect()
     try:
-        con.execute("SET threads TO 2")
+        con.execute(f"SET threads TO {_cpus()}")
         con.execute("SET preserve_insertion_order = false")
         src = f"read_parquet([{_sql_list(str(f) for f in files)}], file_row_number = true, filename = true)"
         if units is not None and "unit_id" in units:
