@@ -9,6 +9,9 @@ of each county (rules.md §2–5, seed 000 §3.1–3.2) and writes, per county, 
   ``settlement_by_tier.csv`` — roll-ups;
 * ``settlement_checks.csv`` — conservation to the fen, the ≥48% village share, the effect pool;
 * ``settlement_params.csv`` — the parameter values used, with labels and sources;
+* with ``--years FIRST-LAST``: each year's folder, and ``OUT/<county>/savings_by_year.csv`` (county),
+  ``savings_by_year_units.csv`` (units) and ``OUT/savings_by_year.csv`` (all counties) — the series
+  behind "连续7年结余" (toolkit.settlement.series);
 * ``reconciliation.csv`` — the county reconciliation (结算汇总与平衡表): per package the pool, what
   accounts for it and a ``difference`` line that is 0.00 when it balances (toolkit.settlement.reconciliation);
 * ``statements/`` — the unit payment statements (单元结算单): ``<unit_id>.html`` and ``.pdf`` per
@@ -48,7 +51,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DATASET",
         help="dataset folder (units, unit_year, ph_process, ph_targets; county_year optional)",
     )
-    parser.add_argument("--year", type=int, required=True, help="settlement year")
+    when = parser.add_mutually_exclusive_group(required=True)
+    when.add_argument("--year", type=int, help="settlement year")
+    when.add_argument(
+        "--years",
+        metavar="FIRST-LAST",
+        help="settle each year of a range (e.g. 2017-2024) and write savings_by_year.csv per unit and county",
+    )
     parser.add_argument("--county", default=None, help="one county id (default: every county in units)")
     parser.add_argument(
         "--params", default=None, metavar="DIR", help="parameter folder (default: the project's params/)"
@@ -62,9 +71,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--statements",
-        default="pdf",
+        default=None,
         choices=["pdf", "html", "none"],
-        help="unit statements to write into OUT/<county>/<year>/statements/: HTML and PDF (default), HTML only, or none",
+        help="unit statements to write into OUT/<county>/<year>/statements/: HTML and PDF (default for one "
+        "year), HTML only, or none (default with --years)",
     )
 
 
@@ -129,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.report.settlement_workbook import settlement_workbook_bytes
     from toolkit.report.statements import FOLDER, statement_files
     from toolkit.settlement.reconciliation import reconcile
+    from toolkit.settlement.series import MONEY, parse_years, savings_by_year, streak
     from toolkit.settlement.statement import settle_province
 
     check_output([args.out], [args.dataset], folder=True)  # before anything is read or written
@@ -149,24 +160,46 @@ def run(args: argparse.Namespace) -> int:
                 ],
             )
         counties = [args.county]
-    snapshots = {c: resolve(paramset, c, args.year) for c in counties}
-    results = list(settle_province(ds.tables, args.year, snapshots).values())
-    implausible = {r.county_id: plausibility_rows(ds.tables, r.county_id, args.year) for r in results}
-    for result in results:
-        result.checks = _with_plausibility(result.checks, result.county_id, args.year, implausible[result.county_id])
+    if args.years is not None:
+        try:
+            years = parse_years(args.years)
+        except ValueError as exc:
+            raise ToolkitError(
+                str(exc), [Problem("command line", "FIRST-LAST, e.g. 2017-2024", column="--years", value=args.years)]
+            ) from None
+    else:
+        years = [args.year]
+    statements = args.statements or ("pdf" if args.years is None else "none")
+    results, implausible = [], {}
+    for year in years:
+        snapshots = {c: resolve(paramset, c, year) for c in counties}
+        settled = list(settle_province(ds.tables, year, snapshots).values())
+        for result in settled:
+            found = plausibility_rows(ds.tables, result.county_id, year)
+            implausible[result.county_id, year] = found
+            result.checks = _with_plausibility(result.checks, result.county_id, year, found)
+        results += settled
 
     # everything is settled and checked; only now write
     files: list[tuple[Path, bytes]] = []
     for result in results:
-        folder = Path(result.county_id) / str(args.year)
+        folder = Path(result.county_id) / str(result.year)
         for name, frame in result.tables().items():
             files.append((folder / f"settlement_{name}.csv", _csv_bytes(frame, result.money)))
         files.append((folder / "reconciliation.csv", _csv_bytes(reconcile(result), frozenset({"amount"}))))
         files.append((folder / "settlement.xlsx", settlement_workbook_bytes(result, args.lang)))
-        if args.statements != "none":
+        if statements != "none":
             lang = "en" if args.lang == "en" else "zh"
-            made = statement_files(result, lang, pdf=args.statements == "pdf")
+            made = statement_files(result, lang, pdf=statements == "pdf")
             files += [(folder / FOLDER / name, data) for name, data in sorted(made.items())]
+    if args.years is not None:
+        unit_series, county_series = savings_by_year(results)
+        money = frozenset(MONEY) | {"fund_savings"}
+        for county, rows in county_series.groupby("county_id", sort=True):
+            files.append((Path(county) / "savings_by_year.csv", _csv_bytes(rows, money)))
+            own = unit_series.loc[unit_series["county_id"] == county]
+            files.append((Path(county) / "savings_by_year_units.csv", _csv_bytes(own, money)))
+        files.append((Path("savings_by_year.csv"), _csv_bytes(county_series, money)))
     with staged_output(args.out) as stage:  # all files or none: a full disk leaves the previous output
         for path, data in files:
             stage.write_bytes(path, data)
@@ -180,7 +213,7 @@ def run(args: argparse.Namespace) -> int:
             else f"{village['found']:.2%} ({'meets' if village['ok'] else 'BELOW'} {village['expected']:.0%})"
         )
         print(
-            f"{result.county_id} {args.year}: {len(u)} units · budget {u['budget'].sum():,.2f} · savings {u['savings'].sum():,.2f} · "
+            f"{result.county_id} {result.year}: {len(u)} units · budget {u['budget'].sum():,.2f} · savings {u['savings'].sum():,.2f} · "
             f"chronic savings {u['chronic_savings'].sum():,.2f} · public health {u['ph_final'].sum():,.2f} of {u['ph_lump_sum'].sum():,.2f} · "
             f"village share {share} · parameters {result.params_digest[:12]}"
         )
@@ -188,6 +221,12 @@ def run(args: argparse.Namespace) -> int:
             print("parameters used (settlement_params.csv):")
             for r in result.params.itertuples():
                 print(f"  {r.key} = {r.value}  (since {r.since}; {r.source})")
+    if args.years is not None:
+        for county, rows in county_series.groupby("county_id", sort=True):
+            run_of = streak(rows, years[-1])
+            print(
+                f"{county} savings {years[0]}–{years[-1]}: saved in {int(rows['saved'].sum())} of {len(rows)} years, {run_of} in a row up to {years[-1]}"
+            )
     for line in warning_lines([p for found in implausible.values() for p in found]):
         print(line, file=sys.stderr)
     print(f"wrote {len(files)} files under {args.out}")
