@@ -775,6 +775,18 @@ CLAIMS = Table(
         _money("total_cost", "医疗总费用", "Total cost", note="all payers"),
         _money("fund_paid", "基金支付", "Fund paid"),
         _money("critical_illness_paid", "大病保险支付", "Critical-illness insurance paid"),
+        Column(
+            "disease_group",
+            "text",
+            "病组",
+            "Disease group",
+            required=False,
+            nullable=True,
+            note="inpatient disease group (病组 / DIP code) for points-based payment",
+        ),
+        _count(
+            "bed_days", "住院床日数", "Bed days", required=False, nullable=True, note="length of stay (bed-day payment)"
+        ),
     ),
     key=("claim_id",),
     references=(Reference("unit_id", "units", "unit_id"), Reference("county_id", "county_year", "county_id")),

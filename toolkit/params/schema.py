@@ -126,6 +126,18 @@ def _brackets(v: Any) -> str | None:
     return None
 
 
+def _points_table(v: Any) -> str | None:
+    """Disease group code → points (a number ≥ 0); empty when no points scheme is set."""
+    if not isinstance(v, dict):
+        return "a mapping disease group code → points"
+    for code, points in v.items():
+        if not isinstance(code, str) or not code.strip():
+            return f"disease group codes as text (got {code!r})"
+        if not _is_number(points) or points < 0:
+            return f"points ≥ 0 for group {code} (got {points!r})"
+    return None
+
+
 @dataclass(frozen=True)
 class Spec:
     kind: str
@@ -142,6 +154,10 @@ SPECS: dict[str, Spec] = {
     "budget_method": Spec("choice", _choice(("per_capita_average", "total_with_growth", "income_growth"))),
     "budget_growth_weights": Spec("shares", _shares(("volume", "quality", "price"))),
     "budget_quality_growth": Spec("rate", _number_in(-1.0, 1.0)),
+    "inpatient_budget": Spec("number", _non_negative),
+    "points_per_group": Spec("points", _points_table),
+    "points_per_bed_day": Spec("number", _non_negative),
+    "consortium_award": Spec("awards", _points_table),
     "advance_rate": Spec("rate", _number_in(0.0, 1.0)),
     "savings_split": Spec("shares", _shares(TIERS)),
     "overspend_share": Spec("rate", _number_in(0.0, 1.0)),
