@@ -34,7 +34,7 @@ from toolkit.report.text import section, title_block
 # %%
 ctx = open_report(data_dir, county_id, year, lang, params_dir, suppress_threshold, output_dir, exec_mode,
                   notebook="county_annual_report")
-title_block("county_annual_report", ctx.county_name, ctx.year, ctx.lang)
+title_block("county_annual_report", ctx.county_name, ctx.year, ctx.lang, synthetic=ctx.synthetic)
 
 # %%
 section("indicators_and_targets", lang)

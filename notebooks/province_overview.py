@@ -34,7 +34,7 @@ from toolkit.report.text import section, title_block
 # %%
 ctx = open_report(data_dir, None, year, lang, params_dir, suppress_threshold, output_dir, exec_mode,
                   notebook="province_overview", tables=["units", "unit_year", "county_year", "deaths"])
-title_block("province_overview", None, ctx.year, ctx.lang)
+title_block("province_overview", None, ctx.year, ctx.lang, synthetic=ctx.synthetic)
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -36,7 +36,7 @@ from toolkit.report.text import section, title_block
 ctx = open_report(data_dir, None, None, lang, params_dir, suppress_threshold, output_dir, exec_mode,
                   notebook="reform_evaluation", tables=["county_year", "deaths"])
 evaluation.check_outcome(outcome)
-title_block("reform_evaluation", label(outcome, lang), None, ctx.lang)
+title_block("reform_evaluation", label(outcome, lang), None, ctx.lang, synthetic=ctx.synthetic)
 
 # %%
 section("plain_language", lang)

@@ -33,7 +33,7 @@ from toolkit.report.text import section, title_block
 # %%
 ctx = open_report(data_dir, county_id, year, lang, params_dir, suppress_threshold, output_dir, exec_mode,
                   notebook="unit_settlement", tables=["units", "unit_year", "ph_process", "ph_targets", "county_year"])
-title_block("unit_settlement", ctx.county_name, ctx.year, ctx.lang)
+title_block("unit_settlement", ctx.county_name, ctx.year, ctx.lang, synthetic=ctx.synthetic)
 
 # %%
 section("settlement_results", lang)

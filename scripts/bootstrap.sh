@@ -21,6 +21,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "[setup] installing pinned dependencies (requirements.lock); first time takes a minute or two"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.lock"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e "$ROOT"
+  # `jupyter nbconvert --to html` then gives self-contained report pages (docs/reports.md)
+  "$VENV/bin/python" -m toolkit nbconvert-setup >/dev/null
   echo "$want" > "$stamp"
 fi
 export PATH="$VENV/bin:$PATH"

@@ -31,6 +31,7 @@ COMMANDS = [
     "batch",
     "verify",
     "params",
+    "nbconvert-setup",
 ]
 
 

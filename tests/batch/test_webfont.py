@@ -1,124 +1,103 @@
-"""The batch's CJK web font (toolkit.batch.webfont): one subset per output folder, holding every
-character of its pages, reached from each page by a relative URL, the same bytes on a rerun."""
+"""Self-contained pages (toolkit.batch.webfont.finish_page): the CJK font subset inside the page,
+first in every stack, holding every character drawn; language and title from the title block;
+the same bytes for the same page; the same page from `jupyter nbconvert --to html` once installed."""
 
+import io
+import json
+import os
 import re
-from pathlib import Path
-from urllib.parse import unquote
+import subprocess
+import sys
 
 from fontTools.ttLib import TTFont
+from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from toolkit.batch import webfont
-from toolkit.batch.runner import format_summary, plan_jobs, run_batch
-from toolkit.report.fonts import cjk_font_path
-from toolkit.report.text import REPORT_CSS
+from toolkit.batch.runner import plan_jobs, run_batch
+from toolkit.paths import PROJECT_ROOT
+from toolkit.report.text import title_block
 
 from .conftest import FAILING, OK
 
-_URL = re.compile(r"@font-face\{font-family:'Toolkit CJK';src:url\('([^']+)'\)")
+PAGE = (
+    '<!DOCTYPE html>\n<html lang="en">\n<head><title>a/C01/2024</title></head><body>'
+    '<h1 class="toolkit-title" data-lang="zh-CN">县域报告 · 甲县 · 2024</h1><p>住院率 &#x6D4B; 12.7</p></body></html>'
+)
 
 
-def _cmap(path):
-    with TTFont(str(path)) as font:
+def _cmap(page):
+    data = webfont.embedded_font_bytes(page)
+    assert data and data[:4] == b"wOFF"
+    with TTFont(io.BytesIO(data)) as font:
         return set(font.getBestCmap())
 
 
-def _is_cjk(ch):
-    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+def test_finished_page_embeds_a_subset_holding_every_character_first_in_the_stacks():
+    page = webfont.finish_page(PAGE)
+    cmap = _cmap(page)
+    assert {ord(c) for c in "县域报告甲住院率测12.7·"} <= cmap  # 测 from &#x6D4B;
+    assert ord("龘") not in cmap  # only the page's characters: a subset, not the 16 MB font
+    # the running header and page numbers print characters of their own: the font holds them too
+    assert {ord(c) for c in "第页共"} <= cmap
+    assert re.search(r"--jp-content-font-family:'Toolkit CJK', 'Noto Sans CJK SC'", page)
+    assert "font-display:block" in page
+    assert '<html lang="zh-CN">' in page and "<title>县域报告 · 甲县 · 2024</title>" in page
 
 
-def test_batch_font_covers_every_page_and_is_reached_from_each(dataset, tmp_path):
+def test_finishing_is_byte_stable_and_idempotent():
+    once = webfont.finish_page(PAGE)
+    assert webfont.finish_page(PAGE) == once
+    assert webfont.finish_page(once) == once  # re-finishing replaces its own style, adds nothing
+    assert once.count(f'<style id="{webfont.STYLE_ID}">') == 1
+
+
+def test_explicit_title_and_language_when_a_page_has_no_title_block():
+    page = webfont.finish_page("<html><head><title>x</title></head><body>Index</body></html>", "报告索引", "en")
+    assert '<html lang="en">' in page and "<title>报告索引</title>" in page
+    assert '@bottom-center{content:"Page " counter(page) " of " counter(pages) ""' in page
+
+
+def test_page_characters_decode_references_and_skip_scripts_and_styles():
+    assert webfont.page_characters("a&#20013;&#x6587;&lt;") == set("a&#20013;x6587lt") | {"中", "文", "<"}
+    assert webfont.page_characters("<style>ℜ</style><script>&Scaron;</script>b") == set("b")
+
+
+def test_batch_pages_carry_their_own_font_and_nothing_outside(dataset, tmp_path):
     out = tmp_path / "reports"
     jobs = plan_jobs([OK, FAILING], dataset, ["C01", "C02"], [2023], out)
-    first = run_batch(jobs, out, workers=0, progress=False)
-    assert first.failed == ["failing_report/C02/2023"]  # a failing report does not stop the font
-
-    font = out / "_assets/report-cjk.woff"
-    assert first.font.path == font and first.font.written and font.is_file()
-    assert font.read_bytes()[:4] == b"wOFF"
-    assert "web font 网页字体:" in format_summary(first)
-    cmap = _cmap(font)
-
-    pages = [
-        out / "ok_report/C01/2023.html",
-        out / "ok_report/C02/2023.html",
-        out / "failing_report/C01/2023.html",
-        out / "index.html",
-    ]
-    assert webfont.batch_pages(out, first.entries) == sorted(pages[:3]) + [out / "index.html"]
-    cjk_seen = set()
-    for page in pages:
+    result = run_batch(jobs, out, workers=0, progress=False)
+    assert result.failed == ["failing_report/C02/2023"]
+    assert not (out / "_assets").exists()
+    for page in [out / "ok_report/C01/2023.html", out / "ok_report/C02/2023.html", out / "index.html"]:
         text = page.read_text(encoding="utf-8")
-        cjk = {c for c in webfont.page_characters(text) if _is_cjk(c)}
-        assert not {c for c in cjk if ord(c) not in cmap}, page
-        cjk_seen |= cjk
-        # one @font-face, by a relative URL that resolves to the font from the page's folder
-        urls = _URL.findall(text)
-        assert len(urls) == 1 and not urls[0].startswith(("/", "file:")), page
-        assert (page.parent / unquote(urls[0])).resolve() == font.resolve()
-    # the fixture's title and printed line, and the index's headings, are among them
-    assert set("测试报告县年份人口") <= cjk_seen and set("报告索引失败") <= cjk_seen
-    assert "../../_assets/report-cjk.woff" in pages[0].read_text(encoding="utf-8")
-    assert "url('_assets/report-cjk.woff')" in pages[3].read_text(encoding="utf-8")
-
-    # a rerun (everything skipped or retried-and-failed) leaves the font alone …
-    before = font.stat().st_mtime_ns, font.read_bytes()
-    second = run_batch(jobs, out, workers=0, progress=False)
-    assert second.skipped and not second.font.written
-    assert (font.stat().st_mtime_ns, font.read_bytes()) == before
-    # … and, removed, writes it again with the very same bytes
-    font.unlink()
-    third = run_batch(jobs, out, workers=0, progress=False)
-    assert third.font.written and font.read_bytes() == before[1]
+        cmap = _cmap(text)
+        drawn = {c for c in re.sub(r"<[^>]+>", "", webfont._CODE.sub("", text)) if not c.isspace()}
+        assert {c for c in drawn if ord(c) not in cmap} == set(), page
+        assert "report-cjk.woff" not in text and "require.min.js" not in text
 
 
-def test_font_holds_exactly_the_characters_of_ok_pages(tmp_path):
-    out = tmp_path / "reports"
-    (out / "a/C01").mkdir(parents=True)
-    (out / "a/C01/2024.html").write_text("<p>住院率 &#x6D4B; &amp;</p>", encoding="utf-8")
-    (out / "a/C02").mkdir(parents=True)
-    (out / "a/C02/2024.html").write_text("<p>龘</p>", encoding="utf-8")  # stale page of a failed report
-    (out / "index.html").write_text("<h1>索引</h1>", encoding="utf-8")
-    entries = {"a/C01/2024": {"status": "ok"}, "a/C02/2024": {"status": "failed"}}
-
-    report = webfont.write_report_font(out, entries)
-    # characters: < p > / h 1 space & # x 6 D 4 B ; a m (markup, ASCII) + 住院率测索引 (测 from &#x6D4B;)
-    cmap = _cmap(report.path)
-    assert {ord(c) for c in "住院率测索引"} <= cmap
-    assert ord("龘") not in cmap  # only ok reports count
-    source_cmap = _cmap(cjk_font_path())
-    expected = {ord(c) for c in webfont.page_characters("<p>住院率 &#x6D4B; &amp;</p><h1>索引</h1>")} & source_cmap
-    assert cmap == expected
-
-    # same characters: not rewritten; one more character: rewritten, and bigger
-    again = webfont.write_report_font(out, entries)
-    assert not again.written and again.size == report.size
-    (out / "index.html").write_text("<h1>索引 龘</h1>", encoding="utf-8")
-    grown = webfont.write_report_font(out, entries)
-    assert grown.written and ord("龘") in _cmap(grown.path) and grown.size > report.size
+def _titled_notebook():
+    title = title_block("county_annual_report", "甲县", 2024, "zh", synthetic=True)
+    out = new_output("display_data", data={"text/html": title._repr_html_(), "text/markdown": title.text})
+    nb = new_notebook(cells=[new_code_cell("title", outputs=[out], execution_count=1)])
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
 
 
-def test_page_characters_decode_references():
-    assert webfont.page_characters("a&#20013;&#x6587;&lt;") == set("a&#20013;x6587lt") | {"中", "文", "<"}
+def test_plain_nbconvert_gives_the_same_self_contained_page_once_installed(tmp_path):
+    import nbformat
 
+    from toolkit.batch.nbexport import install_nbconvert_config
 
-def test_font_url_follows_the_page_depth(tmp_path):
-    assert webfont.font_url(tmp_path / "index.html", tmp_path) == "_assets/report-cjk.woff"
-    assert webfont.font_url(tmp_path / "n/C01/2024.html", tmp_path) == "../../_assets/report-cjk.woff"
-    assert webfont.font_url(tmp_path / "n/province/all.html", tmp_path) == "../../_assets/report-cjk.woff"
-
-
-def test_web_font_is_last_in_every_stack_after_the_system_cjk_fonts():
-    # REPORT_CSS (toolkit/report/text.py) names the same system fonts, then sans-serif, then ours
-    stack = REPORT_CSS.split("font-family:")[1].split(";")[0]
-    assert [f.strip().strip("'") for f in stack.split(",")] == [
-        *webfont.SYSTEM_CJK_FAMILIES,
-        "sans-serif",
-        webfont.FAMILY,
-    ]
-    assert webfont.cjk_fallback_stack().endswith("'WenQuanYi Micro Hei', 'Toolkit CJK'")
-    from toolkit.batch.cache import Manifest
-    from toolkit.batch.index import render_index
-
-    page = render_index(Manifest(path=Path("x"), entries={}))
-    stacks = re.findall(r"font-family:([^;]+);", page.split("@font-face", 1)[1].split("}", 1)[1])
-    assert len(stacks) == 2 and all(s.endswith(webfont.cjk_fallback_stack()) for s in stacks)
+    config = tmp_path / "jupyter-config"
+    target = install_nbconvert_config(config)
+    assert json.loads(target.read_text())["NbConvertApp"]["postprocessor_class"].endswith("nbexport.FinishPage")
+    nb_path = tmp_path / "report.ipynb"
+    nbformat.write(_titled_notebook(), nb_path)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config), "PYTHONPATH": str(PROJECT_ROOT)}
+    cmd = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", str(nb_path)]
+    subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=300)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page and "<title>县域医共体年度报告 · 甲县 · 2024</title>" in page
+    assert {ord(c) for c in "县域医共体年度报告甲示例数据"} <= _cmap(page)
+    assert "@page{size:A4;" in page and 'class="toolkit-synthetic"' in page

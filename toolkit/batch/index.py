@@ -2,8 +2,8 @@
 
 Built from the batch manifest alone (so it lists reports of earlier batches into the same folder
 too), sorted by notebook, county and year, failures first in their own highlighted table. It
-carries no timestamp or timing, so the same reports always give the same bytes. Its text falls
-back on the batch's CJK web font (``_assets/report-cjk.woff``, :mod:`toolkit.batch.webfont`).
+carries no timestamp or timing, so the same reports always give the same bytes. Like every report
+page it carries its own CJK font and print rules (:func:`toolkit.batch.webfont.finish_page`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import html
 from pathlib import Path
 
 from toolkit.batch.cache import Manifest
-from toolkit.batch.webfont import cjk_fallback_stack, font_face_css, font_url
+from toolkit.batch.webfont import finish_page
 from toolkit.io import write_text
 
 _TITLES = {
@@ -23,12 +23,12 @@ _TITLES = {
 }
 
 _CSS = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif,{cjk};margin:2em;color:#222}
+body{margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0}
 th,td{border:1px solid #ccc;padding:.3em .8em;text-align:left}
 th{background:#f0f0f0}
 tr.failed td{background:#fde8e8}
-.error{font-family:monospace,{cjk};color:#a00}
+.error{color:#a00}
 """
 
 
@@ -67,8 +67,7 @@ def render_index(manifest: Manifest) -> str:
         "<!DOCTYPE html>",
         '<html lang="zh-CN">',
         '<head><meta charset="utf-8"><title>报告索引 · Report index</title>',
-        # the batch's CJK web font (toolkit.batch.webfont), last in each stack: only a fallback
-        f"<style>{font_face_css(font_url('index.html', '.'))}{_CSS.replace('{cjk}', cjk_fallback_stack())}</style></head>",
+        f"<style>{_CSS}</style></head>",
         "<body>",
         "<h1>报告索引 · Report index</h1>",
         f"<p>共 {len(rows_ok) + len(rows_failed)} 份报告，{len(rows_failed)} 份失败 · "
@@ -77,7 +76,7 @@ def render_index(manifest: Manifest) -> str:
     if rows_failed:
         parts += ["<h2>失败 · Failed</h2>", "<table>", head, *rows_failed, "</table>"]
     parts += ["<h2>报告 · Reports</h2>", "<table>", head, *rows_ok, "</table>", "</body>", "</html>", ""]
-    return "\n".join(parts)
+    return finish_page("\n".join(parts), title="报告索引 · Report index", lang="zh-CN")
 
 
 def write_index(out_dir: str | Path, manifest: Manifest | None = None) -> Path:

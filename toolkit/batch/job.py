@@ -5,9 +5,8 @@ that sees the same folders). It writes, each through a temporary name and a rena
 (:mod:`toolkit.io`), so a kill at any moment leaves only complete files:
 
 * ``<out>/<notebook>/<county>/<year>.ipynb`` — the executed notebook, outputs kept;
-* ``<out>/<notebook>/<county>/<year>.html`` — the report, code hidden; it names the batch's CJK
-  web font by a URL relative to its own folder (``../../_assets/report-cjk.woff``), a file the
-  coordinating process writes at the end of the batch (:mod:`toolkit.batch.webfont`);
+* ``<out>/<notebook>/<county>/<year>.html`` — the report, code hidden, self-contained: its CJK
+  font, figures and print rules are inside the page (:mod:`toolkit.batch.webfont`);
 * ``<out>/<notebook>/<county>/<year>_files/`` — side files (Excel, CSV, figures) the notebook
   writes into its ``output_dir`` parameter (cleared before each run, so nothing stale survives);
 * on failure only ``<year>.failed.ipynb`` (outputs up to and including the error); the report's
@@ -29,7 +28,6 @@ from pathlib import Path
 import nbformat
 
 from toolkit.batch.render import INJECTED_CELL_ID, error_summary, normalize_notebook, notebook_bytes, notebook_to_html
-from toolkit.batch.webfont import font_url
 from toolkit.io import write_bytes, write_text
 
 MODES = ("fast", "isolated")
@@ -137,7 +135,7 @@ def execute_job(job: Job, restart_every: int | None = None) -> dict:
             return entry
         nb = normalize_notebook(nb)
         write_bytes(job.ipynb_path, notebook_bytes(nb))
-        html = notebook_to_html(nb, title=job.report_id, font_url=font_url(job.html_path, out_dir))
+        html = notebook_to_html(nb, title=job.report_id, lang=str(job.parameters.get("lang") or "zh"))
         write_text(job.html_path, html)
         _remove(job.failed_path)
         if job.files_dir.is_dir() and not any(job.files_dir.iterdir()):

@@ -12,8 +12,8 @@ Two things make the same inputs give the same bytes on every run (reproducible b
   reads results, not code — and our template (``templates/report.html.j2``): figures carry their
   own alt text. The exporter's BeautifulSoup pass over the finished page (generic alt texts,
   ``tabindex`` on outputs; 0.06 of 0.075 s CPU a report) is skipped; the template and
-  :func:`_focusable_outputs` do its work. Given the URL of the batch's CJK web font
-  (:mod:`toolkit.batch.webfont`), the template declares it as the last font of every stack.
+  :func:`_focusable_outputs` do its work. :func:`toolkit.batch.webfont.finish_page` then gives the
+  page its language, ``<title>``, print rules and embedded CJK font, so it reads and prints alone.
 """
 
 from __future__ import annotations
@@ -108,21 +108,21 @@ def _focusable_outputs(page: str) -> str:
     return _OUTPUT_DIV.sub(r'\1 tabindex="0"', page)
 
 
-def notebook_to_html(nb: nbformat.NotebookNode, title: str | None = None, font_url: str | None = None) -> str:
-    """Render an executed notebook to a standalone HTML page with the code hidden.
+def notebook_to_html(nb: nbformat.NotebookNode, title: str | None = None, lang: str | None = None) -> str:
+    """Render an executed notebook to a self-contained HTML page with the code hidden.
 
-    ``font_url``: the batch's CJK web font relative to the page (:func:`toolkit.batch.webfont.font_url`;
-    it depends on the page's depth in the output folder); declared as the last font of every stack.
+    The page's title and language come from its title block (:class:`toolkit.report.text.Title`);
+    ``title`` and ``lang`` (``zh``/``en``) are used when it has none.
     """
+    from toolkit.batch.webfont import finish_page, page_title
+
     resources: dict[str, Any] = {}
     if title:
         resources["metadata"] = {"name": title}
-    if font_url:
-        from toolkit.batch.webfont import cjk_fallback_stack, font_face_css
-
-        resources.update(cjk_font_face=font_face_css(font_url), cjk_fallback_stack=cjk_fallback_stack())
     body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
-    return _focusable_outputs(body)
+    found_title, found_lang = page_title(body)
+    html_lang = found_lang or {"zh": "zh-CN", "en": "en", "both": "zh-CN"}.get(lang or "zh", "zh-CN")
+    return finish_page(_focusable_outputs(body), title=found_title or title, lang=html_lang)
 
 
 def error_summary(nb: nbformat.NotebookNode) -> str | None:

@@ -3,8 +3,7 @@
 ``plan_jobs`` turns notebooks × counties × years into :class:`~toolkit.batch.job.Job` s with
 their input keys; ``run_batch`` runs what changed on a local process pool (default), in this
 process (``workers=0``), or on a Dask cluster (``scheduler=``); records each finished report in
-the manifest; writes ``<out>/index.html`` and the folder's CJK web font
-(``<out>/_assets/report-cjk.woff``, :mod:`toolkit.batch.webfont`); and returns a :class:`BatchResult`. A failing notebook
+the manifest; writes ``<out>/index.html``; and returns a :class:`BatchResult`. A failing notebook
 never stops the batch.
 
 Crash safety: one batch at a time per output folder (a lock file); leftovers of a killed batch
@@ -27,7 +26,6 @@ from pathlib import Path
 
 from toolkit.batch import cache
 from toolkit.batch.job import MODES, Job, declared_parameters, execute_job
-from toolkit.batch.webfont import FontReport, write_report_font
 from toolkit.errors import ToolkitError
 from toolkit.paths import NOTEBOOKS_DIR, PARAMS_DIR
 
@@ -148,7 +146,6 @@ class BatchResult:
     out_dir: Path
     entries: dict[str, dict] = field(default_factory=dict)  # report_id -> entry with "outcome"
     wall_seconds: float = 0.0
-    font: FontReport | None = None  # the folder's CJK web font, when the index was written
 
     def ids(self, outcome: str) -> list[str]:
         return sorted(k for k, e in self.entries.items() if e["outcome"] == outcome)
@@ -289,8 +286,6 @@ def run_batch(
                 from toolkit.batch.index import write_index
 
                 write_index(out_dir, manifest)
-                # after the index (its text counts too); covers reports skipped as unchanged
-                result.font = write_report_font(out_dir, manifest.entries)
     result.wall_seconds = time.perf_counter() - t0
     return result
 
@@ -325,10 +320,4 @@ def format_summary(result: BatchResult) -> str:
             lines.append(f"  {rid:<{width}}  {err[-1] if err else 'unknown error'}")
             lines.append(f"  {'':<{width}}  → {result.out_dir / (rid + '.failed.ipynb')}")
     lines.append(f"index 索引: {result.out_dir / 'index.html'}")
-    if result.font is not None:
-        f = result.font
-        lines.append(
-            f"web font 网页字体: {f.path} ({f.characters} characters, {f.size / 1024:.0f} KB, "
-            f"{'written' if f.written else 'unchanged'} in {f.seconds:.2f} s)"
-        )
     return "\n".join(lines)

@@ -1,45 +1,40 @@
-"""One CJK web font per output folder, so report text reads as Chinese on a machine without CJK fonts.
+"""Pages that carry their own Chinese font, so they read as Chinese anywhere, alone or in their folder.
 
 Figures embed their font (PNG), but HTML text is drawn with the reader's fonts: on a bare Linux
-box or a headless CI browser Chinese shows as boxes. At the end of a batch
-(:func:`write_report_font`, called by :func:`toolkit.batch.runner.run_batch` next to the index)
-we cut from Noto Sans CJK SC (shipped by ``mplfonts``, SIL Open Font Licence 1.1; see
-:mod:`toolkit.report.fonts`) a subset holding exactly the characters of the folder's pages —
-every report the manifest lists as ok, and ``index.html`` — and write it once, as
-``<out>/_assets/report-cjk.woff`` (WOFF 1.0: zlib, from the standard library; the name table,
-licence included, is kept).
+box or a headless browser Chinese shows as boxes. :func:`finish_page` therefore cuts from Noto
+Sans CJK SC (shipped by ``mplfonts``, SIL Open Font Licence 1.1; see :mod:`toolkit.report.fonts`)
+a subset holding exactly the characters of the page and embeds it in the page as a base64
+``data:`` URL under a family of our own, :data:`FAMILY` — *first* in every font stack, with
+``font-display: block``: the font is part of the page, so it is there before the text is laid out
+(a font last in the stack, or fetched from ``_assets/``, is what left titles as □□□ on machines
+without a CJK font, and lost every character once the page was e-mailed alone). Because the subset
+holds every character of the page, putting it first shadows nothing the page needs.
 
-Each page declares it with ``@font-face`` under a family of our own, :data:`FAMILY`, placed *last*
-in its font stacks: a reader with a CJK system font keeps that one; only characters no earlier
-font has fall through to ours. Pages reach it by a relative URL (:func:`font_url`), so a copied or
-served folder keeps working.
+The same function gives the page its language (``lang="zh-CN"`` or ``"en"``), a ``<title>``
+naming report, county and year (both taken from the report's title block,
+:class:`toolkit.report.text.Title`), and the print rules of :mod:`toolkit.batch.print_css`. It runs
+on every report page of a batch (:mod:`toolkit.batch.render`), on the index, and — through
+:mod:`toolkit.batch.nbexport`, installed by ``python -m toolkit nbconvert-setup`` — on notebooks
+exported the conventional way with ``jupyter nbconvert --to html``.
 
-Same characters, same bytes: the subsetter keeps the source font's ``head`` timestamps
-(``recalc_timestamp`` off) and WOFF adds none. The character set is recorded beside the font
-(:data:`RECORD_NAME`); when it is unchanged the font is not rewritten.
+Same characters, same bytes: the subsetter keeps the source font's ``head`` timestamps and WOFF
+(zlib, standard library) adds none. Subsets are remembered per process by character set.
 """
 
 from __future__ import annotations
 
+import base64
 import io
-import json
 import os
 import re
-import time
-from dataclasses import dataclass
-from html import unescape
-from pathlib import Path
-from urllib.parse import quote
-
-from toolkit.io import write_bytes, write_text
+from functools import lru_cache
+from html import escape, unescape
 
 #: the CSS family name pages give the subset (not the font's own name: a reader's installed Noto
-#: Sans CJK SC must never be shadowed by our partial copy)
+#: Sans CJK SC must never be shadowed by our partial copy on pages we did not cut it for)
 FAMILY = "Toolkit CJK"
-#: the CJK fonts of Linux, Windows and macOS desktops, tried before ours (the same list as
-#: toolkit.report.text.REPORT_CSS): a browser tries a stack's families in turn for each character
-#: and only then its system fallback, so without them a generic family lacking CJK (monospace)
-#: would hand Chinese to our subset even where the reader has a CJK font
+#: the CJK fonts of Linux, Windows and macOS desktops, after ours: a character our subset lacks
+#: (Noto has no glyph for it) goes to them before the browser's own fallback
 SYSTEM_CJK_FAMILIES = (
     "Noto Sans CJK SC",
     "Source Han Sans SC",
@@ -49,38 +44,24 @@ SYSTEM_CJK_FAMILIES = (
     "SimHei",
     "WenQuanYi Micro Hei",
 )
-ASSETS_DIR = "_assets"
-FONT_NAME = "report-cjk.woff"
-#: the characters the current font was cut for, and from which source (JSON)
-RECORD_NAME = "report-cjk.json"
-#: bump when the subsetting recipe changes, so existing folders get a new font
-RECIPE = 1
+#: marks the embedded font's ``<style>`` so a page is finished once (re-finishing replaces it)
+STYLE_ID = "toolkit-page-style"
 
 _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_OWN_STYLE = re.compile(rf'<style id="{STYLE_ID}">.*?</style>\n?', re.S)
+_TITLE_H1 = re.compile(r'<h1 class="toolkit-title"[^>]*\bdata-lang="([^"]+)"[^>]*>(.*?)</h1>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+_HTML_LANG = re.compile(r"<html\b[^>]*>", re.I)
+_TITLE = re.compile(r"<title>.*?</title>", re.S | re.I)
 
 
-def font_path(out_dir: str | os.PathLike) -> Path:
-    return Path(out_dir) / ASSETS_DIR / FONT_NAME
-
-
-def font_url(page: str | os.PathLike, out_dir: str | os.PathLike) -> str:
-    """The font's URL relative to ``page`` (an HTML file inside ``out_dir``), e.g. ``../../_assets/report-cjk.woff``."""
-    rel = os.path.relpath(font_path(out_dir), Path(page).parent)
-    return quote(Path(rel).as_posix())
-
-
-def font_face_css(url: str) -> str:
-    """The ``@font-face`` rule declaring :data:`FAMILY` at ``url`` (already relative and URL-quoted)."""
-    return f"@font-face{{font-family:'{FAMILY}';src:url('{url}') format('woff');font-display:swap}}"
-
-
-def cjk_fallback_stack() -> str:
-    """What pages append to a font stack: the system CJK fonts, then :data:`FAMILY` (CSS, quoted)."""
-    return ", ".join(f"'{f}'" for f in (*SYSTEM_CJK_FAMILIES, FAMILY))
+_CODE = re.compile(r"<(script|style)\b[^>]*>.*?</\1>", re.S | re.I)
 
 
 def page_characters(text: str) -> set[str]:
-    """Every character of an HTML page, character references decoded (markup adds only ASCII)."""
+    """Every character of an HTML page outside scripts and style sheets, character references
+    decoded (markup adds only ASCII)."""
+    text = _CODE.sub("", text)
     chars = set(text)
     if "&" in chars:
         for ref in set(_ENTITY.findall(text)):
@@ -88,16 +69,7 @@ def page_characters(text: str) -> set[str]:
     return chars
 
 
-def batch_pages(out_dir: str | os.PathLike, entries: dict[str, dict]) -> list[Path]:
-    """The HTML pages of an output folder: every manifest entry with status ok, then ``index.html``."""
-    out_dir = Path(out_dir)
-    pages = [out_dir / f"{rid}.html" for rid, e in sorted(entries.items()) if e.get("status") == "ok"]
-    index = out_dir / "index.html"
-    return [p for p in pages if p.is_file()] + ([index] if index.is_file() else [])
-
-
-def subset_font(chars: set[str], source: str | os.PathLike) -> bytes:
-    """WOFF bytes of ``source`` cut down to ``chars`` (those it lacks are left out), byte-stable."""
+def _options():
     from fontTools import subset
 
     options = subset.Options()
@@ -105,6 +77,24 @@ def subset_font(chars: set[str], source: str | os.PathLike) -> bytes:
     options.name_IDs = ["*"]  # keep copyright and licence (OFL 1.1 asks copies to carry them)
     options.name_languages = ["*"]
     options.recalc_timestamp = False  # head.modified stays the source's: same characters, same bytes
+    # horizontal Chinese text needs no shaping, hints or vertical metrics; flat charstrings subset
+    # in a third of the time of the source's subroutines
+    options.layout_features = []
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx"]
+    options.hinting = False
+    options.desubroutinize = True
+    return options
+
+
+def subset_font(chars: set[str], source: str | os.PathLike | None = None) -> bytes:
+    """WOFF bytes of ``source`` (default: Noto Sans CJK SC) cut down to ``chars`` (those it lacks are left out)."""
+    from fontTools import subset
+
+    if source is None:
+        from toolkit.report.fonts import cjk_font_path
+
+        source = cjk_font_path()
+    options = _options()
     font = subset.load_font(str(source), options, lazy=True)
     try:
         subsetter = subset.Subsetter(options)
@@ -117,48 +107,59 @@ def subset_font(chars: set[str], source: str | os.PathLike) -> bytes:
     return buf.getvalue()
 
 
-@dataclass(frozen=True)
-class FontReport:
-    path: Path
-    characters: int  # distinct characters of the pages (the font holds those Noto has)
-    size: int  # bytes of the font file
-    written: bool  # False: the character set was unchanged, the file was left alone
-    seconds: float
+@lru_cache(maxsize=8)
+def _font_face(chars: frozenset[str]) -> str:
+    data = base64.b64encode(subset_font(set(chars))).decode("ascii")
+    return (
+        f"@font-face{{font-family:'{FAMILY}';src:url(data:font/woff;base64,{data}) format('woff');font-display:block}}"
+    )
 
 
-def write_report_font(
-    out_dir: str | os.PathLike, entries: dict[str, dict], source: str | os.PathLike | None = None
-) -> FontReport:
-    """Write ``<out>/_assets/report-cjk.woff`` for the folder's pages (see the module docstring)."""
-    t0 = time.perf_counter()
-    out_dir = Path(out_dir)
-    if source is None:
-        from toolkit.report.fonts import cjk_font_path
-
-        source = cjk_font_path()
-    source = Path(source)
-    chars: set[str] = set()
-    for page in batch_pages(out_dir, entries):
-        chars |= page_characters(page.read_text(encoding="utf-8"))
-    record = {
-        "recipe": RECIPE,
-        "source": source.name,
-        "source_bytes": source.stat().st_size,
-        "characters": "".join(sorted(chars)),
-    }
-    target = font_path(out_dir)
-    record_path = target.with_name(RECORD_NAME)
-    written = False
-    if not (target.is_file() and _read_record(record_path) == record):
-        write_bytes(target, subset_font(chars, source))
-        # after the font: a record never vouches for a font that is not in place
-        write_text(record_path, json.dumps(record, ensure_ascii=False, sort_keys=True, indent=0) + "\n")
-        written = True
-    return FontReport(target, len(chars), target.stat().st_size, written, time.perf_counter() - t0)
+def font_face_css(chars: set[str]) -> str:
+    """The ``@font-face`` rule declaring :data:`FAMILY` as an embedded subset holding ``chars``."""
+    printable = {c for c in chars if c.isprintable() or c == " "}
+    return _font_face(frozenset(printable))
 
 
-def _read_record(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+def font_stack(*generic: str) -> str:
+    """A CSS font stack: :data:`FAMILY` first, then the system CJK fonts, then ``generic`` (e.g. ``sans-serif``)."""
+    return ", ".join([f"'{f}'" for f in (FAMILY, *SYSTEM_CJK_FAMILIES)] + list(generic or ("sans-serif",)))
+
+
+def embedded_font_bytes(page: str) -> bytes | None:
+    """The font a finished page embeds (WOFF bytes), or None."""
+    m = re.search(r"src:url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", page)
+    return base64.b64decode(m.group(1)) if m else None
+
+
+def page_title(page: str) -> tuple[str | None, str | None]:
+    """(title text, language) of a page's title block (``<h1 class="toolkit-title" data-lang=…>``), or (None, None)."""
+    m = _TITLE_H1.search(page)
+    if not m:
+        return None, None
+    text = unescape(_TAG.sub("", m.group(2))).replace("¶", "").strip()
+    return text, m.group(1)
+
+
+def finish_page(page: str, title: str | None = None, lang: str | None = None) -> str:
+    """The page with its language, ``<title>``, print rules and embedded CJK font (module docstring).
+
+    ``title``/``lang`` default to the page's title block; without either the page keeps its own.
+    """
+    from toolkit.batch.print_css import page_css
+
+    found_title, found_lang = page_title(page)
+    title = title or found_title
+    lang = lang or found_lang
+    page = _OWN_STYLE.sub("", page)
+    if lang:
+        page = _HTML_LANG.sub(f'<html lang="{escape(lang)}">', page, count=1)
+    if title:
+        page = _TITLE.sub(f"<title>{escape(title, quote=False)}</title>", page, count=1)
+    css = page_css(title or "", lang or "zh-CN")
+    # characters of the page and of the rules about to be added (running header, page numbers)
+    chars = page_characters(page) | set(css)
+    style = f'<style id="{STYLE_ID}">{font_face_css(chars)}\n{css}</style>'
+    if "</head>" in page:
+        return page.replace("</head>", style + "\n</head>", 1)
+    return style + page

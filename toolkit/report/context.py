@@ -94,6 +94,14 @@ class ReportContext:
         cy = self.county_year.sort_values(["county_id", "year"]).drop_duplicates("county_id", keep="last")
         return {c: (None if pd.isna(r) else int(r)) for c, r in zip(cy["county_id"], cy["reform_year"])}
 
+    @cached_property
+    def synthetic(self) -> bool:
+        """True when the dataset's manifest says the synthetic generator made it: every output then
+        carries the 示例数据 · synthetic data banner (real data never does)."""
+        from toolkit.data.synth import is_synth_output
+
+        return is_synth_output(Path(self.dataset.root))
+
     @property
     def county_name(self) -> str | None:
         return self.county_names.get(self.county_id) if self.county_id else None

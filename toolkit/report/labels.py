@@ -132,6 +132,14 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
     "python": ("Python 版本", "Python version"),
     "packages": ("软件包版本", "Package versions"),
     "dataset_path": ("数据路径", "Dataset path"),
+    # page furniture (toolkit.batch.print_css, toolkit.report.text)
+    "page_of": ("第 {page} 页 / 共 {pages} 页", "Page {page} of {pages}"),
+    "synthetic_banner": (
+        "示例数据 · synthetic data：本报告由合成的示例数据生成，县名和数字均为虚构，不代表任何真实地区。",
+        "示例数据 · synthetic data: this report was made from the synthetic sample province; "
+        "county names and numbers are fictional.",
+    ),
+    "modelled_on": ("（仿{place}）", " (modelled on {place})"),
 }
 
 
@@ -174,6 +182,16 @@ def label(key: str, lang: str = "zh") -> str:
     if peer:
         return peer[0] if lang == "zh" else peer[1]
     return key
+
+
+def message(key: str, lang: str = "zh", **fields) -> str:
+    """A sentence of the catalogue in ``lang`` (``zh`` or ``en``), its ``{fields}`` filled in."""
+    check_lang(lang)
+    if key not in REPORT_LABELS:
+        raise KeyError(f"no message {key!r} in the report catalogue (toolkit.report.labels.REPORT_LABELS)")
+    zh, en = REPORT_LABELS[key]
+    text = en if lang == "en" else zh
+    return text.format(**fields) if fields else text
 
 
 def heading(key: str, lang: str = "zh", level: int = 2) -> str:

@@ -144,11 +144,21 @@ def _guess_kind(name: str, series: pd.Series) -> str:
     return "text"
 
 
+#: tables up to this many rows are kept on one printed page
+KEEP_WHOLE_ROWS = 30
+#: tables with more columns than this print in a smaller type
+WIDE_COLUMNS = 8
+
+
 def to_html(table: pd.DataFrame, caption: str | None = None, footnote: str | None = None) -> str:
     """A plain, stable HTML table (no pandas styler ids), right-aligned numbers."""
     import html
 
-    parts = ['<table class="toolkit-table" style="border-collapse:collapse">']
+    # a short table prints whole (toolkit.batch.print_css); a long one breaks between rows, header repeated
+    keep = " toolkit-keep" if len(table) <= KEEP_WHOLE_ROWS else ""
+    # many columns print in a smaller type so the table fits the A4 width
+    wide = " toolkit-wide" if len(table.columns) > WIDE_COLUMNS else ""
+    parts = [f'<table class="toolkit-table{keep}{wide}" style="border-collapse:collapse">']
     if caption:
         parts.append(f"<caption>{html.escape(caption)}</caption>")
     parts.append(

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from toolkit.did.result import FEW_CLUSTERS, estimator_name
-from toolkit.report.labels import check_lang, label
+from toolkit.report.labels import check_lang, label, message
 from toolkit.report.tables import fmt_number, fmt_pct
 
 #: a TWFE estimate "differs" from the robust one when it lies outside the robust estimate's CI
@@ -311,33 +311,46 @@ def claims_summary(checked, lang: str = "zh") -> str:
     return s
 
 
-#: CSS font stack for Chinese text in HTML reports: the font we ship for figures, then the CJK
-#: fonts of Windows, macOS and Linux desktops; last the batch's web font (toolkit.batch.webfont,
-#: declared by the page template), for readers with none of them
-REPORT_CSS = (
-    "<style>body, .jp-RenderedHTMLCommon, .toolkit-table, .toolkit-provenance {font-family: "
-    "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', 'Hiragino Sans GB', "
-    "'SimHei', 'WenQuanYi Micro Hei', sans-serif, 'Toolkit CJK';}</style>"
-)
-
-
 class Title(Markdown):
-    """The report title: Markdown in notebooks, HTML (with the CJK font stack) in rendered reports."""
+    """The report title: Markdown in notebooks; in HTML an ``<h1 class="toolkit-title">`` naming its
+    language, from which the page takes its ``<title>`` and ``lang`` (:func:`toolkit.batch.webfont.finish_page`),
+    and — for reports made from synthetic data — the 示例数据 banner under it."""
+
+    def __init__(self, text: str, lang: str = "zh", synthetic: bool = False):
+        super().__init__(text)
+        self.lang = lang
+        self.synthetic = synthetic
+
+    def _repr_markdown_(self) -> str:
+        return self.text + (f"\n\n**{message('synthetic_banner', self.lang)}**" if self.synthetic else "")
 
     def _repr_html_(self) -> str:
         import html as _html
 
-        return REPORT_CSS + f"<h1>{_html.escape(self.text.lstrip('# '))}</h1>"
+        html_lang = "en" if self.lang == "en" else "zh-CN"
+        out = f'<h1 class="toolkit-title" data-lang="{html_lang}">{_html.escape(self.text.lstrip("# "))}</h1>'
+        if self.synthetic:
+            out += synthetic_banner_html(self.lang)
+        return out
 
 
-def title_block(key: str, county_name: str | None, year: int | None, lang: str = "zh") -> Title:
-    """The report's title (``# 县域医共体年度报告 · 濉溪县 · 2023``)."""
+def synthetic_banner_html(lang: str = "zh") -> str:
+    """The visible 示例数据 · synthetic data banner (``<div class="toolkit-synthetic">``)."""
+    import html as _html
+
+    return f'<div class="toolkit-synthetic" role="note">{_html.escape(message("synthetic_banner", lang))}</div>'
+
+
+def title_block(
+    key: str, county_name: str | None, year: int | None, lang: str = "zh", synthetic: bool = False
+) -> Title:
+    """The report's title (``# 县域医共体年度报告 · 濉溪县 · 2023``); ``synthetic`` adds the 示例数据 banner."""
     parts = [label(key, lang)]
     if county_name:
         parts.append(county_name)
     if year is not None:
         parts.append(str(year))
-    return Title("# " + " · ".join(parts))
+    return Title("# " + " · ".join(parts), lang, synthetic)
 
 
 def section(key: str, lang: str = "zh", level: int = 2) -> Markdown:
