@@ -188,6 +188,190 @@ def indicator_trends(ctx: ReportContext, indicators=KEY_INDICATORS, ncols: int =
     return figures.show(fig, alt=label("indicators_and_targets", ctx.lang))
 
 
+# --------------------------------------------------------------------------- profile
+#: facility tiers of facility_year (data.md, contract extension) in display order
+FACILITY_TIERS = {
+    "lead_hospital": ("牵头医院", "lead hospitals"),
+    "county_other": ("其他县级医疗机构", "other county facilities"),
+    "township": ("乡镇卫生院", "township health centres"),
+    "community_centre": ("社区卫生服务中心", "community health centres"),
+    "village": ("村卫生室", "village clinics"),
+}
+
+
+def profile_frame(ctx: ReportContext) -> pd.DataFrame:
+    """The county in the report year (seed 000 §1.2 县情): population, facilities by tier, beds and
+    general practitioners (per 1,000 / 10,000 residents) from ``facility_year``, staff from
+    ``county_year``. Rows: item, value (None = not in the data), unit."""
+    zh = ctx.lang == "zh"
+    cy = ctx.county_year
+    row = cy.loc[(cy["county_id"] == ctx.county_id) & (cy["year"] == ctx.year)]
+    r = row.iloc[0] if len(row) else pd.Series(dtype=object)
+    pop = float(r["population"]) if "population" in r and pd.notna(r["population"]) else None
+
+    def cy_value(col):
+        return float(r[col]) if col in r and pd.notna(r[col]) else None
+
+    out = [
+        (label("population", ctx.lang), pop, "人" if zh else "people"),
+        (label("insured_pop", ctx.lang), cy_value("insured_pop"), "人" if zh else "people"),
+    ]
+    fy = ctx.tables.get("facility_year")
+    mine = None
+    if fy is not None:
+        mine = fy.loc[(fy["county_id"] == ctx.county_id) & (fy["year"] == ctx.year)]
+        if mine.empty:
+            mine = None
+    unit_n = "个" if zh else ""
+    for tier, (tz, te) in FACILITY_TIERS.items():
+        # a tier without rows is not known to be zero (a table may list only some tiers)
+        n = int((mine["level"] == tier).sum()) if mine is not None else 0
+        out.append(((f"{tz}数" if zh else f"Number of {te}"), n or None, unit_n))
+
+    def fac_sum(col):
+        if mine is None or col not in mine or mine[col].isna().all():
+            return None
+        return float(mine[col].sum())
+
+    beds, gps = fac_sum("beds"), fac_sum("general_practitioners")
+    out += [
+        ("实有床位数" if zh else "Open beds", beds, "张" if zh else ""),
+        (
+            "每千常住人口床位数" if zh else "Beds per 1,000 residents",
+            beds / pop * 1000 if beds is not None and pop else None,
+            "张" if zh else "",
+        ),
+        (label("general_practitioners", ctx.lang), gps, "人" if zh else ""),
+        (
+            "每万常住人口全科医生数" if zh else "GPs per 10,000 residents",
+            gps / pop * 10_000 if gps is not None and pop else None,
+            "人" if zh else "",
+        ),
+        (label("township_staff", ctx.lang), cy_value("township_staff"), "人" if zh else ""),
+        (label("lead_hospital_staff", ctx.lang), cy_value("lead_hospital_staff"), "人" if zh else ""),
+        (label("village_doctors", ctx.lang), cy_value("village_doctors"), "人" if zh else ""),
+        # the contract has no practitioner or nurse counts (seed 000 §1.2 reports both per 1,000)
+        ("每千常住人口执业（助理）医师数" if zh else "Practitioners per 1,000 residents", None, ""),
+        ("每千常住人口注册护士数" if zh else "Registered nurses per 1,000 residents", None, ""),
+    ]
+    if "units" in ctx.tables:
+        u = ctx.tables["units"]
+        u = u.loc[u["county_id"] == ctx.county_id]
+        out.append(("健康管理单元数" if zh else "Health management units", int(len(u)), unit_n))
+        if "community_id" in u:
+            out.append(("医共体数" if zh else "Medical communities", int(u["community_id"].nunique()), unit_n))
+    return pd.DataFrame(out, columns=["item", "value", "unit"])
+
+
+def county_profile(ctx: ReportContext) -> HtmlTable:
+    """The profile as a two-column table; an item the data lacks says "数据中无此项"."""
+    zh = ctx.lang == "zh"
+    f = profile_frame(ctx)
+    missing = "数据中无此项" if zh else "not available in the data"
+
+    def shown(v, item):
+        if v is None or pd.isna(v):
+            return missing
+        per = "每" in item or "per " in item
+        return fmt_number(v, 2) if per else fmt_number(v, 0)
+
+    table = pd.DataFrame(
+        {
+            ("项目" if zh else "Item"): f["item"],
+            ("数值" if zh else "Value"): [
+                shown(v, i) + (f" {u}" if u and v is not None and not pd.isna(v) else "")
+                for v, i, u in zip(f["value"], f["item"], f["unit"])
+            ],
+        }
+    )
+    caption = f"{ctx.county_name} · {ctx.year} · " + ("县情概况" if zh else "County profile")
+    return HtmlTable(table, caption=caption)
+
+
+# --------------------------------------------------------------------------- trends
+def trend_frame(ctx: ReportContext, indicators=KEY_INDICATORS) -> pd.DataFrame:
+    """Each key indicator's trend over the county's years up to the report year: Mann–Kendall test
+    with Sen's slope (:mod:`toolkit.indicators.trend`; rules.md §13)."""
+    from toolkit.indicators.trend import mann_kendall
+
+    reg = _registry()
+    ind = ctx.indicators
+    mine = ind.loc[(ind["county_id"] == ctx.county_id) & (ind["year"] <= ctx.year)].dropna(subset=["value"])
+    rows = []
+    for iid in indicators:
+        d = mine.loc[mine["indicator"] == iid].sort_values("year")
+        if iid not in reg or d.empty:
+            continue
+        t = mann_kendall(d["year"].to_numpy(), d["value"].to_numpy())
+        rows.append(
+            {
+                "indicator": iid,
+                "label": label(iid, ctx.lang),
+                "unit": reg[iid].unit,
+                "first_year": int(d["year"].min()),
+                "last_year": int(d["year"].max()),
+                "n_years": t.n,
+                "s": t.s,
+                "p_value": t.p_value,
+                "slope": t.slope,
+                "direction": t.direction,
+                "reason": t.reason,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def trend_summary(ctx: ReportContext) -> Bundle:
+    """Which key indicators rose or fell over the years: "上升"/"下降" only where the Mann–Kendall
+    test finds a trend at the 5% level; otherwise "无显著趋势" — never from two end points."""
+    from toolkit.indicators.claims_check import fmt_slope
+
+    f = trend_frame(ctx)
+    lang = ctx.lang
+    zh = lang == "zh"
+    words = (
+        {"decreasing": "呈下降趋势", "increasing": "呈上升趋势", "no_trend": "无显著的上升或下降趋势"}
+        if zh
+        else {"decreasing": "falling", "increasing": "rising", "no_trend": "no significant trend"}
+    )
+    if f.empty:
+        text = "没有可检验趋势的指标。" if zh else "No indicator has years to test for a trend."
+        return Bundle([Markdown(text)], summary=text)
+    lines, cells = [], []
+    for r in f.to_dict("records"):
+        period = f"{r['first_year']}–{r['last_year']}"
+        if r["reason"]:
+            why = (
+                ("年份少于5年，不作趋势判断" if zh else "fewer than 5 years: not tested")
+                if "fewer" in r["reason"]
+                else ("各年数值相同" if zh else "the same value every year")
+            )
+            detail = why
+        else:
+            slope = fmt_slope(r["slope"], r["unit"], lang)
+            detail = (
+                f"Mann–Kendall 检验 P={r['p_value']:.3f}，Sen 斜率 {slope}/年"
+                if zh
+                else f"Mann–Kendall p = {r['p_value']:.3f}, Sen's slope {slope} a year"
+            )
+        lines.append(
+            f"- **{r['label']}**：{period}年{words[r['direction']]}（{detail}）。"
+            if zh
+            else f"- **{r['label']}**, {period}: {words[r['direction']]} ({detail})."
+        )
+        cells.append((r["label"], period, words[r["direction"]], detail))
+    head = ["指标", "年份", "趋势", "检验"] if zh else ["Indicator", "Years", "Trend", "Test"]
+    note = (
+        "趋势判断：Mann–Kendall 检验（双侧，显著性水平0.05），斜率为 Sen 斜率（成对斜率的中位数）；仅在检验显著时称“上升”或“下降”。"
+        if zh
+        else "Trend: Mann–Kendall test (two-sided, 5% level), slope = Sen's slope (median of pairwise slopes); "
+        "“rising” or “falling” only when the test is significant."
+    )
+    table = HtmlTable(pd.DataFrame(cells, columns=head), footnote=note)
+    text = "\n".join(lines)
+    return Bundle([Markdown(text), table], summary=text)
+
+
 # --------------------------------------------------------------------------- settlement
 def settlement(ctx: ReportContext):
     """The county's settlement of the year (cached on the context)."""
@@ -265,6 +449,123 @@ def settlement_summary(ctx: ReportContext) -> Bundle:
         ],
         summary=summary,
     )
+
+
+# --------------------------------------------------------------------------- units
+#: how many units the ranked table shows at each end (all units are in the Excel side file)
+UNITS_SHOWN = 10
+
+
+def unit_ranking_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Every unit's three core insurance indicators (rules.md §4, seed 000 §3.1): fund savings,
+    change of per-capita fund spending, change of per-capita total spending — ranked by the last
+    (the effect evaluation's indicator, rules.md §5: the largest decline first; ties by name)."""
+    cs = settlement(ctx)
+    u = cs.units[["unit_name", "township_name", "fund_savings", "fund_pc_change", "total_pc_change"]].copy()
+    u = u.sort_values(["total_pc_change", "unit_name"], na_position="last", kind="stable").reset_index(drop=True)
+    u.insert(0, "rank", range(1, len(u) + 1))
+    return u
+
+
+def unit_core_indicators(ctx: ReportContext) -> Bundle:
+    """The units ranked on the core insurance indicators: the first and last :data:`UNITS_SHOWN`."""
+    lang = ctx.lang
+    zh = lang == "zh"
+    if any(t not in ctx.tables for t in ("units", "unit_year", "ph_process", "ph_targets")):
+        text = (
+            "数据中无此项（缺少单元结算所需的表）。" if zh else "Not available in the data (settlement tables missing)."
+        )
+        return Bundle([Markdown(text)], summary=text)
+    f = unit_ranking_frame(ctx)
+    n = len(f)
+    shown = f if n <= 2 * UNITS_SHOWN else pd.concat([f.head(UNITS_SHOWN), f.tail(UNITS_SHOWN)])
+    cols = (
+        ["排名", "健康管理单元", "乡镇", "医保基金结余（万元）", "人均基本医保基金支出同比", "人均医疗总费用同比"]
+        if zh
+        else ["Rank", "Unit", "Township", "Fund savings (10k yuan)", "Fund per capita, yoy", "Total per capita, yoy"]
+    )
+    table = pd.DataFrame(
+        {
+            cols[0]: shown["rank"].astype(str),
+            cols[1]: shown["unit_name"],
+            cols[2]: shown["township_name"],
+            cols[3]: [fmt_wan(v) for v in shown["fund_savings"]],
+            cols[4]: [fmt_pct(v) for v in shown["fund_pc_change"]],
+            cols[5]: [fmt_pct(v) for v in shown["total_pc_change"]],
+        }
+    )
+    saving = int((f["fund_savings"] > 0).sum())
+    if zh:
+        text = f"全县 {n} 个健康管理单元中 {saving} 个医保基金有结余；按人均医疗总费用同比变化排名（降幅最大者居首）。"
+        note = f"仅列前后各 {UNITS_SHOWN} 名，全部单元见 Excel 附表。" if n > 2 * UNITS_SHOWN else None
+    else:
+        text = f"{saving} of the county's {n} health management units saved insurance funds; ranked by the change of per-capita total spending (largest decline first)."
+        note = f"First and last {UNITS_SHOWN} shown; all units in the Excel side file." if n > 2 * UNITS_SHOWN else None
+    caption = f"{ctx.county_name} · {ctx.year} · " + ("单元核心医保指标" if zh else "Unit core insurance indicators")
+    return Bundle([Markdown(text), HtmlTable(table, caption=caption, footnote=note)], summary=text)
+
+
+def objective_attainment_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Per objective indicator (rules.md §5, seed 000 §3.2): benchmark, units evaluated, units at
+    or above it, units vetoed, in the registry's benchmark order."""
+    o = settlement(ctx).ph_objective
+    order = list(dict.fromkeys(o["indicator"]))
+    g = o.groupby("indicator", sort=False)
+    out = pd.DataFrame(
+        {
+            "indicator": order,
+            "benchmark": [float(g.get_group(i)["benchmark"].iloc[0]) for i in order],
+            "units": [int(len(g.get_group(i))) for i in order],
+            "met": [
+                int((g.get_group(i)["met"].astype(bool) & ~g.get_group(i)["vetoed"].astype(bool)).sum()) for i in order
+            ],
+            "vetoed": [int(g.get_group(i)["vetoed"].astype(bool).sum()) for i in order],
+        }
+    )
+    out["share_met"] = out["met"] / out["units"].where(out["units"] > 0)
+    return out
+
+
+def objective_attainment(ctx: ReportContext) -> Bundle:
+    """How many units met each objective benchmark (they get that sub-project's full share)."""
+    from toolkit.settlement.words import indicator_label
+
+    lang = ctx.lang
+    zh = lang == "zh"
+    if any(t not in ctx.tables for t in ("units", "unit_year", "ph_process", "ph_targets")):
+        text = (
+            "数据中无此项（缺少单元结算所需的表）。" if zh else "Not available in the data (settlement tables missing)."
+        )
+        return Bundle([Markdown(text)], summary=text)
+    f = objective_attainment_frame(ctx)
+    cols = (
+        ["指标", "基准", "达标单元数", "一票否决", "达标比例"]
+        if zh
+        else ["Indicator", "Benchmark", "Units meeting it", "Vetoed", "Share meeting it"]
+    )
+    table = pd.DataFrame(
+        {
+            cols[0]: [indicator_label(i, lang) for i in f["indicator"]],
+            cols[1]: [
+                fmt_number(b, 0) if i.endswith("_credits") else fmt_pct(b)
+                for i, b in zip(f["indicator"], f["benchmark"])
+            ],
+            cols[2]: [f"{m} / {n}" for m, n in zip(f["met"], f["units"])],
+            cols[3]: [str(v) for v in f["vetoed"]],
+            cols[4]: [fmt_pct(v) for v in f["share_met"]],
+        }
+    )
+    worst = f.sort_values(["share_met", "indicator"]).iloc[0] if len(f) else None
+    if worst is None:
+        text = "本年度没有目标评价数据。" if zh else "No objective evaluation this year."
+    elif zh:
+        text = f"{len(f)} 项目标评价指标中，达标比例最低的是{indicator_label(worst['indicator'], lang)}（{fmt_pct(worst['share_met'])}）。"
+    else:
+        text = f"Of {len(f)} objective indicators, the lowest share of units meeting the benchmark is {indicator_label(worst['indicator'], lang)} ({fmt_pct(worst['share_met'])})."
+    caption = f"{ctx.county_name} · {ctx.year} · " + (
+        "公卫目标评价达标情况" if zh else "Objective evaluation: units meeting each benchmark"
+    )
+    return Bundle([Markdown(text), HtmlTable(table, caption=caption)], summary=text)
 
 
 # --------------------------------------------------------------------------- province comparison
@@ -461,6 +762,15 @@ def write_side_files(ctx: ReportContext) -> Markdown:
         ]
         units = cs.units[["unit_id", "unit_name", "township_id", "community_id", *money]]
         sheets.append(Sheet("settlement", units, formats={m: "yuan" for m in money}))
+        ranked = unit_ranking_frame(ctx)
+        sheets.append(
+            Sheet(
+                "unit_core_indicators",
+                ranked,
+                formats={"fund_savings": "yuan", "fund_pc_change": "num4", "total_pc_change": "num4"},
+            )
+        )
+        sheets.append(Sheet("objective_attainment", objective_attainment_frame(ctx), formats={"share_met": "num4"}))
         sheets.append(Sheet("params", cs.params[["key", "label_zh", "label_en", "value", "unit", "since", "source"]]))
     write_workbook(path, sheets, lang=ctx.lang)
     return Markdown(("表格已另存为 Excel：" if ctx.lang == "zh" else "Tables saved as Excel: ") + f"`{path.name}`")
