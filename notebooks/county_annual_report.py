@@ -37,6 +37,13 @@ ctx = open_report(data_dir, county_id, year, lang, params_dir, suppress_threshol
 title_block("county_annual_report", ctx.county_name, ctx.year, ctx.lang, synthetic=ctx.synthetic)
 
 # %%
+section("county_profile", lang)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+county.county_profile(ctx)
+
+# %%
 section("indicators_and_targets", lang)
 
 # %%
@@ -50,11 +57,29 @@ county.indicator_summary(ctx)
 county.indicator_trends(ctx)
 
 # %%
+section("trends_tested", lang)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+county.trend_summary(ctx)
+
+# %%
 section("settlement_results", lang)
 
 # %%
 # NBVAL_CHECK_OUTPUT
 county.settlement_summary(ctx)
+
+# %%
+section("unit_indicators", lang)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+county.unit_core_indicators(ctx)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+county.objective_attainment(ctx)
 
 # %%
 section("comparison_with_province", lang)
