@@ -3,17 +3,44 @@
 A :class:`ToolkitError` is raised for anything wrong with the user's data, parameters or command
 line. It carries where the problem is (table, rows, column, value) and what was expected; the CLI
 prints it and exits with status 2 without writing any output. Programming errors are ordinary
-exceptions and stay tracebacks.
+exceptions and stay tracebacks. No identifier value reaches a message: values of identifier
+columns are withheld by the loader, and :func:`redact` withholds identifier-like values (by
+pattern) in every rendered message and problem.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 #: how many problems of one table are listed before the rest are only counted
 MAX_LISTED = 20
+
+#: identifier-like values, withheld wherever they appear in a message (values of the contract's
+#: identifier columns are withheld by name too: toolkit.data.contract.IDENTIFIER_COLUMNS):
+#: * 15 or more digits in a row: resident id card numbers (15/18 digits, last may be X), social
+#:   security and insurance card numbers, claim numbers. No count or money of the contract has
+#:   that many digits (plausibility bounds: ≤ 12 digits), so nothing a user needs is hidden;
+#: * letters followed by 10 or more digits (P00000000001234567890, ZY2023000001234);
+#: * claim numbers of the form <county>-<year>-<serial> (C01-2023-00001234).
+IDENTIFIER_PATTERNS = (
+    r"\d{15,}[Xx]?",
+    r"[A-Za-z]{1,4}\d{10,}",
+    r"[A-Za-z]\d{2,}-\d{4}-\d{6,}",
+)
+_IDENTIFIER_RE = re.compile(r"(?<![0-9A-Za-z])(?:" + "|".join(IDENTIFIER_PATTERNS) + r")(?![0-9A-Za-z])")
+WITHHELD = "<withheld: identifier>"
+
+
+def redact(text: str) -> str:
+    """``text`` with every identifier-like token replaced by ``<withheld: identifier>``."""
+    return _IDENTIFIER_RE.sub(WITHHELD, text)
+
+
+def looks_like_identifier(value: Any) -> bool:
+    return isinstance(value, str) and bool(_IDENTIFIER_RE.search(value))
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -65,8 +92,9 @@ class Problem:
             else:
                 parts.append(f"column '{self.column}'")
         head = " ".join(parts)
-        value = f": value {_short(self.value)}" if self.value is not None else ""
-        return f"{head}{value} — expected {self.expected}"
+        value = f": value {_short(redact(self.value) if isinstance(self.value, str) else self.value)}"
+        value = value if self.value is not None else ""
+        return redact(f"{head}{value} — expected {self.expected}")
 
 
 class ToolkitError(Exception):
@@ -80,7 +108,8 @@ class ToolkitError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
-        lines = [self.message]
+        """The message and the problems, identifier-like values withheld (IDENTIFIER_PATTERNS)."""
+        lines = [redact(self.message)]
         listed = self.problems[:MAX_LISTED]
         lines += [f"  - {p}" for p in listed]
         if len(self.problems) > MAX_LISTED:

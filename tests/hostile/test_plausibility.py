@@ -21,12 +21,12 @@ def test_every_money_and_count_column_has_an_upper_bound_that_keeps_fen_sums_in_
 
 # (table, row index, column, bad value, what the message must show)
 GARBAGE = [
-    ("unit_year", 0, "fund_general", "340322199001011234", "340322199001011234"),  # an 18-digit id number
+    ("unit_year", 0, "fund_general", "340322199001011234", "<withheld: identifier>"),  # an 18-digit id number
     ("unit_year", 5, "ph_lump_sum", "1e17", "1e17"),
     ("unit_year", 2, "total_medical_spending", "100000000001", "100000000001"),  # just above the bound
     ("unit_year", 3, "insured_pop", "1e20", "1e20"),
     ("county_year", 1, "population", "1e20", "1e20"),
-    ("county_year", 0, "fund_spending", "9223372036854775808", "9223372036854775808"),
+    ("county_year", 0, "fund_spending", "92233720368547", "92233720368547"),
     ("ph_process", 0, "credits", "1e15", "1e15"),
     ("deaths", 0, "population", "5e9", "5e9"),
 ]

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.data import plausibility
+from toolkit.data import plausibility, special_files
 from toolkit.data.contract import (
     DERIVED_FROM_CLAIMS,
     EXAMPLE_MARK,
@@ -1185,6 +1185,7 @@ def _discover(root: Path, wanted: Sequence[str], problems: list[Problem]) -> tup
     files: dict[str, Path] = {}
     sheets: dict[str, str] = {}
     entries = sorted(p for p in root.iterdir() if not p.name.startswith((".", "~$")))
+    problems += special_files.problems(entries, wanted, (*FORMATS, ".xls"))
     for name in wanted:
         found = [p for p in entries if p.is_file() and p.stem == name and p.suffix.lower() in FORMATS]
         found += [p for p in entries if p.is_file() and p.stem == name and p.suffix.lower() == ".xls"]
@@ -1415,6 +1416,26 @@ def _cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _are_identifiers(con, column: str, pred: str, n: int, values: list) -> bool:
+    """True when the offending values of ``column`` are (or behave like) identifiers: withhold them.
+
+    Either a shown value is a value of an identifier column (claim_id, person_id) of the claims,
+    or the offending values are nearly one per row (at least 5 and half the rows distinct) — ids
+    of people or claims in a column of units or counties, e.g. person_id and unit_id swapped.
+    """
+    distinct = con.execute(f'SELECT count(DISTINCT "{column}") FROM claims WHERE coalesce({pred}, false)').fetchone()[0]
+    if distinct >= 5 and distinct * 2 >= n:
+        return True
+    values = [str(v) for v in values if v is not None]
+    names = {r[0] for r in con.execute("DESCRIBE claims").fetchall()}
+    present = [c for c in sorted(IDENTIFIER_COLUMNS) if c in names]
+    if not values or not present:
+        return False
+    marks = ", ".join("?" * len(values))
+    where = " OR ".join(f'CAST("{c}" AS VARCHAR) IN ({marks})' for c in present)
+    return bool(con.execute(f"SELECT count(*) FROM claims WHERE {where}", values * len(present)).fetchone()[0])
+
+
 def _sql_list(values: Iterable[str]) -> str:
     return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
 
@@ -1543,6 +1564,8 @@ def validate_claims(
                     f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM claims WHERE coalesce({pred}, false) LIMIT 5'
                 ).fetchall()
                 value = f"{', '.join(repr(v[0]) for v in shown)} ({n} row{'s' if n != 1 else ''})"
+                if _are_identifiers(con, column, pred, n, [v[0] for v in shown]):  # e.g. person_id, unit_id swapped
+                    value = f"{WITHHELD}: values of an identifier column ({n} row{'s' if n != 1 else ''})"
             source = ", ".join(sorted({Path(f).name for f, _ in rows}))
             problems.append(
                 Problem(
