@@ -230,6 +230,51 @@ def _parse_file(path: Path, is_province: bool, problems: list[Problem]) -> dict[
     return entries
 
 
+COUNTY_SUFFIX = ".yaml"
+
+
+def county_files(county_dir: Path, problems: list[Problem]) -> list[Path]:
+    """The county files ``<county_id>.yaml``; anything else in the folder is a problem naming it.
+
+    One file per county, ``.yaml`` exactly: a stale ``C02.yml`` beside ``C02.yaml`` must not win
+    silently, and neither may ``c02.yaml`` be ignored for county C02 (ids are case-exact; two files
+    whose ids differ only in case are an error). Hidden files (editor backups) are left alone.
+    """
+    found: list[Path] = []
+    by_folded: dict[str, list[Path]] = {}
+    for path in sorted(county_dir.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.suffix != COUNTY_SUFFIX or not path.stem:
+            problems.append(
+                Problem(
+                    path.name,
+                    f"only <county_id>{COUNTY_SUFFIX} files in {COUNTY_DIR}/ (one per county; rename or move this one)",
+                    value=path.name,
+                    source=str(path),
+                )
+            )
+            continue
+        if not path.is_file():
+            problems.append(
+                Problem(path.name, "a regular, readable parameter file", value="not a regular file", source=str(path))
+            )
+            continue
+        found.append(path)
+        by_folded.setdefault(path.stem.casefold(), []).append(path)
+    for paths in by_folded.values():
+        if len(paths) > 1:
+            problems.append(
+                Problem(
+                    paths[0].name,
+                    "one parameter file per county (ids are case-exact; these differ only in case)",
+                    value=", ".join(p.name for p in paths),
+                    source=str(county_dir),
+                )
+            )
+    return found
+
+
 def load_params(params_dir: str | Path | None = None) -> ParamSet:
     """Read and validate every parameter file under ``params_dir`` (default: the project's params/)."""
     root = Path(params_dir) if params_dir is not None else PARAMS_DIR
@@ -243,9 +288,7 @@ def load_params(params_dir: str | Path | None = None) -> ParamSet:
     counties: dict[str, dict[str, ParamEntry]] = {}
     county_dir = root / COUNTY_DIR
     if county_dir.is_dir():
-        for path in sorted(county_dir.iterdir()):
-            if path.suffix.lower() not in (".yaml", ".yml"):
-                continue
+        for path in county_files(county_dir, problems):
             counties[path.stem] = _parse_file(path, False, problems)
     if problems:
         raise ValidationError.from_problems(problems, what="parameter files")

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.errors import Problem, ValidationError
+from toolkit.errors import Problem, ToolkitError, ValidationError
 from toolkit.params.load import ParamSet, load_params
 from toolkit.params.schema import SPECS, cross_check
 
@@ -138,6 +138,13 @@ class ParamSnapshot:
 
 def resolve(paramset: ParamSet, county_id: str, year: int) -> ParamSnapshot:
     """The snapshot of ``county_id`` in ``year`` from an already loaded :class:`ParamSet`."""
+    if county_id not in paramset.counties:
+        near = sorted(c for c in paramset.counties if c.casefold() == str(county_id).casefold())
+        if near:  # c02.yaml for county C02: ids are case-exact, a silent fall-back to the province would mislead
+            raise ToolkitError(
+                f"parameter file {near[0]}.yaml does not match county {county_id} (ids are case-exact) — "
+                f"rename it to {county_id}.yaml"
+            )
     county = paramset.counties.get(county_id, {})
     problems: list[Problem] = []
     params: list[ResolvedParam] = []
