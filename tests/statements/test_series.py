@@ -4,7 +4,7 @@ import pandas as pd
 
 from tests.settlement.builders import make_tables
 from toolkit import cli
-from toolkit.settlement.series import parse_years, streak
+from toolkit.settlement.savings_series import parse_years, streak
 
 
 def _dataset(root):

@@ -11,7 +11,7 @@ of each county (rules.md §2–5, seed 000 §3.1–3.2) and writes, per county, 
 * ``settlement_params.csv`` — the parameter values used, with labels and sources;
 * with ``--years FIRST-LAST``: each year's folder, and ``OUT/<county>/savings_by_year.csv`` (county),
   ``savings_by_year_units.csv`` (units) and ``OUT/savings_by_year.csv`` (all counties) — the series
-  behind "连续7年结余" (toolkit.settlement.series);
+  behind "连续7年结余" (toolkit.settlement.savings_series);
 * ``reconciliation.csv`` — the county reconciliation (结算汇总与平衡表): per package the pool, what
   accounts for it and a ``difference`` line that is 0.00 when it balances (toolkit.settlement.reconciliation);
 * ``statements/`` — the unit payment statements (单元结算单): ``<unit_id>.html`` and ``.pdf`` per
@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.report.settlement_workbook import settlement_workbook_bytes
     from toolkit.report.statements import FOLDER, statement_files
     from toolkit.settlement.reconciliation import reconcile
-    from toolkit.settlement.series import MONEY, parse_years, savings_by_year, streak
+    from toolkit.settlement.savings_series import MONEY, parse_years, savings_series, streak
     from toolkit.settlement.statement import settle_province
 
     check_output([args.out], [args.dataset], folder=True)  # before anything is read or written
@@ -193,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
             made = statement_files(result, lang, pdf=statements == "pdf")
             files += [(folder / FOLDER / name, data) for name, data in sorted(made.items())]
     if args.years is not None:
-        unit_series, county_series = savings_by_year(results)
+        unit_series, county_series = savings_series(results)
         money = frozenset(MONEY) | {"fund_savings"}
         for county, rows in county_series.groupby("county_id", sort=True):
             files.append((Path(county) / "savings_by_year.csv", _csv_bytes(rows, money)))

@@ -1,82 +1,69 @@
-"""Savings by year: the settlement of several years as one series per unit and per county.
+"""Capitation savings by year for one county: the series behind "连续7年结余" (seed 000 §4.1).
 
-The basis of the reform's claim "包干资金从2017年起已实现连续7年结余" (seed 000 §4.1; rules.md §2,
-§13 streaks): for each settlement year, the big package's and the chronic package's savings (an
-overspend is negative) and their sum, the unit insurance fund savings of rules.md §4 (indicator 1).
-``saved`` says whether that sum is above zero; :func:`streak` counts the years in a row that end
-with a given year. Money in yuan to the fen (summed as integer fen).
+The big package (rules.md §2, seed 000 §3.1) is settled for every year the data allows — a year
+needs the ``baseline_years`` before it (近3年) for all the county's units, and parameters in force
+(none before the reform started) — with the parameters of that year (:func:`toolkit.params.snapshot.snapshot`). Savings = budget − actual summed
+over the units in fen (an overspend is negative savings), returned in yuan.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from toolkit.settlement.money import yuan_to_fen
+from toolkit.params.load import load_params
+from toolkit.params.snapshot import resolve
+from toolkit.settlement.capitation import BIG, package_columns
+from toolkit.settlement.rows import UnitYearIndex
 
-UNIT_COLUMNS = ["county_id", "unit_id", "unit_name", "year", "budget", "actual", "savings", "chronic_savings"]
-MONEY = ("budget", "actual", "savings", "chronic_budget", "chronic_actual", "chronic_savings")
-
-
-def savings_by_year(results) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(per unit-year, per county-year) savings of the settlements ``results`` (any counties and years).
-
-    Per unit-year: budget, actual, savings, chronic_savings, fund_savings = savings + chronic_savings,
-    saved. Per county-year: the same sums, units, units_saving, units_overspending, saved."""
-    units, counties = [], []
-    for cs in sorted(results, key=lambda r: (r.county_id, r.year)):
-        u = cs.units.sort_values("unit_id")
-        fen = {c: yuan_to_fen(u[c].to_numpy(dtype="float64")) for c in MONEY}
-        fund = fen["savings"] + fen["chronic_savings"]
-        frame = pd.DataFrame(
-            {
-                "county_id": cs.county_id,
-                "unit_id": u["unit_id"].to_numpy(dtype=object),
-                "unit_name": u["unit_name"].to_numpy(dtype=object) if "unit_name" in u.columns else None,
-                "year": int(cs.year),
-                **{c: fen[c] / 100.0 for c in MONEY},
-                "fund_savings": fund / 100.0,
-                "saved": fund > 0,
-            }
-        )
-        units.append(frame)
-        counties.append(
-            {
-                "county_id": cs.county_id,
-                "county_name": cs.county_name,
-                "year": int(cs.year),
-                "units": len(u),
-                **{c: int(fen[c].sum()) / 100.0 for c in MONEY},
-                "fund_savings": int(fund.sum()) / 100.0,
-                "units_saving": int((fund > 0).sum()),
-                "units_overspending": int((fund < 0).sum()),
-                "saved": bool(fund.sum() > 0),
-            }
-        )
-    unit_frame = pd.concat(units, ignore_index=True) if units else pd.DataFrame(columns=UNIT_COLUMNS)
-    return unit_frame, pd.DataFrame(counties)
+COLUMNS = ["county_id", "year", "budget", "actual", "savings"]
 
 
-def streak(series: pd.DataFrame, end: int, column: str = "saved") -> int:
-    """How many consecutive years up to and including ``end`` have ``column`` true (one county's
-    or one unit's rows of :func:`savings_by_year`); a missing year ends the streak."""
-    by_year = dict(zip(series["year"].astype(int), series[column].astype(bool)))
-    n, year = 0, int(end)
-    while by_year.get(year, False):
-        n += 1
-        year -= 1
-    return n
+def settleable_years(tables: dict[str, pd.DataFrame], county_id: str, baseline_years: int) -> list[int]:
+    """Years of the county's unit_year rows that have ``baseline_years`` earlier years in the data."""
+    units = tables["units"]
+    ids = set(units.loc[units["county_id"] == county_id, "unit_id"])
+    years = sorted(int(y) for y in tables["unit_year"].loc[tables["unit_year"]["unit_id"].isin(ids), "year"].unique())
+    if not years:
+        return []
+    return [y for y in years if y - baseline_years >= years[0]]
 
 
-def parse_years(text: str) -> list[int]:
-    """``2017-2024`` → [2017, …, 2024]; ``2019`` → [2019]; raises ValueError otherwise."""
-    parts = str(text).replace("–", "-").split("-")
-    if len(parts) == 1 and parts[0].strip().isdigit():
-        return [int(parts[0])]
-    if len(parts) == 2 and all(p.strip().isdigit() for p in parts):
-        a, b = int(parts[0]), int(parts[1])
-        if a <= b:
-            return list(range(a, b + 1))
-    raise ValueError(f"years as FIRST-LAST, e.g. 2017-2024 (got {text!r})")
+def savings_by_year(tables: dict[str, pd.DataFrame], county_id: str, years=None, params_dir=None) -> pd.DataFrame:
+    """One row per settleable year: county_id, year, budget, actual, savings (yuan, exact to the fen).
+
+    ``years``: the years wanted (default every settleable year); years that cannot be settled are
+    left out, so a caller checking a period sees which are missing.
+    """
+    units = tables["units"]
+    ids = sorted(units.loc[units["county_id"] == county_id, "unit_id"].tolist())
+    if not ids:
+        return pd.DataFrame(columns=COLUMNS)
+    index = UnitYearIndex(tables["unit_year"], ids)
+    rows = []
+    present = set(tables["unit_year"].loc[tables["unit_year"]["unit_id"].isin(ids), "year"].astype(int))
+    wanted = present if years is None else present & {int(v) for v in years}
+    params = load_params(params_dir)  # read once, resolved per year (a rule change is dated)
+    first = max(min(e.values) for e in params.province.values())  # before it, no complete rule set
+    for y in sorted(wanted):
+        if y < first:
+            continue
+        snap = resolve(params, county_id, y)
+        if y not in settleable_years(tables, county_id, int(snap["baseline_years"])):
+            continue
+        cols = package_columns(tables["unit_year"], units, county_id, y, snap, BIG, index)
+        budget, actual = int(np.sum(cols["budget_fen"])), int(np.sum(cols["actual_fen"]))
+        rows.append((county_id, y, budget / 100, actual / 100, (budget - actual) / 100))
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
-__all__ = ["savings_by_year", "streak", "parse_years"]
+def tidy_savings(frame: pd.DataFrame, indicator: str = "big_package_savings") -> pd.DataFrame:
+    """The savings as tidy indicator rows (county_id, year, indicator, value) for the claims check."""
+    return pd.DataFrame(
+        {
+            "county_id": frame["county_id"].to_numpy(dtype=object),
+            "year": frame["year"].astype("int64").to_numpy(),
+            "indicator": indicator,
+            "value": frame["savings"].astype(float).to_numpy(),
+        }
+    )
