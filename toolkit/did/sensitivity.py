@@ -203,8 +203,34 @@ def _event_study_parts(result: DidResult) -> tuple[np.ndarray, np.ndarray, np.nd
     return e, b, V, base
 
 
-#: confidence sets honest_bounds can compute
-HONEST_METHODS = ("conservative",)
+#: confidence sets honest_bounds can compute (method=); HonestDiD's conditional / hybrid (ARP)
+#: sets for relative magnitudes are not implemented and are refused by name
+HONEST_METHODS = ("conservative", "flci")
+NOT_IMPLEMENTED_METHODS = ("conditional", "hybrid")
+
+
+def honest_inputs(result: DidResult) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """HonestDiD's inputs from an event-study result: ``betahat`` (pre-period coefficients oldest
+    first, the reference period left out, then post), ``sigma``, ``numPrePeriods`` and the event
+    times. Needs a single reference period (TWFE event, Sun–Abraham, CS with
+    ``base_period="universal"``) with consecutive pre-periods before it."""
+    e, b, V, base = _event_study_parts(result)
+    if base != "universal":
+        raise ToolkitError(
+            "HonestDiD's intervals restrict coefficients measured against one reference period; this result has a "
+            "varying base period — re-estimate with base_period='universal' (cs) or use event/sa"
+        )
+    ref = int(result.options.get("reference_period", result.diagnostics.get("reference_period", -1)))
+    keep = e != ref
+    e, b, V = e[keep], b[keep], V[np.ix_(keep, keep)]
+    pre = e < 0
+    n_pre = int(pre.sum())
+    if ref != -1 or (n_pre and list(e[pre]) != list(range(-n_pre - 1, -1))):
+        raise ToolkitError(
+            f"HonestDiD's intervals need the reference period −1 and consecutive pre-periods before it; "
+            f"this event study has reference {ref} and pre-periods {e[pre].tolist()}"
+        )
+    return b, V, n_pre, e
 
 
 def honest_bounds(
@@ -213,6 +239,7 @@ def honest_bounds(
     *,
     restriction: str = "relative_magnitudes",
     method: str = "conservative",
+    l_vec: Sequence[float] | None = None,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Bounds on the average post-reform effect when parallel trends may fail (see module doc).
@@ -226,9 +253,25 @@ def honest_bounds(
     change). ``"smoothness"``: ``Mbar`` = M (bound on the change in slope per period; 0 = linear
     trend extrapolated from the last pre-period change).
 
+    ``method="conservative"``: the identified set at the point estimates and the conservative
+    interval of the module doc. ``method="flci"`` (``restriction="smoothness"`` only): HonestDiD's
+    optimal fixed-length confidence interval (:func:`toolkit.did.honest.flci_smoothness`, equal to
+    R ``HonestDiD::createSensitivityResults`` on its published Medicaid example,
+    tests/did/test_honest_parity.py); ``l_vec`` = weights on the post-period coefficients
+    (default: their average; HonestDiD's default is the first, ``[1, 0, …]``); ``id_low/high``
+    are then NaN (not computed). ``"conditional"`` / ``"hybrid"`` (ARP) are not implemented and
+    are refused.
+
     Returns one row per value: ``Mbar, estimate, id_low, id_high, ci_low, ci_high,
     rejects_zero``; ``attrs["breakdown"]`` is the largest value in ``Mbar`` whose CI excludes 0.
     """
+    if method in NOT_IMPLEMENTED_METHODS:
+        raise ToolkitError(
+            f"method={method!r} (HonestDiD's ARP conditional/hybrid confidence sets) is not implemented; "
+            "use method='flci' with restriction='smoothness', or method='conservative'"
+        )
+    if method == "flci":
+        return _flci_table(result, Mbar, restriction, l_vec, alpha)
     if restriction not in ("relative_magnitudes", "smoothness"):
         raise ToolkitError(f"restriction must be 'relative_magnitudes' or 'smoothness', got {restriction!r}")
     if method not in HONEST_METHODS:
@@ -301,4 +344,42 @@ def honest_bounds(
         "identified set at point estimates; conservative CI (pre-change upper confidence bound + z·se of the "
         "post average); Rambachan–Roth FLCI / ARP tests not implemented"
     )
+    return table
+
+
+def _flci_table(
+    result: DidResult, Mbar: float | Sequence[float], restriction: str, l_vec: Sequence[float] | None, alpha: float
+) -> pd.DataFrame:
+    from toolkit.did.honest import flci_smoothness
+
+    if restriction != "smoothness":
+        raise ToolkitError("method='flci' is HonestDiD's interval for restriction='smoothness' (Δ^SD)")
+    values = [float(Mbar)] if np.isscalar(Mbar) else [float(m) for m in Mbar]
+    if any(m < 0 for m in values):
+        raise ToolkitError("M must be ≥ 0")
+    b, V, n_pre, e = honest_inputs(result)
+    n_post = len(b) - n_pre
+    lv = np.full(n_post, 1.0 / n_post) if l_vec is None else np.asarray(l_vec, dtype=float)
+    if len(lv) != n_post:
+        raise ToolkitError(f"l_vec needs one weight per post-period coefficient ({n_post}), got {len(lv)}")
+    theta = float(lv @ b[n_pre:])
+    rows = []
+    for m in values:
+        f = flci_smoothness(b, V, n_pre, m, lv, alpha)
+        rows.append(
+            {
+                "Mbar": m,
+                "estimate": theta,
+                "id_low": float("nan"),
+                "id_high": float("nan"),
+                "ci_low": f.low,
+                "ci_high": f.high,
+                "rejects_zero": bool(f.low > 0 or f.high < 0),
+            }
+        )
+    table = pd.DataFrame(rows)
+    rejecting = [r["Mbar"] for r in rows if r["rejects_zero"]]
+    table.attrs["breakdown"] = max(rejecting) if rejecting else None
+    table.attrs["restriction"] = restriction
+    table.attrs["method"] = "Rambachan–Roth optimal FLCI for Δ^SD(M) (HonestDiD createSensitivityResults)"
     return table
