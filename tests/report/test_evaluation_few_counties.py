@@ -71,3 +71,25 @@ def test_paragraph_names_the_estimator_it_was_given():
     en = did_paragraph("employment", bjs, lang="en", unit="number")
     # BJS compares with not-yet-reformed units too, and 500 counties are not few
     assert "Borusyak–Jaravel–Spiess" in en and "not yet reformed" in en and "fragile" not in en
+
+
+def test_report_takes_any_estimator_subset_and_outcome_column(small_province, tmp_path_factory):
+    ind, reform = small_province
+    # a county_year-like table with an outcome column and a covariate
+    cy = ind.rename(columns={"value": "admission_rate"}).drop(columns="indicator")
+    cy["x"] = range(len(cy))
+    ctx = SimpleNamespace(indicators=ind, reform_years=reform, _memo={}, lang="en", county_year=cy)
+    spec = dict(estimator="sa", counties="C01,C03,C04")
+    r = evaluation.estimates(ctx, OUTCOME, "notyet", **spec)
+    assert r["robust"].estimator == "sa" and r["robust"].n_units == 3
+    text = str(evaluation.specification(ctx, OUTCOME, "notyet", **spec))
+    assert "Sun–Abraham" in text and "never-reformed counties" in text and "counties: C01, C03, C04" in text
+    assert "2017: 1, 2019: 1" in text and "never reformed: 1 counties" in text
+    assert "single cohort" in text  # with one county per cohort, late event times rest on one
+    table = evaluation.estimator_table(ctx, OUTCOME, "notyet", **spec).table
+    assert table.iloc[:, 0].tolist() == ["Sun–Abraham", "TWFE"]
+    # an outcome that is a county_year column, with a covariate, by BJS
+    bjs = evaluation.estimates(ctx, "admission_rate", "notyet", estimator="bjs", counties="")
+    assert bjs["robust"].estimator == "bjs" and bjs["robust"].n_units == 4
+    with pytest.raises(Exception, match="counties"):
+        evaluation.estimates(ctx, OUTCOME, "notyet", counties="C99")

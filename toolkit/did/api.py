@@ -114,7 +114,7 @@ def estimate(
             continue  # the estimator's own default
         if name in params:
             kwargs[name] = value
-        elif name == "control" and value != "never":
+        elif name == "control" and value != "never" and estimator not in ("twfe", "event", "bacon"):
             raise ToolkitError(
                 f"estimator '{estimator}' compares with never-treated units only; control={value!r} is not defined for it"
             )

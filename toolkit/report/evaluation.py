@@ -1,17 +1,24 @@
 """Sections of the reform evaluation (notebooks/reform_evaluation.ipynb): difference-in-differences
-of the outcomes the reform claims (rules.md §6, seed 000 §4.1) — hospitalisation rate, premature
-mortality from major chronic diseases, township/county-hospital income ratio.
+of an outcome the reform claims to move (rules.md §6, seed 000 §4.1) — by default hospitalisation
+rate, premature mortality from major chronic diseases, township/county-hospital income ratio.
 
-The county-year panel comes from the indicator table (one value per county and year) and the
-county's ``reform_year`` (first year under the reform; empty = never reformed → cohort 0). The
-headline estimator is Callaway–Sant'Anna (robust to staggered adoption); the static two-way fixed
-effects estimate is shown beside it because it is what most published evaluations report.
+The county-year panel comes from the indicator table (one value per county and year; any
+indicator id, or a numeric column of ``county_year``) and the county's ``reform_year`` (first
+year under the reform; empty = never reformed → cohort 0). The headline estimator is a parameter
+(``estimator``, default Callaway–Sant'Anna, robust to staggered adoption; any of
+:data:`toolkit.did.api.ESTIMATORS`); the static two-way fixed-effects estimate is shown beside it
+because it is what most published evaluations report. ``control``, ``covariates`` (columns of
+``county_year``) and ``counties`` (a subset) are parameters too; :func:`specification` says in
+words what was run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
+from toolkit.did.result import estimator_name
 from toolkit.errors import ToolkitError
 from toolkit.report import figures
 from toolkit.report.bundle import Bundle
@@ -28,27 +35,68 @@ CONTROLS = ("notyet", "never")
 def _unit(outcome: str) -> str:
     from toolkit.indicators.registry import get
 
-    u = get(outcome).unit
+    try:
+        u = get(outcome).unit
+    except (KeyError, ToolkitError):
+        return "number"  # a county_year column, not a registry indicator
     return "fraction" if u in ("fraction", "probability") else u
 
 
 def check_outcome(outcome: str) -> str:
-    if outcome not in OUTCOMES:
-        raise ToolkitError(f"parameter outcome: value {outcome!r} — expected one of {', '.join(OUTCOMES)}")
+    if not isinstance(outcome, str) or not outcome:
+        raise ToolkitError(
+            f"parameter outcome: value {outcome!r} — expected an indicator id such as {', '.join(OUTCOMES)}"
+        )
     return outcome
 
 
-def outcome_panel(ctx: ReportContext, outcome: str) -> pd.DataFrame:
-    """Long panel ``county_id, year, y, first_treat`` (0 = never reformed), sorted."""
+def _list(value: Sequence[str] | str | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    return tuple(value)
+
+
+def outcome_panel(
+    ctx: ReportContext, outcome: str, covariates: Sequence[str] | str = (), counties: Sequence[str] | str = ()
+) -> pd.DataFrame:
+    """Long panel ``county_id, year, y, first_treat`` (0 = never reformed) + covariates, sorted.
+
+    ``outcome``: an indicator id of ``ctx.indicators`` or a numeric column of ``county_year``;
+    ``covariates``: columns of ``county_year``; ``counties``: keep only these county ids (empty = all).
+    """
     check_outcome(outcome)
-    d = ctx.indicators.loc[ctx.indicators["indicator"] == outcome, ["county_id", "year", "value"]]
-    d = d.dropna(subset=["value"]).rename(columns={"value": "y"})
+    covariates, counties = _list(covariates), _list(counties)
+    ind = ctx.indicators
+    if (ind["indicator"] == outcome).any():
+        d = ind.loc[ind["indicator"] == outcome, ["county_id", "year", "value"]].rename(columns={"value": "y"})
+    else:
+        cy = ctx.county_year if hasattr(ctx, "county_year") else None
+        if cy is None or outcome not in cy.columns:
+            known = sorted(set(ind["indicator"]))
+            raise ToolkitError(
+                f"parameter outcome: value {outcome!r} — not an indicator ({', '.join(known[:8])}…) nor a county_year column"
+            )
+        d = cy[["county_id", "year", outcome]].rename(columns={outcome: "y"})
+    if covariates:
+        cy = getattr(ctx, "county_year", None)
+        missing = [c for c in covariates if cy is None or c not in cy.columns]
+        if missing:
+            raise ToolkitError(f"parameter covariates: {missing} — expected columns of county_year")
+        d = d.merge(cy[["county_id", "year", *covariates]], on=["county_id", "year"], how="left")
+    if counties:
+        unknown = sorted(set(counties) - set(d["county_id"]))
+        if unknown:
+            raise ToolkitError(f"parameter counties: {unknown} — not counties of this dataset")
+        d = d[d["county_id"].isin(counties)]
+    d = d.dropna(subset=["y"])
     d["first_treat"] = [ctx.reform_years.get(c) or 0 for c in d["county_id"]]
     return d.sort_values(["county_id", "year"]).reset_index(drop=True)
 
 
-def cohort_means(ctx: ReportContext, outcome: str) -> pd.DataFrame:
-    p = outcome_panel(ctx, outcome)
+def cohort_means(ctx: ReportContext, outcome: str, counties: Sequence[str] | str = ()) -> pd.DataFrame:
+    p = outcome_panel(ctx, outcome, counties=counties)
     return (
         p.groupby(["first_treat", "year"], as_index=False)["y"]
         .mean()
@@ -56,10 +104,10 @@ def cohort_means(ctx: ReportContext, outcome: str) -> pd.DataFrame:
     )
 
 
-def cohort_trends(ctx: ReportContext, outcome: str):
+def cohort_trends(ctx: ReportContext, outcome: str, counties: Sequence[str] | str = ()):
     """Mean outcome per reform cohort over the years (cohort 0 = never reformed)."""
     fig = figures.cohort_trends(
-        cohort_means(ctx, outcome),
+        cohort_means(ctx, outcome, counties),
         f"{label(outcome, ctx.lang)} · {label('trends_by_cohort', ctx.lang)}",
         lang=ctx.lang,
         percent=_unit(outcome) == "fraction",
@@ -67,30 +115,102 @@ def cohort_trends(ctx: ReportContext, outcome: str):
     return figures.show(fig)
 
 
-def estimates(ctx: ReportContext, outcome: str, control: str = "notyet") -> dict:
-    """Callaway–Sant'Anna (``cs``), static TWFE (``twfe``) and event-study TWFE (``event``) results,
-    cached on the context."""
+def estimates(
+    ctx: ReportContext,
+    outcome: str,
+    control: str = "notyet",
+    *,
+    estimator: str = "cs",
+    covariates: Sequence[str] | str = (),
+    counties: Sequence[str] | str = (),
+) -> dict:
+    """The headline result under ``"robust"`` (and under its estimator's name, e.g. ``"cs"``),
+    static TWFE (``"twfe"``) and event-study TWFE (``"event"``), cached on the context.
+
+    ``control`` is passed to the headline estimator when it defines one (cs: never/notyet; sa:
+    never; bjs: notyet) — an estimator that defines only its own comparison uses that, and
+    :func:`specification` names it."""
+    from toolkit.did.api import ESTIMATORS, estimate
+
     if control not in CONTROLS:
         raise ToolkitError(f"parameter control: value {control!r} — expected one of {', '.join(CONTROLS)}")
-    key = ("did", outcome, control)
+    if estimator not in ESTIMATORS:
+        raise ToolkitError(f"parameter estimator: value {estimator!r} — expected one of {', '.join(ESTIMATORS)}")
+    covariates, counties = _list(covariates), _list(counties)
+    key = ("did", outcome, control, estimator, covariates, counties)
     if key not in ctx._memo:
-        from toolkit.did.event_study import event_study
-        from toolkit.did.staggered import callaway_santanna
-        from toolkit.did.twfe import twfe
-
-        p = outcome_panel(ctx, outcome)
-        cols = dict(yname="y", idname="county_id", tname="year", gname="first_treat")
-        ctx._memo[key] = {
-            "cs": callaway_santanna(p, control=control, **cols),
-            "twfe": twfe(p, **cols),
-            "event": event_study(p, **cols),
-        }
+        p = outcome_panel(ctx, outcome, covariates, counties)
+        cols = dict(yname="y", idname="county_id", tname="year", gname="first_treat", covariates=covariates)
+        # estimators that define only their own comparison get it; TWFE-type use the regression's own
+        own = {"sa": "never", "bjs": "notyet", "sdid": "never", "twfe": "notyet", "event": "notyet", "bacon": "notyet"}
+        robust_control = own.get(estimator, control)
+        robust = estimate(p, estimator=estimator, control=robust_control, **cols)
+        twfe = robust if estimator == "twfe" else estimate(p, estimator="twfe", control="notyet", **cols)
+        event = robust if estimator == "event" else estimate(p, estimator="event", control="notyet", **cols)
+        ctx._memo[key] = {"robust": robust, estimator: robust, "twfe": twfe, "event": event, "panel": p}
     return ctx._memo[key]
 
 
-def event_study_figure(ctx: ReportContext, outcome: str, control: str = "notyet"):
-    """Callaway–Sant'Anna dynamic effects with pointwise 95% intervals and simultaneous bands."""
-    res = estimates(ctx, outcome, control)["cs"]
+def specification(ctx: ReportContext, outcome: str, control: str = "notyet", **spec) -> Markdown:
+    """What was run, in words: estimator, comparison group, cohorts and their sizes, base period,
+    clustering, bootstrap draws, covariates, counties, and event times resting on a single cohort."""
+    r = estimates(ctx, outcome, control, **spec)
+    res, p = r["robust"], r["panel"]
+    zh = ctx.lang == "zh"
+    sizes = p.groupby("county_id")["first_treat"].first().value_counts().sort_index()
+    cohorts = ", ".join(f"{int(g)}: {int(n)}" for g, n in sizes.items() if g > 0)
+    never = int(sizes.get(0, 0))
+    opts = res.options
+    ctrl = {
+        "never": ("从未改革的县", "never-reformed counties"),
+        "notyet": ("尚未改革的县（含从未改革）", "not-yet-reformed counties (and never reformed)"),
+        "last_treated": ("最后一批改革的县", "the last cohort to reform"),
+    }.get(opts.get("control") or ("notyet" if res.estimator in ("twfe", "event", "bacon") else "never"))
+    base = opts.get("base_period") or "—"
+    draws = (
+        opts.get("biters")
+        if res.estimator == "bjs"
+        else (opts.get("n_boot") if opts.get("bootstrap") not in (None, "none") else None)
+    )
+    n_clusters = (res.diagnostics.get("pretrend") or {}).get("n_clusters") or res.n_units
+    es = res.event_study
+    thin: list[int] = []
+    if es is not None and "event_time" in es:
+        first = p.groupby("county_id")["first_treat"].first()
+        gs = [int(g) for g in first[first > 0]]
+        years = set(int(y) for y in p["year"])
+        for e in es["event_time"]:
+            if len({g for g in gs if g + int(e) in years}) == 1:
+                thin.append(int(e))
+    covs = ", ".join(opts.get("covariates") or spec.get("covariates") or []) if spec.get("covariates") else ""
+    counties = _list(spec.get("counties"))
+    if zh:
+        lines = [
+            f"- 估计方法：{estimator_name(res.estimator)}；对照组：{ctrl[0] if ctrl else '—'}；基期：{base}",
+            f"- 改革批次（首个改革年份: 县数）：{cohorts or '—'}；从未改革：{never} 个县",
+            f"- 推断：{res.inference}；按县聚类（{n_clusters} 个聚类）" + (f"；自助抽样 {draws} 次" if draws else ""),
+            f"- 协变量：{covs or '无'}；县范围：{', '.join(counties) if counties else '全部'}",
+        ]
+        if thin:
+            lines.append(f"- 仅由一个改革批次支撑的事件时间：{', '.join(map(str, thin))}（这些年份的估计依赖单一批次）")
+    else:
+        lines = [
+            f"- Estimator: {estimator_name(res.estimator)}; comparison: {ctrl[1] if ctrl else '—'}; base period: {base}",
+            f"- Reform cohorts (first reform year: counties): {cohorts or '—'}; never reformed: {never} counties",
+            f"- Inference: {res.inference}; clustered by county ({n_clusters} clusters)"
+            + (f"; {draws} bootstrap draws" if draws else ""),
+            f"- Covariates: {covs or 'none'}; counties: {', '.join(counties) if counties else 'all'}",
+        ]
+        if thin:
+            lines.append(
+                f"- Event times supported by a single cohort: {', '.join(map(str, thin))} (estimates there rest on one cohort)"
+            )
+    return Markdown("\n".join(lines))
+
+
+def event_study_figure(ctx: ReportContext, outcome: str, control: str = "notyet", **spec):
+    """The headline estimator's dynamic effects with pointwise 95% intervals (and simultaneous bands for CS)."""
+    res = estimates(ctx, outcome, control, **spec)["robust"]
     fig = figures.event_study(
         res.event_study,
         f"{label(outcome, ctx.lang)} · {label('event_study', ctx.lang)}",
@@ -117,27 +237,38 @@ def _not_possible(test: dict, lang: str) -> str | None:
     return f"{n} 个县无法检验" if lang == "zh" else f"not possible with {n} counties"
 
 
-def pretrend_table(ctx: ReportContext, outcome: str, control: str = "notyet") -> HtmlTable:
+def pretrend_table(ctx: ReportContext, outcome: str, control: str = "notyet", **spec) -> HtmlTable:
     """Pre-trend tests: the one the verdict uses (CS pre-reform event-time effects, small-sample F),
     R did's Wald test over all pre-reform ATT(g,t) (for comparison with R), the TWFE event-study leads."""
-    r = estimates(ctx, outcome, control)
+    r = estimates(ctx, outcome, control, **spec)
     lang = ctx.lang
-    cs_d = r["cs"].diagnostics
+    robust = r["robust"]
+    cs_d = robust.diagnostics
     dyn = cs_d.get("pretrend") or {}
     ev = r["event"].diagnostics.get("pretrend") or {}
+    if robust.estimator == "cs":
+        first = label("pretest_cs_event_times", lang)
+    else:
+        used = "改革前检验（结论依据）" if lang == "zh" else "pre-reform test (used for the verdict)"
+        first = f"{estimator_name(robust.estimator)}: {used}"
     rows = [
         (
-            label("pretest_cs_event_times", lang),
+            first,
             _not_possible(dyn, lang) or dyn.get("stat_f"),
             _reference("F", dyn.get("df1"), dyn.get("df2"), two_df=True),
             dyn.get("p_value"),
         ),
-        (
-            label("pretest_cs_all_cells", lang),
-            cs_d.get("pretest_wald"),
-            _reference("χ²", cs_d.get("pretest_df")),
-            cs_d.get("pretest_p_value"),
-        ),
+    ]
+    if robust.estimator == "cs":
+        rows.append(
+            (
+                label("pretest_cs_all_cells", lang),
+                cs_d.get("pretest_wald"),
+                _reference("χ²", cs_d.get("pretest_df")),
+                cs_d.get("pretest_p_value"),
+            )
+        )
+    rows += [
         (
             label("pretest_twfe_event", lang),
             _not_possible(ev, lang) or ev.get("stat_f"),
@@ -158,20 +289,19 @@ def pretrend_table(ctx: ReportContext, outcome: str, control: str = "notyet") ->
     )
 
 
-def estimator_table(ctx: ReportContext, outcome: str, control: str = "notyet") -> HtmlTable:
+def estimator_table(ctx: ReportContext, outcome: str, control: str = "notyet", **spec) -> HtmlTable:
     """The headline effect by estimator: estimate, standard error, 95% CI, p-value, units."""
-    r = estimates(ctx, outcome, control)
+    r = estimates(ctx, outcome, control, **spec)
     unit = _unit(outcome)
     lang = ctx.lang
     scale = 100 if unit == "fraction" else 1
-    dec = effect_decimals(*(x.estimate * scale for x in (r["cs"], r["twfe"])))
-    names = {"cs": "Callaway–Sant'Anna", "twfe": "TWFE"}
+    shown = [r["robust"]] + ([r["twfe"]] if r["robust"] is not r["twfe"] else [])
+    dec = effect_decimals(*(x.estimate * scale for x in shown))
     rows = []
-    for k in ("cs", "twfe"):
-        x = r[k]
+    for x in shown:
         rows.append(
             {
-                label("estimator", lang): names[k],
+                label("estimator", lang): estimator_name(x.estimator),
                 label("estimate", lang): fmt_effect(x.estimate, unit, True, dec),
                 label("se", lang): fmt_effect(x.se, unit, False, dec),
                 label(
@@ -187,31 +317,32 @@ def estimator_table(ctx: ReportContext, outcome: str, control: str = "notyet") -
     )
 
 
-def plain_language(ctx: ReportContext, outcome: str, control: str = "notyet") -> Markdown:
+def plain_language(ctx: ReportContext, outcome: str, control: str = "notyet", **spec) -> Markdown:
     """What changed, how sure we are — generated from the estimates (toolkit.report.text)."""
-    r = estimates(ctx, outcome, control)
+    r = estimates(ctx, outcome, control, **spec)
     # the verdict rests on the robust estimator's own pre-test only; the TWFE lead test is in the
     # table for comparison and never stands in for it (not even when the robust one is not possible)
-    text = did_paragraph(label(outcome, ctx.lang), r["cs"], r["twfe"], lang=ctx.lang, unit=_unit(outcome))
-    warnings = [w for k in ("cs", "twfe") for w in r[k].warnings]
+    twfe = r["twfe"] if r["robust"] is not r["twfe"] else None
+    text = did_paragraph(label(outcome, ctx.lang), r["robust"], twfe, lang=ctx.lang, unit=_unit(outcome))
+    warnings = [w for k in ("robust", "twfe") for w in r[k].warnings]
     if warnings:
         text += "\n\n" + ("注意：" if ctx.lang == "zh" else "Note: ") + " ".join(sorted(set(warnings)))
     return Markdown(text)
 
 
-def outcome_section(ctx: ReportContext, outcome: str, control: str = "notyet") -> Bundle:
+def outcome_section(ctx: ReportContext, outcome: str, control: str = "notyet", **spec) -> Bundle:
     """Everything for one outcome, in reading order."""
-    summary = f"{outcome}: " + ", ".join(
-        f"{k} {fmt_number(v.estimate, 4)}" for k, v in estimates(ctx, outcome, control).items() if k != "event"
-    )
+    r = estimates(ctx, outcome, control, **spec)
+    summary = f"{outcome}: " + ", ".join(f"{k} {fmt_number(r[k].estimate, 4)}" for k in ("robust", "twfe"))
     return Bundle(
         [
             Markdown(f"### {label(outcome, ctx.lang)}"),
-            plain_language(ctx, outcome, control),
-            cohort_trends(ctx, outcome),
-            event_study_figure(ctx, outcome, control),
-            estimator_table(ctx, outcome, control),
-            pretrend_table(ctx, outcome, control),
+            plain_language(ctx, outcome, control, **spec),
+            specification(ctx, outcome, control, **spec),
+            cohort_trends(ctx, outcome, spec.get("counties", ())),
+            event_study_figure(ctx, outcome, control, **spec),
+            estimator_table(ctx, outcome, control, **spec),
+            pretrend_table(ctx, outcome, control, **spec),
         ],
         summary=summary,
     )
