@@ -35,31 +35,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def with_settlement_series(values, tables, claims, params_dir):
-    """Add the savings-by-year rows (toolkit.settlement.series) of every county a claim names them for."""
-    import pandas as pd
-
-    from toolkit.indicators.claims_check import SERIES
-
-    wanted: dict[str, set[int]] = {}
-    for c in claims:
-        if c.indicator in SERIES and c.county:
-            wanted.setdefault(c.county, set()).update(range(c.start, c.end + 1))
-    if not wanted or not all(t in tables for t in ("units", "unit_year")):
-        return values
-    from toolkit.settlement.series import savings_by_year, tidy_savings
-
-    extra = [
-        tidy_savings(savings_by_year(tables, county, years, params_dir)) for county, years in sorted(wanted.items())
-    ]
-    return pd.concat([values[["county_id", "year", "indicator", "value"]], *extra], ignore_index=True)
-
-
 def run(args: argparse.Namespace) -> int:
     from toolkit.commands.indicators import output_paths, tables_for
     from toolkit.indicators import compute_indicators
     from toolkit.indicators.claims_check import check_claims, read_claims_file
     from toolkit.io import write_bytes, write_text
+    from toolkit.report.claim_series import with_settlement_series
     from toolkit.report.excel import Sheet, build_workbook_bytes
 
     claims = read_claims_file(args.claims)  # spec errors before any data is read

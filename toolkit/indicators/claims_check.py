@@ -20,7 +20,7 @@ when it is the recomputed value correctly rounded to the precision the report sh
 
 Besides the registry's county-year indicators a claim may name a series of :data:`SERIES`
 (the capitation savings by year): the caller adds its rows to the value table
-(:func:`toolkit.settlement.series.savings_by_year`).
+(:mod:`toolkit.report.claim_series`).
 
 Files: a list of claims, ``{claims: [...]}``, or the dataset's ``report_claims.yaml`` (data.md), a
 mapping county_id → list of claims, where each county's report checks only its own entries.
@@ -68,8 +68,8 @@ class Series:
     unit: str
 
 
-#: series outside the indicator registry: the county's big-package savings (budget − actual,
-#: rules.md §2, seed 000 §3.1), summed over its units, from the settlement layer
+#: series outside the indicator registry: the county's capitation fund savings (budget − actual of
+#: both packages, rules.md §2–4, seed 000 §3.1), summed over its units, from the settlement
 SERIES = {"big_package_savings": Series("医保基金包干结余", "big-package capitation savings", "yuan")}
 RESULT_COLUMNS = [
     "claim",

@@ -652,18 +652,12 @@ def county_claims(ctx: ReportContext, claims_file: str = "") -> list:
 
 def claim_values(ctx: ReportContext, claims) -> pd.DataFrame:
     """The county's indicator values plus the settlement series the claims name (savings by year)."""
-    from toolkit.indicators.claims_check import SERIES
+    from toolkit.report.claim_series import with_settlement_series
 
     values = ctx.indicators.loc[
         ctx.indicators["county_id"] == ctx.county_id, ["county_id", "year", "indicator", "value"]
     ]
-    if any(c.indicator in SERIES for c in claims) and all(t in ctx.tables for t in ("units", "unit_year")):
-        from toolkit.settlement.series import savings_by_year, tidy_savings
-
-        wanted = sorted({y for c in claims if c.indicator in SERIES for y in range(c.start, c.end + 1)})
-        series = savings_by_year(ctx.tables, ctx.county_id, wanted, ctx.params_dir)
-        values = pd.concat([values, tidy_savings(series)], ignore_index=True)
-    return values
+    return with_settlement_series(values, ctx.tables, claims, ctx.params_dir)
 
 
 def _shown(row, unit: str, lang: str, which: str) -> str:
