@@ -186,3 +186,20 @@ def test_pretests_with_fewer_clusters_than_restrictions_are_not_possible():
     assert pre["df1"] > 3 and "3 clusters" in pre["warning"]
     ev = event_study(df, **COLS).diagnostics["pretrend"]
     assert ev["possible"] is False and ev["df2"] is None and not np.isfinite(ev["p_value"])
+
+
+# --------------------------------------------------------------------- always-treated units through estimate()
+@pytest.mark.parametrize("estimator", ["twfe", "cs", "sa", "bjs"])
+def test_always_treated_units_are_refused_or_dropped_with_a_note(estimator):
+    mpdta = pd.read_csv(MPDTA_CSV)
+    cols = dict(yname="lemp", idname="countyreal", tname="year", gname="first.treat")
+    early = mpdta["countyreal"].isin(mpdta["countyreal"].unique()[:7])
+    with_always = mpdta.assign(**{"first.treat": np.where(early, 2003, mpdta["first.treat"])})
+    opts = {"biters": 20} if estimator == "bjs" else {}
+    with pytest.raises(ValidationError, match="no pre-treatment period"):
+        estimate(with_always, estimator=estimator, **cols, **opts)
+    dropped = estimate(with_always, estimator=estimator, always_treated="drop", **cols, **opts)
+    assert "dropped 7 units already treated in the first period 2003" in dropped.warnings[0]
+    assert dropped.n_units == 493 and dropped.options["always_treated"] == "drop"
+    same = estimate(mpdta[~early], estimator=estimator, **cols, **opts)
+    assert dropped.estimate == pytest.approx(same.estimate, abs=1e-12)

@@ -88,6 +88,9 @@ def estimate(
     define the comparison asked for refuses it (sa: ``"notyet"``; bjs: ``"never"``; sdid:
     ``"notyet"``) — never silently ignored.
 
+    ``always_treated="drop"`` drops units already treated in the first period (no pre-period; R
+    ``did``'s choice) with a note in ``warnings``; the default ``"error"`` refuses them, naming them.
+
     ``options`` go to the estimator (e.g. ``vcov="CR2"``, ``bootstrap="wild"``,
     ``boot_weights="webb"``, ``leads=4``, ``est_method="reg"``, ``ref=-5``). ``weights`` always
     means sampling (population) weights — a column name — and is an error for an estimator
@@ -95,6 +98,12 @@ def estimate(
     """
     from toolkit.did.panel import prepare_panel
 
+    always_treated = options.pop("always_treated", "error")
+    if always_treated not in ("error", "drop"):
+        raise ToolkitError(f"always_treated must be 'error' or 'drop', got {always_treated!r}")
+    note = None
+    if always_treated == "drop":
+        data, note = _drop_always_treated(data, idname, tname, gname)
     if control not in (None, "never", "notyet"):
         raise ToolkitError(f"control must be 'never' or 'notyet', got '{control}'")
     if isinstance(covariates, str):
@@ -128,6 +137,37 @@ def estimate(
             f"estimator '{estimator}' does not accept option(s) {unknown}; it accepts {sorted(p for p in params if p not in ('data', 'yname', 'idname', 'tname', 'gname', 'panel'))}"
         )
     kwargs.update(options)
+
+    result = _run(func, estimator, data, yname, idname, tname, gname, control, covariates, cluster, kwargs)
+    if note:
+        result.warnings.insert(0, note)
+        result.options["always_treated"] = "drop"
+    return result
+
+
+def _drop_always_treated(data: pd.DataFrame, idname: str, tname: str, gname: str) -> tuple[pd.DataFrame, str | None]:
+    """Units treated in the first period observed have no pre-period: drop them, say so (R did)."""
+    if not isinstance(data, pd.DataFrame):
+        return data, None  # prepare_panel says what it needs
+    for col in (idname, tname, gname):
+        if col not in data.columns:
+            return data, None  # prepare_panel names the missing column
+    g = pd.to_numeric(data[gname], errors="coerce").fillna(0)
+    t_min = pd.to_numeric(data[tname], errors="coerce").min()
+    always = (g > 0) & (g <= t_min)
+    if not always.any():
+        return data, None
+    units = data.loc[always, idname].nunique()
+    cohorts = sorted(int(c) for c in g[always].unique())
+    note = (
+        f"dropped {units} unit{'s' if units != 1 else ''} already treated in the first period {int(t_min)} "
+        f"(cohort{'s' if len(cohorts) > 1 else ''} {cohorts}): no pre-period to compare with (always_treated='drop')"
+    )
+    return data.loc[~always.to_numpy()], note
+
+
+def _run(func, estimator, data, yname, idname, tname, gname, control, covariates, cluster, kwargs) -> DidResult:
+    from toolkit.did.panel import prepare_panel
 
     if estimator in ("twfe", "event", "bacon"):
         extra = [cluster] if cluster and cluster != idname else []
