@@ -96,7 +96,6 @@ def estimate(
     means sampling (population) weights — a column name — and is an error for an estimator
     that does not take them.
     """
-    from toolkit.did.panel import prepare_panel
 
     always_treated = options.pop("always_treated", "error")
     if always_treated not in ("error", "drop"):
