@@ -1,4 +1,7 @@
-"""``toolkit batch DATASET --notebook NAME --counties all|C1,C2 --years 2019-2024 --out reports/``
+"""``toolkit batch DATASET --notebook NAME --counties all|C1,C2 --years 2019-2024 --out reports/ [-p KEY=VALUE]``
+
+``-p KEY=VALUE`` (repeatable) sets a parameter the notebook declares (e.g. ``-p estimator=sa`` for
+reform_evaluation); parameters the batch sets itself have their own options.
 
 Runs a notebook for every (county, year) with papermill's parameter injection, in parallel,
 skipping reports whose inputs did not change (see :mod:`toolkit.batch.runner`). Exit status 0
@@ -27,6 +30,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         metavar="NAME",
         help="notebook name in notebooks/ or path to an .ipynb (repeatable)",
+    )
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="notebook parameter, e.g. -p estimator=sa -p counties=C01,C02 (repeatable; numbers and "
+        "true/false/none are converted as papermill does)",
     )
     parser.add_argument("--counties", default="all", help="all (default) or a comma list, e.g. C01,C02")
     parser.add_argument("--years", default="latest", help="e.g. 2019-2024, 2019,2021, all or latest (default)")
@@ -61,6 +73,55 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
+#: parameters the batch sets itself (or through their own option): not settable with -p
+RESERVED_PARAMETERS = {
+    "data_dir": "the DATASET argument",
+    "county_id": "--counties",
+    "year": "--years",
+    "output_dir": "--out",
+    "exec_mode": "--mode",
+    "params_dir": "--params-dir",
+    "lang": "--lang",
+    "suppress_threshold": "--suppress-threshold",
+}
+
+
+def _value(text: str):
+    """papermill's ``-p`` typing: ints, floats, True/False/None (any case), else the text itself."""
+    low = text.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low in ("none", "null"):
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_parameters(items: list[str], declared: set[str]) -> dict:
+    """``KEY=VALUE`` strings → dict; a malformed item, a reserved key or a key no notebook declares
+    is a ToolkitError (exit 2) before any kernel starts."""
+    from toolkit.errors import ToolkitError
+
+    out: dict = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise ToolkitError(f"-p {item!r} — expected KEY=VALUE, e.g. -p estimator=sa")
+        if key in RESERVED_PARAMETERS:
+            raise ToolkitError(f"-p {key}=… — set it with {RESERVED_PARAMETERS[key]}")
+        if key not in declared:
+            raise ToolkitError(
+                f"-p {key}=… — the notebook declares no parameter {key!r}; it declares {', '.join(sorted(declared))}"
+            )
+        out[key] = _value(value)
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     from toolkit.batch.runner import (
         dataset_counties_years,
@@ -82,7 +143,18 @@ def run(args: argparse.Namespace) -> int:
     counties_available, years_available = dataset_counties_years(args.dataset)
     counties = parse_counties(args.counties, counties_available)
     years = parse_years(args.years, years_available)
-    extra = {"lang": args.lang, "suppress_threshold": args.suppress_threshold}
+    declared: set[str] = set()
+    if args.parameter:
+        from toolkit.batch.job import declared_parameters
+        from toolkit.batch.runner import resolve_notebook
+
+        for name in args.notebook:
+            declared |= set(declared_parameters(resolve_notebook(name)))
+    extra = {
+        **parse_parameters(args.parameter, declared),
+        "lang": args.lang,
+        "suppress_threshold": args.suppress_threshold,
+    }
     jobs = plan_jobs(
         args.notebook,
         args.dataset,
