@@ -124,3 +124,11 @@ def test_extension_tables_reference_known_counties(tmp_path, table):
     frame.loc[0, "county_id"] = "C09"
     problems = raises_problems(lambda: load_dataset(_with(tmp_path, **{table: frame})))
     find_problem(problems, table=table, column="county_id", value="C09")
+
+
+def test_a_code_that_looks_like_an_empty_token_is_a_value(tmp_path):
+    # "none" is one of quality_service_level's codes (data.md), not an empty cell
+    ds = load_dataset(_with(tmp_path, facility_year=facility_year()))
+    fy = ds.tables["facility_year"]
+    assert fy.loc[fy["facility_id"] == "F4", "quality_service_level"].tolist() == ["none", "none"]
+    assert fy.loc[fy["facility_id"] == "F1", "quality_service_level"].isna().all()

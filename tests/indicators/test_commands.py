@@ -30,12 +30,19 @@ def test_indicators_writes_tidy_csv_and_excel_deterministically(dataset, tmp_pat
         "denominator",
         "lower",
         "upper",
+        "note",
     ]
+    # no facility_year in this dataset: its indicators are rows naming the table and column
+    alos = out.loc[out["indicator"] == "lead_hospital_alos"]
+    assert len(alos) == 2 and alos["value"].isna().all()
+    assert alos["note"].str.contains("needs facility_year.discharge_bed_days").all()
+    levels = pd.read_csv(tmp_path / "a" / "ind_levels.csv")
+    assert {"county", "province"} <= set(levels["level"])
     row = out.loc[(out["indicator"] == "income_ratio") & (out["year"] == 2023)]
     assert row["value"].item() == pytest.approx(0.9916)
     mort = out.loc[out["indicator"] == "premature_ncd_mortality"]
     assert len(mort) == 2 and (mort["lower"] < mort["value"]).all()
-    for name in ("ind.csv", "ind.xlsx", "ind_units.csv"):
+    for name in ("ind.csv", "ind.xlsx", "ind_units.csv", "ind_levels.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 

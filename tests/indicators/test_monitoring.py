@@ -110,9 +110,13 @@ def test_zero_denominator_is_a_clear_error(column, indicator):
     assert indicator in text
 
 
-def test_missing_column_is_named():
-    with pytest.raises(ToolkitError, match="fund_primary"):
-        monitoring_indicators(county_year().drop(columns="fund_primary"))
+def test_missing_column_is_a_not_computable_row_naming_it():
+    out = monitoring_indicators(county_year().drop(columns="fund_primary"), include_not_computable=True)
+    row = value(out, "primary_fund_share", 2022)
+    assert pd.isna(row["value"]) and row["note"] == "not computable: needs county_year.fund_primary"
+    assert "primary_fund_share" not in set(
+        monitoring_indicators(county_year().drop(columns="fund_primary"))["indicator"]
+    )
 
 
 def test_ph_village_share_sums_units_before_dividing():

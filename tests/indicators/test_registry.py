@@ -14,8 +14,38 @@ def test_every_entry_has_names_source_and_formula():
         assert ind.name_zh and ind.name_en and ind.definition
         assert ind.source.seed in {"000", "001", "002", "003", "004"}
         if ind.computable:
-            assert ind.numerator is not None and ind.denominator is not None
-            assert all("." in c for c in ind.numerator.columns + ind.denominator.columns)
+            assert ind.numerator is not None and (ind.denominator is not None or ind.kind == "total")
+            terms = [t for t in (ind.numerator, ind.denominator) if t is not None]
+            assert all("." in c for t in terms for c in t.columns)
+
+
+def test_ratio_indicators_are_computed_from_the_registry_expressions_only():
+    # the registry is the single source: no second table of numerators/denominators in code
+    from toolkit.indicators import monitoring
+
+    assert not hasattr(monitoring, "COUNTY_RATIOS")
+    with pytest.raises(ValueError, match="not listed in 'columns'"):
+        registry.parse_registry(
+            [
+                {
+                    "id": "x",
+                    "name_zh": "甲",
+                    "name_en": "X",
+                    "definition": "d",
+                    "level": "county_year",
+                    "kind": "ratio",
+                    "unit": "fraction",
+                    "direction": "higher_is_better",
+                    "source": {"seed": "004", "section": "附2"},
+                    "numerator": {"expr": "a - b", "columns": ["county_year.a"]},
+                    "denominator": {"expr": "c", "columns": ["county_year.c"]},
+                }
+            ]
+        )
+    with pytest.raises(ValueError, match="not allowed"):
+        from toolkit.indicators.expr import names
+
+        names("__import__('os')")
 
 
 def test_seed_targets_are_recorded():

@@ -1,9 +1,12 @@
 """``python -m toolkit indicators DATASET [--county C] [--years A-B] --out OUT``.
 
 Computes every indicator the dataset allows (toolkit.indicators.compute_indicators) and writes
-the tidy table (county_id, year, indicator, value, numerator, denominator, lower, upper) as
+the tidy table (county_id, year, indicator, value, numerator, denominator, lower, upper, note) as
 ``OUT.csv`` and ``OUT.xlsx`` (sheets: indicators with Chinese/English names, unit-level
-insurance indicators, the registry). With ``--from-claims`` the unit_year spending and
+insurance indicators, the registry). An indicator the data cannot give is a row with an empty
+value and the note "not computable: needs table.column". ``OUT_levels.csv`` holds the registry's
+ratio indicators at every level of the hierarchy (facility, medical community, county, province;
+numerators and denominators summed first, rules.md §9). With ``--from-claims`` the unit_year spending and
 county_year admissions/visits/fund columns are derived from the claims Parquet first
 (toolkit.data.claims). Everything is computed and checked before anything is written.
 """
@@ -50,6 +53,7 @@ def output_paths(out: str | Path) -> dict[str, Path]:
     return {
         "csv": stem.with_name(stem.name + ".csv"),
         "units_csv": stem.with_name(stem.name + "_units.csv"),
+        "levels_csv": stem.with_name(stem.name + "_levels.csv"),
         "xlsx": stem.with_name(stem.name + ".xlsx"),
     }
 
@@ -104,12 +108,28 @@ def registry_frame():
                 "unit": i.unit,
                 "direction": i.direction,
                 "computable": i.computable,
+                "number": i.number or "",
+                "note": i.note or "",
                 "source": str(i.source),
                 "targets": "; ".join(f"{t.value:g} ({t.source})" for t in i.targets),
             }
             for i in load_registry()
         ]
     )
+
+
+def indicator_levels(tables: dict, counties, years):
+    """The evaluated indicators at facility, community, county and province level for the selection."""
+    from toolkit.indicators.compute import _select, parse_years
+    from toolkit.indicators.evaluate import evaluate_levels
+
+    span = parse_years(years) if isinstance(years, str) else years
+    chosen = set(counties) if counties else None
+    selected = {n: _select(t, chosen, span[0] if span else None) for n, t in tables.items() if n != "claims"}
+    out = evaluate_levels(selected)
+    if span:
+        out = out.loc[out["year"].between(*span)].reset_index(drop=True)
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -122,15 +142,17 @@ def run(args: argparse.Namespace) -> int:
     if args.county:
         counties = sorted({c.strip() for arg in args.county for c in arg.split(",") if c.strip()})
     tables = tables_for(args.dataset, args.from_claims)
-    result = compute_indicators(tables, counties=counties, years=args.years)
+    result = compute_indicators(tables, counties=counties, years=args.years, include_not_computable=True)
     units = compute_unit_indicators(tables, counties=counties, years=args.years)
     from toolkit.data.plausibility import warning_lines, warnings
 
     implausible = [p for c in (counties or [None]) for p in warnings(tables, c)]
+    levels = indicator_levels(tables, counties, args.years)
     paths = output_paths(args.out)
     # everything is computed and rendered before the first write
     csv_text = result.to_csv(index=False, lineterminator="\n")
     units_text = units.to_csv(index=False, lineterminator="\n")
+    levels_text = levels.to_csv(index=False, lineterminator="\n")
     text = {"value": "num4", "numerator": "num2", "denominator": "num2", "lower": "num4", "upper": "num4"}
     workbook = build_workbook_bytes(
         [
@@ -140,11 +162,17 @@ def run(args: argparse.Namespace) -> int:
         ],
         lang="both",
     )
-    # the three files together or none (a temporary folder beside them, renamed into place)
+    # the files together or none (a temporary folder beside them, renamed into place)
     with staged_output(paths["csv"].parent) as stage:
         stage.write_text(paths["csv"].name, csv_text)
         stage.write_text(paths["units_csv"].name, units_text)
+        stage.write_text(paths["levels_csv"].name, levels_text)
         stage.write_bytes(paths["xlsx"].name, workbook)
+    missing = int((result["note"] != "").sum())
+    if missing:
+        print(
+            f"{missing} rows not computable (see the note column), e.g. {result.loc[result['note'] != '', 'note'].iloc[0]}"
+        )
     print(
         f"{len(result)} indicator values for {result['county_id'].nunique()} counties → {paths['csv']}, {paths['xlsx']}"
     )

@@ -727,6 +727,8 @@ def _coerce(raw: _Raw, table: Table, problems: list[Problem]) -> pd.DataFrame:
         c = table.column(name)
         text = _cell_texts(s)
         missing = _missing(text)
+        if c.choices:  # a code of the column (quality_service_level "none") is a value, not an empty cell
+            missing &= ~pd.Series(text, dtype=object).isin(set(c.choices)).to_numpy(dtype=bool)
         if c.kind in ("int", "money", "rate", "number"):
             if pd.api.types.is_float_dtype(s.dtype):  # numeric Parquet column
                 values = s.to_numpy(dtype="float64", na_value=np.nan).copy()

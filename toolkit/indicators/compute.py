@@ -16,7 +16,7 @@ import pandas as pd
 
 from toolkit.errors import ToolkitError
 from toolkit.indicators import tidy
-from toolkit.indicators.monitoring import monitoring_indicators
+from toolkit.indicators.monitoring import county_indicators
 from toolkit.indicators.mortality import premature_mortality
 from toolkit.indicators.unit_insurance import unit_insurance_indicators
 from toolkit.years import parse_years
@@ -68,24 +68,36 @@ def compute_indicators(
     tables: Mapping[str, pd.DataFrame],
     counties: Iterable[str] | str | None = None,
     years: tuple[int, int] | str | None = None,
+    include_not_computable: bool = False,
 ) -> pd.DataFrame:
-    """Every computable county-year indicator of the dataset, tidy and sorted (county, year, registry order)."""
+    """Every computable county-year indicator of the dataset, tidy and sorted (county, year, registry order).
+
+    ``include_not_computable``: also the rows that cannot be computed (empty value and a ``note``
+    "not computable: needs table.column"), so every registry indicator appears for every county-year.
+    """
     counties = {counties} if isinstance(counties, str) else (set(map(str, counties)) if counties is not None else None)
     years = _years(years)
     _check_counties(tables, counties)
     first = years[0] if years else None
     parts = []
-    county_year = _select(tables.get("county_year"), counties, first)
-    if county_year is not None:
-        units = tables.get("units")
-        unit_year = tables.get("unit_year")
-        parts.append(monitoring_indicators(county_year, units, unit_year))
+    selected = {
+        name: _select(tables.get(name), counties, first)
+        for name in ("county_year", "facility_year", "units", "unit_year")
+        if tables.get(name) is not None
+    }
+    if "unit_year" in selected and "units" in selected:
+        selected["unit_year"] = selected["unit_year"].loc[
+            selected["unit_year"]["unit_id"].isin(selected["units"]["unit_id"])
+        ]
+    if "county_year" in selected or "facility_year" in selected:
+        parts.append(county_indicators(selected, include_not_computable))
     deaths = _select(tables.get("deaths"), counties, first)
     if deaths is not None:
         parts.append(premature_mortality(deaths))
     if not parts:
         raise ToolkitError("no indicator can be computed: the dataset has neither county_year nor deaths")
-    return _window(tidy.finish(pd.concat(parts, ignore_index=True)), years)
+    columns = tidy.COUNTY_COLUMNS + (["note"] if include_not_computable else [])
+    return _window(tidy.finish(pd.concat(parts, ignore_index=True), columns, allow_empty=include_not_computable), years)
 
 
 def compute_unit_indicators(

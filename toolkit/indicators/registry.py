@@ -18,8 +18,17 @@ import yaml
 
 REGISTRY_FILE = Path(__file__).with_name("registry.yaml")
 
-Kind = Literal["ratio", "ratio_of_means", "growth", "probability", "difference", "not_computable"]
-KINDS = ("ratio", "ratio_of_means", "growth", "probability", "difference", "not_computable")
+Kind = Literal["ratio", "ratio_of_means", "total", "growth", "probability", "difference", "not_computable"]
+KINDS = ("ratio", "ratio_of_means", "total", "growth", "probability", "difference", "not_computable")
+#: kinds computed from the registry's own numerator/denominator expressions (toolkit.indicators.evaluate)
+EVALUATED_KINDS = ("ratio", "ratio_of_means", "total")
+SETS = ("monitoring", "family_doctor", "other")
+#: the first-level groups of seed 004 附2 by indicator number (一 1–7, 二 8–13, 三 14–20)
+MONITORING_GROUPS = (
+    (range(1, 8), "一、有序就医格局基本形成", "Orderly care-seeking pattern"),
+    (range(8, 14), "二、县域医疗卫生服务能力提升", "County health-service capacity"),
+    (range(14, 21), "三、医疗卫生资源有效利用", "Efficient use of health resources"),
+)
 LEVELS = ("county_year", "unit_year")
 DIRECTIONS = ("higher_is_better", "lower_is_better")
 UNITS = {
@@ -28,15 +37,36 @@ UNITS = {
     "per_100_insured": ("每百参保人次", "per 100 insured per year"),
     "probability": ("概率", "probability"),
     "days": ("天", "days"),
+    "per_1000": ("每千人口", "per 1,000 residents"),
+    "per_10000": ("每万人口", "per 10,000 residents"),
+    "count": ("个", "count"),
+    "score": ("分", "points (0–100)"),
 }
 
 
 @dataclass(frozen=True)
 class Term:
-    """One side of a formula: a readable expression and the contract columns it reads."""
+    """One side of a formula: an expression evaluated on every row of one table, then summed.
+
+    ``where``: column -> allowed values (or ``"present"``: any non-empty value) selecting the
+    rows; ``per``: the term is Σ expr / Σ per (an average, e.g. pay per staff member).
+    """
 
     expr: str
     columns: tuple[str, ...]
+    where: tuple[tuple[str, tuple[str, ...] | str], ...] = ()
+    per: str | None = None
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.split(".", 1)[0] for c in self.columns))
+
+    @property
+    def table(self) -> str:
+        return self.tables[0]
+
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.split(".", 1)[1] for c in self.columns)
 
 
 @dataclass(frozen=True)
@@ -75,6 +105,21 @@ class Indicator:
     base: str | None = None  # growth: the indicator whose change this is
     method: str | None = None  # probability: how it is computed
     sex: str | None = None  # premature mortality: male / female / all
+    set: str = "other"  # monitoring (seed 004 附2) | family_doctor | other
+    number: str | None = None  # number in seed 004 附2
+    note: str | None = None  # an ambiguity of the seed and what the toolkit does about it
+
+    @property
+    def evaluated(self) -> bool:
+        """Computed from the registry's expressions (toolkit.indicators.evaluate)."""
+        return self.kind in EVALUATED_KINDS and self.level == "county_year"
+
+    @property
+    def group(self) -> tuple[str, str] | None:
+        """The seed 004 附2 first-level group (zh, en) of a monitoring indicator."""
+        if self.number is None or not self.number.isdigit():
+            return (MONITORING_GROUPS[0][1], MONITORING_GROUPS[0][2]) if self.set == "monitoring" else None
+        return next((zh, en) for r, zh, en in MONITORING_GROUPS if int(self.number) in r)
 
     @property
     def computable(self) -> bool:
@@ -86,15 +131,48 @@ class Indicator:
 
 
 _REQUIRED = ("id", "name_zh", "name_en", "definition", "level", "kind", "unit", "direction", "source")
-_ALLOWED = set(_REQUIRED) | {"numerator", "denominator", "scale", "targets", "base", "method", "sex"}
+_ALLOWED = set(_REQUIRED) | {
+    "numerator",
+    "denominator",
+    "scale",
+    "targets",
+    "base",
+    "method",
+    "sex",
+    "set",
+    "number",
+    "note",
+}
 
 
 def _term(raw: dict | None, where: str) -> Term | None:
     if raw is None:
         return None
-    if set(raw) != {"expr", "columns"}:
-        raise ValueError(f"{where}: a term needs exactly 'expr' and 'columns', got {sorted(raw)}")
-    return Term(expr=str(raw["expr"]), columns=tuple(str(c) for c in raw["columns"]))
+    if not {"expr", "columns"} <= set(raw) or set(raw) - {"expr", "columns", "where", "per"}:
+        raise ValueError(f"{where}: a term needs 'expr' and 'columns' (and may have 'where', 'per'), got {sorted(raw)}")
+    filters = []
+    for col, allowed in (raw.get("where") or {}).items():
+        if allowed != "present" and not isinstance(allowed, list):
+            raise ValueError(f"{where}: where {col}: a list of values or 'present', got {allowed!r}")
+        filters.append((str(col), "present" if allowed == "present" else tuple(str(v) for v in allowed)))
+    return Term(
+        expr=str(raw["expr"]),
+        columns=tuple(str(c) for c in raw["columns"]),
+        where=tuple(filters),
+        per=str(raw["per"]) if raw.get("per") is not None else None,
+    )
+
+
+def _check_evaluable(term: Term, where: str) -> None:
+    """An evaluated term reads one table and names every column its expressions and filter use."""
+    from toolkit.indicators.expr import names
+
+    if len(term.tables) != 1:
+        raise ValueError(f"{where}: a term reads one table, got {term.tables}")
+    used = set(names(term.expr)) | (set(names(term.per)) if term.per else set()) | {c for c, _ in term.where}
+    undeclared = used - set(term.column_names())
+    if undeclared:
+        raise ValueError(f"{where}: expression uses columns not listed in 'columns': {sorted(undeclared)}")
 
 
 def parse_registry(entries: list[dict]) -> tuple[Indicator, ...]:
@@ -115,8 +193,11 @@ def parse_registry(entries: list[dict]) -> tuple[Indicator, ...]:
             if raw[key] not in allowed:
                 raise ValueError(f"{where}: {key} {raw[key]!r} not in {allowed}")
         computable = raw["kind"] != "not_computable"
-        if computable and ("numerator" not in raw or "denominator" not in raw):
+        needs_denominator = computable and raw["kind"] != "total"
+        if computable and ("numerator" not in raw or (needs_denominator and "denominator" not in raw)):
             raise ValueError(f"{where}: a computable indicator needs numerator and denominator")
+        if raw.get("set", "other") not in SETS:
+            raise ValueError(f"{where}: set {raw['set']!r} not in {SETS}")
         if raw["kind"] == "growth" and not raw.get("base"):
             raise ValueError(f"{where}: a growth indicator names its base")
         src = raw["source"]
@@ -141,8 +222,15 @@ def parse_registry(entries: list[dict]) -> tuple[Indicator, ...]:
                 base=raw.get("base"),
                 method=raw.get("method"),
                 sex=raw.get("sex"),
+                set=raw.get("set", "other"),
+                number=str(raw["number"]) if raw.get("number") is not None else None,
+                note=raw.get("note"),
             )
         )
+        if out[-1].evaluated:
+            for side, term in (("numerator", out[-1].numerator), ("denominator", out[-1].denominator)):
+                if term is not None:
+                    _check_evaluable(term, f"{where} {side}")
     ids = {ind.id for ind in out}
     for ind in out:
         if ind.base and ind.base not in ids:
@@ -193,12 +281,29 @@ def render_markdown() -> str:
         "<!-- GENERATED by `python -m toolkit.indicators.docs` from toolkit/indicators/registry.yaml;"
         " do not edit by hand (tests/indicators/test_registry.py checks it is up to date). -->",
         "",
-        "Every indicator the toolkit computes, with its formula and source. Ratios are computed by",
-        "summing numerator and denominator over the rows first and dividing once (a county's rate is",
-        "never an average of its units' rates). Rates are fractions (0.64 = 64%). A zero denominator",
-        "or a zero population is an error naming the table, county, year and column — never a silent",
-        "missing value. `python -m toolkit indicators DATASET --out OUT` writes the tidy table",
-        "(county_id, year, indicator, value, numerator, denominator, lower, upper).",
+        "Every indicator the toolkit computes, with its formula and source. The numerator and",
+        "denominator below are the computation itself (`toolkit.indicators.evaluate` reads them from",
+        "the registry): each is evaluated on the rows of one table, summed over the rows of a facility,",
+        "a medical community, a county or the province, and divided once — a county's rate is never an",
+        "average of its units' rates, and the province's figure comes from the same definition.",
+        "Rates are fractions (0.64 = 64%). A zero denominator is an error naming the table, rows,",
+        "column, unit and year. A missing table, column or cell gives a row with an empty value and",
+        "the note `not computable: needs table.column` — never a zero, never dropped.",
+        "`python -m toolkit indicators DATASET --out OUT` writes the tidy table (county_id, year,",
+        "indicator, value, numerator, denominator, lower, upper, note) and `OUT_levels.csv` (every level).",
+        "",
+        "## The national monitoring indicator system (seed 004 附2, 国卫办基层发〔2020〕12号)",
+        "",
+        "| № | id | 名称 | name | unit | direction | reads |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for ind in inds:
+        if ind.set == "monitoring":
+            lines.append(
+                f"| {ind.number} | `{ind.id}` | {ind.name_zh} | {ind.name_en} | {UNITS[ind.unit][1]} | "
+                f"{ind.direction.replace('_', ' ')} | {', '.join(sorted(set(_tables(ind))))} |"
+            )
+    lines += [
         "",
         "## Summary",
         "",
@@ -216,14 +321,11 @@ def render_markdown() -> str:
         lines.append(
             f"* Level: `{ind.level}`; kind: `{ind.kind}`" + (f"; method: `{ind.method}`" if ind.method else "")
         )
-        if ind.numerator is not None:
-            lines.append(
-                f"* Numerator: `{ind.numerator.expr}` (reads {', '.join(f'`{c}`' for c in ind.numerator.columns)})"
-            )
-        if ind.denominator is not None:
-            lines.append(
-                f"* Denominator: `{ind.denominator.expr}` (reads {', '.join(f'`{c}`' for c in ind.denominator.columns)})"
-            )
+        if ind.group:
+            lines.append(f"* Seed 004 附2 № {ind.number} — {ind.group[0]} / {ind.group[1]}")
+        for side, term in (("Numerator", ind.numerator), ("Denominator", ind.denominator)):
+            if term is not None:
+                lines.append(f"* {side}: {_term_text(term)} (reads {', '.join(f'`{c}`' for c in term.columns)})")
         if ind.computable:
             lines.append(f"* Scale: {ind.scale:g}")
         if ind.base:
@@ -232,11 +334,24 @@ def render_markdown() -> str:
             lines.append(f"* Sex: {ind.sex}")
         lines.append(f"* Unit: {UNITS[ind.unit][1]} ({UNITS[ind.unit][0]}); {ind.direction.replace('_', ' ')}")
         lines.append(f"* Source: {ind.source}")
+        if ind.note:
+            lines.append(f"* Note: {ind.note}")
         for t in ind.targets:
             lines.append(f"* Target: {_fmt_target(t, ind.unit)}")
         lines.append("")
     lines += _methods_section()
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _tables(ind: Indicator) -> list[str]:
+    return [t for term in (ind.numerator, ind.denominator) if term is not None for t in term.tables]
+
+
+def _term_text(term: Term) -> str:
+    text = f"Σ `{term.expr}`" + (f" / Σ `{term.per}`" if term.per else "")
+    for col, allowed in term.where:
+        text += f" over rows with `{col}` " + ("given" if allowed == "present" else "in " + ", ".join(allowed))
+    return text
 
 
 def _methods_section() -> list[str]:

@@ -23,8 +23,11 @@ def empty(columns: Sequence[str] = COUNTY_COLUMNS) -> pd.DataFrame:
     return finish(pd.DataFrame({c: [] for c in columns}), columns)
 
 
-def finish(frame: pd.DataFrame, columns: Sequence[str] = COUNTY_COLUMNS) -> pd.DataFrame:
-    """Select, type and sort the tidy columns (keys, then registry order of the indicator)."""
+def finish(frame: pd.DataFrame, columns: Sequence[str] = COUNTY_COLUMNS, allow_empty: bool = False) -> pd.DataFrame:
+    """Select, type and sort the tidy columns (keys, then registry order of the indicator).
+
+    ``allow_empty``: rows whose ``note`` says why they are not computable may have an empty value.
+    """
     out = frame.reindex(columns=list(columns)).copy()
     for col in ("county_id", "unit_id", "indicator"):
         if col in out:
@@ -32,6 +35,8 @@ def finish(frame: pd.DataFrame, columns: Sequence[str] = COUNTY_COLUMNS) -> pd.D
     out["year"] = out["year"].astype("int64")
     for col in ("value", "numerator", "denominator", "lower", "upper"):
         out[col] = out[col].astype("float64")
+    if "note" in out:
+        out["note"] = out["note"].fillna("").astype(str)
     position = {ind.id: i for i, ind in enumerate(load_registry())}
     keys = [c for c in columns if c in ("county_id", "unit_id", "year")]
     out["_order"] = out["indicator"].map(position)
@@ -41,6 +46,8 @@ def finish(frame: pd.DataFrame, columns: Sequence[str] = COUNTY_COLUMNS) -> pd.D
         )
     out = out.sort_values(keys + ["_order"], kind="mergesort").drop(columns="_order").reset_index(drop=True)
     bad = ~np.isfinite(out["value"].to_numpy())
+    if allow_empty and "note" in out:
+        bad &= out["note"].to_numpy(dtype=object) == ""
     if bad.any():  # never a silent NaN/inf: the computing functions raise before this
         raise ValueError(
             f"non-finite indicator values: {out.loc[bad, ['indicator']].drop_duplicates().to_dict('records')}"
