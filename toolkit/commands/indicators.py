@@ -120,16 +120,13 @@ def registry_frame():
 
 def indicator_levels(tables: dict, counties, years):
     """The evaluated indicators at facility, community, county and province level for the selection."""
-    from toolkit.indicators.compute import _select, parse_years
+    from toolkit.indicators.compute import _select, _window, _years
     from toolkit.indicators.evaluate import evaluate_levels
 
-    span = parse_years(years) if isinstance(years, str) else years
+    span = _years(years)
     chosen = set(counties) if counties else None
-    selected = {n: _select(t, chosen, span[0] if span else None) for n, t in tables.items() if n != "claims"}
-    out = evaluate_levels(selected)
-    if span:
-        out = out.loc[out["year"].between(*span)].reset_index(drop=True)
-    return out
+    selected = {n: _select(t, chosen, min(span) if span else None) for n, t in tables.items() if n != "claims"}
+    return _window(evaluate_levels(selected), span)
 
 
 def run(args: argparse.Namespace) -> int:
