@@ -19,7 +19,8 @@ def _snap(items: tuple, year: int):
         text = "".join(
             f"{key}:\n  source: test\n  values:\n    {year}: {json.loads(value)!r}\n" for key, value in items
         )
-        (root / "counties" / "C99.yaml").write_text(text.replace("'", '"'), encoding="utf-8")
+        if text:
+            (root / "counties" / "C99.yaml").write_text(text.replace("'", '"'), encoding="utf-8")
         return snapshot("C99", year, root)
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -161,6 +161,8 @@ SPECS: dict[str, Spec] = {
     "advance_rate": Spec("rate", _number_in(0.0, 1.0)),
     "savings_split": Spec("shares", _shares(TIERS)),
     "overspend_share": Spec("rate", _number_in(0.0, 1.0)),
+    "savings_gate": Spec("choice", _choice(("none", "pass_mark", "scale_by_score"))),
+    "savings_gate_pass_mark": Spec("number", _number_in(0.0, 100.0)),
     "chronic_groups": Spec("int", _positive_int),
     "chronic_savings_split": Spec("shares", _shares(TIERS)),
     "chronic_overspend_share": Spec("rate", _number_in(0.0, 1.0)),

@@ -37,6 +37,8 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "savings_county": ("结余分配-县级(元)", "savings to county tier (yuan)"),
     "savings_township": ("结余分配-乡镇(元)", "savings to township tier (yuan)"),
     "savings_village": ("结余分配-村级(元)", "savings to village tier (yuan)"),
+    "savings_withheld": ("考核未通过退回医保基金的结余(元)", "savings returned to the fund after assessment (yuan)"),
+    "savings_gate_score": ("结余分配考核得分", "assessment score for the savings split"),
     "overspend": ("超支(元)", "overspend (yuan)"),
     "overspend_share": ("医保分担超支比例", "insurer's share of an overspend"),
     "overspend_insurer": ("医保分担超支(元)", "overspend carried by the insurer (yuan)"),

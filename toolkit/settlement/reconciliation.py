@@ -39,17 +39,25 @@ def _capitation_lines(units: pd.DataFrame, p: str) -> list[tuple]:
     budget = _fen(units, f"{p}budget")
     actual = _fen(units, f"{p}actual")
     tiers = [_fen(units, f"{p}savings_{t}") for t in ("county", "township", "village")]
+    withheld = _fen(units, f"{p}savings_withheld") if f"{p}savings_withheld" in units.columns else 0
     insurer = _fen(units, f"{p}overspend_insurer")
     community = _fen(units, f"{p}overspend_community")
     # the pool is spent, retained as savings, or exceeded: an overspend is money beyond the pool,
     # carried by the insurer or the community, so it enters with a minus sign
-    accounted = actual + sum(tiers) - insurer - community
+    accounted = actual + sum(tiers) + withheld - insurer - community
     return [
         ("budget", budget, "pool", "包干预算合计", "budget, total"),
         ("actual", actual, "accounted", "实际支出", "actual spending"),
         ("savings_county", tiers[0], "accounted", "结余分配：县级", "savings to the county tier"),
         ("savings_township", tiers[1], "accounted", "结余分配：乡镇", "savings to the township tier"),
         ("savings_village", tiers[2], "accounted", "结余分配：村级", "savings to the village tier"),
+        (
+            "savings_withheld",
+            withheld,
+            "accounted",
+            "结余考核未通过，退回医保基金",
+            "savings returned to the fund after assessment",
+        ),
         ("overspend_insurer", -insurer, "accounted", "减：医保基金分担的超支", "less: overspend borne by the insurer"),
         (
             "overspend_community",

@@ -17,6 +17,7 @@ import pandas as pd
 from toolkit.errors import Problem, ValidationError
 from toolkit.params.snapshot import ParamSnapshot
 from toolkit.settlement.capitation import BIG, CHRONIC, package_columns
+from toolkit.settlement.money import allocate_rows
 from toolkit.settlement.names import county_name, name_map, unit_place_names
 from toolkit.settlement.public_health import settle_public_health, village_share_check
 from toolkit.settlement.rows import UnitYearIndex
@@ -154,6 +155,8 @@ def settle_county(
             if c != "unit_id":
                 columns[c] = v
 
+    _gate_savings(columns, ph.process_columns, info["unit_id"].to_numpy(dtype=object), snap)
+
     # the three core insurance indicators (seed 000 §3.1, rules.md §4)
     columns["fund_savings_fen"] = columns["savings_fen"] + columns["chronic_savings_fen"]
     pcs = []
@@ -289,6 +292,49 @@ def _lead(frame: pd.DataFrame, first: list[str]) -> pd.DataFrame:
     return frame[first + [c for c in frame.columns if c not in first]]
 
 
+def assessment_score(process: dict, unit_ids: np.ndarray) -> np.ndarray:
+    """Each unit's assessment score (0–100): the mean quality coefficient of its public-health
+    sub-projects × 100 (seed 000 §3.2: the 20/20/20/40 quarterly score is the coefficient)."""
+    frame = pd.DataFrame(
+        {"unit_id": np.asarray(process["unit_id"], dtype=object), "q": np.asarray(process["quality_coefficient"])}
+    )
+    mean = frame.groupby("unit_id", sort=False)["q"].mean()
+    return mean.reindex(pd.Index(unit_ids, dtype=object)).to_numpy(dtype="float64") * 100.0
+
+
+def _gate_savings(columns: dict, process: dict, unit_ids: np.ndarray, snap: ParamSnapshot) -> None:
+    """Savings are split "after assessment" (seed 000 §3.1 结余…进行考核分配; rules.md §12).
+
+    ``savings_gate``: ``none`` splits every saving; ``pass_mark`` splits a unit's savings only when
+    its score reaches ``savings_gate_pass_mark``; ``scale_by_score`` splits savings × score / 100.
+    What is not split returns to the insurance fund at the year-end settlement, so the insurer's
+    payment falls by it. Columns changed in place (fen): the tier splits, ``*_savings_withheld``,
+    ``*_insurer_paid``, ``*_year_end_payment``; ``savings_gate_score`` is added."""
+    gate = str(snap["savings_gate"]) if "savings_gate" in snap else "none"
+    score = assessment_score(process, unit_ids)
+    columns["savings_gate_score"] = score
+    known = np.nan_to_num(score, nan=0.0)
+    for package in (BIG, CHRONIC):
+        p = package.prefix
+        retained = np.maximum(np.asarray(columns[f"{p}savings_fen"], dtype="int64"), 0)
+        if gate == "pass_mark":
+            split_fen = np.where(known >= float(snap["savings_gate_pass_mark"]) - 1e-9, retained, 0)
+        elif gate == "scale_by_score":
+            scaled = np.floor(retained * np.clip(known, 0.0, 100.0) / 100.0 + 0.5).astype("int64")
+            split_fen = np.minimum(scaled, retained)
+        else:
+            split_fen = retained
+        withheld = retained - split_fen
+        columns[f"{p}savings_withheld_fen"] = withheld
+        if withheld.any():
+            split = snap[package.split_key]
+            parts = allocate_rows(split_fen, list(split.values()))
+            for i, tier in enumerate(split):
+                columns[f"{p}savings_{tier}_fen"] = parts[:, i]
+            columns[f"{p}insurer_paid_fen"] = columns[f"{p}insurer_paid_fen"] - withheld
+            columns[f"{p}year_end_payment_fen"] = columns[f"{p}year_end_payment_fen"] - withheld
+
+
 def yuan_text(fen: int) -> str:
     """Integer fen as yuan with thousands separators and two decimals (``1,234.56``)."""
     sign = "-" if fen < 0 else ""
@@ -320,6 +366,7 @@ def _package_checks(fen: dict, p: str, snap: ParamSnapshot) -> list[dict]:
     savings = np.asarray(fen[f"{p}savings_fen"], dtype="int64")
     retained = int(np.maximum(savings, 0).sum())
     tiers = [int(fen[f"{p}savings_{t}_fen"].sum()) for t in TIERS]
+    withheld = int(np.asarray(fen.get(f"{p}savings_withheld_fen", np.zeros(1)), dtype="int64").sum())
     n_saving, n_over = int((savings > 0).sum()), int((savings < 0).sum())
     over = int(fen[f"{p}overspend_fen"].sum())
     insurer, community = int(fen[f"{p}overspend_insurer_fen"].sum()), int(fen[f"{p}overspend_community_fen"].sum())
@@ -332,12 +379,16 @@ def _package_checks(fen: dict, p: str, snap: ParamSnapshot) -> list[dict]:
             f"{zh}结余分配",
             f"{en} savings split",
             retained / 100.0,
-            sum(tiers) / 100.0,
-            retained == sum(tiers),
-            f"{n_saving}个单元有结余，合计{yuan_text(retained)}元，已全部按县镇村比例分配："
-            f"县级{t[0]}元、乡镇{t[1]}元、村级{t[2]}元，分配之和与结余相符到分。",
+            (sum(tiers) + withheld) / 100.0,
+            retained == sum(tiers) + withheld,
+            f"{n_saving}个单元有结余，合计{yuan_text(retained)}元，按县镇村比例分配："
+            f"县级{t[0]}元、乡镇{t[1]}元、村级{t[2]}元"
+            + (f"，考核未通过部分{yuan_text(withheld)}元退回医保基金" if withheld else "")
+            + "，合计与结余相符到分。",
             f"{n_saving} units saved {yuan_text(retained)} yuan in total, split county {t[0]}, "
-            f"township {t[1]}, village {t[2]} yuan; the parts add up to the savings to the fen.",
+            f"township {t[1]}, village {t[2]} yuan"
+            + (f", {yuan_text(withheld)} returned to the fund after assessment" if withheld else "")
+            + "; the parts add up to the savings to the fen.",
         ),
         _row(
             f"{key}_overspend",

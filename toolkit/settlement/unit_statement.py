@@ -186,6 +186,21 @@ def _package(row, p: str, snap, zh: str, en: str, pop_zh: str, pop_en: str) -> S
                 note_en=f"budget {yuan(budget)} − spending {yuan(actual)}",
             )
         )
+        withheld = _f(row, f"{p}savings_withheld") if f"{p}savings_withheld" in row else 0
+        gate = str(snap["savings_gate"]) if snap is not None and "savings_gate" in snap else "none"
+        if gate != "none" or withheld:
+            score = row.get("savings_gate_score")
+            shown = "—" if score is None or pd.isna(score) else f"{float(score):.2f}"
+            lines.append(
+                Line(
+                    "savings_withheld",
+                    "　其中考核未通过部分（退回医保基金）",
+                    "  returned to the fund after assessment",
+                    withheld,
+                    note_zh=f"考核得分{shown}（{CHOICES[gate][0]}）",
+                    note_en=f"assessment score {shown} ({CHOICES[gate][1]})",
+                )
+            )
         for t, zh_t, en_t, v in zip(("county", "township", "village"), ("县级", "乡镇", "村级"), TIERS_EN, tiers):
             lines.append(
                 Line(
@@ -193,8 +208,8 @@ def _package(row, p: str, snap, zh: str, en: str, pop_zh: str, pop_en: str) -> S
                     f"　其中结余分配：{zh_t}",
                     f"  savings to the {en_t} tier",
                     v,
-                    note_zh=f"结余 × {split[t]:g}（县镇村 {ratio}）",
-                    note_en=f"savings × {split[t]:g} ({ratio})",
+                    note_zh=f"{'（结余 − 退回部分）' if withheld else '结余'} × {split[t]:g}（县镇村 {ratio}）",
+                    note_en=f"{'(savings − returned)' if withheld else 'savings'} × {split[t]:g} ({ratio})",
                 )
             )
     else:
@@ -233,8 +248,8 @@ def _package(row, p: str, snap, zh: str, en: str, pop_zh: str, pop_en: str) -> S
             "年终决算拨付",
             "year-end payment",
             year_end,
-            note_zh="预算 + 医保分担超支 − 已预拨",
-            note_en="budget + insurer's share of an overspend − advances",
+            note_zh="预算 + 医保分担超支 − 已预拨 − 考核未通过退回的结余",
+            note_en="budget + insurer's share of an overspend − advances − savings returned after assessment",
             paid=True,
         ),
         Line(

@@ -97,7 +97,13 @@ CHOICES: dict[str, tuple[str, str]] = {
 
 TIER_WORDS = {"county": ("县级", "county"), "township": ("乡镇", "township"), "village": ("村级", "village")}
 PH_PARTS = {"process": ("过程", "process"), "objective": ("目标", "objective"), "effect": ("效果", "effect")}
-GROWTH_PARTS = {"volume": ("服务量", "volume"), "quality": ("质量", "quality"), "price": ("价格指数", "price index")}
+GROWTH_PARTS = {
+    "volume": ("服务量", "volume"),
+    "quality": ("质量", "quality"),
+    "price": ("价格指数", "price index"),
+    "close": ("紧密型医共体", "close consortium"),
+    "loose": ("松散型医共体", "loose consortium"),
+}
 
 #: short names for the parameter table (the full names are listed once below it)
 SHORT: dict[str, tuple[str, str]] = {
