@@ -138,6 +138,22 @@ def _points_table(v: Any) -> str | None:
     return None
 
 
+def _mapping_of(expected: str, ok: Callable[[Any], bool]) -> Callable[[Any], str | None]:
+    """A mapping id (text) → value passing ``ok``; may be empty."""
+
+    def check(v: Any) -> str | None:
+        if not isinstance(v, dict):
+            return f"a mapping community id → {expected}"
+        for key, value in v.items():
+            if not isinstance(key, str) or not key.strip():
+                return f"community ids as text (got {key!r})"
+            if not ok(value):
+                return f"{expected} for {key} (got {value!r})"
+        return None
+
+    return check
+
+
 @dataclass(frozen=True)
 class Spec:
     kind: str
@@ -158,6 +174,8 @@ SPECS: dict[str, Spec] = {
     "points_per_group": Spec("points", _points_table),
     "points_per_bed_day": Spec("number", _non_negative),
     "consortium_award": Spec("awards", _points_table),
+    "community_types": Spec("types", _mapping_of("close | loose", lambda v: v in ("close", "loose"))),
+    "consortium_assessment_passed": Spec("results", _mapping_of("true | false", lambda v: isinstance(v, bool))),
     "advance_rate": Spec("rate", _number_in(0.0, 1.0)),
     "savings_split": Spec("shares", _shares(TIERS)),
     "overspend_share": Spec("rate", _number_in(0.0, 1.0)),

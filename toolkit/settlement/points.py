@@ -57,14 +57,15 @@ def aggregate_admissions(
 ) -> pd.DataFrame:
     """Admissions, bed days and fund paid (fen) per county, facility, disease group and basis.
 
-    ``source``: a claims Parquet file, a folder of them or a glob (:func:`toolkit.data.claims.claims_files`).
+    ``source``: a claims Parquet file, a folder of them, a glob (:func:`toolkit.data.claims.claims_files`)
+    or a list of files.
     Reads only the columns it needs — never person_id or claim_id.
     """
     import duckdb
 
     from toolkit.data.claims import claims_files
 
-    files = claims_files(source)
+    files = [str(f) for f in source] if isinstance(source, (list, tuple)) else claims_files(source)
     con = duckdb.connect()
     try:
         con.execute(f"SET threads TO {int(threads)}")
@@ -136,19 +137,17 @@ def settle_points(grouped: pd.DataFrame, county_id: str, year: int, snap: ParamS
                 for code in unknown[:20]
             ],
         )
-    scaled = np.zeros(len(rows), dtype=object)  # Python ints: exact however large
-    for i, (basis, code, adm, days) in enumerate(
-        zip(rows["basis"], rows["disease_group"], rows["admissions"], rows["bed_days"])
-    ):
-        if basis == "group":
-            scaled[i] = groups[str(code)] * int(adm)
-        elif basis == "bed_day":
-            scaled[i] = bed * int(days)
-        else:
-            scaled[i] = 0
-    rows["points"] = [Fraction(int(v), denom) for v in scaled]
+    # exact integer points (scaled by ``denom``); int64 unless the products could overflow it
+    per_row = np.where(coded, rows["disease_group"].astype(str).map(groups).fillna(0), 0).astype(object)
+    bed_rows = (rows["basis"] == "bed_day").to_numpy()
+    adm = rows["admissions"].to_numpy(dtype="int64")
+    days = rows["bed_days"].to_numpy(dtype="int64")
+    biggest = max([0, *groups.values()]) * int(adm.sum()) + bed * int(days.sum())
+    kind = "int64" if biggest < 2**62 else object
+    scaled = np.where(coded.to_numpy(), per_row.astype(kind) * adm.astype(kind), 0).astype(kind)
+    scaled = scaled + np.where(bed_rows, days.astype(kind) * bed, 0).astype(kind)
     rows["scaled"] = scaled
-    total_scaled = int(sum(scaled))
+    total_scaled = int(sum(int(v) for v in scaled)) if kind is object else int(scaled.sum())
     if total_scaled == 0:
         raise ToolkitError(
             f"points-based settlement of county {county_id} {year}: the year's admissions earn no points",
@@ -164,7 +163,8 @@ def settle_points(grouped: pd.DataFrame, county_id: str, year: int, snap: ParamS
         .reset_index()
     )
     fac["scaled"] = [int(v) for v in fac["scaled"]]
-    basis_adm = rows.pivot_table(index="facility_id", columns="basis", values="admissions", aggfunc="sum", fill_value=0)
+    basis_adm = rows.groupby(["facility_id", "basis"])["admissions"].sum().unstack(fill_value=0)
+    basis_adm = basis_adm.reindex(index=fac["facility_id"], columns=["group", "bed_day", "none"], fill_value=0)
     payment = np.asarray(allocate(budget_fen, list(fac["scaled"])), dtype="int64")
     actual = fac["fund_fen"].to_numpy(dtype="int64")
     pool_balance = budget_fen - int(actual.sum())
@@ -177,13 +177,11 @@ def settle_points(grouped: pd.DataFrame, county_id: str, year: int, snap: ParamS
             "facility_id": fac["facility_id"],
             "level": fac["level"],
             "admissions": fac["admissions"].astype("int64"),
-            "admissions_by_group": [int(basis_adm.get("group", pd.Series()).get(f, 0)) for f in fac["facility_id"]],
-            "admissions_by_bed_day": [int(basis_adm.get("bed_day", pd.Series()).get(f, 0)) for f in fac["facility_id"]],
-            "admissions_without_points": [
-                int(basis_adm.get("none", pd.Series()).get(f, 0)) for f in fac["facility_id"]
-            ],
-            "points": [float(Fraction(v, denom)) for v in fac["scaled"]],
-            "points_share": [float(Fraction(v, total_scaled)) for v in fac["scaled"]],
+            "admissions_by_group": basis_adm["group"].to_numpy(dtype="int64"),
+            "admissions_by_bed_day": basis_adm["bed_day"].to_numpy(dtype="int64"),
+            "admissions_without_points": basis_adm["none"].to_numpy(dtype="int64"),
+            "points": fac["scaled"].to_numpy(dtype="float64") / denom,
+            "points_share": fac["scaled"].to_numpy(dtype="float64") / total_scaled,
             "point_value": float(point_value),
             "payment": payment / 100.0,
             "fund_paid": actual / 100.0,
@@ -193,7 +191,7 @@ def settle_points(grouped: pd.DataFrame, county_id: str, year: int, snap: ParamS
     )
     detail = rows[["county_id", "facility_id", "level", "basis", "disease_group", "admissions", "bed_days"]].copy()
     detail.insert(1, "year", year)
-    detail["points"] = [float(p) for p in rows["points"]]
+    detail["points"] = rows["scaled"].to_numpy(dtype="float64") / denom
     recon = [
         ("inpatient_budget", "住院医保基金预算", budget_fen),
         ("payments", "按分值拨付合计", int(payment.sum())),

@@ -16,6 +16,7 @@ import pandas as pd
 
 from toolkit.errors import Problem, ValidationError
 from toolkit.params.snapshot import ParamSnapshot
+from toolkit.settlement.award import with_awards
 from toolkit.settlement.capitation import BIG, CHRONIC, package_columns
 from toolkit.settlement.money import allocate_rows
 from toolkit.settlement.names import county_name, name_map, unit_place_names
@@ -183,6 +184,7 @@ def settle_county(
     by_community.insert(
         3, "community_name", by_community["community_id"].map(name_map(info, "community_id", "community_name"))
     )
+    by_community = with_awards(by_community, snap)  # seed 002 Zhenghe: a separate payment per community
     by_county = _rollup(fen, "county_id", rollup_cols, county_id, year)
     by_county.insert(2, "county_name", name_of_county)
     by_county["ph_effect_retained"] = ph.effect_pool["effect_retained_fen"] / 100.0
