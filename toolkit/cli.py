@@ -26,6 +26,7 @@ COMMANDS = [
     "settle",
     "scenario",
     "indicators",
+    "assess",
     "check-claims",
     "did",
     "batch",
