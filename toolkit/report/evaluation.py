@@ -95,6 +95,22 @@ def outcome_panel(
     return d.sort_values(["county_id", "year"]).reset_index(drop=True)
 
 
+def research_panel(data_dir: str = "") -> pd.DataFrame:
+    """The panel of the tutorial notebook (notebooks/evaluate_your_reform): a dataset folder's
+    ``county_year`` table with ``first_treat`` (its ``reform_year``, 0 = never reformed), or, with
+    ``data_dir`` empty, the public mpdta example (Callaway & Sant'Anna 2021: 500 US counties,
+    2003–2007, log teen employment ``lemp``, first treated year ``first.treat``)."""
+    if not data_dir:
+        from toolkit.paths import MPDTA_CSV
+
+        return pd.read_csv(MPDTA_CSV)
+    from toolkit.data.load import load_dataset
+
+    cy = load_dataset(data_dir, tables=["county_year"]).tables["county_year"].copy()
+    cy["first_treat"] = cy["reform_year"].fillna(0).astype("int64")
+    return cy
+
+
 def cohort_means(ctx: ReportContext, outcome: str, counties: Sequence[str] | str = ()) -> pd.DataFrame:
     p = outcome_panel(ctx, outcome, counties=counties)
     return (
