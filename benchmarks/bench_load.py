@@ -6,8 +6,9 @@ Measures ``toolkit.data.load.load_dataset`` on the CSV province (ph_process 447,
 * ``first_load``: ``cache=True`` with an empty cache folder (validates, then writes the Parquet entry);
 * ``cached_load``: ``cache=True`` again on the unchanged files (data hash recomputed, tables from Parquet);
 * ``baseline``: the loader as it was at ``--baseline-commit`` (before vectorising), same files, same run;
-* ``peer_pandas_read_csv``: plain ``pandas.read_csv`` of the same files (no validation, no dtypes
-  of the contract): the floor a validating loader is compared with.
+* ``peer_pyarrow_read_csv``: plain ``pyarrow.csv.read_csv`` of the same files (no validation, types
+  inferred): the floor a validating loader is compared with (goal: validated load within 3×);
+* ``peer_pandas_read_csv``: plain ``pandas.read_csv`` of the same files, for comparison.
 
 CPU time (process) and wall time, best of ``--repeat``. The machine has 2 cores shared with other
 jobs: wall time varies with the load average recorded in the result; CPU time is the steadier number.
@@ -31,6 +32,8 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pv
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -96,6 +99,7 @@ def main() -> None:
             pd.testing.assert_frame_equal(frame, cached.tables[name], check_exact=True)
         results["cached_load"] = timed(lambda: load_dataset(data), max(args.repeat, 5))
         del os.environ[dataset_cache.ENV_VAR]
+    results["peer_pyarrow_read_csv"] = timed(lambda: [pv.read_csv(p) for p in sorted(data.glob("*.csv"))], args.repeat)
     results["peer_pandas_read_csv"] = timed(lambda: [pd.read_csv(p) for p in sorted(data.glob("*.csv"))], args.repeat)
     if not args.no_baseline:
         old = baseline_loader(args.baseline_commit)
@@ -109,6 +113,7 @@ def main() -> None:
         "rows": rows,
         **results,
         "ratios_cpu": {
+            "uncached_vs_peer_pyarrow_read_csv": round(cpu["uncached"] / cpu["peer_pyarrow_read_csv"], 2),
             "uncached_vs_peer_pandas_read_csv": round(cpu["uncached"] / cpu["peer_pandas_read_csv"], 2),
             "cached_vs_peer_pandas_read_csv": round(cpu["cached_load"] / cpu["peer_pandas_read_csv"], 2),
             **(
@@ -120,12 +125,13 @@ def main() -> None:
                 else {}
             ),
         },
-        "peer_tool": "pandas.read_csv of the same files (no validation): the floor for reading CSV",
+        "peer_tool": "pyarrow.csv.read_csv (and pandas.read_csv) of the same files, no validation: the floor",
         "machine": {
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
             "pandas": pd.__version__,
+            "pyarrow": pa.__version__,
             "load_average_1min": round(os.getloadavg()[0], 2),
         },
     }

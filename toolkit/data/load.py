@@ -772,9 +772,7 @@ def _coerce(raw: _Raw, table: Table, problems: list[Problem]) -> pd.DataFrame:
                 ["<empty>"] * len(text),
             )
         out[name] = typed
-    typed_frame = pd.DataFrame(out, index=range(len(frame)))
-    _check_ranges(raw, table, typed_frame, problems)
-    return typed_frame
+    return pd.DataFrame(out, index=range(len(frame)))
 
 
 def _extra_column(s: pd.Series) -> pd.Series:
@@ -1101,17 +1099,112 @@ def _read(path: Path, table: Table, problems: list[Problem], sheet: str | None =
     return None
 
 
-def _check_table(
-    path: Path, table: Table, sheet: str | None = None, optional: Iterable[str] = ()
-) -> tuple[pd.DataFrame | None, _Raw | None, list[Problem]]:
-    """Read one table and check it alone; ``optional``: required columns that may be absent here."""
-    problems: list[Problem] = []
-    raw = _read(path, table, problems, sheet)
-    if raw is None:
-        return None, None, problems
-    _drop_example_rows(raw, table, problems)
-    problems[:0] = _missing_columns(raw.header, table, raw.source, optional)
-    typed = _coerce(raw, table, problems)
+#: a cell Python's str.strip would change: leading or trailing whitespace, Unicode spaces included
+_EDGE_SPACE = r"[\s\x0b\x1c-\x1f\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+_UNTRIMMED = f"^{_EDGE_SPACE}|{_EDGE_SPACE}$"
+_STR_DTYPE: dict = {}
+NUMERIC_KINDS = ("int", "money", "rate", "number")
+
+
+def _str_dtypes() -> dict:
+    import pyarrow as pa
+
+    return {pa.string(): pd.Series([], dtype="str").dtype}
+
+
+def _arrow_csv(path: Path, table: Table, optional: Iterable[str]) -> tuple[pd.DataFrame, _Raw] | None:
+    """The typed table of a CSV file that is plainly valid, read and converted by pyarrow; None otherwise.
+
+    The common case — UTF-8, the header on the first row, every cell of the right kind, trimmed — is
+    read in C (pyarrow.csv) and converted with pyarrow.compute: the same typed frame as the general
+    path, which rereads any file this one declines (another encoding, a title row, quotes spanning
+    lines, a bad cell, a broken rule), so every message comes from one place with its spreadsheet row.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pv
+
+    data = path.read_bytes()
+    first, _, _ = data.partition(b"\n")
+    try:
+        first_line = first.decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError:
+        return None
+    if not first_line or b"\x00" in data or '"' in first_line:
+        return None
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    header = [_clean_header(v, table) for v in first_line.split(delimiter)]
+    names = set(header)
+    if "" in names or len(names) != len(header) or not set(table.required) - set(optional) <= names:
+        return None
+    numeric = {n for n in header if n in table.names and table.column(n).kind in NUMERIC_KINDS}
+    types = {n: pa.float64() if n in numeric else pa.string() for n in header}
+    try:
+        arrow = pv.read_csv(
+            pa.py_buffer(data),
+            read_options=pv.ReadOptions(column_names=header, skip_rows=1, use_threads=True),
+            parse_options=pv.ParseOptions(delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False),
+            # numbers parsed while reading, the loader's empty-cell tokens as nulls; text kept verbatim
+            convert_options=pv.ConvertOptions(
+                column_types=types, null_values=sorted(NA_TOKENS), strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    if arrow.num_rows == 0:
+        return None
+    na_tokens = pa.array(sorted(NA_TOKENS))
+    global _STR_DTYPE
+    _STR_DTYPE = _STR_DTYPE or _str_dtypes()
+    out: dict[str, pd.Series] = {}
+    for name in header:
+        s = arrow.column(name).combine_chunks()
+        if name not in table.names:
+            out[name] = _extra_column(pd.Series(s.to_numpy(zero_copy_only=False), dtype=object))
+            continue
+        c = table.column(name)
+        if name in numeric:
+            v = s.to_numpy(zero_copy_only=False)
+            nan = np.isnan(v)
+            if (nan.any() and not c.nullable) or np.isinf(v).any():
+                return None
+            if c.kind == "int" and (v[~nan] != np.floor(v[~nan])).any():
+                return None
+            out[name] = pd.Series(v, dtype="float64")
+            continue
+        # yes/no and choices match exactly, so a cell with spaces is declined below anyway
+        if c.kind in ("id", "text") and pc.any(pc.match_substring_regex(s, _UNTRIMMED)).as_py():
+            return None
+        missing = pc.is_in(s, value_set=na_tokens)
+        if not c.nullable and pc.any(missing).as_py():
+            return None
+        cells = pc.if_else(missing, pa.scalar(None, pa.string()), s)
+        if c.kind == "bool":
+            low = pc.utf8_lower(cells)
+            is_true, is_false = (
+                pc.is_in(low, value_set=pa.array(sorted(_TRUE))),
+                pc.is_in(low, value_set=pa.array(sorted(_FALSE))),
+            )
+            if not pc.all(pc.or_kleene(pc.or_(is_true, is_false), missing)).as_py():
+                return None
+            t, f = is_true.to_numpy(zero_copy_only=False), is_false.to_numpy(zero_copy_only=False)
+            out[name] = pd.Series(np.where(t, 1.0, np.where(f, 0.0, np.nan)), dtype="float64")
+        else:
+            if (
+                c.kind == "enum"
+                and not pc.all(pc.or_kleene(pc.is_in(cells, value_set=pa.array(list(c.choices))), missing)).as_py()
+            ):
+                return None
+            if c.kind == "id" and pc.any(pc.starts_with(cells, EXAMPLE_MARK)).as_py():
+                return None  # the template's example rows: reported by the general path
+            out[name] = pd.Series(cells.to_pandas(types_mapper=_STR_DTYPE.get), name=None)
+    typed = pd.DataFrame(out, index=range(arrow.num_rows))
+    return typed, _Raw(typed, np.arange(1, arrow.num_rows + 1, dtype=np.int64), path.name, tuple(header))
+
+
+def _check_rules(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
+    """Every rule of one table the contract declares, on its typed cells."""
+    _check_ranges(raw, table, typed, problems)
     _check_keys(raw, table, typed, problems)
     _check_ordered(raw, table, typed, problems)
     _check_same_within(raw, table, typed, problems)
@@ -1120,6 +1213,29 @@ def _check_table(
     _check_panel(raw, table, typed, problems)
     problems += plausibility.text_problems(table, typed, raw.rows, raw.source)
     problems += plausibility.table_problems(table, typed, raw.rows, raw.source)
+
+
+def _check_table(
+    path: Path, table: Table, sheet: str | None = None, optional: Iterable[str] = ()
+) -> tuple[pd.DataFrame | None, _Raw | None, list[Problem]]:
+    """Read one table and check it alone; ``optional``: required columns that may be absent here."""
+    problems: list[Problem] = []
+    if path.suffix.lower() == ".csv":
+        fast = _arrow_csv(path, table, optional)
+        if fast is not None:
+            typed, raw = fast
+            problems[:0] = _missing_columns(raw.header, table, raw.source, optional)
+            _check_rules(raw, table, typed, problems)
+            if not problems:
+                return typed, raw, problems
+            problems = []  # reread by the general path: its messages carry the spreadsheet rows
+    raw = _read(path, table, problems, sheet)
+    if raw is None:
+        return None, None, problems
+    _drop_example_rows(raw, table, problems)
+    problems[:0] = _missing_columns(raw.header, table, raw.source, optional)
+    typed = _coerce(raw, table, problems)
+    _check_rules(raw, table, typed, problems)
     return typed, raw, problems
 
 
