@@ -1176,6 +1176,8 @@ def _arrow_csv(path: Path, table: Table, optional: Iterable[str]) -> tuple[pd.Da
         if c.kind in ("id", "text") and pc.any(pc.match_substring_regex(s, _UNTRIMMED)).as_py():
             return None
         missing = pc.is_in(s, value_set=na_tokens)
+        if c.choices:  # a code of the column ("none") is a value, as on the general path
+            missing = pc.and_(missing, pc.invert(pc.is_in(s, value_set=pa.array(list(c.choices)))))
         if not c.nullable and pc.any(missing).as_py():
             return None
         cells = pc.if_else(missing, pa.scalar(None, pa.string()), s)
