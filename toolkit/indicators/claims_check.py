@@ -68,8 +68,8 @@ class Series:
     unit: str
 
 
-#: series outside the indicator registry: the county's capitation fund savings (budget − actual of
-#: both packages, rules.md §2–4, seed 000 §3.1), summed over its units, from the settlement
+#: series outside the indicator registry: the county's big-package savings (budget − actual,
+#: rules.md §2, seed 000 §3.1), summed over its units, from the settlement layer
 SERIES = {"big_package_savings": Series("医保基金包干结余", "big-package capitation savings", "yuan")}
 RESULT_COLUMNS = [
     "claim",
