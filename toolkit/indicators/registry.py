@@ -108,6 +108,7 @@ class Indicator:
     set: str = "other"  # monitoring (seed 004 附2) | family_doctor | other
     number: str | None = None  # number in seed 004 附2
     note: str | None = None  # an ambiguity of the seed and what the toolkit does about it
+    note_zh: str | None = None  # the same note in Chinese (zh reports)
 
     @property
     def evaluated(self) -> bool:
@@ -142,6 +143,7 @@ _ALLOWED = set(_REQUIRED) | {
     "set",
     "number",
     "note",
+    "note_zh",
 }
 
 
@@ -225,6 +227,7 @@ def parse_registry(entries: list[dict]) -> tuple[Indicator, ...]:
                 set=raw.get("set", "other"),
                 number=str(raw["number"]) if raw.get("number") is not None else None,
                 note=raw.get("note"),
+                note_zh=raw.get("note_zh"),
             )
         )
         if out[-1].evaluated:
@@ -335,7 +338,7 @@ def render_markdown() -> str:
         lines.append(f"* Unit: {UNITS[ind.unit][1]} ({UNITS[ind.unit][0]}); {ind.direction.replace('_', ' ')}")
         lines.append(f"* Source: {ind.source}")
         if ind.note:
-            lines.append(f"* Note: {ind.note}")
+            lines.append(f"* Note: {ind.note}" + (f" （{ind.note_zh}）" if ind.note_zh else ""))
         for t in ind.targets:
             lines.append(f"* Target: {_fmt_target(t, ind.unit)}")
         lines.append("")
