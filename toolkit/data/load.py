@@ -1125,7 +1125,8 @@ def _arrow_csv(path: Path, table: Table, optional: Iterable[str]) -> tuple[pd.Da
     import pyarrow.csv as pv
 
     data = path.read_bytes()
-    first, _, _ = data.partition(b"\n")
+    end = data.find(b"\n")
+    first = data[: end if end >= 0 else len(data)]  # the header line only (partition would copy the file)
     try:
         first_line = first.decode("utf-8-sig").rstrip("\r")
     except UnicodeDecodeError:
@@ -1173,7 +1174,8 @@ def _arrow_csv(path: Path, table: Table, optional: Iterable[str]) -> tuple[pd.Da
             out[name] = pd.Series(v, dtype="float64")
             continue
         # yes/no and choices match exactly, so a cell with spaces is declined below anyway
-        if c.kind in ("id", "text") and pc.any(pc.match_substring_regex(s, _UNTRIMMED)).as_py():
+        # each distinct text checked once (ids repeat on every row of their unit)
+        if c.kind in ("id", "text") and pc.any(pc.match_substring_regex(s.unique(), _UNTRIMMED)).as_py():
             return None
         missing = pc.is_in(s, value_set=na_tokens)
         if c.choices:  # a code of the column ("none") is a value, as on the general path
