@@ -104,7 +104,7 @@ def test_honest_bounds_refuses_a_result_without_covariance():
 # --------------------------------------------------------------------- weights= misread
 def test_sampling_weights_are_not_taken_for_the_bootstrap_distribution():
     df = one_unit_cohorts().assign(popwt=1.0)
-    for est in ("cs", "sa", "bjs", "sdid", "bacon", "event"):
+    for est in ("cs", "sa", "bjs", "sdid", "bacon"):  # twfe and event take them (test_weights.py)
         with pytest.raises(ToolkitError, match="weights"):
             estimate(df, estimator=est, weights="popwt", **COLS)
     # the wild bootstrap's weight distribution has its own, unambiguous name

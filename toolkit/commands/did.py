@@ -47,6 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--covariates", default="", help="comma-separated covariate columns")
     parser.add_argument("--cluster", default=None, help="cluster column (default: the unit column)")
     parser.add_argument(
+        "--weights", default=None, metavar="COLUMN", help="twfe, event: sampling (population) weights column (WLS)"
+    )
+    parser.add_argument(
         "--vcov",
         default="CR1",
         choices=["CR1", "CR2"],
@@ -111,6 +114,8 @@ def _options(args: argparse.Namespace) -> dict:
         if est != "event":
             raise ToolkitError("--leads/--lags apply to --estimator event")
         opts.update(leads=args.leads, lags=args.lags)
+    if args.weights:
+        opts["weights"] = args.weights
     if args.ref is not None:
         if est not in ("event", "sa"):
             raise ToolkitError("--ref applies to --estimator event or sa")

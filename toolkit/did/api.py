@@ -93,8 +93,8 @@ def estimate(
 
     ``options`` go to the estimator (e.g. ``vcov="CR2"``, ``bootstrap="wild"``,
     ``boot_weights="webb"``, ``leads=4``, ``est_method="reg"``, ``ref=-5``). ``weights`` always
-    means sampling (population) weights — a column name — and is an error for an estimator
-    that does not take them.
+    means sampling (population) weights — a column name — taken by twfe and event (WLS, CR1) and
+    an error for an estimator that does not take them.
     """
 
     always_treated = options.pop("always_treated", "error")
@@ -170,6 +170,7 @@ def _run(func, estimator, data, yname, idname, tname, gname, control, covariates
 
     if estimator in ("twfe", "event", "bacon"):
         extra = [cluster] if cluster and cluster != idname else []
+        extra += [kwargs["weights"]] if kwargs.get("weights") else []
         panel = prepare_panel(
             data,
             yname,

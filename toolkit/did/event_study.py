@@ -25,7 +25,7 @@ from toolkit.did import inference as inf
 from toolkit.did.panel import Panel, prepare_panel
 from toolkit.did.pretest import not_possible
 from toolkit.did.result import DidResult
-from toolkit.did.twfe import cluster_values, fit_within
+from toolkit.did.twfe import check_weight_options, cluster_values, fit_within, weight_values
 from toolkit.errors import ToolkitError
 
 
@@ -58,10 +58,13 @@ def event_study(
     vcov: str = "CR1",
     ssc: str = "nested",
     alpha: float = 0.05,
+    weights: str | None = None,
 ) -> DidResult:
-    """Event-study TWFE; returns a :class:`DidResult` with the ``event_study`` table (the
+    """Event-study TWFE (``weights``: sampling weights column, WLS with CR1, as :func:`twfe`); returns a :class:`DidResult` with the ``event_study`` table (the
     reference period included with estimate 0 and SE NaN) and ``diagnostics["pretrend"]``."""
+    check_weight_options(weights, vcov, None)
     extra = [cluster] if cluster and cluster != idname else []
+    extra += [weights] if weights else []
     panel = (
         data
         if isinstance(data, Panel)
@@ -91,6 +94,7 @@ def event_study(
             d["time_code"].to_numpy(),
             cluster_values(panel, cluster),
             balanced=panel.balanced,
+            weights=weight_values(panel, weights),
         )
     except ToolkitError as err:
         if panel.n_never_treated == 0:
@@ -175,7 +179,8 @@ def event_study(
         ci_high=hi,
         n_units=panel.n_units,
         n_obs=panel.n_obs,
-        inference=f"{how}, clustered by {cluster or panel.idname} ({fit.n_clusters} clusters), t({df:g}); headline = mean of event-time coefficients 0..{max(ks)}",
+        inference=f"{how}, clustered by {cluster or panel.idname} ({fit.n_clusters} clusters), t({df:g}); headline = mean of event-time coefficients 0..{max(ks)}"
+        + (f"; weighted least squares, weights '{weights}'" if weights else ""),
         p_value=p,
         event_study=table,
         diagnostics={
@@ -199,5 +204,6 @@ def event_study(
             "reference_period": ref,
             "base_period": "universal",
             "covariates": list(panel.covariates),
+            "weights": weights,
         },
     )

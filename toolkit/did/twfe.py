@@ -59,8 +59,10 @@ def within_transform(
     balanced: bool | None = None,
     tol: float = DEMEAN_TOL,
     max_iter: int = DEMEAN_MAX_ITER,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Residuals of each column of ``values`` after projecting on unit and period dummies.
+    """Residuals of each column of ``values`` after projecting on unit and period dummies
+    (with ``weights``: the weighted projection, by weighted alternating means).
 
     Balanced panel: ``x - mean_i - mean_t + mean`` (exact). Otherwise alternating projections
     (demean by unit, then by period, repeat) until no entry changes by more than ``tol`` times the
@@ -75,6 +77,20 @@ def within_transform(
     cnt_t = np.bincount(time_code, minlength=n_t).astype("float64")
     if balanced is None:
         balanced = len(x) == n_u * n_t and bool(np.all(cnt_u == n_t))
+    if weights is not None:
+        w = np.asarray(weights, dtype="float64")
+        w_u = np.bincount(unit_code, weights=w, minlength=n_u)
+        w_t = np.bincount(time_code, weights=w, minlength=n_t)
+        scale = np.maximum(np.max(np.abs(x), axis=0, initial=0.0), 1.0)
+        for _ in range(max_iter):
+            x -= _group_mean(x * w[:, None], unit_code, n_u, w_u)[unit_code]
+            step = _group_mean(x * w[:, None], time_code, n_t, w_t)
+            x -= step[time_code]
+            if np.all(np.max(np.abs(step), axis=0, initial=0.0) < tol * scale):
+                break
+        else:  # pragma: no cover - pathological designs only
+            raise ToolkitError(f"the weighted fixed-effect sweep did not converge to {tol} in {max_iter} iterations")
+        return x[:, 0] if one_d else x
     if balanced and _sorted_balanced(unit_code, time_code, n_u, n_t):
         # rows ordered unit-major: a (units, periods, columns) view makes the means plain reductions
         cube = x.reshape(n_u, n_t, -1)
@@ -148,10 +164,17 @@ def fit_within(
     cluster: np.ndarray | pd.Series | None = None,
     *,
     balanced: bool | None = None,
+    weights: np.ndarray | None = None,
 ) -> TwfeFit:
-    """Fit ``y ~ X + unit FE + period FE`` by the within transformation."""
+    """Fit ``y ~ X + unit FE + period FE`` by the within transformation.
+
+    ``weights`` (sampling/population weights, > 0): weighted least squares — the weighted within
+    transformation, then every row scaled by √w, so the stored ``x_dm``/``y_dm``/``resid`` give the
+    WLS coefficients and the CR1 sandwich (scores Σ w·x̃·e) unchanged (fixest's ``weights=``)."""
     X = np.asarray(X, dtype="float64").reshape(len(y), -1)
-    both = within_transform(np.column_stack([y, X]), unit_code, time_code, balanced=balanced)
+    both = within_transform(np.column_stack([y, X]), unit_code, time_code, balanced=balanced, weights=weights)
+    if weights is not None:
+        both = both * np.sqrt(np.asarray(weights, dtype="float64"))[:, None]
     y_dm, x_dm = both[:, 0], both[:, 1:]
     xtx = x_dm.T @ x_dm
     scale = np.sqrt(np.diag(xtx))
@@ -210,6 +233,29 @@ def cluster_values(panel: Panel, cluster: str | None) -> np.ndarray | None:
     return values.to_numpy()
 
 
+def check_weight_options(weights: str | None, vcov: str, bootstrap: str | None) -> None:
+    if weights and (vcov.upper() != "CR1" or bootstrap not in (None, "", "none")):
+        raise ToolkitError(
+            f"sampling weights (weights={weights!r}) go with vcov='CR1' and no bootstrap (CR2 and the wild "
+            "bootstrap here are unweighted)"
+        )
+
+
+def weight_values(panel: Panel, weights: str | None) -> np.ndarray | None:
+    """The weight column as floats, or a ToolkitError naming the first row that is not > 0 and finite."""
+    if not weights:
+        return None
+    w = pd.to_numeric(panel.data[weights], errors="coerce").to_numpy(dtype="float64")
+    bad = ~np.isfinite(w) | (w <= 0)
+    if bad.any():
+        row = int(panel.data.loc[bad, "row"].iloc[0])
+        raise ToolkitError(
+            f"weights column '{weights}' must be a positive number in every row; data row {row} is "
+            f"{panel.data[weights].iloc[int(np.flatnonzero(bad)[0])]!r}"
+        )
+    return w
+
+
 #: the wild bootstrap's weight distributions (inference.wild_cluster_bootstrap)
 BOOT_WEIGHTS = ("rademacher", "webb")
 
@@ -230,6 +276,7 @@ def twfe(
     n_boot: int = 9999,
     boot_weights: str = "rademacher",
     seed: int = 20240901,
+    weights: str | None = None,
 ) -> DidResult:
     """Static TWFE DiD: ``yname ~ treated + covariates | idname + tname``, clustered by unit.
 
@@ -242,10 +289,15 @@ def twfe(
     ``boot_weights`` rademacher|webb (the bootstrap's weight distribution; not sampling weights), ``n_boot`` draws, fixed ``seed``. With a single treated cluster the
     wild bootstrap is unreliable (MacKinnon & Webb 2017): a warning is added and permutation
     (placebo) inference across control units is reported instead.
+    ``weights``: a column of sampling (population) weights, > 0 — weighted least squares with CR1
+    standard errors, as fixest/pyfixest ``weights=`` (CR2, the wild bootstrap and permutation
+    inference are unweighted and refuse weights).
     """
     if boot_weights not in BOOT_WEIGHTS:
         raise ToolkitError(f"boot_weights must be one of {', '.join(BOOT_WEIGHTS)}, got {boot_weights!r}")
+    check_weight_options(weights, vcov, bootstrap)
     extra = [cluster] if cluster and cluster != idname else []
+    extra += [weights] if weights else []
     panel = (
         data
         if isinstance(data, Panel)
@@ -263,7 +315,12 @@ def twfe(
         d["time_code"].to_numpy(),
         cluster_values(panel, cluster),
         balanced=panel.balanced,
+        weights=weight_values(panel, weights),
     )
+    if weights and len(treated_clusters(fit, 0)) == 1:
+        raise ToolkitError(
+            "weights with a single treated cluster: the permutation inference used then is unweighted; estimate unweighted"
+        )
     return _result_from_fit(
         fit,
         panel,
@@ -276,6 +333,7 @@ def twfe(
         n_boot=n_boot,
         boot_weights=boot_weights,
         seed=seed,
+        weights=weights,
     )
 
 
@@ -301,6 +359,7 @@ def _result_from_fit(
     n_boot: int,
     boot_weights: str,
     seed: int,
+    weights: str | None = None,
 ) -> DidResult:
     j = fit.index("treated")
     V, df, how = inf.vcov_for(fit, vcov=vcov, ssc=ssc, contrast=j)
@@ -358,7 +417,7 @@ def _result_from_fit(
         ci_high=hi,
         n_units=panel.n_units,
         n_obs=panel.n_obs,
-        inference=inference_text,
+        inference=inference_text + (f"; weighted least squares, weights '{weights}'" if weights else ""),
         p_value=p,
         diagnostics=diagnostics,
         warnings=warnings,
@@ -369,6 +428,7 @@ def _result_from_fit(
             "alpha": alpha,
             "covariates": list(panel.covariates),
             "bootstrap": bootstrap or "none",
+            "weights": weights,
             **({"n_boot": n_boot, "boot_weights": boot_weights, "seed": seed} if bootstrap else {}),
         },
     )

@@ -2,7 +2,7 @@
 
 Run from the repository root with the benchmark venv (peer tools are NOT project dependencies):
 
-    benchmarks/.venv/bin/python tests/did/reference/make_reference.py
+    benchmarks/.venv/bin/python tests/did/reference/make_reference.py [twfe] [event] [weighted]
 
 Data: mpdta (Callaway & Sant'Anna 2021, R package ``did``), read from shared/data/mpdta.csv beside the checkout.
 Tool: pyfixest (version recorded in each file), the Python port of R fixest (Bergé 2018).
@@ -11,6 +11,7 @@ Tool: pyfixest (version recorded in each file), the Python port of R fixest (Ber
 from __future__ import annotations
 
 import json
+import os
 import platform
 from pathlib import Path
 
@@ -20,7 +21,9 @@ import pyfixest as pf
 
 HERE = Path(__file__).parent
 # shared/ sits beside the project checkout (this file is tests/did/reference/ inside it)
-MPDTA = str(Path(__file__).resolve().parents[3].parent / "shared" / "data" / "mpdta.csv")
+MPDTA = (
+    os.environ.get("TOOLKIT_SHARED_DIR", str(Path(__file__).resolve().parents[3].parent / "shared")) + "/data/mpdta.csv"
+)
 
 
 def load() -> pd.DataFrame:
@@ -119,10 +122,39 @@ def event_reference(df: pd.DataFrame) -> dict:
     }
 
 
+def weighted_reference(df: pd.DataFrame) -> dict:
+    """Population-weighted TWFE and event study (weights = exp(lpop), county population)."""
+    df = df.assign(pop=np.exp(df["lpop"]))
+    df["rel"] = np.where(df["first_treat"] > 0, df["year"] - df["first_treat"], -1000)
+    kw = dict(data=df, vcov={"CRV1": "countyreal"}, ssc=pf.ssc(k_fixef="nonnested"), weights="pop")
+    tw = pf.feols("lemp ~ treated | countyreal + year", **kw)
+    ev = pf.feols("lemp ~ i(rel, ref=-1) | countyreal + year", **kw)
+    event = {}
+    for name, b in ev.coef().items():
+        if "-1000" in str(name):
+            continue
+        event[int(str(name).split("::")[1].split("]")[0])] = [float(b), float(ev.se()[name])]
+    return {
+        "provenance": provenance(
+            "pf.feols(..., weights='pop', vcov={'CRV1':'countyreal'}, ssc=pf.ssc(k_fixef='nonnested')), pop = exp(lpop): "
+            "'lemp ~ treated | countyreal + year' and 'lemp ~ i(rel, ref=-1) | countyreal + year'"
+        ),
+        "twfe": {"estimate": float(tw.coef().iloc[0]), "se": float(tw.se().iloc[0])},
+        "event": {str(k): v for k, v in sorted(event.items())},
+    }
+
+
 def main() -> None:
+    import sys
+
     df = load()
-    (HERE / "mpdta_twfe_pyfixest.json").write_text(json.dumps(twfe_reference(df), indent=2) + "\n")
-    (HERE / "mpdta_event_pyfixest.json").write_text(json.dumps(event_reference(df), indent=2) + "\n")
+    which = set(sys.argv[1:]) or {"twfe", "event", "weighted"}
+    if "twfe" in which:
+        (HERE / "mpdta_twfe_pyfixest.json").write_text(json.dumps(twfe_reference(df), indent=2) + "\n")
+    if "event" in which:
+        (HERE / "mpdta_event_pyfixest.json").write_text(json.dumps(event_reference(df), indent=2) + "\n")
+    if "weighted" in which:
+        (HERE / "mpdta_weighted_pyfixest.json").write_text(json.dumps(weighted_reference(df), indent=2) + "\n")
 
 
 if __name__ == "__main__":

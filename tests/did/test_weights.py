@@ -1,0 +1,97 @@
+"""Sampling (population) weights for TWFE and the TWFE event study: weighted least squares with
+CR1 standard errors, as fixest/pyfixest ``feols(..., weights=)``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.did.tolerances import EXACT
+from toolkit.did import estimate
+from toolkit.errors import ToolkitError
+from toolkit.paths import MPDTA_CSV
+
+COLS = dict(yname="lemp", idname="countyreal", tname="year", gname="first.treat")
+REF = Path(__file__).parent / "reference" / "mpdta_weighted_pyfixest.json"
+
+
+@pytest.fixture(scope="module")
+def mpdta() -> pd.DataFrame:
+    d = pd.read_csv(MPDTA_CSV)
+    d["pop"] = np.exp(d["lpop"])  # county population (lpop is its log, constant within county)
+    return d
+
+
+def test_constant_weights_change_nothing(mpdta):
+    plain = estimate(mpdta, estimator="twfe", **COLS)
+    twice = estimate(mpdta.assign(w=2.0), estimator="twfe", weights="w", **COLS)
+    assert twice.estimate == pytest.approx(plain.estimate, abs=EXACT)
+    assert twice.se == pytest.approx(plain.se, abs=EXACT)  # scores ×w, bread ÷w: the sandwich cancels
+    assert "weighted least squares" in twice.inference and twice.options["weights"] == "w"
+
+
+def test_weighted_within_equals_weighted_dummy_regression(mpdta):
+    # WLS with explicit unit and year dummies (√w-scaled rows, lstsq) is the definition
+    rng = np.random.default_rng(5)
+    w = rng.integers(1, 4, len(mpdta))
+    weighted = estimate(mpdta.assign(w=w.astype(float)), estimator="twfe", weights="w", **COLS)
+    from toolkit.did.panel import prepare_panel
+    from toolkit.did.twfe import fit_within
+
+    p = prepare_panel(mpdta.assign(w=w.astype(float)), *COLS.values(), extra_columns=["w"])
+    d = p.data
+    X = d[["treated"]].to_numpy(float)
+    # dummies for unit and year, solved by least squares on √w-scaled rows
+    U = pd.get_dummies(d["unit_code"]).to_numpy(float)
+    T = pd.get_dummies(d["time_code"]).to_numpy(float)[:, 1:]
+    Z = np.column_stack([X, U, T]) * np.sqrt(d["w"].to_numpy())[:, None]
+    beta = np.linalg.lstsq(Z, d["y"].to_numpy() * np.sqrt(d["w"].to_numpy()), rcond=None)[0]
+    assert weighted.estimate == pytest.approx(beta[0], abs=1e-10)
+    fit = fit_within(
+        d["y"].to_numpy(),
+        X,
+        ["treated"],
+        d["unit_code"].to_numpy(),
+        d["time_code"].to_numpy(),
+        weights=d["w"].to_numpy(),
+    )
+    assert fit.coef[0] == pytest.approx(beta[0], abs=1e-10)
+
+
+def test_weighted_twfe_and_event_equal_pyfixest(mpdta):
+    ref = json.loads(REF.read_text(encoding="utf-8"))
+    tw = estimate(mpdta, estimator="twfe", weights="pop", **COLS)
+    assert tw.estimate == pytest.approx(ref["twfe"]["estimate"], abs=EXACT)
+    assert tw.se == pytest.approx(ref["twfe"]["se"], rel=1e-8)
+    ev = estimate(mpdta, estimator="event", weights="pop", **COLS)
+    es = ev.event_study.set_index("event_time")
+    for k, (b, se) in ref["event"].items():
+        assert es.loc[int(k), "estimate"] == pytest.approx(b, abs=EXACT)
+        assert es.loc[int(k), "se"] == pytest.approx(se, rel=1e-8)
+
+
+def test_bad_weights_are_clear_errors(mpdta):
+    with pytest.raises(ToolkitError, match="positive number.*data row 4"):
+        estimate(mpdta.assign(w=[1.0, 1.0, 1.0, 0.0] + [1.0] * (len(mpdta) - 4)), estimator="twfe", weights="w", **COLS)
+    with pytest.raises(ToolkitError, match="CR1"):
+        estimate(mpdta, estimator="twfe", weights="pop", vcov="CR2", **COLS)
+    with pytest.raises(ToolkitError, match="does not take sampling weights"):
+        estimate(mpdta, estimator="cs", weights="pop", **COLS)
+
+
+def test_cli_weights(mpdta, tmp_path, capsys):
+    from toolkit import cli
+
+    path = tmp_path / "m.csv"
+    mpdta.to_csv(path, index=False)
+    args = ["did", str(path), "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first.treat"]
+    assert cli.main([*args, "--weights", "pop", "--json"]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    ref = json.loads(REF.read_text(encoding="utf-8"))
+    assert obj["estimate"] == pytest.approx(ref["twfe"]["estimate"], abs=EXACT)
+    assert cli.main([*args, "--weights", "pop", "--estimator", "cs"]) == 2
+    assert "sampling weights" in capsys.readouterr().err
