@@ -59,8 +59,29 @@ def referenced_paths(text: str) -> list[str]:
         path = match.group(1).split("::")[0].rstrip(".")
         if any(path == g or path.startswith(g + "/") for g in GENERATED):
             continue
+        if re.search(r"/[A-Z][A-Z_]+(?:\.\w+)?(?:/|$)", path):
+            continue  # a placeholder such as params/schemes/NAME.yaml
         out.append(path)
     return out
+
+
+def _exists(path: str) -> bool:
+    if (ROOT / path).exists():
+        return True
+    # a module path written without its suffix, or a notebook named without .ipynb
+    return any((ROOT / f"{path}{suffix}").exists() for suffix in (".py", ".ipynb", ".md"))
+
+
+def test_every_referenced_project_file_exists():
+    """Docstrings and help texts (all of toolkit/), scripts, the README and docs/ name only files that exist."""
+    sources = [p for p in _tracked() if p.suffix in (".py", ".md", ".sh", ".yaml", ".toml")]
+    missing = [
+        f"{p}:{n}: {ref}"
+        for p, n, line in _lines(sources)
+        for ref in referenced_paths(line)
+        if not _exists(ref) and not p.startswith("tests/")
+    ]
+    assert not missing, "text names files that do not exist:\n" + "\n".join(missing)
 
 
 @pytest.mark.parametrize(
@@ -72,6 +93,7 @@ def referenced_paths(text: str) -> list[str]:
         ("params/counties/<county_id>.yaml", []),
         ("DEVELOPERS.md non-negotiables", ["DEVELOPERS.md"]),
         ("generated into data/sample/", []),
+        ("a scheme file params/schemes/NAME.yaml", []),
     ],
 )
 def test_the_path_finder(text, found):
