@@ -27,7 +27,7 @@ exec_mode = "interactive"
 claims_file = ""
 
 # %%
-from toolkit.report import county
+from toolkit.report import county, national
 from toolkit.report.context import open_report
 from toolkit.report.text import section, title_block
 
@@ -93,6 +93,15 @@ section("deaths_table", lang)
 # %%
 # NBVAL_CHECK_OUTPUT
 county.deaths_by_cause(ctx)
+
+# %%
+national.monitoring_section(ctx)
+
+# %%
+national.criteria_section(ctx)
+
+# %%
+national.assessment_section(ctx)
 
 # %%
 section("claims_checked", lang)

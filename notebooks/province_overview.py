@@ -27,13 +27,14 @@ output_dir = ""
 exec_mode = "interactive"
 
 # %%
-from toolkit.report import goals, province
+from toolkit.report import goals, national, province
 from toolkit.report.context import open_report
 from toolkit.report.text import section, title_block
 
 # %%
 ctx = open_report(data_dir, None, year, lang, params_dir, suppress_threshold, output_dir, exec_mode,
-                  notebook="province_overview", tables=["units", "unit_year", "county_year", "deaths"])
+                  notebook="province_overview", tables=["units", "unit_year", "county_year", "deaths", "facility_year", "criteria_year",
+                          "ph_process", "ph_targets"])
 title_block("province_overview", None, ctx.year, ctx.lang, synthetic=ctx.synthetic)
 
 # %%
@@ -54,6 +55,12 @@ section("small_multiples", lang)
 
 # %%
 province.small_multiples(ctx, trend_indicator)
+
+# %%
+national.criteria_overview(ctx)
+
+# %%
+national.assessment_overview(ctx)
 
 # %%
 province.write_side_files(ctx)

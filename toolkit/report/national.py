@@ -17,12 +17,24 @@ import math
 
 import pandas as pd
 
+from toolkit.errors import ToolkitError
 from toolkit.report.bundle import Bundle
 from toolkit.report.context import ReportContext
 from toolkit.report.tables import HtmlTable, fmt_number, fmt_pct, fmt_yuan
 from toolkit.report.text import Markdown
 
 PERCENT_UNITS = ("fraction",)
+#: results shared by the reports of one batch kernel (same dataset): computed once per data hash
+_SHARED: dict = {}
+
+
+def _shared(ctx: ReportContext, what: tuple, compute):
+    key = (getattr(ctx.dataset, "data_hash", None), tuple(sorted(ctx.tables)), *what)
+    if key not in _SHARED:
+        if len(_SHARED) > 8:
+            _SHARED.clear()
+        _SHARED[key] = compute()
+    return _SHARED[key]
 
 
 def _zh(ctx: ReportContext) -> bool:
@@ -71,10 +83,7 @@ def monitoring_frame(ctx: ReportContext) -> pd.DataFrame:
     from toolkit.indicators import compute_indicators
     from toolkit.indicators.registry import load_registry
 
-    memo = ctx._memo
-    if "national_indicators" not in memo:
-        memo["national_indicators"] = compute_indicators(ctx.tables, include_not_computable=True)
-    allrows = memo["national_indicators"]
+    allrows = _shared(ctx, ("indicators",), lambda: compute_indicators(ctx.tables, include_not_computable=True))
     mine = allrows.loc[(allrows["county_id"] == ctx.county_id) & (allrows["year"] == ctx.year)].set_index("indicator")
     rows = []
     for ind in load_registry():
@@ -220,11 +229,10 @@ def criteria_overview(ctx: ReportContext) -> Bundle:
 def _assessment(ctx: ReportContext, scheme_name: str | None):
     from toolkit.indicators.assessment import DEFAULT_SCHEME, load_scheme, score
 
-    key = ("national_assessment", scheme_name or DEFAULT_SCHEME, int(ctx.year))
-    if key not in ctx._memo:
-        scheme = load_scheme(scheme_name or DEFAULT_SCHEME)
-        ctx._memo[key] = (scheme, *score(ctx.tables, scheme, int(ctx.year)))
-    return ctx._memo[key]
+    scheme = load_scheme(scheme_name or DEFAULT_SCHEME)
+    return _shared(
+        ctx, ("assessment", scheme.digest, int(ctx.year)), lambda: (scheme, *score(ctx.tables, scheme, int(ctx.year)))
+    )
 
 
 def _totals_table(scheme, totals: pd.DataFrame, zh: bool) -> pd.DataFrame:
@@ -241,8 +249,12 @@ def _totals_table(scheme, totals: pd.DataFrame, zh: bool) -> pd.DataFrame:
 def assessment_section(ctx: ReportContext, scheme_name: str | None = None) -> Bundle:
     """The county's medical communities scored on the scheme (default: Sichuan "一个总额付费")."""
     zh = _zh(ctx)
-    scheme, points, totals = _assessment(ctx, scheme_name)
-    mine = totals.loc[totals["county_id"] == ctx.county_id]
+    try:
+        scheme, points, totals = _assessment(ctx, scheme_name)
+    except ToolkitError as err:
+        note = "无法考核：数据中无该年度可考核的医共体。" if zh else f"No assessment: {err.message}"
+        return Bundle([Markdown(note)], summary=note)
+    mine = totals.loc[totals["county_id"] == ctx.county_id] if len(totals) else totals
     detail = points.loc[points["county_id"] == ctx.county_id]
     if mine.empty:
         note = "本县无可考核的医共体数据。" if zh else "No medical community of this county could be scored."
@@ -282,7 +294,14 @@ def assessment_section(ctx: ReportContext, scheme_name: str | None = None) -> Bu
 def assessment_overview(ctx: ReportContext, scheme_name: str | None = None) -> Bundle:
     """Every medical community of the province scored on the scheme, best first."""
     zh = _zh(ctx)
-    scheme, _, totals = _assessment(ctx, scheme_name)
+    try:
+        scheme, _, totals = _assessment(ctx, scheme_name)
+    except ToolkitError as err:
+        note = "无法考核：数据中无该年度可考核的医共体。" if zh else f"No assessment: {err.message}"
+        return Bundle([Markdown(note)], summary=note)
+    if totals.empty:
+        note = "数据中无可考核的医共体。" if zh else "No medical community could be scored."
+        return Bundle([Markdown(note)], summary=note)
     ordered = totals.sort_values(["total", "entity_id"], ascending=[False, True], kind="mergesort")
     summary = (
         f"{ctx.year} 年 {len(ordered)} 个医共体考核得分中位数 {ordered['total'].median():.1f} / {scheme.total_points:g}。"
