@@ -132,3 +132,16 @@ def test_a_code_that_looks_like_an_empty_token_is_a_value(tmp_path):
     fy = ds.tables["facility_year"]
     assert fy.loc[fy["facility_id"] == "F4", "quality_service_level"].tolist() == ["none", "none"]
     assert fy.loc[fy["facility_id"] == "F1", "quality_service_level"].isna().all()
+
+
+def test_bad_extension_rows_stop_commands_with_exit_2_and_nothing_written(tmp_path, capsys):
+    from toolkit.cli import main
+
+    fy = facility_year()
+    fy.loc[6, "drug_revenue"] = 2.5e8  # F3 2022: parts 3.5e8 > medical revenue 3e8
+    ds = _with(tmp_path, facility_year=fy)
+    out = tmp_path / "out"
+    assert main(["assess", str(ds), "--year", "2022", "--level", "county", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "facility_year" in err and "row 7" in err and "medical_revenue" in err and "Traceback" not in err
+    assert not out.exists()
