@@ -143,6 +143,7 @@ def test_key_columns_are_prefilled_for_a_county_and_its_units(tmp_path):
     cy = [[c.value for c in r][:2] for r in wb["县年度数据"].iter_rows(min_row=3)]
     assert cy == [[county, 2022], [county, 2023]]
     assert wb["分死因死亡数据"].max_row == 2 + 2 * 2 * 8 * 5
+    assert wb["评判标准"].max_row == 2 + 2 * 10  # ten criteria (seed 004 附1) per year
 
 
 def test_template_command_refuses_bad_requests_and_never_overwrites(tmp_path, capsys):

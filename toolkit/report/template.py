@@ -9,8 +9,10 @@ per table. The example row's identifier cells start with :data:`~toolkit.data.co
 ("示例"); the loader rejects a dataset that still holds one and names the rows to delete.
 
 With ``--county`` and ``--years`` the key columns are pre-filled (county-year rows, the death
-table's sex × age band × cause grid; with ``--units`` the county's units and every unit-year,
-unit-year-project-quarter and unit-year-indicator row), so the clerk fills in values only.
+table's sex × age band × cause grid, every criterion of the 评判标准 per year; with ``--units`` the
+county's units and every unit-year, unit-year-project-quarter and unit-year-indicator row), so the
+clerk fills in values only. Facility rows are not pre-filled: the contract has no facility roster
+apart from ``facility_year`` itself.
 
 The filled workbook *is* a dataset: ``validate 数据模板.xlsx`` and every command accept it
 (:func:`toolkit.data.load.load_dataset` reads a workbook as well as a folder). Everything here is
@@ -26,7 +28,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.data.contract import EXAMPLE_MARK, PH_INDICATORS, PH_PROJECTS, TABLES, Column, Table, get_table
+from toolkit.data.contract import (
+    CRITERIA,
+    EXAMPLE_MARK,
+    PH_INDICATORS,
+    PH_PROJECTS,
+    TABLES,
+    Column,
+    Table,
+    get_table,
+)
 from toolkit.errors import ToolkitError
 from toolkit.years import parse_years
 
@@ -129,9 +140,7 @@ def example_row(table: Table) -> list[object]:
     """One plausible row whose identifier cells are marked as an example (rejected if left in)."""
     values: list[object] = []
     for col in table.columns:
-        if col.kind == "id":
-            values.append(f"{EXAMPLE_MARK}{col.name.removesuffix('_id')}")
-        elif col.kind == "text":
+        if col.kind in ("id", "text"):
             values.append(f"{EXAMPLE_MARK}{col.label_zh}")
         elif col.kind == "enum":
             values.append(col.choices[0])
@@ -175,6 +184,9 @@ def prefilled_keys(
         return pd.DataFrame(
             [(county, y, s, a, c) for y, s, a, c in grid], columns=["county_id", "year", "sex", "age_band", "cause"]
         )
+    if table == "criteria_year":
+        grid = product(years, CRITERIA)
+        return pd.DataFrame([(county, y, c) for y, c in grid], columns=["county_id", "year", "criterion"])
     if table == "units" and units is not None:
         return units.loc[units["county_id"] == county].reset_index(drop=True)
     if table == "unit_year":
