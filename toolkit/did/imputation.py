@@ -12,6 +12,8 @@ re-estimates the fixed effects in every draw). Sun & Abraham's estimator is in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -43,8 +45,23 @@ def _fe_fit_untreated(
     return a, lam
 
 
-def _bjs_point(Y: np.ndarray, G: np.ndarray, times: np.ndarray) -> tuple[float, dict[int, float], np.ndarray]:
+def _covariate_slopes(Y: np.ndarray, X: np.ndarray, untreated: np.ndarray) -> np.ndarray:
+    """β of y = α_i + λ_t + x'β on the untreated cells (FWL: both sides within-transformed on them)."""
+    from toolkit.did.twfe import within_transform
+
+    n, T = Y.shape
+    i, t = np.nonzero(untreated)
+    both = within_transform(np.column_stack([Y[i, t], X[i, t, :]]), i, t)
+    beta, *_ = np.linalg.lstsq(both[:, 1:], both[:, 0], rcond=None)
+    return beta
+
+
+def _bjs_point(
+    Y: np.ndarray, G: np.ndarray, times: np.ndarray, X: np.ndarray | None = None
+) -> tuple[float, dict[int, float], np.ndarray]:
     treated = (G[:, None] > 0) & (times[None, :] >= G[:, None])
+    if X is not None and X.shape[2]:
+        Y = Y - X @ _covariate_slopes(Y, X, ~treated)  # then the two-way model on what is left
     a, lam = _fe_fit_untreated(Y, ~treated)
     tau = Y - a[:, None] - lam[None, :]
     e = times[None, :] - G[:, None]
@@ -60,6 +77,7 @@ def bjs_imputation(
     gname: str,
     *,
     control: str = "notyet",
+    covariates: Sequence[str] | str = (),
     alpha: float = 0.05,
     biters: int = 199,
     seed: int = 20240901,
@@ -69,6 +87,9 @@ def bjs_imputation(
 
     ``control`` must be ``"notyet"``: the imputation model is fitted on every untreated
     observation (module doc); a never-treated-only comparison is not this estimator.
+    ``covariates``: time-varying columns entering the imputation model, y = α_i + λ_t + x'β fitted
+    on the untreated observations (BJS 2024 eq. 3; β by Frisch–Waugh on the within-transformed
+    untreated cells), re-estimated in every bootstrap draw.
     """
     if control != "notyet":
         raise ToolkitError(
@@ -77,10 +98,15 @@ def bjs_imputation(
             "part of the estimator — use cs or sa for a never-treated comparison"
         )
     if panel is None:
-        panel = prepare_panel(data, yname, idname, tname, gname, require_balanced=True)
+        panel = prepare_panel(data, yname, idname, tname, gname, covariates=covariates, require_balanced=True)
     else:
         panel.require_balanced("BJS imputation")
     Y, G = panel.wide()
+    X = None
+    if panel.covariates:
+        d = panel.data
+        X = np.zeros((panel.n_units, panel.n_times, len(panel.covariates)))
+        X[d["unit_code"].to_numpy(), d["time_code"].to_numpy(), :] = d[list(panel.covariates)].to_numpy(float)
     times = panel.times
     n, T = Y.shape
     treated = (G[:, None] > 0) & (times[None, :] >= G[:, None])
@@ -92,7 +118,7 @@ def bjs_imputation(
         raise ToolkitError(
             f"BJS imputation needs an untreated unit in every period; none in {bad} (add never-treated units or drop those periods)"
         )
-    est, by_e, _ = _bjs_point(Y, G, times)
+    est, by_e, _ = _bjs_point(Y, G, times, X)
     rng = np.random.default_rng(seed)
     boot_all = np.empty(biters)
     keys = sorted(by_e)
@@ -104,7 +130,7 @@ def bjs_imputation(
         if (~tr_b).sum(axis=0).min() == 0 or not tr_b.any():
             boot_all[b] = np.nan
             continue
-        eb, by_eb, _ = _bjs_point(Y[idx], Gb, times)
+        eb, by_eb, _ = _bjs_point(Y[idx], Gb, times, None if X is None else X[idx])
         boot_all[b] = eb
         boot_e[b] = [by_eb.get(k, np.nan) for k in keys]
     se = float(np.nanstd(boot_all, ddof=1))
@@ -126,5 +152,12 @@ def bjs_imputation(
         event_study=pd.DataFrame(es),
         diagnostics={"n_treated_obs": int(treated.sum())},
         warnings=list(panel.warnings),
-        options={"alpha": alpha, "control": "notyet", "biters": biters, "seed": seed, "cluster": idname},
+        options={
+            "alpha": alpha,
+            "control": "notyet",
+            "covariates": list(panel.covariates),
+            "biters": biters,
+            "seed": seed,
+            "cluster": idname,
+        },
     )
