@@ -81,6 +81,34 @@ def tables_for(dataset: str | Path, from_claims: bool) -> dict:
     return tables
 
 
+def check_selection(tables: dict, counties: list[str] | None, years: str | None) -> None:
+    """An empty selection is an error (not exit 0 with empty tables): unknown counties, years outside the data."""
+    from toolkit.errors import Problem, ToolkitError
+    from toolkit.years import parse_years
+
+    cy = tables.get("county_year")
+    if cy is None:
+        return
+    have_counties = sorted(set(cy["county_id"].astype(str)))
+    have_years = sorted({int(y) for y in cy["year"]})
+    unknown = [c for c in counties or [] if c not in have_counties]
+    if unknown:
+        raise ToolkitError(
+            f"--county: {', '.join(unknown)} not in the dataset",
+            [
+                Problem("county_year", f"one of {', '.join(have_counties[:12])}", column="county_id", value=c)
+                for c in unknown
+            ],
+        )
+    if years is not None and have_years:
+        wanted = parse_years(years, have_years) if years.strip() in ("all", "latest") else parse_years(years)
+        if not set(wanted) & set(have_years):
+            raise ToolkitError(
+                f"--years {years} selects no year of the dataset (it has {have_years[0]}–{have_years[-1]}); "
+                "nothing was written"
+            )
+
+
 def labelled(frame):
     """The tidy table with the registry's Chinese and English names and unit beside the id."""
     from toolkit.indicators.registry import registry_by_id
@@ -139,6 +167,7 @@ def run(args: argparse.Namespace) -> int:
     if args.county:
         counties = sorted({c.strip() for arg in args.county for c in arg.split(",") if c.strip()})
     tables = tables_for(args.dataset, args.from_claims)
+    check_selection(tables, counties, args.years)
     result = compute_indicators(tables, counties=counties, years=args.years, include_not_computable=True)
     units = compute_unit_indicators(tables, counties=counties, years=args.years)
     from toolkit.data.plausibility import warning_lines, warnings
