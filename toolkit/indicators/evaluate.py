@@ -132,6 +132,13 @@ class _Level:
         return frame, pos
 
 
+def _ordered_sum(g: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """Σ weights per group, added in sorted order: the same float result for any order of the input rows."""
+    weights = np.asarray(weights, dtype="float64")
+    order = np.lexsort((weights, g))
+    return np.bincount(np.asarray(g)[order], weights=weights[order], minlength=n)
+
+
 def _sum_term(ctx: _Level, term: Term) -> dict:
     """Per unit-year of the universe: Σexpr (or Σexpr / Σper), row count, empty flags, empty columns."""
     frame, pos = ctx.rows(term.table, term.column_names())
@@ -147,8 +154,8 @@ def _sum_term(ctx: _Level, term: Term) -> dict:
     values = expression.evaluate(term.expr, sub)
     per = expression.evaluate(term.per, sub) if term.per else np.ones(len(sub))
     count = np.bincount(g, minlength=n)
-    sum_v = np.bincount(g, weights=np.nan_to_num(values), minlength=n)
-    sum_p = np.bincount(g, weights=np.nan_to_num(per), minlength=n)
+    sum_v = _ordered_sum(g, np.nan_to_num(values), n)
+    sum_p = _ordered_sum(g, np.nan_to_num(per), n)
     empty = np.bincount(g, weights=(np.isnan(values) | np.isnan(per)).astype(float), minlength=n) > 0
     empty_cols = {
         c: np.bincount(g, weights=sub[c].isna().to_numpy(dtype=float), minlength=n) > 0
