@@ -188,21 +188,36 @@ def remove_leftovers(out_dir: Path) -> list[Path]:
     return removed
 
 
-def _set_parent_death_signal() -> None:
-    """Worker processes die with the batch (Linux), so a killed batch leaves no orphans."""
+def _set_parent_death_signal(parent: int | None = None) -> None:
+    """Worker processes die with the batch (Linux), so a killed batch leaves no orphan writing reports.
+
+    SIGKILL, not SIGTERM: a library in the worker (a kernel client, an event loop) may handle
+    SIGTERM and finish the report it is on. The signal only covers a parent that dies *after* the
+    call; a worker still starting when the batch was killed has already been re-parented, which
+    ``parent`` (the batch's pid) detects.
+    """
     try:
         import ctypes
         import signal
 
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)  # the batch died while this worker started
 
 
-def _init_worker() -> None:
-    _set_parent_death_signal()
+def _init_worker(parent: int | None = None) -> None:
+    _set_parent_death_signal(parent)
     os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """The batch's process pool: spawned workers that die with this process."""
+    # spawn: the workers start clean (no copied zmq sockets or event loops from this process)
+    ctx = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(os.getpid(),))
 
 
 def _run_local(
@@ -212,9 +227,7 @@ def _run_local(
         for job in jobs:
             on_result(job, execute_job(job, restart_every))
         return
-    # spawn: the workers start clean (no copied zmq sockets or event loops from this process)
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker)
+    pool = worker_pool(min(workers, len(jobs)))
     try:
         futures = {pool.submit(execute_job, job, restart_every): job for job in jobs}
         for fut in as_completed(futures):
