@@ -467,6 +467,7 @@ def _read_xlsx(path: Path, table: Table, problems: list[Problem], sheet: str | N
         )
         return None
     h = _find_header(records, table)
+    problems += special_files.uncached_formulas(path, sheet, records, h, table.name)
     header_row = h + 1  # sheet row number
     if header_row != 1:
         source = f"{source}, header on sheet row {header_row}"

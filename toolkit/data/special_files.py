@@ -59,3 +59,43 @@ def problems(entries: Iterable[Path], wanted: Sequence[str], suffixes: Iterable[
                 )
             )
     return out
+
+
+def uncached_formulas(path: Path, sheet: str, records: Sequence[Sequence], header: int, table: str) -> list[Problem]:
+    """Formula cells of an .xlsx sheet that have no saved result: read as values they are empty.
+
+    A workbook written by a program (not saved by Excel or WPS) holds formulas without their
+    results; ``data_only`` reading then sees an empty cell, and a 48% check silently becomes
+    "n/a". Each such cell is a problem naming its row, column and formula. ``records`` are the
+    sheet's cached values, ``header`` the index of the header row in them.
+    """
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # unreadable: reported by the value read already
+        return []
+    try:
+        ws = wb[sheet]
+        names = [("" if v is None else str(v)).strip() for v in (records[header] if header < len(records) else [])]
+        out: list[Problem] = []
+        for r, row in enumerate(ws.iter_rows(values_only=True)):
+            if r <= header:
+                continue
+            for c, v in enumerate(row):
+                cached = records[r][c] if r < len(records) and c < len(records[r]) else None
+                if isinstance(v, str) and v.startswith("=") and cached is None:
+                    out.append(
+                        Problem(
+                            table,
+                            "a value: the formula has no saved result (open and save the workbook in Excel or "
+                            "WPS, or paste the values)",
+                            column=names[c] if c < len(names) and names[c] else f"column {c + 1}",
+                            rows=(r - header,),
+                            value=v,
+                            source=f"{path.name}, sheet '{sheet}'",
+                        )
+                    )
+        return out[:50]
+    finally:
+        wb.close()

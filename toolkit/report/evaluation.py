@@ -91,8 +91,31 @@ def outcome_panel(
             raise ToolkitError(f"parameter counties: {unknown} — not counties of this dataset")
         d = d[d["county_id"].isin(counties)]
     d = d.dropna(subset=["y"])
-    d["first_treat"] = [ctx.reform_years.get(c) or 0 for c in d["county_id"]]
+    first, notes = reformed_within(ctx.reform_years, int(d["year"].max()) if len(d) else None)
+    d["first_treat"] = [first.get(c, 0) for c in d["county_id"]]
+    d.attrs["notes"] = notes
     return d.sort_values(["county_id", "year"]).reset_index(drop=True)
+
+
+def reformed_within(reform_years: dict, last_year: int | None) -> tuple[dict, list[str]]:
+    """County -> first reform year for the estimators, 0 for "not reformed within the data".
+
+    A ``reform_year`` after the data's last year is a reform the window cannot see: such a county
+    is not yet reformed within the window (first_treat 0, a comparison county), and a note says so,
+    instead of the estimators failing on a cohort without any treated year.
+    """
+    first, notes = {}, []
+    for county, year in sorted(reform_years.items()):
+        if not year:
+            continue
+        if last_year is not None and int(year) > last_year:
+            notes.append(
+                f"{county}: reform year {int(year)} is after the data's last year {last_year} — treated as "
+                f"not yet reformed within the window (县 {county} 改革年份 {int(year)} 晚于数据末年 {last_year}，按窗口内未改革处理)"
+            )
+            continue
+        first[county] = int(year)
+    return first, notes
 
 
 def research_panel(data_dir: str = "") -> pd.DataFrame:
@@ -107,7 +130,10 @@ def research_panel(data_dir: str = "") -> pd.DataFrame:
     from toolkit.data.load import load_dataset
 
     cy = load_dataset(data_dir, tables=["county_year"]).tables["county_year"].copy()
-    cy["first_treat"] = cy["reform_year"].fillna(0).astype("int64")
+    reform = cy.groupby("county_id")["reform_year"].first().dropna().astype("int64").to_dict()
+    first, notes = reformed_within(reform, int(cy["year"].max()))
+    cy["first_treat"] = cy["county_id"].map(first).fillna(0).astype("int64")
+    cy.attrs["notes"] = notes
     return cy
 
 
