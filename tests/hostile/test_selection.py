@@ -19,7 +19,7 @@ def test_a_partly_overlapping_window_is_fine(dataset, tmp_path, run):
 @pytest.mark.parametrize("county", ["C99", "c01", "C01,C77"])
 def test_unknown_counties_are_an_error(dataset, tmp_path, run, county):
     r = run("indicators", dataset, "--county", county, "--out", tmp_path / "ind")
-    assert r.code == 2 and "not in the dataset" in r.err and "column 'county_id'" in r.err
+    assert r.code == 2 and "--county: unknown county" in r.err and "the dataset has C01" in r.err
     assert list(tmp_path.glob("ind*")) == []
 
 

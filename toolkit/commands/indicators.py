@@ -82,24 +82,14 @@ def tables_for(dataset: str | Path, from_claims: bool) -> dict:
 
 
 def check_selection(tables: dict, counties: list[str] | None, years: str | None) -> None:
-    """An empty selection is an error (not exit 0 with empty tables): unknown counties, years outside the data."""
-    from toolkit.errors import Problem, ToolkitError
+    """Years outside the data are an error (not exit 0 with empty tables); unknown counties: compute_indicators."""
+    from toolkit.errors import ToolkitError
     from toolkit.years import parse_years
 
     cy = tables.get("county_year")
     if cy is None:
         return
-    have_counties = sorted(set(cy["county_id"].astype(str)))
     have_years = sorted({int(y) for y in cy["year"]})
-    unknown = [c for c in counties or [] if c not in have_counties]
-    if unknown:
-        raise ToolkitError(
-            f"--county: {', '.join(unknown)} not in the dataset",
-            [
-                Problem("county_year", f"one of {', '.join(have_counties[:12])}", column="county_id", value=c)
-                for c in unknown
-            ],
-        )
     if years is not None and have_years:
         wanted = parse_years(years, have_years) if years.strip() in ("all", "latest") else parse_years(years)
         if not set(wanted) & set(have_years):
