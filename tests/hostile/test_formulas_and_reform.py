@@ -28,7 +28,10 @@ def test_uncached_formula_is_an_error_naming_row_column_and_formula(dataset, tmp
         for argv in (["validate", dataset], ["settle", dataset, "--year", YEAR, "--out", tmp_path / "o"]):
             r = run(*argv)
             assert r.code == 2
-            assert "unit_year (unit_year.xlsx, sheet 'unit_year') row 4 column 'ph_lump_sum': value '=H2*0.48'" in r.err
+            assert (
+                "unit_year (unit_year.xlsx, sheet 'unit_year') row 4 (Excel row 5) column 'ph_lump_sum': value '=H2*0.48'"
+                in r.err
+            )
             assert "no saved result" in r.err
     assert not (tmp_path / "o").exists()
 
