@@ -19,7 +19,7 @@ CASES = {
     "unit_name_esc": ("units", 3, "unit_name", "\x1b[31m红\x1b[0m", "\\x1b[31m红"),
     "unit_name_del": ("units", 1, "unit_name", "单元\x7f", "单元\\x7f"),
     "unit_name_vertical_tab": ("units", 2, "unit_name", "单\x0b元", "单\\x0b元"),
-    "township_id_form_feed": ("units", 0, "township_id", "T1\x0c", "T1\\x0c"),
+    "township_id_form_feed": ("units", 0, "township_id", "T\x0c1", "T\\x0c1"),
     "year_typo_five_digits": ("unit_year", 3, "year", "20233", "20233"),
     "year_fraction": ("unit_year", 3, "year", "2023.5", "2023.5"),
     "year_empty": ("unit_year", 2, "year", "", "<empty>"),
