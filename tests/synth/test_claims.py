@@ -91,7 +91,15 @@ def test_claims_columns_and_values(claims_province):
         "total_cost",
         "fund_paid",
         "critical_illness_paid",
+        "disease_group",
+        "bed_days",
     ]
+    # points-based payment columns: inpatient only; a few stays paid by bed days have no group
+    inpatient = claims.setting == "inpatient"
+    assert claims.loc[~inpatient, ["disease_group", "bed_days"]].isna().all().all()
+    assert (claims.loc[inpatient, "bed_days"] >= 1).all()
+    assert 0.01 < claims.loc[inpatient, "disease_group"].isna().mean() < 0.10
+    assert set(claims.loc[inpatient, "disease_group"].dropna()) <= {f"G{g:02d}" for g in range(1, 21)}
     assert claims.claim_id.is_unique
     assert claims.person_id.str.fullmatch(r"P\d{20}").all()
     assert set(claims.setting) == {"inpatient", "outpatient"}

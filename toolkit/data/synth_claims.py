@@ -38,6 +38,8 @@ SCHEMA = pa.schema(
         ("total_cost", pa.float64()),
         ("fund_paid", pa.float64()),
         ("critical_illness_paid", pa.float64()),
+        ("disease_group", pa.string()),
+        ("bed_days", pa.int32()),
     ]
 )
 
@@ -54,6 +56,10 @@ CHRONIC_REIMBURSEMENT = 0.65
 CRITICAL_DEDUCTIBLE_FEN = 1_500_000  # 15,000 yuan of out-of-fund cost before critical-illness pays
 CRITICAL_RATE = 0.6
 N_CHRONIC_GROUPS = 41
+#: inpatient disease groups for points-based payment (seed 001 病组): G01…G20, commoner first
+DISEASE_GROUPS = np.array([f"G{g:02d}" for g in range(1, 21)], dtype=object)
+#: share of admissions paid by bed days (long stays without a group, seed 001 床日)
+BED_DAY_SHARE = 0.05
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:
@@ -136,6 +142,15 @@ def county_year_claims(prov: Province, c: int, j: int, unit_ids: np.ndarray) -> 
     local, setting, chronic, level, fund_paid, total, critical, person, month = (
         x[order] for x in (local, setting, chronic, level, fund_paid, total, critical, person, month)
     )
+    # disease group and length of stay of each admission, from their own stream so the other
+    # columns stay as they were
+    rng_pts = rng_for(prov.seed, 98, c, int(prov.years[j]))
+    n_all = len(local)
+    weights = 1.0 / np.arange(1, len(DISEASE_GROUPS) + 1)
+    group_code = rng_pts.choice(len(DISEASE_GROUPS), n_all, p=weights / weights.sum())
+    bed_day_stay = rng_pts.random(n_all) < BED_DAY_SHARE
+    stay = 1 + rng_pts.poisson(np.where(bed_day_stay, 25.0, 7.0))
+    inpatient_row = setting == 0
     keys = person_keys(prov.seed, units[local], person)
     group = np.where(chronic, (keys % np.uint64(N_CHRONIC_GROUPS)).astype(np.int64) + 1, 0)
     n = len(local)
@@ -156,6 +171,10 @@ def county_year_claims(prov: Province, c: int, j: int, unit_ids: np.ndarray) -> 
             "total_cost": pa.array(total / 100),
             "fund_paid": pa.array(fund_paid / 100),
             "critical_illness_paid": pa.array(critical / 100),
+            "disease_group": pa.array(list(DISEASE_GROUPS), pa.string()).take(
+                pa.array(group_code, mask=~inpatient_row | bed_day_stay)
+            ),
+            "bed_days": pa.array(stay.astype(np.int32), mask=~inpatient_row),
         },
         schema=SCHEMA,
     )
