@@ -28,7 +28,8 @@ def test_c01_is_suixi_shaped(tables):
     c = cy[cy.county_id == "C01"].set_index("year")
     assert c.loc[2023, "population"] == 918_000
     assert c.loc[2023, "insured_pop"] / c.loc[2023, "population"] == np.float64(780_300 / 918_000)
-    assert (c.county_name == "濉溪县").all() and (c.reform_year == 2017).all()
+    # shaped like Suixi, but named fictionally (the 60-year cycle's first name)
+    assert (c.county_name == "甲子县").all() and (c.reform_year == 2017).all()
     others = units[units.county_id != "C01"].groupby("county_id")
     assert others.size().between(3, 8).all()
     assert others.township_id.nunique().between(1, 3).all() and (others.community_id.nunique() == 1).all()
@@ -200,3 +201,22 @@ def test_ph_targets_shape(tables):
     assert credits.between(80, 140).all()
     rates = t[t.indicator != "health_education_credits"].value
     assert rates.between(0, 1).all()
+
+
+def test_synthetic_place_names_are_fictional(tables, province):
+    """No real place names: counties follow the sexagenary cycle (甲子县, 乙丑县, …), townships are
+    numbered within their county (甲子一镇, …); the manifest says the data are synthetic and that C01 is
+    modelled on Suixi."""
+    import json
+
+    from toolkit.data.synth_model import EARTHLY_BRANCHES, HEAVENLY_STEMS, SUIXI_TOWNSHIPS
+
+    names = tables["county_year"].drop_duplicates("county_id").set_index("county_id")["county_name"]
+    assert names["C01"] == "甲子县" and names["C02"] == "乙丑县" and names["C11"] == "甲戌县"
+    assert names.str.fullmatch(f"[{HEAVENLY_STEMS}][{EARTHLY_BRANCHES}]县").all() and names.is_unique
+    assert not names.isin(["濉溪县", "定远县", "安平县"]).any()
+    units = tables["units"]
+    assert not units["unit_name"].str.contains("|".join(SUIXI_TOWNSHIPS + ["濉溪"])).any()
+    assert units.loc[units.county_id == "C01", "unit_name"].iloc[0] == "甲子县甲子一镇第1健康管理单元"
+    manifest = json.loads((province[0] / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["synthetic"] is True and manifest["modelled_on"] == {"C01": "濉溪县"}

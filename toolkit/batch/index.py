@@ -14,6 +14,7 @@ from pathlib import Path
 from toolkit.batch.cache import Manifest
 from toolkit.batch.webfont import finish_page
 from toolkit.io import write_text
+from toolkit.report.text import synthetic_banner_html
 
 _TITLES = {
     "county_annual_report": ("县域医共体年度报告", "County annual report"),
@@ -40,6 +41,14 @@ def _sort_key(item: tuple[str, dict]) -> tuple:
 
 def _link(href: str, text: str) -> str:
     return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+
+
+def _synthetic(manifest: Manifest) -> bool:
+    """True when a report of the folder was made from a synthetic dataset (its manifest says so)."""
+    from toolkit.data.synth import is_synth_output
+
+    folders = {(e.get("parameters") or {}).get("data_dir") for e in manifest.entries.values()}
+    return any(f and is_synth_output(Path(f)) for f in folders)
 
 
 def render_index(manifest: Manifest) -> str:
@@ -70,6 +79,7 @@ def render_index(manifest: Manifest) -> str:
         f"<style>{_CSS}</style></head>",
         "<body>",
         "<h1>报告索引 · Report index</h1>",
+        *([synthetic_banner_html("zh")] if _synthetic(manifest) else []),
         f"<p>共 {len(rows_ok) + len(rows_failed)} 份报告，{len(rows_failed)} 份失败 · "
         f"{len(rows_ok) + len(rows_failed)} reports, {len(rows_failed)} failed</p>",
     ]

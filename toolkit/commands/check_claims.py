@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.commands.indicators import output_paths, tables_for
     from toolkit.indicators import compute_indicators
     from toolkit.indicators.claims_check import check_claims, read_claims_file
-    from toolkit.io import write_bytes, write_text
+    from toolkit.io import write_bytes
     from toolkit.report.claim_series import with_settlement_series
     from toolkit.report.excel import Sheet, build_workbook_bytes
 
@@ -56,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(result) - n_bad} of {len(result)} claims follow from the data")
     if args.out:
         paths = output_paths(args.out)
-        csv_text = result.to_csv(index=False, lineterminator="\n")
+        from toolkit.report.csvout import csv_bytes
+
+        csv_data = csv_bytes(result)  # UTF-8 with BOM (toolkit.report.csvout)
         workbook = build_workbook_bytes(
             [
                 Sheet(
@@ -74,6 +76,6 @@ def run(args: argparse.Namespace) -> int:
             ],
             lang="both",
         )
-        write_text(paths["csv"], csv_text)
+        write_bytes(paths["csv"], csv_data)
         write_bytes(paths["xlsx"], workbook)
     return 1 if n_bad else 0

@@ -150,7 +150,7 @@ def indicator_levels(tables: dict, counties, years):
 def run(args: argparse.Namespace) -> int:
     from toolkit.indicators import compute_indicators, compute_unit_indicators
     from toolkit.io import check_output, staged_output
-    from toolkit.report.excel import Sheet, build_workbook_bytes
+    from toolkit.report.excel import build_workbook_bytes
 
     check_output(output_paths(args.out).values(), [args.dataset], folder=False)  # before anything is read
     counties = None
@@ -166,23 +166,21 @@ def run(args: argparse.Namespace) -> int:
     levels = indicator_levels(tables, counties, args.years)
     paths = output_paths(args.out)
     # everything is computed and rendered before the first write
-    csv_text = result.to_csv(index=False, lineterminator="\n")
-    units_text = units.to_csv(index=False, lineterminator="\n")
-    levels_text = levels.to_csv(index=False, lineterminator="\n")
-    text = {"value": "num4", "numerator": "num2", "denominator": "num2", "lower": "num4", "upper": "num4"}
-    workbook = build_workbook_bytes(
-        [
-            Sheet("indicators", labelled(result), formats=text),
-            Sheet("unit_indicators", labelled(units), formats=text),
-            Sheet("registry", registry_frame()),
-        ],
-        lang="both",
-    )
+    from toolkit.report.csvout import csv_bytes
+
+    # UTF-8 with BOM (toolkit.report.csvout)
+    csv_data, units_data, levels_data = csv_bytes(result), csv_bytes(units), csv_bytes(levels)
+    from toolkit.report.indicator_workbook import indicator_sheets
+
+    cy = tables["county_year"].sort_values(["county_id", "year"])
+    county_names = dict(zip(cy["county_id"].astype(str), cy["county_name"].astype(str)))  # latest name
+    # Chinese sheets, each value in its indicator's format (toolkit.report.indicator_workbook)
+    workbook = build_workbook_bytes(indicator_sheets(result, units, county_names, registry_frame()), lang="zh")
     # the files together or none (a temporary folder beside them, renamed into place)
     with staged_output(paths["csv"].parent) as stage:
-        stage.write_text(paths["csv"].name, csv_text)
-        stage.write_text(paths["units_csv"].name, units_text)
-        stage.write_text(paths["levels_csv"].name, levels_text)
+        stage.write_bytes(paths["csv"].name, csv_data)
+        stage.write_bytes(paths["units_csv"].name, units_data)
+        stage.write_bytes(paths["levels_csv"].name, levels_data)
         stage.write_bytes(paths["xlsx"].name, workbook)
     missing = int((result["note"] != "").sum())
     if missing:

@@ -28,7 +28,6 @@ output as it was. ``--out`` inside the dataset folder, or an existing file, is r
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from pathlib import Path
 
@@ -93,9 +92,11 @@ def _csv_bytes(frame: pd.DataFrame, money: frozenset) -> bytes:
             out[col] = [
                 "" if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else str(v) for v in s
             ]
-    buf = io.StringIO()
-    pd.DataFrame(out, columns=list(frame.columns)).to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue().encode("utf-8")
+    from toolkit.report.csvout import csv_bytes
+    from toolkit.settlement.labels import column_label
+
+    # UTF-8 with BOM (or GB18030) and the header form asked for (toolkit.report.csvout)
+    return csv_bytes(pd.DataFrame(out, columns=list(frame.columns)), labels=column_label)
 
 
 def plausibility_rows(tables, county_id: str, year: int):

@@ -38,13 +38,13 @@ from pathlib import Path
 import numpy as np
 
 from toolkit.data import synth_claims, synth_facility, synth_ph, synth_tables
-from toolkit.data.synth_model import Province, build_province
+from toolkit.data.synth_model import MODELLED_ON, Province, build_province
 from toolkit.data.synth_report_claims import report_claims_text
 from toolkit.data.synth_truth import build_truth
 from toolkit.errors import ToolkitError
 
 GENERATOR = "toolkit.data.synth"
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"  # 1.1: fictional county and township names
 DEFAULT_SEED = 20240901
 #: default claims for a claims province: ~33,000 per county (≈200,000 for 6 counties)
 CLAIMS_PER_COUNTY = 33_000
@@ -215,6 +215,9 @@ def generate_province(
         manifest = {
             "generator": GENERATOR,
             "version": GENERATOR_VERSION,
+            # read by every report: outputs of this dataset carry the 示例数据 · synthetic data banner
+            "synthetic": True,
+            "modelled_on": MODELLED_ON,
             "seed": seed,
             "args": args,
             "population_scale": scale,

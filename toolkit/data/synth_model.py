@@ -56,6 +56,14 @@ SUIXI_INSURED_SHARE = 0.85
 SUIXI_PAY_RATIO_2023 = 0.9916
 SUIXI_VILLAGE_SUBSIDY = {2017: 41_000.0, 2023: 66_000.0}
 
+#: the ten heavenly stems and twelve earthly branches: their 60-year cycle (甲子, 乙丑, …) names the
+#: synthetic counties — clearly fictional, never a real county's name
+HEAVENLY_STEMS = "甲乙丙丁戊己庚辛壬癸"
+EARTHLY_BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
+CHINESE_NUMERALS = "一二三四五六七八九十"
+#: the county the synthetic C01 is modelled on (its size, townships, units and rules: seed 000)
+MODELLED_ON = {"C01": "濉溪县"}
+
 #: syllables for generated place names ("X县", "X镇")
 SYLLABLES = list("安平宁和丰阳泰兴华昌东西南北山河青石林川长永定广德福庆嘉云秀明清远新城义乐寿")
 
@@ -194,6 +202,30 @@ class Province:
         return np.nan_to_num(e, nan=-1) >= 0
 
 
+def _numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 11 → 十一, 21 → 二十一 (n < 100)."""
+    tens, ones = divmod(n, 10)
+    return (
+        (CHINESE_NUMERALS[tens - 1] if tens > 1 else "")
+        + ("十" if tens else "")
+        + (CHINESE_NUMERALS[ones - 1] if ones else "")
+    )
+
+
+def fictional_county_stems(n: int) -> list[str]:
+    """``n`` fictional county name stems: the sexagenary cycle 甲子, 乙丑, …, 癸亥, then 甲子二, … ."""
+    stems = []
+    for i in range(n):
+        cycle = HEAVENLY_STEMS[i % 10] + EARTHLY_BRANCHES[i % 12]
+        stems.append(cycle + (_numeral(i // 60 + 1) if i >= 60 else ""))
+    return stems
+
+
+def fictional_town_names(county_stem: str, n: int) -> list[str]:
+    """``n`` fictional township names of a county: 甲子一镇, 甲子二镇, … ."""
+    return [f"{county_stem}{_numeral(k + 1)}镇" for k in range(n)]
+
+
 def _place_names(rng: np.random.Generator, n: int, suffix: str, taken: set[str]) -> list[str]:
     names: list[str] = []
     while len(names) < n:
@@ -227,8 +259,10 @@ def build_province(
 
     # --- names and cohorts
     rng = rng_for(seed, 1)
-    taken = {"濉溪县"}
-    county_names = ["濉溪县"] + _place_names(rng, n_counties - 1, "县", taken)
+    # drawn and discarded: the random stream behind every later number of the province stays fixed
+    _place_names(rng, n_counties - 1, "县", {"濉溪县"})
+    stems = fictional_county_stems(n_counties)
+    county_names = [f"{stem}县" for stem in stems]
     sizes = cohort_sizes(n_counties)
     labels = np.concatenate([[g] * k for g, k in sizes]).astype(np.int64)
     # C01 takes a pilot slot; the other counties are shuffled over the remaining slots
@@ -265,12 +299,12 @@ def build_province(
     for c, cid in enumerate(county_ids):
         if c == 0:
             n_units, n_town, n_comm = SUIXI_UNITS, len(SUIXI_TOWNSHIPS), SUIXI_COMMUNITIES
-            town_names = SUIXI_TOWNSHIPS
         else:
             n_units = int(rng.integers(units_per_county[0], units_per_county[1] + 1))
             n_town = int(min(n_units, rng.integers(1, 4)))
             n_comm = 1
-            town_names = _place_names(rng, n_town, "镇", set(SUIXI_TOWNSHIPS))
+            _place_names(rng, n_town, "镇", set(SUIXI_TOWNSHIPS))  # drawn and discarded, as above
+        town_names = fictional_town_names(stems[c], n_town)
         # every township gets ≥1 unit; townships are nested in communities
         per_town = largest_remainder(n_units - n_town, rng.uniform(0.7, 1.3, n_town)) + 1
         town_comm = np.minimum(np.arange(n_town) * n_comm // n_town, n_comm - 1)

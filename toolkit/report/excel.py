@@ -20,7 +20,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +58,8 @@ class Sheet:
     notes: Iterable[str] = ()
     #: print layout for a sheet a commission prints (None: as before, header row frozen only)
     layout: SheetLayout | None = None
+    #: column -> one kind per row, for tidy tables whose rows differ in unit (a share, a count)
+    row_formats: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -134,12 +136,15 @@ def build_workbook_bytes(
         align_text, align_number_text = Alignment(horizontal="left"), Alignment(horizontal="right")
         # track the row number ourselves: ws.max_row scans every row (quadratic on big sheets)
         for r, row in enumerate(frame.itertuples(index=False), start=2):
-            values = [_cell_value(v, kinds[c]) for v, c in zip(row, frame.columns)]
+            row_kinds = {c: sheet.row_formats[c][r - 2] for c in sheet.row_formats}
+            values = [_cell_value(v, row_kinds.get(c, kinds[c])) for v, c in zip(row, frame.columns)]
             for j, (v, c) in enumerate(zip(values, frame.columns), start=1):
                 cell = write_cell(ws, r, j, v, sheet=sheet.name, header=str(c))
                 if isinstance(v, str):
                     cell.number_format = "@"
                     cell.alignment = align_text if kinds[c] == "text" else align_number_text
+                elif v is not None and c in row_kinds:
+                    cell.number_format = EXCEL_FORMATS.get(row_kinds[c], ("General", 1))[0]
                 elif v is not None and number_formats[c] != "General":
                     cell.number_format = number_formats[c]
                 shown = v if isinstance(v, str) else (f"{v:,.2f}" if isinstance(v, float) else str(v))

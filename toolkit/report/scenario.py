@@ -390,7 +390,7 @@ def write_side_files(ctx, result: ScenarioResult):
         return Markdown("")
     write_bytes(path, build_workbook_bytes(workbook_sheets(result, ctx.lang)))
     csv = ctx.side_file("scenario_units.csv")
-    write_bytes(csv, "\ufeff".encode() + _csv_bytes(result.units, result.money))
+    write_bytes(csv, _csv_bytes(result.units, result.money))  # BOM from toolkit.report.csvout
     saved = _pick(("测算结果已另存为：", "Saved: "), ctx.lang)
     return Markdown(f"{saved}`{path.name}`, `{csv.name}`")
 

@@ -1,0 +1,90 @@
+"""CSV files a commission can open by double-click in Excel or WPS on Chinese Windows.
+
+Excel reads a CSV without a byte-order mark in the system code page (GBK on Chinese Windows), so
+UTF-8 unit names turn into mojibake. Every CSV the toolkit writes is therefore **UTF-8 with BOM**
+(``utf-8-sig``) by default — Excel, WPS, LibreOffice and pandas all detect it — or **GB18030** on
+request, for systems that expect the national encoding. The header is the column ids by default (a
+CSV is also read by programs); on request Chinese labels, or both (``住院率 / hospitalisation_rate``).
+
+Both choices come from the environment, so every command and every report notebook a batch starts
+follows one setting: ``TOOLKIT_CSV_ENCODING`` (``utf-8-sig`` | ``gb18030``) and
+``TOOLKIT_CSV_HEADER`` (``id`` | ``zh`` | ``both``); ``python -m toolkit main --csv-encoding
+--csv-header`` sets them for the whole job.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+
+import pandas as pd
+
+from toolkit.errors import ToolkitError
+
+ENV_ENCODING = "TOOLKIT_CSV_ENCODING"
+ENV_HEADER = "TOOLKIT_CSV_HEADER"
+ENCODINGS = ("utf-8-sig", "gb18030")
+HEADERS = ("id", "zh", "both")
+
+
+def _setting(var: str, allowed: tuple[str, ...]) -> str:
+    value = (os.environ.get(var) or allowed[0]).strip().lower()
+    if value not in allowed:
+        raise ToolkitError(f"environment variable {var}: value {value!r} — expected one of {', '.join(allowed)}")
+    return value
+
+
+def csv_encoding() -> str:
+    """``utf-8-sig`` (default) or ``gb18030``, from :data:`ENV_ENCODING`."""
+    return _setting(ENV_ENCODING, ENCODINGS)
+
+
+def csv_header() -> str:
+    """``id`` (default), ``zh`` or ``both``, from :data:`ENV_HEADER`."""
+    return _setting(ENV_HEADER, HEADERS)
+
+
+def _default_labels(column: str) -> tuple[str, str]:
+    from toolkit.report.labels import label
+
+    return label(column, "zh"), label(column, "en")
+
+
+def header_row(columns, mode: str | None = None, labels: Callable[[str], tuple[str, str]] | None = None) -> list[str]:
+    """The header cells for ``columns``: ids, Chinese labels, or ``中文 / id``."""
+    mode = mode or csv_header()
+    labels = labels or _default_labels
+    out = []
+    for col in map(str, columns):
+        zh = labels(col)[0]
+        if mode == "id" or zh == col:
+            out.append(col)
+        else:
+            out.append(zh if mode == "zh" else f"{zh} / {col}")
+    return out
+
+
+def csv_bytes(
+    frame: pd.DataFrame,
+    *,
+    encoding: str | None = None,
+    header: str | None = None,
+    labels: Callable[[str], tuple[str, str]] | None = None,
+) -> bytes:
+    """``frame`` as CSV bytes (no index, ``\\n`` line ends) in the configured encoding and header form."""
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False, lineterminator="\n", header=header_row(frame.columns, header, labels))
+    return encode_csv(buf.getvalue(), encoding)
+
+
+def encode_csv(text: str, encoding: str | None = None) -> bytes:
+    """CSV text as bytes: UTF-8 with its byte-order mark, or GB18030 (characters it lacks are an error)."""
+    encoding = encoding or csv_encoding()
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        raise ToolkitError(
+            f"CSV output: character {exc.object[exc.start : exc.end]!r} cannot be written in {encoding} — "
+            "expected text GB18030 can hold, or the default UTF-8 with BOM"
+        ) from None
