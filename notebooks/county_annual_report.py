@@ -27,7 +27,7 @@ exec_mode = "interactive"
 claims_file = ""
 
 # %%
-from toolkit.report import county, national
+from toolkit.report import county, national, word
 from toolkit.report.context import open_report
 from toolkit.report.text import section, title_block
 
@@ -112,6 +112,9 @@ county.claims_checked(ctx, claims_file)
 
 # %%
 county.write_side_files(ctx)
+
+# %%
+word.write_county_docx(ctx, claims_file)
 
 # %%
 section("provenance", lang)

@@ -153,6 +153,7 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
     "denominator": ("分母", "Denominator"),
     "lower": ("区间下限", "Lower bound"),
     "upper": ("区间上限", "Upper bound"),
+    "word_draft_saved": ("Word 草稿已另存为：`{name}`（可在 WPS/Word 中编辑成年度成效报告）", "Word draft saved: `{name}`"),
     # page furniture (toolkit.batch.print_css, toolkit.report.text)
     "page_of": ("第 {page} 页 / 共 {pages} 页", "Page {page} of {pages}"),
     "synthetic_banner": (
