@@ -141,8 +141,10 @@ def test_index_is_sorted_bilingual_and_deterministic(tmp_path):
     )
     page = render_index(m)
     assert page == render_index(m)
-    assert "报告索引 · Report index" in page and "3 reports, 1 failed" in page
+    assert "<h1>报告索引</h1>" in page and "共 3 份报告，1 份失败" in page
     assert page.index('href="a/C03/2023.html"') < page.index('href="b/C02/2024.html"')
     assert "KeyError: &#x27;x&#x27;" in page and 'href="b/C01/2024.failed.ipynb"' in page
     assert 'href="b/C02/2024_files/t.xlsx"' in page
-    assert page.index("失败 · Failed") < page.index("报告 · Reports")
+    assert page.index("失败的报告") < page.index("各县报告")
+    # notebooks only in the column labelled for researchers
+    assert 'href="a/C03/2023.ipynb"' in page and page.index("研究人员：笔记本") < page.index('href="a/C03/2023.ipynb"')

@@ -112,30 +112,6 @@ def labelled(frame):
     return out
 
 
-def registry_frame():
-    import pandas as pd
-
-    from toolkit.indicators.registry import load_registry
-
-    return pd.DataFrame(
-        [
-            {
-                "indicator": i.id,
-                "name_zh": i.name_zh,
-                "name_en": i.name_en,
-                "unit": i.unit,
-                "direction": i.direction,
-                "computable": i.computable,
-                "number": i.number or "",
-                "note": i.note or "",
-                "source": str(i.source),
-                "targets": "; ".join(f"{t.value:g} ({t.source})" for t in i.targets),
-            }
-            for i in load_registry()
-        ]
-    )
-
-
 def indicator_levels(tables: dict, counties, years):
     """The evaluated indicators at facility, community, county and province level for the selection."""
     from toolkit.indicators.compute import _select, _window, _years
@@ -170,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
 
     # UTF-8 with BOM (toolkit.report.csvout)
     csv_data, units_data, levels_data = csv_bytes(result), csv_bytes(units), csv_bytes(levels)
-    from toolkit.report.indicator_workbook import indicator_sheets
+    from toolkit.report.indicator_workbook import indicator_sheets, registry_frame
 
     cy = tables["county_year"].sort_values(["county_id", "year"])
     county_names = dict(zip(cy["county_id"].astype(str), cy["county_name"].astype(str)))  # latest name

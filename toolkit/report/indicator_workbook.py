@@ -43,6 +43,31 @@ def _frame(tidy: pd.DataFrame, county_names: dict[str, str]) -> tuple[pd.DataFra
     return out, row_formats
 
 
+def registry_frame() -> pd.DataFrame:
+    """The registry as a table: id, names, unit, direction, source, targets (the 指标说明 sheet)."""
+    import pandas as pd
+
+    from toolkit.indicators.registry import load_registry
+
+    return pd.DataFrame(
+        [
+            {
+                "indicator": i.id,
+                "name_zh": i.name_zh,
+                "name_en": i.name_en,
+                "unit": i.unit,
+                "direction": i.direction,
+                "computable": i.computable,
+                "number": i.number or "",
+                "note": i.note or "",
+                "source": str(i.source),
+                "targets": "; ".join(f"{t.value:g} ({t.source})" for t in i.targets),
+            }
+            for i in load_registry()
+        ]
+    )
+
+
 def indicator_sheets(
     indicators: pd.DataFrame, unit_indicators: pd.DataFrame | None, county_names: dict[str, str], registry: pd.DataFrame
 ) -> list[Sheet]:

@@ -147,13 +147,25 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
     "name_en": ("英文名称", "English name"),
     "direction": ("方向", "Direction"),
     "computable": ("可计算", "Computable"),
+    "number": ("编号", "Number"),
+    "note": ("说明", "Note"),
     "targets": ("目标", "Targets"),
     "unit": ("单位", "Unit"),
     "numerator": ("分子", "Numerator"),
     "denominator": ("分母", "Denominator"),
     "lower": ("区间下限", "Lower bound"),
     "upper": ("区间上限", "Upper bound"),
-    "word_draft_saved": ("Word 草稿已另存为：`{name}`（可在 WPS/Word 中编辑成年度成效报告）", "Word draft saved: `{name}`"),
+    "word_draft_saved": (
+        "Word 草稿已另存为：`{name}`（可在 WPS/Word 中编辑成年度成效报告）",
+        "Word draft saved: `{name}`",
+    ),
+    # provenance values
+    "params_count_digest": ("{n} 项 · 摘要 {digest}", "{n} · digest {digest}"),
+    "git_dirty": ("（含未提交的改动）", " (dirty)"),
+    "exec_mode_reused_kernel": ("复用内核（批处理）", "reused kernel (batch)"),
+    "exec_mode_isolated": ("独立内核（批处理）", "fresh kernel (batch)"),
+    "exec_mode_interactive": ("交互运行", "interactive"),
+    "indicators_saved": ("指标表已另存为 Excel：`{name}`", "Indicators saved as Excel: `{name}`"),
     # page furniture (toolkit.batch.print_css, toolkit.report.text)
     "page_of": ("第 {page} 页 / 共 {pages} 页", "Page {page} of {pages}"),
     "synthetic_banner": (

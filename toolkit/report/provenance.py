@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.paths import PROJECT_ROOT
-from toolkit.report.labels import check_lang, label
+from toolkit.report.labels import check_lang, label, message
 
 #: packages whose versions every report records (toolkit itself comes from toolkit.__version__)
 RECORDED_PACKAGES = (
@@ -186,6 +186,14 @@ def _value_text(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
+def _exec_mode_text(mode: Any, lang: str) -> str:
+    """``reused-kernel`` → 复用内核（批处理）; an unknown mode is shown as recorded."""
+    from toolkit.report.labels import REPORT_LABELS
+
+    key = f"exec_mode_{str(mode).replace('-', '_')}"
+    return message(key, lang) if key in REPORT_LABELS else _value_text(mode)
+
+
 def render_provenance_html(prov: Mapping[str, Any], lang: str = "zh", *, embed: bool = True) -> str:
     """A readable provenance table (plus the JSON block when ``embed``)."""
     check_lang(lang)
@@ -194,14 +202,17 @@ def render_provenance_html(prov: Mapping[str, Any], lang: str = "zh", *, embed: 
         (label("data_hash", lang), prov.get("data_hash")),
         (
             label("parameters_used", lang),
-            f"{len(prov['params'])} · digest {prov.get('params_digest') or '—'}"
+            message("params_count_digest", lang, n=len(prov["params"]), digest=prov.get("params_digest") or "—")
             if prov.get("params")
             else label("no_policy_parameters", lang),
         ),  # e.g. the province-wide evaluation
-        (label("git_commit", lang), f"{prov.get('git_commit')}" + (" (dirty)" if prov.get("git_dirty") else "")),
+        (
+            label("git_commit", lang),
+            f"{prov.get('git_commit')}" + (message("git_dirty", lang) if prov.get("git_dirty") else ""),
+        ),
         (label("python", lang), prov.get("python")),
         (label("packages", lang), ", ".join(f"{k} {v}" for k, v in (prov.get("packages") or {}).items())),
-        (label("exec_mode", lang), prov.get("exec_mode")),
+        (label("exec_mode", lang), _exec_mode_text(prov.get("exec_mode"), lang)),
         (label("run_at", lang), prov.get("run_at")),
     ]
     body = "".join(

@@ -80,16 +80,15 @@ def small_multiples(ctx: ReportContext, indicator: str = "hospitalisation_rate")
 
 
 def write_side_files(ctx: ReportContext) -> Markdown:
-    """The province indicator table (all counties and years) as Excel in ``output_dir``."""
-    from toolkit.report.excel import Sheet, write_workbook
+    """The province indicator table (all counties and years) as Excel in ``output_dir``: the same
+    Chinese, formatted sheets as ``indicators.xlsx`` (:mod:`toolkit.report.indicator_workbook`)."""
+    from toolkit.report.excel import write_workbook
+    from toolkit.report.indicator_workbook import indicator_sheets, registry_frame
+    from toolkit.report.labels import message
 
     path = ctx.side_file("indicators.xlsx")
     if path is None:
         return Markdown("")
     d = ctx.indicators[["county_id", "year", "indicator", "value", "lower", "upper"]]
-    write_workbook(
-        path, [Sheet("indicators", d, formats={"value": "num4", "lower": "num4", "upper": "num4"})], lang=ctx.lang
-    )
-    return Markdown(
-        ("指标表已另存为 Excel：" if ctx.lang == "zh" else "Indicators saved as Excel: ") + f"`{path.name}`"
-    )
+    write_workbook(path, indicator_sheets(d, None, ctx.county_names, registry_frame()), lang=ctx.lang)
+    return Markdown(message("indicators_saved", ctx.lang, name=path.name))
