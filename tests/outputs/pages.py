@@ -35,6 +35,12 @@ class _Text(HTMLParser):
             self.nodes.append(data)
 
 
+def is_report_page(page: Path, out: Path) -> bool:
+    """A batch report or the index — not a unit statement written among a report's side files or under settlement/."""
+    parts = page.relative_to(out).parts
+    return parts[0] != "settlement" and not any(p.endswith("_files") for p in parts[:-1])
+
+
 def text_nodes(page: str) -> list[str]:
     """The text a reader sees: every text node outside style, script, the head and heading anchors."""
     parser = _Text()

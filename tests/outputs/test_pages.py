@@ -13,6 +13,7 @@ from .pages import (
     CHROMIUM,
     NO_BROWSER,
     POPPLER,
+    is_report_page,
     page_size_pt,
     pdf_image_pages,
     pdf_pages,
@@ -25,7 +26,8 @@ needs_browser = pytest.mark.skipif(not (CHROMIUM and POPPLER), reason=NO_BROWSER
 
 
 def _pages(out: Path) -> list[Path]:
-    return sorted(p for p in out.rglob("*.html"))
+    """The batch's report pages and the index (the unit statements under settlement/ are their own pages)."""
+    return [p for p in sorted(out.rglob("*.html")) if is_report_page(p, out)]
 
 
 def _names(sample_dir: Path) -> dict[str, str]:

@@ -5,9 +5,11 @@ import shutil
 
 from toolkit.report.text import title_block
 
+from .pages import is_report_page
+
 
 def test_every_page_from_synthetic_data_carries_the_banner(main_outputs):
-    pages = sorted(main_outputs.rglob("*.html"))
+    pages = [p for p in sorted(main_outputs.rglob("*.html")) if is_report_page(p, main_outputs)]
     without = [p for p in pages if 'class="toolkit-synthetic"' not in p.read_text(encoding="utf-8")]
     assert without == []
     assert "示例数据 · synthetic data" in (main_outputs / "index.html").read_text(encoding="utf-8")
