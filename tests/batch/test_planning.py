@@ -142,7 +142,8 @@ def test_index_is_sorted_bilingual_and_deterministic(tmp_path):
     page = render_index(m)
     assert page == render_index(m)
     assert "<h1>报告索引</h1>" in page and "共 3 份报告，1 份失败" in page
-    assert page.index('href="a/C03/2023.html"') < page.index('href="b/C02/2024.html"')
+    # one row a county, by code: C02's report before C03's
+    assert page.index('href="b/C02/2024.html"') < page.index('href="a/C03/2023.html"')
     assert "KeyError: &#x27;x&#x27;" in page and 'href="b/C01/2024.failed.ipynb"' in page
     assert 'href="b/C02/2024_files/t.xlsx"' in page
     assert page.index("失败的报告") < page.index("各县报告")
