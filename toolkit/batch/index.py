@@ -170,7 +170,7 @@ def render_index(manifest: Manifest, out_dir: str | Path | None = None) -> str:
             if year:
                 cells += [fmt_pct(values[(county, i)]) if (county, i) in values else "—" for i in HEADLINE]
             reports = "<br>".join(r[0] for r in rows)
-            files = "<br>".join(f for f in [*(r[1] for r in rows), _file_links(settle)] if f)
+            files = "<br>".join(f for f in [*(r[1] for r in rows), _settlement_links(settle)] if f)
             notebooks = " ".join(r[2] for r in rows)
             nums = "".join(f'<td class="num">{c}</td>' for c in cells[2:])
             parts.append(
@@ -193,10 +193,18 @@ def _settlement_files(out_dir: Path | None, county: str) -> list[str]:
     folder = out_dir / "settlement" / county if out_dir else None
     if folder is None or not folder.is_dir():
         return []
-    found = [p for p in folder.rglob("*") if p.suffix in (".xlsx", ".csv", ".pdf") and p.is_file()]
-    # the workbook first, then the CSVs; unit statements (one file a unit) are reached from the workbook folder
-    found = [p for p in found if "statements" not in p.relative_to(folder).parts]
+    found = [p for p in folder.rglob("*") if p.suffix in (".xlsx", ".csv", ".pdf", ".html") and p.is_file()]
+    # the workbook first, then the CSVs and the rest
     return sorted((p.relative_to(out_dir).as_posix() for p in found), key=lambda r: (not r.endswith(".xlsx"), r))
+
+
+def _settlement_links(paths: list[str]) -> str:
+    """The settlement files of a county; its unit statements (one or two files a unit) folded away."""
+    statements = [p for p in paths if "/statements/" in p]
+    main = _file_links([p for p in paths if "/statements/" not in p])
+    if statements:
+        main += f"<details><summary>单元结算单（{len(statements)} 个文件）</summary>{_file_links(statements)}</details>"
+    return main
 
 
 def _province_files(out_dir: Path | None) -> list[str]:
