@@ -96,3 +96,27 @@ def test_settle_writes_every_units_statement(tmp_path):
     )
     assert all(len(PdfReader(folder / f"U{i}.pdf").pages) == 2 for i in (1, 2, 3))
     assert len(PdfReader(folder / "all_units.pdf").pages) == 6
+
+
+@pytest.mark.slow
+def test_every_unit_of_the_sample_counties_prints_on_two_pages(tmp_path):
+    """C01 is the Suixi-shaped county (232 units, the longest names); C02, C03 are generated."""
+    from toolkit.data.load import load_dataset
+    from toolkit.data.synth import generate_province
+    from toolkit.params.load import load_params
+    from toolkit.params.snapshot import resolve
+    from toolkit.settlement.statement import settle_province
+
+    generate_province(tmp_path / "p", n_counties=3)
+    ds = load_dataset(tmp_path / "p", tables=["units", "unit_year", "ph_process", "ph_targets", "county_year"])
+    params = load_params(None)
+    results = settle_province(ds.tables, 2023, {c: resolve(params, c, 2023) for c in ("C01", "C02", "C03")})
+    for county, cs in results.items():
+        sts = county_statements(cs)
+        made = county_pdfs(sts, "zh")
+        combined = PdfReader(io.BytesIO(made[""].data))
+        assert all(n <= 2 for n in made[""].pages_per_unit), county
+        assert len(combined.pages) == sum(made[""].pages_per_unit)
+        for st in sts[:3] + sts[-3:]:
+            first = _text(PdfReader(io.BytesIO(made[st.unit_id].data)).pages[0])
+            assert yuan(st.total_fen) in first, (county, st.unit_id)
