@@ -1,8 +1,10 @@
 """Notebook parameters are checked before anything runs; a changed parameter file is caught by verify."""
 
+import copy
 import shutil
 
 import pytest
+import yaml
 
 from toolkit.cli import main
 from toolkit.errors import ToolkitError
@@ -59,13 +61,19 @@ def test_verify_catches_changed_parameters(small, tmp_path, capsys):
     report.write_text(render_provenance_html(ctx.provenance().prov, "zh"), encoding="utf-8")
     assert main(["verify", str(report)]) == 0
     county = params / "counties" / "C02.yaml"
-    text = county.read_text(encoding="utf-8")
+    original = yaml.safe_load(county.read_text(encoding="utf-8"))
+    growth = original["budget_growth"]["values"]
+    assert growth[2020]["value"] == 0.03
     # a value dated after the report's year leaves its snapshot unchanged …
-    county.write_text(text.replace("    2020: 0.03", "    2020: 0.03\n    2025: 0.05"), encoding="utf-8")
+    later = copy.deepcopy(original)
+    later["budget_growth"]["values"][2025] = {**growth[2020], "value": 0.05}
+    county.write_text(yaml.safe_dump(later, allow_unicode=True), encoding="utf-8")
     capsys.readouterr()
     assert main(["verify", str(report)]) == 0
     # … the growth coefficient in force in 2023 changing does not
-    county.write_text(text.replace("    2020: 0.03", "    2020: 0.04"), encoding="utf-8")
+    changed = copy.deepcopy(original)
+    changed["budget_growth"]["values"][2020]["value"] = 0.04
+    county.write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
     capsys.readouterr()
     assert main(["verify", str(report)]) == 1
     out = capsys.readouterr().out
