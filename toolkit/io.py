@@ -19,7 +19,7 @@ import errno
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
@@ -238,6 +238,25 @@ def staged_output(target: str | os.PathLike) -> Iterator[StagedOutput]:
     except BaseException:
         stage.discard()
         raise
+
+
+def write_files(files: Mapping[str | os.PathLike, bytes]) -> None:
+    """Write several output files (possibly in different folders) all or none.
+
+    Each folder is staged with :func:`staged_output` and published only after every file of every
+    folder was written, so a full disk leaves each file as it was. The files of one command usually
+    share a folder (one rename set); for a command writing into two folders the folders are
+    published one after the other (renames, which need no space).
+    """
+    groups: dict[Path, dict[str, bytes]] = {}
+    for path, data in files.items():
+        p = Path(path)
+        groups.setdefault(p.parent.resolve(), {})[p.name] = data
+    with contextlib.ExitStack() as stack:
+        for folder, named in groups.items():
+            stage = stack.enter_context(staged_output(folder))
+            for name, data in named.items():
+                stage.write_bytes(name, data)
 
 
 # --------------------------------------------------------------------------- one writer per folder

@@ -46,3 +46,51 @@ def test_tab_and_newline_are_kept():
     frame = pd.DataFrame({"note": ["a\tb", "c\nd"]})
     ws = openpyxl.load_workbook(io.BytesIO(build_workbook_bytes([Sheet("s", frame)])))["s"]
     assert [ws["A2"].value, ws["A3"].value] == ["a\tb", "c\nd"]
+
+
+def test_template_prefills_a_formula_like_unit_name_as_text(tmp_path, tables, run):
+    name = '=HYPERLINK("http://example.invalid","x")'
+    tables["units"].loc[0, "unit_name"] = name
+    ds = write_tables(tmp_path / "ds", tables)
+    out = tmp_path / "模板.xlsx"
+    r = run("template", "--out", out, "--county", "C01", "--years", "2023", "--units", ds)
+    assert r.code == 0, r.err
+    wb = openpyxl.load_workbook(out)
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.value == name]
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
+    assert not [c for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_template_writes_every_cell_through_write_cell(monkeypatch):
+    """Every value cell of the template (guide, headers, example row, pre-filled keys) goes through write_cell."""
+    from toolkit.report import safe_cells, template
+
+    seen = []
+    real = safe_cells.write_cell
+
+    def spy(ws, row, column, value, **kw):
+        seen.append((ws.title, row, column))
+        return real(ws, row, column, value, **kw)
+
+    monkeypatch.setattr(safe_cells, "write_cell", spy)
+    wb = template.build_template(tables=["county_year"], county="C01", years="2023")
+    written = {(ws.title, c.row, c.column) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None}
+    assert written and written <= set(seen)
+
+
+def test_template_refuses_a_control_character_in_a_prefilled_name():
+    from toolkit.report.template import build_template
+
+    units = pd.DataFrame(
+        {
+            "unit_id": ["U1"],
+            "unit_name": ["城关\x07"],
+            "county_id": ["C01"],
+            "township_id": ["T1"],
+            "community_id": ["M1"],
+        }
+    )
+    with pytest.raises(ToolkitError) as info:
+        build_template(tables=["units"], county="C01", years="2023", units=units)
+    p = info.value.problems[0]
+    assert p.column == "unit_name" and p.rows == (2,) and "U+0007" in p.expected

@@ -2,7 +2,7 @@
 
 Recomputes every figure stated in a report (toolkit.indicators.claims_check) from the dataset,
 prints stated vs recomputed with a verdict, and writes the table as ``OUT.csv``/``OUT.xlsx``
-when ``--out`` is given. Exit status 0 when every claim follows from the data, 1 when at least
+when ``--out`` is given (both or neither: :func:`toolkit.io.write_files`; never inside the dataset). Exit status 0 when every claim follows from the data, 1 when at least
 one does not (so a CI job or a batch can stop on it), 2 for bad input.
 """
 
@@ -39,10 +39,12 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.commands.indicators import output_paths, tables_for
     from toolkit.indicators import compute_indicators
     from toolkit.indicators.claims_check import check_claims, read_claims_file
-    from toolkit.io import write_bytes
+    from toolkit.io import check_output, write_files
     from toolkit.report.claim_series import with_settlement_series
     from toolkit.report.excel import Sheet, build_workbook_bytes
 
+    if args.out:  # before anything is read or written
+        check_output(output_paths(args.out).values(), [args.dataset, args.claims], folder=False)
     claims = read_claims_file(args.claims)  # spec errors before any data is read
     tables = tables_for(args.dataset, args.from_claims)
     counties = sorted({c.county for c in claims if c.county})
@@ -76,6 +78,5 @@ def run(args: argparse.Namespace) -> int:
             ],
             lang="both",
         )
-        write_bytes(paths["csv"], csv_data)
-        write_bytes(paths["xlsx"], workbook)
+        write_files({paths["csv"]: csv_data, paths["xlsx"]: workbook})
     return 1 if n_bad else 0

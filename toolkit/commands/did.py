@@ -6,7 +6,8 @@ Prints a short report, or with ``--json`` one JSON object (``DidResult.to_dict``
 estimate, se, ci_low, ci_high, p_value, n_units, n_obs, inference, warnings, and for event studies
 an ``event_study`` list of {event_time, estimate, se, ...}, for CS a ``groups`` list of
 {cohort, estimate, se, ...}). ``--out`` writes the same JSON to a file, ``--plot`` the
-event-study figure (PNG/PDF/SVG); both atomically and only after the estimation succeeded.
+event-study figure (PNG/PDF/SVG); both only after the estimation succeeded, together or neither
+(:func:`toolkit.io.write_files`), and never onto the input file.
 """
 
 from __future__ import annotations
@@ -160,10 +161,27 @@ def report_text(result) -> str:
     return "\n".join(lines)
 
 
+#: figure formats of --plot (the file's suffix; none means PNG)
+PLOT_FORMATS = ("png", "pdf", "svg")
+
+
+def _plot_format(path: str) -> str:
+    return Path(path).suffix.lower().lstrip(".") or "png"
+
+
 def run(args: argparse.Namespace) -> int:
     from toolkit.did.api import estimate
-    from toolkit.io import atomic_path, write_text
+    from toolkit.io import check_output, write_files
 
+    outputs = [p for p in (args.out, args.plot) if p]
+    check_output(outputs, [args.data], folder=False)  # before anything is read or written
+    if args.out and args.plot and Path(args.out).resolve() == Path(args.plot).resolve():
+        raise ToolkitError(f"--out and --plot name the same file {args.out}; give each its own file")
+    if args.plot and _plot_format(args.plot) not in PLOT_FORMATS:
+        raise ToolkitError(
+            f"--plot {args.plot}: expected a figure file ending in one of "
+            f"{', '.join('.' + f for f in PLOT_FORMATS)}, got {Path(args.plot).suffix or 'no suffix'}"
+        )
     if not (0 < args.alpha < 1):
         raise ToolkitError(f"--alpha must be between 0 and 1, got {args.alpha}")
     if args.n_boot < 99:
@@ -191,17 +209,18 @@ def run(args: argparse.Namespace) -> int:
         from toolkit.did.plots import plot_event_study
 
         figure = plot_event_study(result, title=f"{args.outcome}: {args.estimator}")
-    # everything computed: now write
+    # everything computed: now write (the result and the figure together or neither)
+    files: dict[str, bytes] = {}
     if args.out:
-        write_text(args.out, text + "\n")
+        files[args.out] = (text + "\n").encode("utf-8")
     if figure is not None:
         import matplotlib.pyplot as plt
 
-        suffix = Path(args.plot).suffix.lower().lstrip(".") or "png"
+        suffix = _plot_format(args.plot)
         buf = io.BytesIO()
         figure.savefig(buf, format=suffix, dpi=150, metadata={"Software": None} if suffix == "png" else None)
         plt.close(figure)
-        with atomic_path(args.plot) as tmp:
-            tmp.write_bytes(buf.getvalue())
+        files[args.plot] = buf.getvalue()
+    write_files(files)
     print(text if args.json else report_text(result))
     return 0

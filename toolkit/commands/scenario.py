@@ -16,7 +16,9 @@ and writes into ``OUT/``:
   ``provenance.json``.
 
 CSV files are UTF-8 with a byte-order mark (Excel and WPS open them as UTF-8). Everything is
-settled and checked before anything is written; a bad reform file stops with exit status 2.
+settled and checked before anything is written, and written all or nothing
+(:func:`toolkit.io.staged_output`); a bad reform file, or an ``OUT`` inside the dataset, stops
+with exit status 2.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def _counties(ds, wanted: str | None, dataset: str) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from toolkit.commands.settle import _csv_bytes
     from toolkit.data.load import load_dataset
-    from toolkit.io import write_bytes
+    from toolkit.io import check_output, staged_output
     from toolkit.params.load import load_params
     from toolkit.params.reform import load_reforms
     from toolkit.params.snapshot import resolve
@@ -84,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.report.scenario import html_page, workbook_sheets
     from toolkit.settlement.scenario import run_scenario
 
+    check_output([args.out], [args.dataset, *args.reform, args.params], folder=True)  # before any read or write
     paramset = load_params(args.params)
     reforms = load_reforms(args.reform)  # bad parameters and reforms are reported before the data is read
     ds = load_dataset(args.dataset, tables=TABLES + ["county_year"], require=TABLES)
@@ -108,16 +111,16 @@ def run(args: argparse.Namespace) -> int:
         {"command": "scenario", "year": args.year, "counties": counties},
         params_dir=paramset.root,
     )
-    files: list[tuple[Path, bytes]] = []
-    out = Path(args.out)
+    files: list[tuple[str, bytes]] = []
     for name, frame in result.tables().items():
-        files.append((out / f"scenario_{name}.csv", BOM + _csv_bytes(frame, result.money)))
+        files.append((f"scenario_{name}.csv", BOM + _csv_bytes(frame, result.money)))
     note = [f"data {ds.data_hash[:12]} · reforms {', '.join(result.reforms)} · provenance.json"]
-    files.append((out / "scenario.xlsx", build_workbook_bytes(workbook_sheets(result, args.lang, note))))
-    files.append((out / "scenario.html", html_page(result, args.lang, prov).encode("utf-8")))
-    files.append((out / "provenance.json", (provenance_json(prov) + "\n").encode("utf-8")))
-    for path, data in files:
-        write_bytes(path, data)
+    files.append(("scenario.xlsx", build_workbook_bytes(workbook_sheets(result, args.lang, note))))
+    files.append(("scenario.html", html_page(result, args.lang, prov).encode("utf-8")))
+    files.append(("provenance.json", (provenance_json(prov) + "\n").encode("utf-8")))
+    with staged_output(args.out) as stage:  # every file or none; the previous output stays on a failure
+        for name, data in files:
+            stage.write_bytes(name, data)
 
     for row in result.comparison.itertuples():
         print(

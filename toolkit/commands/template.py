@@ -3,7 +3,8 @@
 Writes the commission's input workbook (:mod:`toolkit.report.template`): a sheet per contract
 table with Chinese headers, a 填表说明 sheet, drop-down lists and ranges, one example row per
 table, and with ``--county``/``--years`` the key columns pre-filled. An existing file is never
-overwritten (exit status 2).
+overwritten, and the workbook never goes into the ``--units`` dataset (exit status 2); it is
+staged beside its place and renamed, so a full disk leaves no file.
 """
 
 from __future__ import annotations
@@ -34,9 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from toolkit.errors import ToolkitError
+    from toolkit.io import check_output
     from toolkit.report.template import write_template
 
     out = Path(args.out)
+    check_output([out], [args.units], folder=False)
     if out.exists():
         raise ToolkitError(f"--out: {out} already exists; choose a new file name (nothing was written)")
     if args.units and not args.county:

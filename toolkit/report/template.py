@@ -39,6 +39,7 @@ from toolkit.data.contract import (
     get_table,
 )
 from toolkit.errors import ToolkitError
+from toolkit.report import safe_cells
 from toolkit.years import parse_years
 
 #: the instructions sheet
@@ -265,8 +266,8 @@ def build_template(
     wb = Workbook()
     guide = wb.active
     guide.title = GUIDE_SHEET
-    for row in guide_rows(names):
-        guide.append(row)
+    for r, row in enumerate(guide_rows(names), start=1):
+        _write_row(guide, r, row)
     bold = Font(bold=True)
     for cell in guide[1]:
         cell.font = bold
@@ -282,12 +283,13 @@ def build_template(
     ]
     start = guide.max_row + 2
     for i, text in enumerate(notes):
-        guide.cell(row=start + i, column=1, value=text)
+        safe_cells.write_cell(guide, start + i, 1, text)
 
     for name in names:
         table = TABLES[name]
         ws = wb.create_sheet(table.label_zh)
-        ws.append([c.label_zh for c in table.columns])
+        headers = [c.name for c in table.columns]
+        _write_row(ws, 1, [c.label_zh for c in table.columns], headers)
         for j, col in enumerate(table.columns, start=1):
             cell = ws.cell(row=1, column=j)
             cell.font = bold
@@ -296,13 +298,13 @@ def build_template(
             detail = " ".join(filter(None, [unit_of(col), allowed_text(col, table), required_text(col)]))
             cell.comment = Comment(f"{col.name}\n{detail}", "toolkit")
             ws.column_dimensions[get_column_letter(j)].width = max(12, 2 * len(col.label_zh) + 4)
-        ws.append(example_row(table))
+        _write_row(ws, 2, example_row(table), headers)
         for cell in ws[2]:
             cell.fill = PatternFill("solid", fgColor=_EXAMPLE_FILL)
         keys = prefilled_keys(name, county, year_list, units)
-        for rec in keys.itertuples(index=False):
+        for r, rec in enumerate(keys.itertuples(index=False), start=3):
             row = dict(zip(keys.columns, rec))
-            ws.append([_cell(row.get(c.name)) for c in table.columns])
+            _write_row(ws, r, [_cell(row.get(c.name)) for c in table.columns], headers)
         last = ws.max_row + SPARE_ROWS
         for j, col in enumerate(table.columns, start=1):
             letter = get_column_letter(j)
@@ -314,6 +316,14 @@ def build_template(
                 dv.add(f"{letter}2:{letter}{last}")
         ws.freeze_panes = "A2"
     return wb
+
+
+def _write_row(ws, row: int, values: Sequence[object], headers: Sequence[str] | None = None) -> None:
+    """Row ``row`` of ``ws`` through :func:`~toolkit.report.safe_cells.write_cell`: a pre-filled name
+    such as ``=HYPERLINK(…)`` stays text, a control character is an error naming sheet, row and column."""
+    for j, value in enumerate(values, start=1):
+        if value is not None:
+            safe_cells.write_cell(ws, row, j, value, header=headers[j - 1] if headers else None)
 
 
 def _cell(value):
@@ -334,10 +344,10 @@ def template_bytes(**kwargs) -> bytes:
 
 
 def write_template(path: str | Path, **kwargs) -> Path:
-    from toolkit.io import write_bytes
+    from toolkit.io import write_files
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ToolkitError(f"--out: expected a workbook name ending in .xlsx, got {path.name!r}")
-    write_bytes(path, template_bytes(**kwargs))
+    write_files({path: template_bytes(**kwargs)})  # staged beside it and renamed: a full disk leaves no file
     return path
