@@ -120,5 +120,5 @@ def apply_reform(base: ParamSnapshot, reform: Reform) -> ParamSnapshot:
 
 def changed_keys(base: ParamSnapshot, reformed: ParamSnapshot) -> list[str]:
     """Keys whose value differs between two snapshots of the same county-year, in schema order."""
-    a, b = base.as_dict(), reformed.as_dict()
-    return [k for k in a if a[k] != b.get(k)]
+    theirs = set(reformed.keys())
+    return [k for k in base.keys() if k not in theirs or base.resolved(k).value != reformed.resolved(k).value]

@@ -7,6 +7,7 @@ a commission: Chinese first (``lang="zh"``), English on request, money in yuan t
 from __future__ import annotations
 
 import html
+import math
 
 import pandas as pd
 
@@ -180,35 +181,88 @@ def _table(frame: pd.DataFrame, lang: str, money: frozenset) -> str:
     return to_html(_formatted(frame, lang, money))
 
 
+#: bar colours, one per reform: the first of toolkit.report.figures.PALETTE (that module loads matplotlib)
+CHART_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+
+
+def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """Round tick values (1, 2, 5 × 10^k apart) covering ``lo``..``hi`` (which include 0)."""
+    span = hi - lo
+    if span <= 0:
+        return [0.0]
+    raw = span / n
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first, last = math.floor(lo / step), math.ceil(hi / step)
+    return [k * step for k in range(first, last + 1)]
+
+
 def tier_chart_svg(result: ScenarioResult, lang: str = "zh") -> str:
-    """Grouped bars: money moved to each tier (x) per reform (legend), in yuan (万元 when large)."""
-    import matplotlib.pyplot as plt
-    import numpy as np
+    """Grouped bars: money moved to each tier (x) per reform (legend), in yuan (万元 when large).
 
-    from toolkit.report.figures import PALETTE, setup, svg_text
-
-    setup()
+    Written as SVG directly (text as text, so the page's Chinese font shows it and the chart is
+    searchable); the same result gives the same bytes."""
     comp = result.comparison
     tiers = list(TIER_LABELS)
-    values = np.array([[row[f"moved_to_{t}"] for t in tiers] for _, row in comp.iterrows()], dtype=float)
-    wan = np.abs(values).max(initial=0) >= 100_000
-    scale, unit = (10_000.0, ("万元", "10,000 yuan")) if wan else (1.0, ("元", "yuan"))
-    fig, ax = plt.subplots(figsize=(6.4, 3.4))
-    x = np.arange(len(tiers))
-    width = 0.8 / max(len(comp), 1)
+    values = [[float(row[f"moved_to_{t}"]) for t in tiers] for _, row in comp.iterrows()]
+    biggest = max((abs(v) for row in values for v in row), default=0.0)
+    scale, unit = (10_000.0, ("万元", "10,000 yuan")) if biggest >= 100_000 else (1.0, ("元", "yuan"))
+    scaled = [[v / scale for v in row] for row in values]
+    lo = min([0.0] + [v for row in scaled for v in row])
+    hi = max([0.0] + [v for row in scaled for v in row])
+    if lo == hi:
+        lo, hi = -1.0, 1.0
+    ticks = _nice_ticks(lo, hi)
+    lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
+    width, height, left, right, top, bottom = 640, 340, 84, 16, 40, 44
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def y(v: float) -> float:
+        return top + (hi - v) / (hi - lo) * plot_h
+
+    def esc(text: str) -> str:
+        return html.escape(str(text), quote=True)
+
+    title = _pick(TEXT["tiers_chart"], lang)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
+        f' role="img" font-family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, SimSun, sans-serif" font-size="11">',
+        f"<title>{esc(title)}</title>",
+        f'<text x="{width / 2:.1f}" y="18" text-anchor="middle" font-size="13">{esc(title)}</text>',
+    ]
+    for t in ticks:
+        ty = y(t)
+        out.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{width - right}" y2="{ty:.1f}" stroke="#dddddd"/>')
+        out.append(f'<text x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end">{t:,.6g}</text>')
+    out.append(
+        f'<text x="16" y="{top + plot_h / 2:.1f}" text-anchor="middle" transform="rotate(-90 16 {top + plot_h / 2:.1f})">'
+        f"{esc(_pick(unit, lang))}</text>"
+    )
+    group = plot_w / len(tiers)
+    bar = group * 0.8 / max(len(scaled), 1)
+    for j, tier in enumerate(tiers):
+        gx = left + group * j
+        out.append(
+            f'<text x="{gx + group / 2:.1f}" y="{top + plot_h + 18}" text-anchor="middle">'
+            f"{esc(_pick(TIER_LABELS[tier], lang))}</text>"
+        )
+        for i, row in enumerate(scaled):
+            v = row[j]
+            x0 = gx + group * 0.1 + bar * i
+            y0, y1 = sorted((y(0.0), y(v)))
+            out.append(
+                f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{bar:.1f}" height="{y1 - y0:.1f}" '
+                f'fill="{CHART_COLORS[i % len(CHART_COLORS)]}"><title>{esc(comp["reform"].iloc[i])}: {v:,.2f}</title></rect>'
+            )
+    out.append(f'<line x1="{left}" y1="{y(0.0):.1f}" x2="{width - right}" y2="{y(0.0):.1f}" stroke="black"/>')
     for i, name in enumerate(comp["reform"]):
-        ax.bar(x - 0.4 + width * (i + 0.5), values[i] / scale, width, label=str(name), color=PALETTE[i % len(PALETTE)])
-    ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xticks(x, [_pick(TIER_LABELS[t], lang) for t in tiers])
-    ax.set_ylabel(_pick(unit, lang))
-    ax.set_title(_pick(TEXT["tiers_chart"], lang), fontsize=11)
-    ax.legend(fontsize=8, frameon=False)
-    fig.tight_layout()
-    try:
-        text = svg_text(fig)
-    finally:
-        plt.close(fig)
-    return text[text.index("<svg") :]
+        ly = top + 4 + 14 * i
+        out.append(
+            f'<rect x="{width - right - 150}" y="{ly}" width="10" height="10" fill="{CHART_COLORS[i % len(CHART_COLORS)]}"/>'
+        )
+        out.append(f'<text x="{width - right - 136}" y="{ly + 9}">{esc(name)}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
 
 
 def _comparison_shown(result: ScenarioResult, lang: str) -> pd.DataFrame:

@@ -32,9 +32,9 @@ from toolkit.params.snapshot import ParamSnapshot, format_value
 from toolkit.settlement.statement import (
     REQUIRED_TABLES,
     TIERS,
-    CountySettlement,
+    SettlementMoney,
     _ids_as_objects,
-    settle_county,
+    settle_money,
     split_by_county,
 )
 
@@ -109,19 +109,15 @@ MONEY_EXTRA = frozenset(
 )
 
 
-def _fen(units: pd.DataFrame, col: str) -> np.ndarray:
-    return np.round(units[col].to_numpy(dtype="float64") * 100.0).astype("int64")
-
-
-def unit_measures(result: CountySettlement) -> dict[str, np.ndarray]:
+def unit_measures(result: SettlementMoney) -> dict[str, np.ndarray]:
     """The measures of every unit of one settlement, integer fen, in unit_id order."""
-    u = result.units
+    fen = result.columns
 
     def both(col: str) -> np.ndarray:
-        return _fen(u, col) + _fen(u, f"chronic_{col}")
+        return np.asarray(fen[f"{col}_fen"], dtype="int64") + np.asarray(fen[f"chronic_{col}_fen"], dtype="int64")
 
     out = {f"savings_{t}": both(f"savings_{t}") for t in TIERS}
-    out["ph_final"] = _fen(u, "ph_final")
+    out["ph_final"] = np.asarray(fen["ph_final_fen"], dtype="int64")
     out["overspend_community"] = both("overspend_community")
     out["budget"] = both("budget")
     out["insurer_paid"] = both("insurer_paid")
@@ -142,22 +138,51 @@ def _prepare(tables: dict[str, pd.DataFrame], year: int) -> dict[str, dict[str, 
 
 
 def _settle_all(parts, year: int, snaps: dict[str, ParamSnapshot], reuse: dict | None = None) -> dict:
+    """County id → :class:`SettlementMoney`: the amounts and checks only — a scenario compares
+    money, so the statement tables (names, roll-ups, details in yuan) are never laid out.
+    ``reuse``: county id → (digest of the baseline snapshot, its settlement)."""
     out = {}
     for c in sorted(snaps):
-        if reuse is not None and reuse[c][0].digest() == snaps[c].digest():
+        if reuse is not None and reuse[c][0] == snaps[c].digest():
             out[c] = reuse[c][1]  # same parameters → the same settlement; not recomputed
             continue
         own = parts.get(c)
         if own is None:
             own = {"units": next(iter(parts.values()))["units"].iloc[0:0]} if parts else {}
-        out[c] = settle_county(own, c, year, snaps[c], check_units=False)
+        out[c] = settle_money(own, c, year, snaps[c], check_units=False)
     return out
 
 
-def _frame_for(result: CountySettlement, measures: dict[str, np.ndarray]) -> pd.DataFrame:
-    u = result.units
-    info = {c: u[c].to_numpy(dtype=object) for c in UNIT_INFO if c in u.columns}
-    return pd.DataFrame({"county_id": result.county_id, **info, **measures})
+def _unit_info(parts, counties) -> pd.DataFrame:
+    """county_id and the UNIT_INFO columns of every unit, counties in order, units by unit_id."""
+    frames = []
+    for c in counties:
+        units = parts[c]["units"] if c in parts else None
+        if units is None or not len(units):
+            continue
+        cols = [k for k in UNIT_INFO if k in units.columns]
+        frames.append(units[["county_id"] + cols].sort_values("unit_id", kind="stable"))
+    if not frames:
+        return pd.DataFrame(columns=["county_id", *UNIT_INFO])
+    info = pd.concat(frames, ignore_index=True)
+    out = pd.DataFrame({k: info[k].to_numpy(dtype=object) for k in info.columns})
+    if "unit_name" in out.columns:  # a unit without a name is shown by its code, as on its statement
+        out["unit_name"] = [n if isinstance(n, str) and n else u for n, u in zip(out["unit_name"], out["unit_id"])]
+    return out
+
+
+def _measure_frame(info: pd.DataFrame, results: dict) -> pd.DataFrame:
+    """One row per unit (the order of ``info``) with every measure in fen."""
+    per = [unit_measures(results[c]) for c in sorted(results)]
+    ids = np.concatenate([np.asarray(results[c].unit_ids, dtype=object) for c in sorted(results)]) if per else []
+    if not np.array_equal(np.asarray(ids, dtype=object), info["unit_id"].to_numpy(dtype=object)):
+        raise RuntimeError("the settlements list other units than the units table")
+    measures = {m: np.concatenate([p[m] for p in per]) if per else np.zeros(0, "int64") for m in MEASURES}
+    return pd.DataFrame({**{k: info[k].to_numpy(dtype=object) for k in info.columns}, **measures})
+
+
+def _check_rows(result: SettlementMoney, variant: str) -> list[dict]:
+    return [{"variant": variant, "county_id": result.county_id, "year": result.year, **c} for c in result.checks]
 
 
 def _compare(base: pd.DataFrame, new: pd.DataFrame, keys: list[str], reform: str) -> pd.DataFrame:
@@ -208,28 +233,23 @@ def run_scenario(
     reformed = {r.name: {c: apply_reform(s, r) for c, s in baseline.items()} for r in reforms}
     parts = _prepare(tables, year)
     base_results = _settle_all(parts, year, baseline)
-    reuse = {c: (baseline[c], base_results[c]) for c in baseline}
-    base_frame = pd.concat(
-        [_frame_for(base_results[c], unit_measures(base_results[c])) for c in sorted(base_results)], ignore_index=True
-    )
+    digests = {("baseline", c): s.digest() for c, s in baseline.items()}
+    reuse = {c: (digests[("baseline", c)], base_results[c]) for c in baseline}
+    info = _unit_info(parts, sorted(baseline))
+    base_frame = _measure_frame(info, base_results)
     levels: dict[str, list[pd.DataFrame]] = {name: [] for name in LEVELS}
     tier_rows, comparison, changes, checks = [], [], [], []
-    digests = {("baseline", c): s.digest() for c, s in baseline.items()}
-    for res in base_results.values():
-        checks.append(res.checks.assign(variant="baseline"))
+    for c in sorted(base_results):
+        checks += _check_rows(base_results[c], "baseline")
     for reform in reforms:
         snaps = reformed[reform.name]
         results = _settle_all(parts, year, snaps, reuse)
-        frame = pd.concat(
-            [_frame_for(results[c], unit_measures(results[c])) for c in sorted(results)], ignore_index=True
-        )
-        if not frame["unit_id"].equals(base_frame["unit_id"]):
-            raise RuntimeError("baseline and reform settlements list different units")
+        frame = _measure_frame(info, results)
         for name, keys in LEVELS.items():
             levels[name].append(_compare(base_frame, frame, keys, reform.name))
         for c in sorted(results):
             digests[(reform.name, c)] = snaps[c].digest()
-            checks.append(results[c].checks.assign(variant=reform.name))
+            checks += _check_rows(results[c], reform.name)
             for key in changed_keys(baseline[c], snaps[c]):
                 p, q = baseline[c].resolved(key), snaps[c].resolved(key)
                 changes.append(
@@ -299,8 +319,7 @@ def run_scenario(
         "reform_since",
         "reform_source",
     ]
-    check_frame = pd.concat(checks, ignore_index=True)
-    check_frame = check_frame[["variant"] + [c for c in check_frame.columns if c != "variant"]]
+    check_frame = pd.DataFrame(checks)
     return ScenarioResult(
         year=year,
         reforms=[r.name for r in reforms],

@@ -109,10 +109,31 @@ def _money_cols(frame) -> list[str]:
     return [c for c in names if c.endswith("_fen")]
 
 
-def settle_county(
+@dataclass
+class SettlementMoney:
+    """The money of one county-year's settlement, before any statement is laid out.
+
+    ``columns`` maps a column name to one array in unit_id order (money in integer fen, names
+    ending ``_fen``); ``checks`` are the conservation checks (each a dict, as in
+    :attr:`CountySettlement.checks`). :func:`settle_county` builds every statement table from it;
+    a caller that needs only the amounts (a policy scenario) stops here.
+    """
+
+    county_id: str
+    year: int
+    unit_ids: list
+    columns: dict
+    ph: object  # toolkit.settlement.public_health.PublicHealthResult
+    checks: list
+    village: dict
+
+
+def settle_money(
     tables: dict[str, pd.DataFrame], county_id: str, year: int, snap: ParamSnapshot, check_units: bool = True
-) -> CountySettlement:
-    """Settle the big package, the chronic small package and public health for one county-year."""
+) -> SettlementMoney:
+    """Settle the big package, the chronic small package and public health for one county-year
+    (rules.md §2–5, seed 000 §3.1–3.2): the amounts per unit in fen and the conservation checks.
+    Raises if a check of money adding up fails."""
     missing = [t for t in REQUIRED_TABLES if t not in tables]
     if missing:
         raise ValidationError.from_problems(
@@ -138,25 +159,18 @@ def settle_county(
         index,
         check_units=check_units,
     )
-
-    name_of_county = county_name(tables.get("county_year"), county_id)
-    info = unit_place_names(
-        units.loc[units["county_id"] == county_id].sort_values("unit_id").reset_index(drop=True), name_of_county
-    )
-    wanted = [c for c in PLACE_COLUMNS if c in info.columns]
-    info = info[wanted]
+    unit_ids = np.asarray(ids, dtype=object)
     # every rule returns its rows in unit_id order, so the parts sit side by side
     for part in (big, chronic, ph.columns):
-        if not np.array_equal(np.asarray(part["unit_id"], dtype=object), info["unit_id"].to_numpy(dtype=object)):
+        if not np.array_equal(np.asarray(part["unit_id"], dtype=object), unit_ids):
             raise RuntimeError("settlement parts are not in unit_id order")
-    columns = {c: info[c].to_numpy(dtype=object) for c in wanted}
-    columns["year"] = np.full(len(info), year, dtype="int64")
+    columns: dict = {"year": np.full(len(ids), year, dtype="int64")}
     for part in (big, chronic, ph.columns):
         for c, v in part.items():
             if c != "unit_id":
                 columns[c] = v
 
-    _gate_savings(columns, ph.process_columns, info["unit_id"].to_numpy(dtype=object), snap)
+    _gate_savings(columns, ph.process_columns, unit_ids, snap)
 
     # the three core insurance indicators (seed 000 §3.1, rules.md §4)
     columns["fund_savings_fen"] = columns["savings_fen"] + columns["chronic_savings_fen"]
@@ -171,6 +185,37 @@ def settle_county(
         columns["fund_pc_change"] = np.where(pcs[0] > 0, pcs[1] / pcs[0] - 1.0, np.nan)
         now, before = columns["ph_spending_pc"], columns["ph_spending_pc_prev"]
         columns["total_pc_change"] = np.where(before > 0, now / before - 1.0, np.nan)
+
+    # checks a clerk (and a test) can read: every pool against its parts, each with a sentence
+    lump_total = int(columns["ph_lump_sum_fen"].sum())
+    village = village_share_check(cy, lump_total, county_id, year, snap)
+    checks = _package_checks(columns, "", snap) + _package_checks(columns, "chronic_", snap)
+    checks += _public_health_checks(columns, ph.effect_pool, lump_total)
+    checks.append(_village_check(village))
+    checks.append(_ranking_check(ph.effect_pool))
+    broken = [c for c in checks if c["ok"] is False and c["check_id"] != "village_share"]
+    if broken:
+        raise RuntimeError(f"settlement of {county_id} {year} does not add up: {broken}")
+    return SettlementMoney(county_id, year, ids, columns, ph, checks, village)
+
+
+def settle_county(
+    tables: dict[str, pd.DataFrame], county_id: str, year: int, snap: ParamSnapshot, check_units: bool = True
+) -> CountySettlement:
+    """Settle the big package, the chronic small package and public health for one county-year."""
+    core = settle_money(tables, county_id, year, snap, check_units=check_units)
+    ph, village = core.ph, core.village
+    units = tables["units"]
+    name_of_county = county_name(tables.get("county_year"), county_id)
+    info = unit_place_names(
+        units.loc[units["county_id"] == county_id].sort_values("unit_id").reset_index(drop=True), name_of_county
+    )
+    wanted = [c for c in PLACE_COLUMNS if c in info.columns]
+    info = info[wanted]
+    if not np.array_equal(info["unit_id"].to_numpy(dtype=object), np.asarray(core.unit_ids, dtype=object)):
+        raise RuntimeError("settlement parts are not in unit_id order")
+    columns = {c: info[c].to_numpy(dtype=object) for c in wanted}
+    columns.update(core.columns)
     money_cols = [c for c in columns if c.endswith("_fen")]
     fen = columns  # name → array; money in fen
     # roll-ups sum the money columns except the twelve monthly instalments (their total is kept)
@@ -213,17 +258,7 @@ def settle_county(
         }
     )
 
-    # checks a clerk (and a test) can read: every pool against its parts, each with a sentence
-    lump_total = int(fen["ph_lump_sum_fen"].sum())
-    village = village_share_check(tables.get("county_year"), lump_total, county_id, year, snap)
-    checks = _package_checks(fen, "", snap) + _package_checks(fen, "chronic_", snap)
-    checks += _public_health_checks(fen, ph.effect_pool, lump_total)
-    checks.append(_village_check(village))
-    checks.append(_ranking_check(ph.effect_pool))
-    check_frame = pd.DataFrame([{"county_id": county_id, "year": year, **c} for c in checks])
-    broken = [c for c in checks if c["ok"] is False and c["check_id"] != "village_share"]
-    if broken:
-        raise RuntimeError(f"settlement of {county_id} {year} does not add up: {broken}")
+    check_frame = pd.DataFrame([{"county_id": county_id, "year": year, **c} for c in core.checks])
 
     digest = snap.digest()
     yuan = {(c[:-4] if c.endswith("_fen") else c): (v / 100.0 if c.endswith("_fen") else v) for c, v in fen.items()}
