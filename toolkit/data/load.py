@@ -86,6 +86,7 @@ class _Raw:
     header: tuple[str, ...] = ()  # column names as found (before dropping unusable columns)
     sheet_header_row: int = 0  # workbooks: the sheet row of the header, so messages give rows as Excel shows them
     written: dict[str, str] = field(default_factory=dict)  # contract name -> header text as the sheet wrote it
+    codes: dict = field(default_factory=dict)  # column -> factorised codes, shared by the rules (_group_codes)
 
 
 def _source_name(path: Path, sheet: str | None = None) -> str:
@@ -838,15 +839,67 @@ def _bound(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def _group_codes(typed: pd.DataFrame, columns: Sequence[str], memo: dict | None = None) -> np.ndarray:
+    """One integer per row naming its combination of ``columns`` (-1 where any of them is empty).
+
+    Each column is factorised once (``memo``: column -> codes, shared by the rules of one table) and
+    the codes combined, so grouping rules count and compare integers instead of hashing rows.
+    """
+    n = len(typed)
+    combined = np.zeros(n, dtype=np.int64)
+    missing = np.zeros(n, dtype=bool)
+    size = 1  # the codes so far lie in range(size)
+    for name in columns:
+        codes, count = _column_codes(typed, name, memo)
+        missing |= codes < 0
+        if size * (count + 1) >= 1 << 62:  # renumber the combinations so far before they overflow
+            combined, seen = pd.factorize(combined)
+            combined, size = combined.astype(np.int64), len(seen)
+        combined = combined * (count + 1) + (codes + 1)
+        size *= count + 1
+    if size > 4 * n + 1024:  # dense codes, so that counting them (np.bincount) stays small
+        combined = pd.factorize(combined)[0].astype(np.int64)
+    return np.where(missing, -1, combined)
+
+
+def _column_codes(typed: pd.DataFrame, name: str, memo: dict | None) -> tuple[np.ndarray, int]:
+    """(codes in range(count), count) of one column; empty cells are -1, equal values share a code."""
+    if memo is not None and name in memo:
+        return memo[name]
+    values = typed[name]
+    found = None
+    if pd.api.types.is_float_dtype(values.dtype):  # whole numbers in a short range (years, quarters): v - min
+        x = values.to_numpy(dtype="float64", na_value=np.nan)
+        present = ~np.isnan(x)
+        if present.any():
+            lo, hi = x[present].min(), x[present].max()
+            if hi - lo < 4 * len(x) + 1024 and (x[present] == np.floor(x[present])).all():
+                found = np.where(present, x - lo, -1).astype(np.int64), int(hi - lo) + 1
+    if found is None:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        found = codes.astype(np.int64, copy=False), len(uniques)
+    if memo is not None:
+        memo[name] = found
+    return found
+
+
+def _repeated(codes: np.ndarray) -> np.ndarray:
+    """Rows whose code (``>= 0``) occurs more than once."""
+    kept = codes >= 0
+    counts = np.bincount(codes[kept], minlength=1)
+    return kept & (counts[np.where(kept, codes, 0)] > 1)
+
+
 def _check_keys(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
     key = [k for k in table.key if k in typed]
     if len(key) != len(table.key):
         return
-    complete = typed[key].notna().all(axis=1)
-    sub = typed.loc[complete, key]
-    dup = sub.duplicated(keep=False)
-    if not dup.any():
+    codes = _group_codes(typed, key, raw.codes)
+    repeated = _repeated(codes)
+    if not repeated.any():  # the common case decided on integer codes, no frame built
         return
+    sub = typed.loc[codes >= 0, key]
+    dup = pd.Series(repeated[codes >= 0], index=sub.index)
     groups = list(sub[dup].groupby(key if len(key) > 1 else key[0], sort=False, dropna=True).groups.items())
     if len(groups) > DETAIL_LIMIT:
         rest = sorted(int(raw.rows[i]) for _, idx in groups[DETAIL_LIMIT:] for i in idx)
@@ -993,45 +1046,62 @@ def _check_same_within(raw: _Raw, table: Table, typed: pd.DataFrame, problems: l
         by = list(rule.by)
         if any(c not in typed for c in [*by, rule.column]):
             continue
-        sub = typed[by].copy()
-        # distinct values counted as integer codes (empty = -1, a value of its own); texts only for offenders
-        codes, uniques = pd.factorize(typed[rule.column], use_na_sentinel=True)
-        sub["_c"] = codes
-        sub = sub.dropna(subset=by)
-        n = sub.groupby(by, sort=False)["_c"].transform("nunique")
-        bad = sub[n.to_numpy() > 1]
-        if bad.empty:
+        group = _group_codes(typed, by, raw.codes)
+        kept = group >= 0
+        if not kept.any():
             continue
-        shown = {int(k): "<empty>" if k < 0 else _to_text(uniques[k]) for k in np.unique(bad["_c"].to_numpy())}
-        bad = bad.assign(_v=np.asarray([shown[int(k)] for k in bad["_c"].to_numpy()], dtype=object))
-        groups = list(bad.groupby(by if len(by) > 1 else by[0], sort=False).indices.items())
-        expected = f"one {rule.column} within each ({', '.join(by)}): {rule.why}"
-        for group_key, idx in groups[:DETAIL_LIMIT]:
-            group_key = group_key if isinstance(group_key, tuple) else (group_key,)
-            positions = bad.index[idx]
-            seen = sorted(set(bad["_v"].iloc[idx]), key=_natural)
-            problems.append(
-                Problem(
-                    table.name,
-                    expected,
-                    column=rule.column,
-                    rows=tuple(sorted(int(raw.rows[i]) for i in positions)),
-                    value=f"{', '.join(_to_text(v) for v in group_key)}: {' vs '.join(seen)}",
-                    source=raw.source,
-                )
+        # a group holds one value when its smallest and largest agree (an empty cell is a value of its own)
+        values = typed[rule.column]
+        if pd.api.types.is_float_dtype(values.dtype):
+            x = pd.Series(values.to_numpy(dtype="float64", na_value=np.nan)[kept])
+            stats = x.groupby(group[kept], sort=False).agg(["min", "max", "count", "size"])
+            present = stats["count"].to_numpy()
+            varies = (present > 0) & ((stats["max"] > stats["min"]).to_numpy() | (present < stats["size"].to_numpy()))
+        else:
+            codes = pd.Series(_column_codes(typed, rule.column, raw.codes)[0][kept])
+            by_group = codes.groupby(group[kept], sort=False)
+            varies = (by_group.max() > by_group.min()).to_numpy()
+            stats = by_group.size()
+        if not varies.any():
+            continue
+        offending = kept & np.isin(group, stats.index.to_numpy()[varies])
+        _same_within_problems(raw, table, typed.loc[offending], rule, problems)
+
+
+def _same_within_problems(raw: _Raw, table: Table, bad: pd.DataFrame, rule, problems: list[Problem]) -> None:
+    """The messages of one ``same_within`` rule: ``bad`` holds every row of each offending group."""
+    by = list(rule.by)
+    codes, uniques = pd.factorize(bad[rule.column], use_na_sentinel=True)
+    shown = {int(k): "<empty>" if k < 0 else _to_text(uniques[k]) for k in np.unique(codes)}
+    bad = bad[by].assign(_v=np.asarray([shown[int(k)] for k in codes], dtype=object))
+    groups = list(bad.groupby(by if len(by) > 1 else by[0], sort=False).indices.items())
+    expected = f"one {rule.column} within each ({', '.join(by)}): {rule.why}"
+    for group_key, idx in groups[:DETAIL_LIMIT]:
+        group_key = group_key if isinstance(group_key, tuple) else (group_key,)
+        positions = bad.index[idx]
+        seen = sorted(set(bad["_v"].iloc[idx]), key=_natural)
+        problems.append(
+            Problem(
+                table.name,
+                expected,
+                column=rule.column,
+                rows=tuple(sorted(int(raw.rows[i]) for i in positions)),
+                value=f"{', '.join(_to_text(v) for v in group_key)}: {' vs '.join(seen)}",
+                source=raw.source,
             )
-        if len(groups) > DETAIL_LIMIT:
-            rest = np.concatenate([bad.index[idx] for _, idx in groups[DETAIL_LIMIT:]])
-            problems.append(
-                Problem(
-                    table.name,
-                    expected,
-                    column=rule.column,
-                    rows=tuple(sorted(int(raw.rows[i]) for i in rest)),
-                    value=f"{len(groups) - DETAIL_LIMIT} more groups",
-                    source=raw.source,
-                )
+        )
+    if len(groups) > DETAIL_LIMIT:
+        rest = np.concatenate([bad.index[idx] for _, idx in groups[DETAIL_LIMIT:]])
+        problems.append(
+            Problem(
+                table.name,
+                expected,
+                column=rule.column,
+                rows=tuple(sorted(int(raw.rows[i]) for i in rest)),
+                value=f"{len(groups) - DETAIL_LIMIT} more groups",
+                source=raw.source,
             )
+        )
 
 
 def _check_panel(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
@@ -1158,21 +1228,21 @@ def _arrow_csv(path: Path, table: Table, optional: Iterable[str]) -> tuple[pd.Da
     na_tokens = pa.array(sorted(NA_TOKENS))
     global _STR_DTYPE
     _STR_DTYPE = _STR_DTYPE or _str_dtypes()
-    out: dict[str, pd.Series] = {}
+    out: dict[str, pa.Array] = {}  # contract columns, converted to pandas at once (blocks built by pyarrow)
+    extra: dict[str, pd.Series] = {}
     for name in header:
         s = arrow.column(name).combine_chunks()
         if name not in table.names:
-            out[name] = _extra_column(pd.Series(s.to_numpy(zero_copy_only=False), dtype=object))
+            extra[name] = _extra_column(pd.Series(s.to_numpy(zero_copy_only=False), dtype=object))
             continue
         c = table.column(name)
         if name in numeric:
-            v = s.to_numpy(zero_copy_only=False)
-            nan = np.isnan(v)
-            if (nan.any() and not c.nullable) or np.isinf(v).any():
+            nulls = s.null_count
+            if (nulls and not c.nullable) or pc.any(pc.is_inf(s)).as_py():
                 return None
-            if c.kind == "int" and (v[~nan] != np.floor(v[~nan])).any():
+            if c.kind == "int" and pc.all(pc.equal(pc.floor(s), s)).as_py() not in (True, None):
                 return None
-            out[name] = pd.Series(v, dtype="float64")
+            out[name] = s
             continue
         # yes/no and choices match exactly, so a cell with spaces is declined below anyway
         # each distinct text checked once (ids repeat on every row of their unit)
@@ -1192,8 +1262,7 @@ def _arrow_csv(path: Path, table: Table, optional: Iterable[str]) -> tuple[pd.Da
             )
             if not pc.all(pc.or_kleene(pc.or_(is_true, is_false), missing)).as_py():
                 return None
-            t, f = is_true.to_numpy(zero_copy_only=False), is_false.to_numpy(zero_copy_only=False)
-            out[name] = pd.Series(np.where(t, 1.0, np.where(f, 0.0, np.nan)), dtype="float64")
+            out[name] = pc.if_else(is_true, 1.0, pc.if_else(is_false, 0.0, pa.scalar(None, pa.float64())))
         else:
             if (
                 c.kind == "enum"
@@ -1202,14 +1271,18 @@ def _arrow_csv(path: Path, table: Table, optional: Iterable[str]) -> tuple[pd.Da
                 return None
             if c.kind == "id" and pc.any(pc.starts_with(cells, EXAMPLE_MARK)).as_py():
                 return None  # the template's example rows: reported by the general path
-            out[name] = pd.Series(cells.to_pandas(types_mapper=_STR_DTYPE.get), name=None)
-    typed = pd.DataFrame(out, index=range(arrow.num_rows))
+            out[name] = cells
+    typed = pa.table(out).to_pandas(types_mapper=_STR_DTYPE.get) if out else pd.DataFrame(index=range(arrow.num_rows))
+    for name, series in extra.items():
+        typed[name] = series
+    typed = typed[header] if extra else typed
     return typed, _Raw(typed, np.arange(1, arrow.num_rows + 1, dtype=np.int64), path.name, tuple(header))
 
 
 def _check_rules(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
     """Every rule of one table the contract declares, on its typed cells."""
-    _check_ranges(raw, table, typed, problems)
+    _check_ranges(raw, table, typed, problems)  # the one rule that changes cells (out of range -> empty)
+    raw.codes = {}
     _check_keys(raw, table, typed, problems)
     _check_ordered(raw, table, typed, problems)
     _check_same_within(raw, table, typed, problems)
@@ -1400,6 +1473,17 @@ def file_hash(files: dict[str, Path]) -> str:
     return h.hexdigest()
 
 
+def _stamps(files: dict[str, Path]) -> list[tuple[str, int, int]]:
+    """(path, size, modification time in ns) of every table file (folders: of the files in them)."""
+    out = []
+    for name in sorted(files):
+        path = files[name]
+        for part in sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]:
+            st = part.stat()
+            out.append((str(part), st.st_size, st.st_mtime_ns))
+    return out
+
+
 def load_dataset(
     path: str | Path, tables: Iterable[str] | str | None = None, require: Iterable[str] = (), cache: bool = True
 ) -> Dataset:
@@ -1442,6 +1526,7 @@ def load_dataset(
     loaded = [t for t in TABLES if t in files]
     in_memory = [t for t in loaded if not TABLES[t].large]
     data_hash = file_hash(files) if not problems else None
+    stamps = _stamps(files)
     if cache and data_hash is not None:
         from toolkit.data import cache as _cache
 
@@ -1470,14 +1555,15 @@ def load_dataset(
         )
     if problems:
         raise ValidationError.from_problems(_as_written(problems, read), what=f"dataset {root}")
+    unchanged = _stamps(files) == stamps  # size and modification time: the files were not rewritten while read
     ds = Dataset(
         root=root,
         tables={n: _final_dtypes(f, TABLES[n]) for n, f in typed.items()},
         files=files,
-        data_hash=file_hash(files),
+        data_hash=data_hash if unchanged else file_hash(files),
         sheets=sheets,
     )
-    if cache and ds.data_hash == data_hash:  # only a valid dataset, unchanged while read: errors are never cached
+    if cache and unchanged:  # only a valid dataset, unchanged while read: errors are never cached
         from toolkit.data import cache as _cache
 
         _cache.write(root, ds.data_hash, loaded, ds.tables)

@@ -75,6 +75,10 @@ def text_problems(table: Table, typed: pd.DataFrame, rows: np.ndarray, source: s
         if c.kind not in ("id", "text") or c.name not in typed:
             continue
         s = typed[c.name]
+        # each distinct text scanned once (ids repeat on every row of their unit); rows only when one has it
+        distinct = pd.Series(s.unique(), dtype="string")
+        if not distinct.str.contains(CONTROL_CHARACTERS, regex=True, na=False).any():
+            continue
         hits = s.astype("string").str.contains(CONTROL_CHARACTERS, regex=True, na=False).to_numpy(dtype=bool)
         for i in np.flatnonzero(hits)[:50]:
             value = s.iloc[i]
