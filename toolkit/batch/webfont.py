@@ -141,10 +141,12 @@ def page_title(page: str) -> tuple[str | None, str | None]:
     return text, m.group(1)
 
 
-def finish_page(page: str, title: str | None = None, lang: str | None = None) -> str:
+def finish_page(page: str, title: str | None = None, lang: str | None = None, chars: set[str] | None = None) -> str:
     """The page with its language, ``<title>``, print rules and embedded CJK font (module docstring).
 
     ``title``/``lang`` default to the page's title block; without either the page keeps its own.
+    ``chars``: characters the embedded font holds besides the page's own — pages of one set (a
+    county's unit statements) given the union of theirs share one subset, cut once.
     """
     from toolkit.batch.print_css import page_css
 
@@ -158,7 +160,7 @@ def finish_page(page: str, title: str | None = None, lang: str | None = None) ->
         page = _TITLE.sub(f"<title>{escape(title, quote=False)}</title>", page, count=1)
     css = page_css(title or "", lang or "zh-CN")
     # characters of the page and of the rules about to be added (running header, page numbers)
-    chars = page_characters(page) | set(css)
+    chars = page_characters(page) | set(css) | set(chars or ())
     style = f'<style id="{STYLE_ID}">{font_face_css(chars)}\n{css}</style>'
     if "</head>" in page:
         return page.replace("</head>", style + "\n</head>", 1)

@@ -4,6 +4,14 @@ Renders a :class:`~toolkit.settlement.unit_statement.UnitStatement` (seed 000 §
 Chinese (``lang="zh"``, the default) or English. Money in yuan to the fen, in one column that
 always fits the page (the print CSS fixes the column widths); the amount paid is the last line
 of the first page. A county's statements go into one file with a page break before each unit.
+
+Every page is finished like a report page (:func:`toolkit.batch.webfont.finish_page`): its
+language, a ``<title>`` naming the unit (or county) and year, the shared print rules (running
+header, page numbers) and the Noto Sans CJK SC subset embedded in the page, first in the font
+stack, so it prints on a machine without Chinese fonts. The statement's own rules (:data:`CSS`)
+come after the shared ones and override what the statement lays out differently (its page
+margins, fixed column widths and type sizes). The pages of a county share one subset holding
+the characters of all of them (:func:`statement_pages`), cut once.
 """
 
 from __future__ import annotations
@@ -12,34 +20,47 @@ from html import escape
 
 import pandas as pd
 
+from toolkit.batch.webfont import font_stack
 from toolkit.settlement.unit_statement import UnitStatement, yuan
 
-CSS = """
+#: the statement's layout; ``!important`` where the shared print rules (toolkit.batch.print_css) use it
+CSS = (
+    """
 @page { size: A4 portrait; margin: 12mm 11mm 12mm 11mm; }
 * { box-sizing: border-box; }
-body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif;
-       font-size: 8.6pt; line-height: 1.3; color: #000; margin: 0; }
+body { font-family: """
+    + font_stack("sans-serif")
+    + """;
+       font-size: 8pt; line-height: 1.25; color: #000; margin: 0; }
 .unit { break-after: page; page-break-after: always; max-width: 188mm; margin: 0 auto; }
 .unit:last-child { break-after: auto; page-break-after: auto; }
-h1 { font-size: 13pt; margin: 0 0 2mm 0; text-align: center; }
-.who { width: 100%; margin-bottom: 2mm; }
+h1 { font-size: 12pt; margin: 0 0 1.5mm 0; text-align: center; }
+.who { width: 100%; margin-bottom: 1.5mm; }
 .who td { padding: 0 2mm 0 0; white-space: nowrap; }
 table.lines, table.detail { width: 100%; border-collapse: collapse; table-layout: fixed; margin-bottom: 2mm; }
-table.lines td, table.lines th, table.detail td, table.detail th { border: 0.4pt solid #666; padding: 0.4mm 1mm;
-       vertical-align: top; overflow-wrap: anywhere; }
+table.lines td, table.lines th, table.detail td, table.detail th { border: 0.4pt solid #666;
+       padding: 0.4mm 1mm !important; vertical-align: top; overflow-wrap: anywhere; min-width: 0; }
+table.lines, .who, .sign { font-size: 8pt !important; }
+.who td, .sign td { padding: 0 2mm 0 0 !important; min-width: 0; }
 table.lines th, table.detail th { background: #eee; font-weight: normal; }
-col.label { width: 33%; } col.amount { width: 19%; } col.note { width: 40%; } col.paid { width: 8%; }
+col.label { width: 31%; } col.amount { width: 15%; } col.note { width: 47%; } col.paid { width: 7%; }
 td.amount, td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr.section td { background: #f3f3f3; font-weight: bold; }
 tr.subtotal td { font-weight: bold; }
-tr.total td { font-weight: bold; font-size: 10pt; border-top: 1.2pt solid #000; }
-.small { font-size: 7.6pt; }
-table.detail { font-size: 7.6pt; }
-.sign { margin-top: 3mm; width: 100%; }
-.sign td { padding-top: 5mm; width: 33%; }
+tr.total td { font-weight: bold; font-size: 9.5pt; border-top: 1.2pt solid #000; }
+.small, table.lines td.small { font-size: 7.2pt; }
+table.detail { font-size: 6.2pt !important; line-height: 1.15; }
+table.detail td, table.detail th { padding: 0.15mm 0.8mm !important; }
+.page2 p { margin: 0.8mm 0 0.4mm 0; font-size: 7pt; }
+.page2 table.detail { margin-bottom: 0.8mm; }
+.page2 p.small { font-size: 6.2pt; line-height: 1.15; }
+.unit:lang(en) table.detail, .unit:lang(en) .page2 p.small { font-size: 5.6pt !important; }
+.sign { margin-top: 2mm; width: 100%; }
+.sign td { padding-top: 4mm !important; width: 33%; }
 .page2 { break-before: page; page-break-before: always; }
 @media screen { body { background: #ddd; } .unit { background: #fff; padding: 10mm; margin: 5mm auto; } }
 """
+)
 
 TEXT = {
     "title": ("健康管理单元结算单", "Health management unit settlement statement"),
@@ -172,8 +193,10 @@ def unit_html(st: UnitStatement, lang: str = "zh") -> str:
     out.append("</table>")
     out.append(f"<p><b>{e(t('params', lang))}</b>（{e(t('digest', lang))} {e(st.params_digest[:12])}）</p>")
     out.append(
-        '<table class="detail"><colgroup><col style="width:28%"><col style="width:32%"><col style="width:40%"></colgroup>'
-        f"<tr><th>{e(t('parameter', lang))}</th><th>{e(t('setting', lang))}</th><th>{e(t('source', lang))}</th></tr>"
+        '<table class="detail"><colgroup>'
+        + ("".join(f'<col style="width:{w}%">' for w in ((24, 33, 43) if lang == "zh" else (37, 27, 36))))
+        + "</colgroup>"
+        + f"<tr><th>{e(t('parameter', lang))}</th><th>{e(t('setting', lang))}</th><th>{e(t('source', lang))}</th></tr>"
     )
     for r in st.parameter_rows:
         out.append(
@@ -185,20 +208,57 @@ def unit_html(st: UnitStatement, lang: str = "zh") -> str:
     docs = st.documents_zh if lang == "zh" else st.documents_en
     if docs:
         head = "依据文件：" if lang == "zh" else "Documents: "
-        out.append(f'<p class="small">{e(head)}{"<br>".join(e(d) for d in docs)}</p>')
+        out.append(f'<p class="small">{e(head)}{("；" if lang == "zh" else "; ").join(e(d) for d in docs)}</p>')
     out.append("</div></section>")
     return "\n".join(out)
 
 
-def statements_html(statements: list[UnitStatement], lang: str = "zh", title: str | None = None) -> str:
-    """A complete HTML document with one or more unit statements, a page break before each."""
-    if lang not in ("zh", "en"):
-        raise ValueError(f"lang must be zh or en, not {lang!r}")
-    head = title or (
-        f"{statements[0].county_name} {statements[0].year} {t('title', lang)}" if statements else t("title", lang)
-    )
-    body = "\n".join(unit_html(s, lang) for s in statements)
+def page_title(statements: list[UnitStatement], lang: str = "zh") -> str:
+    """健康管理单元结算单 · <unit or county> · <year>: the unit's name for one statement, else the county's."""
+    if not statements:
+        return t("title", lang)
+    who = statements[0].unit_name if len(statements) == 1 else statements[0].county_name
+    return f"{t('title', lang)} · {who} · {statements[0].year}"
+
+
+def _document(bodies: list[str], head: str, lang: str) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
-        f"<title>{escape(head)}</title><style>{CSS}</style></head><body>\n{body}\n</body></html>\n"
+        f"<title>{escape(head)}</title></head><body>\n" + "\n".join(bodies) + "\n</body></html>\n"
     )
+
+
+def _finish(doc: str, head: str, lang: str, chars: set[str] | None) -> str:
+    from toolkit.batch.webfont import finish_page
+
+    page = finish_page(doc, title=head, lang="zh-CN" if lang == "zh" else "en", chars=chars)
+    return page.replace("</head>", f'<style id="statement-style">{CSS}</style>\n</head>', 1)
+
+
+def statements_html(statements: list[UnitStatement], lang: str = "zh", title: str | None = None) -> str:
+    """A complete HTML page with one or more unit statements, a page break before each."""
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be zh or en, not {lang!r}")
+    head = title or page_title(statements, lang)
+    return _finish(_document([unit_html(s, lang) for s in statements], head, lang), head, lang, None)
+
+
+def statement_pages(statements: list[UnitStatement], lang: str = "zh", combined: str = "all_units") -> dict[str, str]:
+    """``<unit_id>`` → the unit's page, and ``combined`` → the county's page with every unit.
+
+    Each unit is laid out once; every page embeds the same font subset, holding the characters of
+    all of them (a subset per page would be cut once per unit)."""
+    from toolkit.batch.print_css import page_css
+    from toolkit.batch.webfont import page_characters
+
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be zh or en, not {lang!r}")
+    bodies = [unit_html(s, lang) for s in statements]
+    docs = {st.unit_id: ([body], page_title([st], lang)) for st, body in zip(statements, bodies)}
+    docs[combined] = (bodies, page_title(statements, lang))
+    made = {key: (_document(b, head, lang), head) for key, (b, head) in docs.items()}
+    html_lang = "zh-CN" if lang == "zh" else "en"
+    chars: set[str] = set()
+    for doc, head in made.values():
+        chars |= page_characters(doc) | set(page_css(head, html_lang))
+    return {key: _finish(doc, head, lang, chars) for key, (doc, head) in made.items()}

@@ -7,7 +7,7 @@ batch. Layout: ``<unit_id>.html`` / ``<unit_id>.pdf`` per unit, ``all_units.html
 
 from __future__ import annotations
 
-from toolkit.report.statement_html import statements_html
+from toolkit.report.statement_html import statement_pages
 from toolkit.report.statement_pdf import county_pdfs
 from toolkit.settlement.unit_statement import county_statements
 
@@ -20,8 +20,7 @@ def statement_files(cs, lang: str = "zh", pdf: bool = True) -> dict[str, bytes]:
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be zh or en, not {lang!r}")
     statements = county_statements(cs)
-    files = {f"{st.unit_id}.html": statements_html([st], lang).encode("utf-8") for st in statements}
-    files[f"{COMBINED}.html"] = statements_html(statements, lang).encode("utf-8")
+    files = {f"{key}.html": page.encode("utf-8") for key, page in statement_pages(statements, lang, COMBINED).items()}
     if pdf and statements:
         for key, made in county_pdfs(statements, lang).items():
             files[f"{key or COMBINED}.pdf"] = made.data
