@@ -101,3 +101,15 @@ def test_needs_balanced_panel():
     df = naqvi_example().iloc[1:]
     with pytest.raises(ToolkitError, match="balanced"):
         estimate(df, estimator="bacon", yname="Y", idname="id", tname="t", gname="g")
+
+
+def test_unbalanced_panel_refused_naming_the_missing_unit_periods():
+    """R bacondecomp refuses unbalanced panels (the decomposition's weights need every unit in every
+    period); the error counts the missing unit-periods: 3 units × 10 periods = 30, two rows dropped."""
+    df = naqvi_example()
+    n_units, n_times = df["id"].nunique(), df["t"].nunique()
+    df = df.drop(index=[df.index[1], df.index[7]])
+    with pytest.raises(
+        ToolkitError, match=rf"Goodman–Bacon.*balanced panels only.*2 of {n_units * n_times} unit-periods"
+    ):
+        estimate(df, estimator="bacon", yname="Y", idname="id", tname="t", gname="g")

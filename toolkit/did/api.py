@@ -179,7 +179,6 @@ def _run(func, estimator, data, yname, idname, tname, gname, control, covariates
             gname,
             covariates=covariates,
             extra_columns=extra,
-            require_balanced=estimator == "bacon",
         )
         if control in (None, "never"):
             panel.require_never_treated("--control never")

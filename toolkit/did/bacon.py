@@ -40,7 +40,10 @@ TYPES = {
 def bacon_decomposition(panel: Panel) -> pd.DataFrame:
     """All 2×2 comparisons: ``type, treated, control, estimate, weight`` (control 0 = never
     treated), sorted by type, treated, control. Needs a balanced panel without covariates."""
-    panel.require_balanced("the Goodman–Bacon decomposition")
+    panel.require_balanced(
+        "the Goodman–Bacon decomposition is defined for balanced panels only (as R bacondecomp, which refuses "
+        "others; use cs, sa or bjs on an unbalanced panel): it"
+    )
     d = panel.data
     times = panel.times
     t_max = int(times[-1])
@@ -138,11 +141,7 @@ def bacon_result(
     if covariates:
         raise ToolkitError("the Goodman–Bacon decomposition here is for the TWFE model without covariates")
     extra = [cluster] if cluster and cluster != idname else []
-    panel = (
-        data
-        if isinstance(data, Panel)
-        else prepare_panel(data, yname, idname, tname, gname, require_balanced=True, extra_columns=extra)
-    )
+    panel = data if isinstance(data, Panel) else prepare_panel(data, yname, idname, tname, gname, extra_columns=extra)
     components = bacon_decomposition(panel)
     res = twfe(
         panel, yname=yname, idname=idname, tname=tname, gname=gname, cluster=cluster, vcov=vcov, ssc=ssc, alpha=alpha

@@ -190,10 +190,12 @@ def _unbalanced_error(data: pd.DataFrame, idname: str, times: np.ndarray, what: 
         have = set(data.loc[data[UNIT] == unit, TIME].tolist())
         missing = [int(t) for t in times if t not in have]
         examples.append(f"{unit!r} lacks {missing[:6]}{'…' if len(missing) > 6 else ''}")
+    n_units = data[UNIT].nunique()
+    n_missing = n_units * len(times) - len(data)
     return ToolkitError(
         f"{what} needs a balanced panel (every unit observed in all {len(times)} periods "
-        f"{int(times[0])}–{int(times[-1])}), but {len(short)} of {data[UNIT].nunique()} units in "
-        f"column '{idname}' are not: " + "; ".join(examples)
+        f"{int(times[0])}–{int(times[-1])}), but {n_missing} of {n_units * len(times)} unit-periods are missing: "
+        f"{len(short)} of {n_units} units in column '{idname}' are not observed in every period: " + "; ".join(examples)
     )
 
 

@@ -267,7 +267,11 @@ def att_gt(
     cband: bool = True,
     panel: Panel | None = None,
 ) -> AttGtResult:
-    """Callaway–Sant'Anna ATT(g,t) for every cohort g and period t (balanced panel).
+    """Callaway–Sant'Anna ATT(g,t) for every cohort g and period t.
+
+    An unbalanced panel without covariates is estimated as R ``did`` with
+    ``allow_unbalanced_panel=TRUE`` (:func:`_unbalanced_cell`), with a warning; with covariates it
+    is an error.
 
     ``control="never"`` uses never-treated units (R ``control_group="nevertreated"``);
     ``"notyet"`` adds units not yet treated (R ``"notyettreated"``). ``bootstrap=True`` replaces
@@ -284,12 +288,14 @@ def att_gt(
             tname,
             gname,
             covariates=covariates,
-            require_balanced=True,
             extra_columns=(cluster,) if cluster else (),
         )
-    else:
-        panel.require_balanced("Callaway–Sant'Anna")
     covariates = panel.covariates
+    if not panel.balanced and covariates:
+        panel.require_balanced(
+            "Callaway–Sant'Anna with covariates (R DRDID's repeated-cross-section 2×2 estimators are not "
+            "implemented here; without covariates an unbalanced panel is estimated as R did allow_unbalanced_panel=TRUE)"
+        )
     w = _wide(panel, cluster)
     G, Yw, times = w.G, w.Y, w.times
     n, T = Yw.shape
@@ -304,6 +310,14 @@ def att_gt(
     if control == "never" and not never.any():
         panel.require_never_treated("control='never'")
     warnings = list(w.warnings)
+    unbalanced = not panel.balanced
+    seen = ~np.isnan(Yw)
+    if unbalanced:
+        n_missing = n * T - panel.n_obs
+        warnings.append(
+            f"unbalanced panel ({n_missing} of {n * T} unit-periods missing): each ATT(g,t) compares the means of "
+            "the units observed in each of its two periods, as R did with allow_unbalanced_panel=TRUE"
+        )
     if control == "notyet" and not never.any():
         # R did: without never-treated units the last cohort only serves as a control
         last = cohorts[-1]
@@ -344,7 +358,17 @@ def att_gt(
                 )
                 continue
             dy = Yw[:, ti] - Yw[:, bi]
-            if not covariates:
+            if unbalanced:
+                cell = _unbalanced_cell(Yw[:, ti], Yw[:, bi], seen[:, ti], seen[:, bi], treat, ctrl, n)
+                if cell is None:
+                    warnings.append(
+                        f"cohort {g} or its comparison units not observed in period {int(times[ti])} or "
+                        f"{int(times[bi])}: ATT({g},{int(times[ti])}) not estimated"
+                    )
+                    continue
+                att, inf = cell
+                n_c = int((ctrl & (seen[:, ti] | seen[:, bi])).sum())
+            elif not covariates:
                 # closed form of the DR/OR/IPW estimators with an intercept only
                 m1 = dy[treat].mean()
                 m0 = dy[ctrl].mean()
@@ -438,6 +462,40 @@ def att_gt(
         wald_df=len(pre),
         warnings=warnings,
     )
+
+
+def _unbalanced_cell(
+    y_t: np.ndarray,
+    y_b: np.ndarray,
+    seen_t: np.ndarray,
+    seen_b: np.ndarray,
+    treat: np.ndarray,
+    ctrl: np.ndarray,
+    n: int,
+) -> tuple[float, np.ndarray] | None:
+    """ATT(g,t) on an unbalanced panel without covariates: R ``did``'s repeated-cross-section 2×2
+    (``allow_unbalanced_panel=TRUE``), which with an intercept only is the difference of four means —
+    cohort and comparison units, each over the units observed in period t and in the base period b.
+
+    Influence function: each observation contributes ``±(n / n_k)(y − m_k)`` for its mean m_k over
+    n_k observations (R: DRDID's per-row function rescaled by n/n1 and summed by unit), summed per
+    unit, so SE = sqrt(Σ_units IF²) / n is clustered by unit. ``None`` if a group is missing in a period.
+    """
+    groups = (
+        (treat & seen_t, y_t, 1.0),
+        (treat & seen_b, y_b, -1.0),
+        (ctrl & seen_t, y_t, -1.0),
+        (ctrl & seen_b, y_b, 1.0),
+    )
+    if any(not m.any() for m, _, _ in groups):
+        return None
+    att = 0.0
+    inf = np.zeros(n)
+    for m, y, sign in groups:
+        mean = float(y[m].mean())
+        att += sign * mean
+        inf[m] += sign * (n / m.sum()) * (y[m] - mean)
+    return float(att), inf
 
 
 def _cell_row(

@@ -8,7 +8,9 @@ never-treated units — or, if there are none, the last treated cohort — as th
 
 Each δ_{g,e} is a clean cohort-vs-control comparison (CATT) relative to e = ``ref``; the
 event-study coefficient at e is the average of δ_{g,e} weighted by cohort size among the cohorts
-observed at e (SA eq. 13, as fixest's ``sunab``). In a balanced panel δ_{g,e} equals
+observed at e (SA eq. 13, as fixest's ``sunab``: each cell weighted by its number of
+observations, which is the cohort's size in a balanced panel). An unbalanced panel is estimated on
+the rows present (fixed effects by alternating projections), with a warning. In a balanced panel δ_{g,e} equals
 Callaway–Sant'Anna's ATT(g, g+e) with a universal base period and never-treated controls — the
 tests check this identity.
 
@@ -41,16 +43,12 @@ from toolkit.did.inference import wald_inference
 from toolkit.did.panel import Panel, prepare_panel
 from toolkit.did.pretest import hotelling_reference
 from toolkit.did.result import DidResult
+from toolkit.did.twfe import within_transform
 from toolkit.errors import ToolkitError
 
 #: relative tolerance for the rank of the design and of the pre-test covariance (numpy's default
 #: for matrix_rank is S.max()·max(M, N)·eps; this is looser so near-collinear cells count as collinear)
 RANK_RTOL = 1e-10
-
-
-def two_way_demean(M: np.ndarray) -> np.ndarray:
-    """Balanced panel, M is n × T (× k): remove unit and period means (exact two-way within)."""
-    return M - M.mean(axis=1, keepdims=True) - M.mean(axis=0, keepdims=True) + M.mean(axis=(0, 1), keepdims=True)
 
 
 def _rank(A: np.ndarray) -> int:
@@ -72,15 +70,15 @@ def sun_abraham(
     alpha: float = 0.05,
     panel: Panel | None = None,
 ) -> DidResult:
-    """Sun–Abraham interaction-weighted event study and overall ATT (balanced panel).
+    """Sun–Abraham interaction-weighted event study and overall ATT.
 
     ``control`` must be ``"never"``: SA's comparison is the never-treated cohort (or the last
     treated cohort when there is none, said in a warning); a not-yet-treated comparison is not
     part of the estimator and is refused rather than ignored. ``ref``: the reference event time
     (module doc). Returns ``event_study`` (IW estimates, e ≠ ref), ``groups`` (per cohort: mean
     of its post-period CATTs) and ``group_time`` (every δ_{g,e} as cohort/time); headline =
-    post-period CATTs averaged with cohort-size weights (the same weights as CS's simple
-    aggregation).
+    post-period CATTs averaged with their observation counts as weights (cohort sizes in a balanced
+    panel: the same weights as CS's simple aggregation).
     """
     if control != "never":
         raise ToolkitError(
@@ -91,17 +89,17 @@ def sun_abraham(
         raise ToolkitError(f"ref (the reference event time) must be a negative whole number, got {ref!r}")
     ref = int(ref)
     if panel is None:
-        panel = prepare_panel(data, yname, idname, tname, gname, require_balanced=True)
-    else:
-        panel.require_balanced("Sun–Abraham")
-    Y, G = panel.wide()
-    times = panel.times
-    n, T = Y.shape
+        panel = prepare_panel(data, yname, idname, tname, gname)
+    d = panel.data
+    t_last = int(panel.times[-1])
+    G = np.where(d["cohort"].to_numpy() > t_last, 0, d["cohort"].to_numpy())  # treated after the data: never
+    time = d["time"].to_numpy()
+    y = d["y"].to_numpy(dtype=float)
+    unit = d["unit_code"].to_numpy()
     warnings = list(panel.warnings)
     cohorts = sorted(int(g) for g in np.unique(G) if g > 0)
     if not cohorts:
         raise ToolkitError(f"no treated cohort in column '{gname}'")
-    keep_t = np.ones(T, dtype=bool)
     control_cohort = "never treated"
     if not (G == 0).any():
         last = cohorts[-1]
@@ -110,30 +108,37 @@ def sun_abraham(
                 "Sun–Abraham needs never-treated units or at least two cohorts (the last one serves as control)"
             )
         cohorts = cohorts[:-1]
-        keep_t = times < last  # once the control cohort is treated it can no longer serve
+        keep = time < last  # once the control cohort is treated it can no longer serve
         warnings.append(f"no never-treated units: cohort {last} is the control cohort; periods from {last} on dropped")
-        G = np.where(G == last, 0, G)
+        G, time, y, unit = np.where(G[keep] == last, 0, G[keep]), time[keep], y[keep], unit[keep]
         control_cohort = f"last treated ({last})"
-    Y = Y[:, keep_t]
-    times = times[keep_t]
-    T = len(times)
-    observed = sorted({int(t) - g for g in cohorts for t in times})
-    lacking = [g for g in cohorts if g + ref not in set(int(t) for t in times)]
+    unit = np.unique(unit, return_inverse=True)[1]
+    times, tcode = np.unique(time, return_inverse=True)
+    n, T, N = int(unit.max()) + 1, len(times), len(y)
+    if not panel.balanced:
+        warnings.append(
+            f"unbalanced panel ({panel.n_units * panel.n_times - panel.n_obs} of {panel.n_units * panel.n_times} "
+            "unit-periods missing): the regression uses the rows present; cells are weighted by their observations"
+        )
+    rel = time - G
+    observed = sorted({int(e) for e in rel[G > 0]})
+    lacking = [g for g in cohorts if not np.any((G == g) & (rel == ref))]
     if lacking:
         raise ToolkitError(
             f"Sun–Abraham: reference period {ref} is not observed for cohort{'s' if len(lacking) > 1 else ''} "
             f"{lacking} (relative periods observed: {', '.join(map(str, observed))}); without it a cohort's dummies "
             f"are collinear with its unit effects — choose ref= one of the negative relative periods every cohort has"
         )
-    cells = [(g, int(t) - g) for g in cohorts for t in times if int(t) - g != ref]
+    cells = sorted({(int(g), int(e)) for g, e in zip(G, rel) if g > 0 and e != ref})
     if not cells:
         raise ToolkitError("no cohort × relative-time cell to estimate")
-    X = np.zeros((n, T, len(cells)))
-    for k, (g, e) in enumerate(cells):
-        ti = np.flatnonzero(times == g + e)
-        X[G == g, ti, k] = 1.0
-    Yd = two_way_demean(Y).reshape(-1)
-    Xd = two_way_demean(X).reshape(n * T, len(cells))
+    cell_index = {c: k for k, c in enumerate(cells)}
+    X = np.zeros((N, len(cells)))
+    rows = np.flatnonzero((G > 0) & (rel != ref))
+    X[rows, [cell_index[(int(G[r]), int(rel[r]))] for r in rows]] = 1.0
+    size = X.sum(axis=0)  # observations per cell: fixest sunab's aggregation weights (cohort sizes if balanced)
+    both = within_transform(np.column_stack([y, X]), unit, tcode)
+    Yd, Xd = both[:, 0], both[:, 1:]
     XtX = Xd.T @ Xd
     rank = _rank(XtX)
     if rank < len(cells):
@@ -143,20 +148,22 @@ def sun_abraham(
         )
     XtX_inv = np.linalg.inv(XtX)
     beta = XtX_inv @ (Xd.T @ Yd)
-    resid = (Yd - Xd @ beta).reshape(n, T)
+    resid = Yd - Xd @ beta
     # cluster-robust (units) sandwich; K counts δ's and time effects (unit effects are nested in clusters)
-    scores = np.einsum("itk,it->ik", Xd.reshape(n, T, len(cells)), resid)
+    scores = np.zeros((n, len(cells)))
+    np.add.at(scores, unit, Xd * resid[:, None])
     K = len(cells) + T
-    N = n * T
     adj = n / (n - 1) * (N - 1) / (N - K)
     V = adj * XtX_inv @ (scores.T @ scores) @ XtX_inv
 
     cell_g = np.array([g for g, _ in cells])
     cell_e = np.array([e for _, e in cells])
-    size = {g: int(np.sum(G == g)) for g in cohorts}
+    unit_g = np.zeros(n, dtype=np.int64)
+    unit_g[unit] = G
+    cohort_size = {g: int(np.sum(unit_g == g)) for g in cohorts}
 
     def combo(mask: np.ndarray, by_size: bool = True) -> tuple[float, float]:
-        w = np.where(mask, np.array([size[g] for g in cell_g], dtype=float) if by_size else 1.0, 0.0)
+        w = np.where(mask, size if by_size else 1.0, 0.0)
         w = w / w.sum()
         return float(w @ beta), float(math.sqrt(max(w @ V @ w, 0.0)))
 
@@ -166,7 +173,7 @@ def sun_abraham(
         est, se = combo(cell_e == e)
         lo, hi, _ = wald_inference(est, se, alpha)
         es.append({"event_time": int(e), "estimate": est, "se": se, "ci_low": lo, "ci_high": hi})
-        we = np.where(cell_e == e, np.array([size[g] for g in cell_g], dtype=float), 0.0)
+        we = np.where(cell_e == e, size, 0.0)
         Wes.append(we / we.sum())
     Wes = np.array(Wes)
     groups = []
@@ -194,7 +201,7 @@ def sun_abraham(
     diagnostics: dict = {
         "reference_event_time": ref,
         "control_cohort": control_cohort,
-        "cohort_sizes": {int(g): size[g] for g in cohorts},
+        "cohort_sizes": cohort_size,
         "event_study_vcov": (Wes @ V @ Wes.T).tolist(),
     }
     diagnostics.update(_pretest(beta, V, cell_e, ref, n, warnings))
@@ -206,7 +213,7 @@ def sun_abraham(
         estimator="sa",
         outcome=yname,
         n_units=n,
-        n_obs=n * T,
+        n_obs=N,
         inference="Sun–Abraham interaction-weighted; cluster-robust CR1 by unit, delta method with cohort shares fixed",
         event_study=pd.DataFrame(es),
         groups=pd.DataFrame(groups),
