@@ -191,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
         files.append((folder / "settlement.xlsx", settlement_workbook_bytes(result, args.lang)))
         if statements != "none":
             lang = "en" if args.lang == "en" else "zh"
-            made = statement_files(result, lang, pdf=statements == "pdf")
+            made = statement_files(result, lang, pdf=statements == "pdf", tables=ds.tables)
             files += [(folder / FOLDER / name, data) for name, data in sorted(made.items())]
     if args.years is not None:
         unit_series, county_series = savings_series(results)

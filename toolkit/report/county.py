@@ -440,15 +440,18 @@ def settlement_summary(ctx: ReportContext) -> Bundle:
         by_comm, label("big_package", lang), ylabel="万元" if lang == "zh" else "10k yuan", lang=lang, scale=1e4
     )
     summary = f"settlement {ctx.county_id} {ctx.year}: {len(cs.units)} units, checks {'ok' if ok else 'FAILED'}"
-    return Bundle(
-        [
-            HtmlTable(table, caption=label("settlement_results", lang)),
-            HtmlTable(tier_table),
-            Markdown(check_text),
-            figures.show(fig),
-        ],
-        summary=summary,
-    )
+    parts = [HtmlTable(table, caption=label("settlement_results", lang)), HtmlTable(tier_table), Markdown(check_text)]
+    parts += plausibility_warning(ctx, cs)
+    return Bundle([*parts, figures.show(fig)], summary=summary)
+
+
+def plausibility_warning(ctx: ReportContext, cs) -> list:
+    """The per-capita plausibility warning of the settlement section (toolkit.report.plausibility_notes), if any."""
+    from toolkit.report.plausibility_notes import county_sentence
+
+    names = dict(zip(cs.units["unit_id"].astype(str), cs.units.get("unit_name", cs.units["unit_id"]).astype(str)))
+    sentence = county_sentence(ctx.tables, ctx.county_id, int(ctx.year), ctx.lang, names)
+    return [Markdown(sentence)] if sentence else []
 
 
 # --------------------------------------------------------------------------- units

@@ -179,6 +179,21 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
         "county names and numbers are fictional.",
     ),
     "modelled_on": ("（仿{place}）", " (modelled on {place})"),
+    # the per-capita plausibility warning (toolkit.report.plausibility_notes)
+    "per_capita_warning_county": (
+        "提示：{n}个健康管理单元（{units}）{year}年的人均医疗总费用超出合理区间{low}–{high}元，"
+        "可能把万元或分当作元填报，请核实数据（仅提示，不影响结算）。",
+        "Warning: per-capita medical spending of {n} units ({units}) in {year} is outside the plausible band of "
+        "{low}–{high} yuan — money in 万元 or 分 instead of yuan? Check the data (a warning only; the settlement "
+        "is not changed).",
+    ),
+    "per_capita_warning_unit": (
+        "提示：本单元{year}年人均医疗总费用{value}元，超出合理区间{low}–{high}元，可能把万元或分当作元填报，"
+        "请核实数据（不影响本结算单金额）。",
+        "Warning: this unit's per-capita medical spending in {year} is {value} yuan, outside the plausible band of "
+        "{low}–{high} yuan — money in 万元 or 分 instead of yuan? Check the data (the amounts of this statement "
+        "are not changed).",
+    ),
 }
 
 

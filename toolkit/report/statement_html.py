@@ -150,6 +150,9 @@ def unit_html(st: UnitStatement, lang: str = "zh") -> str:
     out.append(
         f'<p class="small">{e(st.rounding_zh if lang == "zh" else st.rounding_en)}<br>{e(st.gate_zh if lang == "zh" else st.gate_en)}</p>'
     )
+    warning = st.warning_zh if lang == "zh" else st.warning_en
+    if warning:  # a plausibility warning on the data (toolkit.report.plausibility_notes)
+        out.append(f'<p class="small warning" role="note">{e(warning)}</p>')
     out.append(
         '<table class="sign"><tr>'
         f"<td>{e(t('sign_unit', lang))}</td><td>{e(t('sign_clerk', lang))}</td><td>{e(t('sign_date', lang))}</td></tr></table>"

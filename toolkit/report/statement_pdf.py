@@ -213,6 +213,9 @@ def _page_one(st: UnitStatement, lang: str):
                 (kind, [_pick(line, "label", lang), amount, _pick(line, "note", lang), "✓" if line.paid else ""])
             )
     notes = [st.rounding_zh if lang == "zh" else st.rounding_en, st.gate_zh if lang == "zh" else st.gate_en]
+    warning = st.warning_zh if lang == "zh" else st.warning_en
+    if warning:  # a plausibility warning on the data (toolkit.report.plausibility_notes)
+        notes.append(warning)
     return title, who, rows, notes
 
 

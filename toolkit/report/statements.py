@@ -15,11 +15,17 @@ FOLDER = "statements"
 COMBINED = "all_units"
 
 
-def statement_files(cs, lang: str = "zh", pdf: bool = True) -> dict[str, bytes]:
-    """File name → bytes for the statements of one county settlement (names relative to the folder)."""
+def statement_files(cs, lang: str = "zh", pdf: bool = True, tables=None) -> dict[str, bytes]:
+    """File name → bytes for the statements of one county settlement (names relative to the folder).
+
+    With the dataset's ``tables``, a unit whose data fails the per-capita plausibility band carries
+    that warning on its statement (:mod:`toolkit.report.plausibility_notes`).
+    """
+    from toolkit.report.plausibility_notes import with_warnings
+
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be zh or en, not {lang!r}")
-    statements = county_statements(cs)
+    statements = with_warnings(county_statements(cs), tables)
     files = {f"{key}.html": page.encode("utf-8") for key, page in statement_pages(statements, lang, COMBINED).items()}
     if pdf and statements:
         for key, made in county_pdfs(statements, lang).items():

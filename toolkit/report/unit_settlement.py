@@ -216,7 +216,7 @@ def write_side_files(ctx: ReportContext) -> Markdown:
     lang = "en" if ctx.lang == "en" else "zh"
     write_bytes(path, settlement_workbook_bytes(cs, lang))
     folder = ctx.side_file(FOLDER)  # one folder per county-year: a batch writes many beside each other
-    for name, data in sorted(statement_files(cs, lang).items()):
+    for name, data in sorted(statement_files(cs, lang, tables=ctx.tables).items()):
         write_bytes(folder / name, data)
     n = len(cs.units)
     if ctx.lang == "en":

@@ -78,6 +78,8 @@ class UnitStatement:
     params_digest: str
     gate_zh: str = ""
     gate_en: str = ""
+    warning_zh: str = ""  # a plausibility warning on the data (toolkit.report.plausibility_notes); "" when none
+    warning_en: str = ""
     documents_zh: tuple = ()  # the policy documents the parameters cite, in full
     documents_en: tuple = ()
     extra: dict = field(default_factory=dict)
