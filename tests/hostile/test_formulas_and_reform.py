@@ -1,6 +1,9 @@
-"""Workbook inputs: a formula cell without a saved result is an error, not an empty cell."""
+"""Workbook inputs: a formula cell without a saved result is an error, not an empty cell; a reform
+year after the data is a comparison county, said so in the evaluation's text."""
 
 import openpyxl
+import pandas as pd
+import pytest
 
 from tests.hostile.base import YEAR
 
@@ -56,3 +59,56 @@ def test_reform_year_after_the_data_is_not_yet_reformed_within_the_window(tmp_pa
         {"C01": 2021},
         [reformed_within({"C02": 2030}, 2023)[1][0]],
     )
+
+
+@pytest.fixture(scope="module")
+def late_reform_panel(tmp_path_factory):
+    """Six synthetic counties; the first reformed county's reform year moved to 2099, after the data."""
+    from toolkit.data.synth import generate_province
+
+    out = tmp_path_factory.mktemp("late_reform") / "p"
+    generate_province(out, seed=20240901, n_counties=6)
+    cy = pd.read_csv(out / "county_year.csv", dtype={"county_id": str})
+    ind = pd.DataFrame(
+        {
+            "county_id": cy["county_id"],
+            "year": cy["year"],
+            "indicator": "hospitalisation_rate",
+            "value": cy["admissions"] / cy["insured_pop"] * 100,
+        }
+    )
+    reform = {c: (int(y) if pd.notna(y) else None) for c, y in cy.groupby("county_id")["reform_year"].first().items()}
+    late = sorted(c for c, y in reform.items() if y)[0]
+    reform[late] = 2099
+    return ind, reform, late, int(cy["year"].max())
+
+
+@pytest.mark.parametrize(
+    "lang,words",
+    [
+        ("zh", "{c}的改革年份2099晚于数据末年{last}，本评估按窗口内未改革处理（作为对照县）"),
+        ("en", "{c}: reform year 2099 is after the data's last year {last} — treated as not yet reformed"),
+    ],
+)
+def test_reform_year_after_the_data_is_stated_in_the_evaluation_text(late_reform_panel, lang, words):
+    from types import SimpleNamespace
+
+    from toolkit.report import evaluation
+
+    ind, reform, late, last = late_reform_panel
+    ctx = SimpleNamespace(indicators=ind, reform_years=reform, _memo={}, lang=lang)
+    text = str(evaluation.specification(ctx, "hospitalisation_rate"))
+    assert words.format(c=late, last=last) in text
+    if lang == "zh":
+        assert "reform year" not in text  # the Chinese report in Chinese
+
+
+def test_no_late_reform_line_when_every_reform_is_inside_the_data(late_reform_panel):
+    from types import SimpleNamespace
+
+    from toolkit.report import evaluation
+
+    ind, reform, late, _ = late_reform_panel
+    reform = {**reform, late: None}
+    ctx = SimpleNamespace(indicators=ind, reform_years=reform, _memo={}, lang="zh")
+    assert "晚于数据末年" not in str(evaluation.specification(ctx, "hospitalisation_rate"))

@@ -23,7 +23,7 @@ from toolkit.errors import ToolkitError
 from toolkit.report import figures
 from toolkit.report.bundle import Bundle
 from toolkit.report.context import ReportContext
-from toolkit.report.labels import label
+from toolkit.report.labels import label, message
 from toolkit.report.tables import HtmlTable, fmt_number
 from toolkit.report.text import Markdown, did_paragraph, effect_decimals, fmt_effect
 
@@ -104,11 +104,12 @@ def reformed_within(reform_years: dict, last_year: int | None) -> tuple[dict, li
     is not yet reformed within the window (first_treat 0, a comparison county), and a note says so,
     instead of the estimators failing on a cohort without any treated year.
     """
+    late = dict(late_reforms(reform_years, last_year))
     first, notes = {}, []
     for county, year in sorted(reform_years.items()):
         if not year:
             continue
-        if last_year is not None and int(year) > last_year:
+        if county in late:
             notes.append(
                 f"{county}: reform year {int(year)} is after the data's last year {last_year} — treated as "
                 f"not yet reformed within the window (县 {county} 改革年份 {int(year)} 晚于数据末年 {last_year}，按窗口内未改革处理)"
@@ -116,6 +117,27 @@ def reformed_within(reform_years: dict, last_year: int | None) -> tuple[dict, li
             continue
         first[county] = int(year)
     return first, notes
+
+
+def late_reforms(reform_years: dict, last_year: int | None) -> list[tuple[str, int]]:
+    """(county, reform year) of the counties whose reform year is after ``last_year``, sorted."""
+    if last_year is None:
+        return []
+    return [(c, int(y)) for c, y in sorted(reform_years.items()) if y and int(y) > last_year]
+
+
+def late_reform_lines(ctx, panel: pd.DataFrame) -> list[str]:
+    """The specification's lines for counties reformed after the panel's last year (catalogue
+    ``reform_after_data``): such a county is a comparison county within the window."""
+    if not len(panel):
+        return []
+    last = int(panel["year"].max())
+    names = getattr(ctx, "county_names", None) or {}
+    return [
+        "- " + message("reform_after_data", ctx.lang, county=names.get(c, c), year=y, last=last)
+        for c, y in late_reforms(ctx.reform_years, last)
+        if c in set(panel["county_id"])
+    ]
 
 
 def research_panel(data_dir: str = "") -> pd.DataFrame:
@@ -247,6 +269,7 @@ def specification(ctx: ReportContext, outcome: str, control: str = "notyet", **s
             lines.append(
                 f"- Event times supported by a single cohort: {', '.join(map(str, thin))} (estimates there rest on one cohort)"
             )
+    lines += late_reform_lines(ctx, p)
     return Markdown("\n".join(lines))
 
 

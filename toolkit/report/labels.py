@@ -187,6 +187,12 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
         "{low}–{high} yuan — money in 万元 or 分 instead of yuan? Check the data (a warning only; the settlement "
         "is not changed).",
     ),
+    # a county whose reform year is after the data (toolkit.report.evaluation.specification)
+    "reform_after_data": (
+        "{county}的改革年份{year}晚于数据末年{last}，本评估按窗口内未改革处理（作为对照县）",
+        "{county}: reform year {year} is after the data's last year {last} — treated as not yet reformed within "
+        "the window (a comparison county)",
+    ),
     "per_capita_warning_unit": (
         "提示：本单元{year}年人均医疗总费用{value}元，超出合理区间{low}–{high}元，可能把万元或分当作元填报，"
         "请核实数据（不影响本结算单金额）。",
