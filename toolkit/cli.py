@@ -24,6 +24,7 @@ COMMANDS = [
     "template",
     "validate",
     "settle",
+    "settle-points",
     "scenario",
     "indicators",
     "assess",

@@ -77,8 +77,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _csv_bytes(frame: pd.DataFrame, money: frozenset) -> bytes:
-    """CSV with money as exact two-decimal text and other floats as shortest repr: same bytes each run."""
+def _csv_bytes(frame: pd.DataFrame, money: frozenset, labels=None) -> bytes:
+    """CSV with money as exact two-decimal text and other floats as shortest repr: same bytes each run.
+    ``labels``: column → (zh, en) header (default: the settlement statement's labels)."""
     out = {}
     for col in frame.columns:
         s = frame[col]
@@ -96,7 +97,7 @@ def _csv_bytes(frame: pd.DataFrame, money: frozenset) -> bytes:
     from toolkit.settlement.labels import column_label
 
     # UTF-8 with BOM (or GB18030) and the header form asked for (toolkit.report.csvout)
-    return csv_bytes(pd.DataFrame(out, columns=list(frame.columns)), labels=column_label)
+    return csv_bytes(pd.DataFrame(out, columns=list(frame.columns)), labels=labels or column_label)
 
 
 def plausibility_rows(tables, county_id: str, year: int):

@@ -93,6 +93,26 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "met": ("达标", "at or above benchmark"),
     "vetoed": ("被否决", "vetoed"),
     "share": ("指标额度(元)", "indicator share (yuan)"),
+    # points-based inpatient settlement (settle-points)
+    "facility_id": ("医疗机构", "facility"),
+    "level": ("机构层级", "facility level"),
+    "facilities": ("机构数", "facilities"),
+    "admissions": ("住院人次", "admissions"),
+    "admissions_by_group": ("按病组计分人次", "admissions scored by disease group"),
+    "admissions_by_bed_day": ("按床日计分人次", "admissions scored by bed days"),
+    "admissions_without_points": ("无分值人次", "admissions without points"),
+    "disease_group": ("病组", "disease group"),
+    "basis": ("计分方式", "points basis"),
+    "bed_days": ("床日数", "bed days"),
+    "points": ("分值", "points"),
+    "points_share": ("分值占比", "share of the points"),
+    "point_value": ("每分值金额(元)", "yuan per point"),
+    "inpatient_budget": ("住院医保基金预算(元)", "inpatient fund budget (yuan)"),
+    "payment": ("按分值拨付(元)", "payment by points (yuan)"),
+    "fund_paid": ("住院基金实际支付(元)", "fund paid on the admissions (yuan)"),
+    "balance": ("拨付减实际支付(元)", "payment less fund paid (yuan)"),
+    "pool_balance": ("基金结余(负数为亏损)(元)", "pool surplus, negative = deficit (yuan)"),
+    "pool_balance_share": ("按分值分享结余/分担亏损(元)", "share of the pool surplus or deficit (yuan)"),
 }
 
 _PATTERNS = [

@@ -1,0 +1,222 @@
+"""``python -m toolkit settle-points DATASET --year Y [--county C] [--params DIR] --out OUT``.
+
+Points-based inpatient settlement (按分值付费; seed 001, seed 003 DRG/DIP; rules.md §12) of every
+county whose parameters set an inpatient budget (``inpatient_budget`` > 0 in ``params/counties/``),
+or of the one county asked for, from the dataset's claims Parquet (one DuckDB scan,
+:func:`toolkit.settlement.points.settle_points_from_claims`). Writes into ``OUT/<county>/<year>/``:
+
+* ``points_facilities.csv`` — the statement per facility: admissions (by disease group, by bed
+  days, without points), points, share of the points, point value, payment, fund paid on its
+  admissions, balance, and its share of the pool's surplus or deficit;
+* ``points_detail.csv`` — facility × disease group (or bed days): admissions, bed days, points;
+* ``points_reconciliation.csv`` — budget = payments, fund paid + pool balance = budget, pool
+  balance = shares, each difference line 0.00;
+* ``points_params.csv`` — the parameters used, with their start year and source;
+* ``points.xlsx`` — the same tables as sheets, Chinese headers first;
+
+and ``OUT/points_summary.csv`` (one line per county). It is a command of its own rather than
+``settle --method points``: it reads other inputs (the claims, not unit_year and the public-health
+tables), pays other payees (facilities, not health management units) and has none of ``settle``'s
+statement options. Everything is settled and checked before anything is written, and written all
+or nothing (:func:`toolkit.io.staged_output`); bad input is an error naming what to fix, exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+HELP = "settle the inpatient budget by points per facility from the claims (按分值结算)"
+DESCRIPTION = (
+    "Points-based inpatient settlement: each in-county inpatient admission of the year earns the points of "
+    "its disease group (or points per bed day); point value = inpatient budget / total points; each facility "
+    "is paid its points × point value, the pool's surplus or deficit shared by points. Statements per "
+    "facility and a reconciliation that balances to the fen (CSV + Excel)."
+)
+TABLES = ["units", "county_year", "claims"]
+REQUIRED = ["units", "claims"]
+PARAM_KEYS = ("inpatient_budget", "points_per_group", "points_per_bed_day")
+MONEY = frozenset({"payment", "fund_paid", "balance", "pool_balance_share", "amount"})
+#: facility level and points basis in words (zh, en)
+LEVEL_WORDS = {
+    "county": ("县级医院", "county hospital"),
+    "township": ("乡镇卫生院", "township health centre"),
+    "village": ("村卫生室", "village clinic"),
+}
+BASIS_WORDS = {
+    "group": ("按病组", "by disease group"),
+    "bed_day": ("按床日", "by bed days"),
+    "none": ("无分值", "no points"),
+}
+#: headers of the reconciliation and parameter tables (the rest: toolkit.settlement.labels)
+LABELS = {
+    "line": ("项目", "line"),
+    "line_zh": ("项目", "line"),
+    "key": ("参数", "parameter"),
+    "label_zh": ("参数名称", "label (zh)"),
+    "label_en": ("参数名称(英)", "label (en)"),
+    "value": ("取值", "value"),
+    "unit": ("单位", "unit"),
+    "since": ("起始年", "in force since"),
+    "source": ("依据", "source"),
+    "file": ("参数文件", "parameter file"),
+}
+SHEETS = {
+    "facilities": ("机构结算", "facilities"),
+    "detail": ("分值明细", "points detail"),
+    "reconciliation": ("平衡表", "reconciliation"),
+    "params": ("参数", "parameters"),
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dataset", metavar="DATASET", help="dataset folder with units and claims (claims.parquet)")
+    parser.add_argument("--year", type=int, required=True, help="settlement year (the admissions of that year)")
+    parser.add_argument(
+        "--county", default=None, help="one county id (default: every county whose parameters set an inpatient budget)"
+    )
+    parser.add_argument("--params", default=None, metavar="DIR", help="parameter folder (default: params/)")
+    parser.add_argument("--out", required=True, metavar="OUT", help="output folder; files go to OUT/<county>/<year>/")
+    parser.add_argument(
+        "--lang", default="both", choices=["zh", "en", "both"], help="language of the Excel headers (default both)"
+    )
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[0] if lang == "zh" else pair[1] if lang == "en" else f"{pair[0]} / {pair[1]}"
+
+
+def _counties(ds, args, paramset) -> list[str]:
+    """The counties to settle: the one asked for, or every county with an inpatient budget."""
+    from toolkit.errors import Problem, ToolkitError
+    from toolkit.params.snapshot import resolve
+
+    counties = sorted(ds.tables["units"]["county_id"].astype(str).unique().tolist())
+    if args.county is not None:
+        if args.county not in counties:
+            raise ToolkitError(
+                f"county {args.county} is not in the units table of {args.dataset}",
+                [
+                    Problem(
+                        "units",
+                        f"one of {', '.join(counties[:10])}{' …' if len(counties) > 10 else ''}",
+                        column="county_id",
+                        value=args.county,
+                    )
+                ],
+            )
+        return [args.county]
+    chosen = [c for c in counties if float(resolve(paramset, c, args.year)["inpatient_budget"]) > 0]
+    if not chosen:
+        raise ToolkitError(
+            f"no county of {args.dataset} settles inpatient care by points in {args.year}: every county's "
+            "inpatient_budget is 0",
+            [
+                Problem(
+                    "parameters",
+                    "an inpatient budget > 0, points_per_group and points_per_bed_day in params/counties/<county>.yaml "
+                    "(docs/settlement.md, points-based inpatient settlement)",
+                    column="inpatient_budget",
+                )
+            ],
+        )
+    return chosen
+
+
+def column_label(column: str) -> tuple[str, str]:
+    """(zh, en) header of an output column."""
+    from toolkit.settlement.labels import column_label as statement_label
+
+    return LABELS.get(column) or statement_label(column)
+
+
+def _sheet(name: str, frame, lang: str):
+    from toolkit.report.excel import Sheet
+
+    shown = frame.copy()
+    if "level" in shown.columns:
+        shown["level"] = [_pick(LEVEL_WORDS.get(v, (v, v)), lang) for v in shown["level"]]
+    if "basis" in shown.columns:
+        shown["basis"] = [_pick(BASIS_WORDS.get(v, (v, v)), lang) for v in shown["basis"]]
+    if "line_zh" in shown.columns and lang == "en":
+        shown = shown.drop(columns=["line_zh"])
+    if "line" in shown.columns and lang == "zh":
+        shown = shown.drop(columns=["line"])
+    formats = {c: "yuan" for c in shown.columns if c in MONEY}
+    formats.update({c: "pct" for c in ("points_share",) if c in shown.columns})
+    formats.update({c: "num4" for c in ("point_value", "points") if c in shown.columns})
+    labels = {c: _pick(column_label(c), lang) for c in shown.columns}
+    return Sheet(name=_pick(SHEETS[name], "en" if lang == "en" else "zh"), frame=shown, formats=formats, labels=labels)
+
+
+def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from toolkit.commands.settle import _csv_bytes
+    from toolkit.data.load import load_dataset
+    from toolkit.io import check_output, staged_output
+    from toolkit.params.load import load_params
+    from toolkit.params.snapshot import resolve
+    from toolkit.report.excel import build_workbook_bytes
+    from toolkit.settlement.points import settle_points_from_claims
+
+    check_output([args.out], [args.dataset, args.params], folder=True)  # before anything is read or written
+    paramset = load_params(args.params)  # bad parameters are reported before the data is read
+    ds = load_dataset(args.dataset, tables=TABLES, require=REQUIRED)
+    ds.validate_claims()  # values checked in DuckDB (the claims are never loaded into memory)
+    counties = _counties(ds, args, paramset)
+    snapshots = {c: resolve(paramset, c, args.year) for c in counties}
+    settled = settle_points_from_claims(ds.files["claims"], ds.tables["units"], args.year, snapshots)
+
+    files: list[tuple[Path, bytes]] = []
+    summary = []
+    for county, res in settled.items():
+        folder = Path(county) / str(args.year)
+        params = snapshots[county].to_frame()
+        params = params.loc[params["key"].isin(PARAM_KEYS)].reset_index(drop=True)
+        tables = {
+            "facilities": res.facilities,
+            "detail": res.detail,
+            "reconciliation": res.reconciliation,
+            "params": params,
+        }
+        for name, frame in tables.items():
+            files.append((folder / f"points_{name}.csv", _csv_bytes(frame, MONEY, column_label)))
+        sheets = [_sheet(name, frame, args.lang) for name, frame in tables.items()]
+        files.append((folder / "points.xlsx", build_workbook_bytes(sheets, lang="zh" if args.lang != "en" else "en")))
+        recon = res.reconciliation.set_index("line")["amount"]
+        f = res.facilities
+        summary.append(
+            {
+                "county_id": county,
+                "year": args.year,
+                "facilities": len(f),
+                "admissions": int(f["admissions"].sum()),
+                "points": res.total_points,
+                "point_value": res.point_value,
+                "inpatient_budget": float(recon["inpatient_budget"]),
+                "payment": float(recon["payments"]),
+                "fund_paid": float(recon["fund_paid"]),
+                "pool_balance": float(recon["pool_balance"]),
+                "params_digest": snapshots[county].digest(),
+            }
+        )
+    files.append(
+        (
+            Path("points_summary.csv"),
+            _csv_bytes(pd.DataFrame(summary), MONEY | {"inpatient_budget", "pool_balance"}, column_label),
+        )
+    )
+    with staged_output(args.out) as stage:  # all files or none: a failure leaves the previous output
+        for path, data in files:
+            stage.write_bytes(path, data)
+
+    for row in summary:
+        print(
+            f"{row['county_id']} {row['year']}: {row['facilities']} facilities · {row['admissions']:,} admissions · "
+            f"{row['points']:,.1f} points · point value {row['point_value']:,.4f} yuan · "
+            f"paid {row['payment']:,.2f} = budget {row['inpatient_budget']:,.2f} · "
+            f"pool balance {row['pool_balance']:+,.2f} shared by points"
+        )
+    print(f"wrote {len(files)} files under {args.out}")
+    return 0
