@@ -67,8 +67,9 @@ def test_indicator_sentences_and_claims():
         year=2023,
         lang="zh",
     )
-    assert "**县域内住院率**：92.00%，达到目标 90.00%，低于全省中位数 95.00%。" in text
-    assert "**住院率**：12.50，未达到目标 10.00。" in text and "缺失" not in text
+    # the median compared in the indicator's direction (higher is better unless the row says otherwise)
+    assert "**县域内住院率**：92.00%，达到目标 90.00%，劣于全省中位数 95.00%。" in text
+    assert "**住院率**：12.50 人次/百名参保人，未达到目标 10.00 人次/百名参保人。" in text and "缺失" not in text
     checked = pd.DataFrame({"claim": ["收入比 99.16%", "年均增长 17.20%"], "ok": [True, False]})
     assert claims_summary(checked, "zh") == "共核对 2 条公开表述，1 条与数据相符，1 条不符：年均增长 17.20%。"
     assert claims_summary(checked.iloc[:1], "en") == "1 published claim checked, 1 consistent with the data."

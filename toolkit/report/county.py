@@ -22,9 +22,18 @@ from toolkit.report import figures
 from toolkit.report.bundle import Bundle
 from toolkit.report.context import ReportContext
 from toolkit.report.disclosure import suppress_table, suppression_footnote
-from toolkit.report.labels import label
-from toolkit.report.tables import HtmlTable, fmt_number, fmt_pct, fmt_wan, fmt_yuan
-from toolkit.report.text import Markdown, claims_summary, indicator_sentences
+from toolkit.report.labels import label, message
+from toolkit.report.tables import (
+    PERCENT_UNITS,
+    HtmlTable,
+    fmt_indicator,
+    fmt_indicator_change,
+    fmt_number,
+    fmt_pct,
+    fmt_wan,
+    unit_text,
+)
+from toolkit.report.text import Markdown, SourceNote, claims_summary, indicator_sentences
 
 #: the indicators of the county report, in display order (ids of toolkit/indicators/registry.yaml)
 KEY_INDICATORS = (
@@ -39,7 +48,6 @@ KEY_INDICATORS = (
     "village_doctor_subsidy_per_doctor",
     "ph_village_share",
 )
-PERCENT_UNITS = ("fraction", "probability")
 
 
 def _registry():
@@ -49,11 +57,40 @@ def _registry():
 
 
 def _fmt(value: Any, unit: str) -> str:
-    if unit in PERCENT_UNITS:
-        return fmt_pct(value)
-    if unit == "yuan":
-        return fmt_yuan(value, 0)
-    return fmt_number(value, 2)
+    return fmt_indicator(value, unit)
+
+
+def source_text(ctx: ReportContext, indicators=(), years=None, settlement_digest: str | None = None) -> str:
+    """The 资料来源 line under a table or figure: the dataset (its data hash), the standards that
+    define ``indicators`` (the registry's sources; in a Chinese report only the Chinese document
+    numbers), the settlement parameters' digest when given, and the data year(s) — ``years`` an int,
+    a (first, last) pair or None for the report year."""
+    lang = "en" if ctx.lang == "en" else "zh"
+    reg = _registry()
+    standards = []
+    for iid in indicators:
+        std = getattr(getattr(reg.get(iid), "source", None), "standard", None)
+        if std and std not in standards and (lang == "en" or any("\u4e00" <= ch <= "\u9fff" for ch in std)):
+            standards.append(std)
+    definitions = message("source_definitions", lang, standards="、".join(standards)) if standards else ""
+    if settlement_digest:
+        definitions += message("source_settlement", lang, digest=str(settlement_digest)[:12])
+    if years is None:
+        years = ctx.year
+    if isinstance(years, tuple):
+        years = str(years[0]) if years[0] == years[1] else f"{years[0]}–{years[1]}"
+    data = message("source_dataset", lang, digest=str(ctx.dataset.data_hash)[:12])
+    return message("source_line", lang, data=data, definitions=definitions, years=years)
+
+
+def source_note(ctx: ReportContext, indicators=(), years=None, settlement_digest: str | None = None) -> SourceNote:
+    """:func:`source_text` as a display object (under a figure)."""
+    return SourceNote(source_text(ctx, indicators, years, settlement_digest))
+
+
+def _years_of(frame: pd.DataFrame) -> tuple[int, int] | None:
+    years = frame["year"].dropna()
+    return (int(years.min()), int(years.max())) if len(years) else None
 
 
 def target_for(ctx: ReportContext, indicator: str, county: bool = True):
@@ -89,6 +126,8 @@ def indicator_frame(ctx: ReportContext, indicators=KEY_INDICATORS) -> pd.DataFra
         target, tgt = target_for(ctx, iid)
         # rank: 1 + counties strictly better (ties share the better rank)
         better = (allc["value"] > v) if higher else (allc["value"] < v)
+        previous = float(prev[iid]) if iid in prev.index else math.nan
+        median = float(allc["value"].median())
         rows.append(
             {
                 "indicator": iid,
@@ -96,11 +135,14 @@ def indicator_frame(ctx: ReportContext, indicators=KEY_INDICATORS) -> pd.DataFra
                 "unit": reg[iid].unit,
                 "direction": reg[iid].direction,
                 "value": v,
-                "previous": float(prev[iid]) if iid in prev.index else math.nan,
+                "previous": previous,
+                "change": v - previous,
+                "change_verdict": _relation(v, previous, higher, reg[iid].unit),
+                "vs_median": _relation(v, median, higher, reg[iid].unit),
                 "target": target,
                 "target_label": tgt.label(ctx.lang) if tgt else None,
                 "target_source": tgt.source if tgt else None,
-                "province_median": float(allc["value"].median()),
+                "province_median": median,
                 "province_min": float(allc["value"].min()),
                 "province_max": float(allc["value"].max()),
                 "rank": int(better.sum()) + 1,
@@ -110,38 +152,59 @@ def indicator_frame(ctx: ReportContext, indicators=KEY_INDICATORS) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+def _relation(value: float, other: float, higher: bool, unit: str) -> str | None:
+    """``better``, ``worse`` or ``equal`` (as printed) in the indicator's direction; None if either is missing."""
+    if pd.isna(value) or pd.isna(other):
+        return None
+    if fmt_indicator(value, unit) == fmt_indicator(other, unit):
+        return "equal"
+    return "better" if (value > other) == higher else "worse"
+
+
 def _target_cell(value, unit: str, whose, lang: str) -> str:
     if value is None or pd.isna(value):
         return "—"
     return f"{_fmt(value, unit)}（{whose}）" if lang == "zh" else f"{_fmt(value, unit)} ({whose})"
 
 
+def _change_cell(change, verdict, unit: str, lang: str) -> str:
+    if verdict is None:
+        return "—"
+    text = fmt_indicator_change(change, unit, lang)
+    if verdict == "equal":
+        return text
+    return message("change_cell", lang, change=text, verdict=label(f"change_{verdict}", lang))
+
+
 def indicator_table(ctx: ReportContext) -> HtmlTable:
-    """The key indicators of the year with last year, target, province median and rank."""
+    """The key indicators of the year: unit and direction (the registry's), this year and last, the
+    change on last year (better or worse), target, province median and whether the county is better
+    or worse than it, rank (1 = best); the source and data year under it."""
     f = indicator_frame(ctx)
     lang = ctx.lang
-    cols = {
-        "indicator": "指标" if lang == "zh" else "Indicator",
-        "value": f"{ctx.year}",
-        "previous": f"{ctx.year - 1}",
-        "target": label("target", lang),
-        "median": label("province_median", lang),
-        "rank": label("rank", lang),
-    }
+    units = f["unit"] if len(f) else []
     out = pd.DataFrame(
         {
-            cols["indicator"]: f["label"],
-            cols["value"]: [_fmt(v, u) for v, u in zip(f["value"], f["unit"])],
-            cols["previous"]: [_fmt(v, u) for v, u in zip(f["previous"], f["unit"])],
-            cols["target"]: [
-                _target_cell(v, u, lab, lang) for v, u, lab in zip(f["target"], f["unit"], f["target_label"])
+            label("indicator_column", lang): f["label"] if len(f) else [],
+            label("unit", lang): [unit_text(u, lang) for u in units],
+            label("direction", lang): [label(f"direction_{d}", lang) for d in (f["direction"] if len(f) else [])],
+            f"{ctx.year}": [_fmt(v, u) for v, u in zip(f.get("value", []), units)],
+            f"{ctx.year - 1}": [_fmt(v, u) for v, u in zip(f.get("previous", []), units)],
+            label("change_on_last_year", lang): [
+                _change_cell(c, d, u, lang) for c, d, u in zip(f.get("change", []), f.get("change_verdict", []), units)
             ],
-            cols["median"]: [_fmt(v, u) for v, u in zip(f["province_median"], f["unit"])],
-            cols["rank"]: [f"{r} / {n}" for r, n in zip(f["rank"], f["n_counties"])],
+            label("target", lang): [
+                _target_cell(v, u, lab, lang)
+                for v, u, lab in zip(f.get("target", []), units, f.get("target_label", []))
+            ],
+            label("province_median", lang): [_fmt(v, u) for v, u in zip(f.get("province_median", []), units)],
+            label("vs_median", lang): [label(f"vs_median_{r}", lang) if r else "—" for r in f.get("vs_median", [])],
+            label("rank_best_first", lang): [f"{r} / {n}" for r, n in zip(f.get("rank", []), f.get("n_counties", []))],
         }
     )
     caption = f"{ctx.county_name} · {ctx.year} · {label('indicators_and_targets', lang)}"
-    return HtmlTable(out, caption=caption)
+    indicators = list(f["indicator"]) if len(f) else []
+    return HtmlTable(out, caption=caption, source=source_text(ctx, indicators))
 
 
 def indicator_summary(ctx: ReportContext) -> Markdown:
@@ -156,36 +219,30 @@ def province_median_series(ctx: ReportContext, indicator: str) -> pd.DataFrame:
     return d.groupby("year", as_index=False)["value"].median()
 
 
-def indicator_trends(ctx: ReportContext, indicators=KEY_INDICATORS, ncols: int = 2):
-    """Small panels: each key indicator over the years, with target, province median and reform."""
-    import matplotlib.pyplot as plt
-
-    figures.setup()
+def indicator_trends(ctx: ReportContext, indicators=KEY_INDICATORS, ncols: int = 2) -> Bundle:
+    """Small panels: each key indicator over the years, with target, province median and reform;
+    one legend under all panels, the source and data years under the figure."""
     reg = _registry()
     ind = ctx.indicators
     mine = ind.loc[ind["county_id"] == ctx.county_id]
     present = [i for i in indicators if i in reg and mine.loc[mine["indicator"] == i, "value"].notna().any()]
-    nrows = max(1, math.ceil(len(present) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(6.0 * ncols, 3.0 * nrows), squeeze=False)
-    for k, iid in enumerate(present):
-        ax = axes[k // ncols][k % ncols]
-        series = mine.loc[mine["indicator"] == iid, ["year", "value", "lower", "upper"]]
-        figures.indicator_trend(
-            series,
-            label(iid, ctx.lang),
-            lang=ctx.lang,
-            target=target_for(ctx, iid)[0],
-            reform_year=ctx.reform_year,
-            comparison=province_median_series(ctx, iid),
-            series_label=ctx.county_name or ctx.county_id,
-            percent=reg[iid].unit in PERCENT_UNITS,
-            band=True,
-            ax=ax,
-        )
-    for k in range(len(present), nrows * ncols):
-        axes[k // ncols][k % ncols].set_visible(False)
-    fig.tight_layout()
-    return figures.show(fig, alt=label("indicators_and_targets", ctx.lang))
+    panels = [
+        {
+            "series": mine.loc[mine["indicator"] == iid, ["year", "value", "lower", "upper"]],
+            "title": label(iid, ctx.lang),
+            "target": target_for(ctx, iid)[0],
+            "reform_year": ctx.reform_year,
+            "comparison": province_median_series(ctx, iid),
+            "series_label": ctx.county_name or ctx.county_id,
+            "percent": reg[iid].unit in PERCENT_UNITS,
+            "band": True,
+        }
+        for iid in present
+    ]
+    fig = figures.trend_grid(panels, ncols=ncols, lang=ctx.lang)
+    alt = label("indicators_and_targets", ctx.lang)
+    years = _years_of(mine.loc[mine["indicator"].isin(present) & mine["value"].notna()])
+    return Bundle([figures.show(fig, alt=alt), source_note(ctx, present, years)], summary=alt)
 
 
 # --------------------------------------------------------------------------- profile
@@ -285,7 +342,7 @@ def county_profile(ctx: ReportContext) -> HtmlTable:
         }
     )
     caption = f"{ctx.county_name} · {ctx.year} · " + ("县情概况" if zh else "County profile")
-    return HtmlTable(table, caption=caption)
+    return HtmlTable(table, caption=caption, source=source_text(ctx))
 
 
 # --------------------------------------------------------------------------- trends
@@ -367,7 +424,10 @@ def trend_summary(ctx: ReportContext) -> Bundle:
         else "Trend: Mann–Kendall test (two-sided, 5% level), slope = Sen's slope (median of pairwise slopes); "
         "“rising” or “falling” only when the test is significant."
     )
-    table = HtmlTable(pd.DataFrame(cells, columns=head), footnote=note)
+    years = (int(f["first_year"].min()), int(f["last_year"].max()))
+    table = HtmlTable(
+        pd.DataFrame(cells, columns=head), footnote=note, source=source_text(ctx, list(f["indicator"]), years)
+    )
     text = "\n".join(lines)
     return Bundle([Markdown(text), table], summary=text)
 
@@ -440,9 +500,14 @@ def settlement_summary(ctx: ReportContext) -> Bundle:
         by_comm, label("big_package", lang), ylabel="万元" if lang == "zh" else "10k yuan", lang=lang, scale=1e4
     )
     summary = f"settlement {ctx.county_id} {ctx.year}: {len(cs.units)} units, checks {'ok' if ok else 'FAILED'}"
-    parts = [HtmlTable(table, caption=label("settlement_results", lang)), HtmlTable(tier_table), Markdown(check_text)]
+    source = source_text(ctx, settlement_digest=getattr(cs, "params_digest", None))
+    parts = [
+        HtmlTable(table, caption=label("settlement_results", lang), source=source),
+        HtmlTable(tier_table, source=source),
+        Markdown(check_text),
+    ]
     parts += plausibility_warning(ctx, cs)
-    return Bundle([*parts, figures.show(fig)], summary=summary)
+    return Bundle([*parts, figures.show(fig), SourceNote(source)], summary=summary)
 
 
 def plausibility_warning(ctx: ReportContext, cs) -> list:
@@ -505,7 +570,8 @@ def unit_core_indicators(ctx: ReportContext) -> Bundle:
         text = f"{saving} of the county's {n} health management units saved insurance funds; ranked by the change of per-capita total spending (largest decline first)."
         note = f"First and last {UNITS_SHOWN} shown; all units in the Excel side file." if n > 2 * UNITS_SHOWN else None
     caption = f"{ctx.county_name} · {ctx.year} · " + ("单元核心医保指标" if zh else "Unit core insurance indicators")
-    return Bundle([Markdown(text), HtmlTable(table, caption=caption, footnote=note)], summary=text)
+    source = source_text(ctx, settlement_digest=getattr(settlement(ctx), "params_digest", None))
+    return Bundle([Markdown(text), HtmlTable(table, caption=caption, footnote=note, source=source)], summary=text)
 
 
 def objective_attainment_frame(ctx: ReportContext) -> pd.DataFrame:
@@ -568,7 +634,8 @@ def objective_attainment(ctx: ReportContext) -> Bundle:
     caption = f"{ctx.county_name} · {ctx.year} · " + (
         "公卫目标评价达标情况" if zh else "Objective evaluation: units meeting each benchmark"
     )
-    return Bundle([Markdown(text), HtmlTable(table, caption=caption)], summary=text)
+    source = source_text(ctx, settlement_digest=getattr(settlement(ctx), "params_digest", None))
+    return Bundle([Markdown(text), HtmlTable(table, caption=caption, source=source)], summary=text)
 
 
 # --------------------------------------------------------------------------- province comparison
@@ -596,7 +663,7 @@ def province_comparison(ctx: ReportContext, indicator: str = "in_county_inpatien
         if ctx.lang == "zh"
         else f"{ctx.county_name} ranks {pos} of {len(names)} counties."
     )
-    return Bundle([figures.show(fig), Markdown(text)], summary=text)
+    return Bundle([figures.show(fig), source_note(ctx, [indicator]), Markdown(text)], summary=text)
 
 
 # --------------------------------------------------------------------------- deaths (suppressed)
@@ -627,7 +694,7 @@ def deaths_by_cause(ctx: ReportContext, age_bands: tuple[str, str] = ("30-34", "
         table[sex_label.get(col, col)] = pub[col].to_numpy()
     note = suppression_footnote(ctx.suppress_threshold, lang) if res.n_suppressed else None
     caption = f"{label('deaths_table', lang)} · 30–69 · {ctx.year}"
-    return HtmlTable(table, caption=caption, footnote=note)
+    return HtmlTable(table, caption=caption, footnote=note, source=source_text(ctx, ["premature_ncd_mortality"]))
 
 
 # --------------------------------------------------------------------------- claims
@@ -710,7 +777,8 @@ def claims_checked(ctx: ReportContext, claims_file: str = "") -> Bundle:
         }
     )
     text = claims_summary(checked, lang)
-    return Bundle([Markdown(text), HtmlTable(table)], summary=text)
+    years = _years_of(ctx.indicators.loc[ctx.indicators["county_id"] == ctx.county_id])
+    return Bundle([Markdown(text), HtmlTable(table, source=source_text(ctx, years=years))], summary=text)
 
 
 # --------------------------------------------------------------------------- side files

@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 
 from toolkit.report.fonts import use_cjk_font  # noqa: E402
 from toolkit.report.labels import label  # noqa: E402
@@ -79,17 +79,59 @@ def show(fig: Figure, alt: str = "") -> PngFigure:
     return PngFigure(data, alt)
 
 
+def tick_decimals(values, max_decimals: int = 6) -> int:
+    """The fewest decimals that write every tick value exactly (0.25 apart → 2: 88.75, 89.00, 89.25)."""
+    vals = [float(v) for v in values if np.isfinite(v)]
+    for d in range(max_decimals + 1):
+        if all(abs(round(v, d) - v) <= 1e-9 * max(1.0, abs(v)) for v in vals):
+            return d
+    return max_decimals
+
+
+class StepFormatter(Formatter):
+    """Tick labels with as many decimals as the locator's ticks need (all ticks of an axis alike), so a
+    label states its tick's value: ``scale`` 100 and ``suffix`` "%" for shares, ``thousands`` for 70,000."""
+
+    def __init__(self, scale: float = 1.0, suffix: str = "", thousands: bool = False):
+        self.scale, self.suffix, self.thousands = scale, suffix, thousands
+        self.decimals = 0
+
+    def set_locs(self, locs):
+        super().set_locs(locs)
+        self.decimals = tick_decimals([v * self.scale for v in locs])
+
+    def __call__(self, x, pos=None):
+        sep = "," if self.thousands else ""
+        text = f"{x * self.scale:{sep}.{self.decimals}f}"
+        if text.lstrip("-").strip("0.,") == "":
+            text = text.lstrip("-")  # no "-0.00"
+        return text + self.suffix
+
+
 def _percent_axis(ax, axis: str = "y") -> None:
-    """Tick labels as percentages, with a decimal when the axis spans under 5 points (so two ticks
-    never show the same text)."""
+    """Tick labels as percentages, with the decimals the ticks need (:class:`StepFormatter`)."""
     target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(StepFormatter(100, "%"))
 
-    def fmt(v, _pos):
-        lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
-        decimals = 1 if abs(hi - lo) < 0.05 else 0
-        return f"{v * 100:.{decimals}f}%"
 
-    target.set_major_formatter(FuncFormatter(fmt))
+def _new_figure(figsize, nrows: int = 1, ncols: int = 1, **kw):
+    """A figure laid out by constrained layout (room for a title and a legend outside the plots)."""
+    fig = plt.figure(figsize=figsize, layout="constrained")
+    axes = fig.subplots(nrows, ncols, **kw)
+    return fig, axes
+
+
+def _legend_below(fig, axes=None, ncol: int | None = None) -> None:
+    """One legend for the figure, under the plots (never on a bar, a line or the target): the
+    labelled artists of ``axes`` (default all), each label once."""
+    handles: dict[str, object] = {}
+    for ax in axes if axes is not None else fig.axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab and not lab.startswith("_"):
+                handles.setdefault(lab, h)
+    if handles:
+        n = ncol or min(len(handles), 4)
+        fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=n, fontsize=8, frameon=False)
 
 
 def _mark_reform(ax, reform_year: int | None, lang: str) -> None:
@@ -121,15 +163,17 @@ def indicator_trend(
     percent: bool = False,
     band: bool = False,
     ax=None,
+    legend: bool = True,
 ) -> Figure:
     """One indicator over the years: line, optional target (horizontal line), reform year
     (vertical dashed line labelled 改革/Reform), optional comparison line (e.g. province median)
     and an optional interval band (columns ``lower``/``upper``). ``series``: columns year, value;
-    ``series_label`` names its line in the legend (e.g. the county's name; default 县/County)."""
+    ``series_label`` names its line in the legend (e.g. the county's name; default 县/County). The
+    legend goes under the plot; drawn into a given ``ax`` the caller places it (:func:`trend_grid`)."""
     setup()
     fig = None
     if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 3.6))
+        fig, ax = _new_figure((6.4, 3.6))
     data = series.sort_values("year")
     ax.plot(
         data["year"],
@@ -159,18 +203,33 @@ def indicator_trend(
     if percent:
         _percent_axis(ax)
     elif data["value"].abs().max() >= 10000:
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))  # 70,000 not 70000
-    ax.legend(fontsize=8, frameon=False, loc="best")
-    if fig is not None:
-        fig.tight_layout()
+        ax.yaxis.set_major_formatter(StepFormatter(thousands=True))  # 70,000 not 70000
+    if fig is not None and legend:
+        _legend_below(fig)
     return fig if fig is not None else ax.figure
+
+
+def trend_grid(panels: Sequence[Mapping], *, ncols: int = 2, lang: str = "zh") -> Figure:
+    """Panels of :func:`indicator_trend` (each a mapping of its keyword arguments, ``series`` and
+    ``title`` included) in a grid, one legend under all of them."""
+    setup()
+    n = max(1, len(panels))
+    nrows = math.ceil(n / ncols)
+    fig, axes = _new_figure((6.0 * ncols, 3.0 * nrows), nrows, ncols, squeeze=False)
+    for k, panel in enumerate(panels):
+        kw = dict(panel)
+        indicator_trend(kw.pop("series"), kw.pop("title"), lang=lang, ax=axes[k // ncols][k % ncols], **kw)
+    for k in range(len(panels), nrows * ncols):
+        axes[k // ncols][k % ncols].set_visible(False)
+    _legend_below(fig)
+    return fig
 
 
 def cohort_trends(means: pd.DataFrame, title: str, *, lang: str = "zh", percent: bool = False) -> Figure:
     """Mean outcome by year for each reform cohort (``cohort``, ``year``, ``value``; cohort 0 =
     never reformed); each cohort's reform year is marked with a dot on its line."""
     setup()
-    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    fig, ax = _new_figure((6.4, 3.8))
     cohorts = sorted(means["cohort"].unique(), key=lambda c: (c == 0, c))
     for i, cohort in enumerate(cohorts):
         d = means.loc[means["cohort"] == cohort].sort_values("year")
@@ -192,8 +251,7 @@ def cohort_trends(means: pd.DataFrame, title: str, *, lang: str = "zh", percent:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if percent:
         _percent_axis(ax)
-    ax.legend(fontsize=8, frameon=False, ncol=2)
-    fig.tight_layout()
+    _legend_below(fig)
     return fig
 
 
@@ -202,7 +260,7 @@ def event_study(es: pd.DataFrame, title: str, *, lang: str = "zh", band: str = "
     ``cband_low/cband_high`` for simultaneous bands, drawn lighter when present). A dashed line
     marks the reform (between −1 and 0); the zero line is the "no effect" reference."""
     setup()
-    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    fig, ax = _new_figure((6.4, 3.8))
     d = es.sort_values("event_time")
     x = d["event_time"].to_numpy(dtype=float)
     if {"cband_low", "cband_high"} <= set(d.columns) and d["cband_low"].notna().any():
@@ -237,8 +295,7 @@ def event_study(es: pd.DataFrame, title: str, *, lang: str = "zh", band: str = "
     if percent:
         _percent_axis(ax)
     ax.set_title(title, fontsize=11)
-    ax.legend(fontsize=8, frameon=False, loc="best")
-    fig.tight_layout()
+    _legend_below(fig)
     return fig
 
 
@@ -248,7 +305,7 @@ def grouped_bars(
     """Bars for a small wide table: index = categories (x), columns = series (legend).
     ``scale`` divides the values (10,000 for 万元)."""
     setup()
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    fig, ax = _new_figure((6.4, 3.6))
     cats = [str(c) for c in table.index]
     x = np.arange(len(cats))
     n = max(len(table.columns), 1)
@@ -267,8 +324,7 @@ def grouped_bars(
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=11)
     if len(table.columns) > 1:
-        ax.legend(fontsize=8, frameon=False)
-    fig.tight_layout()
+        _legend_below(fig)
     return fig
 
 
@@ -286,7 +342,7 @@ def ranking(
     Dots on a zoomed axis rather than bars from zero, so close values stay distinguishable."""
     setup()
     n = len(values)
-    fig, ax = plt.subplots(figsize=(6.4, max(2.5, 0.28 * n + 1)))
+    fig, ax = _new_figure((6.4, max(2.5, 0.28 * n + 1)))
     names = [str(i) for i in values.index][::-1]
     vals = values.to_numpy(dtype=float)[::-1]
     marked = set(highlight)
@@ -297,12 +353,11 @@ def ranking(
     ax.set_yticks(y, names, fontsize=8)
     if reference is not None:
         ax.axvline(reference, color=TARGET_COLOR, linestyle=":", linewidth=1.5, label=reference_label)
-        if reference_label:
-            ax.legend(fontsize=8, frameon=False, loc="lower right")
     if percent:
         _percent_axis(ax, "x")
     ax.set_title(title, fontsize=11)
-    fig.tight_layout()
+    if reference is not None and reference_label:
+        _legend_below(fig)
     return fig
 
 
@@ -323,9 +378,7 @@ def small_multiples(
     n = len(counties)
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(2.4 * ncols, 1.9 * nrows + 0.6), sharex=True, sharey=True, squeeze=False
-    )
+    fig, axes = _new_figure((2.4 * ncols, 1.9 * nrows + 0.6), nrows, ncols, sharex=True, sharey=True, squeeze=False)
     for k, county in enumerate(counties):
         ax = axes[k // ncols][k % ncols]
         d = data.loc[data["county_id"] == county].sort_values("year")
@@ -342,6 +395,5 @@ def small_multiples(
             _percent_axis(ax)
     for k in range(n, nrows * ncols):
         axes[k // ncols][k % ncols].set_visible(False)
-    fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
+    fig.suptitle(title, fontsize=11)  # constrained layout keeps it above the panels
     return fig

@@ -10,14 +10,25 @@ import pandas as pd
 from toolkit.report import figures
 from toolkit.report.bundle import Bundle
 from toolkit.report.context import ReportContext
-from toolkit.report.county import KEY_INDICATORS, PERCENT_UNITS, _fmt, _registry, target_for
-from toolkit.report.labels import label
-from toolkit.report.tables import HtmlTable
+from toolkit.report.county import (
+    KEY_INDICATORS,
+    PERCENT_UNITS,
+    _fmt,
+    _registry,
+    _years_of,
+    source_note,
+    source_text,
+    target_for,
+)
+from toolkit.report.labels import label, message
+from toolkit.report.tables import MISSING, HtmlTable, unit_text
 from toolkit.report.text import Markdown
 
 
 def county_table(ctx: ReportContext, indicators=KEY_INDICATORS) -> HtmlTable:
-    """Counties (rows, with reform year) × key indicators (columns) for the year."""
+    """Counties (rows: code, name, reform year) × key indicators (columns, each header with its unit
+    and direction) for the year, sorted by county code, and a last row with the province median;
+    the headers sort the rows on a click (the median row stays last)."""
     reg = _registry()
     lang = ctx.lang
     d = ctx.indicators.loc[ctx.indicators["year"] == ctx.year]
@@ -26,13 +37,28 @@ def county_table(ctx: ReportContext, indicators=KEY_INDICATORS) -> HtmlTable:
     counties = sorted(wide.index)
     out = pd.DataFrame(
         {
-            label("county", lang): [ctx.county_names.get(c, c) for c in counties],
-            ("改革年份" if lang == "zh" else "Reform year"): [str(ctx.reform_years.get(c) or "—") for c in counties],
+            label("county_id", lang): [*counties, MISSING],
+            label("county", lang): [*(ctx.county_names.get(c, c) for c in counties), label("province_median", lang)],
+            label("reform_year", lang): [*(str(ctx.reform_years.get(c) or MISSING) for c in counties), MISSING],
         }
     )
     for i in cols:
-        out[label(i, lang)] = [_fmt(wide.loc[c, i], reg[i].unit) for c in counties]
-    return HtmlTable(out, caption=f"{label('province_overview', lang)} · {ctx.year}")
+        unit = reg[i].unit
+        head = message(
+            "header_with_unit",
+            lang,
+            name=label(i, lang),
+            unit=unit_text(unit, lang),
+            direction=label(f"direction_{reg[i].direction}", lang),
+        )
+        out[head] = [*(_fmt(wide.loc[c, i], unit) for c in counties), _fmt(wide[i].median(), unit)]
+    return HtmlTable(
+        out,
+        caption=f"{label('province_overview', lang)} · {ctx.year}",
+        source=source_text(ctx, cols),
+        sortable=True,
+        pinned_last=1,
+    )
 
 
 def ranking(ctx: ReportContext, indicator: str = "in_county_inpatient_share") -> Bundle:
@@ -54,13 +80,13 @@ def ranking(ctx: ReportContext, indicator: str = "in_county_inpatient_share") ->
         reference=target_for(ctx, indicator, county=False)[0],
         reference_label=label("target", ctx.lang),
     )
-    best = names[0] if names else "—"
+    best = names[0] if names else MISSING
     text = (
         f"{label(indicator, 'zh')}：{len(names)} 个县中{best}最好。"
         if ctx.lang == "zh"
         else f"{label(indicator, 'en')}: best of {len(names)} counties is {best}."
     )
-    return Bundle([figures.show(fig), Markdown(text)], summary=text)
+    return Bundle([figures.show(fig), source_note(ctx, [indicator]), Markdown(text)], summary=text)
 
 
 def small_multiples(ctx: ReportContext, indicator: str = "hospitalisation_rate") -> object:
@@ -76,7 +102,8 @@ def small_multiples(ctx: ReportContext, indicator: str = "hospitalisation_rate")
         target=target_for(ctx, indicator, county=False)[0],
         percent=reg[indicator].unit in PERCENT_UNITS,
     )
-    return figures.show(fig)
+    shown = figures.show(fig)
+    return Bundle([shown, source_note(ctx, [indicator], _years_of(d))], summary=shown.alt)
 
 
 def write_side_files(ctx: ReportContext) -> Markdown:

@@ -109,6 +109,43 @@ def format_value(value: Any, kind: str) -> str:
         raise ValueError(f"unknown number format {kind!r}; known: {sorted(FORMATS)}") from None
 
 
+#: registry units whose values are fractions shown as percentages
+PERCENT_UNITS = ("fraction", "probability")
+
+
+def unit_text(unit: str | None, lang: str = "zh") -> str:
+    """The registry unit as a reader reads it: ``%`` for shares, ``人次/百名参保人``, ``元``, ``天``."""
+    if not unit:
+        return ""
+    if unit in PERCENT_UNITS:
+        return label(f"unit_short_{unit}", lang)
+    return label(f"unit_{unit}", lang)
+
+
+def fmt_indicator(value: Any, unit: str | None, *, lang: str | None = None) -> str:
+    """An indicator value in its registry unit: shares as ``71.34%``, yuan whole, the rest with two
+    decimals; ``lang`` set: units other than % written after the number (``12.71 人次/百名参保人``)."""
+    if unit in PERCENT_UNITS:
+        return fmt_pct(value)
+    text = fmt_yuan(value, 0) if unit == "yuan" else fmt_number(value, 2)
+    if lang is None or text == MISSING or not unit:
+        return text
+    return f"{text} {unit_text(unit, lang)}"
+
+
+def fmt_indicator_change(delta: Any, unit: str | None, lang: str = "zh", *, signed: bool = True) -> str:
+    """A change of an indicator: shares in percentage points (``-2.05 个百分点``), the rest in their
+    own decimals (``-0.29``); ``signed=False`` gives the size only (for 上升/下降 sentences)."""
+    if _is_missing(delta):
+        return MISSING
+    value = delta if signed else abs(float(delta))
+    if unit in PERCENT_UNITS:
+        text = fmt_pp(value) if signed else fmt_number(_decimal(value) * 100, 2, thousands=False)
+        return f"{text} {label('percentage_points', lang)}"
+    text = fmt_number(value, 0 if unit == "yuan" else 2)
+    return "+" + text if signed and not text.startswith("-") and float(value) != 0 else text
+
+
 def format_table(
     df: pd.DataFrame,
     formats: Mapping[str, str] | None = None,
@@ -150,27 +187,64 @@ KEEP_WHOLE_ROWS = 30
 WIDE_COLUMNS = 8
 
 
-def to_html(table: pd.DataFrame, caption: str | None = None, footnote: str | None = None) -> str:
-    """A plain, stable HTML table (no pandas styler ids), right-aligned numbers."""
+#: sorts a ``table.sortable`` by the clicked header: numbers as numbers, the rest as text (zh collation);
+#: a row of class ``toolkit-pinned`` (a median or total row) stays last
+SORT_SCRIPT = """<script>
+document.querySelectorAll("table.sortable").forEach(function(t){
+  if(t.dataset.sortReady)return;t.dataset.sortReady="1";
+  t.querySelectorAll("th.sortable").forEach(function(th,i){
+    th.style.cursor="pointer";
+    th.addEventListener("click",function(){
+      var body=t.tBodies[0],rows=Array.prototype.slice.call(body.rows),asc=th.dataset.asc!=="1";
+      th.dataset.asc=asc?"1":"0";
+      var pinned=rows.filter(function(r){return r.classList.contains("toolkit-pinned");});
+      rows=rows.filter(function(r){return !r.classList.contains("toolkit-pinned");});
+      var key=function(r){var s=r.cells[i].textContent.replace(/[,%]/g,"").trim(),n=parseFloat(s);return isNaN(n)?s:n;};
+      rows.sort(function(a,b){var x=key(a),y=key(b);
+        var c=(typeof x==="number"&&typeof y==="number")?x-y:String(x).localeCompare(String(y),"zh");
+        return asc?c:-c;});
+      rows.concat(pinned).forEach(function(r){body.appendChild(r);});
+    });
+  });
+});
+</script>"""
+
+
+def to_html(
+    table: pd.DataFrame,
+    caption: str | None = None,
+    footnote: str | None = None,
+    source: str | None = None,
+    *,
+    sortable: bool = False,
+    pinned_last: int = 0,
+) -> str:
+    """A plain, stable HTML table (no pandas styler ids), right-aligned numbers; ``source`` (资料来源 and
+    data year) under it; ``sortable``: headers sort the rows on a click, the last ``pinned_last`` rows
+    (a median row) staying last."""
     import html
 
     # a short table prints whole (toolkit.batch.print_css); a long one breaks between rows, header repeated
     keep = " toolkit-keep" if len(table) <= KEEP_WHOLE_ROWS else ""
     # many columns print in a smaller type so the table fits the A4 width
     wide = " toolkit-wide" if len(table.columns) > WIDE_COLUMNS else ""
-    parts = [f'<table class="toolkit-table{keep}{wide}" style="border-collapse:collapse">']
+    sort = " sortable" if sortable else ""
+    th_class = ' class="sortable"' if sortable else ""
+    parts = [f'<table class="toolkit-table{keep}{wide}{sort}" style="border-collapse:collapse">']
     if caption:
         parts.append(f"<caption>{html.escape(caption)}</caption>")
     parts.append(
         "<thead><tr>"
         + "".join(
-            f'<th style="text-align:left;padding:2px 8px;border-bottom:1px solid #999">{html.escape(str(c))}</th>'
+            f'<th{th_class} style="text-align:left;padding:2px 8px;border-bottom:1px solid #999">'
+            f"{html.escape(str(c))}</th>"
             for c in table.columns
         )
         + "</tr></thead>"
     )
     parts.append("<tbody>")
-    for row in table.itertuples(index=False):
+    first_pinned = len(table) - pinned_last
+    for n, row in enumerate(table.itertuples(index=False)):
         cells = []
         for v in row:
             text = html.escape(str(v))
@@ -179,23 +253,42 @@ def to_html(table: pd.DataFrame, caption: str | None = None, footnote: str | Non
             # short labels (county names) must not wrap one character per line in narrow columns
             wrap = "white-space:nowrap;" if len(str(v)) <= 12 else ""
             cells.append(f'<td style="text-align:{align};padding:2px 8px;{wrap}">{text}</td>')
-        parts.append("<tr>" + "".join(cells) + "</tr>")
+        tr = '<tr class="toolkit-pinned">' if n >= first_pinned else "<tr>"
+        parts.append(tr + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
     if footnote:
         parts.append(f'<p style="font-size:smaller">{html.escape(footnote)}</p>')
+    if source:
+        parts.append(f'<p class="toolkit-source">{html.escape(source)}</p>')
+    if sortable:
+        parts.append(SORT_SCRIPT)
     return "\n".join(parts)
 
 
 class HtmlTable:
     """Displays as the HTML table in a notebook (``_repr_html_``) and as text elsewhere."""
 
-    def __init__(self, table: pd.DataFrame, caption: str | None = None, footnote: str | None = None):
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        caption: str | None = None,
+        footnote: str | None = None,
+        source: str | None = None,
+        *,
+        sortable: bool = False,
+        pinned_last: int = 0,
+    ):
         self.table = table
         self.caption = caption
         self.footnote = footnote
+        self.source = source  # 资料来源 and data year, printed under the table
+        self.sortable = sortable
+        self.pinned_last = pinned_last
 
     def _repr_html_(self) -> str:
-        return to_html(self.table, self.caption, self.footnote)
+        return to_html(
+            self.table, self.caption, self.footnote, self.source, sortable=self.sortable, pinned_last=self.pinned_last
+        )
 
     def __repr__(self) -> str:
         text = self.table.to_string(index=False)

@@ -14,7 +14,7 @@ from typing import Any
 
 from toolkit.did.result import FEW_CLUSTERS, estimator_name
 from toolkit.report.labels import check_lang, label, message
-from toolkit.report.tables import fmt_number, fmt_pct
+from toolkit.report.tables import fmt_number
 
 #: a TWFE estimate "differs" from the robust one when it lies outside the robust estimate's CI
 #: (difference above this share of the CI half-width; a reading aid, not a test)
@@ -232,13 +232,24 @@ def did_paragraph(
     return "".join(parts) if lang == "zh" else " ".join(parts)
 
 
-def indicator_sentences(rows: Iterable[Mapping[str, Any]], *, county: str, year: int, lang: str = "zh") -> str:
-    """Bullet list: each indicator's value in ``year``, against its target and the province median.
+def _relation(value: float, other: float, higher: bool, show) -> str:
+    """``better``, ``worse`` or ``equal``: ``value`` against ``other`` in the indicator's direction,
+    equal when the two print the same."""
+    if show(value) == show(other):
+        return "equal"
+    return "better" if (value > other) == higher else "worse"
 
-    ``rows``: mappings with ``label``, ``value``, ``unit`` (``fraction`` or other), optional
-    ``target`` (with ``target_label``, whose target it is), ``province_median``, ``direction``
-    (``higher_is_better`` / ``lower_is_better``).
+
+def indicator_sentences(rows: Iterable[Mapping[str, Any]], *, county: str, year: int, lang: str = "zh") -> str:
+    """Bullet list: each indicator's value in ``year`` in its unit, its change on last year (better or
+    worse in the indicator's direction), against its target and 优于/劣于 the province median.
+
+    ``rows``: mappings with ``label``, ``value``, ``unit`` (the registry's), optional ``previous``
+    (last year's value), ``target`` (with ``target_label``, whose target it is), ``province_median``,
+    ``direction`` (``higher_is_better`` / ``lower_is_better``).
     """
+    from toolkit.report.tables import fmt_indicator, fmt_indicator_change, unit_text
+
     check_lang(lang)
     out = []
     for r in rows:
@@ -246,37 +257,52 @@ def indicator_sentences(rows: Iterable[Mapping[str, Any]], *, county: str, year:
         if not _finite(v):
             continue
         unit = r.get("unit")
-        if unit in ("fraction", "probability"):
-            show = fmt_pct
-        elif unit == "yuan":
-            show = lambda x: fmt_number(x, 0)  # noqa: E731
-        else:
-            show = lambda x: fmt_number(x, 2)  # noqa: E731
-        text = f"- **{r['label']}**：{show(v)}" if lang == "zh" else f"- **{r['label']}**: {show(v)}"
-        tgt, med = r.get("target"), r.get("province_median")
+
+        def show(x, unit=unit):
+            return fmt_indicator(x, unit, lang=lang)
+
+        sep = "：" if lang == "zh" else ": "
+        text = f"- **{r['label']}**{sep}{show(v)}"
+        tgt, med, prev = r.get("target"), r.get("province_median"), r.get("previous")
         higher = r.get("direction", "higher_is_better") == "higher_is_better"
         bits = []
+        if _finite(prev):
+            rel = _relation(v, prev, higher, show)
+            if rel == "equal":
+                bits.append(message("change_sentence_same", lang, previous=show(prev)))
+            else:
+                size = fmt_indicator_change(v - prev, unit, lang, signed=False)
+                if unit not in ("fraction", "probability") and unit:
+                    size = f"{size} {unit_text(unit, lang)}"
+                key = "change_sentence_up" if v > prev else "change_sentence_down"
+                verdict = label(f"change_{rel}", lang)
+                bits.append(message(key, lang, previous=show(prev), change=size, verdict=verdict))
         if _finite(tgt):
             met = v >= tgt if higher else v <= tgt
-            whose = r.get("target_label")  # whose target it is (params/targets.yaml), e.g. 浙江省试点县目标
-            bits.append(
-                (f"{'达到' if met else '未达到'}{whose or '目标'} {show(tgt)}")
-                if lang == "zh"
-                else (f"{'meets' if met else 'misses'} the {whose or 'target'} of {show(tgt)}")
-            )
+            whose = r.get("target_label") or label("target", lang)  # e.g. 浙江省试点县目标
+            if lang == "en":
+                whose = whose[0].lower() + whose[1:] if whose[:1].isupper() and whose[1:2].islower() else whose
+            key = "target_sentence_met" if met else "target_sentence_missed"
+            bits.append(message(key, lang, whose=whose, target=show(tgt)))
         if _finite(med):
-            rel = "高于" if v > med else ("低于" if v < med else "等于")
-            rel_en = "above" if v > med else ("below" if v < med else "equal to")
-            bits.append(
-                f"{rel}全省中位数 {show(med)}" if lang == "zh" else f"{rel_en} the province median of {show(med)}"
-            )
+            rel = _relation(v, med, higher, show)
+            bits.append(message(f"median_sentence_{rel}", lang, median=show(med)))
         if bits:
-            text += ("，" + "，".join(bits) + "。") if lang == "zh" else ("; " + "; ".join(bits) + ".")
+            text += ("，" + "，".join(bits) + "。") if lang == "zh" else (", " + "; ".join(bits) + ".")
         out.append(text)
     if not out:
-        return "本年度没有可计算的指标。" if lang == "zh" else "No indicator could be computed for this year."
-    head = f"{county} {year} 年：" if lang == "zh" else f"{county}, {year}:"
-    return head + "\n\n" + "\n".join(out)
+        return message("no_indicator_this_year", lang)
+    return message("indicator_year_head", lang, county=county, year=year) + "\n\n" + "\n".join(out)
+
+
+class SourceNote(Markdown):
+    """The 资料来源 and 数据年份 line under a table or figure (``<p class="toolkit-source">`` in HTML, a
+    paragraph in the Word draft)."""
+
+    def _repr_html_(self) -> str:
+        import html as _html
+
+        return f'<p class="toolkit-source">{_html.escape(self.text)}</p>'
 
 
 def claims_summary(checked, lang: str = "zh") -> str:

@@ -126,6 +126,8 @@ def _add_table(doc, item) -> None:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if item.footnote:
         doc.add_paragraph(item.footnote)
+    if getattr(item, "source", None):
+        doc.add_paragraph(item.source)
 
 
 def document_bytes(items, timestamp: dt.datetime = DEFAULT_TIMESTAMP) -> bytes:
