@@ -145,6 +145,34 @@ CASES = [
         _drop_row("county_year", 4),
         dict(table="county_year", column="year", rows=[4, 5], value="county_id C02: no row for 2021"),
     ),
+    # ph_process (conftest): U01 ehr on rows 1–4, U01 vaccination (planned 5000) on rows 5–8, U02 ehr
+    # on rows 9–12, U02 vaccination on rows 13–16; deaths: C01 2020 'all' '30-34' on rows 1–3
+    (
+        "planned_amount_differs_between_quarters",
+        _set("ph_process", 5, "planned_amount", 4000.0),
+        dict(
+            table="ph_process",
+            column="planned_amount",
+            rows=[5, 6, 7, 8],
+            value="U01, 2022, vaccination: 4000 vs 5000",
+            expected="one planned_amount within each (unit_id, year, project)",
+        ),
+    ),
+    (
+        "planned_amount_empty_in_one_quarter",
+        _set("ph_process", 12, "planned_amount", ""),
+        dict(table="ph_process", column="planned_amount", rows=[13, 14, 15, 16], value="5000 vs <empty>"),
+    ),
+    (
+        "reform_year_differs_within_county",
+        _set("county_year", 1, "reform_year", 2022),
+        dict(table="county_year", column="reform_year", rows=[1, 2, 3], value="C01: 2021 vs 2022"),
+    ),
+    (
+        "population_differs_between_causes",
+        _set("deaths", 1, "population", 40000),
+        dict(table="deaths", column="population", rows=[1, 2, 3], value="C01, 2020, all, 30-34: 40000 vs 50000"),
+    ),
     (
         "text_in_number_column",
         _set("unit_year", 0, "fund_general", "abc"),

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 #: identifier cells of the input template's example rows start with this; the loader rejects such rows
 EXAMPLE_MARK = "示例"
@@ -317,19 +318,20 @@ class Table:
     #: what the toolkit uses the table for, in Chinese (the input template's instructions)
     use_zh: str = ""
 
-    @property
+    @cached_property  # the loader asks for these on every column of every table
     def names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
-    @property
+    @cached_property
     def required(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
 
+    @cached_property
+    def _by_name(self) -> dict[str, Column]:
+        return {c.name: c for c in self.columns}
+
     def column(self, name: str) -> Column:
-        for c in self.columns:
-            if c.name == name:
-                return c
-        raise KeyError(name)
+        return self._by_name[name]
 
     def labels(self, language: str = "both") -> dict[str, str]:
         """Column name -> label, ``language`` one of ``zh``, ``en``, ``both``."""

@@ -87,6 +87,7 @@ class _Raw:
     sheet_header_row: int = 0  # workbooks: the sheet row of the header, so messages give rows as Excel shows them
     written: dict[str, str] = field(default_factory=dict)  # contract name -> header text as the sheet wrote it
     codes: dict = field(default_factory=dict)  # column -> factorised codes, shared by the rules (_group_codes)
+    final: bool = False  # the typed frame already has the dataset's dtypes (pyarrow path)
 
 
 def _source_name(path: Path, sheet: str | None = None) -> str:
@@ -794,6 +795,10 @@ def _check_ranges(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[P
         if c.name not in typed or c.kind not in ("int", "money", "rate", "number"):
             continue
         values = typed[c.name].to_numpy(dtype="float64", na_value=np.nan)
+        exceptions = [e for e in table.range_exceptions if e.column == c.name]
+        if not exceptions and len(values) and not np.isnan(values).all():  # the common case: two comparisons
+            if (c.min is None or np.nanmin(values) >= c.min) and (c.max is None or np.nanmax(values) <= c.max):
+                continue
         lo = np.full(len(values), -np.inf if c.min is None else c.min, dtype="float64")
         hi = np.full(len(values), np.inf if c.max is None else c.max, dtype="float64")
         special = np.zeros(len(values), dtype=bool)
@@ -832,6 +837,8 @@ def _check_ranges(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[P
             else:
                 expected = f"{c.range_text()} ({c.label})"
             problems += _grouped(table.name, expected, c.name, raw, m, text)
+        if typed[c.name].dtype != "float64":  # typed as loaded (pyarrow path): emptied cells need floats
+            typed[c.name] = typed[c.name].astype("float64")
         typed.loc[outside, c.name] = np.nan
 
 
@@ -868,7 +875,8 @@ def _column_codes(typed: pd.DataFrame, name: str, memo: dict | None) -> tuple[np
         return memo[name]
     values = typed[name]
     found = None
-    if pd.api.types.is_float_dtype(values.dtype):  # whole numbers in a short range (years, quarters): v - min
+    numeric = pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype)
+    if numeric:  # whole numbers in a short range (years, quarters): v - min
         x = values.to_numpy(dtype="float64", na_value=np.nan)
         present = ~np.isnan(x)
         if present.any():
@@ -1050,21 +1058,22 @@ def _check_same_within(raw: _Raw, table: Table, typed: pd.DataFrame, problems: l
         kept = group >= 0
         if not kept.any():
             continue
-        # a group holds one value when its smallest and largest agree (an empty cell is a value of its own)
+        # a group holds one value when every row agrees with one row of the group (any row: an
+        # assignment with repeated indices keeps one of the values); an empty cell is a value of its own
         values = typed[rule.column]
-        if pd.api.types.is_float_dtype(values.dtype):
-            x = pd.Series(values.to_numpy(dtype="float64", na_value=np.nan)[kept])
-            stats = x.groupby(group[kept], sort=False).agg(["min", "max", "count", "size"])
-            present = stats["count"].to_numpy()
-            varies = (present > 0) & ((stats["max"] > stats["min"]).to_numpy() | (present < stats["size"].to_numpy()))
+        if pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
+            v = values.to_numpy(dtype="float64", na_value=np.nan)
         else:
-            codes = pd.Series(_column_codes(typed, rule.column, raw.codes)[0][kept])
-            by_group = codes.groupby(group[kept], sort=False)
-            varies = (by_group.max() > by_group.min()).to_numpy()
-            stats = by_group.size()
-        if not varies.any():
+            v = _column_codes(typed, rule.column, raw.codes)[0].astype("float64")
+        one = np.full(int(group.max()) + 1, np.nan)
+        one[group[kept]] = v[kept]
+        theirs = one[np.where(kept, group, 0)]
+        differs = kept & (theirs != v) & ~(np.isnan(theirs) & np.isnan(v))
+        if not differs.any():
             continue
-        offending = kept & np.isin(group, stats.index.to_numpy()[varies])
+        varies = np.zeros(len(one), dtype=bool)
+        varies[group[differs]] = True
+        offending = kept & varies[np.where(kept, group, 0)]
         _same_within_problems(raw, table, typed.loc[offending], rule, problems)
 
 
@@ -1107,6 +1116,20 @@ def _same_within_problems(raw: _Raw, table: Table, bad: pd.DataFrame, rule, prob
 def _check_panel(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
     if not table.panel or table.panel not in typed or "year" not in typed:
         return
+    entity, n_entities = _column_codes(typed, table.panel, raw.codes)
+    years = typed["year"].to_numpy(dtype="float64", na_value=np.nan)
+    kept = (entity >= 0) & ~np.isnan(years)
+    if not kept.any():
+        return
+    first_year = years[kept].min()
+    n_years = int(years[kept].max() - first_year) + 1
+    if n_entities * n_years <= 1 << 26:  # a presence table entity × year tells every gap at once
+        year = np.where(kept, years - first_year, 0).astype(np.int64)
+        seen = np.zeros((n_entities, n_years), dtype=bool)
+        seen[entity[kept], year[kept]] = True
+        first, last = seen.argmax(axis=1), n_years - 1 - seen[:, ::-1].argmax(axis=1)
+        if not (seen.any(axis=1) & (last - first + 1 > seen.sum(axis=1))).any():
+            return
     sub = typed[[table.panel, "year"]].dropna()
     span = sub.groupby(table.panel, sort=True)["year"].agg(["min", "max", "nunique"])
     gaps = span[span["max"] - span["min"] + 1 > span["nunique"]]
@@ -1133,7 +1156,9 @@ def _check_panel(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Pr
     problems += _capped(found)
 
 
-def _final_dtypes(typed: pd.DataFrame, table: Table) -> pd.DataFrame:
+def _final_dtypes(typed: pd.DataFrame, table: Table, raw: _Raw | None = None) -> pd.DataFrame:
+    if raw is not None and raw.final:
+        return typed
     out = {}
     for name in typed.columns:
         s = typed[name]
@@ -1231,52 +1256,62 @@ def _arrow_csv(path: Path, table: Table, optional: Iterable[str]) -> tuple[pd.Da
     out: dict[str, pa.Array] = {}  # contract columns, converted to pandas at once (blocks built by pyarrow)
     extra: dict[str, pd.Series] = {}
     for name in header:
-        s = arrow.column(name).combine_chunks()
+        s = arrow.column(name)  # chunked as read: pyarrow.compute and to_pandas take the chunks as they are
         if name not in table.names:
-            extra[name] = _extra_column(pd.Series(s.to_numpy(zero_copy_only=False), dtype=object))
+            extra[name] = _extra_column(pd.Series(s.to_numpy(), dtype=object))
             continue
         c = table.column(name)
         if name in numeric:
-            nulls = s.null_count
-            if (nulls and not c.nullable) or pc.any(pc.is_inf(s)).as_py():
+            if (s.null_count and not c.nullable) or pc.any(pc.is_inf(s)).as_py():
                 return None
-            if c.kind == "int" and pc.all(pc.equal(pc.floor(s), s)).as_py() not in (True, None):
-                return None
+            if c.kind == "int":  # whole numbers, typed int64 as in the loaded dataset
+                if pc.all(pc.equal(pc.floor(s), s)).as_py() not in (True, None):
+                    return None
+                try:
+                    s = s.cast(pa.int64())
+                except pa.ArrowInvalid:  # beyond int64: the general path reports it
+                    return None
             out[name] = s
             continue
-        # yes/no and choices match exactly, so a cell with spaces is declined below anyway
-        # each distinct text checked once (ids repeat on every row of their unit)
-        if c.kind in ("id", "text") and pc.any(pc.match_substring_regex(s.unique(), _UNTRIMMED)).as_py():
+        # every text check on the distinct texts (ids repeat on every row of their unit); yes/no and
+        # choices match exactly, so a cell with spaces is declined by them anyway
+        distinct = s.unique()
+        if c.kind in ("id", "text") and pc.any(pc.match_substring_regex(distinct, _UNTRIMMED)).as_py():
             return None
-        missing = pc.is_in(s, value_set=na_tokens)
+        empty = pc.is_in(distinct, value_set=na_tokens)
         if c.choices:  # a code of the column ("none") is a value, as on the general path
-            missing = pc.and_(missing, pc.invert(pc.is_in(s, value_set=pa.array(list(c.choices)))))
-        if not c.nullable and pc.any(missing).as_py():
-            return None
-        cells = pc.if_else(missing, pa.scalar(None, pa.string()), s)
+            empty = pc.and_(empty, pc.invert(pc.is_in(distinct, value_set=pa.array(list(c.choices)))))
+        cells = s
+        if pc.any(empty).as_py():
+            if not c.nullable:
+                return None
+            cells = pc.if_else(pc.is_in(s, value_set=distinct.filter(empty)), pa.scalar(None, pa.string()), s)
+            distinct = distinct.filter(pc.invert(empty))
         if c.kind == "bool":
+            truth = pa.array(sorted(_TRUE | _FALSE))
+            if pc.all(pc.is_in(pc.utf8_lower(distinct), value_set=truth)).as_py() not in (True, None):
+                return None
             low = pc.utf8_lower(cells)
             is_true, is_false = (
                 pc.is_in(low, value_set=pa.array(sorted(_TRUE))),
                 pc.is_in(low, value_set=pa.array(sorted(_FALSE))),
             )
-            if not pc.all(pc.or_kleene(pc.or_(is_true, is_false), missing)).as_py():
-                return None
-            out[name] = pc.if_else(is_true, 1.0, pc.if_else(is_false, 0.0, pa.scalar(None, pa.float64())))
-        else:
-            if (
-                c.kind == "enum"
-                and not pc.all(pc.or_kleene(pc.is_in(cells, value_set=pa.array(list(c.choices))), missing)).as_py()
-            ):
-                return None
-            if c.kind == "id" and pc.any(pc.starts_with(cells, EXAMPLE_MARK)).as_py():
-                return None  # the template's example rows: reported by the general path
-            out[name] = cells
+            out[name] = pc.if_else(is_true, True, pc.if_else(is_false, False, pa.scalar(None, pa.bool_())))
+            continue
+        if c.kind == "enum" and pc.all(pc.is_in(distinct, value_set=pa.array(list(c.choices)))).as_py() is False:
+            return None
+        if c.kind == "id" and pc.any(pc.starts_with(distinct, EXAMPLE_MARK)).as_py():
+            return None  # the template's example rows: reported by the general path
+        out[name] = cells
     typed = pa.table(out).to_pandas(types_mapper=_STR_DTYPE.get) if out else pd.DataFrame(index=range(arrow.num_rows))
+    for name in out:  # the final dtypes of docs/architecture.md: nullable counts and yes/no stay nullable
+        dtype = table.column(name).dtype
+        if dtype in ("Int64", "boolean"):
+            typed[name] = typed[name].astype(dtype)
     for name, series in extra.items():
         typed[name] = series
     typed = typed[header] if extra else typed
-    return typed, _Raw(typed, np.arange(1, arrow.num_rows + 1, dtype=np.int64), path.name, tuple(header))
+    return typed, _Raw(typed, np.arange(1, arrow.num_rows + 1, dtype=np.int64), path.name, tuple(header), final=True)
 
 
 def _check_rules(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[Problem]) -> None:
@@ -1328,7 +1363,7 @@ def load_table(file: str | Path, name: str, sheet: str | None = None) -> pd.Data
     typed, raw, problems = _check_table(path, table, sheet)
     if problems:
         raise ValidationError.from_problems(_as_written(problems, [raw] if raw else []), what=path.name)
-    return _final_dtypes(typed, table)
+    return _final_dtypes(typed, table, raw)
 
 
 def _drop_example_rows(raw: _Raw, table: Table, problems: list[Problem]) -> None:
@@ -1438,15 +1473,25 @@ def _workbook_tables(
             files[name], sheets[name] = book, sheet
 
 
+def _isin(values: pd.Series, known: pd.Series) -> np.ndarray:
+    """``values.isin(known)`` as a bool array, by pyarrow's hash lookup for text columns."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if values.dtype == "str" and known.dtype == "str":
+        found = pc.is_in(pa.array(values), value_set=pa.array(known.dropna()).cast(pa.array(values).type))
+        return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+    return values.isin(known.dropna()).to_numpy(dtype=bool)
+
+
 def _cross_checks(typed: dict[str, pd.DataFrame], raws: dict[str, _Raw], problems: list[Problem]) -> None:
     for name, frame in typed.items():
         table = TABLES[name]
         for ref in table.references:
             if ref.target not in typed or ref.column not in frame or ref.target_column not in typed[ref.target]:
                 continue
-            known = set(typed[ref.target][ref.target_column].dropna())
             values = frame[ref.column]
-            unknown = (values.notna() & ~values.isin(known)).to_numpy(dtype=bool)
+            unknown = values.notna().to_numpy(dtype=bool) & ~_isin(values, typed[ref.target][ref.target_column])
             problems += _grouped(
                 name,
                 f"a {ref.column} listed in {ref.target} ({raws[ref.target].source}) — unknown id",
@@ -1558,7 +1603,7 @@ def load_dataset(
     unchanged = _stamps(files) == stamps  # size and modification time: the files were not rewritten while read
     ds = Dataset(
         root=root,
-        tables={n: _final_dtypes(f, TABLES[n]) for n, f in typed.items()},
+        tables={n: _final_dtypes(f, TABLES[n], raws[n]) for n, f in typed.items()},
         files=files,
         data_hash=data_hash if unchanged else file_hash(files),
         sheets=sheets,

@@ -75,9 +75,8 @@ def text_problems(table: Table, typed: pd.DataFrame, rows: np.ndarray, source: s
         if c.kind not in ("id", "text") or c.name not in typed:
             continue
         s = typed[c.name]
-        # each distinct text scanned once (ids repeat on every row of their unit); rows only when one has it
-        distinct = pd.Series(s.unique(), dtype="string")
-        if not distinct.str.contains(CONTROL_CHARACTERS, regex=True, na=False).any():
+        # each distinct text scanned once, by pyarrow (ids repeat on every row of their unit)
+        if not _any_match(s, CONTROL_CHARACTERS):
             continue
         hits = s.astype("string").str.contains(CONTROL_CHARACTERS, regex=True, na=False).to_numpy(dtype=bool)
         for i in np.flatnonzero(hits)[:50]:
@@ -94,6 +93,15 @@ def text_problems(table: Table, typed: pd.DataFrame, rows: np.ndarray, source: s
                 )
             )
     return out
+
+
+def _any_match(s: pd.Series, pattern: str) -> bool:
+    """Whether any non-empty cell of a text column matches ``pattern`` (checked on the distinct texts)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    distinct = pa.array(s.dropna().unique(), type=pa.large_string(), from_pandas=True)
+    return bool(pc.any(pc.match_substring_regex(distinct, pattern)).as_py())
 
 
 def _amount(v) -> str:
