@@ -38,13 +38,15 @@ from toolkit.settlement.statement import settle_province  # noqa: E402
 
 YEAR = 2024
 REFORM = """savings_split:
-  source: benchmark reform (5:3:2)
   values:
-    2024: {county: 0.5, township: 0.3, village: 0.2}
+    2024:
+      value: {county: 0.5, township: 0.3, village: 0.2}
+      reference: {document: benchmark reform, article: 5:3:2}
 chronic_savings_split:
-  source: benchmark reform (5:3:2)
   values:
-    2024: {county: 0.5, township: 0.3, village: 0.2}
+    2024:
+      value: {county: 0.5, township: 0.3, village: 0.2}
+      reference: {document: benchmark reform, article: 5:3:2}
 """
 
 

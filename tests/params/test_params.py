@@ -9,6 +9,7 @@ import yaml
 from tests.params.helpers import params_with_dated_change
 from toolkit.errors import ValidationError
 from toolkit.params.load import load_params
+from toolkit.params.reform import apply_reform, changed_keys, load_reform
 from toolkit.params.schema import SPECS
 from toolkit.params.snapshot import snapshot
 from toolkit.paths import PARAMS_DIR
@@ -35,9 +36,11 @@ def test_every_shipped_parameter_file_loads_and_is_complete():
 
 
 def test_every_shipped_value_carries_its_own_reference():
-    """In the policy files (province default, county overrides) each dated value is
-    {value, reference: {document, article?, note?}} — no file-wide source. Reform files are proposals."""
-    for path in [PARAMS_DIR / "province.yaml", *sorted((PARAMS_DIR / "counties").glob("*.yaml"))]:
+    """In the parameter files (province default, county overrides, example reforms) each dated value
+    is {value, reference: {document, article?, note?}} — no file-wide source."""
+    reforms = sorted((PARAMS_DIR / "reforms").glob("*.yaml"))
+    assert reforms  # the example reform the scenario notebook runs is checked too
+    for path in [PARAMS_DIR / "province.yaml", *sorted((PARAMS_DIR / "counties").glob("*.yaml")), *reforms]:
         for key, body in yaml.safe_load(path.read_text(encoding="utf-8")).items():
             assert "source" not in body, f"{path.name} {key}: one source for all values; give each value its reference"
             for year, dated in body["values"].items():
@@ -192,6 +195,35 @@ def test_broken_county_file_names_file_key_and_expectation(tmp_path, fixture, ke
     assert f"column '{key}'" in message
     assert expected in message
     assert "nothing was written" in message
+
+
+@pytest.mark.parametrize("fixture, key, expected", COUNTY_CASES, ids=[c[0] for c in COUNTY_CASES])
+def test_broken_reform_file_is_refused_by_the_rules_of_a_county_file(tmp_path, fixture, key, expected):
+    """A reform file (toolkit.params.reform) has the county file's format and is checked by the same
+    rules: every broken county fixture, read as a reform, names the reform file, the key and the
+    same expectation."""
+    path = tmp_path / f"reform_{fixture}"
+    shutil.copy(BROKEN / fixture, path)
+    with pytest.raises(ValidationError) as info:
+        load_reform(path)
+    message = str(info.value)
+    assert path.name in message
+    assert f"column '{key}'" in message
+    assert expected in message
+
+
+def test_example_reform_is_in_force_from_its_start_year():
+    """params/reforms/savings_split_532.yaml: 5:3:2 from the 2024 settlement on; 2023 keeps 4:4:2."""
+    reform = load_reform(PARAMS_DIR / "reforms" / "savings_split_532.yaml")
+    assert {e.key: sorted(e.values) for e in reform.entries.values()} == {
+        "savings_split": [2024],
+        "chronic_savings_split": [2024],
+    }
+    later, before = apply_reform(snapshot("C01", 2024), reform), apply_reform(snapshot("C01", 2023), reform)
+    assert later["savings_split"] == {"county": 0.5, "township": 0.3, "village": 0.2}
+    assert later.resolved("savings_split").since == 2024
+    assert "5:3:2" in later.resolved("chronic_savings_split").source
+    assert changed_keys(snapshot("C01", 2023), before) == []
 
 
 def test_value_is_shown_in_the_error(tmp_path):

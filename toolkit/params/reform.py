@@ -3,12 +3,14 @@
 A reform file has the format of a county override file (``params/counties/*.yaml``)::
 
     savings_split:
-      source: commission proposal 2025 (5:3:2)
       values:
-        2024: {county: 0.5, township: 0.3, village: 0.2}
+        2024:
+          value: {county: 0.5, township: 0.3, village: 0.2}
+          reference: {document: commission proposal 2025, article: 结余分配 5:3:2}
 
 Each key is a parameter of :data:`toolkit.params.schema.SPECS`; its ``values`` map a start year to
-the value that holds from then on. Applied to a county-year, the reform's latest entry whose start
+the value that holds from then on, each with its reference (the older form, one ``source`` for all
+values of a key, is read too, as in a county file). Applied to a county-year, the reform's latest entry whose start
 year is not after the year *replaces* the baseline value (the province's or the county's own),
 whatever the baseline's start year: a reform says "from year Y on, the rule is this". A reform whose
 entries all start after the year changes nothing in that year.
