@@ -368,7 +368,27 @@ UNITS = Table(
         Column("unit_name", "text", "单元名称", "Unit name", nullable=True),
         COUNTY_ID,
         _id("township_id", "乡镇编码", "Township ID"),
+        Column(
+            "township_name",
+            "text",
+            "乡镇名称",
+            "Township name",
+            required=False,
+            nullable=True,
+            note="optional; statements and roll-ups show it instead of the code",
+            note_zh="可选；结算单和汇总表显示名称而不是编码",
+        ),
         _id("community_id", "医共体编码", "Medical community ID"),
+        Column(
+            "community_name",
+            "text",
+            "医共体名称",
+            "Medical community name",
+            required=False,
+            nullable=True,
+            note="optional; statements and roll-ups show it instead of the code",
+            note_zh="可选；结算单和汇总表显示名称而不是编码",
+        ),
     ),
     key=("unit_id",),
     references=(Reference("county_id", "county_year", "county_id"),),
@@ -376,6 +396,10 @@ UNITS = Table(
         KeyConflict(
             "township_id", "one township per unit (rules.md §1: each unit belongs to one township)", "unit", "townships"
         ),
+    ),
+    same_within=(
+        SameWithin("township_name", ("township_id",), "a township has one name"),
+        SameWithin("community_name", ("community_id",), "a medical community has one name"),
     ),
     use_zh="健康管理单元名册：按单元结算医保包干和公卫经费",
 )

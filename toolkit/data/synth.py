@@ -44,7 +44,7 @@ from toolkit.data.synth_truth import build_truth
 from toolkit.errors import ToolkitError
 
 GENERATOR = "toolkit.data.synth"
-GENERATOR_VERSION = "1.1.0"  # 1.1: fictional county and township names
+GENERATOR_VERSION = "1.2.0"  # 1.1: fictional county and township names; 1.2: units carry township and community names
 DEFAULT_SEED = 20240901
 #: default claims for a claims province: ~33,000 per county (≈200,000 for 6 counties)
 CLAIMS_PER_COUNTY = 33_000

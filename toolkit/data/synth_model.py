@@ -226,6 +226,13 @@ def fictional_town_names(county_stem: str, n: int) -> list[str]:
     return [f"{county_stem}{_numeral(k + 1)}镇" for k in range(n)]
 
 
+def community_name(county_name: str, k: int) -> str:
+    """The name of a county's ``k``-th medical community (0-based), after its lead hospital, as the
+    facility table names them: 甲子县人民医院医共体, 甲子县中医医院医共体, then 甲子县第3医共体, … ."""
+    lead = ("人民医院", "中医医院")
+    return f"{county_name}{lead[k]}医共体" if k < len(lead) else f"{county_name}第{k + 1}医共体"
+
+
 def _place_names(rng: np.random.Generator, n: int, suffix: str, taken: set[str]) -> list[str]:
     names: list[str] = []
     while len(names) < n:
@@ -293,7 +300,8 @@ def build_province(
 
     # --- units
     rng = rng_for(seed, 3)
-    unit_rows = {k: [] for k in ["unit_id", "unit_name", "county_id", "township_id", "community_id"]}
+    columns = ["unit_id", "unit_name", "county_id", "township_id", "township_name", "community_id", "community_name"]
+    unit_rows: dict[str, list] = {k: [] for k in columns}
     unit_county: list[int] = []
     weights: list[float] = []
     for c, cid in enumerate(county_ids):
@@ -316,7 +324,9 @@ def build_province(
                 unit_rows["unit_name"].append(f"{county_names[c]}{town_names[tw]}第{j + 1}健康管理单元")
                 unit_rows["county_id"].append(cid)
                 unit_rows["township_id"].append(f"{cid}-T{tw + 1:02d}")
+                unit_rows["township_name"].append(town_names[tw])
                 unit_rows["community_id"].append(f"{cid}-M{town_comm[tw] + 1}")
+                unit_rows["community_name"].append(community_name(county_names[c], int(town_comm[tw])))
                 unit_county.append(c)
                 weights.append(rng.gamma(20.0, 1 / 20.0))
     unit_county_arr = np.array(unit_county)

@@ -130,16 +130,20 @@ def rollup_table(ctx: ReportContext, level: str = "township") -> HtmlTable:
     return HtmlTable(out)
 
 
+def chart_rows(cs) -> pd.DataFrame:
+    """The rows the package charts draw, labelled by name: townships, or the units of a county
+    with one township."""
+    if cs.by_township["township_id"].nunique() > 1:
+        return cs.by_township.set_index("township_name")
+    return cs.units.set_index("unit_name")
+
+
 def package_charts(ctx: ReportContext) -> Bundle:
     """Budget against spending of both insurance packages, and the public-health pool split into
     process / objective / effect amounts — by township (by unit when the county has one township)."""
     cs = settlement(ctx)
     lang = ctx.lang
-    by = (
-        cs.by_township.set_index("township_id")
-        if cs.by_township["township_id"].nunique() > 1
-        else cs.units.set_index("unit_id")
-    )
+    by = chart_rows(cs)
     unit = "万元" if lang == "zh" else "10k yuan"
     big = by[["budget", "actual"]].rename(columns={"actual": "spending"})
     small = by[["chronic_budget", "chronic_actual"]].rename(
