@@ -14,8 +14,11 @@ but nothing can leak from one report into the next. Each report's provenance rec
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import signal
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -34,6 +37,47 @@ START_ATTEMPTS = 3
 #: caches); measured kernel memory over 40 county reports grew 335 → 359 MiB and levelled off, so
 #: restarts are a safety net, not a need (benchmarks/bench_batch.py: 50 cost ≈0.1 s a report).
 DEFAULT_RESTART_EVERY = 200
+
+
+def _libc_prctl():
+    """``prctl`` of the C library, looked up once here (never in a freshly forked child), or None."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _libc_prctl() if sys.platform.startswith("linux") else None
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """In the forked kernel, before it runs: SIGKILL when its worker dies (PR_SET_PDEATHSIG).
+
+    jupyter_client starts kernels in a session of their own, so a signal to the batch's process
+    group never reaches them, and ipykernel's own parent poller notices a dead parent only up to a
+    second later — long enough to write into the output folder. The death signal is immediate; a
+    worker that died between the fork and this call is caught by the parent check.
+    """
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _kernel_manager_class():
+    """``AsyncKernelManager`` whose kernels die with the process that started them (Linux)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class DyingWithParentKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw):
+            if _PRCTL is not None:
+                kw.setdefault("preexec_fn", functools.partial(_die_with, os.getpid()))
+            return await super().start_kernel(**kw)
+
+    return DyingWithParentKernelManager
 
 
 class NotebookFailed(Exception):
@@ -91,11 +135,10 @@ class ReusedKernel:
 
     # -- lifecycle -----------------------------------------------------------------------
     def _start_once(self) -> None:
-        from jupyter_client.manager import AsyncKernelManager
         from nbclient import NotebookClient
 
         self._sock_dir = tempfile.mkdtemp(prefix="toolkit-kernel-")
-        km = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(self._sock_dir, "k"))
+        km = _kernel_manager_class()(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(self._sock_dir, "k"))
         warm = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(warm_up_code(self.warm_modules))])
         client = NotebookClient(
             warm,
@@ -257,6 +300,7 @@ def execute_isolated(
                 log_output=False,
                 execution_timeout=timeout,
                 request_save_on_cell_execute=False,
+                kernel_manager_class=_kernel_manager_class(),  # the kernel dies with this worker
                 **IOPUB,
             )
         except PapermillExecutionError as exc:
