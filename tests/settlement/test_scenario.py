@@ -107,6 +107,82 @@ def test_reform_that_changes_nothing_gives_zero_differences_everywhere(tmp_path)
     assert res.digests[("same", "C99")] == res.digests[("baseline", "C99")]
 
 
+#: a valid value other than the baseline's, for an entry dated after the settled year
+OTHER_VALUE = {
+    "savings_split": {"county": 0.5, "township": 0.3, "village": 0.2},
+    "chronic_savings_split": {"county": 0.6, "township": 0.2, "village": 0.2},
+    "overspend_share": 0.25,
+    "advance_rate": 0.5,
+}
+
+
+def _assert_zero_everywhere(res):
+    for frame in (res.units, res.townships, res.communities, res.counties):
+        for m in MEASURES:
+            assert (frame[f"{m}_difference"] == 0).all(), m
+    assert (res.tiers["difference"] == 0).all()
+    row = res.comparison.iloc[0]
+    assert row["retained_difference"] == 0 and row["insurer_paid_difference"] == 0 and row["budget_difference"] == 0
+    assert (row["winners"], row["losers"], row["unchanged"]) == (0, 0, len(res.units))
+
+
+def _spending(spent: list[int]):
+    t = make_tables()
+    uy = t["unit_year"]
+    for i, fen in enumerate(spent, start=1):
+        uy.loc[(uy["year"] == YEAR) & (uy["unit_id"] == f"U{i}"), "fund_general"] = fen / 100.0
+    return t
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    spent=st.lists(st.integers(30_000_000, 70_000_000), min_size=4, max_size=4),  # fen; budget 50,000,000
+    keys=st.sets(st.sampled_from(sorted(OTHER_VALUE)), min_size=1),
+    since=st.integers(2017, YEAR),
+    with_later_entry=st.booleans(),
+)
+def test_any_reform_restating_the_baseline_gives_zero_differences(tmp_path, spent, keys, since, with_later_entry):
+    """Any data (units saving or overspending), any parameters restated at their baseline values from
+    any start year up to the settled year, with or without a different value dated after it: zero
+    differences at every level, no parameter reported as changed."""
+    import yaml
+
+    base = snapshot("C99", YEAR)
+    body = {}
+    for key in sorted(keys):
+        values = {since: {"value": base[key], "reference": {"document": "restated baseline"}}}
+        if with_later_entry:
+            values[YEAR + 1] = {"value": OTHER_VALUE[key], "reference": {"document": "not yet in force"}}
+        body[key] = {"values": values}
+    path = tmp_path / "restated.yaml"
+    path.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    res = run_scenario(_spending(spent), YEAR, {"C99": base}, [load_reform(path)])
+    _assert_zero_everywhere(res)
+    assert res.changes.empty
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    spent=st.lists(st.integers(30_000_000, 50_000_000), min_size=4, max_size=4),  # every unit within budget
+    share=st.integers(0, 100),
+)
+def test_a_rule_that_applies_to_no_unit_moves_no_money(tmp_path, spent, share):
+    """The overspend share changed while no unit overspends: the reform is settled again (its
+    parameters differ) and every difference is still zero, to the fen."""
+    path = tmp_path / "overspend.yaml"
+    path.write_text(
+        f"overspend_share:\n  values:\n    2020:\n      value: {share / 100}\n"
+        "      reference: {document: commission proposal}\n",
+        encoding="utf-8",
+    )
+    base = snapshot("C99", YEAR)
+    res = run_scenario(_spending(spent), YEAR, {"C99": base}, [load_reform(path)])
+    _assert_zero_everywhere(res)
+    if share / 100 != base["overspend_share"]:  # any other share than the province's is a change, settled again
+        assert res.changes["key"].tolist() == ["overspend_share"]
+        assert res.digests[("overspend", "C99")] != res.digests[("baseline", "C99")]
+
+
 def test_reform_starting_after_the_year_is_not_in_force(tmp_path):
     res = _scenario(tmp_path, _reform(tmp_path, "later", (0.5, 0.3, 0.2), year=2030))
     assert (res.units["savings_county_difference"] == 0).all()
