@@ -100,8 +100,8 @@ def test_honest_bounds_flci_on_an_event_result():
     assert table["ci_low"].tolist() == pytest.approx([port["lb"][0], port["lb"][2]], abs=HONEST)
     assert table["ci_high"].tolist() == pytest.approx([port["ub"][0], port["ub"][2]], abs=HONEST)
     assert table.attrs["breakdown"] == 0.02 and table["id_low"].isna().all()
-    with pytest.raises(ToolkitError, match="not implemented"):
-        honest_bounds(res, [1.0], method="hybrid")
+    with pytest.raises(ToolkitError, match="method must be one of"):
+        honest_bounds(res, [1.0], method="bootstrap")
     with pytest.raises(ToolkitError, match="smoothness"):
         honest_bounds(res, [1.0], restriction="relative_magnitudes", method="flci")
     varying = _medicaid_result()

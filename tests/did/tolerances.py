@@ -12,6 +12,11 @@ HONEST_SIMULATED_REL = 2e-3
 #: where the FLCI length is flat in the estimator's weights, that simulation noise moves the
 #: chosen centre by up to ~1e-3 (BCdata, M = 0.02); the length itself stays within HONEST_SIMULATED_REL
 HONEST_FLAT_CENTRE = 1e-3
+#: ends of a grid-inverted confidence set (ARP conditional / hybrid) against the same tool's on the
+#: same grid: both are the same grid point (R ``seq`` and numpy ``linspace`` round alike), so only
+#: rounding separates them; a different decision at one grid point moves an end by a whole step
+#: (3.7e-4 on the Medicaid example), far beyond this
+GRID_POINT = 1e-12
 #: a bootstrap SE against another tool's bootstrap with different random draws
 BOOTSTRAP_REL = 0.1
 

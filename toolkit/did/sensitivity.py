@@ -15,13 +15,14 @@ bounds under bounded violations of parallel trends ("honest DiD" style).
   (M = 0: linear extrapolation of the pre-trend). Target: the average of the post-reform event
   study coefficients.
 
-  **What is and is not implemented (honestly):** we report the identified set evaluated at the
-  point estimates, and a *conservative* confidence interval: the identified set computed with the
-  largest pre-period change replaced by its upper confidence bound (max |Δβ| + z·se), widened by
-  z·se of the post-average. Rambachan–Roth's FLCI and conditional/hybrid (ARP) tests are not
-  implemented; our interval is wider than theirs, never narrower by construction of the
-  union bound, except that it ignores the covariance between the pre-period slope and the
-  post-average (we add the two margins, which is conservative for any correlation).
+  **Which confidence set** (``method=``): Rambachan–Roth's own sets, equal to R HonestDiD on
+  its published Medicaid example — the FLCI for Δ^SD (:mod:`toolkit.did.honest`) and the ARP
+  conditional / least-favourable hybrid sets for Δ^RM and Δ^SD (:mod:`toolkit.did.honest_arp`)
+  — or a *conservative* interval of our own: the identified set computed with the largest
+  pre-period change replaced by its upper confidence bound (max |Δβ| + z·se), widened by z·se of
+  the post-average. It is wider than Rambachan–Roth's sets by construction of the union bound,
+  and ignores the covariance between the pre-period slope and the post-average (we add the two
+  margins, which is conservative for any correlation).
 """
 
 from __future__ import annotations
@@ -203,10 +204,10 @@ def _event_study_parts(result: DidResult) -> tuple[np.ndarray, np.ndarray, np.nd
     return e, b, V, base
 
 
-#: confidence sets honest_bounds can compute (method=); HonestDiD's conditional / hybrid (ARP)
-#: sets for relative magnitudes are not implemented and are refused by name
-HONEST_METHODS = ("conservative", "flci")
-NOT_IMPLEMENTED_METHODS = ("conditional", "hybrid")
+#: confidence sets honest_bounds can compute (method=)
+HONEST_METHODS = ("conservative", "flci", "conditional", "hybrid")
+#: HonestDiD's name of each ARP method (createSensitivityResults*(method=...))
+ARP_METHODS = {"conditional": "ARP", "hybrid": "LF"}
 
 
 def honest_inputs(result: DidResult) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
@@ -241,6 +242,9 @@ def honest_bounds(
     method: str = "conservative",
     l_vec: Sequence[float] | None = None,
     alpha: float = 0.05,
+    grid_points: int = 1000,
+    grid: str = "r",
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Bounds on the average post-reform effect when parallel trends may fail (see module doc).
 
@@ -259,17 +263,25 @@ def honest_bounds(
     R ``HonestDiD::createSensitivityResults`` on its published Medicaid example,
     tests/did/test_honest_parity.py); ``l_vec`` = weights on the post-period coefficients
     (default: their average; HonestDiD's default is the first, ``[1, 0, …]``); ``id_low/high``
-    are then NaN (not computed). ``"conditional"`` / ``"hybrid"`` (ARP) are not implemented and
-    are refused.
+    are then NaN (not computed).
+
+    ``method="conditional"`` / ``"hybrid"``, either restriction: Andrews–Roth–Pakes' conditional
+    test and its least-favourable hybrid (κ = α/10; HonestDiD's ``Conditional`` and ``C-LF``, the
+    latter its default for relative magnitudes), inverted over a grid of ``grid_points`` values
+    of θ (:mod:`toolkit.did.honest_arp`; equal to R ``createSensitivityResults_relativeMagnitudes``
+    on the Medicaid and Sun–Abraham examples of its README, tests/did/test_honest_arp.py).
+    ``grid="r"``: R HonestDiD's default bounds; ``"centred"`` (relative magnitudes): the bounds of
+    HonestDiD's README tables and Stata package. The ends are grid points (resolution: the grid
+    step, ``attrs["grid_step"]``); ``attrs["open_end"]`` lists the values whose set reaches an
+    end of the grid (widen it). ``seed`` seeds the hybrid's simulated critical value as R does
+    (R's generator, so the same seed gives R's draws). ``id_low/high``: the identified set at
+    the point estimates (HonestDiD ``.compute_IDset_*``).
 
     Returns one row per value: ``Mbar, estimate, id_low, id_high, ci_low, ci_high,
     rejects_zero``; ``attrs["breakdown"]`` is the largest value in ``Mbar`` whose CI excludes 0.
     """
-    if method in NOT_IMPLEMENTED_METHODS:
-        raise ToolkitError(
-            f"method={method!r} (HonestDiD's ARP conditional/hybrid confidence sets) is not implemented; "
-            "use method='flci' with restriction='smoothness', or method='conservative'"
-        )
+    if method in ARP_METHODS:
+        return _arp_table(result, Mbar, restriction, method, l_vec, alpha, grid_points, grid, seed)
     if method == "flci":
         return _flci_table(result, Mbar, restriction, l_vec, alpha)
     if restriction not in ("relative_magnitudes", "smoothness"):
@@ -342,7 +354,7 @@ def honest_bounds(
     table.attrs["restriction"] = restriction
     table.attrs["method"] = (
         "identified set at point estimates; conservative CI (pre-change upper confidence bound + z·se of the "
-        "post average); Rambachan–Roth FLCI / ARP tests not implemented"
+        "post average), wider than Rambachan–Roth's sets (method='flci', 'conditional', 'hybrid')"
     )
     return table
 
@@ -382,4 +394,70 @@ def _flci_table(
     table.attrs["breakdown"] = max(rejecting) if rejecting else None
     table.attrs["restriction"] = restriction
     table.attrs["method"] = "Rambachan–Roth optimal FLCI for Δ^SD(M) (HonestDiD createSensitivityResults)"
+    return table
+
+
+def _arp_table(
+    result: DidResult,
+    Mbar: float | Sequence[float],
+    restriction: str,
+    method: str,
+    l_vec: Sequence[float] | None,
+    alpha: float,
+    grid_points: int,
+    grid: str,
+    seed: int,
+) -> pd.DataFrame:
+    from toolkit.did.honest_arp import conditional_cs_rm, conditional_cs_sd, identified_set_rm, identified_set_sd
+
+    if restriction not in ("relative_magnitudes", "smoothness"):
+        raise ToolkitError(f"restriction must be 'relative_magnitudes' or 'smoothness', got {restriction!r}")
+    values = [float(Mbar)] if np.isscalar(Mbar) else [float(m) for m in Mbar]
+    if any(m < 0 for m in values):
+        raise ToolkitError("Mbar must be ≥ 0")
+    b, V, n_pre, e = honest_inputs(result)
+    n_post = len(b) - n_pre
+    if n_pre < 1 or n_post < 1:
+        raise ToolkitError("the event study needs at least one pre-period and one post-period coefficient")
+    lv = np.full(n_post, 1.0 / n_post) if l_vec is None else np.asarray(l_vec, dtype=float)
+    if len(lv) != n_post:
+        raise ToolkitError(f"l_vec needs one weight per post-period coefficient ({n_post}), got {len(lv)}")
+    theta = float(lv @ b[n_pre:])
+    hybrid = ARP_METHODS[method]
+    rows, open_end, steps = [], [], []
+    for m in values:
+        if restriction == "relative_magnitudes":
+            cs = conditional_cs_rm(
+                b, V, n_pre, m, lv, alpha=alpha, hybrid=hybrid, grid_points=grid_points, grid=grid, seed=seed
+            )
+            id_low, id_high = identified_set_rm(b, n_pre, m, lv)
+        else:
+            cs = conditional_cs_sd(
+                b, V, n_pre, m, lv, alpha=alpha, hybrid=hybrid, grid_points=grid_points, grid=grid, seed=seed
+            )
+            id_low, id_high = identified_set_sd(b, n_pre, m, lv)
+        if cs.open_end:
+            open_end.append(m)
+        steps.append(float(cs.grid[1] - cs.grid[0]))
+        rows.append(
+            {
+                "Mbar": m,
+                "estimate": theta,
+                "id_low": id_low,
+                "id_high": id_high,
+                "ci_low": cs.low,
+                "ci_high": cs.high,
+                "rejects_zero": bool(cs.low > 0 or cs.high < 0),
+            }
+        )
+    table = pd.DataFrame(rows)
+    rejecting = [r["Mbar"] for r in rows if r["rejects_zero"]]
+    table.attrs["breakdown"] = max(rejecting) if rejecting else None
+    table.attrs["restriction"] = restriction
+    table.attrs["open_end"] = open_end
+    table.attrs["grid_step"] = max(steps)
+    table.attrs["method"] = (
+        f"Andrews–Roth–Pakes {'conditional test' if hybrid == 'ARP' else 'least-favourable hybrid (kappa = alpha/10)'}"
+        f" inverted over {grid_points} grid points (HonestDiD method {'Conditional' if hybrid == 'ARP' else 'C-LF'})"
+    )
     return table
