@@ -85,3 +85,20 @@ def test_hostile_cell(tmp_path, tables, run, name):
         assert "nothing was written" in r.err
     assert snapshot(ds) == before
     assert not out.exists() and not list(tmp_path.glob("out*"))
+
+
+def test_the_corpus_has_at_least_100_cases():
+    """Every hostile case is one collected test of tests/hostile (one fixture or generator each)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    listed = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", "-p", "no:cacheprovider", str(here)],
+        capture_output=True,
+        text=True,
+        cwd=here.parent.parent,
+    ).stdout
+    cases = [line for line in listed.splitlines() if "::" in line and "test_the_corpus_has_at_least" not in line]
+    assert len(cases) >= 100, len(cases)

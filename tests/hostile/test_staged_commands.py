@@ -1,6 +1,6 @@
 """Every command that writes files writes them all or none, and never into its input.
 
-check-claims, did, scenario and template (as settle, indicators, assess and main): a full disk
+check-claims, did, scenario, assess and template (as settle, indicators and main): a full disk
 (a patched staged writer raising ENOSPC) leaves the previous output byte-for-byte and no partial
 or staging file; an ``--out`` inside the dataset (or onto the input file) is refused with exit 2
 before anything is read or written.
@@ -92,6 +92,25 @@ def test_check_claims_first_run_on_a_full_disk_writes_nothing(dataset, claims, t
 def test_check_claims_out_inside_the_dataset_is_refused(dataset, claims, run, unchanged):
     with unchanged(dataset):
         r = run("check-claims", dataset, "--claims", claims, "--out", dataset / "county_year")
+    assert r.code == 2 and "inside the input" in r.err
+
+
+# -- assess ---------------------------------------------------------------------------------
+def test_assess_full_disk_keeps_the_previous_output(dataset, tmp_path, run, monkeypatch):
+    out = tmp_path / "assess"
+    assert run("assess", dataset, "--year", YEAR, "--out", out).code == 0
+    before = snapshot(out)
+    assert {"assessment_points.csv", "assessment_totals.csv", "assessment.xlsx", "provenance.json"} <= set(before)
+    _enospc(monkeypatch, after=2)
+    r = run("assess", dataset, "--year", "2022", "--out", out)  # another year: a partial write would show
+    assert r.code == 2 and "disk is full" in r.err
+    assert snapshot(out) == before
+    _no_staging_left(tmp_path)
+
+
+def test_assess_out_inside_the_dataset_is_refused(dataset, run, unchanged):
+    with unchanged(dataset):
+        r = run("assess", dataset, "--year", YEAR, "--out", dataset / "assess")
     assert r.code == 2 and "inside the input" in r.err
 
 
