@@ -112,3 +112,12 @@ def test_chromium_prints_the_suixi_shaped_county_two_pages_a_unit(tmp_path):
     for k, st in enumerate(sts):
         first = _flat(pages[2 * k])
         assert yuan(st.total_fen) in first and st.unit_name in first, st.unit_id
+
+
+def test_same_statements_same_bytes(county):
+    from toolkit.batch import webfont
+
+    _, files, cs = county
+    webfont._font_face.cache_clear()  # the font is cut again, not taken from this process's cache
+    again = statement_files(cs, "zh", pdf=False)
+    assert again == files
