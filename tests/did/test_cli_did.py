@@ -94,7 +94,7 @@ def test_error_non_numeric_outcome(capsys, tmp_path, mpdta):
     df = mpdta.astype({"lemp": str})
     df.loc[6, "lemp"] = "missing"
     err = _bad(capsys, tmp_path, df)
-    assert "'lemp'" in err and "row 7" in err and "not numeric" in err
+    assert "row 7 column 'lemp': value 'missing' — expected a number" in err
 
 
 def test_error_unbalanced_panel_where_needed(capsys, tmp_path, mpdta):

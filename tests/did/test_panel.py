@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.did.panel import prepare_panel
-from toolkit.errors import ToolkitError
+from toolkit.errors import ToolkitError, ValidationError
 from toolkit.paths import MPDTA_CSV
 
 MPDTA = str(MPDTA_CSV)  # ../shared/data beside the checkout, or $TOOLKIT_SHARED_DIR
@@ -59,16 +59,16 @@ def test_missing_column_named():
 def test_non_numeric_outcome_names_column_row_and_value():
     df = small_panel()
     df["y"] = df["y"].astype(str)
-    df.loc[4, "y"] = "n/a"
+    df.loc[4, "y"] = "abc"  # ('n/a' is an empty cell, as in every table: that row is dropped with a warning)
     with pytest.raises(ToolkitError) as err:
         prep(df)
     text = str(err.value)
-    assert "'y'" in text and "row 5" in text and "'n/a'" in text and "not numeric" in text
+    assert "'y'" in text and "row 5" in text and "'abc'" in text and "a number" in text
 
 
 def test_duplicate_unit_time_rows():
     df = pd.concat([small_panel(), small_panel().iloc[[1]]], ignore_index=True)
-    with pytest.raises(ToolkitError, match="more than once") as err:
+    with pytest.raises(ToolkitError, match="one row per \\(county, year\\) — duplicated key") as err:
         prep(df)
     assert "rows 2, 10" in str(err.value)
 
@@ -76,7 +76,7 @@ def test_duplicate_unit_time_rows():
 def test_cohort_varying_within_unit():
     df = small_panel()
     df.loc[2, "g"] = 2012
-    with pytest.raises(ToolkitError, match="same first-treatment period"):
+    with pytest.raises(ToolkitError, match=r"'u1: 2011 vs 2012' — expected one g within each \(county\)"):
         prep(df)
 
 
@@ -128,3 +128,19 @@ def test_row_order_does_not_matter(order):
     base = prep(small_panel()).data.drop(columns="row")
     shuffled = prep(small_panel().iloc[list(order)]).data.drop(columns="row")
     pd.testing.assert_frame_equal(base, shuffled)
+
+
+def test_every_problem_of_the_panel_in_one_error_from_the_contract_engine():
+    # rows: u1 on 1–3, u2 on 4–6, u3 on 7–9; each rule the panel declares broken once
+    df = small_panel().astype({"year": "float64", "county": object})
+    df.loc[0, "county"] = None  # row 1: no unit id
+    df.loc[4, "year"] = 2011.5  # row 5: not a whole period
+    df.loc[7, "g"] = -1  # row 8: a negative first treated period
+    df.loc[8, "y"] = np.inf  # row 9: not a number an estimator can use
+    with pytest.raises(ValidationError) as err:
+        prep(df)
+    found = {(p.column, p.rows) for p in err.value.problems}
+    assert found >= {("county", (1,)), ("year", (5,)), ("g", (8,)), ("y", (9,))}
+    text = str(err.value)
+    assert "row 5 column 'year': value '2011.5' — expected a whole number" in text
+    assert "row 9 column 'y': value 'inf' — expected a number" in text

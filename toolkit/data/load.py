@@ -657,6 +657,10 @@ def _capped(problems: list[Problem]) -> list[Problem]:
 
 def _cell_texts(s: pd.Series) -> np.ndarray:
     """Stripped cell texts (None = missing) of a raw column of any dtype, as an object array."""
+    if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object:  # a typed text column (check_frame)
+        s = pd.Series(s.to_numpy(dtype=object, na_value=None), dtype=object)
+    elif pd.api.types.is_integer_dtype(s.dtype):  # whole numbers: their digits, without a Python loop
+        return np.where(s.isna().to_numpy(), None, s.astype("str").to_numpy(dtype=object))
     if s.dtype == object:
         arr = s.to_numpy(dtype=object)
         none = arr == None  # noqa: E711 (elementwise: None cells)
@@ -728,6 +732,12 @@ def _coerce(raw: _Raw, table: Table, problems: list[Problem]) -> pd.DataFrame:
             out[name] = _extra_column(s)
             continue
         c = table.column(name)
+        if c.kind in NUMERIC_KINDS and _is_number_dtype(s.dtype):  # numbers in memory (Parquet, check_frame)
+            out[name] = _coerce_numbers(raw, table, c, s, problems)
+            continue
+        if c.kind in ("id", "text") and s.dtype == "int64":  # whole-number ids in memory (check_frame):
+            out[name] = s.reset_index(drop=True)  # never empty, no text to check; kept as numbers
+            continue
         text = _cell_texts(s)
         missing = _missing(text)
         if c.choices:  # a code of the column (quality_service_level "none") is a value, not an empty cell
@@ -738,8 +748,7 @@ def _coerce(raw: _Raw, table: Table, problems: list[Problem]) -> pd.DataFrame:
                 invalid = ~missing & ~np.isfinite(values)
             else:
                 values, invalid = _parse_numbers(text, missing)
-            word = "a whole number" if c.kind == "int" else "a number"
-            problems += _grouped(table.name, f"{word} ({c.label})", name, raw, invalid, text)
+            problems += _not_numbers(raw, table, c, invalid, text)
             values[invalid] = np.nan
             if c.kind == "int":
                 fractional = np.isfinite(values) & (values != np.floor(values))
@@ -778,6 +787,77 @@ def _coerce(raw: _Raw, table: Table, problems: list[Problem]) -> pd.DataFrame:
     return pd.DataFrame(out, index=range(len(frame)))
 
 
+def _not_numbers(raw: _Raw, table: Table, c: Column, invalid: np.ndarray, text: np.ndarray) -> list[Problem]:
+    """Cells that are not numbers; ±inf (``inf``, ``-Infinity``) named as such: no estimate can use it."""
+    if not invalid.any():
+        return []
+    word = "a whole number" if c.kind == "int" else "a number"
+    parsed = pd.to_numeric(pd.Series(np.asarray(text, dtype=object)[invalid]), errors="coerce").to_numpy(dtype=float)
+    infinite = np.zeros(len(invalid), dtype=bool)
+    infinite[np.flatnonzero(invalid)] = np.isinf(parsed)
+    return _grouped(table.name, f"{word} ({c.label})", c.name, raw, invalid & ~infinite, text) + _grouped(
+        table.name, f"{word}, finite — not ±inf ({c.label})", c.name, raw, infinite, text
+    )
+
+
+def _is_number_dtype(dtype) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def _coerce_numbers(raw: _Raw, table: Table, c: Column, s: pd.Series, problems: list[Problem]) -> pd.Series:
+    """A numeric column already typed: the same checks as on texts, the texts built only for offenders."""
+    values = s.to_numpy(dtype="float64", na_value=np.nan).copy()
+    missing = np.isnan(values)
+    invalid = np.isinf(values)
+    fractional = np.zeros(len(values), dtype=bool)
+    if c.kind == "int":
+        with np.errstate(invalid="ignore"):
+            fractional = np.isfinite(values) & (values != np.floor(values))
+    if invalid.any() or fractional.any():
+        text = np.asarray([_to_text(v) for v in s.tolist()], dtype=object)
+        problems += _not_numbers(raw, table, c, invalid, text)
+        problems += _grouped(table.name, f"a whole number ({c.label})", c.name, raw, fractional, text)
+        values[invalid | fractional] = np.nan
+    if not c.nullable:
+        key = " — key column" if c.name in table.key else ""
+        problems += _grouped(
+            table.name,
+            f"a value ({c.label}; empty or NaN not allowed{key})",
+            c.name,
+            raw,
+            missing,
+            ["<empty>"] * len(values),
+        )
+    return pd.Series(values, dtype="float64")
+
+
+def check_frame(
+    frame: pd.DataFrame, table: Table, source: str | None = None, final: bool = True, rows: Sequence[int] | None = None
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The contract engine on a frame in memory: ``table``'s declared rules, checked as a file's are.
+
+    Column kinds, ranges and choices, empty cells, the key, ``same_within``, ``ordered``, ``sums``,
+    ``group_has``, ``panel`` and ``positive_when``: the same checks and messages as :func:`load_table`
+    (rows: 1-based positions in ``frame``, or ``rows``, the caller's numbers of them). Other modules declare their inputs as a
+    :class:`~toolkit.data.contract.Table` and call this (``toolkit.did.panel``,
+    ``toolkit.settlement.public_health``). Returns ``(typed, problems)``: the frame with the dtypes
+    of docs/architecture.md when there is no problem (None otherwise) and the problems found;
+    ``final=False``: the rules' own types instead (numbers as float64, empty = NaN; whole-number ids
+    kept as numbers), which saves a conversion when the caller only reads numbers from it.
+    """
+    numbers = np.arange(1, len(frame) + 1, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+    raw = _Raw(frame.reset_index(drop=True), numbers, source or "")
+    raw.header = tuple(str(c) for c in raw.frame.columns)
+    problems = _missing_columns(raw.header, table, raw.source)
+    present = [n for n in raw.frame.columns if n in table.names]
+    raw.frame = raw.frame[present]
+    typed = _coerce(raw, table, problems)
+    _check_rules(raw, table, typed, problems)
+    if problems:
+        return None, problems
+    return (_final_dtypes(typed, table) if final else typed), problems
+
+
 def _extra_column(s: pd.Series) -> pd.Series:
     """Extra columns are kept: numeric when every non-empty cell is a number, text otherwise."""
     if s.dtype != object:
@@ -794,11 +874,13 @@ def _check_ranges(raw: _Raw, table: Table, typed: pd.DataFrame, problems: list[P
     for c in table.columns:
         if c.name not in typed or c.kind not in ("int", "money", "rate", "number"):
             continue
-        values = typed[c.name].to_numpy(dtype="float64", na_value=np.nan)
+        column = typed[c.name]
         exceptions = [e for e in table.range_exceptions if e.column == c.name]
-        if not exceptions and len(values) and not np.isnan(values).all():  # the common case: two comparisons
-            if (c.min is None or np.nanmin(values) >= c.min) and (c.max is None or np.nanmax(values) <= c.max):
+        if not exceptions and column.dtype in ("int64", "float64") and column.notna().any():
+            plain = column.to_numpy()  # the common case: smallest and largest against the bounds, no copy
+            if (c.min is None or np.nanmin(plain) >= c.min) and (c.max is None or np.nanmax(plain) <= c.max):
                 continue
+        values = column.to_numpy(dtype="float64", na_value=np.nan)
         lo = np.full(len(values), -np.inf if c.min is None else c.min, dtype="float64")
         hi = np.full(len(values), np.inf if c.max is None else c.max, dtype="float64")
         special = np.zeros(len(values), dtype=bool)
@@ -1021,7 +1103,13 @@ def _check_group_has(raw: _Raw, table: Table, typed: pd.DataFrame, problems: lis
         by = list(rule.by)
         if any(c not in typed for c in [*by, rule.column]):
             continue
-        sub = typed[by].assign(_has=(typed[rule.column] == rule.value).to_numpy(dtype=bool)).dropna(subset=by)
+        has_value = (typed[rule.column] == rule.value).to_numpy(dtype=bool, na_value=False)
+        group = _group_codes(typed, by, raw.codes)
+        kept = group >= 0
+        groups_with = np.bincount(group[kept & has_value], minlength=int(group.max(initial=-1)) + 1) > 0
+        if groups_with[group[kept]].all():  # the common case: every group has one
+            continue
+        sub = typed[by].assign(_has=has_value).dropna(subset=by)
         has = sub.groupby(by, sort=True)["_has"].transform("any").to_numpy(dtype=bool)
         lacking = sub.loc[~has]
         found = []

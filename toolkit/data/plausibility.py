@@ -100,8 +100,12 @@ def _any_match(s: pd.Series, pattern: str) -> bool:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    distinct = pa.array(s.dropna().unique(), type=pa.large_string(), from_pandas=True)
-    return bool(pc.any(pc.match_substring_regex(distinct, pattern)).as_py())
+    if pd.api.types.is_numeric_dtype(s.dtype):  # whole-number ids (check_frame): no text in them
+        return False
+    cells = pa.array(s, from_pandas=True)  # text columns are pyarrow-backed: no copy
+    if not pa.types.is_string(cells.type) and not pa.types.is_large_string(cells.type):
+        cells = pa.array(s.astype("str"), from_pandas=True)
+    return bool(pc.any(pc.match_substring_regex(pc.unique(cells), pattern)).as_py())
 
 
 def _amount(v) -> str:

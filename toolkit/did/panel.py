@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit.data.contract import Column, SameWithin, Table
+from toolkit.data.load import check_frame
 from toolkit.errors import Problem, ToolkitError, ValidationError
 
 TABLE = "panel"
@@ -137,51 +139,6 @@ def _first_per_group(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return out
 
 
-def _rows(mask: np.ndarray | pd.Series, limit: int = 50) -> tuple[int, ...]:
-    positions = np.flatnonzero(np.asarray(mask))
-    return tuple(int(p) + 1 for p in positions[:limit])
-
-
-def _as_numeric(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
-    """Column as float64, or a ValidationError naming the first non-numeric rows and value."""
-    raw = frame[column]
-    if pd.api.types.is_bool_dtype(raw):
-        return raw.astype("float64")
-    if pd.api.types.is_numeric_dtype(raw):
-        return pd.to_numeric(raw, errors="coerce").astype("float64")
-    converted = pd.to_numeric(raw, errors="coerce")
-    bad = converted.isna() & raw.notna() & (raw.astype("string").str.strip() != "")
-    if bad.any():
-        first = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValidationError.from_problems(
-            [Problem(TABLE, f"a number ({what})", column=column, rows=_rows(bad), value=raw.iloc[first])],
-            what=f"the panel ({what} column '{column}' is not numeric)",
-        )
-    return converted.astype("float64")
-
-
-def _require_finite(frame: pd.DataFrame, column: str, values: pd.Series) -> None:
-    """±inf is not a measurement: one error naming the rows, never a NaN estimate downstream.
-
-    (Missing values are a different matter: those rows are dropped with a warning.)
-    """
-    bad = np.isinf(values.to_numpy())
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        raise ValidationError.from_problems(
-            [
-                Problem(
-                    TABLE,
-                    "a finite number or an empty cell",
-                    column=column,
-                    rows=_rows(bad),
-                    value=frame[column].iloc[first],
-                )
-            ],
-            what=f"the panel (non-finite values in column '{column}')",
-        )
-
-
 def _unbalanced_error(data: pd.DataFrame, idname: str, times: np.ndarray, what: str) -> ToolkitError:
     counts = data.groupby(UNIT, sort=True)[TIME].nunique()
     short = counts[counts < len(times)]
@@ -196,6 +153,38 @@ def _unbalanced_error(data: pd.DataFrame, idname: str, times: np.ndarray, what: 
         f"{what} needs a balanced panel (every unit observed in all {len(times)} periods "
         f"{int(times[0])}–{int(times[-1])}), but {n_missing} of {n_units * len(times)} unit-periods are missing: "
         f"{len(short)} of {n_units} units in column '{idname}' are not observed in every period: " + "; ".join(examples)
+    )
+
+
+def panel_table(yname: str, idname: str, tname: str, gname: str, covariates: Sequence[str] = ()) -> Table:
+    """The panel's rules, declared as a contract table and checked by the contract engine.
+
+    Every estimator's input: a unit id in every row, integer periods, a first treated period that
+    is a whole number ≥ 0 or empty (never treated) and the same within a unit, numeric outcome and
+    covariates (finite; empty = dropped with a warning), one row per (unit, period).
+    """
+    columns = {
+        idname: Column(idname, "id", "单位", f"unit ({idname})"),
+        tname: Column(tname, "int", "时期", f"time period ({tname})"),
+        gname: Column(
+            gname,
+            "int",
+            "首次处理期",
+            f"first treated period ({gname}; 0 or empty = never treated)",
+            nullable=True,
+            min=0,
+        ),
+        yname: Column(yname, "number", "结果变量", f"outcome ({yname})", nullable=True),
+    }
+    for c in covariates:
+        columns.setdefault(c, Column(c, "number", "协变量", f"covariate ({c})", nullable=True))
+    return Table(
+        TABLE,
+        "面板",
+        "panel",
+        columns=tuple(columns.values()),
+        key=(idname, tname),
+        same_within=(SameWithin(gname, (idname,), "a unit is first treated in one period"),),
     )
 
 
@@ -228,136 +217,34 @@ def prepare_panel(
     if not isinstance(data, pd.DataFrame):
         raise ToolkitError(f"the panel must be a pandas DataFrame, got {type(data).__name__}")
 
-    wanted = [
-        ("yname, outcome", yname),
-        ("idname, unit", idname),
-        ("tname, time", tname),
-        ("gname, first treated period", gname),
+    table = panel_table(yname, idname, tname, gname, covariates)
+    carried = [c for c in extra_columns if c not in data.columns]
+    typed, problems = check_frame(data[[c.name for c in table.columns if c.name in data.columns]], table, final=False)
+    problems += [
+        Problem(TABLE, f"a column '{c}' (carried with the panel)", column=c, value="column missing") for c in carried
     ]
-    wanted += [("covariate", c) for c in covariates] + [("column", c) for c in extra_columns]
-    missing = [(role, col) for role, col in wanted if col not in data.columns]
-    if missing:
-        seen: set[str] = set()
-        problems = []
-        for role, col in missing:
-            if col in seen:
-                continue
-            seen.add(col)
-            problems.append(
-                Problem(
-                    TABLE,
-                    f"a column named '{col}' ({role}); columns present: {', '.join(map(str, data.columns))}",
-                    column=col,
-                )
-            )
-        raise ValidationError.from_problems(problems, what="the panel (missing columns)")
+    if problems:
+        raise ValidationError.from_problems(problems, what="the panel")
     if len(data) == 0:
         raise ToolkitError("the panel is empty: no rows to estimate from")
 
     frame = data.reset_index(drop=True)
-    row = np.arange(1, len(frame) + 1)
-
-    unit = frame[idname]
-    if unit.isna().any():
-        bad = unit.isna()
-        raise ValidationError.from_problems(
-            [Problem(TABLE, "a unit id in every row", column=idname, rows=_rows(bad))],
-            what="the panel (missing unit ids)",
-        )
-
-    time = _as_numeric(frame, tname, "time period")
-    if time.isna().any():
-        raise ValidationError.from_problems(
-            [Problem(TABLE, "a time period in every row", column=tname, rows=_rows(time.isna()))],
-            what="the panel (missing time)",
-        )
-    frac = np.mod(time.to_numpy(), 1) != 0
-    if frac.any():
-        bad = frac
-        raise ValidationError.from_problems(
-            [
-                Problem(
-                    TABLE, "an integer period such as a year", column=tname, rows=_rows(bad), value=time[bad].iloc[0]
-                )
-            ],
-            what="the panel (time not integer)",
-        )
-
-    cohort = _as_numeric(frame, gname, "first treated period; 0 or empty = never treated").fillna(0.0)
-    if (cohort < 0).any() or not np.all(np.mod(cohort.to_numpy(), 1) == 0):
-        bad = (cohort < 0) | (np.mod(cohort, 1) != 0)
-        raise ValidationError.from_problems(
-            [
-                Problem(
-                    TABLE,
-                    "a first-treatment period (integer year) or 0/empty for never treated",
-                    column=gname,
-                    rows=_rows(bad),
-                    value=frame[gname][bad].iloc[0],
-                )
-            ],
-            what="the panel (bad cohort values)",
-        )
-
-    y = _as_numeric(frame, yname, "outcome")
-    covs = {c: _as_numeric(frame, c, "covariate") for c in covariates}
-    for column, values in ((yname, y), *covs.items()):
-        _require_finite(frame, column, values)
-
     out = pd.DataFrame(
         {
-            Y: y.to_numpy(),
-            UNIT: unit.to_numpy(),
-            TIME: time.to_numpy().astype("int64"),
-            COHORT: cohort.to_numpy().astype("int64"),
-            "row": row,
+            Y: typed[yname].to_numpy(dtype="float64", na_value=np.nan),
+            UNIT: frame[idname].to_numpy(),
+            TIME: typed[tname].to_numpy(dtype="int64"),
+            COHORT: typed[gname].fillna(0).to_numpy(dtype="int64"),
+            "row": np.arange(1, len(frame) + 1),
         }
     )
-    for c, values in covs.items():
-        out[c] = values.to_numpy()
+    for c in covariates:
+        out[c] = typed[c].to_numpy(dtype="float64", na_value=np.nan)
     for c in extra_columns:
         out[c] = frame[c].to_numpy()
-
-    # (unit, time) must be unique — on integer codes (fast on a million rows)
     ucode, uvals = _codes(out[UNIT])
     tcode, tvals = _codes(out[TIME])
     n_rows_checked = len(out)
-    key = ucode * len(tvals) + tcode
-    dup = np.bincount(key)[key] > 1
-    if dup.any():
-        first = out[dup].iloc[0]
-        raise ValidationError.from_problems(
-            [
-                Problem(
-                    TABLE,
-                    f"one row per ({idname}, {tname}); this pair appears more than once",
-                    column=idname,
-                    rows=_rows(dup),
-                    value=f"{first[UNIT]!r}, {int(first[TIME])}",
-                )
-            ],
-            what="the panel (duplicated unit-period rows)",
-        )
-
-    # cohort constant within unit
-    cohort_arr = out[COHORT].to_numpy()
-    varies = cohort_arr != _first_per_group(cohort_arr, ucode)[ucode]
-    if varies.any():
-        bad = np.isin(ucode, np.unique(ucode[varies]))
-        bad_unit = out.loc[bad, UNIT].iloc[0]
-        values = sorted(int(v) for v in out.loc[out[UNIT] == bad_unit, COHORT].unique())
-        raise ValidationError.from_problems(
-            [
-                Problem(
-                    TABLE,
-                    f"the same first-treatment period in every row of a unit; unit {bad_unit!r} has {values}",
-                    column=gname,
-                    rows=_rows(bad),
-                    value=bad_unit,
-                )
-            ],
-            what="the panel (cohort varies within a unit)",
-        )
 
     warnings: list[str] = []
     # missing outcomes / covariates: drop rows, say so

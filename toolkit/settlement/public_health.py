@@ -36,6 +36,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from toolkit.data.contract import Column, GroupHas, SameWithin, Table
+from toolkit.data.load import check_frame
 from toolkit.errors import Problem, ToolkitError, ValidationError
 from toolkit.params.snapshot import ParamSnapshot
 from toolkit.settlement.money import allocate, allocate_rows, yuan_to_fen
@@ -75,6 +77,70 @@ def _raise(message: str, problems: list[Problem]) -> None:
     raise ValidationError(message + "; nothing was written.", problems)
 
 
+# ── the inputs' rules, declared for the contract engine ──────────────────────────────────────
+
+
+def process_rules(snap: ParamSnapshot) -> Table:
+    """What the settlement needs of ph_process in one year, beyond the data contract: projects of the
+    year's parameters, quarters 1–4 each once, a score on every row, one planned amount per project."""
+    projects = tuple(snap["ph_projects"])
+    four = "every project a unit reports has a row for each of the four quarters"
+    return Table(
+        "ph_process",
+        "公卫过程考核",
+        "Public-health process evaluation",
+        columns=(
+            Column("unit_id", "id", "单元编码", "Unit ID"),
+            Column("year", "int", "年度", "Year"),
+            Column("project", "enum", "项目", "Sub-project (ph_projects of the year's parameters)", choices=projects),
+            Column("quarter", "int", "季度", "Quarter", min=1, max=len(QUARTERS)),
+            Column("score", "number", "季度考核得分", "Quarter score (0–100)", min=0, max=100),
+            Column("credits", "number", "工分", "Credits", nullable=True, min=0),
+            Column("planned_amount", "number", "计划金额", "Planned process amount", nullable=True, min=0),
+        ),
+        key=("unit_id", "year", "project", "quarter"),
+        same_within=(SameWithin("planned_amount", ("unit_id", "year", "project"), "the same on every quarter row"),),
+        group_has=tuple(GroupHas(("unit_id", "project"), "quarter", q, four) for q in QUARTERS),
+    )
+
+
+def objective_rules(snap: ParamSnapshot) -> Table:
+    """What the settlement needs of ph_targets in one year: the indicators of objective_benchmarks,
+    each once per unit, with a value."""
+    indicators = tuple(snap["objective_benchmarks"])
+    every = "every unit reports every indicator of objective_benchmarks"
+    return Table(
+        "ph_targets",
+        "公卫目标考核",
+        "Public-health objective evaluation",
+        columns=(
+            Column("unit_id", "id", "单元编码", "Unit ID"),
+            Column("year", "int", "年度", "Year"),
+            Column("indicator", "enum", "指标", "Indicator (objective_benchmarks)", choices=indicators),
+            Column("value", "number", "指标值", "Value"),
+            Column("veto", "bool", "一票否决", "Veto", nullable=True, required=False),
+        ),
+        key=("unit_id", "year", "indicator"),
+        group_has=tuple(GroupHas(("unit_id",), "indicator", x, every) for x in indicators),
+    )
+
+
+def _positional(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` indexed 0, 1, … in its order, so that index + 1 is the row a person counts."""
+    index = frame.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return frame
+    return frame.reset_index(drop=True)
+
+
+def _explain(message: str, rows: pd.DataFrame, rules: Table) -> None:
+    """Raise the contract engine's problems of ``rows`` (numbered as the caller's frame numbers them)."""
+    numbers = rows.index.to_numpy() + 1  # callers number their frame 0, 1, … (_positional)
+    _, problems = check_frame(rows[[c for c in rules.names if c in rows]], rules, final=False, rows=numbers)
+    if problems:
+        _raise(message, problems)
+
+
 # ── process evaluation ─────────────────────────────────────────────────────────────────────────
 
 
@@ -99,6 +165,7 @@ def _process_detail(
     The rows are placed in dense unit × project × quarter arrays, so order in the file never
     matters and a missing or repeated quarter is found by counting.
     """
+    ph_process = _positional(ph_process)
     rows = _where(ph_process, ph_process["year"].to_numpy() == year)
     u = _codes(rows["unit_id"], unit_ids)
     rows = _where(rows, u >= 0)
@@ -107,53 +174,19 @@ def _process_detail(
     two_card = set(snap["two_card_projects"])
     p = _codes(rows["project"], projects)
     q = rows["quarter"].to_numpy(dtype="int64") - 1
-    problems: list[Problem] = []
-    if (p < 0).any():
-        problems.append(
-            Problem(
-                "ph_process",
-                f"a project listed in ph_projects ({', '.join(projects)})",
-                column="project",
-                value=str(rows["project"].iloc[int(np.flatnonzero(p < 0)[0])]),
-            )
-        )
-    bad_q = (q < 0) | (q >= len(QUARTERS))
-    if bad_q.any():
-        problems.append(Problem("ph_process", "quarter 1, 2, 3 or 4", column="quarter", value=int(q[bad_q][0]) + 1))
-    if problems:
-        _raise("ph_process does not fit the parameters", problems)
+    # the rules are declared (process_rules) and explained by the contract engine; the common case,
+    # no problem, is decided here on integer arrays without it
+    if (p < 0).any() or ((q < 0) | (q >= len(QUARTERS))).any():
+        _explain("ph_process does not fit the parameters", rows, process_rules(snap))
     n_u, n_p, n_q = len(unit_ids), len(projects), len(QUARTERS)
     flat = (u * n_p + p) * n_q + q
     count = np.bincount(flat, minlength=n_u * n_p * n_q).reshape(n_u, n_p, n_q)
     if (count > 1).any():
-        i, j, k = np.argwhere(count > 1)[0]
-        _raise(
-            "ph_process has repeated rows",
-            [
-                Problem(
-                    "ph_process",
-                    "one row per unit, year, project and quarter",
-                    column="quarter",
-                    value=f"{unit_ids[i]} {projects[j]} Q{k + 1} appears {int(count[i, j, k])} times",
-                )
-            ],
-        )
+        _explain("ph_process has repeated rows", rows, process_rules(snap))
     reported = count.sum(axis=2) > 0  # unit × project pairs with any row
     missing_q = reported[:, :, None] & (count == 0)
     if missing_q.any():
-        idx = np.argwhere(missing_q)
-        _raise(
-            f"ph_process is missing {len(idx)} quarter rows",
-            [
-                Problem(
-                    "ph_process",
-                    "a row (with a score) for each of the four quarters of every project a unit reports",
-                    column="quarter",
-                    value=f"{unit_ids[i]} {projects[j]} Q{k + 1}",
-                )
-                for i, j, k in idx[:20]
-            ],
-        )
+        _explain(f"ph_process is missing {int(missing_q.sum())} quarter rows", rows, process_rules(snap))
     absent = [unit_ids[i] for i in np.flatnonzero(~reported.any(axis=1))]
     if absent:
         _raise(
@@ -178,18 +211,7 @@ def _process_detail(
     pair_u, pair_p = np.nonzero(reported)  # unit-major, projects in ph_projects order
     scores, credits, planned = scores[pair_u, pair_p], credits[pair_u, pair_p], planned[pair_u, pair_p]
     if np.isnan(scores).any():
-        i, k = np.argwhere(np.isnan(scores))[0]
-        _raise(
-            "ph_process has a quarter without a score",
-            [
-                Problem(
-                    "ph_process",
-                    "a score (0–100) on every quarter row",
-                    column="score",
-                    value=f"{unit_ids[pair_u[i]]} {projects[pair_p[i]]} Q{k + 1}",
-                )
-            ],
-        )
+        _explain("ph_process has a quarter without a score", rows, process_rules(snap))
     is_two_card = np.array([projects[j] in two_card for j in range(n_p)])[pair_p]
     need_credits = is_two_card[:, None] & np.isnan(credits)
     if need_credits.any():
@@ -211,6 +233,7 @@ def _process_detail(
         | (np.nanmax(np.nan_to_num(planned, nan=-1.0), axis=1) != np.nanmin(np.nan_to_num(planned, nan=-1.0), axis=1))
     )
     if bad_plan.any():
+        _explain("planned amounts differ between quarters", rows, process_rules(snap))
         _raise(
             "planned amounts of non-two-card projects are missing or differ between quarters",
             [
@@ -265,44 +288,25 @@ def _objective_detail(
     indicators = list(bench)
     weights = snap["objective_weights"]
     vetoes = set(snap["objective_vetoes"])
+    ph_targets = _positional(ph_targets)
     rows = _where(ph_targets, ph_targets["year"].to_numpy() == year)
     u = _codes(rows["unit_id"], unit_ids)
     rows = _where(rows, u >= 0)
     u = u[u >= 0]
     i = _codes(rows["indicator"], indicators)
     if (i < 0).any():
-        _raise(
-            "ph_targets does not fit the parameters",
-            [
-                Problem(
-                    "ph_targets",
-                    "one of the indicators of objective_benchmarks",
-                    column="indicator",
-                    value=str(rows["indicator"].iloc[int(np.flatnonzero(i < 0)[0])]),
-                )
-            ],
-        )
+        _explain("ph_targets does not fit the parameters", rows, objective_rules(snap))
     n_u, n_i = len(unit_ids), len(indicators)
     flat = u * n_i + i
     count = np.bincount(flat, minlength=n_u * n_i)
     if (count > 1).any():
-        k = int(np.flatnonzero(count > 1)[0])
-        _raise(
-            "ph_targets has repeated rows",
-            [
-                Problem(
-                    "ph_targets",
-                    "one row per unit, year and indicator",
-                    column="indicator",
-                    value=f"{unit_ids[k // n_i]} {indicators[k % n_i]}",
-                )
-            ],
-        )
+        _explain("ph_targets has repeated rows", rows, objective_rules(snap))
     values = np.full(n_u * n_i, np.nan)
     values[flat] = rows["value"].to_numpy(dtype="float64")
     missing = (count == 0) | np.isnan(values)
     if missing.any():
         idx = np.flatnonzero(missing)
+        _explain(f"ph_targets is missing {len(idx)} unit-indicator rows for {year}", rows, objective_rules(snap))
         _raise(
             f"ph_targets is missing {len(idx)} unit-indicator rows for {year}",
             [
