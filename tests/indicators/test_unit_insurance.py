@@ -89,3 +89,35 @@ def test_settlement_totals_sum_both_packages_in_fen():
     assert out["budget"].tolist() == [6_000.00, 12_000.01] and out["actual_spending"].tolist() == [6_400.00, 11_000.02]
     res = unit_insurance_indicators(unit_year(), UNITS, out)
     assert get(res, "U2", 2023, "unit_fund_savings")["value"] == pytest.approx(999.99)
+
+
+def test_ratios_are_the_registrys_formulas_with_identical_values():
+    frame = unit_year()
+    out = unit_insurance_indicators(frame, UNITS).set_index(["unit_id", "year", "indicator"])["value"]
+    # the formulas written out by hand: (fund_general + fund_chronic_outpatient) / insured_pop and
+    # total_medical_spending / insured_pop, bit for bit
+    by_hand = {
+        "unit_fund_per_capita": (frame["fund_general"] + frame["fund_chronic_outpatient"]) / frame["insured_pop"],
+        "unit_total_spending_per_capita": frame["total_medical_spending"] / frame["insured_pop"],
+    }
+    for iid, values in by_hand.items():
+        got = [out[(u, y, iid)] for u, y in zip(frame["unit_id"], frame["year"])]
+        assert got == values.tolist()
+
+
+def test_a_changed_registry_definition_changes_the_indicator(monkeypatch):
+    from dataclasses import replace
+
+    from toolkit.indicators import registry
+
+    original = registry.get
+
+    def patched(iid):
+        ind = original(iid)
+        if iid == "unit_fund_per_capita":  # general fund only: U1 2022 = 400,000 / 1,000 = 400
+            return replace(ind, numerator=replace(ind.numerator, expr="fund_general"))
+        return ind
+
+    monkeypatch.setattr(registry, "get", patched)
+    out = unit_insurance_indicators(unit_year(), UNITS)
+    assert get(out, "U1", 2022, "unit_fund_per_capita")["value"] == 400

@@ -10,6 +10,9 @@
 
 Per-capita levels are reported too (``unit_fund_per_capita``, ``unit_total_spending_per_capita``).
 Results carry county_id, unit_id and year; a unit's per-capita figure is its own sums divided once.
+The ratios and their changes are defined in ``registry.yaml`` (numerator and denominator
+expressions, scale, the growth indicators' ``base``) and computed from there: this module only
+evaluates them on the unit rows.
 """
 
 from __future__ import annotations
@@ -17,10 +20,25 @@ from __future__ import annotations
 import pandas as pd
 
 from toolkit.errors import Problem, ToolkitError
-from toolkit.indicators import tidy
+from toolkit.indicators import expr, registry, tidy
 from toolkit.indicators.growth import yoy_table
 
 KEYS = ["county_id", "unit_id", "year"]
+#: the unit-level ratios this module computes; their formulas are the registry's
+RATIOS = ("unit_fund_per_capita", "unit_total_spending_per_capita")
+
+
+def _ratio_definitions() -> list[registry.Indicator]:
+    found = [registry.get(i) for i in RATIOS]
+    for ind in found:
+        if ind.level != "unit_year" or ind.kind != "ratio" or ind.numerator is None or ind.denominator is None:
+            raise ValueError(f"registry.yaml: {ind.id} must be a unit_year ratio with numerator and denominator")
+    return found
+
+
+def _growth_definitions() -> list[registry.Indicator]:
+    """The registry's unit_year growth indicators of the ratios above (their ``base``)."""
+    return [i for i in registry.load_registry() if i.kind == "growth" and i.level == "unit_year" and i.base in RATIOS]
 
 
 def _county_of(unit_year: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
@@ -52,39 +70,22 @@ def unit_insurance_indicators(
 ) -> pd.DataFrame:
     """Per-capita levels and their year-on-year changes per unit; savings when ``settlement`` (a
     table with unit_id, year, budget, actual_spending in yuan) is given. Tidy, with unit_id."""
-    tidy.require_columns(
-        unit_year,
-        "unit_year",
-        ["unit_id", "year", "insured_pop", "fund_general", "fund_chronic_outpatient", "total_medical_spending"],
-    )
+    ratios = _ratio_definitions()
+    needed = dict.fromkeys(c for ind in ratios for t in (ind.numerator, ind.denominator) for c in t.column_names())
+    tidy.require_columns(unit_year, "unit_year", ["unit_id", "year", *needed])
     frame = _county_of(unit_year, units)
-    tidy.require_positive(
-        frame, "unit_year", "insured_pop", "per-capita spending of the unit", keys=("unit_id", "year")
-    )
-    fund = frame["fund_general"] + frame["fund_chronic_outpatient"]
+    for column in dict.fromkeys(ind.denominator.expr for ind in ratios):  # a column: insured_pop
+        tidy.require_positive(frame, "unit_year", column, "per-capita spending of the unit", keys=("unit_id", "year"))
     base = frame[KEYS]
-    levels = [
-        base.assign(
-            indicator="unit_fund_per_capita",
-            value=fund / frame["insured_pop"],
-            numerator=fund,
-            denominator=frame["insured_pop"].astype("float64"),
-        ),
-        base.assign(
-            indicator="unit_total_spending_per_capita",
-            value=frame["total_medical_spending"] / frame["insured_pop"],
-            numerator=frame["total_medical_spending"],
-            denominator=frame["insured_pop"].astype("float64"),
-        ),
-    ]
-    parts = levels + [
-        yoy_table(levels[0], ["county_id", "unit_id"], "unit_fund_per_capita_growth", "unit_fund_per_capita"),
-        yoy_table(
-            levels[1],
-            ["county_id", "unit_id"],
-            "unit_total_spending_per_capita_growth",
-            "unit_total_spending_per_capita",
-        ),
+    levels = {}
+    for ind in ratios:
+        numerator = expr.evaluate(ind.numerator.expr, frame)
+        denominator = expr.evaluate(ind.denominator.expr, frame)
+        levels[ind.id] = base.assign(
+            indicator=ind.id, value=numerator / denominator * ind.scale, numerator=numerator, denominator=denominator
+        )
+    parts = list(levels.values()) + [
+        yoy_table(levels[g.base], ["county_id", "unit_id"], g.id, g.base) for g in _growth_definitions()
     ]
     if settlement is not None:
         tidy.require_columns(settlement, "settlement", ["unit_id", "year", "budget", "actual_spending"])
