@@ -13,16 +13,14 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # Reform evaluation · 改革效果评估
-#
+# %% tags=["parameters"]
+# Reform evaluation · 改革效果评估
 # Did the county medical-community reform move the outcome it claims to move? This notebook compares
 # reformed counties with counties not (yet) reformed, year by year, with a difference-in-differences
 # estimator that is robust to reforms adopted in waves (`toolkit.did`, docs/did.md). Change the
-# parameters in the next cell to run another outcome, estimator, comparison group, covariates or a
-# subset of counties; every number below is computed, and the text says what was run.
-
-# %% tags=["parameters"]
+# parameters below to run another outcome, estimator, comparison group, covariates or a subset of
+# counties; every number is computed, and the text says what was run (in the report's language: these
+# notes stay in the code, the page shows only what the report says).
 # `outcome`: an indicator id (hospitalisation_rate, premature_ncd_mortality, income_ratio, …) or a
 # numeric county_year column; `estimator`: cs, sa, bjs, twfe, event (toolkit.did.ESTIMATORS);
 # `control`: notyet or never (estimators that define only their own comparison use it);
@@ -52,23 +50,20 @@ evaluation.check_outcome(outcome)
 spec = dict(estimator=estimator, covariates=covariates, counties=counties)
 title_block("reform_evaluation", label(outcome, lang), None, ctx.lang, synthetic=ctx.synthetic)
 
-# %% [markdown]
-# ## What changed · 结论
-# The paragraph is generated from the estimates: direction, size, confidence interval, the pre-trend
-# test the verdict rests on, and warnings (few counties, separated covariates, …).
-
 # %%
+# What changed: the paragraph is generated from the estimates — direction, size, confidence interval,
+# the pre-trend test the verdict rests on, and warnings (few counties, separated covariates, …).
 section("plain_language", lang)
 
 # %%
 evaluation.plain_language(ctx, outcome, control, **spec)
 
-# %% [markdown]
-# ## What was run · 估计设定
-# Estimator, comparison group, reform cohorts and their sizes, base period, clustering, bootstrap draws,
-# covariates, counties, and event times that rest on a single cohort.
+# %%
+section("specification", lang)
 
 # %%
+# What was run: estimator, comparison group, reform cohorts and their sizes, base period, clustering,
+# bootstrap draws, covariates, counties, and event times that rest on a single cohort.
 evaluation.specification(ctx, outcome, control, **spec)
 
 # %%
@@ -83,11 +78,8 @@ section("event_study", lang)
 # %%
 evaluation.event_study_figure(ctx, outcome, control, **spec)
 
-# %% [markdown]
-# ## Estimators compared · 估计方法比较
-# The headline estimator beside the static two-way fixed-effects estimate most published evaluations report.
-
 # %%
+# The headline estimator beside the static two-way fixed-effects estimate most published evaluations report.
 section("estimators_compared", lang)
 
 # %%

@@ -1,10 +1,9 @@
 """Chinese first: a zh output holds no English words beyond codes, estimator and software names,
 units and the like (the whitelist below). Scanned: the text a reader sees on the pages and the
-cells of the workbooks the report layer's shared code writes (the index, the province overview,
-indicators.xlsx). The county report, the unit settlement report and the reform evaluation still
-carry English from their own sections (claims explanations, parameter values, estimator warnings);
-:data:`NOT_YET` names them and the page test fails once one of them becomes clean, so the list only
-shrinks."""
+cells of the workbooks the report layer writes (the index, the province overview, indicators.xlsx,
+the county report's tables). Every report page is scanned; the workbooks the settlement command and
+the unit statements write still carry English (bilingual headers, True/False cells): :data:`NOT_YET_WORKBOOKS`
+names them and the test fails once one of them becomes clean, so the list only shrinks."""
 
 import re
 
@@ -39,6 +38,13 @@ ALLOWED = {
     "df",
     "chi",
     "pre",
+    "mann",
+    "kendall",
+    "sen",
+    "mackinnon",
+    "webb",
+    "rademacher",
+    "sup",
     # software, formats and hashes
     "python",
     "git",
@@ -61,6 +67,7 @@ ALLOWED = {
     "pdf",
     "docx",
     "wps",
+    "word",
     "json",
     "ipynb",
     "digest",
@@ -94,10 +101,10 @@ def stray_english(texts) -> list[str]:
     return found
 
 
-#: outputs (first path part) whose own sections still write English into a zh output
-NOT_YET = {"county_annual_report", "reform_evaluation", "unit_settlement"}
-#: workbooks written by those sections and by the settlement command (statement words, parameter keys)
-NOT_YET_WORKBOOKS = {"county_annual_report", "unit_settlement", "settlement"}
+#: outputs (first path part) whose own sections still write English into a zh page (none left)
+NOT_YET: set[str] = set()
+#: workbooks written by the unit statements and the settlement command (bilingual headers, True/False)
+NOT_YET_WORKBOOKS = {"unit_settlement", "settlement"}
 #: workbook columns that hold English on purpose (the registry's English names, cited sources)
 BILINGUAL_COLUMNS = {"英文名称", "来源", "目标", "说明"}
 
@@ -132,11 +139,12 @@ def _workbook_texts(path) -> list[str]:
 
 
 def test_zh_workbooks_have_no_stray_english(main_outputs):
-    problems = {}
+    problems, dirty = {}, set()
     for path in sorted(main_outputs.rglob("*.xlsx")):
-        if _kind(path, main_outputs) in NOT_YET_WORKBOOKS:
-            continue
         bad = stray_english(_workbook_texts(path))
-        if bad:
+        if _kind(path, main_outputs) in NOT_YET_WORKBOOKS:
+            dirty |= {_kind(path, main_outputs)} if bad else set()
+        elif bad:
             problems[str(path.relative_to(main_outputs))] = bad[:8]
     assert problems == {}
+    assert dirty == NOT_YET_WORKBOOKS, f"{NOT_YET_WORKBOOKS - dirty} became clean: take it off NOT_YET_WORKBOOKS"

@@ -29,3 +29,22 @@ def test_indicators_workbook_is_ready_to_read_and_print(main_outputs, sample_dir
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) and ws.page_setup.orientation == "landscape"
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
     assert ws.print_title_rows in ("1:1", "$1:$1")
+
+
+def test_county_report_tables_read_in_chinese_with_parameter_values_as_numbers(main_outputs, sample_dir):
+    year = int(pd.read_csv(sample_dir / "county_year.csv")["year"].max())
+    path = next((main_outputs / f"county_annual_report/C01/{year}_files").glob("*_tables.xlsx"))
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["监测指标", "单元结算", "单元核心医保指标", "目标评价达标情况", "参数"]
+    ind = wb["监测指标"]
+    header = [c.value for c in ind[1]]
+    assert header[:3] == ["指标名称", "单位", "方向"] and "名次（1 = 最优）" in header and "较上年" in header
+    shares = [r for r in ind.iter_rows(min_row=2) if r[1].value == "%"]
+    assert shares and all(r[3].number_format == "0.00%" for r in shares)  # a share shows as 81.22%
+    params = wb["参数"]
+    assert [c.value for c in params[1]][:2] == ["参数", "参数值"]
+    rows = {r[4].value: r[1] for r in params.iter_rows(min_row=2) if r[4].value}
+    # numbers are numbers a spreadsheet can add up, choices are words
+    assert rows["baseline_years"].value == 3 and rows["baseline_years"].data_type == "n"
+    assert rows["budget_growth"].data_type == "n"  # 0 (Suixi sets no growth), a number
+    assert rows["baseline_method"].value == "各年人均支出的平均数"

@@ -112,6 +112,13 @@ class StatedNumber:
     half_unit: float  # half a unit in the last stated digit, in the same scale as value
 
 
+def _verdict(ok: bool, lang: str) -> str:
+    """与数据相符 / 与数据不符 (the report catalogue, toolkit.report.labels)."""
+    from toolkit.report.labels import message
+
+    return message("claim_verdict_consistent" if ok else "claim_verdict_inconsistent", "en" if lang == "en" else "zh")
+
+
 def parse_stated(stated: Any) -> StatedNumber:
     """``"17.20%"`` → 0.1720 (±0.00005); ``"6.6万"`` → 66,000 (±500); ``0.172`` → 0.172 (±0.0005)."""
     if isinstance(stated, bool):
@@ -469,10 +476,9 @@ def check_claims(
                     _display(recomputed, ind.unit, c.kind, lang),
                 )
                 if zh:
-                    explanation = f"表述 {shown_s}，重新计算 {shown_r}（{how}）：{'与数据相符' if ok else '与数据不符'}"
+                    explanation = f"表述 {shown_s}，重新计算 {shown_r}（{how}）：{_verdict(ok, lang)}"
                 else:
-                    verdict = "consistent with the data" if ok else "DOES NOT FOLLOW from the data"
-                    explanation = f"stated {shown_s}, recomputed {shown_r} ({how}): {verdict}"
+                    explanation = f"stated {shown_s}, recomputed {shown_r} ({how}): {_verdict(ok, lang)}"
                 row.update(stated=stated.value, recomputed=recomputed, difference=diff, tolerance=tol)
                 row.update(start_value=s, end_value=e)
             elif c.kind == "streak":
@@ -485,15 +491,17 @@ def check_claims(
                 limit = _display(above, ind.unit, "value", lang)
                 if zh:
                     explanation = f"{c.start}–{c.end}年共{n_years}年，{name}大于{limit}的有{int(met.sum())}年" + (
-                        "：与数据相符" if ok else f"（{'、'.join(map(str, failing))}年未达到）：与数据不符"
+                        f"：{_verdict(ok, lang)}"
+                        if ok
+                        else f"（{'、'.join(map(str, failing))}年未达到）：{_verdict(ok, lang)}"
                     )
                 else:
                     explanation = (
                         f"{int(met.sum())} of the {n_years} years {c.start}–{c.end} have {name} above {limit}"
                         + (
-                            ": consistent with the data"
+                            f": {_verdict(ok, lang)}"
                             if ok
-                            else f" (not {', '.join(map(str, failing))}): DOES NOT FOLLOW from the data"
+                            else f" (not {', '.join(map(str, failing))}): {_verdict(ok, lang)}"
                         )
                     )
                 row.update(
@@ -522,14 +530,10 @@ def check_claims(
                     )
                 if zh:
                     explanation = (
-                        f"{c.start}–{c.end}年{name}：{found}（{detail}，显著性水平{ALPHA:g}）："
-                        f"{'与数据相符' if ok else '与数据不符'}"
+                        f"{c.start}–{c.end}年{name}：{found}（{detail}，显著性水平{ALPHA:g}）：{_verdict(ok, lang)}"
                     )
                 else:
-                    explanation = (
-                        f"{name} {c.start}–{c.end}: {found} ({detail}, level {ALPHA:g}): "
-                        f"{'consistent with the data' if ok else 'DOES NOT FOLLOW from the data'}"
-                    )
+                    explanation = f"{name} {c.start}–{c.end}: {found} ({detail}, level {ALPHA:g}): {_verdict(ok, lang)}"
                 row.update(
                     stated=-1.0 if want == "decreasing" else 1.0,
                     recomputed=t.slope,

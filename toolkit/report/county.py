@@ -494,7 +494,9 @@ def settlement_summary(ctx: ReportContext) -> Bundle:
             else "Checks failing: " + "; ".join(failing)
         )
     )
-    by_comm = cs.by_community.set_index("community_id")[["budget", "actual"]]
+    # the communities by name where the units table names them (codes otherwise)
+    comm_key = "community_name" if "community_name" in cs.by_community.columns else "community_id"
+    by_comm = cs.by_community.set_index(comm_key)[["budget", "actual"]]
     by_comm.columns = ["budget", "spending"]
     fig = figures.grouped_bars(
         by_comm, label("big_package", lang), ylabel="万元" if lang == "zh" else "10k yuan", lang=lang, scale=1e4
@@ -782,32 +784,93 @@ def claims_checked(ctx: ReportContext, claims_file: str = "") -> Bundle:
 
 
 # --------------------------------------------------------------------------- side files
+#: sheets of the county report's Excel side file, (zh, en)
+SIDE_SHEETS = {
+    "indicators": ("监测指标", "indicators"),
+    "settlement": ("单元结算", "settlement"),
+    "unit_core_indicators": ("单元核心医保指标", "unit core indicators"),
+    "objective_attainment": ("目标评价达标情况", "objective attainment"),
+    "params": ("参数", "parameters"),
+}
+
+
+def _side_headers(columns, lang: str, extra: dict | None = None) -> dict[str, str]:
+    """Headers of a side-file sheet: the settlement's column labels (toolkit.settlement.labels), then
+    the report catalogue, in ``lang``."""
+    from toolkit.settlement.labels import column_label
+
+    out = {}
+    for c in columns:
+        if extra and c in extra:
+            out[c] = extra[c]
+            continue
+        zh, en = column_label(c)
+        if zh == c:  # not a settlement column: the report catalogue (or the registry, the data contract)
+            zh, en = label(c, "zh"), label(c, "en")
+        out[c] = en if lang == "en" else zh
+    return out
+
+
+def _plain_number(value):
+    """A parameter value a spreadsheet can compute with: numbers as numbers, the rest as words."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    return None
+
+
 def write_side_files(ctx: ReportContext) -> Markdown:
-    """The report's tables as an Excel workbook in ``output_dir`` (nothing when it is not set)."""
-    from toolkit.report.excel import Sheet, write_workbook
+    """The report's tables as an Excel workbook in ``output_dir`` (nothing when it is not set): Chinese
+    sheet names and headers in a Chinese report, indicator names and units, shares as percentages,
+    parameter values as numbers where they are numbers (参数值) and in words otherwise."""
+    from toolkit.report.excel import Sheet, SheetLayout, write_workbook
 
     path = ctx.side_file("tables.xlsx")
     if path is None:
         return Markdown("")
+    lang = "en" if ctx.lang == "en" else "zh"
+    pick = 1 if lang == "en" else 0
     f = indicator_frame(ctx)
-    ind = f[
-        [
-            "indicator",
-            "value",
-            "previous",
-            "target",
-            "target_label",
-            "target_source",
-            "province_median",
-            "rank",
-            "n_counties",
-        ]
-    ].copy()
+    kinds = ["pct" if u in PERCENT_UNITS else "num2" for u in f["unit"]] if len(f) else []
+    ind = pd.DataFrame(
+        {
+            "indicator_name": f["label"] if len(f) else [],
+            "unit": [unit_text(u, lang) for u in f.get("unit", [])],
+            "direction": [label(f"direction_{d}", lang) for d in f.get("direction", [])],
+            "value": f.get("value", []),
+            "previous": f.get("previous", []),
+            "change": [
+                _change_cell(c, d, u, lang)
+                for c, d, u in zip(f.get("change", []), f.get("change_verdict", []), f.get("unit", []))
+            ],
+            "target": f.get("target", []),
+            "target_label": f.get("target_label", []),
+            "province_median": f.get("province_median", []),
+            "vs_median": [label(f"vs_median_{r}", lang) if r else "—" for r in f.get("vs_median", [])],
+            "rank": f.get("rank", []),
+            "n_counties": f.get("n_counties", []),
+            "indicator": f.get("indicator", []),
+        }
+    )
+    ind_labels = {
+        "value": str(ctx.year),
+        "previous": str(ctx.year - 1),
+        "change": label("change_on_last_year", lang),
+        "target_label": message("side_target_whose", lang),
+        "vs_median": label("vs_median", lang),
+        "rank": label("rank_best_first", lang),
+        "n_counties": message("side_n_counties", lang),
+    }
     sheets = [
         Sheet(
-            "indicators",
+            SIDE_SHEETS["indicators"][pick],
             ind,
-            formats={"value": "num4", "previous": "num4", "target": "num4", "province_median": "num4"},
+            formats={"rank": "int", "n_counties": "int"},
+            labels=_side_headers(ind.columns, lang, ind_labels),
+            row_formats={c: kinds for c in ("value", "previous", "target", "province_median")},
+            notes=[source_text(ctx, list(ind["indicator"]))],
+            layout=SheetLayout(id_columns=1),
         )
     ]
     if all(t in ctx.tables for t in ("units", "unit_year", "ph_process", "ph_targets")):
@@ -825,17 +888,94 @@ def write_side_files(ctx: ReportContext) -> Markdown:
             "ph_effect",
             "ph_final",
         ]
-        units = cs.units[["unit_id", "unit_name", "township_id", "community_id", *money]]
-        sheets.append(Sheet("settlement", units, formats={m: "yuan" for m in money}))
+        names = ["unit_id", "unit_name", "township_name", "community_name"]
+        units = cs.units[[c for c in names if c in cs.units.columns] + money]
+        sheets.append(
+            Sheet(
+                SIDE_SHEETS["settlement"][pick],
+                units,
+                formats={m: "yuan" for m in money},
+                labels=_side_headers(
+                    units.columns,
+                    lang,
+                    {
+                        "township_name": label("township_name_col", lang),
+                        "community_name": label("community_name_col", lang),
+                    },
+                ),
+                layout=SheetLayout(id_columns=2),
+            )
+        )
         ranked = unit_ranking_frame(ctx)
         sheets.append(
             Sheet(
-                "unit_core_indicators",
+                SIDE_SHEETS["unit_core_indicators"][pick],
                 ranked,
-                formats={"fund_savings": "yuan", "fund_pc_change": "num4", "total_pc_change": "num4"},
+                formats={"fund_savings": "yuan", "fund_pc_change": "pct", "total_pc_change": "pct"},
+                labels=_side_headers(
+                    ranked.columns,
+                    lang,
+                    {"township_name": label("township_name_col", lang), "rank": label("rank", lang)},
+                ),
+                layout=SheetLayout(id_columns=2),
             )
         )
-        sheets.append(Sheet("objective_attainment", objective_attainment_frame(ctx), formats={"share_met": "num4"}))
-        sheets.append(Sheet("params", cs.params[["key", "label_zh", "label_en", "value", "unit", "since", "source"]]))
+        from toolkit.settlement.words import indicator_label
+
+        att = objective_attainment_frame(ctx)
+        raw_ids = list(att["indicator"])
+        att = att.assign(indicator=[indicator_label(i, lang) for i in att["indicator"]])
+        sheets.append(
+            Sheet(
+                SIDE_SHEETS["objective_attainment"][pick],
+                att,
+                formats={"share_met": "pct", "units": "int", "met": "int", "vetoed": "int"},
+                row_formats={"benchmark": ["num2" if i.endswith("_credits") else "pct" for i in raw_ids]},
+                labels=_side_headers(
+                    att.columns,
+                    lang,
+                    {
+                        "indicator": label("indicator_column", lang),
+                        "units": message("side_units_evaluated", lang),
+                        "met": message("side_units_met", lang),
+                        "vetoed": message("side_units_vetoed", lang),
+                        "share_met": message("side_share_met", lang),
+                    },
+                ),
+            )
+        )
+        from toolkit.settlement.unit_statement import parameter_table
+
+        words = parameter_table(cs)
+        used = dict(zip(cs.params["key"], cs.params["value"]))
+        snap = cs.snapshot
+        raw = [snap[k] if snap is not None and k in snap else used.get(k) for k in words["key"]]
+        numbers = [_plain_number(v) for v in raw]
+        params = pd.DataFrame(
+            {
+                "label": words[f"label_{lang}"],
+                "param_value": [n if n is not None else w for n, w in zip(numbers, words[f"value_{lang}"])],
+                "since": words["since"],
+                "source": words[f"source_full_{lang}"],
+                "key": words["key"],
+            }
+        )
+        sheets.append(
+            Sheet(
+                SIDE_SHEETS["params"][pick],
+                params,
+                formats={"since": "int_plain"},
+                # a number is written as a number (General format), words as text
+                row_formats={"param_value": ["general" if n is not None else "text" for n in numbers]},
+                labels={
+                    "label": label("parameter", lang),
+                    "param_value": message("side_param_value", lang),
+                    "since": message("side_since", lang),
+                    "source": label("source", lang),
+                    "key": message("side_param_key", lang),
+                },
+                layout=SheetLayout(id_columns=1),
+            )
+        )
     write_workbook(path, sheets, lang=ctx.lang)
     return Markdown(("表格已另存为 Excel：" if ctx.lang == "zh" else "Tables saved as Excel: ") + f"`{path.name}`")

@@ -215,6 +215,64 @@ def estimates(
     return ctx._memo[key]
 
 
+#: the estimators' warnings (toolkit.did writes them in English): pattern → catalogue key, the named
+#: groups filling the Chinese sentence (toolkit.report.labels "did_warning_*")
+WARNING_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"^only one treated cluster:", "did_warning_one_treated_cluster"),
+    (r"^permutation inference impossible", "did_warning_permutation_impossible"),
+    (r"^only (?P<n>\d+) treated \(or control\) clusters", "did_warning_few_clusters"),
+    (r"^(?P<n>\d+) clusters: Rademacher", "did_warning_rademacher"),
+    (r"^dropped (?P<n>\d+) rows? with a missing outcome.*data row (?P<row>\d+)", "did_warning_dropped_rows"),
+    (r"^dropped (?P<n>\d+) units? already treated in the first period (?P<year>\d+)", "did_warning_dropped_treated"),
+    (r"first treated after the last period (?P<year>\d+)", "did_warning_late_cohort"),
+    (r"^unbalanced panel \((?P<n>\d+) of (?P<total>\d+) unit-periods", "did_warning_unbalanced"),
+    (r"^no never-treated units: cohort (?P<cohort>\d+) is used only", "did_warning_no_never"),
+    (r"^no never-treated units: cohort (?P<cohort>\d+) is the control cohort", "did_warning_no_never_sa"),
+    (r"^no comparison units for cohort (?P<cohort>\d+) in period (?P<year>\d+)", "did_warning_no_comparison"),
+    (r"^cohort (?P<cohort>\d+) or its comparison units not observed", "did_warning_not_observed"),
+    (r"^covariate matrix singular for cohort (?P<cohort>\d+) in period (?P<year>\d+)", "did_warning_singular"),
+    (r"^the propensity score separates .* in (?P<n>\d+) cells?", "did_warning_separation"),
+    (r"^pre-trend test rejects parallel pre-trends \(p = (?P<p>[0-9.e-]+)", "did_warning_pretrend_rejects"),
+    (r"^(?P<share>[0-9.]+%) of the TWFE weight", "did_warning_bacon_late"),
+    (r"^Sun–Abraham pre-trend test not possible", "did_warning_sa_pretrend_zero"),
+    (r"^Sun–Abraham pre-trend test: the covariance", "did_warning_sa_pretrend_rank"),
+    (r"^no placebo replications", "did_warning_no_placebo"),
+    (r"^placebo standard errors need more", "did_warning_placebo_few"),
+    (r"^one treated unit:", "did_warning_one_treated_unit"),
+)
+
+
+def warning_words(text: str, lang: str = "zh") -> str:
+    """An estimator's warning in ``lang``: English as the estimator wrote it; Chinese from the catalogue
+    (numbers carried over), or a pointer to the English report for a warning the catalogue lacks."""
+    import re
+
+    if lang == "en":
+        return text
+    for pattern, key in WARNING_PATTERNS:
+        m = re.search(pattern, text)
+        if m:
+            return message(key, lang, text=text, **m.groupdict())
+    return message("did_warning_unknown", lang, text=text)
+
+
+def base_period_words(base: str, lang: str = "zh") -> str:
+    """``varying`` / ``universal`` (R did's base periods) in words; anything else as given."""
+    from toolkit.report.labels import REPORT_LABELS
+
+    key = f"did_base_{base}"
+    return message(key, lang) if key in REPORT_LABELS else str(base)
+
+
+def inference_words(estimator: str, inference: str, lang: str = "zh") -> str:
+    """How the estimator inferred: its own (English) words in English, the catalogue's in Chinese."""
+    from toolkit.report.labels import REPORT_LABELS
+
+    key = f"did_inference_{estimator}"
+    key = key if key in REPORT_LABELS else "did_inference_other"
+    return message(key, lang, text=inference)
+
+
 def specification(ctx: ReportContext, outcome: str, control: str = "notyet", **spec) -> Markdown:
     """What was run, in words: estimator, comparison group, cohorts and their sizes, base period,
     clustering, bootstrap draws, covariates, counties, and event times resting on a single cohort."""
@@ -250,9 +308,11 @@ def specification(ctx: ReportContext, outcome: str, control: str = "notyet", **s
     counties = _list(spec.get("counties"))
     if zh:
         lines = [
-            f"- 估计方法：{estimator_name(res.estimator)}；对照组：{ctrl[0] if ctrl else '—'}；基期：{base}",
+            f"- 估计方法：{estimator_name(res.estimator)}；对照组：{ctrl[0] if ctrl else '—'}；"
+            f"基期：{base_period_words(base, 'zh')}",
             f"- 改革批次（首个改革年份: 县数）：{cohorts or '—'}；从未改革：{never} 个县",
-            f"- 推断：{res.inference}；按县聚类（{n_clusters} 个聚类）" + (f"；自助抽样 {draws} 次" if draws else ""),
+            f"- 推断：{inference_words(res.estimator, res.inference, 'zh')}；按县聚类（{n_clusters} 个聚类）"
+            + (f"；自助抽样 {draws} 次" if draws else ""),
             f"- 协变量：{covs or '无'}；县范围：{', '.join(counties) if counties else '全部'}",
         ]
         if thin:
@@ -389,9 +449,10 @@ def plain_language(ctx: ReportContext, outcome: str, control: str = "notyet", **
     # table for comparison and never stands in for it (not even when the robust one is not possible)
     twfe = r["twfe"] if r["robust"] is not r["twfe"] else None
     text = did_paragraph(label(outcome, ctx.lang), r["robust"], twfe, lang=ctx.lang, unit=_unit(outcome))
-    warnings = [w for k in ("robust", "twfe") for w in r[k].warnings]
+    warnings = [warning_words(w, ctx.lang) for w in sorted({w for k in ("robust", "twfe") for w in r[k].warnings})]
     if warnings:
-        text += "\n\n" + ("注意：" if ctx.lang == "zh" else "Note: ") + " ".join(sorted(set(warnings)))
+        joiner = "" if ctx.lang == "zh" else " "
+        text += "\n\n" + message("did_note", ctx.lang) + joiner.join(dict.fromkeys(warnings))
     return Markdown(text)
 
 

@@ -14,6 +14,7 @@ names are the data contract's and stay as they are).
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -71,7 +72,7 @@ def note_text(note: str, zh: bool) -> str:
         ("county_year has no medical community breakdown", "county_year 无分医共体数据"),
     ):
         text = text.replace(en, cn)
-    return text
+    return re.sub(r" ?\(county (\w+) has several communities\)", r"（县 \1 有多个医共体）", text)
 
 
 def _heading(zh_text: str, en_text: str, zh: bool) -> Markdown:

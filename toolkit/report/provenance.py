@@ -186,6 +186,36 @@ def _value_text(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
+def _param_text(value: Any, lang: str) -> str:
+    """A policy parameter's value as a reader reads it (shares with tier names, choices in words —
+    :func:`toolkit.settlement.words.value_words`); the JSON block keeps the value as used."""
+    from toolkit.settlement.words import value_words
+
+    if value is None:
+        return "—"
+    return value_words(value, "en" if lang == "en" else "zh")
+
+
+def run_at_text(run_at: Any, lang: str) -> str:
+    """The run's time (recorded in UTC, ISO 8601) in the machine's local time with its zone:
+    ``2026年12月02日 08:40:00（北京时间）`` / ``2026-12-02 08:40:00 (UTC+08:00)``."""
+    if not run_at:
+        return "—"
+    try:
+        when = dt.datetime.fromisoformat(str(run_at).replace("Z", "+00:00"))
+    except ValueError:
+        return str(run_at)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    local = when.astimezone()
+    offset = local.strftime("%z")
+    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    if lang == "en":
+        return f"{local:%Y-%m-%d %H:%M:%S} ({zone})"
+    zone_zh = "北京时间" if offset == "+0800" else f"时区 {zone[3:] or '+00:00'}"
+    return f"{local:%Y年%m月%d日 %H:%M:%S}（{zone_zh}）"
+
+
 def _exec_mode_text(mode: Any, lang: str) -> str:
     """``reused-kernel`` → 复用内核（批处理）; an unknown mode is shown as recorded."""
     from toolkit.report.labels import REPORT_LABELS
@@ -213,7 +243,7 @@ def render_provenance_html(prov: Mapping[str, Any], lang: str = "zh", *, embed: 
         (label("python", lang), prov.get("python")),
         (label("packages", lang), ", ".join(f"{k} {v}" for k, v in (prov.get("packages") or {}).items())),
         (label("exec_mode", lang), _exec_mode_text(prov.get("exec_mode"), lang)),
-        (label("run_at", lang), prov.get("run_at")),
+        (label("run_at", lang), run_at_text(prov.get("run_at"), lang)),
     ]
     body = "".join(
         f'<tr><th style="text-align:left;padding:2px 8px;vertical-align:top">{html.escape(k)}</th>'
@@ -223,7 +253,7 @@ def render_provenance_html(prov: Mapping[str, Any], lang: str = "zh", *, embed: 
     params = prov.get("params") or {}
     prow = "".join(
         f'<tr><td style="padding:1px 8px">{html.escape(k)}</td><td style="padding:1px 8px;font-family:monospace">'
-        f"{html.escape(_value_text(v))}</td></tr>"
+        f"{html.escape(_param_text(v, lang))}</td></tr>"
         for k, v in params.items()
     )
     details = (

@@ -70,6 +70,7 @@ EXTRA_LABELS = {
     "result": ("结果", "result"),
     "note": ("说明", "explanation"),
     "value_words": ("取值", "value"),
+    "param_value": ("参数值", "parameter value"),
     "source_words": ("依据", "source"),
     "about": ("说明", "about"),
     "label": ("参数", "parameter"),
@@ -222,10 +223,15 @@ def settlement_sheets(cs, lang: str = "zh") -> list[Sheet]:
         }
     )
     words = parameter_table(cs)
+    # a plain number is written as a number (a spreadsheet can compute with it); choices and tables in words
+    snap = cs.snapshot
+    used = dict(zip(cs.params["key"], cs.params["value"]))
+    raw = [snap[k] if snap is not None and k in snap else used.get(k) for k in words["key"]]
+    plain = [isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw]
     param_sheet = pd.DataFrame(
         {
             "label": words["label_zh" if zh else "label_en"],
-            "value_words": words["value_zh" if zh else "value_en"],
+            "param_value": [v if p else w for v, p, w in zip(raw, plain, words["value_zh" if zh else "value_en"])],
             "since": words["since"],
             "source_words": words["source_full_zh" if zh else "source_full_en"],
             "key": words["key"],
@@ -279,6 +285,7 @@ def settlement_sheets(cs, lang: str = "zh") -> list[Sheet]:
         _sheet("checks", check_sheet, lang, money, ids=1),
         _sheet("parameters", param_sheet, lang, money, ids=1),
     ]
+    sheets[-1].row_formats = {"param_value": ["general" if p else "text" for p in plain]}
     # the reconciliation's share lines are fractions, not yuan
     rec_formats = dict(sheets[1].formats)
     sheets[1].frame.loc[share_rows.to_numpy(), "amount"] = [
