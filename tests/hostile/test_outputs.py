@@ -78,14 +78,14 @@ def test_rerun_replaces_its_own_output_and_keeps_other_years(dataset, tmp_path, 
 # -- faults ---------------------------------------------------------------------------------
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 1 MiB tmpfs where mounting is allowed (root, Linux), else None."""
+    """An 8 MiB tmpfs where mounting is allowed (root, Linux), else None (a settle output of the base dataset is ≈1.1 MB)."""
     mount = tmp_path / "disk"
     mount.mkdir()
     ok = (
         sys.platform.startswith("linux")
         and os.geteuid() == 0
         and subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True
+            ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)], capture_output=True
         ).returncode
         == 0
     )
