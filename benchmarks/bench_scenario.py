@@ -41,12 +41,12 @@ REFORM = """savings_split:
   values:
     2024:
       value: {county: 0.5, township: 0.3, village: 0.2}
-      reference: {document: benchmark reform, article: 5:3:2}
+      reference: {document: benchmark reform, article: "savings split 5:3:2"}
 chronic_savings_split:
   values:
     2024:
       value: {county: 0.5, township: 0.3, village: 0.2}
-      reference: {document: benchmark reform, article: 5:3:2}
+      reference: {document: benchmark reform, article: "savings split 5:3:2"}
 """
 
 

@@ -15,19 +15,13 @@ from toolkit import cli
 from toolkit.data.load import load_dataset
 from toolkit.params.load import load_params
 from toolkit.params.snapshot import resolve
+from toolkit.paths import PARAMS_DIR
 from toolkit.settlement.statement import settle_province
 
 pytestmark = pytest.mark.slow
 YEAR = 2024
-REFORM = """savings_split:
-  source: commission proposal (5:3:2)
-  values:
-    2024: {county: 0.5, township: 0.3, village: 0.2}
-chronic_savings_split:
-  source: commission proposal (5:3:2)
-  values:
-    2024: {county: 0.5, township: 0.3, village: 0.2}
-"""
+#: the shipped example: both packages' savings split 5:3:2 from 2024 on (4:4:2 in the baseline)
+REFORM = PARAMS_DIR / "reforms" / "savings_split_532.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +30,8 @@ def province(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("scenario_province")
     generate_province(root / "province", n_counties=60)
-    (root / "split_532.yaml").write_text(REFORM, encoding="utf-8")
     out = root / "out"
-    argv = ["scenario", str(root / "province"), "--reform", str(root / "split_532.yaml"), "--year", str(YEAR)]
+    argv = ["scenario", str(root / "province"), "--reform", str(REFORM), "--year", str(YEAR)]
     assert cli.main(argv + ["--out", str(out)]) == 0
     return root, out
 
@@ -75,6 +68,6 @@ def test_conservation_holds_in_baseline_and_reform(province):
     checks = pd.read_csv(out / "scenario_checks.csv", encoding="utf-8-sig")
     money = checks[checks["unit"] == "元"]  # the settlement's money checks: parts add up to the fen
     per_variant = money.groupby("variant").size()
-    assert per_variant.to_dict().keys() == {"baseline", "split_532"}
-    assert per_variant["baseline"] == per_variant["split_532"] >= 60 * 4
+    assert per_variant.to_dict().keys() == {"baseline", "savings_split_532"}
+    assert per_variant["baseline"] == per_variant["savings_split_532"] >= 60 * 4
     assert money["ok"].astype(bool).all()

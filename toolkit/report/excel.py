@@ -74,6 +74,8 @@ class SheetLayout:
 
 def _display_width(text: str) -> int:
     # CJK characters take two columns in Excel's default font
+    if text.isascii():  # numbers and codes, most cells: one column a character
+        return len(text)
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
@@ -134,11 +136,13 @@ def build_workbook_bytes(
         # styles built once per sheet: openpyxl hashes every style object it is given, per cell
         number_formats = {c: EXCEL_FORMATS.get(kinds[c], ("General", 1))[0] for c in frame.columns}
         align_text, align_number_text = Alignment(horizontal="left"), Alignment(horizontal="right")
+        # the names once: a pandas str Index iterated for every row costs more than the cells
+        columns = list(frame.columns)
         # track the row number ourselves: ws.max_row scans every row (quadratic on big sheets)
         for r, row in enumerate(frame.itertuples(index=False), start=2):
             row_kinds = {c: sheet.row_formats[c][r - 2] for c in sheet.row_formats}
-            values = [_cell_value(v, row_kinds.get(c, kinds[c])) for v, c in zip(row, frame.columns)]
-            for j, (v, c) in enumerate(zip(values, frame.columns), start=1):
+            values = [_cell_value(v, row_kinds.get(c, kinds[c])) for v, c in zip(row, columns)]
+            for j, (v, c) in enumerate(zip(values, columns), start=1):
                 cell = write_cell(ws, r, j, v, sheet=sheet.name, header=str(c))
                 if isinstance(v, str):
                     cell.number_format = "@"

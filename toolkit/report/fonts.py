@@ -12,9 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-from matplotlib import font_manager
-
 #: the file we register: a single-face OTF (matplotlib reads only the first face of a .ttc)
 FONT_FILE_NAME = "NotoSansCJKsc-Regular.otf"
 
@@ -22,10 +19,17 @@ _registered: str | None = None
 
 
 def cjk_font_path() -> Path:
-    """Path of the Noto Sans CJK SC OTF inside the installed ``mplfonts`` package."""
-    import mplfonts  # imported here: only figure code needs it
+    """Path of the Noto Sans CJK SC OTF inside the installed ``mplfonts`` package.
 
-    path = Path(mplfonts.__file__).resolve().parent / "fonts" / FONT_FILE_NAME
+    The package is located, not imported: importing it loads matplotlib, which a page that only
+    embeds the font (toolkit.batch.webfont) does not need."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.origin:
+        import mplfonts  # noqa: F401 - not installed: the import error names the package
+
+    path = Path(spec.origin).resolve().parent / "fonts" / FONT_FILE_NAME
     if not path.is_file():  # pragma: no cover - broken install
         raise FileNotFoundError(f"mplfonts is installed but {path} is missing; reinstall mplfonts")
     return path
@@ -36,6 +40,9 @@ def use_cjk_font() -> str:
 
     Idempotent and cheap on repeat calls; call it before drawing any figure with Chinese text.
     """
+    import matplotlib
+    from matplotlib import font_manager
+
     global _registered
     if _registered is None:
         path = cjk_font_path()

@@ -200,8 +200,9 @@ def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 def tier_chart_svg(result: ScenarioResult, lang: str = "zh") -> str:
     """Grouped bars: money moved to each tier (x) per reform (legend), in yuan (万元 when large).
 
-    Written as SVG directly (text as text, so the page's Chinese font shows it and the chart is
-    searchable); the same result gives the same bytes."""
+    Written as SVG directly: its text is text in the page's font (no font-family of its own, so a
+    page with an embedded CJK subset shows it on any machine) and searchable; the same result gives
+    the same bytes."""
     comp = result.comparison
     tiers = list(TIER_LABELS)
     values = [[float(row[f"moved_to_{t}"]) for t in tiers] for _, row in comp.iterrows()]
@@ -226,7 +227,7 @@ def tier_chart_svg(result: ScenarioResult, lang: str = "zh") -> str:
     title = _pick(TEXT["tiers_chart"], lang)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
-        f' role="img" font-family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, SimSun, sans-serif" font-size="11">',
+        ' role="img" font-size="11">',
         f"<title>{esc(title)}</title>",
         f'<text x="{width / 2:.1f}" y="18" text-anchor="middle" font-size="13">{esc(title)}</text>',
     ]
@@ -279,7 +280,8 @@ def _comparison_shown(result: ScenarioResult, lang: str) -> pd.DataFrame:
 
 
 def html_page(result: ScenarioResult, lang: str = "zh", provenance: dict | None = None, top: int = 10) -> str:
-    """One self-contained HTML page: comparison, tier chart, county table, biggest winners and losers."""
+    """One self-contained HTML page: comparison, tier chart, county table, biggest winners and losers
+    (with the CJK font subset it needs embedded, :func:`toolkit.batch.webfont.finish_page`)."""
     t = {k: _pick(v, lang) for k, v in TEXT.items()}
     money = result.money
     parts = [
@@ -320,7 +322,12 @@ def html_page(result: ScenarioResult, lang: str = "zh", provenance: dict | None 
 
         parts += [f"<h2>{html.escape(t['provenance'])}</h2>", render_provenance_html(provenance, lang)]
     parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    from toolkit.batch.webfont import finish_page
+
+    # finished like a report page: the CJK subset of its characters embedded, so the tables and the
+    # chart read the same on a machine without a Chinese font; A4 print rules
+    page = finish_page("\n".join(parts), title=f"{t['title']} {result.year}", lang="zh-CN" if lang == "zh" else "en")
+    return page + "\n"
 
 
 # ── notebook helpers (notebooks/policy_scenario): thin, one call per cell ──

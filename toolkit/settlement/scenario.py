@@ -23,6 +23,7 @@ checks of every settlement are returned with the comparison.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -87,11 +88,12 @@ class ScenarioResult:
             "checks": self.checks,
         }
 
-    @property
+    @cached_property
     def money(self) -> frozenset:
+        """Columns (any table) holding yuan to the fen."""
         cols = set()
         for frame in self.tables().values():
-            cols |= {c for c in frame.columns if c.rsplit("_", 1)[0] in MEASURES or c in MONEY_EXTRA}
+            cols |= {c for c in list(frame.columns) if c.rsplit("_", 1)[0] in MEASURES or c in MONEY_EXTRA}
         return frozenset(cols)
 
 
