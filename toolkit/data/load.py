@@ -376,35 +376,13 @@ def _plain_lines(text: str) -> list[str] | None:
     return lines
 
 
-#: ASCII bytes str.isspace() accepts (\\t \\n \\v \\f \\r, \\x1c-\\x1f, space)
-_ASCII_SPACE = np.zeros(256, dtype=bool)
-_ASCII_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
-
-
-def _line_shapes(lines: list[str], delimiter: str) -> tuple[np.ndarray, np.ndarray]:
-    """(blank, fields) of each line, counted on the UTF-8 bytes with numpy.
-
-    fields = delimiters + 1. A line is blank when it holds only delimiters and whitespace
-    (``not line.replace(delimiter, "").strip()``): a line with an ASCII byte that is neither is not
-    blank; the few others are checked with str.strip itself (non-ASCII spaces such as U+3000).
-    """
-    data = np.frombuffer(("\n".join(lines) + "\n").encode("utf-8"), dtype=np.uint8)
-    ends = np.flatnonzero(data == 10)  # '\n' is never part of a multi-byte UTF-8 character
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    d = ord(delimiter)
-    delims = np.flatnonzero(data == d)
-    fields = np.diff(np.searchsorted(delims, np.concatenate(([0], ends)))) + 1
-    solid = (data < 128) & ~_ASCII_SPACE[data] & (data != d)
-    has_solid = np.maximum.reduceat(solid.view(np.uint8), starts).astype(bool)  # every segment holds its '\n'
-    blank = np.zeros(len(lines), dtype=bool)
-    for i in np.flatnonzero(~has_solid):
-        blank[i] = not lines[i].replace(delimiter, "").strip()
-    return blank, fields.astype(np.int64)
-
-
 def _read_plain_csv(text: str, delimiter: str, source: str, table: Table, problems: list[Problem]):
     """:func:`_read_csv` for a text without quotes whose data rows all have one field per header
-    column (every export of a program): split in C, no per-cell Python. Anything else -> _SLOW."""
+    column (every export of a program): the cells split by pyarrow.csv (all read as text), the
+    header found as on the general path (title rows above it skipped). Anything else -> _SLOW."""
+    import pyarrow as pa
+    import pyarrow.csv as pv
+
     lines = _plain_lines(text)
     if lines is None or not any(lines):
         return _SLOW
@@ -417,25 +395,40 @@ def _read_plain_csv(text: str, delimiter: str, source: str, table: Table, proble
         source = f"{source}, header on row {h + 1}"
     head_problems = _header_problems(header, table, source)
     width = len(header)
-    body = lines[h + 1 :]
-    if head_problems or not body or width == 0:
+    if head_problems or len(lines) <= h + 1 or width == 0:
         return _SLOW
-    blank, fields = _line_shapes(body, delimiter)
-    if blank.all() or (fields[~blank] != width).any():
-        return _SLOW  # short/long rows: reported (or padded) by the general path
-    keep = [line for line, b in zip(body, blank) if not b] if blank.any() else body
-    # every kept line has exactly `width` fields, so one split of the joined lines is the grid, row by row
-    grid = np.empty(len(keep) * width, dtype=object)
-    grid[:] = delimiter.join(keep).split(delimiter) if width > 1 else keep
-    grid = grid.reshape(len(keep), width)
+    body = "\n".join(lines[h + 1 :]) + "\n"
+    try:  # one record per line (no quotes): a row with too few or too many cells is declined
+        grid = pv.read_csv(
+            pa.py_buffer(body.encode("utf-8")),
+            read_options=pv.ReadOptions(column_names=[f"c{j}" for j in range(width)], use_threads=True),
+            parse_options=pv.ParseOptions(
+                delimiter=delimiter, quote_char=False, newlines_in_values=False, ignore_empty_lines=False
+            ),
+            convert_options=pv.ConvertOptions(
+                column_types={f"c{j}": pa.string() for j in range(width)}, strings_can_be_null=False
+            ),
+        )
+    except pa.ArrowInvalid:
+        return _SLOW  # short/long rows or blank lines: reported (or padded) by the general path
+    columns = [pd.Series(grid.column(j).to_numpy(zero_copy_only=False), dtype=object) for j in range(width)]
+    # a line of only delimiters and spaces is a blank (skipped) row, counted as a spreadsheet counts it
+    blank = np.ones(grid.num_rows, dtype=bool)
+    for column in columns:  # each column looked at only on the rows still blank so far (usually none)
+        maybe = np.flatnonzero(blank)
+        if not len(maybe):
+            break
+        blank[maybe] = ~column.iloc[maybe].str.strip().astype(bool).to_numpy()
+    if blank.all():
+        return _SLOW
     cols = {}
     for j, name in enumerate(header):
-        column = grid[:, j]
+        column = columns[j][~blank].reset_index(drop=True) if blank.any() else columns[j]
         if not name:
             if not "".join(column).strip():
                 continue  # an empty unnamed column (trailing comma, blank spreadsheet column)
             name = f"unnamed_{_excel_col(j)}"
-        cols[name] = pd.Series(column, dtype=object)
+        cols[name] = column
     return _Raw(pd.DataFrame(cols), np.flatnonzero(~blank).astype(np.int64) + 1, source, tuple(header))
 
 
