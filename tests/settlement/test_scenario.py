@@ -183,6 +183,36 @@ def test_a_rule_that_applies_to_no_unit_moves_no_money(tmp_path, spent, share):
         assert res.digests[("overspend", "C99")] != res.digests[("baseline", "C99")]
 
 
+def test_public_health_is_settled_again_only_when_its_parameters_change(tmp_path, monkeypatch):
+    """A savings-split reform reuses the baseline's public-health settlement (it reads none of the
+    split keys); a reform of a public-health parameter settles it again. yuan_per_credit 2 → 3: each
+    unit earns 5,500 instead of 3,900 yuan of its 7,000-yuan process share (70% of 10,000), so the
+    effect pool = 10% shares 4 × 1,000 + process deductions 4 × (7,000 − 5,500) + objective
+    deductions 4 × 125 = 10,500 yuan instead of 4,000 + 4 × 3,100 + 500 = 16,900 (a reused
+    baseline would still show 16,900); the units' final amounts equal a full settlement's."""
+    from toolkit.settlement import statement
+
+    calls = []
+    real = statement.settle_public_health
+    monkeypatch.setattr(statement, "settle_public_health", lambda *a, **k: calls.append(a[4]) or real(*a, **k))
+    _scenario(tmp_path, _reform(tmp_path, "split_532", (0.5, 0.3, 0.2)))
+    assert calls == ["C99"]  # the baseline only
+    calls.clear()
+    path = tmp_path / "credit.yaml"
+    path.write_text(
+        "yuan_per_credit:\n  values:\n    2020:\n      value: 3\n      reference: {document: commission proposal}\n",
+        encoding="utf-8",
+    )
+    base = snapshot("C99", YEAR)
+    res = run_scenario(_tables(), YEAR, {"C99": base}, [load_reform(path)])
+    assert calls == ["C99", "C99"]  # baseline and reform
+    full = statement.settle_county(_tables(), "C99", YEAR, apply_reform(base, load_reform(path)))
+    reform_ph = res.units.set_index("unit_id")["ph_final_reform"]
+    assert reform_ph.to_dict() == full.units.set_index("unit_id")["ph_final"].to_dict()
+    pool = res.checks[res.checks["check_id"] == "ph_effect_pool"].set_index("variant")["expected"]
+    assert pool.to_dict() == {"baseline": 16_900.0, "credit": 10_500.0}
+
+
 def test_reform_starting_after_the_year_is_not_in_force(tmp_path):
     res = _scenario(tmp_path, _reform(tmp_path, "later", (0.5, 0.3, 0.2), year=2030))
     assert (res.units["savings_county_difference"] == 0).all()

@@ -139,20 +139,62 @@ def _prepare(tables: dict[str, pd.DataFrame], year: int) -> dict[str, dict[str, 
     return parts
 
 
+class _KeysRead:
+    """A parameter snapshot that notes which keys are read through it; any other use of it (its
+    digest, every value) counts as reading every key."""
+
+    EVERY = "*"
+
+    def __init__(self, snap: ParamSnapshot):
+        self._snap, self.read = snap, set()
+        self.county_id, self.year = snap.county_id, snap.year
+
+    def __getitem__(self, key: str):
+        self.read.add(key)
+        return self._snap[key]
+
+    def __contains__(self, key: str) -> bool:
+        self.read.add(key)
+        return key in self._snap
+
+    def __getattr__(self, name: str):
+        self.read.add(self.EVERY)
+        return getattr(self._snap, name)
+
+
+def _same_values(a: ParamSnapshot, b: ParamSnapshot, keys: set[str]) -> bool:
+    if _KeysRead.EVERY in keys:
+        return False
+    return all((k in a) == (k in b) and (k not in a or a.resolved(k).value == b.resolved(k).value) for k in keys)
+
+
 def _settle_all(parts, year: int, snaps: dict[str, ParamSnapshot], reuse: dict | None = None) -> dict:
     """County id → :class:`SettlementMoney`: the amounts and checks only — a scenario compares
     money, so the statement tables (names, roll-ups, details in yuan) are never laid out.
-    ``reuse``: county id → (digest of the baseline snapshot, its settlement)."""
-    out = {}
+
+    ``reuse``: county id → (baseline snapshot, its digest, its settlement, the keys its public-health
+    rules read). Same parameters → the baseline's settlement, not recomputed; the same values of
+    every key the public-health rules read (a savings-split reform) → the baseline's public-health
+    settlement, and only the capitation packages settled again. Without ``reuse`` (the baseline)
+    the keys the public-health rules read are noted: ``(settlements, keys read)`` is returned."""
+    out, read = {}, {}
     for c in sorted(snaps):
-        if reuse is not None and reuse[c][0] == snaps[c].digest():
-            out[c] = reuse[c][1]  # same parameters → the same settlement; not recomputed
-            continue
         own = parts.get(c)
         if own is None:
             own = {"units": next(iter(parts.values()))["units"].iloc[0:0]} if parts else {}
-        out[c] = settle_money(own, c, year, snaps[c], check_units=False)
-    return out
+        if reuse is None:
+            recorder = _KeysRead(snaps[c])
+            out[c] = settle_money(own, c, year, snaps[c], check_units=False, ph_params=recorder)
+            read[c] = recorder.read
+            continue
+        base, digest, settled, keys = reuse[c]
+        if digest == snaps[c].digest():
+            out[c] = settled  # same parameters → the same settlement; not recomputed
+        elif _same_values(base, snaps[c], keys):
+            out[c] = settle_money(own, c, year, snaps[c], check_units=False, public_health=settled.ph)
+        else:
+            out[c] = settle_money(own, c, year, snaps[c], check_units=False)
+    return (out, read) if reuse is None else out
 
 
 def _unit_info(parts, counties) -> pd.DataFrame:
@@ -234,9 +276,9 @@ def run_scenario(
         raise ValueError("a scenario needs at least one reform")
     reformed = {r.name: {c: apply_reform(s, r) for c, s in baseline.items()} for r in reforms}
     parts = _prepare(tables, year)
-    base_results = _settle_all(parts, year, baseline)
+    base_results, ph_keys = _settle_all(parts, year, baseline)
     digests = {("baseline", c): s.digest() for c, s in baseline.items()}
-    reuse = {c: (digests[("baseline", c)], base_results[c]) for c in baseline}
+    reuse = {c: (baseline[c], digests[("baseline", c)], base_results[c], ph_keys[c]) for c in baseline}
     info = _unit_info(parts, sorted(baseline))
     base_frame = _measure_frame(info, base_results)
     levels: dict[str, list[pd.DataFrame]] = {name: [] for name in LEVELS}

@@ -129,11 +129,22 @@ class SettlementMoney:
 
 
 def settle_money(
-    tables: dict[str, pd.DataFrame], county_id: str, year: int, snap: ParamSnapshot, check_units: bool = True
+    tables: dict[str, pd.DataFrame],
+    county_id: str,
+    year: int,
+    snap: ParamSnapshot,
+    check_units: bool = True,
+    public_health=None,
+    ph_params=None,
 ) -> SettlementMoney:
     """Settle the big package, the chronic small package and public health for one county-year
     (rules.md §2–5, seed 000 §3.1–3.2): the amounts per unit in fen and the conservation checks.
-    Raises if a check of money adding up fails."""
+    Raises if a check of money adding up fails.
+
+    ``public_health``: the public-health settlement of the same data, county and year under
+    parameters equal in every key it reads (a policy scenario's baseline), used instead of settling
+    it again. ``ph_params``: what the public-health rules read the parameters through (default
+    ``snap``; a scenario passes a recorder of the keys read)."""
     missing = [t for t in REQUIRED_TABLES if t not in tables]
     if missing:
         raise ValidationError.from_problems(
@@ -148,17 +159,19 @@ def settle_money(
     cy = tables.get("county_year")  # the Zhejiang and Huangzhong budget methods read it
     big = package_columns(unit_year, units, county_id, year, snap, BIG, index, county_year=cy)
     chronic = package_columns(unit_year, units, county_id, year, snap, CHRONIC, index, county_year=cy)
-    ph = settle_public_health(
-        unit_year,
-        units,
-        tables["ph_process"],
-        tables["ph_targets"],
-        county_id,
-        year,
-        snap,
-        index,
-        check_units=check_units,
-    )
+    ph = public_health
+    if ph is None:
+        ph = settle_public_health(
+            unit_year,
+            units,
+            tables["ph_process"],
+            tables["ph_targets"],
+            county_id,
+            year,
+            snap if ph_params is None else ph_params,
+            index,
+            check_units=check_units,
+        )
     unit_ids = np.asarray(ids, dtype=object)
     # every rule returns its rows in unit_id order, so the parts sit side by side
     for part in (big, chronic, ph.columns):
