@@ -44,6 +44,17 @@ def test_medicaid_flci_equals_published_readme():
         assert abs(f.high - ub) <= HONEST + printed_half_unit(ub), (M, f.high, ub)
 
 
+def test_medicaid_flci_equals_r_at_full_precision():
+    # R's own doubles from the README's knitr cache (tests/did/reference/honest_r_readme.json): R
+    # simulates the critical value, so the lengths agree to its Monte Carlo error, the ends to 3e-5
+    r = json.loads((REF / "honest_r_readme.json").read_text(encoding="utf-8"))["medicaid_sd_flci"]
+    ex = INPUTS["medicaid"]
+    for M, lb, ub in zip(r["M"], r["lb"], r["ub"]):
+        f = _flci(ex, M)
+        assert f.low == pytest.approx(lb, abs=HONEST) and f.high == pytest.approx(ub, abs=HONEST), M
+        assert 2 * f.half_length == pytest.approx(ub - lb, rel=HONEST_SIMULATED_REL), M
+
+
 def test_medicaid_flci_equals_python_port():
     ex, port = INPUTS["medicaid"], PORT["medicaid"]["deltaSD_flci"]
     for M, lb, ub in zip(port["M"], port["lb"], port["ub"]):
