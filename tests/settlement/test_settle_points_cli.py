@@ -184,3 +184,33 @@ def test_output_inside_the_dataset_is_refused(province, params, capsys):
     err = _fails(argv, capsys)
     assert "inside the input" in err
     assert not out.exists()
+
+
+def test_full_disk_keeps_the_previous_output(province, params, tmp_path, monkeypatch, capsys):
+    """All or nothing: a disk that fills up after two files leaves the first run's output as it was."""
+    import errno
+    import os
+
+    from toolkit.io import StagedOutput
+
+    out = tmp_path / "out"
+    argv = ["settle-points", str(province), "--year", str(YEAR), "--params", str(params), "--out", str(out)]
+    assert cli.main(argv) == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    county_file = params / "counties" / f"{COUNTY}.yaml"
+    county_file.write_text(county_file.read_text(encoding="utf-8").replace("1000000", "2000000"), encoding="utf-8")
+    assert "value: 2000000" in county_file.read_text(encoding="utf-8")  # the rerun would write other amounts
+    real, count = StagedOutput.write_bytes, {"n": 0}
+
+    def write(self, relative, data):
+        count["n"] += 1
+        if count["n"] > 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.root / relative))
+        return real(self, relative, data)
+
+    monkeypatch.setattr(StagedOutput, "write_bytes", write)
+    err = _fails(argv, capsys)
+    assert "disk is full" in err and "Traceback" not in err
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p for p in out.rglob("*") if ".staging-" in p.name]
