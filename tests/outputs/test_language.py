@@ -148,3 +148,29 @@ def test_zh_workbooks_have_no_stray_english(main_outputs):
             problems[str(path.relative_to(main_outputs))] = bad[:8]
     assert problems == {}
     assert dirty == NOT_YET_WORKBOOKS, f"{NOT_YET_WORKBOOKS - dirty} became clean: take it off NOT_YET_WORKBOOKS"
+
+
+def _csv_labels(path, root):
+    """The labels the CSV's writer uses for a Chinese header (the settlement command: its column labels)."""
+    if _kind(path, root) == "settlement":
+        from toolkit.settlement.labels import column_label
+
+        return column_label
+    return None
+
+
+def test_zh_csv_headers_have_no_stray_english(main_outputs):
+    """Every CSV of the job, its header as ``--csv-header zh`` writes it (the job writes column ids by
+    default, for programs): Chinese labels, ids only where a column has no label (snake_case codes)."""
+    from toolkit.report.csvout import header_row
+
+    problems = {}
+    csvs = sorted(main_outputs.rglob("*.csv"))
+    assert csvs
+    for path in csvs:
+        with open(path, encoding="utf-8-sig") as f:
+            ids = f.readline().rstrip("\n").split(",")
+        bad = stray_english(header_row(ids, "zh", _csv_labels(path, main_outputs)))
+        if bad:
+            problems[str(path.relative_to(main_outputs))] = bad[:8]
+    assert problems == {}

@@ -246,21 +246,16 @@ def indicator_trends(ctx: ReportContext, indicators=KEY_INDICATORS, ncols: int =
 
 
 # --------------------------------------------------------------------------- profile
-#: facility tiers of facility_year (data.md, contract extension) in display order
-FACILITY_TIERS = {
-    "lead_hospital": ("牵头医院", "lead hospitals"),
-    "county_other": ("其他县级医疗机构", "other county facilities"),
-    "township": ("乡镇卫生院", "township health centres"),
-    "community_centre": ("社区卫生服务中心", "community health centres"),
-    "village": ("村卫生室", "village clinics"),
-}
+#: facility tiers of facility_year (data.md, contract extension) in display order; their names are
+#: the catalogue's ``tier_<tier>`` (toolkit.report.labels)
+FACILITY_TIERS = ("lead_hospital", "county_other", "township", "community_centre", "village")
 
 
 def profile_frame(ctx: ReportContext) -> pd.DataFrame:
     """The county in the report year (seed 000 §1.2 县情): population, facilities by tier, beds and
     general practitioners (per 1,000 / 10,000 residents) from ``facility_year``, staff from
-    ``county_year``. Rows: item, value (None = not in the data), unit."""
-    zh = ctx.lang == "zh"
+    ``county_year``. Rows: item, value (None = not in the data), unit; every word from the catalogue."""
+    lang = "en" if ctx.lang == "en" else "zh"
     cy = ctx.county_year
     row = cy.loc[(cy["county_id"] == ctx.county_id) & (cy["year"] == ctx.year)]
     r = row.iloc[0] if len(row) else pd.Series(dtype=object)
@@ -269,9 +264,13 @@ def profile_frame(ctx: ReportContext) -> pd.DataFrame:
     def cy_value(col):
         return float(r[col]) if col in r and pd.notna(r[col]) else None
 
+    def word(key):
+        return message(key, lang)
+
+    people, persons, count, beds_unit = (word(k) for k in ("mu_people", "mu_persons", "mu_count", "mu_beds"))
     out = [
-        (label("population", ctx.lang), pop, "人" if zh else "people"),
-        (label("insured_pop", ctx.lang), cy_value("insured_pop"), "人" if zh else "people"),
+        (label("population", lang), pop, people),
+        (label("insured_pop", lang), cy_value("insured_pop"), people),
     ]
     fy = ctx.tables.get("facility_year")
     mine = None
@@ -279,11 +278,10 @@ def profile_frame(ctx: ReportContext) -> pd.DataFrame:
         mine = fy.loc[(fy["county_id"] == ctx.county_id) & (fy["year"] == ctx.year)]
         if mine.empty:
             mine = None
-    unit_n = "个" if zh else ""
-    for tier, (tz, te) in FACILITY_TIERS.items():
+    for tier in FACILITY_TIERS:
         # a tier without rows is not known to be zero (a table may list only some tiers)
         n = int((mine["level"] == tier).sum()) if mine is not None else 0
-        out.append(((f"{tz}数" if zh else f"Number of {te}"), n or None, unit_n))
+        out.append((message("profile_facilities", lang, tier=message(f"tier_{tier}", lang)), n or None, count))
 
     def fac_sum(col):
         if mine is None or col not in mine or mine[col].isna().all():
@@ -292,39 +290,31 @@ def profile_frame(ctx: ReportContext) -> pd.DataFrame:
 
     beds, gps = fac_sum("beds"), fac_sum("general_practitioners")
     out += [
-        ("实有床位数" if zh else "Open beds", beds, "张" if zh else ""),
-        (
-            "每千常住人口床位数" if zh else "Beds per 1,000 residents",
-            beds / pop * 1000 if beds is not None and pop else None,
-            "张" if zh else "",
-        ),
-        (label("general_practitioners", ctx.lang), gps, "人" if zh else ""),
-        (
-            "每万常住人口全科医生数" if zh else "GPs per 10,000 residents",
-            gps / pop * 10_000 if gps is not None and pop else None,
-            "人" if zh else "",
-        ),
-        (label("township_staff", ctx.lang), cy_value("township_staff"), "人" if zh else ""),
-        (label("lead_hospital_staff", ctx.lang), cy_value("lead_hospital_staff"), "人" if zh else ""),
-        (label("village_doctors", ctx.lang), cy_value("village_doctors"), "人" if zh else ""),
+        (word("profile_open_beds"), beds, beds_unit),
+        (word("profile_beds_per_1000"), beds / pop * 1000 if beds is not None and pop else None, beds_unit),
+        (label("general_practitioners", lang), gps, persons),
+        (word("profile_gps_per_10000"), gps / pop * 10_000 if gps is not None and pop else None, persons),
+        (label("township_staff", lang), cy_value("township_staff"), persons),
+        (label("lead_hospital_staff", lang), cy_value("lead_hospital_staff"), persons),
+        (label("village_doctors", lang), cy_value("village_doctors"), persons),
         # the contract has no practitioner or nurse counts (seed 000 §1.2 reports both per 1,000)
-        ("每千常住人口执业（助理）医师数" if zh else "Practitioners per 1,000 residents", None, ""),
-        ("每千常住人口注册护士数" if zh else "Registered nurses per 1,000 residents", None, ""),
+        (word("profile_practitioners_per_1000"), None, ""),
+        (word("profile_nurses_per_1000"), None, ""),
     ]
     if "units" in ctx.tables:
         u = ctx.tables["units"]
         u = u.loc[u["county_id"] == ctx.county_id]
-        out.append(("健康管理单元数" if zh else "Health management units", int(len(u)), unit_n))
+        out.append((word("profile_units"), int(len(u)), count))
         if "community_id" in u:
-            out.append(("医共体数" if zh else "Medical communities", int(u["community_id"].nunique()), unit_n))
+            out.append((word("profile_communities"), int(u["community_id"].nunique()), count))
     return pd.DataFrame(out, columns=["item", "value", "unit"])
 
 
 def county_profile(ctx: ReportContext) -> HtmlTable:
     """The profile as a two-column table; an item the data lacks says "数据中无此项"."""
-    zh = ctx.lang == "zh"
+    lang = "en" if ctx.lang == "en" else "zh"
     f = profile_frame(ctx)
-    missing = "数据中无此项" if zh else "not available in the data"
+    missing = message("not_in_data", lang)
 
     def shown(v, item):
         if v is None or pd.isna(v):
@@ -334,14 +324,14 @@ def county_profile(ctx: ReportContext) -> HtmlTable:
 
     table = pd.DataFrame(
         {
-            ("项目" if zh else "Item"): f["item"],
-            ("数值" if zh else "Value"): [
+            message("profile_item", lang): f["item"],
+            label("value", lang): [
                 shown(v, i) + (f" {u}" if u and v is not None and not pd.isna(v) else "")
                 for v, i, u in zip(f["value"], f["item"], f["unit"])
             ],
         }
     )
-    caption = f"{ctx.county_name} · {ctx.year} · " + ("县情概况" if zh else "County profile")
+    caption = f"{ctx.county_name} · {ctx.year} · {label('county_profile', lang)}"
     return HtmlTable(table, caption=caption, source=source_text(ctx))
 
 
@@ -463,9 +453,9 @@ def settlement_summary(ctx: ReportContext) -> Bundle:
     ]
     head = [
         "",
-        f"{label('budget', lang)}（万元）" if lang == "zh" else f"{label('budget', lang)} (10k yuan)",
-        f"{label('spending', lang)}（万元）" if lang == "zh" else f"{label('spending', lang)} (10k yuan)",
-        f"{label('savings', lang)}（万元）" if lang == "zh" else f"{label('savings', lang)} (10k yuan)",
+        message("in_wan", lang, name=label("budget", lang)),
+        message("in_wan", lang, name=label("spending", lang)),
+        message("in_wan", lang, name=label("savings", lang)),
     ]
     if lang == "en":
         rows[2] = (rows[2][0] + " (pool / paid / retained)", *rows[2][1:])
@@ -473,10 +463,8 @@ def settlement_summary(ctx: ReportContext) -> Bundle:
     tiers = cs.by_tier.set_index("tier")
     tier_table = pd.DataFrame(
         {
-            ("层级" if lang == "zh" else "Tier"): [label(f"{t}_share", lang) for t in tiers.index],
-            (label("savings", lang) + ("（万元）" if lang == "zh" else " (10k yuan)")): [
-                fmt_wan(v) for v in tiers["total"]
-            ],
+            message("tier_column", lang): [label(f"{t}_share", lang) for t in tiers.index],
+            message("in_wan", lang, name=label("savings", lang)): [fmt_wan(v) for v in tiers["total"]],
         }
     )
     # informational rows carry ok=None (e.g. the effect ranking; the village share when the
@@ -499,7 +487,7 @@ def settlement_summary(ctx: ReportContext) -> Bundle:
     by_comm = cs.by_community.set_index(comm_key)[["budget", "actual"]]
     by_comm.columns = ["budget", "spending"]
     fig = figures.grouped_bars(
-        by_comm, label("big_package", lang), ylabel="万元" if lang == "zh" else "10k yuan", lang=lang, scale=1e4
+        by_comm, label("big_package", lang), ylabel=message("wan_unit", lang), lang=lang, scale=1e4
     )
     summary = f"settlement {ctx.county_id} {ctx.year}: {len(cs.units)} units, checks {'ok' if ok else 'FAILED'}"
     source = source_text(ctx, settlement_digest=getattr(cs, "params_digest", None))
@@ -539,21 +527,14 @@ def unit_ranking_frame(ctx: ReportContext) -> pd.DataFrame:
 
 def unit_core_indicators(ctx: ReportContext) -> Bundle:
     """The units ranked on the core insurance indicators: the first and last :data:`UNITS_SHOWN`."""
-    lang = ctx.lang
-    zh = lang == "zh"
+    lang = "en" if ctx.lang == "en" else "zh"
     if any(t not in ctx.tables for t in ("units", "unit_year", "ph_process", "ph_targets")):
-        text = (
-            "数据中无此项（缺少单元结算所需的表）。" if zh else "Not available in the data (settlement tables missing)."
-        )
+        text = message("no_settlement_tables", lang)
         return Bundle([Markdown(text)], summary=text)
     f = unit_ranking_frame(ctx)
     n = len(f)
     shown = f if n <= 2 * UNITS_SHOWN else pd.concat([f.head(UNITS_SHOWN), f.tail(UNITS_SHOWN)])
-    cols = (
-        ["排名", "健康管理单元", "乡镇", "医保基金结余（万元）", "人均基本医保基金支出同比", "人均医疗总费用同比"]
-        if zh
-        else ["Rank", "Unit", "Township", "Fund savings (10k yuan)", "Fund per capita, yoy", "Total per capita, yoy"]
-    )
+    cols = [message(f"unit_core_col_{i}", lang) for i in range(6)]
     table = pd.DataFrame(
         {
             cols[0]: shown["rank"].astype(str),
@@ -565,13 +546,9 @@ def unit_core_indicators(ctx: ReportContext) -> Bundle:
         }
     )
     saving = int((f["fund_savings"] > 0).sum())
-    if zh:
-        text = f"全县 {n} 个健康管理单元中 {saving} 个医保基金有结余；按人均医疗总费用同比变化排名（降幅最大者居首）。"
-        note = f"仅列前后各 {UNITS_SHOWN} 名，全部单元见 Excel 附表。" if n > 2 * UNITS_SHOWN else None
-    else:
-        text = f"{saving} of the county's {n} health management units saved insurance funds; ranked by the change of per-capita total spending (largest decline first)."
-        note = f"First and last {UNITS_SHOWN} shown; all units in the Excel side file." if n > 2 * UNITS_SHOWN else None
-    caption = f"{ctx.county_name} · {ctx.year} · " + ("单元核心医保指标" if zh else "Unit core insurance indicators")
+    text = message("unit_core_sentence", lang, n=n, saving=saving)
+    note = message("unit_core_note", lang, shown=UNITS_SHOWN) if n > 2 * UNITS_SHOWN else None
+    caption = f"{ctx.county_name} · {ctx.year} · {message('unit_core_caption', lang)}"
     source = source_text(ctx, settlement_digest=getattr(settlement(ctx), "params_digest", None))
     return Bundle([Markdown(text), HtmlTable(table, caption=caption, footnote=note, source=source)], summary=text)
 
@@ -601,19 +578,12 @@ def objective_attainment(ctx: ReportContext) -> Bundle:
     """How many units met each objective benchmark (they get that sub-project's full share)."""
     from toolkit.settlement.words import indicator_label
 
-    lang = ctx.lang
-    zh = lang == "zh"
+    lang = "en" if ctx.lang == "en" else "zh"
     if any(t not in ctx.tables for t in ("units", "unit_year", "ph_process", "ph_targets")):
-        text = (
-            "数据中无此项（缺少单元结算所需的表）。" if zh else "Not available in the data (settlement tables missing)."
-        )
+        text = message("no_settlement_tables", lang)
         return Bundle([Markdown(text)], summary=text)
     f = objective_attainment_frame(ctx)
-    cols = (
-        ["指标", "基准", "达标单元数", "一票否决", "达标比例"]
-        if zh
-        else ["Indicator", "Benchmark", "Units meeting it", "Vetoed", "Share meeting it"]
-    )
+    cols = [message(f"attainment_col_{i}", lang) for i in range(5)]
     table = pd.DataFrame(
         {
             cols[0]: [indicator_label(i, lang) for i in f["indicator"]],
@@ -628,14 +598,11 @@ def objective_attainment(ctx: ReportContext) -> Bundle:
     )
     worst = f.sort_values(["share_met", "indicator"]).iloc[0] if len(f) else None
     if worst is None:
-        text = "本年度没有目标评价数据。" if zh else "No objective evaluation this year."
-    elif zh:
-        text = f"{len(f)} 项目标评价指标中，达标比例最低的是{indicator_label(worst['indicator'], lang)}（{fmt_pct(worst['share_met'])}）。"
+        text = message("attainment_none", lang)
     else:
-        text = f"Of {len(f)} objective indicators, the lowest share of units meeting the benchmark is {indicator_label(worst['indicator'], lang)} ({fmt_pct(worst['share_met'])})."
-    caption = f"{ctx.county_name} · {ctx.year} · " + (
-        "公卫目标评价达标情况" if zh else "Objective evaluation: units meeting each benchmark"
-    )
+        name, share = indicator_label(worst["indicator"], lang), fmt_pct(worst["share_met"])
+        text = message("attainment_sentence", lang, n=len(f), name=name, share=share)
+    caption = f"{ctx.county_name} · {ctx.year} · {message('attainment_caption', lang)}"
     source = source_text(ctx, settlement_digest=getattr(settlement(ctx), "params_digest", None))
     return Bundle([Markdown(text), HtmlTable(table, caption=caption, source=source)], summary=text)
 
@@ -660,11 +627,7 @@ def province_comparison(ctx: ReportContext, indicator: str = "in_county_inpatien
         reference_label=tgt.label(ctx.lang) if tgt else label("target", ctx.lang),
     )
     pos = names.index(ctx.county_name) + 1 if ctx.county_name in names else None
-    text = (
-        f"{ctx.county_name}在全省 {len(names)} 个县中排第 {pos} 位。"
-        if ctx.lang == "zh"
-        else f"{ctx.county_name} ranks {pos} of {len(names)} counties."
-    )
+    text = message("county_rank_sentence", ctx.lang, county=ctx.county_name, n=len(names), pos=pos)
     return Bundle([figures.show(fig), source_note(ctx, [indicator]), Markdown(text)], summary=text)
 
 
@@ -687,8 +650,8 @@ def deaths_by_cause(ctx: ReportContext, age_bands: tuple[str, str] = ("30-34", "
     pub = res.published()
     lang = ctx.lang
     sex_label = {
-        "male": "男" if lang == "zh" else "Male",
-        "female": "女" if lang == "zh" else "Female",
+        "male": message("sex_male", lang),
+        "female": message("sex_female", lang),
         "total": label("total", lang),
     }
     table = pd.DataFrame({label("cause", lang): [label(str(i), lang) for i in pub.index]})
@@ -978,4 +941,4 @@ def write_side_files(ctx: ReportContext) -> Markdown:
             )
         )
     write_workbook(path, sheets, lang=ctx.lang)
-    return Markdown(("表格已另存为 Excel：" if ctx.lang == "zh" else "Tables saved as Excel: ") + f"`{path.name}`")
+    return Markdown(message("tables_saved", ctx.lang, name=path.name))

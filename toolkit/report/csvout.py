@@ -58,6 +58,8 @@ def header_row(columns, mode: str | None = None, labels: Callable[[str], tuple[s
     out = []
     for col in map(str, columns):
         zh = labels(col)[0]
+        if zh == col and labels is not _default_labels:  # the writer's labels lack it: the report catalogue
+            zh = _default_labels(col)[0]
         if mode == "id" or zh == col:
             out.append(col)
         else:

@@ -271,7 +271,7 @@ def event_study(es: pd.DataFrame, title: str, *, lang: str = "zh", band: str = "
             color=PALETTE[0],
             alpha=0.12,
             linewidth=0,
-            label="95% " + ("同时置信带" if lang == "zh" else "simultaneous band"),
+            label=label("simultaneous_band", lang),
         )
     ax.fill_between(x, d["ci_low"], d["ci_high"], color=PALETTE[0], alpha=0.25, linewidth=0, label=label("ci", lang))
     pre = x < 0

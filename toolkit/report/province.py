@@ -81,11 +81,7 @@ def ranking(ctx: ReportContext, indicator: str = "in_county_inpatient_share") ->
         reference_label=label("target", ctx.lang),
     )
     best = names[0] if names else MISSING
-    text = (
-        f"{label(indicator, 'zh')}：{len(names)} 个县中{best}最好。"
-        if ctx.lang == "zh"
-        else f"{label(indicator, 'en')}: best of {len(names)} counties is {best}."
-    )
+    text = message("province_best_sentence", ctx.lang, name=label(indicator, ctx.lang), n=len(names), best=best)
     return Bundle([figures.show(fig), source_note(ctx, [indicator]), Markdown(text)], summary=text)
 
 
