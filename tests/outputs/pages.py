@@ -79,7 +79,8 @@ def print_to_pdf(page: Path, pdf: Path, tmp: Path) -> Path:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "FONTCONFIG_FILE": str(conf)}
     cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"]
     cmd += [f"--user-data-dir={tmp / 'profile'}", f"--print-to-pdf={pdf}", page.resolve().as_uri()]
-    subprocess.run(cmd, env=env, capture_output=True, timeout=180, check=True)
+    # a 464-page county on a busy machine takes minutes
+    subprocess.run(cmd, env=env, capture_output=True, timeout=900, check=True)
     assert pdf.is_file() and pdf.stat().st_size > 0
     return pdf
 
