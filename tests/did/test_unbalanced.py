@@ -121,3 +121,46 @@ def test_sa_unbalanced_weights_cells_by_their_observations():
     res = estimate(d, estimator="sa", yname="y", idname="u", tname="t", gname="g")
     assert res.event_study.set_index("event_time").loc[0, "estimate"] == pytest.approx(3.0, abs=1e-10)
     assert res.n_obs == 34 and any("unbalanced panel (1 of 35" in w for w in res.warnings)
+
+
+# --------------------------------------------------------------------------- BJS imputation
+def test_bjs_unbalanced_equals_pyfixest_imputation(panel):
+    """pyfixest feols('lemp ~ C(countyreal) + C(year)') on the untreated rows, predict for the treated
+    ones; treated counties never observed before their reform cannot be imputed and are left out
+    (Stata did_imputation's autosample), with a warning. Analytic SEs: tests/did/test_bjs_analytic.py."""
+    ref = REF["bjs_exact"]["unbalanced"]
+    res = estimate(panel, estimator="bjs", **COLS)
+    assert res.estimate == pytest.approx(ref["plain"]["att"], abs=EXACT)
+    assert res.diagnostics["n_treated_obs"] == ref["n_treated_obs"]
+    # one county of the 2004 cohort lost its 2003 row: observed only from 2004 on (4 treated years)
+    assert res.diagnostics["n_units_not_imputable"] == 1
+    assert any("1 treated unit observed only after its reform (4 observations)" in w for w in res.warnings)
+    assert any("unbalanced panel (250 of 2500" in w for w in res.warnings)
+
+
+def test_bjs_unit_without_untreated_year_is_left_out():
+    """C (cohort 2) is observed only in periods 2–3: no untreated year, so it is left out. What is
+    left: A = 1, 2, 3 never treated; B = 2, 3, 6 treated from 3. B's untreated years put it 1 above A,
+    so Ŷ_B3(0) = 3 + 1 = 4 and τ̂ = 6 − 4 = 2 (C's 50 and 70 play no part)."""
+    d = pd.DataFrame(
+        {
+            "u": list("AAABBBCC"),
+            "t": [1, 2, 3, 1, 2, 3, 2, 3],
+            "g": [0, 0, 0, 3, 3, 3, 2, 2],
+            "y": [1, 2, 3, 2, 3, 6, 50, 70.0],
+        }
+    )
+    res = estimate(d, estimator="bjs", yname="y", idname="u", tname="t", gname="g")
+    assert res.estimate == pytest.approx(2.0, abs=1e-10)
+    assert res.diagnostics["n_units_not_imputable"] == 1
+    assert any("1 treated unit observed only after its reform (2 observations)" in w for w in res.warnings)
+
+
+# --------------------------------------------------------------------------- TWFE, event study
+def test_twfe_and_event_study_unbalanced_equal_pyfixest(panel):
+    ref = REF["twfe"]
+    tw = estimate(panel, estimator="twfe", **COLS)
+    assert (tw.estimate, tw.se) == pytest.approx(tuple(ref["twfe"]), abs=EXACT)
+    ev = estimate(panel, estimator="event", **COLS).event_study.set_index("event_time")
+    for e, (b, s) in ref["event"].items():
+        assert (ev.loc[int(e), "estimate"], ev.loc[int(e), "se"]) == pytest.approx((b, s), abs=EXACT), e

@@ -17,6 +17,10 @@ HONEST_FLAT_CENTRE = 1e-3
 #: rounding separates them; a different decision at one grid point moves an end by a whole step
 #: (3.7e-4 on the Medicaid example), far beyond this
 GRID_POINT = 1e-12
+#: did-imputation 0.1.0 (Python port of Stata did_imputation) recovers the unit and period effects
+#: from their fitted sum by alternating means stopped at a change of 1e-6: its point estimates carry
+#: that error (its analytic SEs do not, and are compared at EXACT)
+PORT_FE_RECOVERY = 1e-6
 #: a bootstrap SE against another tool's bootstrap with different random draws
 BOOTSTRAP_REL = 0.1
 

@@ -5,8 +5,9 @@ their reform), impute Y(0) for the treated observations, and average τ_it = y_i
 event time and overall (equal weights per treated observation). The comparison is therefore every
 untreated observation — never-treated units and the not-yet-treated periods of later cohorts
 (``control="notyet"``, the only one the estimator defines; ``"never"`` is refused, not ignored).
-Standard errors: cluster (unit) bootstrap, ``biters`` draws, fixed seed (the bootstrap
-re-estimates the fixed effects in every draw). Sun & Abraham's estimator is in
+Standard errors: BJS's conservative analytic variance (Theorem 3, as Stata ``did_imputation``),
+clustered by unit, or on request a cluster (unit) bootstrap, ``biters`` draws, fixed seed (the
+bootstrap re-estimates the fixed effects in every draw). Sun & Abraham's estimator is in
 :mod:`toolkit.did.sun_abraham`.
 """
 
@@ -51,22 +52,88 @@ def _covariate_slopes(Y: np.ndarray, X: np.ndarray, untreated: np.ndarray) -> np
 
     n, T = Y.shape
     i, t = np.nonzero(untreated)
-    both = within_transform(np.column_stack([Y[i, t], X[i, t, :]]), i, t)
+    codes = np.unique(i, return_inverse=True)[1], np.unique(t, return_inverse=True)[1]  # no empty groups
+    both = within_transform(np.column_stack([Y[i, t], X[i, t, :]]), *codes)
     beta, *_ = np.linalg.lstsq(both[:, 1:], both[:, 0], rcond=None)
     return beta
 
 
 def _bjs_point(
-    Y: np.ndarray, G: np.ndarray, times: np.ndarray, X: np.ndarray | None = None
+    Y: np.ndarray, G: np.ndarray, times: np.ndarray, X: np.ndarray | None = None, seen: np.ndarray | None = None
 ) -> tuple[float, dict[int, float], np.ndarray]:
-    treated = (G[:, None] > 0) & (times[None, :] >= G[:, None])
+    """Point estimates; ``seen`` marks the observed cells of an unbalanced panel (``Y`` NaN elsewhere)."""
+    if seen is None:
+        seen = np.ones(Y.shape, dtype=bool)
+    after = (G[:, None] > 0) & (times[None, :] >= G[:, None])
+    treated, untreated = after & seen, ~after & seen
     if X is not None and X.shape[2]:
-        Y = Y - X @ _covariate_slopes(Y, X, ~treated)  # then the two-way model on what is left
-    a, lam = _fe_fit_untreated(Y, ~treated)
+        Y = Y - X @ _covariate_slopes(Y, X, untreated)  # then the two-way model on what is left
+    a, lam = _fe_fit_untreated(Y, untreated)
     tau = Y - a[:, None] - lam[None, :]
     e = times[None, :] - G[:, None]
     by_e = {int(k): float(tau[treated & (e == k)].mean()) for k in np.unique(e[treated])}
     return float(tau[treated].mean()), by_e, tau
+
+
+def bjs_analytic_variance(
+    Y: np.ndarray,
+    G: np.ndarray,
+    times: np.ndarray,
+    seen: np.ndarray,
+    tau: np.ndarray,
+    weights: np.ndarray,
+    X: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """BJS (2024) Theorem 3's conservative variance of the estimands ``Σ_it w_it τ_it``.
+
+    ``weights``: treated cells × estimands (columns sum to one; rows in the order of
+    ``np.nonzero(treated)``). Returns (Σ_it v_it Y_it per estimand — equal to the point estimate, a
+    check —, the estimands' covariance). The estimator is linear in Y with implied weights v_it:
+    ``w_it`` on treated observations and ``−Z0 (Z0'Z0)⁻ Z1' w`` on untreated ones (BJS eq. 6; Z = unit
+    and period dummies and covariates, 0 = untreated, 1 = treated rows). Residuals ε̃: the imputation
+    model's on untreated observations; on treated ones τ̂_it − τ̄, τ̄ the v²-weighted mean of τ̂ in the
+    observation's cohort × period (Stata ``did_imputation``'s default ``avgeffectsby``, BJS §4.3).
+    Var = Σ_units (Σ_t v_it ε̃_it)² (clusters = units), covariances alike.
+    """
+    n, T = Y.shape
+    after = (G[:, None] > 0) & (times[None, :] >= G[:, None])
+    i1, t1 = np.nonzero(after & seen)
+    i0, t0 = np.nonzero(~after & seen)
+    k = 0 if X is None else X.shape[2]
+    # untreated design without the unit dummies: period dummies and covariates
+    W0 = np.zeros((len(i0), T + k))
+    W0[np.arange(len(i0)), t0] = 1.0
+    W1 = np.zeros((len(i1), T + k))
+    W1[np.arange(len(i1)), t1] = 1.0
+    if k:
+        W0[:, T:] = X[i0, t0, :]
+        W1[:, T:] = X[i1, t1, :]
+    D = np.bincount(i0, minlength=n).astype(float)  # untreated observations per unit
+    A = np.zeros((n, T + k))
+    np.add.at(A, i0, W0)  # Σ over a unit's untreated rows of W0
+    Dinv = np.where(D > 0, 1.0 / np.where(D > 0, D, 1.0), 0.0)
+    S = W0.T @ W0 - A.T @ (A * Dinv[:, None])  # Schur complement of the unit block of Z0'Z0
+    b_a = np.zeros((n, weights.shape[1]))
+    np.add.at(b_a, i1, weights)  # Z1'w: unit block
+    b_c = W1.T @ weights  # Z1'w: period and covariate block
+    c = np.linalg.lstsq(S, b_c - A.T @ (b_a * Dinv[:, None]), rcond=None)[0]
+    a = (b_a - A @ c) * Dinv[:, None]
+    v0 = -(a[i0] + W0 @ c)  # implied weights of the untreated observations
+    check = weights.T @ Y[i1, t1] + v0.T @ Y[i0, t0]
+    # residuals: untreated — the fitted imputation model; treated — τ̂ less its cohort × period mean
+    resid0 = tau[i0, t0]
+    tau1 = tau[i1, t1]
+    cell = np.unique(np.column_stack([G[i1], t1]), axis=0, return_inverse=True)[1].ravel()
+    v2 = weights**2
+    num = np.zeros((int(cell.max()) + 1, weights.shape[1]))
+    den = np.zeros_like(num)
+    np.add.at(num, cell, v2 * tau1[:, None])
+    np.add.at(den, cell, v2)
+    tau_bar = np.divide(num, den, out=np.zeros_like(num), where=den > 0)[cell]
+    scores = np.zeros((n, weights.shape[1]))
+    np.add.at(scores, i0, v0 * resid0[:, None])
+    np.add.at(scores, i1, weights * (tau1[:, None] - tau_bar))
+    return check, scores.T @ scores
 
 
 def bjs_imputation(
@@ -79,6 +146,7 @@ def bjs_imputation(
     control: str = "notyet",
     covariates: Sequence[str] | str = (),
     alpha: float = 0.05,
+    se: str = "analytic",
     biters: int = 199,
     seed: int = 20240901,
     panel: Panel | None = None,
@@ -90,6 +158,12 @@ def bjs_imputation(
     ``covariates``: time-varying columns entering the imputation model, y = α_i + λ_t + x'β fitted
     on the untreated observations (BJS 2024 eq. 3; β by Frisch–Waugh on the within-transformed
     untreated cells), re-estimated in every bootstrap draw.
+    ``se``: ``"analytic"`` (default) — BJS's conservative variance (:func:`bjs_analytic_variance`),
+    clustered by unit, normal reference; ``"bootstrap"`` — unit cluster bootstrap with ``biters``
+    draws and ``seed`` (these two apply only to it).
+    An unbalanced panel is estimated on the rows present, with a warning; a treated unit never
+    observed before its reform has no unit effect to impute from and is left out, with a warning
+    naming how many (Stata ``did_imputation``'s autosample).
     """
     if control != "notyet":
         raise ToolkitError(
@@ -97,11 +171,12 @@ def bjs_imputation(
             f"pre-reform years of later cohorts, control='notyet'); control={control!r} (e.g. 'never') is not "
             "part of the estimator — use cs or sa for a never-treated comparison"
         )
+    if se not in ("analytic", "bootstrap"):
+        raise ToolkitError(f"se must be 'analytic' (BJS 2024 Theorem 3) or 'bootstrap', got {se!r}")
     if panel is None:
-        panel = prepare_panel(data, yname, idname, tname, gname, covariates=covariates, require_balanced=True)
-    else:
-        panel.require_balanced("BJS imputation")
+        panel = prepare_panel(data, yname, idname, tname, gname, covariates=covariates)
     Y, G = panel.wide()
+    seen = ~np.isnan(Y)
     X = None
     if panel.covariates:
         d = panel.data
@@ -109,55 +184,89 @@ def bjs_imputation(
         X[d["unit_code"].to_numpy(), d["time_code"].to_numpy(), :] = d[list(panel.covariates)].to_numpy(float)
     times = panel.times
     n, T = Y.shape
-    treated = (G[:, None] > 0) & (times[None, :] >= G[:, None])
+    warnings = list(panel.warnings)
+    after = (G[:, None] > 0) & (times[None, :] >= G[:, None])
+    treated = after & seen
     if not treated.any():
         raise ToolkitError(f"no treated observation in column '{gname}'")
-    untreated_per_t = (~treated).sum(axis=0)
+    untreated_per_t = (~after & seen).sum(axis=0)
     if (untreated_per_t == 0).any():
         bad = [int(t) for t in times[untreated_per_t == 0]]
         raise ToolkitError(
             f"BJS imputation needs an untreated unit in every period; none in {bad} (add never-treated units or drop those periods)"
         )
-    est, by_e, _ = _bjs_point(Y, G, times, X)
-    rng = np.random.default_rng(seed)
-    boot_all = np.empty(biters)
+    no_pre = (G > 0) & ~(~after & seen).any(axis=1)
+    if no_pre.any():  # Stata did_imputation's autosample: these cannot be imputed
+        k = int(no_pre.sum())
+        warnings.append(
+            f"{k} treated unit{'s' if k > 1 else ''} observed only after {'their' if k > 1 else 'its'} reform "
+            f"({int(treated[no_pre].sum())} observations): no untreated year to estimate the unit effect from, so "
+            "they cannot be imputed and are left out (as Stata did_imputation's autosample)"
+        )
+        seen = seen & ~no_pre[:, None]
+        treated = after & seen
+        if not treated.any():
+            raise ToolkitError("BJS imputation: no treated observation can be imputed (none has an untreated year)")
+    if not panel.balanced:
+        warnings.append(
+            f"unbalanced panel ({n * T - panel.n_obs} of {n * T} unit-periods missing): the imputation model is "
+            "fitted on the untreated rows present and every treated row present is imputed"
+        )
+    est, by_e, tau = _bjs_point(Y, G, times, X, seen)
     keys = sorted(by_e)
-    boot_e = np.full((biters, len(keys)), np.nan)
-    for b in range(biters):
-        idx = rng.integers(0, n, n)
-        Gb = G[idx]
-        tr_b = (Gb[:, None] > 0) & (times[None, :] >= Gb[:, None])
-        if (~tr_b).sum(axis=0).min() == 0 or not tr_b.any():
-            boot_all[b] = np.nan
-            continue
-        eb, by_eb, _ = _bjs_point(Y[idx], Gb, times, None if X is None else X[idx])
-        boot_all[b] = eb
-        boot_e[b] = [by_eb.get(k, np.nan) for k in keys]
-    se = float(np.nanstd(boot_all, ddof=1))
+    if se == "analytic":
+        i1, t1 = np.nonzero(treated)
+        e1 = times[t1] - G[i1]
+        Wt = np.column_stack([np.ones(len(i1))] + [(e1 == k).astype(float) for k in keys])
+        Wt /= Wt.sum(axis=0)
+        _, V = bjs_analytic_variance(np.nan_to_num(Y), G, times, seen, tau, Wt, X)
+        sds = np.sqrt(np.clip(np.diag(V), 0.0, None))
+        se_all, se_e = float(sds[0]), sds[1:]
+        inference = (
+            "BJS imputation; conservative analytic variance of Borusyak, Jaravel & Spiess (2024, Theorem 3; "
+            "residuals of treated observations centred on their cohort × period mean), clustered by unit, normal reference"
+        )
+    else:
+        rng = np.random.default_rng(seed)
+        boot_all = np.empty(biters)
+        boot_e = np.full((biters, len(keys)), np.nan)
+        for b in range(biters):
+            idx = rng.integers(0, n, n)
+            Gb, seen_b = G[idx], seen[idx]
+            after_b = (Gb[:, None] > 0) & (times[None, :] >= Gb[:, None])
+            if (~after_b & seen_b).sum(axis=0).min() == 0 or not (after_b & seen_b).any():
+                boot_all[b] = np.nan
+                continue
+            eb, by_eb, _ = _bjs_point(Y[idx], Gb, times, None if X is None else X[idx], seen_b)
+            boot_all[b] = eb
+            boot_e[b] = [by_eb.get(k, np.nan) for k in keys]
+        se_all = float(np.nanstd(boot_all, ddof=1))
+        se_e = np.array([float(np.nanstd(boot_e[:, j], ddof=1)) for j in range(len(keys))])
+        inference = f"BJS imputation; SE from a unit cluster bootstrap ({biters} draws, seed {seed})"
     es = []
     for j, k in enumerate(keys):
-        s = float(np.nanstd(boot_e[:, j], ddof=1))
-        lo, hi, _ = wald_inference(by_e[k], s, alpha)
-        es.append({"event_time": k, "estimate": by_e[k], "se": s, "ci_low": lo, "ci_high": hi})
+        lo, hi, _ = wald_inference(by_e[k], float(se_e[j]), alpha)
+        es.append({"event_time": k, "estimate": by_e[k], "se": float(se_e[j]), "ci_low": lo, "ci_high": hi})
     return DidResult.normal_approximation(
         estimate=est,
-        se=se,
+        se=se_all,
         alpha=alpha,
         p_from_infinite_se=True,
         estimator="bjs",
         outcome=yname,
         n_units=n,
-        n_obs=n * T,
-        inference=f"BJS imputation; SE from a unit cluster bootstrap ({biters} draws, seed {seed})",
+        n_obs=panel.n_obs,
+        inference=inference,
         event_study=pd.DataFrame(es),
-        diagnostics={"n_treated_obs": int(treated.sum())},
-        warnings=list(panel.warnings),
+        diagnostics={"n_treated_obs": int(treated.sum()), "n_units_not_imputable": int(no_pre.sum())},
+        warnings=warnings,
         options={
             "alpha": alpha,
             "control": "notyet",
             "covariates": list(panel.covariates),
-            "biters": biters,
-            "seed": seed,
+            "se": se,
+            "biters": biters if se == "bootstrap" else None,
+            "seed": seed if se == "bootstrap" else None,
             "cluster": idname,
         },
     )

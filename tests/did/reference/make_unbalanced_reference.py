@@ -2,7 +2,7 @@
 
 Run from the repository root with the benchmark venv (peer tools are NOT project dependencies):
 
-    benchmarks/.venv/bin/python tests/did/reference/make_unbalanced_reference.py [cs] [sa] [bjs]
+    benchmarks/.venv/bin/python tests/did/reference/make_unbalanced_reference.py [cs] [sa] [bjs] [bjs_exact] [twfe]
 
 Data: mpdta (Callaway & Sant'Anna 2021, R package ``did``; shared/data/mpdta.csv beside the
 checkout) with 250 of its 2,500 county-years removed at random (``numpy.random.default_rng(17)``,
@@ -12,7 +12,11 @@ are written into the JSON, so a test rebuilds the same panel from mpdta without 
 Peers:
 * ``cs``: csdid 0.4.3 (PyPI; Python port of R did 2.5.1), ``allow_unbalanced_panel=True`` — R did's
   repeated-cross-section 2×2 on an unbalanced panel — analytic influence-function SEs.
-* ``sa``, ``bjs``: pyfixest (``feols`` with unit and year fixed effects on the unbalanced rows).
+* ``sa``: pyfixest (``feols`` with unit and year fixed effects and the cohort × relative-period dummies;
+  with the time-varying covariate x = lpop · (year − 2003) too).
+* ``twfe``: pyfixest, static TWFE and the event study on the unbalanced rows.
+* ``bjs``: did-imputation 0.1.0 (PyPI; Python port of Stata ``did_imputation``, BJS's own analytic
+  variance) and pyfixest (the imputation by hand).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import io
 import json
 import os
 import platform
+import sys
 import warnings
 from pathlib import Path
 
@@ -43,6 +48,12 @@ def unbalanced() -> tuple[pd.DataFrame, list[list[int]]]:
     return df.drop(index=drop).reset_index(drop=True), pairs
 
 
+def with_always_treated(df: pd.DataFrame) -> pd.DataFrame:
+    """mpdta with its first 7 counties (file order) made treated from 2003, the first year: no pre-period."""
+    early = df["countyreal"].isin(df["countyreal"].unique()[:7])
+    return df.assign(**{"first.treat": np.where(early, 2003, df["first.treat"])})
+
+
 def cs_reference(df: pd.DataFrame) -> dict:
     import csdid
     from csdid.att_gt import ATTgt
@@ -52,11 +63,15 @@ def cs_reference(df: pd.DataFrame) -> dict:
             "tool": "csdid",
             "tool_version": getattr(csdid, "__version__", "0.4.3"),
             "call": "ATTgt(yname='lemp', tname='year', idname='countyreal', gname='first.treat', control_group=[...], "
-            "allow_unbalanced_panel=True, cband=False).fit(est_method='dr', bstrap=False); "
+            "allow_unbalanced_panel=True (False for 'always_treated_dropped': full mpdta, its first 7 counties made treated from 2003), "
+            "cband=False).fit(est_method='dr', bstrap=False); "
             ".aggte(typec=..., bstrap=False, cband=False)",
         }
     }
-    for control, key in (("nevertreated", "never"), ("notyettreated", "notyet")):
+    runs = [("nevertreated", "never", df, True), ("notyettreated", "notyet", df, True)]
+    # R did (and csdid) drop units treated in the first period with a warning: toolkit's always_treated="drop"
+    runs.append(("nevertreated", "always_treated_dropped", with_always_treated(pd.read_csv(MPDTA)), False))
+    for control, key, data, unbalanced_ok in runs:
         with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):  # csdid prints summaries
             warnings.simplefilter("ignore")
             fit = ATTgt(
@@ -64,9 +79,9 @@ def cs_reference(df: pd.DataFrame) -> dict:
                 tname="year",
                 idname="countyreal",
                 gname="first.treat",
-                data=df.copy(),
+                data=data.copy(),
                 control_group=[control],
-                allow_unbalanced_panel=True,
+                allow_unbalanced_panel=unbalanced_ok,
                 cband=False,
             ).fit(est_method="dr", bstrap=False)
             r = fit.results
@@ -97,13 +112,13 @@ def sa_cells(df: pd.DataFrame, ref: int = -1) -> pd.DataFrame:
     return df.assign(cell=cell)
 
 
-def sa_reference(df: pd.DataFrame, covariates: tuple[str, ...] = ()) -> dict:
+def sa_reference(df: pd.DataFrame, covariates: tuple[str, ...] = (), ref: int = -1) -> dict:
     """pyfixest feols with the saturated cohort × relative-period dummies, CRV1 by county; the
     interaction-weighted event study and ATT aggregate the cells with weights equal to the number of
     observations of each cell among the cells at that event time (fixest ``sunab``'s aggregation)."""
     import pyfixest as pf
 
-    d = sa_cells(df)
+    d = sa_cells(df, ref)
     rhs = " + ".join(["i(cell, ref='ref')", *covariates])
     fit = pf.feols(f"lemp ~ {rhs} | countyreal + year", data=d, vcov={"CRV1": "countyreal"}, fixef_tol=1e-14)
     names = [str(k) for k in fit.coef().index]
@@ -125,7 +140,7 @@ def sa_reference(df: pd.DataFrame, covariates: tuple[str, ...] = ()) -> dict:
             "tool": "pyfixest",
             "tool_version": pf.__version__,
             "call": f"pf.feols('lemp ~ {rhs} | countyreal + year', vcov={{'CRV1': 'countyreal'}}, fixef_tol=1e-14) (default ssc), "
-            "cell = 'g:e' for cohort g at relative period e != -1, 'ref' otherwise; aggregation by cell observation counts",
+            f"cell = 'g:e' for cohort g at relative period e != {ref}, 'ref' otherwise; aggregation by cell observation counts",
         },
         "cells": {k: [float(beta[i]), float(np.sqrt(V[i, i]))] for k, i in zip(key, idx)},
         "covariates": {c: float(fit.coef()[c]) for c in covariates},
@@ -135,10 +150,106 @@ def sa_reference(df: pd.DataFrame, covariates: tuple[str, ...] = ()) -> dict:
     }
 
 
+def bjs_reference(df: pd.DataFrame) -> dict:
+    """BJS imputation with its analytic variance: the Python port of Stata ``did_imputation``
+    (PyPI ``did-imputation`` 0.1.0; default ``avgeffectsby`` = cohort × period, clusters = units), with
+    the tolerances of its fixed-effect sweep (pyhdfe, 1e-8) and of its implied-weights iteration
+    (1e-6) tightened to 1e-14 and 1e-12. Its recovery of the fixed effects from their fitted sum keeps
+    its own tolerance 1e-6 (tightened, it runs for many minutes), which limits its point estimates to
+    ~1e-7; the exact point estimates come from :func:`bjs_exact_reference`."""
+    import functools
+
+    import did_imputation  # noqa: F401  (the package; its module of the same name holds the solvers)
+    import pyhdfe
+
+    module = sys.modules["did_imputation.did_imputation"]
+
+    module.create = functools.partial(
+        pyhdfe.create, residualize_method="map", options={"tol": 1e-14, "iteration_limit": 100000}
+    )
+    defaults = list(module.imputation_weights.__defaults__)
+    names = module.imputation_weights.__code__.co_varnames[: module.imputation_weights.__code__.co_argcount]
+    kw = dict(zip(names[-len(defaults) :], defaults))
+    kw.update(tol=1e-12, maxit=5000)
+    module.imputation_weights.__defaults__ = tuple(kw[k] for k in names[-len(defaults) :])
+
+    d = df.assign(Ei=df["first.treat"].where(df["first.treat"] > 0), x=df["lpop"] * (df["year"] - 2003))
+    out: dict = {
+        "provenance": {
+            "tool": "did-imputation (PyPI 0.1.0, Python port of Stata did_imputation)",
+            "call": "did_imputation(df, y='lemp', i='countyreal', t='year', Ei=first.treat or NaN, [controls=['x']], "
+            "[allhorizons=True, minn=0]); solver tolerances 1e-14 (pyhdfe map) and 1e-12 (imputation_weights); "
+            "x = lpop * (year - 2003)",
+        }
+    }
+    for name, controls in (("plain", []), ("x", ["x"])):
+        with contextlib.redirect_stdout(io.StringIO()):
+            att = module.did_imputation(d.copy(), y="lemp", i="countyreal", t="year", Ei="Ei", controls=controls)
+            hor = module.did_imputation(
+                d.copy(), y="lemp", i="countyreal", t="year", Ei="Ei", controls=controls, allhorizons=True, minn=0
+            )
+        out[name] = {
+            "att": [float(att.estimates["tau_ate"]), float(att.std_errors["tau_ate"])],
+            "by_event_time": {
+                k.removeprefix("tau"): [float(v), float(hor.std_errors[k])] for k, v in hor.estimates.items()
+            },
+        }
+    return out
+
+
+def bjs_exact_reference(df: pd.DataFrame) -> dict:
+    """The BJS point estimates by hand with pyfixest: the dummy-variable regression fitted on the
+    untreated rows, predict for the treated ones (dummies, not absorbed fixed effects: pyfixest's
+    recovery of absorbed effects for predict() stops at ~1e-6 on an unbalanced panel; the dummy
+    regression is solved directly). Treated counties never observed untreated are left out."""
+    import pyfixest as pf
+
+    d = df.assign(x=df["lpop"] * (df["year"] - 2003))
+    treated = (d["first.treat"] > 0) & (d["year"] >= d["first.treat"])
+    ok = d["countyreal"].isin(d.loc[~treated, "countyreal"])
+    rows = d[treated & ok]
+    e = (rows["year"] - rows["first.treat"]).to_numpy()
+    out: dict = {"pyfixest_version": pf.__version__, "n_treated_obs": len(rows)}
+    for name, fml in (("plain", "lemp ~ C(countyreal) + C(year)"), ("x", "lemp ~ x + C(countyreal) + C(year)")):
+        fit = pf.feols(fml, data=d[~treated])
+        tau = rows["lemp"].to_numpy() - np.asarray(fit.predict(newdata=rows), dtype=float)
+        out[name] = {
+            "att": float(tau.mean()),
+            "by_event_time": {str(int(k)): float(tau[e == k].mean()) for k in sorted(set(e))},
+        }
+    return out
+
+
+def twfe_reference(df: pd.DataFrame) -> dict:
+    """Static TWFE and the TWFE event study on the unbalanced rows (pyfixest, CRV1 by county, fixed
+    effects nested in the clusters not counted: ``ssc(k_fixef='nonnested')``)."""
+    import pyfixest as pf
+
+    d = df.assign(treated=((df["first.treat"] > 0) & (df["year"] >= df["first.treat"])).astype(int))
+    d["rel"] = np.where(d["first.treat"] > 0, d["year"] - d["first.treat"], -1000)
+    kw = dict(data=d, vcov={"CRV1": "countyreal"}, ssc=pf.ssc(k_fixef="nonnested"), fixef_tol=1e-14)
+    tw = pf.feols("lemp ~ treated | countyreal + year", **kw)
+    ev = pf.feols("lemp ~ i(rel, ref=-1) | countyreal + year", **kw)
+    event = {
+        str(k).split("::")[1]: [float(b), float(ev.se()[k])] for k, b in ev.coef().items() if "-1000" not in str(k)
+    }
+    return {
+        "provenance": {
+            "tool": "pyfixest",
+            "tool_version": pf.__version__,
+            "call": "pf.feols('lemp ~ treated | countyreal + year' and 'lemp ~ i(rel, ref=-1) | countyreal + year', "
+            "vcov={'CRV1': 'countyreal'}, ssc=pf.ssc(k_fixef='nonnested'), fixef_tol=1e-14); rel = year - first.treat, "
+            "never treated -1000 (dropped as collinear)",
+        },
+        "twfe": [float(tw.coef().iloc[0]), float(tw.se().iloc[0])],
+        "event": event,
+    }
+
+
 def main() -> None:
     import sys
 
-    which = set(sys.argv[1:]) or {"cs", "sa", "bjs"}
+    which = set(sys.argv[1:]) or {"cs", "sa", "bjs", "bjs_exact", "twfe"}
     df, pairs = unbalanced()
     ref = json.loads(OUT.read_text()) if OUT.exists() else {}
     ref["data"] = {
@@ -150,8 +261,23 @@ def main() -> None:
     }
     if "cs" in which:
         ref["cs"] = cs_reference(df)
+    if "twfe" in which:
+        ref["twfe"] = twfe_reference(df)
+    if "bjs" in which:  # slow: the port's implied-weights iteration runs for several minutes
+        ref["bjs"] = {"unbalanced": bjs_reference(df), "balanced": bjs_reference(pd.read_csv(MPDTA))}
+    if "bjs_exact" in which:
+        ref["bjs_exact"] = {"unbalanced": bjs_exact_reference(df), "balanced": bjs_exact_reference(pd.read_csv(MPDTA))}
     if "sa" in which:
-        ref["sa"] = {"unbalanced": sa_reference(df), "balanced": sa_reference(pd.read_csv(MPDTA))}
+        full = pd.read_csv(MPDTA)
+        ref["sa"] = {
+            "unbalanced": sa_reference(df),
+            "balanced": sa_reference(full),
+            "covariate_balanced": sa_reference(full.assign(x=full["lpop"] * (full["year"] - 2003)), ("x",)),
+            "covariate_unbalanced": sa_reference(df.assign(x=df["lpop"] * (df["year"] - 2003)), ("x",)),
+            # cohort 2004 has no e = -2 (2002 is not in the data): pyfixest would drop one of its cells as
+            # collinear without a word; toolkit refuses it, so the reference is the other two cohorts
+            "ref_minus_2": sa_reference(full[full["first.treat"] != 2004], ref=-2),
+        }
     OUT.write_text(json.dumps(ref, indent=1) + "\n")
 
 
