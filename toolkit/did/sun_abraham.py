@@ -34,6 +34,7 @@ the covariance's rank (the number of independent restrictions actually tested), 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -67,10 +68,15 @@ def sun_abraham(
     *,
     control: str = "never",
     ref: int = -1,
+    covariates: Sequence[str] | str = (),
     alpha: float = 0.05,
     panel: Panel | None = None,
 ) -> DidResult:
     """Sun–Abraham interaction-weighted event study and overall ATT.
+
+    ``covariates``: time-varying columns added to the saturated regression (as in fixest/pyfixest
+    ``y ~ sunab(...) + x | unit + year``); their coefficients are in ``diagnostics``. A covariate
+    constant within units is absorbed by the unit effects and is an error (collinear).
 
     ``control`` must be ``"never"``: SA's comparison is the never-treated cohort (or the last
     treated cohort when there is none, said in a warning); a not-yet-treated comparison is not
@@ -89,13 +95,15 @@ def sun_abraham(
         raise ToolkitError(f"ref (the reference event time) must be a negative whole number, got {ref!r}")
     ref = int(ref)
     if panel is None:
-        panel = prepare_panel(data, yname, idname, tname, gname)
+        panel = prepare_panel(data, yname, idname, tname, gname, covariates=covariates)
+    covariates = panel.covariates
     d = panel.data
     t_last = int(panel.times[-1])
     G = np.where(d["cohort"].to_numpy() > t_last, 0, d["cohort"].to_numpy())  # treated after the data: never
     time = d["time"].to_numpy()
     y = d["y"].to_numpy(dtype=float)
     unit = d["unit_code"].to_numpy()
+    Xc = d[list(covariates)].to_numpy(dtype=float) if covariates else np.zeros((len(d), 0))
     warnings = list(panel.warnings)
     cohorts = sorted(int(g) for g in np.unique(G) if g > 0)
     if not cohorts:
@@ -111,6 +119,7 @@ def sun_abraham(
         keep = time < last  # once the control cohort is treated it can no longer serve
         warnings.append(f"no never-treated units: cohort {last} is the control cohort; periods from {last} on dropped")
         G, time, y, unit = np.where(G[keep] == last, 0, G[keep]), time[keep], y[keep], unit[keep]
+        Xc = Xc[keep]
         control_cohort = f"last treated ({last})"
     unit = np.unique(unit, return_inverse=True)[1]
     times, tcode = np.unique(time, return_inverse=True)
@@ -137,24 +146,36 @@ def sun_abraham(
     rows = np.flatnonzero((G > 0) & (rel != ref))
     X[rows, [cell_index[(int(G[r]), int(rel[r]))] for r in rows]] = 1.0
     size = X.sum(axis=0)  # observations per cell: fixest sunab's aggregation weights (cohort sizes if balanced)
-    both = within_transform(np.column_stack([y, X]), unit, tcode)
+    nc = len(cells)
+    both = within_transform(np.column_stack([y, X, Xc]), unit, tcode)
     Yd, Xd = both[:, 0], both[:, 1:]
     XtX = Xd.T @ Xd
-    rank = _rank(XtX)
-    if rank < len(cells):
+    rank = _rank(XtX[:nc, :nc])
+    if rank < nc:
         raise ToolkitError(
-            f"Sun–Abraham: the cohort × relative-time design has rank {rank} of {len(cells)} cells "
+            f"Sun–Abraham: the cohort × relative-time design has rank {rank} of {nc} cells "
             "(some cells are collinear with the unit and period effects); not identified"
+        )
+    if covariates and _rank(XtX) < nc + len(covariates):
+        raise ToolkitError(
+            f"Sun–Abraham: covariate{'s' if len(covariates) > 1 else ''} {list(covariates)} collinear with the unit and "
+            "period effects or the cohort × relative-time cells (a covariate constant within units is absorbed by the "
+            "unit effects); not identified"
         )
     XtX_inv = np.linalg.inv(XtX)
     beta = XtX_inv @ (Xd.T @ Yd)
     resid = Yd - Xd @ beta
     # cluster-robust (units) sandwich; K counts δ's and time effects (unit effects are nested in clusters)
-    scores = np.zeros((n, len(cells)))
+    scores = np.zeros((n, Xd.shape[1]))
     np.add.at(scores, unit, Xd * resid[:, None])
-    K = len(cells) + T
+    K = Xd.shape[1] + T
     adj = n / (n - 1) * (N - 1) / (N - K)
-    V = adj * XtX_inv @ (scores.T @ scores) @ XtX_inv
+    V_all = adj * XtX_inv @ (scores.T @ scores) @ XtX_inv
+    cov_coef = {
+        c: {"estimate": float(beta[nc + j]), "se": float(np.sqrt(V_all[nc + j, nc + j]))}
+        for j, c in enumerate(covariates)
+    }
+    beta, V = beta[:nc], V_all[:nc, :nc]
 
     cell_g = np.array([g for g, _ in cells])
     cell_e = np.array([e for _, e in cells])
@@ -199,6 +220,7 @@ def sun_abraham(
         }
     )
     diagnostics: dict = {
+        "covariate_coefficients": cov_coef,
         "reference_event_time": ref,
         "control_cohort": control_cohort,
         "cohort_sizes": cohort_size,
@@ -226,6 +248,7 @@ def sun_abraham(
             "reference_period": ref,
             "base_period": "universal",
             "cluster": idname,
+            "covariates": list(covariates),
         },
     )
 
