@@ -162,3 +162,15 @@ def test_text_report_names_the_pre_trend_test(capsys):
     assert code == 0
     line = out.splitlines()[[i for i, s in enumerate(out.splitlines()) if s.startswith("pre-trend test:")][0] + 1]
     assert "Hotelling" in line and "dynamic aggregation" in line
+
+
+def test_bjs_analytic_by_default_cluster_bootstrap_on_request(capsys):
+    code, out, _ = run(capsys, MPDTA, *ARGS, "--estimator", "bjs", "--json")
+    obj = json.loads(out)
+    assert code == 0 and obj["options"]["se"] == "analytic"
+    assert obj["se"] == pytest.approx(0.013222488650, abs=1e-9)  # did-imputation port, tests/did/test_bjs_analytic.py
+    code, out, _ = run(capsys, MPDTA, *ARGS, "--estimator", "bjs", "--bootstrap", "cluster", "--n-boot", "99", "--json")
+    obj = json.loads(out)
+    assert code == 0 and obj["options"]["se"] == "bootstrap" and obj["options"]["biters"] == 99
+    code, _, err = run(capsys, MPDTA, *ARGS, "--estimator", "cs", "--bootstrap", "cluster")
+    assert code == 2 and "--bootstrap cluster applies to --estimator bjs" in err

@@ -63,7 +63,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="CR1 small-sample convention: nested = fixest/pyfixest (default), full = statsmodels/linearmodels",
     )
     parser.add_argument(
-        "--bootstrap", default=None, choices=["wild"], help="twfe: wild cluster restricted bootstrap p-value and CI"
+        "--bootstrap",
+        default=None,
+        choices=["wild", "cluster"],
+        help="twfe: wild = wild cluster restricted bootstrap p-value and CI; "
+        "bjs: cluster = unit cluster bootstrap SEs instead of the analytic BJS variance (--n-boot draws)",
     )
     parser.add_argument("--n-boot", type=int, default=9999, help="bootstrap draws (default 9999)")
     parser.add_argument(
@@ -107,7 +111,11 @@ def _options(args: argparse.Namespace) -> dict:
         opts.update(vcov=args.vcov, ssc=args.ssc)
     elif args.vcov != "CR1" or args.ssc != "nested":
         raise ToolkitError(f"--vcov/--ssc apply to twfe, event and bacon, not to {est}")
-    if args.bootstrap:
+    if args.bootstrap == "cluster":
+        if est != "bjs":
+            raise ToolkitError(f"--bootstrap cluster applies to --estimator bjs, not {est}")
+        opts.update(se="bootstrap", biters=args.n_boot)
+    elif args.bootstrap:
         if est != "twfe":
             raise ToolkitError(f"--bootstrap wild applies to --estimator twfe, not {est}")
         opts.update(bootstrap=args.bootstrap, n_boot=args.n_boot, boot_weights=args.boot_weights, seed=args.seed)
