@@ -45,3 +45,19 @@ def test_inference_and_base_period_in_chinese():
         "影响函数标准误；事件研究给出 sup-t 同时置信带"
     )
     assert inference_words("cs", "anything", "en") == "anything"
+
+
+def test_bjs_inference_in_chinese_says_which_variance():
+    # the analytic variance (default) and the cluster bootstrap are different statements in Chinese too
+    import pandas as pd
+
+    from toolkit.did import estimate
+    from toolkit.paths import MPDTA_CSV
+
+    d = pd.read_csv(MPDTA_CSV)
+    cols = dict(yname="lemp", idname="countyreal", tname="year", gname="first.treat")
+    analytic = estimate(d, estimator="bjs", **cols)
+    boot = estimate(d, estimator="bjs", se="bootstrap", biters=19, **cols)
+    assert "定理 3 的保守解析方差" in inference_words("bjs", analytic.inference, "zh")
+    assert inference_words("bjs", boot.inference, "zh") == "插补估计，按县整群自助法标准误"
+    assert inference_words("bjs", analytic.inference, "en") == analytic.inference

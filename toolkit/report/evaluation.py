@@ -269,6 +269,8 @@ def inference_words(estimator: str, inference: str, lang: str = "zh") -> str:
     from toolkit.report.labels import REPORT_LABELS
 
     key = f"did_inference_{estimator}"
+    if estimator == "bjs" and "bootstrap" not in inference:
+        key = "did_inference_bjs_analytic"  # BJS's analytic variance (the default), not its bootstrap
     key = key if key in REPORT_LABELS else "did_inference_other"
     return message(key, lang, text=inference)
 

@@ -235,6 +235,10 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
     "did_inference_cs": ("影响函数标准误；事件研究给出 sup-t 同时置信带", "{text}"),
     "did_inference_sa": ("交互加权回归，按县聚类稳健标准误（CR1），批次份额固定的 delta 方法", "{text}"),
     "did_inference_bjs": ("插补估计，按县整群自助法标准误", "{text}"),
+    "did_inference_bjs_analytic": (
+        "插补估计；Borusyak、Jaravel 与 Spiess（2024）定理 3 的保守解析方差，按县聚类，正态分布的置信区间",
+        "{text}",
+    ),
     "did_inference_twfe": ("按县聚类稳健标准误，t 分布的 P 值和置信区间", "{text}"),
     "did_inference_event": ("按县聚类稳健标准误，t 分布；总效应为改革后各期系数的平均", "{text}"),
     "did_inference_sdid": ("安慰剂标准误（在对照县之间重新分配改革）", "{text}"),
