@@ -269,9 +269,9 @@ def att_gt(
 ) -> AttGtResult:
     """Callaway–Sant'Anna ATT(g,t) for every cohort g and period t.
 
-    An unbalanced panel without covariates is estimated as R ``did`` with
-    ``allow_unbalanced_panel=TRUE`` (:func:`_unbalanced_cell`), with a warning; with covariates it
-    is an error.
+    An unbalanced panel is estimated as R ``did`` with ``allow_unbalanced_panel=TRUE``, with a
+    warning: without covariates by :func:`_unbalanced_cell`; with covariates only for
+    ``est_method="reg"`` (:func:`_unbalanced_reg_cell`), otherwise an error.
 
     ``control="never"`` uses never-treated units (R ``control_group="nevertreated"``);
     ``"notyet"`` adds units not yet treated (R ``"notyettreated"``). ``bootstrap=True`` replaces
@@ -291,10 +291,11 @@ def att_gt(
             extra_columns=(cluster,) if cluster else (),
         )
     covariates = panel.covariates
-    if not panel.balanced and covariates:
+    if not panel.balanced and covariates and est_method != "reg":
         panel.require_balanced(
-            "Callaway–Sant'Anna with covariates (R DRDID's repeated-cross-section 2×2 estimators are not "
-            "implemented here; without covariates an unbalanced panel is estimated as R did allow_unbalanced_panel=TRUE)"
+            f"Callaway–Sant'Anna with covariates and est_method={est_method!r} (R DRDID's repeated-cross-section DR "
+            "and IPW 2×2 estimators are not implemented here; est_method='reg' is, and without covariates any "
+            "est_method is estimated as R did allow_unbalanced_panel=TRUE)"
         )
     w = _wide(panel, cluster)
     G, Yw, times = w.G, w.Y, w.times
@@ -359,7 +360,12 @@ def att_gt(
                 continue
             dy = Yw[:, ti] - Yw[:, bi]
             if unbalanced:
-                cell = _unbalanced_cell(Yw[:, ti], Yw[:, bi], seen[:, ti], seen[:, bi], treat, ctrl, n)
+                if covariates:
+                    cell = _unbalanced_reg_cell(
+                        Yw[:, ti], Yw[:, bi], w.X[:, ti, :], w.X[:, bi, :], seen[:, ti], seen[:, bi], treat, ctrl, n
+                    )
+                else:
+                    cell = _unbalanced_cell(Yw[:, ti], Yw[:, bi], seen[:, ti], seen[:, bi], treat, ctrl, n)
                 if cell is None:
                     warnings.append(
                         f"cohort {g} or its comparison units not observed in period {int(times[ti])} or "
@@ -496,6 +502,59 @@ def _unbalanced_cell(
         att += sign * mean
         inf[m] += sign * (n / m.sum()) * (y[m] - mean)
     return float(att), inf
+
+
+def _unbalanced_reg_cell(
+    y_t: np.ndarray,
+    y_b: np.ndarray,
+    X_t: np.ndarray,
+    X_b: np.ndarray,
+    seen_t: np.ndarray,
+    seen_b: np.ndarray,
+    treat: np.ndarray,
+    ctrl: np.ndarray,
+    n: int,
+) -> tuple[float, np.ndarray] | None:
+    """ATT(g,t) with covariates on an unbalanced panel: R DRDID's ``reg_did_rc`` (outcome regression
+    for repeated cross sections) on the rows of cohort and comparison units observed in period t or
+    in the base period b, each row's covariates from its own period (R did); its per-row influence
+    function rescaled by n / n1 (n1 rows) and summed by unit, as R did. ``None`` if a group is missing
+    in a period or a comparison regression is singular."""
+    rows_t = (treat | ctrl) & seen_t
+    rows_b = (treat | ctrl) & seen_b
+    unit = np.concatenate([np.flatnonzero(rows_t), np.flatnonzero(rows_b)])
+    y = np.concatenate([y_t[rows_t], y_b[rows_b]])
+    post = np.concatenate([np.ones(rows_t.sum()), np.zeros(rows_b.sum())])
+    D = treat[unit].astype(float)
+    X = np.column_stack([np.ones(len(y)), np.vstack([X_t[rows_t], X_b[rows_b]])])
+    n1 = len(y)
+    if min((D * post).sum(), (D * (1 - post)).sum()) == 0:
+        return None
+    lin = {}
+    fitted = {}
+    for p in (0.0, 1.0):
+        w_ols = (1 - D) * (post == p)
+        if w_ols.sum() == 0:
+            return None
+        XpX = (X * w_ols[:, None]).T @ X / n1
+        try:
+            XpX_inv = np.linalg.inv(XpX)
+        except np.linalg.LinAlgError:
+            return None
+        beta = XpX_inv @ ((X * w_ols[:, None]).T @ y / n1)
+        fitted[p] = X @ beta
+        lin[p] = (X * (w_ols * (y - fitted[p]))[:, None]) @ XpX_inv  # n1 × k
+    w_pre, w_post, w_cont = D * (1 - post), D * post, D
+    att_pre, att_post = w_pre * y, w_post * y
+    att_cont = w_cont * (fitted[1.0] - fitted[0.0])
+    eta_pre, eta_post = att_pre.mean() / w_pre.mean(), att_post.mean() / w_post.mean()
+    eta_cont = att_cont.mean() / w_cont.mean()
+    inf_treat = (att_post - w_post * eta_post) / w_post.mean() - (att_pre - w_pre * eta_pre) / w_pre.mean()
+    M1 = (w_cont[:, None] * X).mean(axis=0)
+    inf_control = (att_cont - w_cont * eta_cont + lin[1.0] @ M1 - lin[0.0] @ M1) / w_cont.mean()
+    inf = np.zeros(n)
+    np.add.at(inf, unit, (n / n1) * (inf_treat - inf_control))
+    return float((eta_post - eta_pre) - eta_cont), inf
 
 
 def _cell_row(
