@@ -1,8 +1,10 @@
 """HonestDiD's conditional and least-favourable hybrid (ARP) confidence sets against R HonestDiD's own
-results, frozen in JSON:
+results and the Python port's, frozen in JSON:
 
 * tests/did/reference/honest_r_readme.json — R's results at full precision from the knitr cache of
-  HonestDiD's README (tests/did/reference/make_honest_r_readme.py regenerates it).
+  HonestDiD's README (tests/did/reference/make_honest_r_readme.py regenerates it);
+* tests/did/reference/honest_port.json — the Python port (PyPI ``honestdid``) for the sets that
+  involve no simulation (tests/did/reference/make_honest_reference.py).
 
 The set ends are grid points, so "equal" means the same grid point of the same grid: GRID_POINT,
 while one different test decision would move an end by a whole grid step (3.7e-4 here)."""
@@ -35,6 +37,7 @@ from toolkit.errors import ToolkitError
 REF = Path(__file__).parent / "reference"
 INPUTS = json.loads((REF / "honest_inputs.json").read_text(encoding="utf-8"))
 R = json.loads((REF / "honest_r_readme.json").read_text(encoding="utf-8"))
+PORT = json.loads((REF / "honest_port.json").read_text(encoding="utf-8"))["medicaid"]
 MED = INPUTS["medicaid"]
 B, S = np.array(MED["betahat"]), np.array(MED["sigma"])
 
@@ -138,6 +141,31 @@ def test_every_branch_of_the_test_decides_some_grid_point():
     assert {"first stage", "primal", "dual"} <= paths
 
 
+def test_conditional_equals_python_port():
+    for key, l_vec in (("deltaRM_conditional", [1.0, 0.0]), ("deltaRM_conditional_avg", [0.5, 0.5])):
+        port = PORT[key]
+        for Mbar, lb, ub in zip(port["Mbar"], port["lb"], port["ub"]):
+            cs = conditional_cs_rm(B, S, 5, Mbar, l_vec, hybrid="ARP")
+            assert cs.low == pytest.approx(lb, abs=GRID_POINT) and cs.high == pytest.approx(ub, abs=GRID_POINT), (
+                key,
+                Mbar,
+            )
+
+
+def test_one_post_period_conditional_equals_python_port():
+    port = PORT["deltaRM_conditional_first_post"]
+    for Mbar, lb, ub in zip(port["Mbar"], port["lb"], port["ub"]):
+        cs = conditional_cs_rm(B[:6], S[:6, :6], 5, Mbar, [1.0], hybrid="ARP")
+        assert cs.low == pytest.approx(lb, abs=GRID_POINT) and cs.high == pytest.approx(ub, abs=GRID_POINT), Mbar
+
+
+def test_smoothness_conditional_equals_python_port():
+    port = PORT["deltaSD_conditional"]
+    for M, lb, ub in zip(port["M"], port["lb"], port["ub"]):
+        cs = conditional_cs_sd(B, S, 5, M, [1.0, 0.0], hybrid="ARP")
+        assert cs.low == pytest.approx(lb, abs=GRID_POINT) and cs.high == pytest.approx(ub, abs=GRID_POINT), M
+
+
 def test_hybrid_and_conditional_differ_and_contain_the_identified_set():
     for Mbar in (0.5, 2.0):
         lf = conditional_cs_rm(B, S, 5, Mbar, [1, 0])
@@ -166,6 +194,12 @@ def test_honest_bounds_conditional_and_hybrid_on_an_event_result():
     sd_theta = math.sqrt(MED["sigma"][5][5])
     assert table.attrs["grid_step"] == pytest.approx(40 * sd_theta / 999, rel=1e-12)
     assert table.attrs["open_end"] == []
+    port = PORT["deltaRM_conditional"]
+    cond = honest_bounds(res, port["Mbar"], method="conditional", l_vec=[1, 0])
+    assert cond["ci_low"].tolist() == pytest.approx(port["lb"], abs=GRID_POINT)
+    smooth = honest_bounds(res, [0.0, 0.01], restriction="smoothness", method="conditional", l_vec=[1, 0])
+    sd_port = PORT["deltaSD_conditional"]
+    assert smooth["ci_high"].tolist() == pytest.approx(sd_port["ub"][:2], abs=GRID_POINT)
 
 
 def test_honest_bounds_arp_refuses_bad_options():
