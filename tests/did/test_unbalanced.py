@@ -75,10 +75,12 @@ def test_cs_unbalanced_by_hand():
     assert cell["se"] == pytest.approx(np.sqrt(40) / 4, abs=1e-12)
 
 
-def test_cs_unbalanced_with_a_covariate_outcome_regression_equals_csdid(panel):
-    """est_method='reg' with lpop: R DRDID's reg_did_rc, as csdid 0.4.3 runs it on an unbalanced panel."""
-    ref = REF["cs"]["never_lpop_reg"]
-    res = att_gt(panel, *ARGS, covariates=["lpop"], est_method="reg", cband=False)
+@pytest.mark.parametrize("method", ["reg", "ipw"])
+def test_cs_unbalanced_with_a_covariate_equals_csdid(panel, method):
+    """est_method='reg' / 'ipw' with lpop: R DRDID's reg_did_rc / std_ipw_did_rc, as csdid 0.4.3 runs
+    them on an unbalanced panel."""
+    ref = REF["cs"][f"never_lpop_{method}"]
+    res = att_gt(panel, *ARGS, covariates=["lpop"], est_method=method, cband=False)
     got = {(int(g), int(t)): (e, s) for g, t, e, s in res.cells[["cohort", "time", "estimate", "se"]].to_numpy()}
     assert len(got) == len(ref["cells"]) == 12
     for cell in ref["cells"]:
@@ -88,11 +90,10 @@ def test_cs_unbalanced_with_a_covariate_outcome_regression_equals_csdid(panel):
         assert (out.estimate, out.se) == pytest.approx((agg["estimate"], agg["se"]), abs=EXACT), kind
 
 
-def test_cs_unbalanced_with_covariates_dr_or_ipw_is_refused(panel):
-    # the doubly robust (default) and IPW repeated-cross-section 2×2 estimators are not implemented
-    for method in ("dr", "ipw"):
-        with pytest.raises(ToolkitError, match=f"est_method='{method}'.*not implemented.*balanced panel"):
-            estimate(panel, estimator="cs", covariates=["lpop"], est_method=method, **COLS)
+def test_cs_unbalanced_with_covariates_dr_is_refused(panel):
+    # the doubly robust (default) repeated-cross-section 2×2 is not implemented
+    with pytest.raises(ToolkitError, match="est_method='dr'.*not implemented.*balanced panel"):
+        estimate(panel, estimator="cs", covariates=["lpop"], **COLS)
 
 
 # --------------------------------------------------------------------------- Sun–Abraham

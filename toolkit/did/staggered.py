@@ -270,8 +270,8 @@ def att_gt(
     """Callaway–Sant'Anna ATT(g,t) for every cohort g and period t.
 
     An unbalanced panel is estimated as R ``did`` with ``allow_unbalanced_panel=TRUE``, with a
-    warning: without covariates by :func:`_unbalanced_cell`; with covariates only for
-    ``est_method="reg"`` (:func:`_unbalanced_reg_cell`), otherwise an error.
+    warning: without covariates by :func:`_unbalanced_cell`; with covariates for
+    ``est_method="reg"`` or ``"ipw"`` (:func:`_unbalanced_reg_cell`); ``"dr"`` is an error.
 
     ``control="never"`` uses never-treated units (R ``control_group="nevertreated"``);
     ``"notyet"`` adds units not yet treated (R ``"notyettreated"``). ``bootstrap=True`` replaces
@@ -291,11 +291,11 @@ def att_gt(
             extra_columns=(cluster,) if cluster else (),
         )
     covariates = panel.covariates
-    if not panel.balanced and covariates and est_method != "reg":
+    if not panel.balanced and covariates and est_method == "dr":
         panel.require_balanced(
-            f"Callaway–Sant'Anna with covariates and est_method={est_method!r} (R DRDID's repeated-cross-section DR "
-            "and IPW 2×2 estimators are not implemented here; est_method='reg' is, and without covariates any "
-            "est_method is estimated as R did allow_unbalanced_panel=TRUE)"
+            "Callaway–Sant'Anna with covariates and est_method='dr' (R DRDID's doubly robust repeated-cross-section "
+            "2×2 is not implemented here; est_method='reg' or 'ipw' is, and without covariates any est_method is "
+            "estimated as R did allow_unbalanced_panel=TRUE)"
         )
     w = _wide(panel, cluster)
     G, Yw, times = w.G, w.Y, w.times
@@ -362,7 +362,16 @@ def att_gt(
             if unbalanced:
                 if covariates:
                     cell = _unbalanced_reg_cell(
-                        Yw[:, ti], Yw[:, bi], w.X[:, ti, :], w.X[:, bi, :], seen[:, ti], seen[:, bi], treat, ctrl, n
+                        Yw[:, ti],
+                        Yw[:, bi],
+                        w.X[:, ti, :],
+                        w.X[:, bi, :],
+                        seen[:, ti],
+                        seen[:, bi],
+                        treat,
+                        ctrl,
+                        n,
+                        method=est_method,
                     )
                 else:
                     cell = _unbalanced_cell(Yw[:, ti], Yw[:, bi], seen[:, ti], seen[:, bi], treat, ctrl, n)
@@ -514,12 +523,15 @@ def _unbalanced_reg_cell(
     treat: np.ndarray,
     ctrl: np.ndarray,
     n: int,
+    method: str = "reg",
+    trim_level: float = 0.995,
 ) -> tuple[float, np.ndarray] | None:
     """ATT(g,t) with covariates on an unbalanced panel: R DRDID's ``reg_did_rc`` (outcome regression
-    for repeated cross sections) on the rows of cohort and comparison units observed in period t or
-    in the base period b, each row's covariates from its own period (R did); its per-row influence
-    function rescaled by n / n1 (n1 rows) and summed by unit, as R did. ``None`` if a group is missing
-    in a period or a comparison regression is singular."""
+    for repeated cross sections; ``method="reg"``) or ``std_ipw_did_rc`` (normalised IPW, propensity
+    score trimmed at ``trim_level`` for comparison rows; ``"ipw"``) on the rows of cohort and
+    comparison units observed in period t or in the base period b, each row's covariates from its
+    own period (R did); its per-row influence function rescaled by n / n1 (n1 rows) and summed by
+    unit, as R did. ``None`` if a group is missing in a period or a regression is singular."""
     rows_t = (treat | ctrl) & seen_t
     rows_b = (treat | ctrl) & seen_b
     unit = np.concatenate([np.flatnonzero(rows_t), np.flatnonzero(rows_b)])
@@ -528,8 +540,33 @@ def _unbalanced_reg_cell(
     D = treat[unit].astype(float)
     X = np.column_stack([np.ones(len(y)), np.vstack([X_t[rows_t], X_b[rows_b]])])
     n1 = len(y)
-    if min((D * post).sum(), (D * (1 - post)).sum()) == 0:
+    if min((D * post).sum(), (D * (1 - post)).sum(), ((1 - D) * post).sum(), ((1 - D) * (1 - post)).sum()) == 0:
         return None
+    if method == "ipw":
+        ps = np.minimum(_logit(X, D, np.ones(n1)), 1 - 1e-6)
+        keep = np.where(D == 0, ps < trim_level, True).astype(float)
+        w_tp, w_tq = keep * D * (1 - post), keep * D * post  # treated pre, post
+        odds = keep * ps * (1 - D) / (1 - ps)
+        w_cp, w_cq = odds * (1 - post), odds * post  # comparison pre, post
+        try:
+            H = np.linalg.inv((X * (ps * (1 - ps))[:, None]).T @ X) * n1
+        except np.linalg.LinAlgError:
+            return None
+        lin_ps = (X * (D - ps)[:, None]) @ H
+        means = [(wt * y).mean() / wt.mean() for wt in (w_tp, w_tq, w_cp, w_cq)]
+        a_tp, a_tq, a_cp, a_cq = means
+
+        def part(wt: np.ndarray, m: float) -> np.ndarray:
+            return (wt * y - wt * m) / wt.mean()
+
+        inf_treat = part(w_tq, a_tq) - part(w_tp, a_tp)
+        M2 = ((w_cq * (y - a_cq))[:, None] * X).mean(axis=0) / w_cq.mean() - ((w_cp * (y - a_cp))[:, None] * X).mean(
+            axis=0
+        ) / w_cp.mean()
+        inf_cont = part(w_cq, a_cq) - part(w_cp, a_cp) + lin_ps @ M2
+        inf = np.zeros(n)
+        np.add.at(inf, unit, (n / n1) * (inf_treat - inf_cont))
+        return float((a_tq - a_tp) - (a_cq - a_cp)), inf
     lin = {}
     fitted = {}
     for p in (0.0, 1.0):
