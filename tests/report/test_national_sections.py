@@ -41,6 +41,11 @@ def test_county_sections_in_chinese(province):
     assert "由结算推导" in _text(crit) and "填报" in _text(crit)
     assess = national.assessment_section(ctx)
     assert "C01-M1 得分" in assess.summary and "C01-M2 得分" in assess.summary
+    # every table with its unit column (monitoring) and its source and data year under it
+    assert ">单位</th>" in html and ">%</td>" in html
+    for bundle in (mon, crit, assess):
+        tables = [i for i in bundle.items if hasattr(i, "table")]
+        assert tables and all(t.source and t.source.endswith("数据年份：2023。") for t in tables)
     for bundle in (mon, crit, assess):
         words = re.findall(r">([^<>]*)<", _text(bundle))
         english = [w for w in words if re.search(r"\b(not computable|needs|derived|given|rank|change)\b", w)]

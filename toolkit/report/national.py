@@ -21,7 +21,8 @@ import pandas as pd
 from toolkit.errors import ToolkitError
 from toolkit.report.bundle import Bundle
 from toolkit.report.context import ReportContext
-from toolkit.report.tables import HtmlTable, fmt_number, fmt_pct, fmt_yuan
+from toolkit.report.labels import label
+from toolkit.report.tables import HtmlTable, fmt_number, fmt_pct, fmt_yuan, unit_text
 from toolkit.report.text import Markdown
 
 PERCENT_UNITS = ("fraction",)
@@ -75,6 +76,13 @@ def note_text(note: str, zh: bool) -> str:
     return re.sub(r" ?\(county (\w+) has several communities\)", r"（县 \1 有多个医共体）", text)
 
 
+def _source(ctx: ReportContext, indicators=()) -> str:
+    """The 资料来源 line under a table (toolkit.report.county.source_text)."""
+    from toolkit.report.county import source_text
+
+    return source_text(ctx, indicators)
+
+
 def _heading(zh_text: str, en_text: str, zh: bool) -> Markdown:
     return Markdown(f"## {zh_text if zh else en_text}")
 
@@ -119,6 +127,7 @@ def monitoring_section(ctx: ReportContext) -> Bundle:
             "序号" if zh else "No.": f["number"],
             "指标" if zh else "Indicator": f["name_zh"] if zh else f["name_en"],
             f"{ctx.year}": [_fmt(v, u) for v, u in zip(f["value"], f["unit"])],
+            label("unit", "zh" if zh else "en"): [unit_text(u, "zh" if zh else "en") for u in f["unit"]],
             "分子" if zh else "Numerator": [fmt_number(v, 2) if not pd.isna(v) else "—" for v in f["numerator"]],
             "分母" if zh else "Denominator": [fmt_number(v, 2) if not pd.isna(v) else "—" for v in f["denominator"]],
             "说明" if zh else "Note": [
@@ -136,7 +145,7 @@ def monitoring_section(ctx: ReportContext) -> Bundle:
     return Bundle(
         [
             _heading("县域医共体建设监测评价指标（附2）", "National monitoring indicators (seed 004 附2)", zh),
-            HtmlTable(table, caption=caption),
+            HtmlTable(table, caption=caption, source=_source(ctx, list(f["indicator"]))),
             Markdown(summary),
         ],
         summary=summary,
@@ -187,7 +196,7 @@ def criteria_section(ctx: ReportContext) -> Bundle:
     return Bundle(
         [
             _heading("紧密型县域医共体评判标准（附1）", "Assessment criteria (seed 004 附1)", zh),
-            HtmlTable(table, caption=f"{ctx.county_name} · {ctx.year}"),
+            HtmlTable(table, caption=f"{ctx.county_name} · {ctx.year}", source=_source(ctx)),
             Markdown(summary),
         ],
         summary=summary,
@@ -222,7 +231,11 @@ def criteria_overview(ctx: ReportContext) -> Bundle:
         else f"{ctx.year}: median criteria met across {len(prov)} counties {prov['met'].median():g} / {len(crits)}."
     )
     return Bundle(
-        [_heading("评判标准（附1）", "Assessment criteria (seed 004 附1)", zh), HtmlTable(table), Markdown(summary)],
+        [
+            _heading("评判标准（附1）", "Assessment criteria (seed 004 附1)", zh),
+            HtmlTable(table, source=_source(ctx)),
+            Markdown(summary),
+        ],
         summary=summary,
     )
 
@@ -284,8 +297,8 @@ def assessment_section(ctx: ReportContext, scheme_name: str | None = None) -> Bu
     return Bundle(
         [
             _heading(f"医共体考核：{scheme.name_zh}", f"Assessment: {scheme.name_en}", zh),
-            HtmlTable(_totals_table(scheme, mine, zh), caption=f"{ctx.county_name} · {ctx.year}"),
-            HtmlTable(items),
+            HtmlTable(_totals_table(scheme, mine, zh), caption=f"{ctx.county_name} · {ctx.year}", source=_source(ctx)),
+            HtmlTable(items, source=_source(ctx)),
             Markdown(summary),
         ],
         summary=summary,
@@ -312,7 +325,7 @@ def assessment_overview(ctx: ReportContext, scheme_name: str | None = None) -> B
     return Bundle(
         [
             _heading(f"医共体考核：{scheme.name_zh}", f"Assessment: {scheme.name_en}", zh),
-            HtmlTable(_totals_table(scheme, ordered, zh)),
+            HtmlTable(_totals_table(scheme, ordered, zh), source=_source(ctx)),
             Markdown(summary),
         ],
         summary=summary,
