@@ -18,7 +18,6 @@ from tests.did.tolerances import EXACT
 from toolkit.did import estimate
 from toolkit.did.aggregate import aggte
 from toolkit.did.staggered import att_gt
-from toolkit.errors import ToolkitError
 from toolkit.paths import MPDTA_CSV
 
 REF = json.loads((Path(__file__).parent / "reference" / "mpdta_unbalanced.json").read_text(encoding="utf-8"))
@@ -75,12 +74,13 @@ def test_cs_unbalanced_by_hand():
     assert cell["se"] == pytest.approx(np.sqrt(40) / 4, abs=1e-12)
 
 
-@pytest.mark.parametrize("method", ["reg", "ipw"])
-def test_cs_unbalanced_with_a_covariate_equals_csdid(panel, method):
-    """est_method='reg' / 'ipw' with lpop: R DRDID's reg_did_rc / std_ipw_did_rc, as csdid 0.4.3 runs
-    them on an unbalanced panel."""
-    ref = REF["cs"][f"never_lpop_{method}"]
-    res = att_gt(panel, *ARGS, covariates=["lpop"], est_method=method, cband=False)
+@pytest.mark.parametrize("key", ["never_lpop_dr", "notyet_lpop_dr", "never_lpop_reg", "never_lpop_ipw"])
+def test_cs_unbalanced_with_a_covariate_equals_csdid(panel, key):
+    """est_method='dr' / 'reg' / 'ipw' with lpop: R DRDID's drdid_rc / reg_did_rc / std_ipw_did_rc, as
+    csdid 0.4.3 runs them on an unbalanced panel."""
+    control, _, method = key.split("_")
+    ref = REF["cs"][key]
+    res = att_gt(panel, *ARGS, covariates=["lpop"], est_method=method, control=control, cband=False)
     got = {(int(g), int(t)): (e, s) for g, t, e, s in res.cells[["cohort", "time", "estimate", "se"]].to_numpy()}
     assert len(got) == len(ref["cells"]) == 12
     for cell in ref["cells"]:
@@ -88,12 +88,6 @@ def test_cs_unbalanced_with_a_covariate_equals_csdid(panel, method):
     for kind, agg in ref["aggte"].items():
         out = aggte(res, kind, cband=False)
         assert (out.estimate, out.se) == pytest.approx((agg["estimate"], agg["se"]), abs=EXACT), kind
-
-
-def test_cs_unbalanced_with_covariates_dr_is_refused(panel):
-    # the doubly robust (default) repeated-cross-section 2×2 is not implemented
-    with pytest.raises(ToolkitError, match="est_method='dr'.*not implemented.*balanced panel"):
-        estimate(panel, estimator="cs", covariates=["lpop"], **COLS)
 
 
 # --------------------------------------------------------------------------- Sun–Abraham

@@ -270,8 +270,8 @@ def att_gt(
     """Callaway–Sant'Anna ATT(g,t) for every cohort g and period t.
 
     An unbalanced panel is estimated as R ``did`` with ``allow_unbalanced_panel=TRUE``, with a
-    warning: without covariates by :func:`_unbalanced_cell`; with covariates for
-    ``est_method="reg"`` or ``"ipw"`` (:func:`_unbalanced_reg_cell`); ``"dr"`` is an error.
+    warning: without covariates by :func:`_unbalanced_cell`; with covariates by R DRDID's
+    repeated-cross-section 2×2 for ``est_method`` (:func:`_unbalanced_reg_cell`).
 
     ``control="never"`` uses never-treated units (R ``control_group="nevertreated"``);
     ``"notyet"`` adds units not yet treated (R ``"notyettreated"``). ``bootstrap=True`` replaces
@@ -291,12 +291,6 @@ def att_gt(
             extra_columns=(cluster,) if cluster else (),
         )
     covariates = panel.covariates
-    if not panel.balanced and covariates and est_method == "dr":
-        panel.require_balanced(
-            "Callaway–Sant'Anna with covariates and est_method='dr' (R DRDID's doubly robust repeated-cross-section "
-            "2×2 is not implemented here; est_method='reg' or 'ipw' is, and without covariates any est_method is "
-            "estimated as R did allow_unbalanced_panel=TRUE)"
-        )
     w = _wide(panel, cluster)
     G, Yw, times = w.G, w.Y, w.times
     n, T = Yw.shape
@@ -567,6 +561,8 @@ def _unbalanced_reg_cell(
         inf = np.zeros(n)
         np.add.at(inf, unit, (n / n1) * (inf_treat - inf_cont))
         return float((a_tq - a_tp) - (a_cq - a_cp)), inf
+    if method == "dr":
+        return _unbalanced_dr(y, post, D, X, unit, n, trim_level)
     lin = {}
     fitted = {}
     for p in (0.0, 1.0):
@@ -592,6 +588,83 @@ def _unbalanced_reg_cell(
     inf = np.zeros(n)
     np.add.at(inf, unit, (n / n1) * (inf_treat - inf_control))
     return float((eta_post - eta_pre) - eta_cont), inf
+
+
+def _ols_fit(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fitted values of the OLS of y on X over the rows with w = 1, and the asymptotic linear
+    representation of its coefficients over all rows (R DRDID's asy.lin.rep.ols)."""
+    n1 = len(y)
+    XpX_inv = np.linalg.inv((X * w[:, None]).T @ X / n1)
+    fitted = X @ (XpX_inv @ ((X * w[:, None]).T @ y / n1))
+    return fitted, (X * (w * (y - fitted))[:, None]) @ XpX_inv
+
+
+def _unbalanced_dr(
+    y: np.ndarray, post: np.ndarray, D: np.ndarray, X: np.ndarray, unit: np.ndarray, n: int, trim_level: float
+) -> tuple[float, np.ndarray] | None:
+    """R DRDID's ``drdid_rc`` (the locally efficient doubly robust 2×2 for repeated cross sections:
+    Sant'Anna & Zhao 2020, eq. 3.4) on the stacked rows of one ATT(g,t) cell; per-row influence
+    function rescaled by n / n1 and summed by unit, as R did."""
+    n1 = len(y)
+    try:
+        fc0, lc0 = _ols_fit(X, y, (1 - D) * (1 - post))  # comparison, base period
+        fc1, lc1 = _ols_fit(X, y, (1 - D) * post)  # comparison, period t
+        ft0, lt0 = _ols_fit(X, y, D * (1 - post))  # cohort, base period
+        ft1, lt1 = _ols_fit(X, y, D * post)  # cohort, period t
+        ps = np.minimum(_logit(X, D, np.ones(n1)), 1 - 1e-6)
+        H = np.linalg.inv((X * (ps * (1 - ps))[:, None]).T @ X) * n1
+    except np.linalg.LinAlgError:
+        return None
+    keep = np.where(D == 0, ps < trim_level, True).astype(float)
+    fc = post * fc1 + (1 - post) * fc0
+    w_tp, w_tq = keep * D * (1 - post), keep * D * post
+    odds = keep * ps * (1 - D) / (1 - ps)
+    w_cp, w_cq = odds * (1 - post), odds * post
+    w_d, w_d1, w_d0 = keep * D, keep * D * post, keep * D * (1 - post)
+
+    def eta(w: np.ndarray, v: np.ndarray) -> np.ndarray:
+        return w * v / w.mean()
+
+    r = y - fc
+    e_tp, e_tq, e_cp, e_cq = eta(w_tp, r), eta(w_tq, r), eta(w_cp, r), eta(w_cq, r)
+    e_d1, e_q1 = eta(w_d, ft1 - fc1), eta(w_d1, ft1 - fc1)
+    e_d0, e_p0 = eta(w_d, ft0 - fc0), eta(w_d0, ft0 - fc0)
+    a = {
+        k: float(v.mean())
+        for k, v in dict(tp=e_tp, tq=e_tq, cp=e_cp, cq=e_cq, d1=e_d1, q1=e_q1, d0=e_d0, p0=e_p0).items()
+    }
+    att = (a["tq"] - a["tp"]) - (a["cq"] - a["cp"]) + (a["d1"] - a["q1"]) - (a["d0"] - a["p0"])
+
+    def centred(e: np.ndarray, w: np.ndarray, m: float) -> np.ndarray:
+        return e - w * m / w.mean()
+
+    def colmean(v: np.ndarray) -> np.ndarray:
+        return (v[:, None] * X).mean(axis=0)
+
+    lin_ps = (X * (D - ps)[:, None]) @ H
+    inf_treat = (
+        centred(e_tq, w_tq, a["tq"])
+        - centred(e_tp, w_tp, a["tp"])
+        + lc1 @ (-colmean(w_tq * post) / w_tq.mean())
+        - lc0 @ (-colmean(w_tp * (1 - post)) / w_tp.mean())
+    )
+    M2 = colmean(w_cq * (r - a["cq"])) / w_cq.mean() - colmean(w_cp * (r - a["cp"])) / w_cp.mean()
+    inf_cont = (
+        centred(e_cq, w_cq, a["cq"])
+        - centred(e_cp, w_cp, a["cp"])
+        + lin_ps @ M2
+        + lc1 @ (-colmean(w_cq * post) / w_cq.mean())
+        - lc0 @ (-colmean(w_cp * (1 - post)) / w_cp.mean())
+    )
+    inf_eff = (centred(e_d1, w_d, a["d1"]) - centred(e_q1, w_d1, a["q1"])) - (
+        centred(e_d0, w_d, a["d0"]) - centred(e_p0, w_d0, a["p0"])
+    )
+    mom1 = colmean(w_d / w_d.mean() - w_d1 / w_d1.mean())
+    mom0 = colmean(w_d / w_d.mean() - w_d0 / w_d0.mean())
+    inf_or = (lt1 - lc1) @ mom1 - (lt0 - lc0) @ mom0
+    inf = np.zeros(n)
+    np.add.at(inf, unit, (n / n1) * (inf_treat - inf_cont + inf_eff + inf_or))
+    return float(att), inf
 
 
 def _cell_row(

@@ -64,7 +64,7 @@ def cs_reference(df: pd.DataFrame) -> dict:
             "tool_version": getattr(csdid, "__version__", "0.4.3"),
             "call": "ATTgt(yname='lemp', tname='year', idname='countyreal', gname='first.treat', control_group=[...], "
             "allow_unbalanced_panel=True (False for 'always_treated_dropped': full mpdta, its first 7 counties made treated from 2003), "
-            "[xformla='~lpop'], cband=False).fit(est_method='dr' ('reg', 'ipw' with lpop), bstrap=False); "
+            "[xformla='~lpop'], cband=False).fit(est_method='dr' ('dr', 'reg', 'ipw' with lpop), bstrap=False); "
             ".aggte(typec=..., bstrap=False, cband=False)",
         }
     }
@@ -72,6 +72,10 @@ def cs_reference(df: pd.DataFrame) -> dict:
     # with a covariate: DRDID's outcome-regression estimator for repeated cross sections (reg_did_rc)
     runs += [("nevertreated", "never_lpop_reg", df, True, "~lpop", "reg")]
     runs += [("nevertreated", "never_lpop_ipw", df, True, "~lpop", "ipw")]
+    runs += [
+        ("nevertreated", "never_lpop_dr", df, True, "~lpop", "dr"),
+        ("notyettreated", "notyet_lpop_dr", df, True, "~lpop", "dr"),
+    ]
     # R did (and csdid) drop units treated in the first period with a warning: toolkit's always_treated="drop"
     runs.append(("nevertreated", "always_treated_dropped", with_always_treated(pd.read_csv(MPDTA)), False, None, "dr"))
     for control, key, data, unbalanced_ok, xformla, method in runs:
