@@ -3,6 +3,10 @@ estimators' English warnings and inference strings (toolkit.did) are translated 
 catalogue, numbers carried over; a warning the catalogue does not know becomes a Chinese pointer to the
 English report, never English in a Chinese page."""
 
+from types import SimpleNamespace
+
+from tests.report.test_evaluation_few_counties import OUTCOME, small_province  # noqa: F401 (fixture)
+from toolkit.report import evaluation
 from toolkit.report.evaluation import base_period_words, inference_words, warning_words
 
 
@@ -61,3 +65,15 @@ def test_bjs_inference_in_chinese_says_which_variance():
     assert "定理 3 的保守解析方差" in inference_words("bjs", analytic.inference, "zh")
     assert inference_words("bjs", boot.inference, "zh") == "插补估计，按县整群自助法标准误"
     assert inference_words("bjs", analytic.inference, "en") == analytic.inference
+
+
+def test_evaluation_tables_and_figures_carry_source_and_years(small_province):  # noqa: F811
+    ind, reform = small_province
+    ds = SimpleNamespace(data_hash="0123456789abcdef")
+    ctx = SimpleNamespace(indicators=ind, reform_years=reform, _memo={}, lang="zh", dataset=ds, year=None)
+    first, last = int(ind["year"].min()), int(ind["year"].max())
+    want = f"资料来源：报告所用数据集（数据指纹 0123456789ab）。数据年份：{first}–{last}。"
+    assert evaluation.estimator_table(ctx, OUTCOME).source == want
+    assert evaluation.pretrend_table(ctx, OUTCOME).source == want
+    for bundle in (evaluation.cohort_trends(ctx, OUTCOME), evaluation.event_study_figure(ctx, OUTCOME)):
+        assert 'class="toolkit-source"' in bundle._repr_html_() and want in bundle._repr_html_()

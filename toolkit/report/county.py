@@ -76,10 +76,11 @@ def source_text(ctx: ReportContext, indicators=(), years=None, settlement_digest
     if settlement_digest:
         definitions += message("source_settlement", lang, digest=str(settlement_digest)[:12])
     if years is None:
-        years = ctx.year
+        years = getattr(ctx, "year", None) or "—"
     if isinstance(years, tuple):
         years = str(years[0]) if years[0] == years[1] else f"{years[0]}–{years[1]}"
-    data = message("source_dataset", lang, digest=str(ctx.dataset.data_hash)[:12])
+    digest = getattr(getattr(ctx, "dataset", None), "data_hash", None) or "—"
+    data = message("source_dataset", lang, digest=str(digest)[:12])
     return message("source_line", lang, data=data, definitions=definitions, years=years)
 
 

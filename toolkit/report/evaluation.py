@@ -168,15 +168,27 @@ def cohort_means(ctx: ReportContext, outcome: str, counties: Sequence[str] | str
     )
 
 
-def cohort_trends(ctx: ReportContext, outcome: str, counties: Sequence[str] | str = ()):
-    """Mean outcome per reform cohort over the years (cohort 0 = never reformed)."""
+def _source(ctx: ReportContext, outcome: str, panel: pd.DataFrame) -> str:
+    """The 资料来源 line under a table or figure of the evaluation: the dataset, the outcome's
+    definition and the years the estimation used (toolkit.report.county.source_text)."""
+    from toolkit.report.county import source_text
+
+    return source_text(ctx, [outcome], (int(panel["year"].min()), int(panel["year"].max())))
+
+
+def cohort_trends(ctx: ReportContext, outcome: str, counties: Sequence[str] | str = ()) -> Bundle:
+    """Mean outcome per reform cohort over the years (cohort 0 = never reformed), its source under it."""
+    from toolkit.report.text import SourceNote
+
+    means = cohort_means(ctx, outcome, counties)
     fig = figures.cohort_trends(
-        cohort_means(ctx, outcome, counties),
+        means,
         f"{label(outcome, ctx.lang)} · {label('trends_by_cohort', ctx.lang)}",
         lang=ctx.lang,
         percent=_unit(outcome) == "fraction",
     )
-    return figures.show(fig)
+    shown = figures.show(fig)
+    return Bundle([shown, SourceNote(_source(ctx, outcome, means))], summary=shown.alt)
 
 
 def estimates(
@@ -337,14 +349,17 @@ def specification(ctx: ReportContext, outcome: str, control: str = "notyet", **s
 
 def event_study_figure(ctx: ReportContext, outcome: str, control: str = "notyet", **spec):
     """The headline estimator's dynamic effects with pointwise 95% intervals (and simultaneous bands for CS)."""
-    res = estimates(ctx, outcome, control, **spec)["robust"]
+    from toolkit.report.text import SourceNote
+
+    r = estimates(ctx, outcome, control, **spec)
     fig = figures.event_study(
-        res.event_study,
+        r["robust"].event_study,
         f"{label(outcome, ctx.lang)} · {label('event_study', ctx.lang)}",
         lang=ctx.lang,
         percent=_unit(outcome) == "fraction",
     )
-    return figures.show(fig)
+    shown = figures.show(fig)
+    return Bundle([shown, SourceNote(_source(ctx, outcome, r["panel"]))], summary=shown.alt)
 
 
 def _reference(dist: str, df1, df2=None, *, two_df: bool = False) -> str:
@@ -412,7 +427,10 @@ def pretrend_table(ctx: ReportContext, outcome: str, control: str = "notyet", **
         }
     )
     return HtmlTable(
-        table, caption=f"{label(outcome, lang)} · {label('pre_trend_test', lang)}", footnote=label("pretest_note", lang)
+        table,
+        caption=f"{label(outcome, lang)} · {label('pre_trend_test', lang)}",
+        footnote=label("pretest_note", lang),
+        source=_source(ctx, outcome, r["panel"]),
     )
 
 
@@ -440,7 +458,10 @@ def estimator_table(ctx: ReportContext, outcome: str, control: str = "notyet", *
         )
     note = ("效应以百分点表示。" if lang == "zh" else "Effects in percentage points.") if unit == "fraction" else None
     return HtmlTable(
-        pd.DataFrame(rows), caption=f"{label(outcome, lang)} · {label('estimators_compared', lang)}", footnote=note
+        pd.DataFrame(rows),
+        caption=f"{label(outcome, lang)} · {label('estimators_compared', lang)}",
+        footnote=note,
+        source=_source(ctx, outcome, r["panel"]),
     )
 
 
