@@ -114,13 +114,13 @@ def labelled(frame):
 
 def indicator_levels(tables: dict, counties, years):
     """The evaluated indicators at facility, community, county and province level for the selection."""
-    from toolkit.indicators.compute import _select, _window, _years
+    from toolkit.indicators.compute import keep_years, select_rows, year_list
     from toolkit.indicators.evaluate import evaluate_levels
 
-    span = _years(years)
+    span = year_list(years)
     chosen = set(counties) if counties else None
-    selected = {n: _select(t, chosen, min(span) if span else None) for n, t in tables.items() if n != "claims"}
-    return _window(evaluate_levels(selected), span)
+    selected = {n: select_rows(t, chosen, min(span) if span else None) for n, t in tables.items() if n != "claims"}
+    return keep_years(evaluate_levels(selected), span)
 
 
 def run(args: argparse.Namespace) -> int:

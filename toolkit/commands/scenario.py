@@ -75,12 +75,12 @@ def _counties(ds, wanted: str | None, dataset: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolkit.commands.settle import _csv_bytes
     from toolkit.data.load import load_dataset
     from toolkit.io import check_output, staged_output
     from toolkit.params.load import load_params
     from toolkit.params.reform import load_reforms
     from toolkit.params.snapshot import resolve
+    from toolkit.report.csvout import money_csv_bytes
     from toolkit.report.excel import build_workbook_bytes
     from toolkit.report.provenance import provenance_for_dataset, provenance_json
     from toolkit.report.scenario import html_page, workbook_sheets
@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     )
     files: list[tuple[str, bytes]] = []
     for name, frame in result.tables().items():
-        files.append((f"scenario_{name}.csv", BOM + _csv_bytes(frame, result.money)))
+        files.append((f"scenario_{name}.csv", BOM + money_csv_bytes(frame, result.money)))
     note = [f"data {ds.data_hash[:12]} · reforms {', '.join(result.reforms)} · provenance.json"]
     files.append(("scenario.xlsx", build_workbook_bytes(workbook_sheets(result, args.lang, note))))
     files.append(("scenario.html", html_page(result, args.lang, prov).encode("utf-8")))

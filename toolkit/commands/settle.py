@@ -31,7 +31,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 HELP = "settle capitation, chronic package and public-health funds per unit (结算)"
@@ -77,29 +76,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _csv_bytes(frame: pd.DataFrame, money: frozenset, labels=None) -> bytes:
-    """CSV with money as exact two-decimal text and other floats as shortest repr: same bytes each run.
-    ``labels``: column → (zh, en) header (default: the settlement statement's labels)."""
-    out = {}
-    for col in frame.columns:
-        s = frame[col]
-        if col in money and pd.api.types.is_float_dtype(s):
-            out[col] = [f"{v:.2f}" if pd.notna(v) else "" for v in s]
-        elif pd.api.types.is_bool_dtype(s):
-            out[col] = ["true" if v else "false" for v in s]
-        elif pd.api.types.is_float_dtype(s):
-            out[col] = ["" if pd.isna(v) else repr(float(v)) for v in s]
-        else:
-            out[col] = [
-                "" if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else str(v) for v in s
-            ]
-    from toolkit.report.csvout import csv_bytes
-    from toolkit.settlement.labels import column_label
-
-    # UTF-8 with BOM (or GB18030) and the header form asked for (toolkit.report.csvout)
-    return csv_bytes(pd.DataFrame(out, columns=list(frame.columns)), labels=labels or column_label)
-
-
 def plausibility_rows(tables, county_id: str, year: int):
     from toolkit.data.plausibility import warnings
 
@@ -138,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.io import check_output, staged_output
     from toolkit.params.load import load_params
     from toolkit.params.snapshot import resolve
+    from toolkit.report.csvout import money_csv_bytes
     from toolkit.report.settlement_workbook import settlement_workbook_bytes
     from toolkit.report.statements import FOLDER, statement_files
     from toolkit.settlement.reconciliation import reconcile
@@ -187,8 +164,8 @@ def run(args: argparse.Namespace) -> int:
     for result in results:
         folder = Path(result.county_id) / str(result.year)
         for name, frame in result.tables().items():
-            files.append((folder / f"settlement_{name}.csv", _csv_bytes(frame, result.money)))
-        files.append((folder / "reconciliation.csv", _csv_bytes(reconcile(result), frozenset({"amount"}))))
+            files.append((folder / f"settlement_{name}.csv", money_csv_bytes(frame, result.money)))
+        files.append((folder / "reconciliation.csv", money_csv_bytes(reconcile(result), frozenset({"amount"}))))
         files.append((folder / "settlement.xlsx", settlement_workbook_bytes(result, args.lang)))
         if statements != "none":
             lang = "en" if args.lang == "en" else "zh"
@@ -198,10 +175,10 @@ def run(args: argparse.Namespace) -> int:
         unit_series, county_series = savings_series(results)
         money = frozenset(MONEY) | {"fund_savings"}
         for county, rows in county_series.groupby("county_id", sort=True):
-            files.append((Path(county) / "savings_by_year.csv", _csv_bytes(rows, money)))
+            files.append((Path(county) / "savings_by_year.csv", money_csv_bytes(rows, money)))
             own = unit_series.loc[unit_series["county_id"] == county]
-            files.append((Path(county) / "savings_by_year_units.csv", _csv_bytes(own, money)))
-        files.append((Path("savings_by_year.csv"), _csv_bytes(county_series, money)))
+            files.append((Path(county) / "savings_by_year_units.csv", money_csv_bytes(own, money)))
+        files.append((Path("savings_by_year.csv"), money_csv_bytes(county_series, money)))
     with staged_output(args.out) as stage:  # all files or none: a full disk leaves the previous output
         for path, data in files:
             stage.write_bytes(path, data)

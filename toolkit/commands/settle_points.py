@@ -152,11 +152,11 @@ def _sheet(name: str, frame, lang: str):
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from toolkit.commands.settle import _csv_bytes
     from toolkit.data.load import load_dataset
     from toolkit.io import check_output, staged_output
     from toolkit.params.load import load_params
     from toolkit.params.snapshot import resolve
+    from toolkit.report.csvout import money_csv_bytes
     from toolkit.report.excel import build_workbook_bytes
     from toolkit.settlement.points import settle_points_from_claims
 
@@ -181,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
             "params": params,
         }
         for name, frame in tables.items():
-            files.append((folder / f"points_{name}.csv", _csv_bytes(frame, MONEY, column_label)))
+            files.append((folder / f"points_{name}.csv", money_csv_bytes(frame, MONEY, column_label)))
         sheets = [_sheet(name, frame, args.lang) for name, frame in tables.items()]
         files.append((folder / "points.xlsx", build_workbook_bytes(sheets, lang="zh" if args.lang != "en" else "en")))
         recon = res.reconciliation.set_index("line")["amount"]
@@ -204,7 +204,7 @@ def run(args: argparse.Namespace) -> int:
     files.append(
         (
             Path("points_summary.csv"),
-            _csv_bytes(pd.DataFrame(summary), MONEY | {"inpatient_budget", "pool_balance"}, column_label),
+            money_csv_bytes(pd.DataFrame(summary), MONEY | {"inpatient_budget", "pool_balance"}, column_label),
         )
     )
     with staged_output(args.out) as stage:  # all files or none: a failure leaves the previous output

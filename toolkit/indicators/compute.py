@@ -22,7 +22,7 @@ from toolkit.indicators.unit_insurance import unit_insurance_indicators
 from toolkit.years import parse_years
 
 
-def _years(years: tuple[int, int] | str | None) -> list[int] | None:
+def year_list(years: tuple[int, int] | str | None) -> list[int] | None:
     """``"2017-2023"`` (any form :func:`toolkit.years.parse_years` reads) or (2017, 2023) → the years."""
     if years is None:
         return None
@@ -32,7 +32,7 @@ def _years(years: tuple[int, int] | str | None) -> list[int] | None:
     return list(range(lo, hi + 1))
 
 
-def _select(frame: pd.DataFrame | None, counties: set[str] | None, first_year: int | None) -> pd.DataFrame | None:
+def select_rows(frame: pd.DataFrame | None, counties: set[str] | None, first_year: int | None) -> pd.DataFrame | None:
     """Rows of the chosen counties, from the year before the window (growth needs it)."""
     if frame is None:
         return None
@@ -44,7 +44,8 @@ def _select(frame: pd.DataFrame | None, counties: set[str] | None, first_year: i
     return frame.loc[keep]
 
 
-def _window(result: pd.DataFrame, years: list[int] | None) -> pd.DataFrame:
+def keep_years(result: pd.DataFrame, years: list[int] | None) -> pd.DataFrame:
+    """The rows of ``result`` in ``years`` (all of them for ``None``), renumbered."""
     if years is None:
         return result
     return result.loc[result["year"].isin(years)].reset_index(drop=True)
@@ -76,12 +77,12 @@ def compute_indicators(
     "not computable: needs table.column"), so every registry indicator appears for every county-year.
     """
     counties = {counties} if isinstance(counties, str) else (set(map(str, counties)) if counties is not None else None)
-    years = _years(years)
+    years = year_list(years)
     _check_counties(tables, counties)
     first = years[0] if years else None
     parts = []
     selected = {
-        name: _select(tables.get(name), counties, first)
+        name: select_rows(tables.get(name), counties, first)
         for name in ("county_year", "facility_year", "units", "unit_year")
         if tables.get(name) is not None
     }
@@ -91,13 +92,15 @@ def compute_indicators(
         ]
     if "county_year" in selected or "facility_year" in selected:
         parts.append(county_indicators(selected, include_not_computable))
-    deaths = _select(tables.get("deaths"), counties, first)
+    deaths = select_rows(tables.get("deaths"), counties, first)
     if deaths is not None:
         parts.append(premature_mortality(deaths))
     if not parts:
         raise ToolkitError("no indicator can be computed: the dataset has neither county_year nor deaths")
     columns = tidy.COUNTY_COLUMNS + (["note"] if include_not_computable else [])
-    return _window(tidy.finish(pd.concat(parts, ignore_index=True), columns, allow_empty=include_not_computable), years)
+    return keep_years(
+        tidy.finish(pd.concat(parts, ignore_index=True), columns, allow_empty=include_not_computable), years
+    )
 
 
 def compute_unit_indicators(
@@ -110,7 +113,7 @@ def compute_unit_indicators(
     if "unit_year" not in tables or "units" not in tables:
         return tidy.empty(tidy.UNIT_COLUMNS)
     counties = {counties} if isinstance(counties, str) else (set(map(str, counties)) if counties is not None else None)
-    years = _years(years)
+    years = year_list(years)
     units = tables["units"]
     if counties is not None:
         units = units.loc[units["county_id"].astype(str).isin(counties)]
@@ -118,7 +121,7 @@ def compute_unit_indicators(
     unit_year = unit_year.loc[unit_year["unit_id"].isin(units["unit_id"])]
     if years is not None:
         unit_year = unit_year.loc[unit_year["year"] >= years[0] - 1]
-    return _window(unit_insurance_indicators(unit_year, units, settlement), years)
+    return keep_years(unit_insurance_indicators(unit_year, units, settlement), years)
 
 
 def compare_with_targets(result: pd.DataFrame) -> pd.DataFrame:

@@ -142,7 +142,8 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
     return None
 
 
-def _parse_file(path: Path, is_province: bool, problems: list[Problem]) -> dict[str, ParamEntry]:
+def parse_file(path: Path, is_province: bool, problems: list[Problem]) -> dict[str, ParamEntry]:
+    """One parameter file's entries by key; what is wrong in it is added to ``problems``."""
     data = _read_yaml(path, problems)
     file = str(path)
     if data is None:
@@ -284,12 +285,12 @@ def load_params(params_dir: str | Path | None = None) -> ParamSet:
             f"parameter folder {root} has no {PROVINCE_FILE} (the province default every county starts from)"
         )
     problems: list[Problem] = []
-    province = _parse_file(province_path, True, problems)
+    province = parse_file(province_path, True, problems)
     counties: dict[str, dict[str, ParamEntry]] = {}
     county_dir = root / COUNTY_DIR
     if county_dir.is_dir():
         for path in county_files(county_dir, problems):
-            counties[path.stem] = _parse_file(path, False, problems)
+            counties[path.stem] = parse_file(path, False, problems)
     if problems:
         raise ValidationError.from_problems(problems, what="parameter files")
     return ParamSet(root=root, province=province, counties=counties)

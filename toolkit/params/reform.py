@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import Problem, ToolkitError, ValidationError
-from toolkit.params.load import ParamEntry, _parse_file
+from toolkit.params.load import ParamEntry, parse_file
 from toolkit.params.schema import cross_check
 from toolkit.params.snapshot import ParamSnapshot, ResolvedParam, format_value
 
@@ -64,7 +64,7 @@ def load_reform(path: str | Path) -> Reform:
             ],
         )
     problems: list[Problem] = []
-    entries = _parse_file(path, False, problems)
+    entries = parse_file(path, False, problems)
     if problems:
         raise ValidationError.from_problems(problems, what=f"reform file {path.name}")
     return Reform(name=path.stem, path=str(path), entries=entries)

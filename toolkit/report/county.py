@@ -89,7 +89,8 @@ def source_note(ctx: ReportContext, indicators=(), years=None, settlement_digest
     return SourceNote(source_text(ctx, indicators, years, settlement_digest))
 
 
-def _years_of(frame: pd.DataFrame) -> tuple[int, int] | None:
+def years_of(frame: pd.DataFrame) -> tuple[int, int] | None:
+    """(first, last) year of ``frame``'s rows, or None when it has none."""
     years = frame["year"].dropna()
     return (int(years.min()), int(years.max())) if len(years) else None
 
@@ -242,7 +243,7 @@ def indicator_trends(ctx: ReportContext, indicators=KEY_INDICATORS, ncols: int =
     ]
     fig = figures.trend_grid(panels, ncols=ncols, lang=ctx.lang)
     alt = label("indicators_and_targets", ctx.lang)
-    years = _years_of(mine.loc[mine["indicator"].isin(present) & mine["value"].notna()])
+    years = years_of(mine.loc[mine["indicator"].isin(present) & mine["value"].notna()])
     return Bundle([figures.show(fig, alt=alt), source_note(ctx, present, years)], summary=alt)
 
 
@@ -743,7 +744,7 @@ def claims_checked(ctx: ReportContext, claims_file: str = "") -> Bundle:
         }
     )
     text = claims_summary(checked, lang)
-    years = _years_of(ctx.indicators.loc[ctx.indicators["county_id"] == ctx.county_id])
+    years = years_of(ctx.indicators.loc[ctx.indicators["county_id"] == ctx.county_id])
     return Bundle([Markdown(text), HtmlTable(table, source=source_text(ctx, years=years))], summary=text)
 
 

@@ -18,6 +18,7 @@ import io
 import os
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from toolkit.errors import ToolkitError
@@ -78,6 +79,30 @@ def csv_bytes(
     buf = io.StringIO()
     frame.to_csv(buf, index=False, lineterminator="\n", header=header_row(frame.columns, header, labels))
     return encode_csv(buf.getvalue(), encoding)
+
+
+def money_csv_bytes(
+    frame: pd.DataFrame, money: frozenset, labels: Callable[[str], tuple[str, str]] | None = None
+) -> bytes:
+    """:func:`csv_bytes` with money (the ``money`` columns) as exact two-decimal text, other floats as
+    their shortest repr and booleans as ``true``/``false``: the same bytes each run.
+    ``labels``: column → (zh, en) header (default: the settlement statement's labels)."""
+    out = {}
+    for col in frame.columns:
+        s = frame[col]
+        if col in money and pd.api.types.is_float_dtype(s):
+            out[col] = [f"{v:.2f}" if pd.notna(v) else "" for v in s]
+        elif pd.api.types.is_bool_dtype(s):
+            out[col] = ["true" if v else "false" for v in s]
+        elif pd.api.types.is_float_dtype(s):
+            out[col] = ["" if pd.isna(v) else repr(float(v)) for v in s]
+        else:
+            out[col] = [
+                "" if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else str(v) for v in s
+            ]
+    from toolkit.settlement.labels import column_label
+
+    return csv_bytes(pd.DataFrame(out, columns=list(frame.columns)), labels=labels or column_label)
 
 
 def encode_csv(text: str, encoding: str | None = None) -> bytes:

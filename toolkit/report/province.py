@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import pandas as pd
 
+from toolkit.indicators.registry import registry_by_id
 from toolkit.report import figures
 from toolkit.report.bundle import Bundle
 from toolkit.report.context import ReportContext
 from toolkit.report.county import (
     KEY_INDICATORS,
     PERCENT_UNITS,
-    _fmt,
-    _registry,
-    _years_of,
     source_note,
     source_text,
     target_for,
+    years_of,
 )
 from toolkit.report.labels import label, message
-from toolkit.report.tables import MISSING, HtmlTable, unit_text
+from toolkit.report.tables import MISSING, HtmlTable, fmt_indicator, unit_text
 from toolkit.report.text import Markdown
 
 
@@ -29,7 +28,7 @@ def county_table(ctx: ReportContext, indicators=KEY_INDICATORS) -> HtmlTable:
     """Counties (rows: code, name, reform year) × key indicators (columns, each header with its unit
     and direction) for the year, sorted by county code, and a last row with the province median;
     the headers sort the rows on a click (the median row stays last)."""
-    reg = _registry()
+    reg = registry_by_id()
     lang = ctx.lang
     d = ctx.indicators.loc[ctx.indicators["year"] == ctx.year]
     wide = d.pivot_table(index="county_id", columns="indicator", values="value", aggfunc="first")
@@ -51,7 +50,7 @@ def county_table(ctx: ReportContext, indicators=KEY_INDICATORS) -> HtmlTable:
             unit=unit_text(unit, lang),
             direction=label(f"direction_{reg[i].direction}", lang),
         )
-        out[head] = [*(_fmt(wide.loc[c, i], unit) for c in counties), _fmt(wide[i].median(), unit)]
+        out[head] = [*(fmt_indicator(wide.loc[c, i], unit) for c in counties), fmt_indicator(wide[i].median(), unit)]
     return HtmlTable(
         out,
         caption=f"{label('province_overview', lang)} · {ctx.year}",
@@ -63,7 +62,7 @@ def county_table(ctx: ReportContext, indicators=KEY_INDICATORS) -> HtmlTable:
 
 def ranking(ctx: ReportContext, indicator: str = "in_county_inpatient_share") -> Bundle:
     """Counties ranked on one indicator for the year, best first (per the indicator's direction)."""
-    reg = _registry()
+    reg = registry_by_id()
     if indicator not in reg:
         from toolkit.errors import ToolkitError
 
@@ -87,7 +86,7 @@ def ranking(ctx: ReportContext, indicator: str = "in_county_inpatient_share") ->
 
 def small_multiples(ctx: ReportContext, indicator: str = "hospitalisation_rate") -> object:
     """One small trend panel per county, reform year marked, shared axes."""
-    reg = _registry()
+    reg = registry_by_id()
     d = ctx.indicators.loc[ctx.indicators["indicator"] == indicator, ["county_id", "year", "value"]].dropna()
     fig = figures.small_multiples(
         d,
@@ -99,7 +98,7 @@ def small_multiples(ctx: ReportContext, indicator: str = "hospitalisation_rate")
         percent=reg[indicator].unit in PERCENT_UNITS,
     )
     shown = figures.show(fig)
-    return Bundle([shown, source_note(ctx, [indicator], _years_of(d))], summary=shown.alt)
+    return Bundle([shown, source_note(ctx, [indicator], years_of(d))], summary=shown.alt)
 
 
 def write_side_files(ctx: ReportContext) -> Markdown:

@@ -441,8 +441,8 @@ def checks_table(result: ScenarioResult, lang: str):
 
 def write_side_files(ctx, result: ScenarioResult):
     """The comparison tables as CSV (UTF-8 with BOM) and Excel in ``output_dir`` (nothing when not set)."""
-    from toolkit.commands.settle import _csv_bytes
     from toolkit.io import write_bytes
+    from toolkit.report.csvout import money_csv_bytes
     from toolkit.report.excel import build_workbook_bytes
     from toolkit.report.text import Markdown
 
@@ -451,7 +451,7 @@ def write_side_files(ctx, result: ScenarioResult):
         return Markdown("")
     write_bytes(path, build_workbook_bytes(workbook_sheets(result, ctx.lang)))
     csv = ctx.side_file("scenario_units.csv")
-    write_bytes(csv, _csv_bytes(result.units, result.money))  # BOM from toolkit.report.csvout
+    write_bytes(csv, money_csv_bytes(result.units, result.money))  # BOM from toolkit.report.csvout
     saved = _pick(("测算结果已另存为：", "Saved: "), ctx.lang)
     return Markdown(f"{saved}`{path.name}`, `{csv.name}`")
 

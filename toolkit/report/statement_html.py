@@ -106,11 +106,13 @@ def _pick(obj, name: str, lang: str) -> str:
     return getattr(obj, f"{name}_zh" if lang == "zh" else f"{name}_en")
 
 
-def _num(v, fmt: str = "{:,.2f}") -> str:
+def format_number(v, fmt: str = "{:,.2f}") -> str:
+    """``v`` in ``fmt`` (money with thousands separators by default); a missing value is ``—``."""
     return "—" if v is None or pd.isna(v) else fmt.format(v)
 
 
-def _value(v: float, indicator: str) -> str:
+def format_indicator_value(v: float, indicator: str) -> str:
+    """A quality indicator's value as the statement shows it: credits as a number, shares in percent."""
     if pd.isna(v):
         return "—"
     return f"{v:g}" if indicator == "health_education_credits" else f"{v:.2%}"
@@ -168,14 +170,14 @@ def unit_html(st: UnitStatement, lang: str = "zh") -> str:
     )
     for r in st.process:
         basis = (
-            f"{_num(r.basis, '{:,.1f}')} {t('credits', lang)} × {_num(r.yuan_per_credit, '{:g}')}"
+            f"{format_number(r.basis, '{:,.1f}')} {t('credits', lang)} × {format_number(r.yuan_per_credit, '{:g}')}"
             if r.two_card
-            else _num(r.planned_amount)
+            else format_number(r.planned_amount)
         )
-        quarters = " · ".join(_num(getattr(r, f"score_q{q}"), "{:g}") for q in (1, 2, 3, 4))
+        quarters = " · ".join(format_number(getattr(r, f"score_q{q}"), "{:g}") for q in (1, 2, 3, 4))
         out.append(
             f"<tr><td>{e(r.project_zh if lang == 'zh' else r.project_en)}</td><td class='num'>{e(basis)}</td>"
-            f"<td class='num'>{quarters}</td><td class='num'>{_num(r.quality_coefficient, '{:.4f}')}</td>"
+            f"<td class='num'>{quarters}</td><td class='num'>{format_number(r.quality_coefficient, '{:.4f}')}</td>"
             f"<td class='num'>{yuan(r.amount_fen)}</td></tr>"
         )
     out.append("</table>")
@@ -189,7 +191,7 @@ def unit_html(st: UnitStatement, lang: str = "zh") -> str:
     for r in st.objective:
         out.append(
             f"<tr><td>{e(r.indicator_zh if lang == 'zh' else r.indicator_en)}</td>"
-            f"<td class='num'>{_value(r.value, r.indicator)}</td><td class='num'>{_value(r.benchmark, r.indicator)}</td>"
+            f"<td class='num'>{format_indicator_value(r.value, r.indicator)}</td><td class='num'>{format_indicator_value(r.benchmark, r.indicator)}</td>"
             f"<td>{e(r.result_zh if lang == 'zh' else r.result_en)}</td><td class='num'>{yuan(r.share_fen)}</td>"
             f"<td class='num'>{yuan(r.amount_fen)}</td></tr>"
         )

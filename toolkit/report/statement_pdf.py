@@ -18,7 +18,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.report.statement_html import TEXT, _num, _value
+from toolkit.report.statement_html import TEXT, format_indicator_value, format_number
 from toolkit.settlement.unit_statement import UnitStatement, yuan
 
 FAMILY = "cjk"
@@ -268,25 +268,25 @@ def _page_two_tables(st: UnitStatement, lang: str):
     prow = []
     for r in st.process:
         basis = (
-            f"{_num(r.basis, '{:,.1f}')} {_t('credits', lang)} × {_num(r.yuan_per_credit, '{:g}')}"
+            f"{format_number(r.basis, '{:,.1f}')} {_t('credits', lang)} × {format_number(r.yuan_per_credit, '{:g}')}"
             if r.two_card
-            else _num(r.planned_amount)
+            else format_number(r.planned_amount)
         )
-        quarters = " · ".join(_num(getattr(r, f"score_q{q}"), "{:g}") for q in (1, 2, 3, 4))
+        quarters = " · ".join(format_number(getattr(r, f"score_q{q}"), "{:g}") for q in (1, 2, 3, 4))
         prow.append(
             [
                 r.project_zh if lang == "zh" else r.project_en,
                 basis,
                 quarters,
-                _num(r.quality_coefficient, "{:.4f}"),
+                format_number(r.quality_coefficient, "{:.4f}"),
                 yuan(r.amount_fen),
             ]
         )
     orow = [
         [
             r.indicator_zh if lang == "zh" else r.indicator_en,
-            _value(r.value, r.indicator),
-            _value(r.benchmark, r.indicator),
+            format_indicator_value(r.value, r.indicator),
+            format_indicator_value(r.benchmark, r.indicator),
             r.result_zh if lang == "zh" else r.result_en,
             yuan(r.share_fen),
             yuan(r.amount_fen),

@@ -34,7 +34,7 @@ from toolkit.settlement.statement import (
     REQUIRED_TABLES,
     TIERS,
     SettlementMoney,
-    _ids_as_objects,
+    ids_as_objects,
     settle_money,
     split_by_county,
 )
@@ -130,7 +130,7 @@ def unit_measures(result: SettlementMoney) -> dict[str, np.ndarray]:
 def _prepare(tables: dict[str, pd.DataFrame], year: int) -> dict[str, dict[str, pd.DataFrame]]:
     from toolkit.settlement.public_health import check_known_units
 
-    tables = {name: _ids_as_objects(frame) for name, frame in tables.items()}
+    tables = {name: ids_as_objects(frame) for name, frame in tables.items()}
     check_known_units(tables["units"], tables["ph_process"], tables["ph_targets"], year)
     parts = split_by_county(tables)
     for own in parts.values():

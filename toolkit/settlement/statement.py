@@ -611,7 +611,7 @@ def split_by_county(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.D
 ID_COLUMNS = ("unit_id", "county_id", "township_id", "community_id", "project", "indicator")
 
 
-def _ids_as_objects(frame: pd.DataFrame) -> pd.DataFrame:
+def ids_as_objects(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame.astype({id column: object})``, built from each distinct id once: the rows share one
     Python string per id (whose hash Python keeps), which makes the copy and every later lookup cheaper."""
     wanted = [c for c in ID_COLUMNS if c in frame.columns]
@@ -641,7 +641,7 @@ def settle_province(
 
     # ids as plain Python strings: hashing them is several times faster than Arrow-backed text
     # when every county looks its units up again and again
-    tables = {name: _ids_as_objects(frame) for name, frame in tables.items()}
+    tables = {name: ids_as_objects(frame) for name, frame in tables.items()}
     check_known_units(tables["units"], tables["ph_process"], tables["ph_targets"], year)
     parts = split_by_county(tables)
     results = {}
