@@ -60,7 +60,7 @@ class Flci:
     weights: np.ndarray
 
 
-def _check(betahat: np.ndarray, sigma: np.ndarray, n_pre: int, l_vec: np.ndarray) -> None:
+def check_inputs(betahat: np.ndarray, sigma: np.ndarray, n_pre: int, l_vec: np.ndarray) -> None:
     n_post = len(betahat) - n_pre
     if n_pre < 1 or n_post < 1:
         raise ToolkitError("HonestDiD intervals need at least one pre-period and one post-period coefficient")
@@ -77,7 +77,7 @@ def flci_smoothness(
     b = np.asarray(betahat, dtype=float)
     S = np.asarray(sigma, dtype=float)
     lv = np.asarray(l_vec, dtype=float)
-    _check(b, S, n_pre, lv)
+    check_inputs(b, S, n_pre, lv)
     K, P = n_pre, len(lv)
     s_idx = np.arange(1, P + 1)
     target = float(s_idx @ lv)

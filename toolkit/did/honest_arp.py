@@ -531,9 +531,9 @@ def _grid(lb: float, ub: float, n: int) -> np.ndarray:
 
 
 def _validate(b, S, n_pre, lv, hybrid, grid_points):
-    from toolkit.did.honest import _check
+    from toolkit.did.honest import check_inputs
 
-    _check(b, S, n_pre, lv)
+    check_inputs(b, S, n_pre, lv)
     if hybrid not in ("LF", "ARP"):
         raise ToolkitError(f"hybrid must be 'LF' (least-favourable hybrid) or 'ARP' (conditional), got {hybrid!r}")
     if grid_points < 2:
