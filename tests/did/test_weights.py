@@ -95,3 +95,60 @@ def test_cli_weights(mpdta, tmp_path, capsys):
     assert obj["estimate"] == pytest.approx(ref["twfe"]["estimate"], abs=EXACT)
     assert cli.main([*args, "--weights", "pop", "--estimator", "cs"]) == 2
     assert "sampling weights" in capsys.readouterr().err
+
+
+def test_weighted_sa_equals_pyfixest(mpdta):
+    # WLS on the saturated cohort x relative-period design, cells aggregated by summed weights
+    ref = json.loads(REF.read_text(encoding="utf-8"))["sa"]
+    sa = estimate(mpdta, estimator="sa", weights="pop", **COLS)
+    cells = sa.group_time.set_index(["cohort", "event_time"])
+    assert len(cells) == len(ref["cells"]) == 12
+    for key, (b, se) in ref["cells"].items():
+        g, e = (int(x) for x in key.split(":"))
+        assert cells.loc[(g, e), "estimate"] == pytest.approx(b, abs=1e-8)
+        assert cells.loc[(g, e), "se"] == pytest.approx(se, rel=1e-8)
+    es = sa.event_study.set_index("event_time")
+    for k, (b, se) in ref["event_study"].items():
+        assert es.loc[int(k), "estimate"] == pytest.approx(b, abs=1e-8)
+        assert es.loc[int(k), "se"] == pytest.approx(se, rel=1e-8)
+    assert sa.estimate == pytest.approx(ref["att"][0], abs=1e-8)
+    assert sa.se == pytest.approx(ref["att"][1], rel=1e-8)
+    assert sa.options["weights"] == "pop" and "weighted least squares" in sa.inference
+    plain = estimate(mpdta, estimator="sa", **COLS)
+    assert abs(sa.estimate - plain.estimate) > 0.01  # population weights move the ATT (-0.018 vs -0.040)
+
+
+def test_sa_constant_weights_change_nothing(mpdta):
+    plain = estimate(mpdta, estimator="sa", **COLS)
+    w = estimate(mpdta.assign(w=7.0), estimator="sa", weights="w", **COLS)
+    assert w.estimate == pytest.approx(plain.estimate, abs=EXACT)
+    assert w.se == pytest.approx(plain.se, abs=EXACT)
+    pd.testing.assert_frame_equal(w.event_study, plain.event_study, atol=EXACT, rtol=0)
+
+
+def test_sa_integer_unit_weights_equal_duplicated_units():
+    # weight 2 on a unit is the same regression (and the same cell shares) as that unit twice
+    rows = []
+    for unit, g, w in [(1, 0, 1), (2, 0, 2), (3, 3, 2), (4, 3, 1), (5, 4, 1), (6, 4, 3), (7, 0, 1)]:
+        for t in (1, 2, 3, 4):
+            y = 0.3 * unit + 0.1 * t * unit % 3 + (1.5 + 0.2 * unit if g and t >= g else 0.0) + 0.05 * ((unit * t) % 4)
+            rows.append({"u": unit, "t": t, "g": g, "y": y, "w": float(w)})
+    d = pd.DataFrame(rows)
+    dup = pd.concat(
+        [d[d["w"] >= k].assign(u=lambda x, k=k: x["u"] + 100 * (k - 1)) for k in (1, 2, 3)], ignore_index=True
+    )
+    cols = dict(yname="y", idname="u", tname="t", gname="g")
+    weighted = estimate(d, estimator="sa", weights="w", **cols)
+    copies = estimate(dup, estimator="sa", **cols)
+    assert weighted.estimate == pytest.approx(copies.estimate, abs=1e-10)
+    pd.testing.assert_series_equal(weighted.event_study["estimate"], copies.event_study["estimate"], atol=1e-10, rtol=0)
+    # the ATT is the cells' average with summed weights: cohort 3 weighs 3 per post cell, cohort 4 weighs 4
+    gt = weighted.group_time.set_index(["cohort", "event_time"])["estimate"]
+    by_hand = (3 * gt[(3, 0)] + 3 * gt[(3, 1)] + 4 * gt[(4, 0)]) / 10
+    assert weighted.estimate == pytest.approx(by_hand, abs=1e-12)
+
+
+@pytest.mark.parametrize("estimator", ["cs", "bjs", "sdid"])
+def test_estimators_without_weights_refuse_them(mpdta, estimator):
+    with pytest.raises(ToolkitError, match=f"estimator '{estimator}' does not take sampling weights"):
+        estimate(mpdta, estimator=estimator, weights="pop", **COLS)

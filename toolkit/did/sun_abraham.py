@@ -44,7 +44,7 @@ from toolkit.did.inference import wald_inference
 from toolkit.did.panel import Panel, prepare_panel
 from toolkit.did.pretest import hotelling_reference
 from toolkit.did.result import DidResult
-from toolkit.did.twfe import within_transform
+from toolkit.did.twfe import weight_values, within_transform
 from toolkit.errors import ToolkitError
 
 #: relative tolerance for the rank of the design and of the pre-test covariance (numpy's default
@@ -69,6 +69,7 @@ def sun_abraham(
     control: str = "never",
     ref: int = -1,
     covariates: Sequence[str] | str = (),
+    weights: str | None = None,
     alpha: float = 0.05,
     panel: Panel | None = None,
 ) -> DidResult:
@@ -77,6 +78,11 @@ def sun_abraham(
     ``covariates``: time-varying columns added to the saturated regression (as in fixest/pyfixest
     ``y ~ sunab(...) + x | unit + year``); their coefficients are in ``diagnostics``. A covariate
     constant within units is absorbed by the unit effects and is an error (collinear).
+
+    ``weights``: a column of sampling (population) weights, > 0 — weighted least squares with CR1
+    standard errors, as fixest/pyfixest ``feols(..., weights=)`` on the same saturated design; the
+    event study and the ATT then weight each cell by the sum of its rows' weights (fixest
+    ``sunab``'s aggregation with weights, as HonestDiD's ``sunab_beta_vcv`` reproduces it).
 
     ``control`` must be ``"never"``: SA's comparison is the never-treated cohort (or the last
     treated cohort when there is none, said in a warning); a not-yet-treated comparison is not
@@ -95,7 +101,9 @@ def sun_abraham(
         raise ToolkitError(f"ref (the reference event time) must be a negative whole number, got {ref!r}")
     ref = int(ref)
     if panel is None:
-        panel = prepare_panel(data, yname, idname, tname, gname, covariates=covariates)
+        panel = prepare_panel(
+            data, yname, idname, tname, gname, covariates=covariates, extra_columns=[weights] if weights else ()
+        )
     covariates = panel.covariates
     d = panel.data
     t_last = int(panel.times[-1])
@@ -104,6 +112,7 @@ def sun_abraham(
     y = d["y"].to_numpy(dtype=float)
     unit = d["unit_code"].to_numpy()
     Xc = d[list(covariates)].to_numpy(dtype=float) if covariates else np.zeros((len(d), 0))
+    wt = weight_values(panel, weights)
     warnings = list(panel.warnings)
     cohorts = sorted(int(g) for g in np.unique(G) if g > 0)
     if not cohorts:
@@ -120,6 +129,7 @@ def sun_abraham(
         warnings.append(f"no never-treated units: cohort {last} is the control cohort; periods from {last} on dropped")
         G, time, y, unit = np.where(G[keep] == last, 0, G[keep]), time[keep], y[keep], unit[keep]
         Xc = Xc[keep]
+        wt = wt[keep] if wt is not None else None
         control_cohort = f"last treated ({last})"
     unit = np.unique(unit, return_inverse=True)[1]
     times, tcode = np.unique(time, return_inverse=True)
@@ -145,9 +155,12 @@ def sun_abraham(
     X = np.zeros((N, len(cells)))
     rows = np.flatnonzero((G > 0) & (rel != ref))
     X[rows, [cell_index[(int(G[r]), int(rel[r]))] for r in rows]] = 1.0
-    size = X.sum(axis=0)  # observations per cell: fixest sunab's aggregation weights (cohort sizes if balanced)
+    # observations per cell (sum of weights with sampling weights): fixest sunab's aggregation weights
+    size = X.sum(axis=0) if wt is None else wt @ X
     nc = len(cells)
-    both = within_transform(np.column_stack([y, X, Xc]), unit, tcode)
+    both = within_transform(np.column_stack([y, X, Xc]), unit, tcode, weights=wt)
+    if wt is not None:  # WLS: rows scaled by sqrt(w) after the weighted projection (twfe.fit_within)
+        both = both * np.sqrt(wt)[:, None]
     Yd, Xd = both[:, 0], both[:, 1:]
     XtX = Xd.T @ Xd
     rank = _rank(XtX[:nc, :nc])
@@ -236,7 +249,8 @@ def sun_abraham(
         outcome=yname,
         n_units=n,
         n_obs=N,
-        inference="Sun–Abraham interaction-weighted; cluster-robust CR1 by unit, delta method with cohort shares fixed",
+        inference="Sun–Abraham interaction-weighted; cluster-robust CR1 by unit, delta method with cohort shares fixed"
+        + (f"; weighted least squares (weights '{weights}')" if weights else ""),
         event_study=pd.DataFrame(es),
         groups=pd.DataFrame(groups),
         group_time=group_time,
@@ -249,6 +263,7 @@ def sun_abraham(
             "base_period": "universal",
             "cluster": idname,
             "covariates": list(covariates),
+            "weights": weights,
         },
     )
 

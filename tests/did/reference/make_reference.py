@@ -141,6 +141,40 @@ def weighted_reference(df: pd.DataFrame) -> dict:
         ),
         "twfe": {"estimate": float(tw.coef().iloc[0]), "se": float(tw.se().iloc[0])},
         "event": {str(k): v for k, v in sorted(event.items())},
+        "sa": sa_weighted_reference(df),
+    }
+
+
+def sa_weighted_reference(df: pd.DataFrame) -> dict:
+    """Population-weighted Sun–Abraham: pyfixest WLS on the saturated cohort × relative-period design
+    (cell = 'g:e' for cohort g at relative period e != -1, 'ref' for never-treated rows and e = -1),
+    CRV1 by county; the event study and ATT aggregate the cells with weights equal to the sum of the
+    population weights of each cell's rows (fixest sunab with weights, as HonestDiD's sunab_beta_vcv)."""
+    g, t = df["first_treat"].to_numpy(), df["year"].to_numpy()
+    d = df.assign(cell=np.where((g > 0) & (t - g != -1), [f"{a}:{b}" for a, b in zip(g, t - g)], "ref"))
+    fit = pf.feols(
+        "lemp ~ i(cell, ref='ref') | countyreal + year",
+        data=d,
+        vcov={"CRV1": "countyreal"},
+        weights="pop",
+        fixef_tol=1e-14,
+    )
+    names = [str(k) for k in fit.coef().index]
+    beta, V = fit.coef().to_numpy(), np.asarray(fit._vcov)
+    key = [k.removeprefix("cell::") for k in names]
+    e = np.array([int(k.split(":")[1]) for k in key])
+    size = np.array([d.loc[d["cell"] == k, "pop"].sum() for k in key])
+
+    def combo(mask: np.ndarray) -> list[float]:
+        w = np.where(mask, size, 0.0) / size[mask].sum()
+        return [float(w @ beta), float(np.sqrt(w @ V @ w))]
+
+    return {
+        "how": "pf.feols('lemp ~ i(cell, ref='ref') | countyreal + year', weights='pop', vcov={'CRV1': 'countyreal'}, "
+        "fixef_tol=1e-14) (default ssc); aggregation by the cells' summed population weights",
+        "cells": {k: [float(beta[i]), float(np.sqrt(V[i, i]))] for i, k in enumerate(key)},
+        "event_study": {str(x): combo(e == x) for x in sorted(set(e))},
+        "att": combo(e >= 0),
     }
 
 
