@@ -304,6 +304,7 @@ def test_cli_writes_csv_excel_html_and_same_bytes(tmp_path, capsys, monkeypatch)
     assert {"scenario.xlsx", "scenario.html", "provenance.json"} <= set(names)
     raw = (out / "scenario_units.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel and WPS open it as UTF-8
+    assert not raw[3:].startswith(b"\xef\xbb\xbf")  # one mark only: a second one garbles the first header
     units = pd.read_csv(out / "scenario_units.csv", encoding="utf-8-sig")
     assert units["savings_county_difference"].tolist() == [10_000.0] * 4
     html = (out / "scenario.html").read_text(encoding="utf-8")

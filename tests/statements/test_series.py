@@ -1,10 +1,12 @@
 """``settle --years``: a savings-by-year series per unit and county (seed 000 §4.1 "连续7年结余")."""
 
 import pandas as pd
+import pytest
 
 from tests.settlement.builders import make_tables
 from toolkit import cli
-from toolkit.settlement.savings_series import parse_years, streak
+from toolkit.settlement.savings_series import streak
+from toolkit.years import parse_years
 
 
 def _dataset(root):
@@ -47,9 +49,21 @@ def test_settle_years_writes_the_series(tmp_path, capsys):
 def test_bad_year_range_exits_2(tmp_path, capsys):
     ds = _dataset(tmp_path / "ds")
     assert cli.main(["settle", str(ds), "--years", "2024-2023", "--out", str(tmp_path / "out")]) == 2
-    assert "2017-2024" in capsys.readouterr().err
+    assert "start ≤ end" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
-def test_parse_years():
-    assert parse_years("2017-2024") == list(range(2017, 2025)) and parse_years("2019") == [2019]
+@pytest.mark.parametrize("years", ["2030-2031", "2024,2030"])
+def test_years_the_dataset_lacks_exit_2_before_writing(tmp_path, capsys, years):
+    ds = _dataset(tmp_path / "ds")
+    assert cli.main(["settle", str(ds), "--years", years, "--out", str(tmp_path / "out")]) == 2
+    assert "2030" in capsys.readouterr().err  # the year it lacks, named
+    assert not (tmp_path / "out").exists()
+
+
+def test_settle_reads_years_as_every_other_command():
+    """One ``parse_years`` (toolkit.years) for every ``--years``: a list settles the years it names."""
+    import toolkit.settlement.savings_series as series
+
+    assert not hasattr(series, "parse_years")
+    assert parse_years("2021, 2023", [2021, 2022, 2023]) == [2021, 2023]

@@ -34,7 +34,6 @@ DESCRIPTION = (
     "money moved between tiers, winners and losers (CSV, Excel, HTML)."
 )
 TABLES = ["units", "unit_year", "ph_process", "ph_targets"]
-BOM = "\ufeff".encode()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -113,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     )
     files: list[tuple[str, bytes]] = []
     for name, frame in result.tables().items():
-        files.append((f"scenario_{name}.csv", BOM + money_csv_bytes(frame, result.money)))
+        files.append((f"scenario_{name}.csv", money_csv_bytes(frame, result.money)))
     note = [f"data {ds.data_hash[:12]} · reforms {', '.join(result.reforms)} · provenance.json"]
     files.append(("scenario.xlsx", build_workbook_bytes(workbook_sheets(result, args.lang, note))))
     files.append(("scenario.html", html_page(result, args.lang, prov).encode("utf-8")))

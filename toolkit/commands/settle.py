@@ -118,8 +118,9 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.report.settlement_workbook import settlement_workbook_bytes
     from toolkit.report.statements import FOLDER, statement_files
     from toolkit.settlement.reconciliation import reconcile
-    from toolkit.settlement.savings_series import MONEY, parse_years, savings_series, streak
+    from toolkit.settlement.savings_series import MONEY, savings_series, streak
     from toolkit.settlement.statement import settle_province
+    from toolkit.years import parse_years
 
     check_output([args.out], [args.dataset], folder=True)  # before anything is read or written
     paramset = load_params(args.params)  # bad parameters are reported before the data is read
@@ -140,12 +141,7 @@ def run(args: argparse.Namespace) -> int:
             )
         counties = [args.county]
     if args.years is not None:
-        try:
-            years = parse_years(args.years)
-        except ValueError as exc:
-            raise ToolkitError(
-                str(exc), [Problem("command line", "FIRST-LAST, e.g. 2017-2024", column="--years", value=args.years)]
-            ) from None
+        years = parse_years(args.years, sorted(int(y) for y in ds.tables["unit_year"]["year"].unique()))
     else:
         years = [args.year]
     statements = args.statements or ("pdf" if args.years is None else "none")

@@ -69,16 +69,4 @@ def streak(series: pd.DataFrame, end: int, column: str = "saved") -> int:
     return n
 
 
-def parse_years(text: str) -> list[int]:
-    """``2017-2024`` → [2017, …, 2024]; ``2019`` → [2019]; raises ValueError otherwise."""
-    parts = str(text).replace("–", "-").split("-")
-    if len(parts) == 1 and parts[0].strip().isdigit():
-        return [int(parts[0])]
-    if len(parts) == 2 and all(p.strip().isdigit() for p in parts):
-        a, b = int(parts[0]), int(parts[1])
-        if a <= b:
-            return list(range(a, b + 1))
-    raise ValueError(f"years as FIRST-LAST, e.g. 2017-2024 (got {text!r})")
-
-
-__all__ = ["savings_series", "streak", "parse_years"]
+__all__ = ["savings_series", "streak"]
