@@ -92,10 +92,9 @@ def parameterize(nb: nbformat.NotebookNode, parameters: dict) -> nbformat.Notebo
 
 def declared_parameters(notebook_path: str | os.PathLike) -> dict[str, str]:
     """Names (and default source text) of the parameters a notebook declares in its ``parameters`` cell."""
-    from papermill.inspection import _infer_parameters
+    from papermill.inspection import inspect_notebook
 
-    nb = read_notebook(notebook_path)
-    return {p.name: p.default for p in _infer_parameters(nb)}
+    return {name: p["default"] for name, p in inspect_notebook(str(notebook_path)).items()}
 
 
 def _remove(path: Path) -> None:
