@@ -80,7 +80,7 @@ def test_bad_weights_are_clear_errors(mpdta):
     with pytest.raises(ToolkitError, match="CR1"):
         estimate(mpdta, estimator="twfe", weights="pop", vcov="CR2", **COLS)
     with pytest.raises(ToolkitError, match="does not take sampling weights"):
-        estimate(mpdta, estimator="cs", weights="pop", **COLS)
+        estimate(mpdta, estimator="bjs", weights="pop", **COLS)
 
 
 def test_cli_weights(mpdta, tmp_path, capsys):
@@ -93,7 +93,7 @@ def test_cli_weights(mpdta, tmp_path, capsys):
     obj = json.loads(capsys.readouterr().out)
     ref = json.loads(REF.read_text(encoding="utf-8"))
     assert obj["estimate"] == pytest.approx(ref["twfe"]["estimate"], abs=EXACT)
-    assert cli.main([*args, "--weights", "pop", "--estimator", "cs"]) == 2
+    assert cli.main([*args, "--weights", "pop", "--estimator", "bjs"]) == 2
     assert "sampling weights" in capsys.readouterr().err
 
 
@@ -148,7 +148,62 @@ def test_sa_integer_unit_weights_equal_duplicated_units():
     assert weighted.estimate == pytest.approx(by_hand, abs=1e-12)
 
 
-@pytest.mark.parametrize("estimator", ["cs", "bjs", "sdid"])
+@pytest.mark.parametrize("estimator", ["bjs", "sdid"])
 def test_estimators_without_weights_refuse_them(mpdta, estimator):
     with pytest.raises(ToolkitError, match=f"estimator '{estimator}' does not take sampling weights"):
         estimate(mpdta, estimator=estimator, weights="pop", **COLS)
+
+
+CS_RUNS = {
+    "never": dict(control="never"),
+    "notyet": dict(control="notyet"),
+    "never_lpop_dr": dict(control="never", covariates=("lpop",), est_method="dr"),
+    "never_lpop_reg": dict(control="never", covariates=("lpop",), est_method="reg"),
+    "never_lpop_ipw": dict(control="never", covariates=("lpop",), est_method="ipw"),
+    "notyet_lpop_dr": dict(control="notyet", covariates=("lpop",), est_method="dr"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(CS_RUNS))
+def test_weighted_cs_equals_csdid(mpdta, key):
+    # csdid 0.4.3 weights_name='pop' (R did weightsname): every ATT(g,t), SE and aggregation
+    ref = json.loads(REF.read_text(encoding="utf-8"))["cs"][key]
+    cs = estimate(mpdta, estimator="cs", weights="pop", cband=False, **CS_RUNS[key], **COLS)
+    gt = cs.group_time.set_index(["cohort", "time"])
+    assert len(gt) == len(ref["cells"]) == 12
+    for c in ref["cells"]:
+        assert gt.loc[(c["cohort"], c["time"]), "estimate"] == pytest.approx(c["estimate"], abs=1e-8)
+        assert gt.loc[(c["cohort"], c["time"]), "se"] == pytest.approx(c["se"], rel=1e-8)
+    for kind, agg in ref["aggte"].items():
+        got = cs.diagnostics["overall"][kind]
+        assert got["estimate"] == pytest.approx(agg["estimate"], abs=1e-8), kind
+        assert got["se"] == pytest.approx(agg["se"], rel=1e-8), kind
+    es = cs.event_study.set_index("event_time")
+    for row in ref["aggte"]["dynamic"]["table"]:
+        assert es.loc[row["key"], "estimate"] == pytest.approx(row["estimate"], abs=1e-8)
+        assert es.loc[row["key"], "se"] == pytest.approx(row["se"], rel=1e-8)
+    assert cs.options["weights"] == "pop"
+
+
+def test_cs_weights_by_hand():
+    # two periods, one cohort, never-treated controls: ATT = weighted mean change, treated minus control
+    # treated units dy = 3 (w 1), 5 (w 3): 4.5; controls dy = 1 (w 2), 2 (w 2): 1.5; ATT = 3
+    rows = []
+    for u, g, w, dy in [(1, 2, 1.0, 3.0), (2, 2, 3.0, 5.0), (3, 0, 2.0, 1.0), (4, 0, 2.0, 2.0)]:
+        rows += [{"u": u, "t": 1, "g": g, "y": 10.0 * u, "w": w}, {"u": u, "t": 2, "g": g, "y": 10.0 * u + dy, "w": w}]
+    cs = estimate(
+        pd.DataFrame(rows), estimator="cs", weights="w", cband=False, yname="y", idname="u", tname="t", gname="g"
+    )
+    assert cs.estimate == pytest.approx(3.0, abs=1e-12)
+    # IF (n = 4): treated n·w(dy−4.5)/Σw = 4·1·(−1.5)/4, 4·3·0.5/4 = −1.5, 1.5;
+    # controls −n·w(dy−1.5)/Σw = −4·2·(−0.5)/4, −4·2·0.5/4 = 1, −1; SE = sqrt(2.25 + 2.25 + 1 + 1)/4
+    assert cs.se == pytest.approx(np.sqrt(6.5) / 4, abs=1e-12)
+
+
+def test_cs_weights_must_be_constant_within_units(mpdta):
+    varying = mpdta.assign(w=1.0 + (mpdta["year"] == 2005))
+    with pytest.raises(ToolkitError, match="varies within 500 units"):
+        estimate(varying, estimator="cs", weights="w", **COLS)
+    unbalanced = mpdta.iloc[1:]
+    with pytest.raises(ToolkitError, match="balanced panel"):
+        estimate(unbalanced, estimator="cs", weights="pop", **COLS)

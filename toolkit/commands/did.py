@@ -48,7 +48,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--covariates", default="", help="comma-separated covariate columns")
     parser.add_argument("--cluster", default=None, help="cluster column (default: the unit column)")
     parser.add_argument(
-        "--weights", default=None, metavar="COLUMN", help="twfe, event, sa: sampling (population) weights column (WLS)"
+        "--weights",
+        default=None,
+        metavar="COLUMN",
+        help="twfe, event, sa, cs: sampling (population) weights column (WLS; cs: constant per unit)",
     )
     parser.add_argument(
         "--vcov",

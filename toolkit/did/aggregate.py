@@ -36,12 +36,17 @@ from toolkit.errors import ToolkitError
 TYPES = ("simple", "dynamic", "group", "calendar")
 
 
-def weight_influence(keep: np.ndarray, pg_cells: np.ndarray, G: np.ndarray, cohort_cells: np.ndarray) -> np.ndarray:
+def weight_influence(
+    keep: np.ndarray, pg_cells: np.ndarray, G: np.ndarray, cohort_cells: np.ndarray, uw: np.ndarray | None = None
+) -> np.ndarray:
     """Influence of estimating the weights pg[keep] / sum(pg[keep]) (R did's ``wif``); n × |keep|.
 
     Shared by the aggregations here, :mod:`toolkit.did.pretest` and :mod:`toolkit.did.sensitivity`."""
     S = pg_cells[keep].sum()
-    centered = (G[:, None] == cohort_cells[keep][None, :]).astype(float) - pg_cells[keep][None, :]
+    member = (G[:, None] == cohort_cells[keep][None, :]).astype(float)
+    if uw is not None:  # sampling weights: R's weights.ind * 1{G = g} - pg
+        member = member * uw[:, None]
+    centered = member - pg_cells[keep][None, :]
     return centered / S - centered.sum(axis=1, keepdims=True) * (pg_cells[keep] / S**2)[None, :]
 
 
@@ -123,7 +128,8 @@ def aggte(
     G = result.unit_cohort
     n = result.n_units
     cohorts = np.array(sorted(set(group.tolist())))
-    pg_cohort = np.array([np.mean(G == g) for g in cohorts])
+    uw = result.unit_weights
+    pg_cohort = np.array([np.mean(G == g) if uw is None else np.mean(uw * (G == g)) for g in cohorts])
     pg = pg_cohort[np.searchsorted(cohorts, group)]
     se_of = _Se(result, bootstrap, biters, seed)
     table: pd.DataFrame | None = None
@@ -151,7 +157,7 @@ def aggte(
             raise ToolkitError("no post-treatment ATT(g,t) cell to aggregate")
         wts = pg[keep] / pg[keep].sum()
         overall = float(att[keep] @ wts)
-        inf = aggregated_influence(att, IF, keep, wts, weight_influence(keep, pg, G, group))
+        inf = aggregated_influence(att, IF, keep, wts, weight_influence(keep, pg, G, group, uw))
         label = "simple: post-treatment ATT(g,t) weighted by cohort size"
     elif type == "group":
         est_g, infs = [], []
@@ -172,7 +178,7 @@ def aggte(
         idx = np.flatnonzero(has)
         wts = pg_cohort[idx] / pg_cohort[idx].sum()
         overall = float(est_g[idx] @ wts)
-        inf = aggregated_influence(est_g, infs, idx, wts, weight_influence(idx, pg_cohort, G, cohorts))
+        inf = aggregated_influence(est_g, infs, idx, wts, weight_influence(idx, pg_cohort, G, cohorts, uw))
         label = "group: mean of each cohort's post-treatment effects, weighted by cohort size"
     elif type == "dynamic":
         e_all = t - group
@@ -190,7 +196,7 @@ def aggte(
             keep = np.flatnonzero((e_all == e) & include)
             wts = pg[keep] / pg[keep].sum()
             est_e.append(float(att[keep] @ wts))
-            infs.append(aggregated_influence(att, IF, keep, wts, weight_influence(keep, pg, G, group)))
+            infs.append(aggregated_influence(att, IF, keep, wts, weight_influence(keep, pg, G, group, uw)))
         est_e = np.array(est_e)
         infs = np.column_stack(infs)
         table = table_from(list(eseq), "event_time", est_e, infs)
@@ -211,7 +217,7 @@ def aggte(
             keep = np.flatnonzero((t == y) & (group <= t) & ok)
             wts = pg[keep] / pg[keep].sum()
             est_t.append(float(att[keep] @ wts))
-            infs.append(aggregated_influence(att, IF, keep, wts, weight_influence(keep, pg, G, group)))
+            infs.append(aggregated_influence(att, IF, keep, wts, weight_influence(keep, pg, G, group, uw)))
         est_t = np.array(est_t)
         infs = np.column_stack(infs)
         table = table_from(years, "time", est_t, infs)

@@ -93,7 +93,7 @@ def estimate(
 
     ``options`` go to the estimator (e.g. ``vcov="CR2"``, ``bootstrap="wild"``,
     ``boot_weights="webb"``, ``leads=4``, ``est_method="reg"``, ``ref=-5``). ``weights`` always
-    means sampling (population) weights — a column name — taken by twfe, event and sa (WLS, CR1) and
+    means sampling (population) weights — a column name — taken by twfe, event and sa (WLS, CR1), cs (constant per unit, R did) and
     an error for an estimator that does not take them.
     """
 

@@ -53,13 +53,16 @@ def pre_event_time_effects(result: AttGtResult) -> tuple[np.ndarray, np.ndarray,
     ok = np.isfinite(att)
     G = result.unit_cohort
     cohorts = np.array(sorted(set(group.tolist())))
-    pg = np.array([np.mean(G == g) for g in cohorts])[np.searchsorted(cohorts, group)]
+    uw = result.unit_weights
+    pg = np.array([np.mean(G == g) if uw is None else np.mean(uw * (G == g)) for g in cohorts])[
+        np.searchsorted(cohorts, group)
+    ]
     e_all = t - group
     events, est, infs = [], [], []
     for e in np.unique(e_all[ok & (e_all < 0)]):
         keep = np.flatnonzero((e_all == e) & ok)
         wts = pg[keep] / pg[keep].sum()
-        inf = aggregated_influence(att, result.inffunc, keep, wts, weight_influence(keep, pg, G, group))
+        inf = aggregated_influence(att, result.inffunc, keep, wts, weight_influence(keep, pg, G, group, uw))
         if np.sqrt(np.sum(inf**2)) / result.n_units <= SE_ZERO:
             continue  # the universal base period: estimate 0 by construction
         events.append(int(e))

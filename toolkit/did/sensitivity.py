@@ -109,12 +109,13 @@ def placebo_dates(
             continue
         G = res.unit_cohort
         cohort_list = np.array(sorted(set(grp.tolist())))
-        pg_c = np.array([np.mean(G == g) for g in cohort_list])
+        uw = res.unit_weights
+        pg_c = np.array([np.mean(G == g) if uw is None else np.mean(uw * (G == g)) for g in cohort_list])
         pg = pg_c[np.searchsorted(cohort_list, grp)]
         w = pg[keep] / pg[keep].sum()
         att = c["estimate"].to_numpy(dtype=float)
         est = float(att[keep] @ w)
-        inf = aggregated_influence(att, res.inffunc, keep, w, weight_influence(keep, pg, G, grp))
+        inf = aggregated_influence(att, res.inffunc, keep, w, weight_influence(keep, pg, G, grp, uw))
         se = float(math.sqrt(np.sum(inf**2)) / res.n_units)
         lo, hi, p = wald_inference(est, se, alpha, p_from_infinite_se=True)
         rows.append(

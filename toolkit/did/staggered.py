@@ -76,6 +76,8 @@ class AttGtResult:
     wald_pvalue: float | None = None
     wald_df: int = 0
     warnings: list[str] = field(default_factory=list)
+    unit_weights: np.ndarray | None = None  # sampling weight per unit, mean 1 (R did's weights.ind)
+    weights: str | None = None  # the weights column
 
     @property
     def att(self) -> np.ndarray:
@@ -92,6 +94,7 @@ class AttGtResult:
             "bootstrap": self.bootstrap,
             "biters": self.biters,
             "seed": self.seed,
+            "weights": self.weights,
         }
 
 
@@ -129,6 +132,7 @@ def did_panel_2x2(
     method: str = "dr",
     trim_level: float = 0.995,
     notes: list[str] | None = None,
+    weights: np.ndarray | None = None,
 ) -> tuple[float, np.ndarray]:
     """One 2×2 panel DiD on the units of a cell: (ATT, influence function per unit).
 
@@ -138,10 +142,11 @@ def did_panel_2x2(
     the influence function is on the cell's own sample (mean zero, ATT + mean(IF) linearises).
     With ``notes`` given, ``"separated"`` is appended when the propensity score separates the
     groups (some fitted score within :data:`PS_SEPARATION` of 0 or 1): no overlap, and the
-    analytic SE is then not trustworthy.
+    analytic SE is then not trustworthy. ``weights``: the units' sampling weights (R DRDID's
+    ``i.weights``, normalised to mean 1 on the cell's units as there).
     """
     n = len(d)
-    w = np.ones(n)  # sampling weights: none (R normalises them to mean 1)
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float) / np.mean(weights)
     ctrl = d == 0
     if method in ("dr", "reg"):
         beta = _wls(X[ctrl], dy[ctrl], w[ctrl])
@@ -265,6 +270,7 @@ def att_gt(
     seed: int = 20240901,
     cluster: str | None = None,
     cband: bool = True,
+    weights: str | None = None,
     panel: Panel | None = None,
 ) -> AttGtResult:
     """Callaway–Sant'Anna ATT(g,t) for every cohort g and period t.
@@ -278,6 +284,11 @@ def att_gt(
     the analytic SEs by multiplier-bootstrap SEs (Rademacher weights, IQR scale, as R ``mboot``);
     simultaneous bands (``cband_low/high``) are computed from ``biters`` draws with ``seed`` unless
     ``cband=False`` (then no bootstrap is run at all when ``bootstrap=False``; bands = pointwise).
+
+    ``weights``: a column of sampling (population) weights, > 0 and constant within each unit (R
+    ``did``'s ``weightsname``, csdid's ``weights_name``), normalised to mean 1 over the units: each
+    2×2 is the weighted estimator of R DRDID and the aggregation shares are weighted cohort shares.
+    Balanced panels only (an unbalanced panel with weights is refused).
     """
     _check_args(control, est_method, base_period, alpha, anticipation)
     if panel is None:
@@ -288,10 +299,11 @@ def att_gt(
             tname,
             gname,
             covariates=covariates,
-            extra_columns=(cluster,) if cluster else (),
+            extra_columns=tuple(c for c in (cluster, weights) if c),
         )
     covariates = panel.covariates
     w = _wide(panel, cluster)
+    uw = _unit_weights(panel, weights) if weights else None
     G, Yw, times = w.G, w.Y, w.times
     n, T = Yw.shape
     if T < 2:
@@ -307,6 +319,11 @@ def att_gt(
     warnings = list(w.warnings)
     unbalanced = not panel.balanced
     seen = ~np.isnan(Yw)
+    if unbalanced and weights:
+        raise ToolkitError(
+            f"Callaway–Sant'Anna with sampling weights (weights={weights!r}) needs a balanced panel; "
+            f"{n * T - panel.n_obs} of {n * T} unit-periods are missing — estimate unweighted or balance the panel"
+        )
     if unbalanced:
         n_missing = n * T - panel.n_obs
         warnings.append(
@@ -377,6 +394,15 @@ def att_gt(
                     continue
                 att, inf = cell
                 n_c = int((ctrl & (seen[:, ti] | seen[:, bi])).sum())
+            elif not covariates and uw is not None:
+                # the same closed form with sampling weights (weighted means; DRDID's IF rescaled by n/n_cell)
+                w1, w0 = uw[treat], uw[ctrl]
+                m1 = float(w1 @ dy[treat] / w1.sum())
+                m0 = float(w0 @ dy[ctrl] / w0.sum())
+                att = m1 - m0
+                inf = np.zeros(n)
+                inf[treat] = n * w1 * (dy[treat] - m1) / w1.sum()
+                inf[ctrl] = -n * w0 * (dy[ctrl] - m0) / w0.sum()
             elif not covariates:
                 # closed form of the DR/OR/IPW estimators with an intercept only
                 m1 = dy[treat].mean()
@@ -391,7 +417,14 @@ def att_gt(
                 Xs = np.column_stack([np.ones(int(sub.sum())), Xs])
                 notes: list[str] = []
                 try:
-                    att, inf_sub = did_panel_2x2(dy[sub], treat[sub].astype(float), Xs, est_method, notes=notes)
+                    att, inf_sub = did_panel_2x2(
+                        dy[sub],
+                        treat[sub].astype(float),
+                        Xs,
+                        est_method,
+                        notes=notes,
+                        weights=None if uw is None else uw[sub],
+                    )
                 except np.linalg.LinAlgError:
                     warnings.append(
                         f"covariate matrix singular for cohort {g} in period {int(times[ti])}: cell not estimated"
@@ -470,7 +503,29 @@ def att_gt(
         wald_pvalue=pval,
         wald_df=len(pre),
         warnings=warnings,
+        unit_weights=uw,
+        weights=weights,
     )
+
+
+def _unit_weights(panel: Panel, weights: str) -> np.ndarray:
+    """One sampling weight per unit (rows of the wide arrays), > 0, constant within the unit, mean 1."""
+    from toolkit.did.twfe import weight_values
+
+    d = panel.data
+    w = weight_values(panel, weights)
+    code = d["unit_code"].to_numpy()
+    lo = np.full(panel.n_units, np.inf)
+    hi = np.full(panel.n_units, -np.inf)
+    np.minimum.at(lo, code, w)
+    np.maximum.at(hi, code, w)
+    varies = np.flatnonzero(hi - lo > 1e-12 * hi)
+    if len(varies):
+        raise ToolkitError(
+            f"weights column '{weights}' varies within {len(varies)} unit{'s' if len(varies) > 1 else ''} "
+            f"({panel.idname}); Callaway–Sant'Anna takes sampling weights constant per unit, as R did"
+        )
+    return hi / hi.mean()
 
 
 def _unbalanced_cell(
@@ -706,6 +761,7 @@ def callaway_santanna(
     seed: int = 20240901,
     cluster: str | None = None,
     cband: bool = True,
+    weights: str | None = None,
     panel: Panel | None = None,
 ) -> DidResult:
     """Callaway–Sant'Anna in one call: the simple overall ATT with every table filled.
@@ -716,6 +772,7 @@ def callaway_santanna(
     all pre-treatment cells (``pretest_wald``/``pretest_df``/``pretest_p_value``) and the
     lower-dimensional test on the pre-treatment event-time effects (``pretrend``,
     :func:`toolkit.did.pretest.dynamic_pretest`), which keeps its size with small cohorts.
+    ``weights``: sampling weights constant per unit (:func:`att_gt`).
     """
     from toolkit.did.aggregate import aggte  # aggregate imports this module
     from toolkit.did.pretest import dynamic_pretest
@@ -737,6 +794,7 @@ def callaway_santanna(
         seed=seed,
         cluster=cluster,
         cband=cband,
+        weights=weights,
         panel=panel,
     )
     simple = aggte(res, "simple", cband=cband)

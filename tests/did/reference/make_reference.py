@@ -5,7 +5,8 @@ Run from the repository root with the benchmark venv (peer tools are NOT project
     benchmarks/.venv/bin/python tests/did/reference/make_reference.py [twfe] [event] [weighted]
 
 Data: mpdta (Callaway & Sant'Anna 2021, R package ``did``), read from shared/data/mpdta.csv beside the checkout.
-Tool: pyfixest (version recorded in each file), the Python port of R fixest (Bergé 2018).
+Tool: pyfixest (version recorded in each file), the Python port of R fixest (Bergé 2018); the weighted
+Callaway–Sant'Anna part ("cs" in mpdta_weighted_pyfixest.json) is csdid, the Python port of R did.
 """
 
 from __future__ import annotations
@@ -142,7 +143,63 @@ def weighted_reference(df: pd.DataFrame) -> dict:
         "twfe": {"estimate": float(tw.coef().iloc[0]), "se": float(tw.se().iloc[0])},
         "event": {str(k): v for k, v in sorted(event.items())},
         "sa": sa_weighted_reference(df),
+        "cs": cs_weighted_reference(df),
     }
+
+
+def cs_weighted_reference(df: pd.DataFrame) -> dict:
+    """Population-weighted Callaway–Sant'Anna: csdid ATTgt(..., weights_name='pop') (R did's weightsname),
+    every ATT(g,t) with its analytic SE and the four aggte aggregations, without and with lpop."""
+    import contextlib
+    import io
+    import warnings
+
+    import csdid
+    from csdid.att_gt import ATTgt
+
+    out: dict = {
+        "provenance": {
+            "tool": "csdid",
+            "tool_version": getattr(csdid, "__version__", "0.4.3"),
+            "call": "ATTgt(yname='lemp', tname='year', idname='countyreal', gname='first_treat', weights_name='pop', "
+            "control_group=[...], [xformla='~lpop'], cband=False).fit(est_method=..., bstrap=False); "
+            ".aggte(typec=..., bstrap=False, cband=False)",
+        }
+    }
+    runs = [("nevertreated", "never", None, "dr"), ("notyettreated", "notyet", None, "dr")]
+    runs += [("nevertreated", f"never_lpop_{m}", "~lpop", m) for m in ("dr", "reg", "ipw")]
+    runs += [("notyettreated", "notyet_lpop_dr", "~lpop", "dr")]
+    for control, key, xformla, method in runs:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):  # csdid prints summaries
+            warnings.simplefilter("ignore")
+            fit = ATTgt(
+                yname="lemp",
+                tname="year",
+                idname="countyreal",
+                gname="first_treat",
+                data=df.copy(),
+                control_group=[control],
+                xformla=xformla,
+                weights_name="pop",
+                cband=False,
+            ).fit(est_method=method, bstrap=False)
+            r = fit.results
+            cells = [
+                {"cohort": int(g), "time": int(t), "estimate": float(a), "se": float(s)}
+                for g, t, a, s in zip(r["group"], r["year"], r["att"], r["se"])
+            ]
+            agg = {}
+            for kind in ("simple", "dynamic", "group", "calendar"):
+                fit.aggte(typec=kind, bstrap=False, cband=False)
+                a = fit.atte
+                agg[kind] = {"estimate": float(a["overall_att"]), "se": float(a["overall_se"])}
+                if kind != "simple":
+                    agg[kind]["table"] = [
+                        {"key": int(k), "estimate": float(e), "se": float(s)}
+                        for k, e, s in zip(a["egt"], a["att_egt"], a["se_egt"])
+                    ]
+        out[key] = {"cells": cells, "aggte": agg}
+    return out
 
 
 def sa_weighted_reference(df: pd.DataFrame) -> dict:
