@@ -38,10 +38,6 @@ LAYERS = {
 KNOWN_UPWARDS = {
     # the bilingual message catalogue lives in the report layer
     ("toolkit.indicators.claims_check", "toolkit.report.labels"),
-    # the page finishing (embedded CJK font, print rules) lives in batch; report pages use it too
-    ("toolkit.report.scenario", "toolkit.batch.webfont"),
-    ("toolkit.report.statement_html", "toolkit.batch.webfont"),
-    ("toolkit.report.statement_html", "toolkit.batch.print_css"),
 }
 
 

@@ -1,4 +1,4 @@
-"""Self-contained pages (toolkit.batch.webfont.finish_page): the CJK font subset inside the page,
+"""Self-contained pages (toolkit.report.webfont.finish_page): the CJK font subset inside the page,
 first in every stack, holding every character drawn; language and title from the title block;
 the same bytes for the same page; the same page from `jupyter nbconvert --to html` once installed."""
 
@@ -12,9 +12,9 @@ import sys
 from fontTools.ttLib import TTFont
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from toolkit.batch import webfont
 from toolkit.batch.runner import plan_jobs, run_batch
 from toolkit.paths import PROJECT_ROOT
+from toolkit.report import webfont
 from toolkit.report.text import title_block
 
 from .conftest import FAILING, OK

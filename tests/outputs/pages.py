@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-from toolkit.batch.webfont import embedded_font_bytes
+from toolkit.report.webfont import embedded_font_bytes
 
 #: elements whose text is not drawn (print hides JupyterLab's heading anchors; details stay closed on screen)
 _HIDDEN = {"style", "script", "title", "head", "template"}

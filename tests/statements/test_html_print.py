@@ -11,8 +11,8 @@ import pytest
 from tests.outputs.pages import CHROMIUM, NO_BROWSER, POPPLER, page_size_pt, print_to_pdf, uncovered
 from tests.statements.params_helper import snap_with
 from tests.statements.test_unit_statement import three_units
-from toolkit.batch.webfont import embedded_font_bytes
 from toolkit.report.statements import statement_files
+from toolkit.report.webfont import embedded_font_bytes
 from toolkit.settlement.statement import settle_county
 from toolkit.settlement.unit_statement import county_statements, yuan
 
@@ -115,7 +115,7 @@ def test_chromium_prints_the_suixi_shaped_county_two_pages_a_unit(tmp_path):
 
 
 def test_same_statements_same_bytes(county):
-    from toolkit.batch import webfont
+    from toolkit.report import webfont
 
     _, files, cs = county
     webfont._font_face.cache_clear()  # the font is cut again, not taken from this process's cache

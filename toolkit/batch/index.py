@@ -8,7 +8,7 @@ highlighted table. Columns sort by a click on their header (a few lines of scrip
 without script the table stays sorted by county code). Notebooks (``.ipynb``) are linked only in a
 separate column labelled for researchers: a clerk cannot open them. It carries no timestamp or
 timing, so the same reports always give the same bytes; like every report page it carries its own
-CJK font and print rules (:func:`toolkit.batch.webfont.finish_page`).
+CJK font and print rules (:func:`toolkit.report.webfont.finish_page`).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.batch.cache import Manifest
-from toolkit.batch.webfont import finish_page
 from toolkit.io import write_text
 from toolkit.report.labels import label
 from toolkit.report.text import synthetic_banner_html
+from toolkit.report.webfont import finish_page
 
 #: the indicators shown for each county (latest year of the folder's indicators.csv)
 HEADLINE = ("in_county_inpatient_share", "in_county_visit_rate", "fund_in_county_rate")

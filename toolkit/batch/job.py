@@ -6,7 +6,7 @@ that sees the same folders). It writes, each through a temporary name and a rena
 
 * ``<out>/<notebook>/<county>/<year>.ipynb`` — the executed notebook, outputs kept;
 * ``<out>/<notebook>/<county>/<year>.html`` — the report, code hidden, self-contained: its CJK
-  font, figures and print rules are inside the page (:mod:`toolkit.batch.webfont`);
+  font, figures and print rules are inside the page (:mod:`toolkit.report.webfont`);
 * ``<out>/<notebook>/<county>/<year>_files/`` — side files (Excel, CSV, figures) the notebook
   writes into its ``output_dir`` parameter (cleared before each run, so nothing stale survives);
 * on failure only ``<year>.failed.ipynb`` (outputs up to and including the error); the report's

@@ -1,5 +1,5 @@
 """``jupyter nbconvert --to html`` gives the same self-contained page as a batch: embedded CJK font,
-``lang``, a Chinese ``<title>``, A4 print rules (:func:`toolkit.batch.webfont.finish_page`).
+``lang``, a Chinese ``<title>``, A4 print rules (:func:`toolkit.report.webfont.finish_page`).
 
 nbconvert reads ``jupyter_nbconvert_config.json`` from every Jupyter config folder
 (``jupyter --paths``); :func:`install_nbconvert_config` writes there (by default into the active
@@ -24,12 +24,12 @@ POSTPROCESSOR = "toolkit.batch.nbexport.FinishPage"
 
 
 class FinishPage(PostProcessorBase):
-    """Finish the HTML page nbconvert wrote (:func:`toolkit.batch.webfont.finish_page`)."""
+    """Finish the HTML page nbconvert wrote (:func:`toolkit.report.webfont.finish_page`)."""
 
     def postprocess(self, input):  # noqa: A002 - nbconvert's parameter name
         path = Path(input)
         if path.suffix.lower() in (".html", ".htm") and path.is_file():
-            from toolkit.batch.webfont import finish_page
+            from toolkit.report.webfont import finish_page
 
             write_text(path, finish_page(path.read_text(encoding="utf-8")))
 

@@ -12,7 +12,7 @@ Two things make the same inputs give the same bytes on every run (reproducible b
   reads results, not code — and our template (``templates/report.html.j2``): figures carry their
   own alt text. The exporter's BeautifulSoup pass over the finished page (generic alt texts,
   ``tabindex`` on outputs; 0.06 of 0.075 s CPU a report) is skipped; the template and
-  :func:`_focusable_outputs` do its work. :func:`toolkit.batch.webfont.finish_page` then gives the
+  :func:`_focusable_outputs` do its work. :func:`toolkit.report.webfont.finish_page` then gives the
   page its language, ``<title>``, print rules and embedded CJK font, so it reads and prints alone.
 """
 
@@ -114,7 +114,7 @@ def notebook_to_html(nb: nbformat.NotebookNode, title: str | None = None, lang: 
     The page's title and language come from its title block (:class:`toolkit.report.text.Title`);
     ``title`` and ``lang`` (``zh``/``en``) are used when it has none.
     """
-    from toolkit.batch.webfont import finish_page, page_title
+    from toolkit.report.webfont import finish_page, page_title
 
     resources: dict[str, Any] = {}
     if title:

@@ -22,7 +22,7 @@ def cjk_font_path() -> Path:
     """Path of the Noto Sans CJK SC OTF inside the installed ``mplfonts`` package.
 
     The package is located, not imported: importing it loads matplotlib, which a page that only
-    embeds the font (toolkit.batch.webfont) does not need."""
+    embeds the font (toolkit.report.webfont) does not need."""
     import importlib.util
 
     spec = importlib.util.find_spec("mplfonts")

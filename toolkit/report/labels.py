@@ -365,7 +365,7 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
     "exec_mode_isolated": ("独立内核（批处理）", "fresh kernel (batch)"),
     "exec_mode_interactive": ("交互运行", "interactive"),
     "indicators_saved": ("指标表已另存为 Excel：`{name}`", "Indicators saved as Excel: `{name}`"),
-    # page furniture (toolkit.batch.print_css, toolkit.report.text)
+    # page furniture (toolkit.report.print_css, toolkit.report.text)
     "page_of": ("第 {page} 页 / 共 {pages} 页", "Page {page} of {pages}"),
     "synthetic_banner": (
         "示例数据 · synthetic data：本报告由合成的示例数据生成，县名和数字均为虚构，不代表任何真实地区。",

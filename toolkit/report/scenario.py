@@ -281,7 +281,7 @@ def _comparison_shown(result: ScenarioResult, lang: str) -> pd.DataFrame:
 
 def html_page(result: ScenarioResult, lang: str = "zh", provenance: dict | None = None, top: int = 10) -> str:
     """One self-contained HTML page: comparison, tier chart, county table, biggest winners and losers
-    (with the CJK font subset it needs embedded, :func:`toolkit.batch.webfont.finish_page`)."""
+    (with the CJK font subset it needs embedded, :func:`toolkit.report.webfont.finish_page`)."""
     t = {k: _pick(v, lang) for k, v in TEXT.items()}
     money = result.money
     parts = [
@@ -322,7 +322,7 @@ def html_page(result: ScenarioResult, lang: str = "zh", provenance: dict | None 
 
         parts += [f"<h2>{html.escape(t['provenance'])}</h2>", render_provenance_html(provenance, lang)]
     parts.append("</body></html>")
-    from toolkit.batch.webfont import finish_page
+    from toolkit.report.webfont import finish_page
 
     # finished like a report page: the CJK subset of its characters embedded, so the tables and the
     # chart read the same on a machine without a Chinese font; A4 print rules

@@ -5,7 +5,7 @@ Chinese (``lang="zh"``, the default) or English. Money in yuan to the fen, in on
 always fits the page (the print CSS fixes the column widths); the amount paid is the last line
 of the first page. A county's statements go into one file with a page break before each unit.
 
-Every page is finished like a report page (:func:`toolkit.batch.webfont.finish_page`): its
+Every page is finished like a report page (:func:`toolkit.report.webfont.finish_page`): its
 language, a ``<title>`` naming the unit (or county) and year, the shared print rules (running
 header, page numbers) and the Noto Sans CJK SC subset embedded in the page, first in the font
 stack, so it prints on a machine without Chinese fonts. The statement's own rules (:data:`CSS`)
@@ -20,10 +20,10 @@ from html import escape
 
 import pandas as pd
 
-from toolkit.batch.webfont import font_stack
+from toolkit.report.webfont import font_stack
 from toolkit.settlement.unit_statement import UnitStatement, yuan
 
-#: the statement's layout; ``!important`` where the shared print rules (toolkit.batch.print_css) use it
+#: the statement's layout; ``!important`` where the shared print rules (toolkit.report.print_css) use it
 CSS = (
     """
 @page { size: A4 portrait; margin: 12mm 11mm 12mm 11mm; }
@@ -234,7 +234,7 @@ def _document(bodies: list[str], head: str, lang: str) -> str:
 
 
 def _finish(doc: str, head: str, lang: str, chars: set[str] | None) -> str:
-    from toolkit.batch.webfont import finish_page
+    from toolkit.report.webfont import finish_page
 
     page = finish_page(doc, title=head, lang="zh-CN" if lang == "zh" else "en", chars=chars)
     return page.replace("</head>", f'<style id="statement-style">{CSS}</style>\n</head>', 1)
@@ -253,8 +253,8 @@ def statement_pages(statements: list[UnitStatement], lang: str = "zh", combined:
 
     Each unit is laid out once; every page embeds the same font subset, holding the characters of
     all of them (a subset per page would be cut once per unit)."""
-    from toolkit.batch.print_css import page_css
-    from toolkit.batch.webfont import page_characters
+    from toolkit.report.print_css import page_css
+    from toolkit.report.webfont import page_characters
 
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be zh or en, not {lang!r}")

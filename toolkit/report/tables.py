@@ -224,7 +224,7 @@ def to_html(
     (a median row) staying last."""
     import html
 
-    # a short table prints whole (toolkit.batch.print_css); a long one breaks between rows, header repeated
+    # a short table prints whole (toolkit.report.print_css); a long one breaks between rows, header repeated
     keep = " toolkit-keep" if len(table) <= KEEP_WHOLE_ROWS else ""
     # many columns print in a smaller type so the table fits the A4 width
     wide = " toolkit-wide" if len(table.columns) > WIDE_COLUMNS else ""

@@ -339,7 +339,7 @@ def claims_summary(checked, lang: str = "zh") -> str:
 
 class Title(Markdown):
     """The report title: Markdown in notebooks; in HTML an ``<h1 class="toolkit-title">`` naming its
-    language, from which the page takes its ``<title>`` and ``lang`` (:func:`toolkit.batch.webfont.finish_page`),
+    language, from which the page takes its ``<title>`` and ``lang`` (:func:`toolkit.report.webfont.finish_page`),
     and — for reports made from synthetic data — the 示例数据 banner under it."""
 
     def __init__(self, text: str, lang: str = "zh", synthetic: bool = False):

@@ -12,7 +12,7 @@ holds every character of the page, putting it first shadows nothing the page nee
 
 The same function gives the page its language (``lang="zh-CN"`` or ``"en"``), a ``<title>``
 naming report, county and year (both taken from the report's title block,
-:class:`toolkit.report.text.Title`), and the print rules of :mod:`toolkit.batch.print_css`. It runs
+:class:`toolkit.report.text.Title`), and the print rules of :mod:`toolkit.report.print_css`. It runs
 on every report page of a batch (:mod:`toolkit.batch.render`), on the index, and — through
 :mod:`toolkit.batch.nbexport`, installed by ``python -m toolkit nbconvert-setup`` — on notebooks
 exported the conventional way with ``jupyter nbconvert --to html``.
@@ -148,7 +148,7 @@ def finish_page(page: str, title: str | None = None, lang: str | None = None, ch
     ``chars``: characters the embedded font holds besides the page's own — pages of one set (a
     county's unit statements) given the union of theirs share one subset, cut once.
     """
-    from toolkit.batch.print_css import page_css
+    from toolkit.report.print_css import page_css
 
     found_title, found_lang = page_title(page)
     title = title or found_title

@@ -19,7 +19,7 @@ def _css_string(text: str) -> str:
 
 def page_css(title: str, lang: str = "zh-CN") -> str:
     """The CSS of a report page: font stacks, print rules (module docstring), the 示例数据 banner style."""
-    from toolkit.batch.webfont import font_stack
+    from toolkit.report.webfont import font_stack
 
     short = "en" if lang.lower().startswith("en") else "zh"
     page_of = message("page_of", short)  # e.g. 第 {page} 页 / 共 {pages} 页
