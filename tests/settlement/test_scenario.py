@@ -328,3 +328,15 @@ def test_cli_bad_reform_exits_2_and_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "bad.yaml" in err and "savings_split" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_townships_and_communities_are_shown_by_name_where_the_units_table_gives_one(tmp_path):
+    base = {"C99": snapshot("C99", YEAR)}
+    t = _tables()
+    names = {"T1": "东风镇", "T2": ""}  # T2 left unnamed: shown by its code, as on the statements
+    t["units"]["township_name"] = t["units"]["township_id"].map(names)
+    t["units"]["community_name"] = "甲子县人民医院医共体"
+    res = run_scenario(t, YEAR, base, [load_reform(_reform(tmp_path, "split_532", (0.5, 0.3, 0.2)))])
+    assert res.townships.set_index("township_id")["township_name"].to_dict() == {"T1": "东风镇", "T2": "T2"}
+    assert res.communities["community_name"].tolist() == ["甲子县人民医院医共体"] * len(res.communities)
+    assert res.units.set_index("unit_id").loc["U1", "township_name"] == "东风镇"

@@ -56,7 +56,9 @@ LEVELS = {
     "communities": ["community_id"],
     "counties": [],
 }
-UNIT_INFO = ("unit_id", "unit_name", "township_id", "community_id")
+UNIT_INFO = ("unit_id", "unit_name", "township_id", "township_name", "community_id", "community_name")
+#: a township or community is shown by its name where the units table gives one (data contract)
+PLACE_NAMES = {"township_id": "township_name", "community_id": "community_name"}
 
 
 @dataclass
@@ -212,6 +214,9 @@ def _unit_info(parts, counties) -> pd.DataFrame:
     out = pd.DataFrame({k: info[k].to_numpy(dtype=object) for k in info.columns})
     if "unit_name" in out.columns:  # a unit without a name is shown by its code, as on its statement
         out["unit_name"] = [n if isinstance(n, str) and n else u for n, u in zip(out["unit_name"], out["unit_id"])]
+    for code, name in PLACE_NAMES.items():  # likewise a township or community without a name
+        if name in out.columns:
+            out[name] = [n if isinstance(n, str) and n else c for n, c in zip(out[name], out[code])]
     return out
 
 
@@ -250,9 +255,12 @@ def _compare(base: pd.DataFrame, new: pd.DataFrame, keys: list[str], reform: str
     out = pd.DataFrame({"reform": reform}, index=b.index)
     if keys == ["unit_id"]:
         names = base.set_index(group)
-        for c in ("unit_name", "township_id", "community_id"):
+        for c in ("unit_name", "township_id", "township_name", "community_id", "community_name"):
             if c in names.columns:
                 out[c] = names[c].reindex(b.index).to_numpy()
+    elif len(keys) == 1 and PLACE_NAMES.get(keys[0]) in base.columns:
+        name = PLACE_NAMES[keys[0]]
+        out[name] = base.groupby(group, sort=True)[name].first().reindex(b.index).to_numpy()
     for m in MEASURES:
         out[f"{m}_baseline"] = b[m].to_numpy() / 100.0
         out[f"{m}_reform"] = r[m].to_numpy() / 100.0
