@@ -1,9 +1,9 @@
 """Chinese first: a zh output holds no English words beyond codes, estimator and software names,
 units and the like (the whitelist below). Scanned: the text a reader sees on the pages and the
-cells of the workbooks the report layer writes (the index, the province overview, indicators.xlsx,
-the county report's tables). Every report page is scanned; the workbooks the settlement command and
-the unit statements write still carry English (bilingual headers, True/False cells): :data:`NOT_YET_WORKBOOKS`
-names them and the test fails once one of them becomes clean, so the list only shrinks."""
+cells of every workbook the job writes (the index, the province overview, indicators.xlsx, the
+county report's tables, the settlement workbooks and the unit statements' workbooks: Chinese headers
+with their units, yes/no as 是/否). :data:`NOT_YET` and :data:`NOT_YET_WORKBOOKS` name outputs that
+still carry English; the test fails once one of them becomes clean, so the lists only shrink."""
 
 import re
 
@@ -103,8 +103,8 @@ def stray_english(texts) -> list[str]:
 
 #: outputs (first path part) whose own sections still write English into a zh page (none left)
 NOT_YET: set[str] = set()
-#: workbooks written by the unit statements and the settlement command (bilingual headers, True/False)
-NOT_YET_WORKBOOKS = {"unit_settlement", "settlement"}
+#: workbooks (first path part) that still write English into a zh workbook (none left)
+NOT_YET_WORKBOOKS: set[str] = set()
 #: workbook columns that hold English on purpose (the registry's English names, cited sources)
 BILINGUAL_COLUMNS = {"英文名称", "来源", "目标", "说明"}
 

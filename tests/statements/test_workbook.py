@@ -78,3 +78,22 @@ def test_no_cell_is_a_formula(wb):
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
     names = [c.value for c in wb["大包干"]["B"]]
     assert '=HYPERLINK("http://x","点击")' in names and "-单元2" in names
+
+
+def test_yes_no_cells_in_words(wb):
+    """A yes/no cell reads 是/否 in the Chinese workbook (yes/no in the English one), never True/False."""
+    ws = wb["目标评价明细"]
+    met = _headers(ws).index("达标") + 1
+    cells = [ws.cell(r, met).value for r in range(2, ws.max_row)]  # the last row is 合计
+    assert cells and set(cells) <= {"是", "否"}
+    assert ws.cell(ws.max_row, met).value is None
+    for sheet in wb:
+        for row in sheet.iter_rows(values_only=True):
+            assert not {"True", "False", True, False} & {v for v in row if isinstance(v, (str, bool))}, sheet.title
+    t = three_units()
+    en = openpyxl.load_workbook(
+        io.BytesIO(settlement_workbook_bytes(settle_county(t, "C99", 2023, snap_with(overspend_share=0.3)), "en"))
+    )
+    ws = en[SHEET_NAMES["ph_objective"][1]]
+    col = _headers(ws).index("at or above benchmark") + 1
+    assert {ws.cell(r, col).value for r in range(2, ws.max_row)} <= {"yes", "no"}

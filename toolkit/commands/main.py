@@ -180,7 +180,10 @@ def _run(args: argparse.Namespace) -> int:
     # both into one staging folder, published together: settlement/ never stands without indicators
     with staged_output(out) as stage:
         steps = [
-            ("settle", [str(data_dir), "--year", str(latest), "--out", str(stage.root / "settlement")]),
+            (
+                "settle",
+                [str(data_dir), "--year", str(latest), "--out", str(stage.root / "settlement"), "--lang", args.lang],
+            ),
             ("indicators", [str(data_dir), "--out", str(stage.root / "indicators")]),
         ]
         for name, argv in steps:

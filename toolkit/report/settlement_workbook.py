@@ -10,6 +10,7 @@ an autofilter over the data rows, A4 landscape fitted to one page wide. Every ce
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from toolkit.report.excel import Sheet, SheetLayout, build_workbook_bytes
@@ -137,7 +138,37 @@ def _with_total(frame: pd.DataFrame, label_column: str, lang: str, sum_columns: 
     return out
 
 
+#: how a yes/no cell reads (a Chinese workbook says 是/否, not True/False)
+YES_NO = {"zh": ("是", "否"), "en": ("yes", "no")}
+
+
+def _is_flag(series: pd.Series) -> bool:
+    """True for a yes/no column: bool dtype, or objects that are all bools or missing."""
+    if pd.api.types.is_bool_dtype(series):
+        return True
+    if series.dtype != object:
+        return False
+    present = [v for v in series if v is not None and not (isinstance(v, float) and pd.isna(v)) and v is not pd.NA]
+    return bool(present) and all(isinstance(v, (bool, np.bool_)) for v in present)
+
+
+def _words_for_flags(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` with every yes/no column in words (是/否; yes/no in English), missing stays empty."""
+    flags = [c for c in frame.columns if _is_flag(frame[c])]
+    if not flags:
+        return frame
+    yes, no = YES_NO["en" if lang == "en" else "zh"]
+    frame = frame.copy()
+    for c in flags:
+        frame[c] = [
+            None if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else (yes if v else no)
+            for v in frame[c]
+        ]
+    return frame
+
+
 def _sheet(sheet_id, frame, lang, money, ids=1, total_label=None, sums=None, notes=()) -> Sheet:
+    frame = _words_for_flags(frame, lang)
     kinds = {c: _kind(str(c), frame[c], money) for c in frame.columns}
     n = len(frame)
     if total_label is not None:
