@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--weights",
         default=None,
         metavar="COLUMN",
-        help="twfe, event, sa, cs: sampling (population) weights column (WLS; cs: constant per unit)",
+        help="twfe, event, sa, cs, bjs: sampling (population) weights column (WLS; cs: constant per unit)",
     )
     parser.add_argument(
         "--vcov",

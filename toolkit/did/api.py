@@ -93,8 +93,9 @@ def estimate(
 
     ``options`` go to the estimator (e.g. ``vcov="CR2"``, ``bootstrap="wild"``,
     ``boot_weights="webb"``, ``leads=4``, ``est_method="reg"``, ``ref=-5``). ``weights`` always
-    means sampling (population) weights — a column name — taken by twfe, event and sa (WLS, CR1), cs (constant per unit, R did) and
-    an error for an estimator that does not take them.
+    means sampling (population) weights — a column name — taken by twfe, event and sa (WLS, CR1), cs (constant per unit, R did), bjs
+    (weighted imputation, Stata did_imputation aweights) and an error for sdid and bacon, which have no
+    weighted version (R synthdid, bacondecomp).
     """
 
     always_treated = options.pop("always_treated", "error")

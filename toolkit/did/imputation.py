@@ -2,7 +2,8 @@
 
 Fit y_it = α_i + λ_t on untreated observations only (never treated, and treated units before
 their reform), impute Y(0) for the treated observations, and average τ_it = y_it − Ŷ_it(0) by
-event time and overall (equal weights per treated observation). The comparison is therefore every
+event time and overall (equal weights per treated observation, or the sampling weights given
+as ``weights=``, which also weight the least-squares fit). The comparison is therefore every
 untreated observation — never-treated units and the not-yet-treated periods of later cohorts
 (``control="notyet"``, the only one the estimator defines; ``"never"`` is refused, not ignored).
 Standard errors: BJS's conservative analytic variance (Theorem 3, as Stata ``did_imputation``),
@@ -21,17 +22,23 @@ import pandas as pd
 from toolkit.did.inference import wald_inference
 from toolkit.did.panel import Panel, prepare_panel
 from toolkit.did.result import DidResult
+from toolkit.did.twfe import weight_values
 from toolkit.errors import ToolkitError
 
 
 # ----------------------------------------------------------------------------- BJS imputation
 def _fe_fit_untreated(
-    Y: np.ndarray, untreated: np.ndarray, tol: float = 1e-12, max_iter: int = 10_000
+    Y: np.ndarray,
+    untreated: np.ndarray,
+    tol: float = 1e-12,
+    max_iter: int = 10_000,
+    omega: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Unit and period effects fitted on the untreated cells only (alternating projections)."""
+    """Unit and period effects fitted on the untreated cells only (alternating projections;
+    with ``omega``, the sampling weights per cell, weighted least squares by weighted means)."""
     n, T = Y.shape
-    W = untreated.astype(float)
-    Yz = np.where(untreated, Y, 0.0)
+    W = untreated.astype(float) if omega is None else np.where(untreated, omega, 0.0)
+    Yz = W * np.where(untreated, Y, 0.0)
     a = np.zeros(n)
     lam = np.zeros(T)
     n_t = W.sum(axis=0)
@@ -46,33 +53,50 @@ def _fe_fit_untreated(
     return a, lam
 
 
-def _covariate_slopes(Y: np.ndarray, X: np.ndarray, untreated: np.ndarray) -> np.ndarray:
-    """β of y = α_i + λ_t + x'β on the untreated cells (FWL: both sides within-transformed on them)."""
+def _covariate_slopes(
+    Y: np.ndarray, X: np.ndarray, untreated: np.ndarray, omega: np.ndarray | None = None
+) -> np.ndarray:
+    """β of y = α_i + λ_t + x'β on the untreated cells (FWL: both sides within-transformed on them;
+    with ``omega``, the weighted projection and rows scaled by √ω: weighted least squares)."""
     from toolkit.did.twfe import within_transform
 
     n, T = Y.shape
     i, t = np.nonzero(untreated)
     codes = np.unique(i, return_inverse=True)[1], np.unique(t, return_inverse=True)[1]  # no empty groups
-    both = within_transform(np.column_stack([Y[i, t], X[i, t, :]]), *codes)
+    w = None if omega is None else omega[i, t]
+    both = within_transform(np.column_stack([Y[i, t], X[i, t, :]]), *codes, weights=w)
+    if w is not None:
+        both = both * np.sqrt(w)[:, None]
     beta, *_ = np.linalg.lstsq(both[:, 1:], both[:, 0], rcond=None)
     return beta
 
 
 def _bjs_point(
-    Y: np.ndarray, G: np.ndarray, times: np.ndarray, X: np.ndarray | None = None, seen: np.ndarray | None = None
+    Y: np.ndarray,
+    G: np.ndarray,
+    times: np.ndarray,
+    X: np.ndarray | None = None,
+    seen: np.ndarray | None = None,
+    omega: np.ndarray | None = None,
 ) -> tuple[float, dict[int, float], np.ndarray]:
-    """Point estimates; ``seen`` marks the observed cells of an unbalanced panel (``Y`` NaN elsewhere)."""
+    """Point estimates; ``seen`` marks the observed cells of an unbalanced panel (``Y`` NaN elsewhere);
+    ``omega``: sampling weights per cell (WLS imputation model, weight-averaged effects)."""
     if seen is None:
         seen = np.ones(Y.shape, dtype=bool)
     after = (G[:, None] > 0) & (times[None, :] >= G[:, None])
     treated, untreated = after & seen, ~after & seen
     if X is not None and X.shape[2]:
-        Y = Y - X @ _covariate_slopes(Y, X, untreated)  # then the two-way model on what is left
-    a, lam = _fe_fit_untreated(Y, untreated)
+        Y = Y - X @ _covariate_slopes(Y, X, untreated, omega)  # then the two-way model on what is left
+    a, lam = _fe_fit_untreated(Y, untreated, omega=omega)
     tau = Y - a[:, None] - lam[None, :]
     e = times[None, :] - G[:, None]
-    by_e = {int(k): float(tau[treated & (e == k)].mean()) for k in np.unique(e[treated])}
-    return float(tau[treated].mean()), by_e, tau
+    om = np.ones(Y.shape) if omega is None else omega
+
+    def avg(mask: np.ndarray) -> float:
+        return float(np.average(tau[mask], weights=om[mask]))
+
+    by_e = {int(k): avg(treated & (e == k)) for k in np.unique(e[treated])}
+    return avg(treated), by_e, tau
 
 
 def bjs_analytic_variance(
@@ -83,6 +107,7 @@ def bjs_analytic_variance(
     tau: np.ndarray,
     weights: np.ndarray,
     X: np.ndarray | None = None,
+    omega: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """BJS (2024) Theorem 3's conservative variance of the estimands ``Σ_it w_it τ_it``.
 
@@ -94,6 +119,9 @@ def bjs_analytic_variance(
     model's on untreated observations; on treated ones τ̂_it − τ̄, τ̄ the v²-weighted mean of τ̂ in the
     observation's cohort × period (Stata ``did_imputation``'s default ``avgeffectsby``, BJS §4.3).
     Var = Σ_units (Σ_t v_it ε̃_it)² (clusters = units), covariances alike.
+    ``omega`` (sampling weights per cell, Stata ``aweight``): the imputation model is weighted least
+    squares, so the untreated implied weights become ``−Ω0 Z0 (Z0'Ω0 Z0)⁻ Z1' w`` (``weights`` then
+    carry the sampling weights too: ω_it over the estimand's Σ ω).
     """
     n, T = Y.shape
     after = (G[:, None] > 0) & (times[None, :] >= G[:, None])
@@ -108,17 +136,18 @@ def bjs_analytic_variance(
     if k:
         W0[:, T:] = X[i0, t0, :]
         W1[:, T:] = X[i1, t1, :]
-    D = np.bincount(i0, minlength=n).astype(float)  # untreated observations per unit
+    om0 = np.ones(len(i0)) if omega is None else omega[i0, t0]
+    D = np.bincount(i0, weights=om0, minlength=n)  # untreated observations (their weights) per unit
     A = np.zeros((n, T + k))
-    np.add.at(A, i0, W0)  # Σ over a unit's untreated rows of W0
+    np.add.at(A, i0, W0 * om0[:, None])  # Σ over a unit's untreated rows of ω W0
     Dinv = np.where(D > 0, 1.0 / np.where(D > 0, D, 1.0), 0.0)
-    S = W0.T @ W0 - A.T @ (A * Dinv[:, None])  # Schur complement of the unit block of Z0'Z0
+    S = W0.T @ (W0 * om0[:, None]) - A.T @ (A * Dinv[:, None])  # Schur complement of the unit block of Z0'ΩZ0
     b_a = np.zeros((n, weights.shape[1]))
     np.add.at(b_a, i1, weights)  # Z1'w: unit block
     b_c = W1.T @ weights  # Z1'w: period and covariate block
     c = np.linalg.lstsq(S, b_c - A.T @ (b_a * Dinv[:, None]), rcond=None)[0]
     a = (b_a - A @ c) * Dinv[:, None]
-    v0 = -(a[i0] + W0 @ c)  # implied weights of the untreated observations
+    v0 = -(a[i0] + W0 @ c) * om0[:, None]  # implied weights of the untreated observations
     check = weights.T @ Y[i1, t1] + v0.T @ Y[i0, t0]
     # residuals: untreated — the fitted imputation model; treated — τ̂ less its cohort × period mean
     resid0 = tau[i0, t0]
@@ -145,6 +174,7 @@ def bjs_imputation(
     *,
     control: str = "notyet",
     covariates: Sequence[str] | str = (),
+    weights: str | None = None,
     alpha: float = 0.05,
     se: str = "analytic",
     biters: int = 199,
@@ -158,6 +188,10 @@ def bjs_imputation(
     ``covariates``: time-varying columns entering the imputation model, y = α_i + λ_t + x'β fitted
     on the untreated observations (BJS 2024 eq. 3; β by Frisch–Waugh on the within-transformed
     untreated cells), re-estimated in every bootstrap draw.
+    ``weights``: a column of sampling (population) weights, > 0, as Stata ``did_imputation`` with
+    ``aweight``: the imputation model is weighted least squares on the untreated observations, the
+    ATT and event-time effects average the imputed effects with these weights, and the analytic
+    variance uses the implied weights of that weighted estimator (:func:`bjs_analytic_variance`).
     ``se``: ``"analytic"`` (default) — BJS's conservative variance (:func:`bjs_analytic_variance`),
     clustered by unit, normal reference; ``"bootstrap"`` — unit cluster bootstrap with ``biters``
     draws and ``seed`` (these two apply only to it).
@@ -174,8 +208,15 @@ def bjs_imputation(
     if se not in ("analytic", "bootstrap"):
         raise ToolkitError(f"se must be 'analytic' (BJS 2024 Theorem 3) or 'bootstrap', got {se!r}")
     if panel is None:
-        panel = prepare_panel(data, yname, idname, tname, gname, covariates=covariates)
+        panel = prepare_panel(
+            data, yname, idname, tname, gname, covariates=covariates, extra_columns=[weights] if weights else ()
+        )
     Y, G = panel.wide()
+    omega = None
+    wt = weight_values(panel, weights)
+    if wt is not None:
+        omega = np.ones((panel.n_units, panel.n_times))
+        omega[panel.data["unit_code"].to_numpy(), panel.data["time_code"].to_numpy()] = wt
     seen = ~np.isnan(Y)
     X = None
     if panel.covariates:
@@ -212,14 +253,16 @@ def bjs_imputation(
             f"unbalanced panel ({n * T - panel.n_obs} of {n * T} unit-periods missing): the imputation model is "
             "fitted on the untreated rows present and every treated row present is imputed"
         )
-    est, by_e, tau = _bjs_point(Y, G, times, X, seen)
+    est, by_e, tau = _bjs_point(Y, G, times, X, seen, omega)
     keys = sorted(by_e)
     if se == "analytic":
         i1, t1 = np.nonzero(treated)
         e1 = times[t1] - G[i1]
         Wt = np.column_stack([np.ones(len(i1))] + [(e1 == k).astype(float) for k in keys])
+        if omega is not None:
+            Wt *= omega[i1, t1][:, None]
         Wt /= Wt.sum(axis=0)
-        _, V = bjs_analytic_variance(np.nan_to_num(Y), G, times, seen, tau, Wt, X)
+        _, V = bjs_analytic_variance(np.nan_to_num(Y), G, times, seen, tau, Wt, X, omega)
         sds = np.sqrt(np.clip(np.diag(V), 0.0, None))
         se_all, se_e = float(sds[0]), sds[1:]
         inference = (
@@ -237,12 +280,16 @@ def bjs_imputation(
             if (~after_b & seen_b).sum(axis=0).min() == 0 or not (after_b & seen_b).any():
                 boot_all[b] = np.nan
                 continue
-            eb, by_eb, _ = _bjs_point(Y[idx], Gb, times, None if X is None else X[idx], seen_b)
+            eb, by_eb, _ = _bjs_point(
+                Y[idx], Gb, times, None if X is None else X[idx], seen_b, None if omega is None else omega[idx]
+            )
             boot_all[b] = eb
             boot_e[b] = [by_eb.get(k, np.nan) for k in keys]
         se_all = float(np.nanstd(boot_all, ddof=1))
         se_e = np.array([float(np.nanstd(boot_e[:, j], ddof=1)) for j in range(len(keys))])
         inference = f"BJS imputation; SE from a unit cluster bootstrap ({biters} draws, seed {seed})"
+    if weights:
+        inference += f"; weighted least squares imputation, effects averaged with weights '{weights}'"
     es = []
     for j, k in enumerate(keys):
         lo, hi, _ = wald_inference(by_e[k], float(se_e[j]), alpha)
@@ -268,5 +315,6 @@ def bjs_imputation(
             "biters": biters if se == "bootstrap" else None,
             "seed": seed if se == "bootstrap" else None,
             "cluster": idname,
+            "weights": weights,
         },
     )
