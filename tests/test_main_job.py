@@ -17,8 +17,14 @@ from toolkit.paths import PROJECT_ROOT
 from toolkit.report.disclosure import assert_no_identifiers
 
 N_COUNTIES = 3
-# the run timestamp of the provenance block (ISO 8601 UTC, as toolkit.report.provenance writes it)
-TIMESTAMP = re.compile(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|\+00:00)")
+# the run timestamp of the provenance block: as recorded (ISO 8601 UTC) and as shown to a reader in local
+# time (toolkit.report.provenance.run_at_text: 2026年12月02日 08:40:00 / 2026-12-02 08:40:00 (UTC+08:00))
+TIMESTAMP = re.compile(
+    rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|\+00:00)"
+    + b"|"
+    + "\\d{4}年\\d{2}月\\d{2}日 \\d{2}:\\d{2}:\\d{2}".encode()
+    + rb"|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?= \(UTC)"
+)
 COMPARED = {".html", ".ipynb", ".xlsx", ".csv", ".png", ".svg", ".json"}
 VOLATILE = {".batch-manifest.json"}  # the batch's own log of timings, not a report
 
