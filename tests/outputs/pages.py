@@ -79,8 +79,13 @@ def print_to_pdf(page: Path, pdf: Path, tmp: Path) -> Path:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "FONTCONFIG_FILE": str(conf)}
     cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"]
     cmd += [f"--user-data-dir={tmp / 'profile'}", f"--print-to-pdf={pdf}", page.resolve().as_uri()]
-    # a 464-page county on a busy machine takes minutes
-    subprocess.run(cmd, env=env, capture_output=True, timeout=900, check=True)
+    # a 464-page county on a busy machine takes minutes; headless Chromium now and then dies of a signal
+    # (SIGSEGV seen once in a full run, the same page printing fine alone), so a crash gets one more try
+    for attempt in (1, 2):
+        done = subprocess.run(cmd, env=env, capture_output=True, timeout=900)
+        if done.returncode >= 0 or attempt == 2:
+            break
+    done.check_returncode()
     assert pdf.is_file() and pdf.stat().st_size > 0
     return pdf
 
