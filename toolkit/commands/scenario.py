@@ -52,28 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", default="zh", choices=["zh", "en", "both"], help="language of Excel and HTML")
 
 
-def _counties(ds, wanted: str | None, dataset: str) -> list[str]:
-    from toolkit.errors import Problem, ToolkitError
-
-    counties = sorted(ds.tables["units"]["county_id"].astype(str).unique().tolist())
-    if wanted is None:
-        return counties
-    if wanted not in counties:
-        raise ToolkitError(
-            f"county {wanted} is not in the units table of {dataset}",
-            [
-                Problem(
-                    "units",
-                    f"one of {', '.join(counties[:10])}{' …' if len(counties) > 10 else ''}",
-                    "county_id",
-                    value=wanted,
-                )
-            ],
-        )
-    return [wanted]
-
-
 def run(args: argparse.Namespace) -> int:
+    from toolkit.commands.selection import select_counties
     from toolkit.data.load import load_dataset
     from toolkit.io import check_output, staged_output
     from toolkit.params.load import load_params
@@ -89,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     paramset = load_params(args.params)
     reforms = load_reforms(args.reform)  # bad parameters and reforms are reported before the data is read
     ds = load_dataset(args.dataset, tables=TABLES + ["county_year"], require=TABLES)
-    counties = _counties(ds, args.county, args.dataset)
+    counties = select_counties(ds, args.county, args.dataset)
     baseline = {c: resolve(paramset, c, args.year) for c in counties}
     result = run_scenario(ds.tables, args.year, baseline, reforms)
 

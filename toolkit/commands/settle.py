@@ -108,9 +108,9 @@ def _with_plausibility(checks: pd.DataFrame, county_id: str, year: int, found) -
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolkit.commands.selection import select_counties
     from toolkit.data.load import load_dataset
     from toolkit.data.plausibility import warning_lines
-    from toolkit.errors import Problem, ToolkitError
     from toolkit.io import check_output, staged_output
     from toolkit.params.load import load_params
     from toolkit.params.snapshot import resolve
@@ -125,21 +125,7 @@ def run(args: argparse.Namespace) -> int:
     check_output([args.out], [args.dataset], folder=True)  # before anything is read or written
     paramset = load_params(args.params)  # bad parameters are reported before the data is read
     ds = load_dataset(args.dataset, tables=SETTLEMENT_TABLES + ["county_year"], require=SETTLEMENT_TABLES)
-    counties = sorted(ds.tables["units"]["county_id"].unique().tolist())
-    if args.county is not None:
-        if args.county not in counties:
-            raise ToolkitError(
-                f"county {args.county} is not in the units table of {args.dataset}",
-                [
-                    Problem(
-                        "units",
-                        f"one of {', '.join(counties[:10])}{' …' if len(counties) > 10 else ''}",
-                        column="county_id",
-                        value=args.county,
-                    )
-                ],
-            )
-        counties = [args.county]
+    counties = select_counties(ds, args.county, args.dataset)
     if args.years is not None:
         years = parse_years(args.years, sorted(int(y) for y in ds.tables["unit_year"]["year"].unique()))
     else:

@@ -88,24 +88,13 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 
 def _counties(ds, args, paramset) -> list[str]:
     """The counties to settle: the one asked for, or every county with an inpatient budget."""
+    from toolkit.commands.selection import select_counties
     from toolkit.errors import Problem, ToolkitError
     from toolkit.params.snapshot import resolve
 
-    counties = sorted(ds.tables["units"]["county_id"].astype(str).unique().tolist())
     if args.county is not None:
-        if args.county not in counties:
-            raise ToolkitError(
-                f"county {args.county} is not in the units table of {args.dataset}",
-                [
-                    Problem(
-                        "units",
-                        f"one of {', '.join(counties[:10])}{' …' if len(counties) > 10 else ''}",
-                        column="county_id",
-                        value=args.county,
-                    )
-                ],
-            )
-        return [args.county]
+        return select_counties(ds, args.county, args.dataset)
+    counties = select_counties(ds, None, args.dataset)
     chosen = [c for c in counties if float(resolve(paramset, c, args.year)["inpatient_budget"]) > 0]
     if not chosen:
         raise ToolkitError(
