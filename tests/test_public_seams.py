@@ -1,7 +1,7 @@
 """Modules meet at public names, and data flows one way (docs/architecture.md).
 
 A module's ``_private`` helpers are its own: another toolkit module that needs one gets a public name
-for it. A lower layer never imports a higher one: errors/io/paths/years → data → params →
+for it. A lower layer never imports a higher one: errors/io/paths/years/catalogue → data → params →
 settlement · indicators · did → report → batch → commands and the CLI.
 """
 
@@ -21,6 +21,7 @@ LAYERS = {
     "io": 0,
     "paths": 0,
     "years": 0,
+    "catalogue": 0,
     "data": 1,
     "params": 2,
     "settlement": 3,
@@ -35,10 +36,7 @@ LAYERS = {
 
 #: imports upwards that are still there, each with what it waits for; an entry that is gone fails the
 #: test, so the list only shrinks
-KNOWN_UPWARDS = {
-    # the bilingual message catalogue lives in the report layer
-    ("toolkit.indicators.claims_check", "toolkit.report.labels"),
-}
+KNOWN_UPWARDS: set[tuple[str, str]] = set()
 
 
 def module_name(path: Path) -> str:

@@ -38,6 +38,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from toolkit.catalogue import text as catalogue_text
 from toolkit.errors import Problem, ToolkitError, ValidationError
 from toolkit.indicators import registry
 from toolkit.indicators.growth import cagr, yoy
@@ -113,10 +114,10 @@ class StatedNumber:
 
 
 def _verdict(ok: bool, lang: str) -> str:
-    """与数据相符 / 与数据不符 (the report catalogue, toolkit.report.labels)."""
-    from toolkit.report.labels import message
-
-    return message("claim_verdict_consistent" if ok else "claim_verdict_inconsistent", "en" if lang == "en" else "zh")
+    """与数据相符 / 与数据不符 (toolkit/catalogue/report.yaml)."""
+    return catalogue_text(
+        "claim_verdict_consistent" if ok else "claim_verdict_inconsistent", "en" if lang == "en" else "zh"
+    )
 
 
 def parse_stated(stated: Any) -> StatedNumber:

@@ -270,20 +270,20 @@ def warning_words(text: str, lang: str = "zh") -> str:
 
 def base_period_words(base: str, lang: str = "zh") -> str:
     """``varying`` / ``universal`` (R did's base periods) in words; anything else as given."""
-    from toolkit.report.labels import REPORT_LABELS
+    from toolkit.catalogue import has
 
     key = f"did_base_{base}"
-    return message(key, lang) if key in REPORT_LABELS else str(base)
+    return message(key, lang) if has(key) else str(base)
 
 
 def inference_words(estimator: str, inference: str, lang: str = "zh") -> str:
     """How the estimator inferred: its own (English) words in English, the catalogue's in Chinese."""
-    from toolkit.report.labels import REPORT_LABELS
+    from toolkit.catalogue import has
 
     key = f"did_inference_{estimator}"
     if estimator == "bjs" and "bootstrap" not in inference:
         key = "did_inference_bjs_analytic"  # BJS's analytic variance (the default), not its bootstrap
-    key = key if key in REPORT_LABELS else "did_inference_other"
+    key = key if has(key) else "did_inference_other"
     return message(key, lang, text=inference)
 
 

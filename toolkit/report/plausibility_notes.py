@@ -3,7 +3,7 @@
 :func:`toolkit.data.plausibility.warnings` finds the unit-years whose per-capita spending lies
 outside the contract's band (50–50,000 yuan per insured resident, ``$TOOLKIT_PER_CAPITA_BAND``);
 ``settle`` prints them and adds a row to ``settlement_checks.csv``. This module puts the same
-finding into words from the report catalogue (:data:`toolkit.report.labels.REPORT_LABELS`,
+finding into words from the report catalogue (:mod:`toolkit.catalogue`,
 ``per_capita_warning_county`` / ``per_capita_warning_unit``): one sentence under the settlement
 section of the county report, one line on the statement of each unit concerned. It is a warning:
 the settlement's amounts do not change.

@@ -218,10 +218,10 @@ def run_at_text(run_at: Any, lang: str) -> str:
 
 def _exec_mode_text(mode: Any, lang: str) -> str:
     """``reused-kernel`` → 复用内核（批处理）; an unknown mode is shown as recorded."""
-    from toolkit.report.labels import REPORT_LABELS
+    from toolkit.catalogue import has
 
     key = f"exec_mode_{str(mode).replace('-', '_')}"
-    return message(key, lang) if key in REPORT_LABELS else _value_text(mode)
+    return message(key, lang) if has(key) else _value_text(mode)
 
 
 def render_provenance_html(prov: Mapping[str, Any], lang: str = "zh", *, embed: bool = True) -> str:
