@@ -40,19 +40,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.data.contract import DERIVED_FROM_CLAIMS
 from toolkit.errors import ToolkitError
 
-UNIT_YEAR_COLUMNS = ["fund_general", "fund_chronic_outpatient", "total_medical_spending"]
-COUNTY_YEAR_COLUMNS = [
-    "admissions",
-    "admissions_in_county",
-    "visits",
-    "visits_in_county",
-    "visits_primary",
-    "fund_spending",
-    "fund_in_county",
-    "fund_primary",
-]
+#: the aggregate columns the claims derive (the contract's list, toolkit.data.contract.DERIVED_FROM_CLAIMS)
+UNIT_YEAR_COLUMNS = list(DERIVED_FROM_CLAIMS["unit_year"])
+COUNTY_YEAR_COLUMNS = list(DERIVED_FROM_CLAIMS["county_year"])
 #: the columns read from the claims; person_id and claim_id are deliberately absent
 READ_COLUMNS = ("unit_id", "county_id", "year", "setting", "provider_level", "chronic_group", "total_cost", "fund_paid")
 
@@ -148,7 +141,7 @@ def aggregate_claims(
     unit = fine[["unit_id", "county_id", "year"] + UNIT_YEAR_COLUMNS]
     # integer sums: the roll-up is exact whatever the order
     county = fine.groupby(["county_id", "year"], as_index=False, sort=True)[COUNTY_YEAR_COLUMNS].sum()
-    money_u, money_c = UNIT_YEAR_COLUMNS, COUNTY_YEAR_COLUMNS[5:]
+    money_u, money_c = UNIT_YEAR_COLUMNS, [c for c in COUNTY_YEAR_COLUMNS if c.startswith("fund_")]
     if not keep_fen:
         unit, county = _fen_to_yuan(unit, money_u), _fen_to_yuan(county, money_c)
     else:

@@ -540,6 +540,21 @@ def _validate(b, S, n_pre, lv, hybrid, grid_points):
         raise ToolkitError("grid_points must be at least 2")
 
 
+def _setup(betahat, sigma, n_pre, l_vec, hybrid, grid_points, alpha, kappa, bound, bound_name):
+    """The checked inputs of a conditional set, the hybrid's κ (R: α/10) and the standard error of
+    θ̂ = l'β̂_post, which scales R's default grid."""
+    b = np.asarray(betahat, dtype=float)
+    S = np.asarray(sigma, dtype=float)
+    lv = np.asarray(l_vec, dtype=float)
+    _validate(b, S, n_pre, lv, hybrid, grid_points)
+    if bound < 0:
+        raise ToolkitError(f"{bound_name} must be ≥ 0")
+    kappa = alpha / 10 if kappa is None else float(kappa)
+    post = slice(n_pre, n_pre + len(lv))
+    sd_theta = math.sqrt(float(lv @ S[post, post] @ lv))
+    return b, S, lv, kappa, sd_theta
+
+
 def conditional_cs_rm(
     betahat: Sequence[float],
     sigma: np.ndarray,
@@ -560,16 +575,9 @@ def conditional_cs_rm(
     ``"r"`` (R's default bounds ±20·sd), ``"centred"`` (the Stata package's bounds), or
     ``(lb, ub)``.
     """
-    b = np.asarray(betahat, dtype=float)
-    S = np.asarray(sigma, dtype=float)
-    lv = np.asarray(l_vec, dtype=float)
-    _validate(b, S, n_pre, lv, hybrid, grid_points)
-    if Mbar < 0:
-        raise ToolkitError("Mbar must be ≥ 0")
+    b, S, lv, kappa, sd_theta = _setup(betahat, sigma, n_pre, l_vec, hybrid, grid_points, alpha, kappa, Mbar, "Mbar")
     n_post = len(lv)
-    kappa = alpha / 10 if kappa is None else float(kappa)
     post = slice(n_pre, n_pre + n_post)
-    sd_theta = math.sqrt(float(lv @ S[post, post] @ lv))
     if isinstance(grid, tuple):
         lb, ub = float(grid[0]), float(grid[1])
     elif grid == "r":
@@ -669,16 +677,8 @@ def conditional_cs_sd(
     """Confidence set for θ under Δ^SD(M): R ``computeConditionalCS_DeltaSD`` with ``hybrid_flag``
     "LF" (``C-LF``) or "ARP" (``Conditional``). R's default for Δ^SD, the FLCI hybrid ``C-F``,
     is not this function (:func:`toolkit.did.honest.flci_smoothness` is the FLCI itself)."""
-    b = np.asarray(betahat, dtype=float)
-    S = np.asarray(sigma, dtype=float)
-    lv = np.asarray(l_vec, dtype=float)
-    _validate(b, S, n_pre, lv, hybrid, grid_points)
-    if M < 0:
-        raise ToolkitError("M must be ≥ 0")
+    b, S, lv, kappa, sd_theta = _setup(betahat, sigma, n_pre, l_vec, hybrid, grid_points, alpha, kappa, M, "M")
     n_post = len(lv)
-    kappa = alpha / 10 if kappa is None else float(kappa)
-    post = slice(n_pre, n_pre + n_post)
-    sd_theta = math.sqrt(float(lv @ S[post, post] @ lv))
     if isinstance(grid, tuple):
         lb, ub = float(grid[0]), float(grid[1])
     elif grid == "r":
