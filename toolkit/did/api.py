@@ -167,19 +167,11 @@ def _drop_always_treated(data: pd.DataFrame, idname: str, tname: str, gname: str
 
 
 def _run(func, estimator, data, yname, idname, tname, gname, control, covariates, cluster, kwargs) -> DidResult:
-    from toolkit.did.panel import prepare_panel
+    from toolkit.did.panel import regression_panel
 
     if estimator in ("twfe", "event", "bacon"):
-        extra = [cluster] if cluster and cluster != idname else []
-        extra += [kwargs["weights"]] if kwargs.get("weights") else []
-        panel = prepare_panel(
-            data,
-            yname,
-            idname,
-            tname,
-            gname,
-            covariates=covariates,
-            extra_columns=extra,
+        panel = regression_panel(
+            data, yname, idname, tname, gname, covariates=covariates, cluster=cluster, weights=kwargs.get("weights")
         )
         if control in (None, "never"):
             panel.require_never_treated("--control never")

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from toolkit.did.panel import Panel, prepare_panel
+from toolkit.did.panel import Panel, regression_panel
 from toolkit.did.result import DidResult
 from toolkit.errors import ToolkitError
 
@@ -140,8 +140,7 @@ def bacon_result(
 
     if covariates:
         raise ToolkitError("the Goodman–Bacon decomposition here is for the TWFE model without covariates")
-    extra = [cluster] if cluster and cluster != idname else []
-    panel = data if isinstance(data, Panel) else prepare_panel(data, yname, idname, tname, gname, extra_columns=extra)
+    panel = regression_panel(data, yname, idname, tname, gname, cluster=cluster)
     components = bacon_decomposition(panel)
     res = twfe(
         panel, yname=yname, idname=idname, tname=tname, gname=gname, cluster=cluster, vcov=vcov, ssc=ssc, alpha=alpha

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.did import inference as inf
-from toolkit.did.panel import Panel, prepare_panel
+from toolkit.did.panel import Panel, regression_panel
 from toolkit.did.pretest import not_possible
 from toolkit.did.result import DidResult
 from toolkit.did.twfe import check_weight_options, cluster_values, fit_within, weight_values
@@ -63,13 +63,7 @@ def event_study(
     """Event-study TWFE (``weights``: sampling weights column, WLS with CR1, as :func:`twfe`); returns a :class:`DidResult` with the ``event_study`` table (the
     reference period included with estimate 0 and SE NaN) and ``diagnostics["pretrend"]``."""
     check_weight_options(weights, vcov, None)
-    extra = [cluster] if cluster and cluster != idname else []
-    extra += [weights] if weights else []
-    panel = (
-        data
-        if isinstance(data, Panel)
-        else prepare_panel(data, yname, idname, tname, gname, covariates=covariates, extra_columns=extra)
-    )
+    panel = regression_panel(data, yname, idname, tname, gname, covariates=covariates, cluster=cluster, weights=weights)
     d = panel.data
     if panel.n_treated_units == 0:
         raise ToolkitError(f"no treated units: every value of column '{gname}' is 0 or empty")

@@ -329,3 +329,23 @@ def prepare_panel(
     if require_balanced:
         panel.require_balanced()
     return panel
+
+
+def regression_panel(
+    data: pd.DataFrame | Panel,
+    yname: str,
+    idname: str,
+    tname: str,
+    gname: str,
+    *,
+    covariates: Sequence[str] | str = (),
+    cluster: str | None = None,
+    weights: str | None = None,
+) -> Panel:
+    """``data`` as the :class:`Panel` of a regression estimator (TWFE, event study, Goodman–Bacon): a
+    Panel passes through; a frame is checked by :func:`prepare_panel`, carrying the cluster and weight
+    columns."""
+    if isinstance(data, Panel):
+        return data
+    extra = [c for c in (cluster, weights) if c and c != idname]
+    return prepare_panel(data, yname, idname, tname, gname, covariates=covariates, extra_columns=extra)

@@ -27,7 +27,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from toolkit.did import inference as inf
-from toolkit.did.panel import Panel, prepare_panel
+from toolkit.did.panel import Panel, regression_panel
 from toolkit.did.result import DidResult
 from toolkit.errors import ToolkitError
 
@@ -296,13 +296,7 @@ def twfe(
     if boot_weights not in BOOT_WEIGHTS:
         raise ToolkitError(f"boot_weights must be one of {', '.join(BOOT_WEIGHTS)}, got {boot_weights!r}")
     check_weight_options(weights, vcov, bootstrap)
-    extra = [cluster] if cluster and cluster != idname else []
-    extra += [weights] if weights else []
-    panel = (
-        data
-        if isinstance(data, Panel)
-        else prepare_panel(data, yname, idname, tname, gname, covariates=covariates, extra_columns=extra)
-    )
+    panel = regression_panel(data, yname, idname, tname, gname, covariates=covariates, cluster=cluster, weights=weights)
     d = panel.data
     names = ["treated", *panel.covariates]
     X = d[names].to_numpy(dtype="float64")
