@@ -288,31 +288,23 @@ def _decode(data: bytes, table: Table, source: str, problems: list[Problem]) -> 
     return None
 
 
+def _empty_file(table: Table, data: bytes, source: str) -> Problem:
+    return Problem(
+        table.name, "a header row and at least one data row", value=f"empty file ({len(data)} bytes)", source=source
+    )
+
+
 def _read_csv(path: Path, table: Table, problems: list[Problem]) -> _Raw | None:
     source = path.name
     data = path.read_bytes()
     if not data.strip():
-        problems.append(
-            Problem(
-                table.name,
-                "a header row and at least one data row",
-                value=f"empty file ({len(data)} bytes)",
-                source=source,
-            )
-        )
+        problems.append(_empty_file(table, data, source))
         return None
     text = _decode(data, table, source, problems)
     if text is None:
         return None
     if not text.strip():  # e.g. only a byte-order mark
-        problems.append(
-            Problem(
-                table.name,
-                "a header row and at least one data row",
-                value=f"empty file ({len(data)} bytes)",
-                source=source,
-            )
-        )
+        problems.append(_empty_file(table, data, source))
         return None
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","

@@ -42,6 +42,21 @@ from toolkit.did.staggered import att_gt, callaway_santanna
 from toolkit.errors import ToolkitError
 
 
+def _no_placebo(shift: int, cohorts: list[int]) -> dict:
+    """The row of a shift no placebo cell could be estimated for."""
+    nan = np.nan
+    return {
+        "shift": shift,
+        "estimate": nan,
+        "se": nan,
+        "ci_low": nan,
+        "ci_high": nan,
+        "p_value": nan,
+        "n_cells": 0,
+        "cohorts": cohorts,
+    }
+
+
 def placebo_dates(
     data: pd.DataFrame,
     yname: str,
@@ -75,18 +90,7 @@ def placebo_dates(
         frame = data.loc[(g_true == 0) | usable].assign(**{"_placebo_g": fake[((g_true == 0) | usable).to_numpy()]})
         cohorts = sorted(int(g) for g in g_true[usable].unique())
         if not cohorts:
-            rows.append(
-                {
-                    "shift": k,
-                    "estimate": np.nan,
-                    "se": np.nan,
-                    "ci_low": np.nan,
-                    "ci_high": np.nan,
-                    "p_value": np.nan,
-                    "n_cells": 0,
-                    "cohorts": [],
-                }
-            )
+            rows.append(_no_placebo(k, []))
             continue
         res = att_gt(frame, yname, idname, tname, "_placebo_g", control=control, alpha=alpha, **att_gt_kwargs)
         c = res.cells
@@ -94,18 +98,7 @@ def placebo_dates(
         t = c["time"].to_numpy()
         keep = np.flatnonzero((grp <= t) & (t < grp + k) & c["estimate"].notna().to_numpy())
         if len(keep) == 0:
-            rows.append(
-                {
-                    "shift": k,
-                    "estimate": np.nan,
-                    "se": np.nan,
-                    "ci_low": np.nan,
-                    "ci_high": np.nan,
-                    "p_value": np.nan,
-                    "n_cells": 0,
-                    "cohorts": cohorts,
-                }
-            )
+            rows.append(_no_placebo(k, cohorts))
             continue
         G = res.unit_cohort
         cohort_list = np.array(sorted(set(grp.tolist())))
