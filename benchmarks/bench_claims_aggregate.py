@@ -5,7 +5,7 @@
 
 Generates synthetic claims (fixed seed, contract columns, in Parquet files of 5 M rows) under
 benchmarks/work/ (git-ignored; reused when already there), then runs each measurement in a fresh
-subprocess so wall time and peak resident memory (ru_maxrss of that process) are its own:
+subprocess so wall time and peak resident memory (VmHWM of that process, benchmarks/peak_memory.py) are its own:
 
 * ``duckdb``  — ``aggregate_claims`` over all rows (streaming Parquet, 2 threads);
 * ``duckdb_same_as_pandas`` — the same over the rows pandas gets, for a like-for-like ratio;
@@ -27,6 +27,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from peak_memory import peak_rss_mib
 
 ROOT = Path(__file__).resolve().parent
 WORK = ROOT / "work"
@@ -173,14 +175,12 @@ def run_child(engine: str, files: list[Path], tag: str) -> dict:
 
 
 def child_main(engine: str, out: Path, files: list[str]) -> None:
-    import resource
 
     res = child_duckdb(files) if engine == "duckdb" else child_pandas(files)
     out.mkdir(parents=True, exist_ok=True)
     for name in ("unit_year", "county_year"):
         res[name].to_parquet(out / f"{name}.parquet", index=False)
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"seconds": round(res["seconds"], 2), "peak_rss_mib": round(peak_kib / 1024, 1)}))
+    print(json.dumps({"seconds": round(res["seconds"], 2), "peak_rss_mib": round(peak_rss_mib(), 1)}))
 
 
 def same(a_dir: str, b_dir: str) -> bool:
@@ -255,7 +255,7 @@ def main() -> int:
             "pandas": pd.__version__,
             "duckdb_threads": 2,
         },
-        "timing": "seconds inside the process (read + aggregate); peak_rss_mib = ru_maxrss of that process",
+        "timing": "seconds inside the process (read + aggregate); peak_rss_mib = VmHWM of that process",
         "load_average_1_5_15min": {
             "before": [round(x, 2) for x in load_before],
             "after": [round(x, 2) for x in os.getloadavg()],

@@ -4,7 +4,7 @@
     python benchmarks/bench_claims_stream.py --rows 2000000     # quick
 
 Runs ``toolkit.data.synth.generate_province(claims=True)`` in a fresh subprocess (so its peak
-resident memory, ``ru_maxrss``, is its own) into benchmarks/work/ (git-ignored), and records wall
+resident memory, ``VmHWM``, is its own: benchmarks/peak_memory.py) into benchmarks/work/ (git-ignored), and records wall
 time, rows per second, the peak resident memory, the peak of Python allocations seen by
 ``tracemalloc`` (optional: it slows the run, ``--tracemalloc``), the largest number of rows held
 at once, and what holding every row in memory would cost for comparison (bytes of the Arrow
@@ -26,12 +26,14 @@ import sys
 import time
 from pathlib import Path
 
+from peak_memory import VMHWM_EXPR
+
 ROOT = Path(__file__).resolve().parent
 WORK = ROOT / "work" / "claims_stream"
 RESULTS = ROOT / "results" / "claims_stream.json"
 
 CHILD = r"""
-import json, resource, sys, time, tracemalloc
+import json, sys, time, tracemalloc
 from toolkit.data.synth import generate_province
 rows, counties, chunk, out, trace = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5] == "1"
 if trace:
@@ -40,7 +42,7 @@ start = time.perf_counter()
 summary = generate_province(out, n_counties=counties, claims=True, claims_rows=rows, claims_chunk_rows=chunk)
 wall = time.perf_counter() - start
 peak_traced = tracemalloc.get_traced_memory()[1] if trace else None
-print(json.dumps({"wall_seconds": wall, "ru_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+print(json.dumps({"wall_seconds": wall, "vmhwm_kib": VMHWM,
                   "tracemalloc_peak_bytes": peak_traced, "claims_rows": summary["rows"]["claims"],
                   "max_rows_in_memory": summary["claims_max_rows_in_memory"]}))
 """
@@ -63,7 +65,7 @@ def main() -> int:
         [
             sys.executable,
             "-c",
-            CHILD,
+            CHILD.replace("VMHWM", VMHWM_EXPR),
             str(args.rows),
             str(args.counties),
             str(args.chunk_rows),
@@ -86,7 +88,7 @@ def main() -> int:
     first = pf.read_row_group(0)
     bytes_per_row = first.nbytes / max(first.num_rows, 1)
     in_memory_bytes = bytes_per_row * meta.num_rows
-    peak_bytes = child["ru_maxrss_kib"] * 1024
+    peak_bytes = child["vmhwm_kib"] * 1024
     result = {
         "benchmark": "claims_stream",
         "command": " ".join(["python", "benchmarks/bench_claims_stream.py"] + sys.argv[1:]),

@@ -7,7 +7,7 @@ Generates synthetic claims with the columns the points settlement reads (unit_id
 year, setting, provider_level, disease_group, bed_days, fund_paid; fixed seed; 20 counties of 232
 units, 30 disease groups, 8% inpatient, years 2017–2023, Parquet files of 5 M rows) under
 benchmarks/work/points/ (git-ignored; reused when present), then runs each engine in a fresh
-subprocess so wall time and peak resident memory (ru_maxrss) are its own:
+subprocess so wall time and peak resident memory (VmHWM, benchmarks/peak_memory.py) are its own:
 
 * ``toolkit`` — :func:`toolkit.settlement.points.settle_points_from_claims` for 2023, every county:
   the DuckDB scan, the exact integer points, largest-remainder payments and the reconciliation;
@@ -28,6 +28,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from peak_memory import peak_rss_mib
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
@@ -166,7 +168,7 @@ def child_main(engine: str, out: Path, files: list[str]) -> None:
     seconds = time.perf_counter() - t0
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = usage.ru_utime + usage.ru_stime  # the process's own CPU seconds (its DuckDB threads included)
-    result = {"seconds": seconds, "cpu_seconds": cpu, "peak_mib": usage.ru_maxrss / 1024, "points": points}
+    result = {"seconds": seconds, "cpu_seconds": cpu, "peak_mib": peak_rss_mib(), "points": points}
     out.write_text(json.dumps(result), encoding="utf-8")
 
 
