@@ -8,16 +8,24 @@
   (Sichuan "一个总额付费", params/schemes/) for the county's medical communities / all of them.
 
 Chinese first: in a ``zh`` report every label and note is Chinese (ids and ``table.column``
-names are the data contract's and stay as they are).
+names are the data contract's and stay as they are). Every heading, column name and sentence is an
+entry of the catalogue (``toolkit/catalogue/national.yaml``, and ``report.yaml`` for the shared
+column names); the lower layers' English notes ("not computable: needs …", the basis of a score)
+are read by the English of a catalogue entry and shown in its Chinese. ``both`` gives
+``中文 / English`` throughout.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import string
+from collections.abc import Callable
+from functools import cache
 
 import pandas as pd
 
+from toolkit.catalogue import choose, localized, text
 from toolkit.errors import ToolkitError
 from toolkit.report.bundle import Bundle
 from toolkit.report.context import ReportContext
@@ -28,6 +36,25 @@ from toolkit.report.text import Markdown
 PERCENT_UNITS = ("fraction",)
 #: results shared by the reports of one batch kernel (same dataset): computed once per data hash
 _SHARED: dict = {}
+#: the reasons of a "not computable" note (catalogue keys), most specific first
+NOTE_REASONS = (
+    "national_note_no_table",
+    "national_note_empty_cells",
+    "national_note_county_rows_in_community",
+    "national_note_county_rows_of_level",
+    "national_note_county_rows",
+    "national_note_community_rows_in_community",
+    "national_note_community_rows_of_level",
+    "national_note_community_rows",
+    "national_note_no_breakdown",
+    "national_note_no_community_breakdown",
+    "national_note_last_year",
+    "national_note_no_county_year",
+    "national_note_no_unit",
+    "national_note_needs",
+)
+#: the bases of an assessment score (catalogue keys)
+BASES = ("national_basis_change", "national_basis_rank", "national_basis_value")
 
 
 def _shared(ctx: ReportContext, what: tuple, compute):
@@ -39,8 +66,10 @@ def _shared(ctx: ReportContext, what: tuple, compute):
     return _SHARED[key]
 
 
-def _zh(ctx: ReportContext) -> bool:
-    return ctx.lang == "zh"
+def _in(lang: str, build: Callable[[str], str]) -> str:
+    """``build(lang)`` for a text whose fields are themselves in the language (a list of localized
+    names); ``both`` joins the Chinese and the English text (``中文 / English``)."""
+    return choose((build("zh"), build("en")), lang)
 
 
 def _fmt(value, unit: str) -> str:
@@ -55,25 +84,40 @@ def _fmt(value, unit: str) -> str:
     return fmt_number(value, 2)
 
 
-def note_text(note: str, zh: bool) -> str:
-    """A "not computable" note in the report language (table and column names stay as they are)."""
-    if not note or not zh:
+@cache
+def _english_pattern(key: str) -> re.Pattern:
+    """The catalogue entry's English as a pattern matching a whole text, one group per field."""
+    parts = []
+    for literal, field, _, _ in string.Formatter().parse(text(key, "en")):
+        parts.append(re.escape(literal))
+        if field:
+            parts.append(f"(?P<{field}>.+?)")
+    return re.compile("".join(parts))
+
+
+def _read_english(english: str, keys) -> str | None:
+    """The Chinese of a lower layer's English sentence: the first catalogue entry of ``keys`` whose
+    English matches all of it, its fields carried over (None when none matches)."""
+    for key in keys:
+        found = _english_pattern(key).fullmatch(english)
+        if found:
+            return text(key, "zh", **found.groupdict())
+    return None
+
+
+def _note_zh(note: str) -> str:
+    found = _english_pattern("national_note_not_computable").fullmatch(note)
+    if not found:
         return note
-    text = note.replace("not computable: ", "无法计算：")
-    for en, cn in (
-        ("needs ", "缺少 "),
-        (" (no ", "（数据中无 "),
-        (" table)", " 表）"),
-        (" (empty cells)", "（有空单元格）"),
-        (" rows (level ", " 数据行（层级 "),
-        (" rows (community_id given)", " 数据行（属于医共体）"),
-        (") for this county", "）"),
-        (" rows for this county", " 数据行"),
-        (" for this county", ""),
-        ("county_year has no medical community breakdown", "county_year 无分医共体数据"),
-    ):
-        text = text.replace(en, cn)
-    return re.sub(r" ?\(county (\w+) has several communities\)", r"（县 \1 有多个医共体）", text)
+    reason = found["reason"]
+    return text("national_note_not_computable", "zh", reason=_read_english(reason, NOTE_REASONS) or reason)
+
+
+def note_text(note: str, lang: str) -> str:
+    """A "not computable" note in the report language (table and column names stay as they are)."""
+    if not note:
+        return note
+    return choose((_note_zh(note), note), lang)
 
 
 def _source(ctx: ReportContext, indicators=()) -> str:
@@ -83,8 +127,8 @@ def _source(ctx: ReportContext, indicators=()) -> str:
     return source_text(ctx, indicators)
 
 
-def _heading(zh_text: str, en_text: str, zh: bool) -> Markdown:
-    return Markdown(f"## {zh_text if zh else en_text}")
+def _heading(title: str) -> Markdown:
+    return Markdown(f"## {title}")
 
 
 def monitoring_frame(ctx: ReportContext) -> pd.DataFrame:
@@ -120,31 +164,28 @@ def monitoring_frame(ctx: ReportContext) -> pd.DataFrame:
 
 def monitoring_section(ctx: ReportContext) -> Bundle:
     """The national monitoring indicator system for the county-year (seed 004 附2)."""
-    zh = _zh(ctx)
+    lang = ctx.lang
     f = monitoring_frame(ctx)
     table = pd.DataFrame(
         {
-            "序号" if zh else "No.": f["number"],
-            "指标" if zh else "Indicator": f["name_zh"] if zh else f["name_en"],
+            text("national_number_col", lang): f["number"],
+            text("indicator_column", lang): localized(f, "name", lang),
             f"{ctx.year}": [_fmt(v, u) for v, u in zip(f["value"], f["unit"])],
-            label("unit", "zh" if zh else "en"): [unit_text(u, "zh" if zh else "en") for u in f["unit"]],
-            "分子" if zh else "Numerator": [fmt_number(v, 2) if not pd.isna(v) else "—" for v in f["numerator"]],
-            "分母" if zh else "Denominator": [fmt_number(v, 2) if not pd.isna(v) else "—" for v in f["denominator"]],
-            "说明" if zh else "Note": [
-                note_text(n, zh) or (rz if zh else re) for n, rz, re in zip(f["note"], f["remark_zh"], f["remark_en"])
+            label("unit", lang): [unit_text(u, lang) for u in f["unit"]],
+            text("numerator", lang): [fmt_number(v, 2) if not pd.isna(v) else "—" for v in f["numerator"]],
+            text("denominator", lang): [fmt_number(v, 2) if not pd.isna(v) else "—" for v in f["denominator"]],
+            text("note", lang): [
+                note_text(n, lang) or choose((rz, rn), lang)
+                for n, rz, rn in zip(f["note"], f["remark_zh"], f["remark_en"])
             ],
         }
     )
     n_ok = int((f["note"] == "").sum())
-    summary = (
-        f"国家监测指标：{len(f)} 项中 {n_ok} 项可计算。"
-        if zh
-        else f"National monitoring indicators: {n_ok} of {len(f)} computable."
-    )
-    caption = f"{ctx.county_name} · {ctx.year} · " + ("县域医共体建设监测指标" if zh else "Monitoring indicators")
+    summary = text("national_monitoring_summary", lang, total=len(f), computable=n_ok)
+    caption = f"{ctx.county_name} · {ctx.year} · " + text("national_monitoring_caption", lang)
     return Bundle(
         [
-            _heading("县域医共体建设监测评价指标（附2）", "National monitoring indicators (seed 004 附2)", zh),
+            _heading(text("national_monitoring_heading", lang)),
             HtmlTable(table, caption=caption, source=_source(ctx, list(f["indicator"]))),
             Markdown(summary),
         ],
@@ -156,46 +197,51 @@ def _settlement(ctx: ReportContext):
     return ctx._memo.get("settlement")  # the county report's settlement, when it computed one
 
 
+def _mark(met, lang: str) -> str:
+    return "—" if pd.isna(met) else text("yes" if bool(met) else "no", lang)
+
+
+def _evidence(evidence: str, lang: str) -> str:
+    """The criteria module's evidence; a derived one (its English) reads 依据结算数据推导 in Chinese."""
+    derived = str(evidence).startswith(text("national_evidence_derived", "en"))
+    return choose((text("national_evidence_derived", "zh") if derived else evidence, evidence), lang)
+
+
 def criteria_section(ctx: ReportContext) -> Bundle:
     """The 评判标准 of the county-year: each criterion met or not, given or derived, and "x / 10"."""
     from toolkit.indicators.criteria import criteria_score, criteria_table
 
-    zh = _zh(ctx)
+    lang = ctx.lang
     t = criteria_table(ctx.tables, ctx.county_id, int(ctx.year), _settlement(ctx))
-    mark = {True: "是" if zh else "yes", False: "否" if zh else "no"}
-    src = {
-        "given": "填报" if zh else "given",
-        "derived": "由结算推导" if zh else "derived",
-        "missing": "未填报" if zh else "missing",
-    }
     table = pd.DataFrame(
         {
-            "维度" if zh else "Dimension": t["dimension_zh"] if zh else t["dimension_en"],
-            "评判标准" if zh else "Criterion": [
-                f"{n}. {z if zh else e}" for n, z, e in zip(t["number"], t["name_zh"], t["name_en"])
+            text("national_dimension_col", lang): localized(t, "dimension", lang),
+            text("national_criterion_col", lang): [
+                f"{n}. {choose((z, e), lang)}" for n, z, e in zip(t["number"], t["name_zh"], t["name_en"])
             ],
-            "是否达到" if zh else "Met": ["—" if pd.isna(m) else mark[bool(m)] for m in t["met"]],
-            "来源" if zh else "Source": [src[s] for s in t["source"]],
-            "推导结果" if zh else "Derived": ["—" if pd.isna(m) else mark[bool(m)] for m in t["derived_met"]],
-            "佐证" if zh else "Evidence": t["evidence"] if not zh else [_evidence_zh(e) for e in t["evidence"]],
+            text("national_met_col", lang): [_mark(m, lang) for m in t["met"]],
+            text("source", lang): [text(f"national_source_{s}", lang) for s in t["source"]],
+            text("national_derived_col", lang): [_mark(m, lang) for m in t["derived_met"]],
+            text("national_evidence_col", lang): [_evidence(e, lang) for e in t["evidence"]],
         }
     )
     score = criteria_score(t)
     total = score.loc[score["dimension"] == "all"].iloc[0]
-    by_dim = "；".join(f"{r.dimension_zh} {r.result}" for r in score.itertuples() if r.dimension != "all")
-    by_dim_en = "; ".join(f"{r.dimension_en} {r.result}" for r in score.itertuples() if r.dimension != "all")
-    summary = (
-        f"评判标准达到 {total['result']}（{by_dim}）"
-        + (f"，{total['unknown']} 项未填报" if total["unknown"] else "")
-        + "。"
-        if zh
-        else f"Criteria met: {total['result']} ({by_dim_en})"
-        + (f"; {total['unknown']} not given" if total["unknown"] else "")
-        + "."
-    )
+    dims = [r for r in score.itertuples() if r.dimension != "all"]
+
+    def sentence(lg: str) -> str:
+        by_dimension = text("national_list_separator", lg).join(
+            f"{localized(r, 'dimension', lg)} {r.result}" for r in dims
+        )
+        not_given = text("national_criteria_not_given", lg, n=total["unknown"]) if total["unknown"] else ""
+        return text(
+            "national_criteria_summary", lg, result=total["result"], by_dimension=by_dimension, not_given=not_given
+        )
+
+    summary = _in(lang, sentence)
     return Bundle(
         [
-            _heading("紧密型县域医共体评判标准（附1）", "Assessment criteria (seed 004 附1)", zh),
+            _heading(text("national_criteria_heading", lang)),
             HtmlTable(table, caption=f"{ctx.county_name} · {ctx.year}", source=_source(ctx)),
             Markdown(summary),
         ],
@@ -203,36 +249,33 @@ def criteria_section(ctx: ReportContext) -> Bundle:
     )
 
 
-def _evidence_zh(text: str) -> str:
-    if text.startswith("derived from the settlement"):
-        return "依据结算数据推导"
-    return text
-
-
 def criteria_overview(ctx: ReportContext) -> Bundle:
     """Every county's 评判标准 result of the year by dimension (province overview)."""
     from toolkit.indicators.criteria import load_criteria, province_criteria
 
-    zh = _zh(ctx)
+    lang = ctx.lang
     prov = province_criteria(ctx.tables, int(ctx.year))
     if prov.empty:
-        note = "数据中无县年度数据。" if zh else "No county_year data."
+        note = text("national_no_county_year", lang)
         return Bundle([Markdown(note)], summary=note)
     dims, crits = load_criteria()
     names = getattr(ctx, "county_names", {}) or {}
-    table = pd.DataFrame({"县" if zh else "County": [names.get(c, c) for c in prov["county_id"]]})
+    table = pd.DataFrame({text("county", lang): [names.get(c, c) for c in prov["county_id"]]})
     for d in dims:
-        table[d.name_zh if zh else d.name_en] = prov[d.id]
-    table["合计" if zh else "Total"] = [f"{m} / {len(crits)}" for m in prov["met"]]
-    table["未填报" if zh else "Not given"] = prov["unknown"]
-    summary = (
-        f"{ctx.year} 年 {len(prov)} 个县评判标准达到项数中位数 {prov['met'].median():g} / {len(crits)}。"
-        if zh
-        else f"{ctx.year}: median criteria met across {len(prov)} counties {prov['met'].median():g} / {len(crits)}."
+        table[localized(d, "name", lang)] = prov[d.id]
+    table[text("total", lang)] = [f"{m} / {len(crits)}" for m in prov["met"]]
+    table[text("national_not_given_col", lang)] = prov["unknown"]
+    summary = text(
+        "national_criteria_overview_summary",
+        lang,
+        year=ctx.year,
+        n=len(prov),
+        median=f"{prov['met'].median():g}",
+        out_of=len(crits),
     )
     return Bundle(
         [
-            _heading("评判标准（附1）", "Assessment criteria (seed 004 附1)", zh),
+            _heading(text("national_criteria_overview_heading", lang)),
             HtmlTable(table, source=_source(ctx)),
             Markdown(summary),
         ],
@@ -249,55 +292,76 @@ def _assessment(ctx: ReportContext, scheme_name: str | None):
     )
 
 
-def _totals_table(scheme, totals: pd.DataFrame, zh: bool) -> pd.DataFrame:
-    table = pd.DataFrame({"医共体" if zh else "Medical community": totals["entity_id"]})
+def _no_assessment(err: ToolkitError, lang: str) -> Bundle:
+    note = _in(
+        lang,
+        lambda lg: text("national_no_assessment", lg, reason=text("national_assessment_reason", lg, text=err.message)),
+    )
+    return Bundle([Markdown(note)], summary=note)
+
+
+def _assessment_heading(scheme, lang: str) -> Markdown:
+    return _heading(_in(lang, lambda lg: text("national_assessment_heading", lg, scheme=localized(scheme, "name", lg))))
+
+
+def _totals_table(scheme, totals: pd.DataFrame, lang: str) -> pd.DataFrame:
+    table = pd.DataFrame({text("community_name_col", lang): totals["entity_id"]})
     for d in scheme.dimensions:
-        table[f"{d.name_zh if zh else d.name_en}（{d.points:g}）" if zh else f"{d.name_en} ({d.points:g})"] = [
-            fmt_number(v, 1) for v in totals[d.id]
-        ]
-    table["总分" if zh else "Total"] = [fmt_number(v, 1) for v in totals["total"]]
-    table["有数据的分值" if zh else "Points with data"] = [fmt_number(v, 0) for v in totals["points_possible"]]
+        column = _in(
+            lang,
+            lambda lg, d=d: text(
+                "national_dimension_points_col", lg, dimension=localized(d, "name", lg), points=f"{d.points:g}"
+            ),
+        )
+        table[column] = [fmt_number(v, 1) for v in totals[d.id]]
+    table[text("national_total_points_col", lang)] = [fmt_number(v, 1) for v in totals["total"]]
+    table[text("national_points_with_data_col", lang)] = [fmt_number(v, 0) for v in totals["points_possible"]]
     return table
 
 
 def assessment_section(ctx: ReportContext, scheme_name: str | None = None) -> Bundle:
     """The county's medical communities scored on the scheme (default: Sichuan "一个总额付费")."""
-    zh = _zh(ctx)
+    lang = ctx.lang
     try:
         scheme, points, totals = _assessment(ctx, scheme_name)
     except ToolkitError as err:
-        note = "无法考核：数据中无该年度可考核的医共体。" if zh else f"No assessment: {err.message}"
-        return Bundle([Markdown(note)], summary=note)
+        return _no_assessment(err, lang)
     mine = totals.loc[totals["county_id"] == ctx.county_id] if len(totals) else totals
     detail = points.loc[points["county_id"] == ctx.county_id]
     if mine.empty:
-        note = "本县无可考核的医共体数据。" if zh else "No medical community of this county could be scored."
+        note = text("national_no_county_community", lang)
         return Bundle([Markdown(note)], summary=note)
     from toolkit.indicators.registry import registry_by_id
 
     reg = registry_by_id()
     items = pd.DataFrame(
         {
-            "医共体" if zh else "Community": detail["entity_id"],
-            "指标" if zh else "Indicator": [reg[i].name_zh if zh else reg[i].name_en for i in detail["indicator"]],
-            "方法" if zh else "Method": [_method(m, zh) for m in detail["method"]],
-            "得分" if zh else "Points": [
+            text("national_community_col", lang): detail["entity_id"],
+            text("indicator_column", lang): [localized(reg[i], "name", lang) for i in detail["indicator"]],
+            text("national_method_col", lang): [text(f"national_method_{m}", lang) for m in detail["method"]],
+            text("national_points_col", lang): [
                 f"{p:.1f} / {q:g}" for p, q in zip(detail["points"], detail["points_possible"])
             ],
-            "说明" if zh else "Note": [
-                note_text(n, zh) or _basis(b, zh) for n, b in zip(detail["note"], detail["basis"])
+            text("note", lang): [
+                note_text(n, lang) or _basis(b, lang) for n, b in zip(detail["note"], detail["basis"])
             ],
         }
     )
-    summary = (
-        "；".join(f"{r.entity_id} 得分 {r.total:.1f} / {r.out_of:g}" for r in mine.itertuples()) + "。"
-        if zh
-        else "; ".join(f"{r.entity_id}: {r.total:.1f} / {r.out_of:g}" for r in mine.itertuples()) + "."
-    )
+
+    def sentence(lg: str) -> str:
+        scores = text("national_list_separator", lg).join(
+            text("national_community_score", lg, community=r.entity_id, points=f"{r.total:.1f}", out_of=f"{r.out_of:g}")
+            for r in mine.itertuples()
+        )
+        return text("national_scores_summary", lg, scores=scores)
+
+    summary = _in(lang, sentence)
     return Bundle(
         [
-            _heading(f"医共体考核：{scheme.name_zh}", f"Assessment: {scheme.name_en}", zh),
-            HtmlTable(_totals_table(scheme, mine, zh), caption=f"{ctx.county_name} · {ctx.year}", source=_source(ctx)),
+            _assessment_heading(scheme, lang),
+            HtmlTable(
+                _totals_table(scheme, mine, lang), caption=f"{ctx.county_name} · {ctx.year}", source=_source(ctx)
+            ),
             HtmlTable(items, source=_source(ctx)),
             Markdown(summary),
         ],
@@ -307,46 +371,35 @@ def assessment_section(ctx: ReportContext, scheme_name: str | None = None) -> Bu
 
 def assessment_overview(ctx: ReportContext, scheme_name: str | None = None) -> Bundle:
     """Every medical community of the province scored on the scheme, best first."""
-    zh = _zh(ctx)
+    lang = ctx.lang
     try:
         scheme, _, totals = _assessment(ctx, scheme_name)
     except ToolkitError as err:
-        note = "无法考核：数据中无该年度可考核的医共体。" if zh else f"No assessment: {err.message}"
-        return Bundle([Markdown(note)], summary=note)
+        return _no_assessment(err, lang)
     if totals.empty:
-        note = "数据中无可考核的医共体。" if zh else "No medical community could be scored."
+        note = text("national_no_community", lang)
         return Bundle([Markdown(note)], summary=note)
     ordered = totals.sort_values(["total", "entity_id"], ascending=[False, True], kind="mergesort")
-    summary = (
-        f"{ctx.year} 年 {len(ordered)} 个医共体考核得分中位数 {ordered['total'].median():.1f} / {scheme.total_points:g}。"
-        if zh
-        else f"{ctx.year}: median score of {len(ordered)} medical communities {ordered['total'].median():.1f} / {scheme.total_points:g}."
+    summary = text(
+        "national_assessment_overview_summary",
+        lang,
+        year=ctx.year,
+        n=len(ordered),
+        median=f"{ordered['total'].median():.1f}",
+        out_of=f"{scheme.total_points:g}",
     )
     return Bundle(
         [
-            _heading(f"医共体考核：{scheme.name_zh}", f"Assessment: {scheme.name_en}", zh),
-            HtmlTable(_totals_table(scheme, ordered, zh), source=_source(ctx)),
+            _assessment_heading(scheme, lang),
+            HtmlTable(_totals_table(scheme, ordered, lang), source=_source(ctx)),
             Markdown(summary),
         ],
         summary=summary,
     )
 
 
-def _method(method: str, zh: bool) -> str:
-    return {
-        "yoy": ("与上年同期比", "vs last year"),
-        "rank": ("横向比较", "rank"),
-        "threshold": ("达标值", "threshold"),
-    }[method][0 if zh else 1]
-
-
-def _basis(basis: str, zh: bool) -> str:
-    if not zh:
+def _basis(basis: str, lang: str) -> str:
+    """The assessment module's basis of a score (its English) in the report language."""
+    if not basis:
         return basis
-    return (
-        basis.replace("change ", "变化 ")
-        .replace(" against ", "，对比 ")
-        .replace("rank ", "排名 ")
-        .replace(" of ", " / ")
-        .replace("value ", "数值 ")
-    )
+    return choose((_read_english(basis, BASES) or basis, basis), lang)
