@@ -2,8 +2,9 @@
 
 Computes every indicator the dataset allows (toolkit.indicators.compute_indicators) and writes
 the tidy table (county_id, year, indicator, value, numerator, denominator, lower, upper, note) as
-``OUT.csv`` and ``OUT.xlsx`` (sheets: indicators with Chinese/English names, unit-level
-insurance indicators, the registry). An indicator the data cannot give is a row with an empty
+``OUT.csv`` and ``OUT.xlsx`` (sheets: indicators with Chinese names, unit, direction, the province
+median, 优于/劣于 it and the rank, 1 = best — among all the dataset's counties also when ``--county``
+selects a few —; unit-level insurance indicators; the registry). An indicator the data cannot give is a row with an empty
 value and the note "not computable: needs table.column". ``OUT_levels.csv`` holds the registry's
 ratio indicators at every level of the hierarchy (facility, medical community, county, province;
 numerators and denominators summed first, rules.md §9). With ``--from-claims`` the unit_year spending and
@@ -150,8 +151,11 @@ def run(args: argparse.Namespace) -> int:
 
     cy = tables["county_year"].sort_values(["county_id", "year"])
     county_names = dict(zip(cy["county_id"].astype(str), cy["county_name"].astype(str)))  # latest name
+    # a few selected counties are still compared with (median, rank) the whole province
+    peers = compute_indicators(tables, years=args.years) if counties else None
     # Chinese sheets, each value in its indicator's format (toolkit.report.indicator_workbook)
-    workbook = build_workbook_bytes(indicator_sheets(result, units, county_names, registry_frame()), lang="zh")
+    sheets = indicator_sheets(result, units, county_names, registry_frame(), peers=peers)
+    workbook = build_workbook_bytes(sheets, lang="zh")
     # the files together or none (a temporary folder beside them, renamed into place)
     with staged_output(paths["csv"].parent) as stage:
         stage.write_bytes(paths["csv"].name, csv_data)
