@@ -20,6 +20,7 @@ from html import escape
 
 import pandas as pd
 
+from toolkit.catalogue import localized, text
 from toolkit.report.webfont import font_stack
 from toolkit.settlement.unit_statement import UnitStatement, yuan
 
@@ -62,48 +63,59 @@ table.detail td, table.detail th { padding: 0.15mm 0.8mm !important; }
 """
 )
 
-TEXT = {
-    "title": ("健康管理单元结算单", "Health management unit settlement statement"),
-    "unit": ("单元", "Unit"),
-    "township": ("乡镇", "Township"),
-    "community": ("医共体", "Medical community"),
-    "county": ("县", "County"),
-    "year": ("结算年度", "Year"),
-    "item": ("项目", "Item"),
-    "amount": ("金额（元）", "Amount (yuan)"),
-    "how": ("计算说明", "How it is computed"),
-    "paid": ("计入合计", "Paid"),
-    "process": ("过程评价明细（季度得分按20%·20%·20%·40%加权为质量系数）", "Process evaluation by sub-project"),
-    "objective": ("目标评价明细（达到基准值得全额，未达到或否决不得）", "Objective evaluation by indicator"),
-    "params": ("本结算使用的参数", "Parameters used"),
-    "project": ("子项目", "Sub-project"),
-    "basis": ("校正工分/子项目额度", "Calibrated credits / planned amount"),
-    "quarters": ("季度得分 Q1–Q4", "Scores Q1–Q4"),
-    "coef": ("质量系数", "Quality coefficient"),
-    "indicator": ("指标", "Indicator"),
-    "value": ("完成值", "Value"),
-    "benchmark": ("基准值", "Benchmark"),
-    "result": ("结果", "Result"),
-    "share": ("指标额度（元）", "Share (yuan)"),
-    "parameter": ("参数", "Parameter"),
-    "setting": ("取值", "Value"),
-    "source": ("依据", "Source"),
-    "sign_unit": ("单元负责人（签字）：", "Unit head (signature):"),
-    "sign_clerk": ("经办人（签字）：", "Clerk (signature):"),
-    "sign_date": ("日期：", "Date:"),
-    "digest": ("参数指纹", "parameter digest"),
-    "credits": ("工分", "credits"),
-    "yes": ("✓", "✓"),
+#: catalogue key of each label a statement shows (toolkit/catalogue/statements.yaml, report.yaml)
+KEYS = {
+    "title": "statement_title",
+    "unit": "statement_unit",
+    "township": "township_name_col",
+    "community": "community_name_col",
+    "year": "statement_year",
+    "item": "profile_item",
+    "amount": "amount_yuan",
+    "how": "statement_how",
+    "paid": "statement_paid",
+    "process": "statement_process",
+    "objective": "statement_objective",
+    "params": "statement_params",
+    "project": "statement_project",
+    "basis": "statement_basis",
+    "quarters": "statement_quarters",
+    "coef": "statement_coef",
+    "indicator": "indicator_column",
+    "value": "statement_value",
+    "benchmark": "statement_benchmark",
+    "result": "statement_result",
+    "share": "statement_share",
+    "parameter": "parameter",
+    "setting": "statement_setting",
+    "source": "statement_source",
+    "sign_unit": "statement_sign_unit",
+    "sign_clerk": "statement_sign_clerk",
+    "sign_date": "statement_sign_date",
 }
+#: widths (percent) of the parameter table's columns: label, value, source (English labels are longer)
+PARAMETER_WIDTHS = {"zh": (24, 33, 43), "en": (37, 27, 36)}
 
 
 def t(key: str, lang: str) -> str:
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
+    """The statement's label ``key`` (a key of :data:`KEYS`) in ``lang``."""
+    return text(KEYS[key], lang)
 
 
-def _pick(obj, name: str, lang: str) -> str:
-    return getattr(obj, f"{name}_zh" if lang == "zh" else f"{name}_en")
+def heading(st: UnitStatement, lang: str) -> str:
+    """濉溪县 2024年 健康管理单元结算单 / Health management unit settlement statement · <county> · <year>."""
+    return text("statement_heading", lang, county=st.county_name, year=st.year, title=t("title", lang))
+
+
+def credits_basis(credits: str, yuan_per_credit: str, lang: str) -> str:
+    """A two-card sub-project's basis: calibrated credits × yuan per credit."""
+    return text("statement_credits_basis", lang, credits=credits, yuan_per_credit=yuan_per_credit)
+
+
+def documents_line(docs: list[str], lang: str, quote=lambda d: d) -> str:
+    """依据文件：… — the policy documents the parameters cite, each passed through ``quote``."""
+    sep = text("statement_documents_sep", lang)
+    return text("statement_documents", lang, documents=sep.join(quote(d) for d in docs))
 
 
 def format_number(v, fmt: str = "{:,.2f}") -> str:
@@ -121,12 +133,8 @@ def format_indicator_value(v: float, indicator: str) -> str:
 def unit_html(st: UnitStatement, lang: str = "zh") -> str:
     """One unit's statement as an HTML fragment (a ``<section class="unit">``)."""
     e = escape
-    out = [f'<section class="unit" lang="{"zh-CN" if lang == "zh" else "en"}">']
-    out.append(
-        f"<h1>{e(st.county_name)} {st.year}年 {e(t('title', lang))}</h1>"
-        if lang == "zh"
-        else f"<h1>{e(t('title', lang))} · {e(st.county_name)} · {st.year}</h1>"
-    )
+    out = [f'<section class="unit" lang="{text("html_lang", lang)}">']
+    out.append(f"<h1>{e(heading(st, lang))}</h1>")
     out.append(
         '<table class="who"><tr>'
         f"<td>{e(t('unit', lang))}：<b>{e(st.unit_name)}</b></td>"
@@ -139,20 +147,18 @@ def unit_html(st: UnitStatement, lang: str = "zh") -> str:
         f"<tr><th>{e(t('item', lang))}</th><th>{e(t('amount', lang))}</th><th>{e(t('how', lang))}</th><th>{e(t('paid', lang))}</th></tr>"
     )
     for s in st.sections:
-        out.append(f'<tr class="section"><td colspan="4">{e(_pick(s, "title", lang))}</td></tr>')
+        out.append(f'<tr class="section"><td colspan="4">{e(localized(s, "title", lang))}</td></tr>')
         for line in s.lines:
             cls = "total" if line.key == "total" else "subtotal" if line.subtotal else ""
-            amount = yuan(line.amount_fen) if line.amount_fen is not None else e(_pick(line, "value", lang))
+            amount = yuan(line.amount_fen) if line.amount_fen is not None else e(localized(line, "value", lang))
             out.append(
-                f'<tr class="{cls}"><td>{e(_pick(line, "label", lang))}</td>'
-                f'<td class="amount">{amount}</td><td class="small">{e(_pick(line, "note", lang))}</td>'
+                f'<tr class="{cls}"><td>{e(localized(line, "label", lang))}</td>'
+                f'<td class="amount">{amount}</td><td class="small">{e(localized(line, "note", lang))}</td>'
                 f'<td class="num">{"✓" if line.paid else ""}</td></tr>'
             )
     out.append("</table>")
-    out.append(
-        f'<p class="small">{e(st.rounding_zh if lang == "zh" else st.rounding_en)}<br>{e(st.gate_zh if lang == "zh" else st.gate_en)}</p>'
-    )
-    warning = st.warning_zh if lang == "zh" else st.warning_en
+    out.append(f'<p class="small">{e(localized(st, "rounding", lang))}<br>{e(localized(st, "gate", lang))}</p>')
+    warning = localized(st, "warning", lang)
     if warning:  # a plausibility warning on the data (toolkit.report.plausibility_notes)
         out.append(f'<p class="small warning" role="note">{e(warning)}</p>')
     out.append(
@@ -170,13 +176,13 @@ def unit_html(st: UnitStatement, lang: str = "zh") -> str:
     )
     for r in st.process:
         basis = (
-            f"{format_number(r.basis, '{:,.1f}')} {t('credits', lang)} × {format_number(r.yuan_per_credit, '{:g}')}"
+            credits_basis(format_number(r.basis, "{:,.1f}"), format_number(r.yuan_per_credit, "{:g}"), lang)
             if r.two_card
             else format_number(r.planned_amount)
         )
         quarters = " · ".join(format_number(getattr(r, f"score_q{q}"), "{:g}") for q in (1, 2, 3, 4))
         out.append(
-            f"<tr><td>{e(r.project_zh if lang == 'zh' else r.project_en)}</td><td class='num'>{e(basis)}</td>"
+            f"<tr><td>{e(localized(r, 'project', lang))}</td><td class='num'>{e(basis)}</td>"
             f"<td class='num'>{quarters}</td><td class='num'>{format_number(r.quality_coefficient, '{:.4f}')}</td>"
             f"<td class='num'>{yuan(r.amount_fen)}</td></tr>"
         )
@@ -190,30 +196,30 @@ def unit_html(st: UnitStatement, lang: str = "zh") -> str:
     )
     for r in st.objective:
         out.append(
-            f"<tr><td>{e(r.indicator_zh if lang == 'zh' else r.indicator_en)}</td>"
+            f"<tr><td>{e(localized(r, 'indicator', lang))}</td>"
             f"<td class='num'>{format_indicator_value(r.value, r.indicator)}</td><td class='num'>{format_indicator_value(r.benchmark, r.indicator)}</td>"
-            f"<td>{e(r.result_zh if lang == 'zh' else r.result_en)}</td><td class='num'>{yuan(r.share_fen)}</td>"
+            f"<td>{e(localized(r, 'result', lang))}</td><td class='num'>{yuan(r.share_fen)}</td>"
             f"<td class='num'>{yuan(r.amount_fen)}</td></tr>"
         )
     out.append("</table>")
-    out.append(f"<p><b>{e(t('params', lang))}</b>（{e(t('digest', lang))} {e(st.params_digest[:12])}）</p>")
+    digest = text("statement_digest_note", lang, digest=st.params_digest[:12])
+    out.append(f"<p><b>{e(t('params', lang))}</b>{e(digest)}</p>")
     out.append(
         '<table class="detail"><colgroup>'
-        + ("".join(f'<col style="width:{w}%">' for w in ((24, 33, 43) if lang == "zh" else (37, 27, 36))))
+        + ("".join(f'<col style="width:{w}%">' for w in PARAMETER_WIDTHS[lang]))
         + "</colgroup>"
         + f"<tr><th>{e(t('parameter', lang))}</th><th>{e(t('setting', lang))}</th><th>{e(t('source', lang))}</th></tr>"
     )
     for r in st.parameter_rows:
         out.append(
-            f"<tr><td>{e(r.label_zh if lang == 'zh' else r.label_en)}</td>"
-            f"<td>{e(r.value_zh if lang == 'zh' else r.value_en)}</td>"
-            f"<td>{e(r.source_zh if lang == 'zh' else r.source_en)}</td></tr>"
+            f"<tr><td>{e(localized(r, 'label', lang))}</td>"
+            f"<td>{e(localized(r, 'value', lang))}</td>"
+            f"<td>{e(localized(r, 'source', lang))}</td></tr>"
         )
     out.append("</table>")
-    docs = st.documents_zh if lang == "zh" else st.documents_en
+    docs = localized(st, "documents", lang)
     if docs:
-        head = "依据文件：" if lang == "zh" else "Documents: "
-        out.append(f'<p class="small">{e(head)}{("；" if lang == "zh" else "; ").join(e(d) for d in docs)}</p>')
+        out.append(f'<p class="small">{documents_line(docs, lang, e)}</p>')
     out.append("</div></section>")
     return "\n".join(out)
 
@@ -228,7 +234,7 @@ def page_title(statements: list[UnitStatement], lang: str = "zh") -> str:
 
 def _document(bodies: list[str], head: str, lang: str) -> str:
     return (
-        f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{text("html_lang", lang)}"><head><meta charset="utf-8">'
         f"<title>{escape(head)}</title></head><body>\n" + "\n".join(bodies) + "\n</body></html>\n"
     )
 
@@ -236,7 +242,7 @@ def _document(bodies: list[str], head: str, lang: str) -> str:
 def _finish(doc: str, head: str, lang: str, chars: set[str] | None) -> str:
     from toolkit.report.webfont import finish_page
 
-    page = finish_page(doc, title=head, lang="zh-CN" if lang == "zh" else "en", chars=chars)
+    page = finish_page(doc, title=head, lang=text("html_lang", lang), chars=chars)
     return page.replace("</head>", f'<style id="statement-style">{CSS}</style>\n</head>', 1)
 
 
@@ -262,7 +268,7 @@ def statement_pages(statements: list[UnitStatement], lang: str = "zh", combined:
     docs = {st.unit_id: ([body], page_title([st], lang)) for st, body in zip(statements, bodies)}
     docs[combined] = (bodies, page_title(statements, lang))
     made = {key: (_document(b, head, lang), head) for key, (b, head) in docs.items()}
-    html_lang = "zh-CN" if lang == "zh" else "en"
+    html_lang = text("html_lang", lang)
     chars: set[str] = set()
     for doc, head in made.values():
         chars |= page_characters(doc) | set(page_css(head, html_lang))

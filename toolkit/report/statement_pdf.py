@@ -18,20 +18,19 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.report.statement_html import TEXT, format_indicator_value, format_number
+from toolkit.catalogue import localized, text
+from toolkit.report.statement_html import (
+    credits_basis,
+    documents_line,
+    format_indicator_value,
+    format_number,
+    heading,
+)
+from toolkit.report.statement_html import t as _t
 from toolkit.settlement.unit_statement import UnitStatement, yuan
 
 FAMILY = "cjk"
 PAGE_W, MARGIN = 210.0, 11.0
-
-
-def _t(key: str, lang: str) -> str:
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
-
-
-def _pick(obj, name: str, lang: str) -> str:
-    return getattr(obj, f"{name}_zh" if lang == "zh" else f"{name}_en")
 
 
 def _new_pdf(font_path: str | Path | None, year: int):
@@ -193,27 +192,28 @@ class Layout:
 
 def _page_one(st: UnitStatement, lang: str):
     """What page 1 prints: (kind, content) items."""
-    colon = "：" if lang == "zh" else ": "
-    title = (
-        f"{st.county_name} {st.year}年 {_t('title', lang)}"
-        if lang == "zh"
-        else f"{_t('title', lang)} · {st.county_name} · {st.year}"
+    title = heading(st, lang)
+    fields = (
+        ("unit", st.unit_name),
+        ("township", st.township_name),
+        ("community", st.community_name),
+        ("year", st.year),
     )
-    who = (
-        f"{_t('unit', lang)}{colon}{st.unit_name}    {_t('township', lang)}{colon}{st.township_name}    "
-        f"{_t('community', lang)}{colon}{st.community_name}    {_t('year', lang)}{colon}{st.year}"
-    )
+    who = "    ".join(text("statement_field", lang, label=_t(key, lang), value=value) for key, value in fields)
     rows = [("head", [_t("item", lang), _t("amount", lang), _t("how", lang), _t("paid", lang)])]
     for s in st.sections:
-        rows.append(("section", [_pick(s, "title", lang)]))
+        rows.append(("section", [localized(s, "title", lang)]))
         for line in s.lines:
-            amount = yuan(line.amount_fen) if line.amount_fen is not None else _pick(line, "value", lang)
+            amount = yuan(line.amount_fen) if line.amount_fen is not None else localized(line, "value", lang)
             kind = "total" if line.key == "total" else "sub" if line.subtotal else "line"
             rows.append(
-                (kind, [_pick(line, "label", lang), amount, _pick(line, "note", lang), "✓" if line.paid else ""])
+                (
+                    kind,
+                    [localized(line, "label", lang), amount, localized(line, "note", lang), "✓" if line.paid else ""],
+                )
             )
-    notes = [st.rounding_zh if lang == "zh" else st.rounding_en, st.gate_zh if lang == "zh" else st.gate_en]
-    warning = st.warning_zh if lang == "zh" else st.warning_en
+    notes = [localized(st, "rounding", lang), localized(st, "gate", lang)]
+    warning = localized(st, "warning", lang)
     if warning:  # a plausibility warning on the data (toolkit.report.plausibility_notes)
         notes.append(warning)
     return title, who, rows, notes
@@ -268,14 +268,14 @@ def _page_two_tables(st: UnitStatement, lang: str):
     prow = []
     for r in st.process:
         basis = (
-            f"{format_number(r.basis, '{:,.1f}')} {_t('credits', lang)} × {format_number(r.yuan_per_credit, '{:g}')}"
+            credits_basis(format_number(r.basis, "{:,.1f}"), format_number(r.yuan_per_credit, "{:g}"), lang)
             if r.two_card
             else format_number(r.planned_amount)
         )
         quarters = " · ".join(format_number(getattr(r, f"score_q{q}"), "{:g}") for q in (1, 2, 3, 4))
         prow.append(
             [
-                r.project_zh if lang == "zh" else r.project_en,
+                localized(r, "project", lang),
                 basis,
                 quarters,
                 format_number(r.quality_coefficient, "{:.4f}"),
@@ -284,10 +284,10 @@ def _page_two_tables(st: UnitStatement, lang: str):
         )
     orow = [
         [
-            r.indicator_zh if lang == "zh" else r.indicator_en,
+            localized(r, "indicator", lang),
             format_indicator_value(r.value, r.indicator),
             format_indicator_value(r.benchmark, r.indicator),
-            r.result_zh if lang == "zh" else r.result_en,
+            localized(r, "result", lang),
             yuan(r.share_fen),
             yuan(r.amount_fen),
         ]
@@ -295,9 +295,9 @@ def _page_two_tables(st: UnitStatement, lang: str):
     ]
     par = [
         [
-            r.label_zh if lang == "zh" else r.label_en,
-            r.value_zh if lang == "zh" else r.value_en,
-            r.source_zh if lang == "zh" else r.source_en,
+            localized(r, "label", lang),
+            localized(r, "value", lang),
+            localized(r, "source", lang),
         ]
         for r in st.parameter_rows
     ]
@@ -315,7 +315,7 @@ def _page_two_tables(st: UnitStatement, lang: str):
         (_t("process", lang), [62, 38, 40, 20, 28], ["L", "R", "R", "R", "R"], head_p, prow),
         (_t("objective", lang), [74, 24, 24, 18, 24, 24], ["L", "R", "R", "C", "R", "R"], head_o, orow),
         (
-            f"{_t('params', lang)}（{_t('digest', lang)} {st.params_digest[:12]}）",
+            _t("params", lang) + text("statement_digest_note", lang, digest=st.params_digest[:12]),
             [52, 60, 76],
             ["L", "L", "L"],
             head_r,
@@ -339,9 +339,9 @@ def _draw_page_two(lay: Layout, st: UnitStatement, lang: str, size: float, measu
                 lay.row(cells, widths, aligns, size)
             lay.end_table()
         lay.y += 1.5
-    docs = st.documents_zh if lang == "zh" else st.documents_en
+    docs = localized(st, "documents", lang)
     if docs:
-        legend = ("依据文件：" if lang == "zh" else "Documents: ") + ("；" if lang == "zh" else "; ").join(docs)
+        legend = documents_line(docs, lang)
         lay.y += lay.text(legend, size - 0.4, "L", True) if measure_only else lay.text(legend, size - 0.4, "L")
     used = lay.y - y0
     if measure_only:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from toolkit.catalogue import choose, localized, text
 from toolkit.report import figures
 from toolkit.report.bundle import Bundle
 from toolkit.report.context import ReportContext
@@ -30,36 +31,30 @@ UNIT_MONEY = (
     "ph_effect",
     "ph_final",
 )
-#: statement column -> (zh, en) header
+#: statement column -> catalogue key of its header (toolkit/catalogue/statements.yaml, report.yaml)
 HEADERS = {
-    "unit_name": ("健康管理单元", "Unit"),
-    "township_name": ("乡镇", "Township"),
-    "community_name": ("医共体", "Medical community"),
-    "units": ("单元数（个）", "Units"),
-    "budget": ("大包干预算", "Big package budget"),
-    "actual": ("大包干支出", "Big package spending"),
-    "savings": ("大包干结余", "Big package savings"),
-    "chronic_budget": ("小包干预算", "Chronic budget"),
-    "chronic_actual": ("小包干支出", "Chronic spending"),
-    "chronic_savings": ("小包干结余", "Chronic savings"),
-    "ph_lump_sum": ("公卫包干额", "PH lump sum"),
-    "ph_process": ("过程评价", "PH process"),
-    "ph_objective": ("目标评价", "PH objective"),
-    "ph_effect": ("效果评价", "PH effect"),
-    "ph_final": ("公卫结算额", "PH settled"),
-    "insurer_paid": ("大包干医保拨付", "Big package paid"),
-    "chronic_insurer_paid": ("小包干医保拨付", "Chronic package paid"),
-    "paid": ("本年度拨付合计", "Total paid"),
+    "unit_name": "unit_core_col_1",
+    "township_name": "township_name_col",
+    "community_name": "community_name_col",
+    **{col: f"unit_settlement_{col}" for col in ("units", *UNIT_MONEY, "insurer_paid", "chronic_insurer_paid", "paid")},
 }
 #: the unit table: what each unit is paid (the statements' totals), in yuan like the statements
 PAID = ("insurer_paid", "chronic_insurer_paid", "ph_final", "paid")
 
 
+#: a statement is in one language: Chinese unless English is asked for
+STATEMENT_LANG = {"zh": "zh", "en": "en", "both": "zh"}
+
+
+def _each(lang: str, make) -> str:
+    """``make(l)`` in ``lang``; ``both`` joins the Chinese and the English made apart (``中文 / English``)."""
+    return choose((make("zh"), make("en")), lang)
+
+
 def _h(col: str, lang: str, money: bool = True) -> str:
-    zh, en = HEADERS[col]
     if not money:
-        return zh if lang == "zh" else en
-    return f"{zh}（元）" if lang == "zh" else f"{en} (yuan)"
+        return text(HEADERS[col], lang)
+    return _each(lang, lambda one: text("in_yuan", one, name=text(HEADERS[col], one)))
 
 
 def unit_table(ctx: ReportContext) -> HtmlTable:
@@ -89,27 +84,20 @@ def reconciliation_table(ctx: ReportContext) -> HtmlTable:
 
     rec = reconcile(settlement(ctx))
     lang = ctx.lang
-    zh = lang == "zh"
     amounts = [
         (fmt_pct(v) if unit == "比例" else fmt_yuan(v)) if pd.notna(v) else "—"
         for v, unit in zip(rec["amount"], rec["unit"])
     ]
-    role = {"pool": "资金池", "accounted": "去向", "difference": "差额", "memo": "备注"}
     table = pd.DataFrame(
         {
-            ("项目" if zh else "Package"): [PACKAGES[p][0 if zh else 1] for p in rec["package"]],
-            ("行" if zh else "Line"): rec["label_zh" if zh else "label_en"],
-            ("金额（元）" if zh else "Amount (yuan)"): amounts,
-            ("类别" if zh else "Role"): rec["role"].map(role) if zh else rec["role"],
+            label("package", lang): [choose(PACKAGES[p], lang) for p in rec["package"]],
+            label("line", lang): localized(rec, "label", lang),
+            text("amount_yuan", lang): amounts,
+            label("role", lang): [text(f"reconciliation_role_{r}", lang) for r in rec["role"]],
         }
     )
-    note = (
-        "每个项目：资金池 − 各项去向 = 差额；差额为0.00即收支平衡到分。超支以负数计入去向（由医保基金或医共体承担）。"
-        if zh
-        else "For each package: pool − accounted = difference, 0.00 when it balances to the fen; an overspend "
-        "enters with a minus sign (borne by the insurer or the community)."
-    )
-    return HtmlTable(table, caption="结算汇总与平衡表" if zh else "Reconciliation", footnote=note)
+    note = text("reconciliation_note", lang)
+    return HtmlTable(table, caption=label("reconciliation", lang), footnote=note)
 
 
 def rollup_table(ctx: ReportContext, level: str = "township") -> HtmlTable:
@@ -144,7 +132,7 @@ def package_charts(ctx: ReportContext) -> Bundle:
     cs = settlement(ctx)
     lang = ctx.lang
     by = chart_rows(cs)
-    unit = "万元" if lang == "zh" else "10k yuan"
+    unit = label("wan_unit", lang)
     big = by[["budget", "actual"]].rename(columns={"actual": "spending"})
     small = by[["chronic_budget", "chronic_actual"]].rename(
         columns={"chronic_budget": "budget", "chronic_actual": "spending"}
@@ -163,24 +151,21 @@ def checks_table(ctx: ReportContext) -> HtmlTable:
     """The settlement's own checks, each with a sentence saying what it checked and its inputs."""
     c = settlement(ctx).checks
     lang = ctx.lang
-    zh = lang == "zh"
     verdict = [
-        ("—" if ok is None or pd.isna(ok) else ("通过" if ok else "未通过"))
-        if zh
-        else ("—" if ok is None or pd.isna(ok) else ("pass" if ok else "FAIL"))
+        "—" if ok is None or pd.isna(ok) else text("check_verdict_pass" if ok else "check_verdict_fail", lang)
         for ok in c["ok"]
     ]
 
     def pick(zh_col: str, en_col: str) -> list[str]:
-        if not zh or zh_col not in c.columns:
-            return c[en_col].fillna("").astype(str).tolist()
-        return [z if isinstance(z, str) and z else str(e) for z, e in zip(c[zh_col], c[en_col].fillna(""))]
+        en = c[en_col].fillna("").astype(str).tolist()
+        zh = [z if isinstance(z, str) and z else e for z, e in zip(c[zh_col], en)] if zh_col in c.columns else en
+        return [choose(pair, lang) for pair in zip(zh, en)]
 
     table = pd.DataFrame(
         {
-            ("核对项" if zh else "Check"): pick("check_zh", "check"),
+            label("check", lang): pick("check_zh", "check"),
             label("verdict", lang): verdict,
-            ("说明" if zh else "What was checked"): pick("note_zh", "note"),
+            text("check_what", lang): pick("note_zh", "note"),
         }
     )
     return HtmlTable(table)
@@ -193,16 +178,15 @@ def parameters_table(ctx: ReportContext) -> HtmlTable:
     cs = settlement(ctx)
     p = parameter_table(cs)
     lang = ctx.lang
-    zh = lang == "zh"
     table = pd.DataFrame(
         {
-            label("parameter", lang): p["label_zh" if zh else "label_en"],
-            label("value", lang): p["value_zh" if zh else "value_en"],
-            ("起始年" if zh else "Since"): p["since"].astype(str),
-            label("source", lang): p["source_full_zh" if zh else "source_full_en"],
+            label("parameter", lang): localized(p, "label", lang),
+            label("value", lang): localized(p, "value", lang),
+            label("since", lang): p["since"].astype(str),
+            label("source", lang): localized(p, "source_full", lang),
         }
     )
-    digest = ("参数指纹" if zh else "digest") + f" {cs.params_digest[:12]}"
+    digest = f"{text('settlement_digest', lang)} {cs.params_digest[:12]}"
     return HtmlTable(table, caption=f"{label('parameters_used', lang)} · {digest}")
 
 
@@ -217,16 +201,9 @@ def write_side_files(ctx: ReportContext) -> Markdown:
     if path is None:
         return Markdown("")
     cs = settlement(ctx)
-    lang = "en" if ctx.lang == "en" else "zh"
+    lang = STATEMENT_LANG[ctx.lang]
     write_bytes(path, settlement_workbook_bytes(cs, lang))
     folder = ctx.side_file(FOLDER)  # one folder per county-year: a batch writes many beside each other
     for name, data in sorted(statement_files(cs, lang, tables=ctx.tables).items()):
         write_bytes(folder / name, data)
-    n = len(cs.units)
-    if ctx.lang == "en":
-        return Markdown(
-            f"Settlement workbook saved as `{path.name}`; {n} unit statements (HTML and PDF) in `{folder.name}/`."
-        )
-    return Markdown(
-        f"结算工作簿已另存为 Excel：`{path.name}`；{n}个单元的结算单（HTML 和 PDF）在 `{folder.name}/` 文件夹。"
-    )
+    return Markdown(text("side_files_saved", ctx.lang, workbook=path.name, n=len(cs.units), folder=folder.name))
