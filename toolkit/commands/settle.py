@@ -117,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.report.csvout import money_csv_bytes
     from toolkit.report.settlement_workbook import settlement_workbook_bytes
     from toolkit.report.statements import FOLDER, statement_files
+    from toolkit.settlement.labels import text_lang
     from toolkit.settlement.reconciliation import reconcile
     from toolkit.settlement.savings_series import MONEY, savings_series, streak
     from toolkit.settlement.statement import settle_province
@@ -150,8 +151,7 @@ def run(args: argparse.Namespace) -> int:
         files.append((folder / "reconciliation.csv", money_csv_bytes(reconcile(result), frozenset({"amount"}))))
         files.append((folder / "settlement.xlsx", settlement_workbook_bytes(result, args.lang)))
         if statements != "none":
-            lang = "en" if args.lang == "en" else "zh"
-            made = statement_files(result, lang, pdf=statements == "pdf", tables=ds.tables)
+            made = statement_files(result, text_lang(args.lang), pdf=statements == "pdf", tables=ds.tables)
             files += [(folder / FOLDER / name, data) for name, data in sorted(made.items())]
     if args.years is not None:
         unit_series, county_series = savings_series(results)

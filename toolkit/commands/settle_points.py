@@ -61,6 +61,8 @@ LABELS = {
     "source": ("依据", "source"),
     "file": ("参数文件", "parameter file"),
 }
+#: the reconciliation's line column a workbook shows: its id in English, its words in Chinese, both in both
+LINE_COLUMNS = {"zh": ("line_zh",), "en": ("line",), "both": ("line", "line_zh")}
 SHEETS = {
     "facilities": ("机构结算", "facilities"),
     "detail": ("分值明细", "points detail"),
@@ -80,10 +82,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lang", default="both", choices=["zh", "en", "both"], help="language of the Excel headers (default both)"
     )
-
-
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "zh" else pair[1] if lang == "en" else f"{pair[0]} / {pair[1]}"
 
 
 def _counties(ds, args, paramset) -> list[str]:
@@ -120,22 +118,22 @@ def column_label(column: str) -> tuple[str, str]:
 
 
 def _sheet(name: str, frame, lang: str):
+    from toolkit.catalogue import check_lang, choose
     from toolkit.report.excel import Sheet
+    from toolkit.settlement.labels import text_lang
 
     shown = frame.copy()
     if "level" in shown.columns:
-        shown["level"] = [_pick(LEVEL_WORDS.get(v, (v, v)), lang) for v in shown["level"]]
+        shown["level"] = [choose(LEVEL_WORDS.get(v, (v, v)), lang) for v in shown["level"]]
     if "basis" in shown.columns:
-        shown["basis"] = [_pick(BASIS_WORDS.get(v, (v, v)), lang) for v in shown["basis"]]
-    if "line_zh" in shown.columns and lang == "en":
-        shown = shown.drop(columns=["line_zh"])
-    if "line" in shown.columns and lang == "zh":
-        shown = shown.drop(columns=["line"])
+        shown["basis"] = [choose(BASIS_WORDS.get(v, (v, v)), lang) for v in shown["basis"]]
+    hidden = [c for c in ("line", "line_zh") if c in shown.columns and c not in LINE_COLUMNS[check_lang(lang)]]
+    shown = shown.drop(columns=hidden)
     formats = {c: "yuan" for c in shown.columns if c in MONEY}
     formats.update({c: "pct" for c in ("points_share",) if c in shown.columns})
     formats.update({c: "num4" for c in ("point_value", "points") if c in shown.columns})
-    labels = {c: _pick(column_label(c), lang) for c in shown.columns}
-    return Sheet(name=_pick(SHEETS[name], "en" if lang == "en" else "zh"), frame=shown, formats=formats, labels=labels)
+    labels = {c: choose(column_label(c), lang) for c in shown.columns}
+    return Sheet(name=choose(SHEETS[name], text_lang(lang)), frame=shown, formats=formats, labels=labels)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -147,6 +145,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.params.snapshot import resolve
     from toolkit.report.csvout import money_csv_bytes
     from toolkit.report.excel import build_workbook_bytes
+    from toolkit.settlement.labels import text_lang
     from toolkit.settlement.points import settle_points_from_claims
 
     check_output([args.out], [args.dataset, args.params], folder=True)  # before anything is read or written
@@ -172,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         for name, frame in tables.items():
             files.append((folder / f"points_{name}.csv", money_csv_bytes(frame, MONEY, column_label)))
         sheets = [_sheet(name, frame, args.lang) for name, frame in tables.items()]
-        files.append((folder / "points.xlsx", build_workbook_bytes(sheets, lang="zh" if args.lang != "en" else "en")))
+        files.append((folder / "points.xlsx", build_workbook_bytes(sheets, lang=text_lang(args.lang))))
         recon = res.reconciliation.set_index("line")["amount"]
         f = res.facilities
         summary.append(

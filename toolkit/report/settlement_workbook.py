@@ -13,11 +13,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from toolkit.catalogue import choose, localized, text
 from toolkit.report.excel import Sheet, SheetLayout, build_workbook_bytes
-from toolkit.settlement.labels import column_label
+from toolkit.settlement.labels import column_label, text_lang
 from toolkit.settlement.money import yuan_to_fen
 from toolkit.settlement.reconciliation import PACKAGES, reconcile
 from toolkit.settlement.unit_statement import parameter_table
+from toolkit.settlement.words import TIER_WORDS, indicator_label, project_label
 
 MONEY_UNIT = ("元", "yuan")
 UNIT_KEYS = ["unit_id", "unit_name", "township_name", "community_name"]
@@ -78,6 +80,8 @@ EXTRA_LABELS = {
     "since": ("起始年", "since"),
     "key": ("参数键（参数文件中的名称）", "key in the parameter files"),
 }
+#: the roles of the reconciliation's lines (catalogue entries ``settle_role_<role>``)
+ROLES = ("pool", "accounted", "difference", "memo")
 PERCENT_HINTS = ("change", "overspend_share", "advance_rate", "budget_growth", "village_share")
 
 
@@ -115,18 +119,15 @@ def header(column: str, kind: str | None, lang: str) -> str:
     zh = zh.replace("(元)", "").replace("（元）", "")
     en = en.replace(" (yuan)", "")
     if zh_unit:
-        zh, en = f"{zh}（{zh_unit}）", f"{en} ({en_unit})"
-    if lang == "zh":
-        return zh
-    if lang == "en":
-        return en
-    return f"{zh} / {en}"
+        zh = text("settle_header_unit", "zh", label=zh, unit=zh_unit)
+        en = text("settle_header_unit", "en", label=en, unit=en_unit)
+    return choose((zh, en), lang)
 
 
 def _with_total(frame: pd.DataFrame, label_column: str, lang: str, sum_columns: list[str], money) -> pd.DataFrame:
     """``frame`` with a 合计 row: sums of ``sum_columns`` (exact: money is summed in fen)."""
     total: dict = {c: None for c in frame.columns}
-    total[label_column] = "合计" if lang != "en" else "total"
+    total[label_column] = text("settle_total_row", text_lang(lang))
     for c in sum_columns:
         values = pd.to_numeric(frame[c], errors="coerce").fillna(0).to_numpy()
         if pd.api.types.is_integer_dtype(frame[c]):
@@ -136,10 +137,6 @@ def _with_total(frame: pd.DataFrame, label_column: str, lang: str, sum_columns: 
     out = frame.astype(object)
     out.loc[len(out)] = [total[c] for c in frame.columns]
     return out
-
-
-#: how a yes/no cell reads (a Chinese workbook says 是/否, not True/False)
-YES_NO = {"zh": ("是", "否"), "en": ("yes", "no")}
 
 
 def _is_flag(series: pd.Series) -> bool:
@@ -153,11 +150,12 @@ def _is_flag(series: pd.Series) -> bool:
 
 
 def _words_for_flags(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """``frame`` with every yes/no column in words (是/否; yes/no in English), missing stays empty."""
+    """``frame`` with every yes/no column in words (是/否, not True/False; yes/no in English), missing stays
+    empty."""
     flags = [c for c in frame.columns if _is_flag(frame[c])]
     if not flags:
         return frame
-    yes, no = YES_NO["en" if lang == "en" else "zh"]
+    yes, no = text("yes", text_lang(lang)), text("no", text_lang(lang))
     frame = frame.copy()
     for c in flags:
         frame[c] = [
@@ -175,9 +173,8 @@ def _sheet(sheet_id, frame, lang, money, ids=1, total_label=None, sums=None, not
         frame = _with_total(frame, total_label, lang, sums if sums is not None else [], money)
     labels = {c: header(str(c), kinds[c], lang) for c in frame.columns}
     formats = {c: k for c, k in kinds.items() if k}
-    zh, en = SHEET_NAMES[sheet_id]
     return Sheet(
-        name=en if lang == "en" else zh,
+        name=choose(SHEET_NAMES[sheet_id], text_lang(lang)),
         frame=frame,
         formats=formats,
         labels=labels,
@@ -200,35 +197,24 @@ def settlement_sheets(cs, lang: str = "zh") -> list[Sheet]:
     def summable(cols):
         return [c for c in cols if c in money or c in ("insured_pop", "chronic_pop", "units")]
 
-    zh = lang != "en"
-    unit_zh, unit_en = MONEY_UNIT
+    body = text_lang(lang)  # the words in the cells; only the headers are bilingual
     about = pd.DataFrame(
         {
             "about": [
-                f"{cs.county_name} {cs.year}年 医保包干与公卫经费结算"
-                if zh
-                else f"{cs.county_name} {cs.year} settlement",
-                f"金额单位：{unit_zh}（精确到分），全部工作表相同"
-                if zh
-                else f"money in {unit_en} to the fen, every sheet",
-                (f"参数指纹：{cs.params_digest}" if zh else f"parameter digest: {cs.params_digest}"),
-                "各表最后一行为合计；表头与编码列冻结，打印时每页重复；A4横向，按页宽缩放。"
-                if zh
-                else "The last row of a table is its total; headers and id columns repeat on every printed page.",
+                text("settle_about_title", body, county=cs.county_name, year=cs.year),
+                text("settle_about_money", body, unit=choose(MONEY_UNIT, body)),
+                text("settle_about_digest", body, digest=cs.params_digest),
+                text("settle_about_layout", body),
             ]
         }
     )
     rec = reconcile(cs)
     rec_sheet = pd.DataFrame(
         {
-            "package": [PACKAGES[p][0 if zh else 1] for p in rec["package"]],
-            "line": rec["label_zh" if zh else "label_en"],
+            "package": [choose(PACKAGES[p], body) for p in rec["package"]],
+            "line": localized(rec, "label", body),
             "amount": rec["amount"],
-            "role": rec["role"].map(
-                {"pool": "资金池", "accounted": "去向", "difference": "差额", "memo": "备注"}
-                if zh
-                else {"pool": "pool", "accounted": "accounted", "difference": "difference", "memo": "memo"}
-            ),
+            "role": rec["role"].map({r: text(f"settle_role_{r}", body) for r in ROLES}),
         }
     )
     share_rows = rec["unit"] != "元"
@@ -236,21 +222,19 @@ def settlement_sheets(cs, lang: str = "zh") -> list[Sheet]:
     checks = cs.checks
     check_zh = checks["check_zh"] if "check_zh" in checks.columns else checks["check"]
     note_zh = checks["note_zh"] if "note_zh" in checks.columns else checks["note"]
-    verdict = [
-        ("—" if ok is None or pd.isna(ok) else ("通过" if ok else "未通过"))
-        if zh
-        else ("—" if ok is None or pd.isna(ok) else ("pass" if ok else "FAIL"))
-        for ok in checks["ok"]
-    ]
+    # a check without Chinese words reads in English
+    in_words = {
+        "check_zh": [z if isinstance(z, str) and z else e for z, e in zip(check_zh, checks["check"])],
+        "check_en": checks["check"],
+        "note_zh": [z if isinstance(z, str) and z else e for z, e in zip(note_zh, checks["note"])],
+        "note_en": checks["note"],
+    }
+    passed, failed = text("settle_check_pass", body), text("settle_check_fail", body)
     check_sheet = pd.DataFrame(
         {
-            "check": [z if isinstance(z, str) and z else e for z, e in zip(check_zh, checks["check"])]
-            if zh
-            else checks["check"],
-            "result": verdict,
-            "note": [z if isinstance(z, str) and z else e for z, e in zip(note_zh, checks["note"])]
-            if zh
-            else checks["note"],
+            "check": localized(in_words, "check", body),
+            "result": ["—" if ok is None or pd.isna(ok) else (passed if ok else failed) for ok in checks["ok"]],
+            "note": localized(in_words, "note", body),
         }
     )
     words = parameter_table(cs)
@@ -261,10 +245,10 @@ def settlement_sheets(cs, lang: str = "zh") -> list[Sheet]:
     plain = [isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw]
     param_sheet = pd.DataFrame(
         {
-            "label": words["label_zh" if zh else "label_en"],
-            "param_value": [v if p else w for v, p, w in zip(raw, plain, words["value_zh" if zh else "value_en"])],
+            "label": localized(words, "label", body),
+            "param_value": [v if p else w for v, p, w in zip(raw, plain, localized(words, "value", body))],
             "since": words["since"],
-            "source_words": words["source_full_zh" if zh else "source_full_en"],
+            "source_words": localized(words, "source_full", body),
             "key": words["key"],
         }
     )
@@ -276,18 +260,12 @@ def settlement_sheets(cs, lang: str = "zh") -> list[Sheet]:
     town = named_first(cs.by_township, "township_name", ["county_id", "township_id", "year"])
     comm = named_first(cs.by_community, "community_name", ["county_id", "community_id", "year"])
     county = named_first(cs.by_county, "county_name", ["county_id", "year"])
-    tier = cs.by_tier.drop(columns=["county_id"], errors="ignore").assign(
-        tier=lambda f: (
-            f["tier"].map({"county": "县级", "township": "乡镇", "village": "村级"} if zh else {}) if zh else f["tier"]
-        )
-    )
+    tier = cs.by_tier.drop(columns=["county_id"], errors="ignore")
+    tier = tier.assign(tier=[choose(TIER_WORDS.get(t, (t, t)), body) for t in tier["tier"]])
     process = cs.ph_process.drop(columns=["county_id"], errors="ignore")
+    process = process.assign(project=[project_label(p, body) for p in process["project"]])
     objective = cs.ph_objective.drop(columns=["county_id"], errors="ignore")
-    if zh:
-        from toolkit.settlement.words import indicator_label, project_label
-
-        process = process.assign(project=[project_label(p) for p in process["project"]])
-        objective = objective.assign(indicator=[indicator_label(i) for i in objective["indicator"]])
+    objective = objective.assign(indicator=[indicator_label(i, body) for i in objective["indicator"]])
     sheets = [
         _sheet("about", about, lang, money, ids=0),
         _sheet("reconciliation", rec_sheet, lang, money, ids=2),
@@ -327,4 +305,4 @@ def settlement_sheets(cs, lang: str = "zh") -> list[Sheet]:
 
 
 def settlement_workbook_bytes(cs, lang: str = "zh") -> bytes:
-    return build_workbook_bytes(settlement_sheets(cs, lang), lang="en" if lang == "en" else "zh")
+    return build_workbook_bytes(settlement_sheets(cs, lang), lang=text_lang(lang))

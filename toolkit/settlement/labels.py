@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from toolkit.catalogue import check_lang, text
+
 COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "unit_id": ("单元编码", "unit id"),
     "unit_name": ("单元名称", "unit name"),
@@ -115,31 +117,45 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "pool_balance_share": ("按分值分享结余/分担亏损(元)", "share of the pool surplus or deficit (yuan)"),
 }
 
+#: columns labelled by pattern: the regular expression and the catalogue entry, its field filled from the match
 _PATTERNS = [
-    (
-        re.compile(r"^baseline_pc_lag(\d+)$"),
-        lambda m: (f"前{m.group(1)}年人均支出(元)", f"spending per head {m.group(1)} years before (yuan)"),
-    ),
-    (
-        re.compile(r"^advance_m(\d\d)$"),
-        lambda m: (f"{int(m.group(1))}月预拨(元)", f"advance, month {int(m.group(1))} (yuan)"),
-    ),
-    (re.compile(r"^score_q(\d)$"), lambda m: (f"第{m.group(1)}季度得分", f"Q{m.group(1)} score")),
-    (re.compile(r"^credits_q(\d)$"), lambda m: (f"第{m.group(1)}季度工分", f"Q{m.group(1)} credits")),
+    (re.compile(r"^baseline_pc_lag(\d+)$"), "settle_col_baseline_lag", lambda m: {"n": m.group(1)}),
+    (re.compile(r"^advance_m(\d\d)$"), "settle_col_advance_month", lambda m: {"month": int(m.group(1))}),
+    (re.compile(r"^score_q(\d)$"), "settle_col_quarter_score", lambda m: {"q": m.group(1)}),
+    (re.compile(r"^credits_q(\d)$"), "settle_col_quarter_credits", lambda m: {"q": m.group(1)}),
 ]
+
+#: the one language of a workbook's body (sheet names, words in the cells) and of a unit statement:
+#: a bilingual (``both``) workbook has bilingual headers over a Chinese body
+TEXT_LANG = {"zh": "zh", "en": "en", "both": "zh"}
+
+
+def text_lang(lang: str) -> str:
+    """The language of the text under bilingual headers: ``both`` reads Chinese (:data:`TEXT_LANG`)."""
+    return TEXT_LANG[check_lang(lang)]
+
+
+def pair(key: str, **fields) -> tuple[str, str]:
+    """(zh, en) of a catalogue entry, its ``{fields}`` filled in."""
+    return text(key, "zh", **fields), text(key, "en", **fields)
+
+
+def _base_label(column: str) -> tuple[str, str] | None:
+    if column in COLUMN_LABELS:
+        return COLUMN_LABELS[column]
+    for pattern, key, fields in _PATTERNS:
+        m = pattern.match(column)
+        if m:
+            return pair(key, **fields(m))
+    return None
 
 
 def column_label(column: str) -> tuple[str, str]:
     """(zh, en) label of a statement column; unknown columns fall back to their id."""
     chronic = column.startswith("chronic_") and column != "chronic_pop"
-    base = column[len("chronic_") :] if chronic else column
-    zh, en = COLUMN_LABELS.get(base, (None, None))
-    if zh is None:
-        for pattern, make in _PATTERNS:
-            m = pattern.match(base)
-            if m:
-                zh, en = make(m)
-                break
-    if zh is None:
+    found = _base_label(column[len("chronic_") :] if chronic else column)
+    if found is None:
         return column, column
-    return ("慢病" + zh, "chronic: " + en) if chronic else (zh, en)
+    if chronic:
+        return text("settle_col_chronic", "zh", label=found[0]), text("settle_col_chronic", "en", label=found[1])
+    return found

@@ -23,6 +23,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from toolkit.catalogue import text
 from toolkit.settlement.money import allocate, yuan_to_fen
 from toolkit.settlement.words import (
     CHOICES,
@@ -453,13 +454,13 @@ def _compact(key: str, value, lang: str) -> str:
     """A parameter value in words, short enough for the statement's second page: the long
     per-indicator tables are shown in the detail tables already."""
     if key == "objective_benchmarks":
-        return "各指标基准值见目标评价明细" if lang == "zh" else "see the benchmark column of the objective detail"
+        return text("settle_compact_benchmarks", lang)
     if key == "objective_weights" and isinstance(value, dict):
         if len({float(v) for v in value.values()}) == 1:
-            return f"{len(value)}项指标平均分配" if lang == "zh" else f"equal over {len(value)} indicators"
-        return "各指标额度见目标评价明细" if lang == "zh" else "see the share column of the objective detail"
+            return text("settle_compact_equal_weights", lang, n=len(value))
+        return text("settle_compact_weights", lang)
     if key == "ph_projects" and isinstance(value, list):
-        return f"{len(value)}项（见过程评价明细）" if lang == "zh" else f"{len(value)} (see the process detail)"
+        return text("settle_compact_projects", lang, n=len(value))
     return value_words(value, lang)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from toolkit.catalogue import choose, text
+
 #: the policy documents behind the parameters (rules.md, "Policy rules the toolkit implements")
 DOCUMENTS: dict[str, tuple[str, str]] = {
     "000": (
@@ -118,45 +120,34 @@ _SEED = re.compile(r"seeds? (\d{3})")
 _SECTION = re.compile(r"§\s*([0-9.]+)")
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "zh" else pair[1]
-
-
 def documents_cited(sources, lang: str = "zh") -> list[str]:
     """The full names of the documents the sources cite, once each, as "short name：full name"."""
     seen = []
-    for text in sources:
-        for s in _SEED.findall(str(text or "")):
+    for source in sources:
+        for s in _SEED.findall(str(source or "")):
             if s in DOCUMENTS and s not in seen:
                 seen.append(s)
-    sep = "：" if lang == "zh" else ": "
-    return [f"{_pick(SHORT[s], lang)}{sep}{_pick(DOCUMENTS[s], lang)}" for s in seen]
+    return [
+        text("settle_document_cited", lang, short=choose(SHORT[s], lang), full=choose(DOCUMENTS[s], lang)) for s in seen
+    ]
 
 
 def source_words(source: str, lang: str = "zh", short: bool = False) -> str:
     """Where a parameter comes from, in words: the document (and section), or the county's own choice."""
-    text = str(source or "")
-    local = text.strip().lower().startswith("local decision")
-    seeds = list(dict.fromkeys(_SEED.findall(text)))
-    sections = _SECTION.findall(text)
+    written = str(source or "")
+    local = written.strip().lower().startswith("local decision")
+    seeds = list(dict.fromkeys(_SEED.findall(written)))
+    sections = _SECTION.findall(written)
     names = SHORT if short else DOCUMENTS
-    docs = [_pick(names[s], lang) for s in seeds if s in names]
-    where = ""
-    if docs and sections:
-        where = f"第{sections[0].rstrip('.')}节" if lang == "zh" else f"section {sections[0].rstrip('.')}"
+    docs = [choose(names[s], lang) for s in seeds if s in names]
+    where = text("settle_section", lang, section=sections[0].rstrip(".")) if docs and sections else ""
     if local:
-        if lang == "zh":
-            if short:
-                return "本县自定（文件未规定数值）" + (f"；参见{docs[0]}{where}" if docs else "")
-            return "文件未规定具体数值，由本县自定（采用工具默认值）" + (f"；参见{docs[0]}{where}" if docs else "")
-        if short:
-            return "county's own decision" + (f"; see {docs[0]} {where}".rstrip() if docs else "")
-        return "not fixed by the policy documents: the county's own decision (toolkit default)" + (
-            f"; see {docs[0]} {where}".rstrip() if docs else ""
-        )
+        own = text("settle_source_local_short" if short else "settle_source_local", lang)
+        return own + (text("settle_source_see", lang, document=docs[0], section=where).rstrip() if docs else "")
     if docs:
-        return ("、".join(docs) + where) if lang == "zh" else ("; ".join(docs) + (f", {where}" if where else ""))
-    return "本县参数文件" if lang == "zh" else "the county's parameter file"
+        joined = text("settle_documents_sep", lang).join(docs)
+        return text("settle_source_documents_section", lang, documents=joined, section=where) if where else joined
+    return text("settle_source_parameter_file", lang)
 
 
 def value_words(value, lang: str = "zh") -> str:
@@ -165,24 +156,33 @@ def value_words(value, lang: str = "zh") -> str:
         parts = []
         for k, v in value.items():
             name = TIER_WORDS.get(k) or PH_PARTS.get(k) or GROWTH_PARTS.get(k) or PROJECTS.get(k) or INDICATORS.get(k)
-            label = _pick(name, lang) if name else (f"第{k[1:]}季度" if lang == "zh" and re.fullmatch(r"q\d", k) else k)
+            if name:
+                label = choose(name, lang)
+            elif re.fullmatch(r"q\d", k):
+                label = text("settle_value_quarter", lang, n=k[1:])
+            else:
+                label = k
             parts.append(f"{label} {_number(v)}")
-        return "；".join(parts) if lang == "zh" else "; ".join(parts)
+        return text("settle_value_sep", lang).join(parts)
     if isinstance(value, list):
         if value and isinstance(value[0], dict) and "upper" in value[0]:
             lo, parts = 0.0, []
             for b in value:
                 parts.append(
-                    f"前{lo:.1%}–{b['upper']:.1%}分{b['share']:.0%}"
-                    if lang == "zh"
-                    else f"{lo:.1%}–{b['upper']:.1%}: {b['share']:.0%}"
+                    text(
+                        "settle_value_bracket",
+                        lang,
+                        low=f"{lo:.1%}",
+                        upper=f"{b['upper']:.1%}",
+                        share=f"{b['share']:.0%}",
+                    )
                 )
                 lo = b["upper"]
-            return "；".join(parts) if lang == "zh" else "; ".join(parts)
-        names = [_pick(PROJECTS.get(v) or INDICATORS.get(v) or (str(v), str(v)), lang) for v in value]
-        return "、".join(names) if lang == "zh" else ", ".join(names)
+            return text("settle_value_sep", lang).join(parts)
+        names = [choose(PROJECTS.get(v) or INDICATORS.get(v) or (str(v), str(v)), lang) for v in value]
+        return text("settle_names_sep", lang).join(names)
     if isinstance(value, str):
-        return _pick(CHOICES[value], lang) if value in CHOICES else value
+        return choose(CHOICES[value], lang) if value in CHOICES else value
     return _number(value)
 
 
@@ -195,8 +195,8 @@ def _number(v) -> str:
 
 
 def project_label(project: str, lang: str = "zh") -> str:
-    return _pick(PROJECTS.get(project, (project, project)), lang)
+    return choose(PROJECTS.get(project, (project, project)), lang)
 
 
 def indicator_label(indicator: str, lang: str = "zh") -> str:
-    return _pick(INDICATORS.get(indicator, (indicator, indicator)), lang)
+    return choose(INDICATORS.get(indicator, (indicator, indicator)), lang)
