@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from toolkit.catalogue import has
 from toolkit.did.result import estimator_name
 from toolkit.errors import ToolkitError
 from toolkit.report import figures
@@ -25,7 +26,7 @@ from toolkit.report.bundle import Bundle
 from toolkit.report.context import ReportContext
 from toolkit.report.labels import label, message
 from toolkit.report.tables import HtmlTable, fmt_number
-from toolkit.report.text import Markdown, did_paragraph, effect_decimals, fmt_effect
+from toolkit.report.text import Markdown, did_paragraph, each_lang, each_line, effect_decimals, fmt_effect, sentences
 
 #: outcomes the evaluation covers (indicator ids of the registry)
 OUTCOMES = ("hospitalisation_rate", "premature_ncd_mortality", "income_ratio")
@@ -259,8 +260,6 @@ def warning_words(text: str, lang: str = "zh") -> str:
     (numbers carried over), or a pointer to the English report for a warning the catalogue lacks."""
     import re
 
-    if lang == "en":
-        return text
     for pattern, key in WARNING_PATTERNS:
         m = re.search(pattern, text)
         if m:
@@ -270,16 +269,12 @@ def warning_words(text: str, lang: str = "zh") -> str:
 
 def base_period_words(base: str, lang: str = "zh") -> str:
     """``varying`` / ``universal`` (R did's base periods) in words; anything else as given."""
-    from toolkit.catalogue import has
-
     key = f"did_base_{base}"
     return message(key, lang) if has(key) else str(base)
 
 
 def inference_words(estimator: str, inference: str, lang: str = "zh") -> str:
     """How the estimator inferred: its own (English) words in English, the catalogue's in Chinese."""
-    from toolkit.catalogue import has
-
     key = f"did_inference_{estimator}"
     if estimator == "bjs" and "bootstrap" not in inference:
         key = "did_inference_bjs_analytic"  # BJS's analytic variance (the default), not its bootstrap
@@ -292,16 +287,13 @@ def specification(ctx: ReportContext, outcome: str, control: str = "notyet", **s
     clustering, bootstrap draws, covariates, counties, and event times resting on a single cohort."""
     r = estimates(ctx, outcome, control, **spec)
     res, p = r["robust"], r["panel"]
-    zh = ctx.lang == "zh"
     sizes = p.groupby("county_id")["first_treat"].first().value_counts().sort_index()
     cohorts = ", ".join(f"{int(g)}: {int(n)}" for g, n in sizes.items() if g > 0)
     never = int(sizes.get(0, 0))
     opts = res.options
-    ctrl = {
-        "never": ("从未改革的县", "never-reformed counties"),
-        "notyet": ("尚未改革的县（含从未改革）", "not-yet-reformed counties (and never reformed)"),
-        "last_treated": ("最后一批改革的县", "the last cohort to reform"),
-    }.get(opts.get("control") or ("notyet" if res.estimator in ("twfe", "event", "bacon") else "never"))
+    control_key = "eval_control_" + (
+        opts.get("control") or ("notyet" if res.estimator in ("twfe", "event", "bacon") else "never")
+    )
     base = opts.get("base_period") or "—"
     draws = (
         opts.get("biters")
@@ -320,29 +312,36 @@ def specification(ctx: ReportContext, outcome: str, control: str = "notyet", **s
                 thin.append(int(e))
     covs = ", ".join(opts.get("covariates") or spec.get("covariates") or []) if spec.get("covariates") else ""
     counties = _list(spec.get("counties"))
-    if zh:
+
+    def lines_in(lang: str) -> list[str]:
         lines = [
-            f"- 估计方法：{estimator_name(res.estimator)}；对照组：{ctrl[0] if ctrl else '—'}；"
-            f"基期：{base_period_words(base, 'zh')}",
-            f"- 改革批次（首个改革年份: 县数）：{cohorts or '—'}；从未改革：{never} 个县",
-            f"- 推断：{inference_words(res.estimator, res.inference, 'zh')}；按县聚类（{n_clusters} 个聚类）"
-            + (f"；自助抽样 {draws} 次" if draws else ""),
-            f"- 协变量：{covs or '无'}；县范围：{', '.join(counties) if counties else '全部'}",
+            message(
+                "eval_spec_method",
+                lang,
+                estimator=estimator_name(res.estimator),
+                control=message(control_key, lang) if has(control_key) else "—",
+                base=base_period_words(base, lang),
+            ),
+            message("eval_spec_cohorts", lang, cohorts=cohorts or "—", never=never),
+            message(
+                "eval_spec_inference",
+                lang,
+                inference=inference_words(res.estimator, res.inference, lang),
+                n=n_clusters,
+                draws=message("eval_spec_draws", lang, n=draws) if draws else "",
+            ),
+            message(
+                "eval_spec_covariates",
+                lang,
+                covariates=covs or message("eval_spec_no_covariates", lang),
+                counties=", ".join(counties) if counties else message("eval_spec_all_counties", lang),
+            ),
         ]
         if thin:
-            lines.append(f"- 仅由一个改革批次支撑的事件时间：{', '.join(map(str, thin))}（这些年份的估计依赖单一批次）")
-    else:
-        lines = [
-            f"- Estimator: {estimator_name(res.estimator)}; comparison: {ctrl[1] if ctrl else '—'}; base period: {base}",
-            f"- Reform cohorts (first reform year: counties): {cohorts or '—'}; never reformed: {never} counties",
-            f"- Inference: {res.inference}; clustered by county ({n_clusters} clusters)"
-            + (f"; {draws} bootstrap draws" if draws else ""),
-            f"- Covariates: {covs or 'none'}; counties: {', '.join(counties) if counties else 'all'}",
-        ]
-        if thin:
-            lines.append(
-                f"- Event times supported by a single cohort: {', '.join(map(str, thin))} (estimates there rest on one cohort)"
-            )
+            lines.append(message("eval_spec_single_cohort", lang, times=", ".join(map(str, thin))))
+        return lines
+
+    lines = each_line(ctx.lang, lines_in)
     lines += late_reform_lines(ctx, p)
     return Markdown("\n".join(lines))
 
@@ -376,7 +375,7 @@ def _not_possible(test: dict, lang: str) -> str | None:
     if not isinstance(test, dict) or test.get("possible") is not False:
         return None
     n = test.get("n_clusters")
-    return f"{n} 个县无法检验" if lang == "zh" else f"not possible with {n} counties"
+    return message("eval_not_possible", lang, n=n)
 
 
 def pretrend_table(ctx: ReportContext, outcome: str, control: str = "notyet", **spec) -> HtmlTable:
@@ -391,8 +390,7 @@ def pretrend_table(ctx: ReportContext, outcome: str, control: str = "notyet", **
     if robust.estimator == "cs":
         first = label("pretest_cs_event_times", lang)
     else:
-        used = "改革前检验（结论依据）" if lang == "zh" else "pre-reform test (used for the verdict)"
-        first = f"{estimator_name(robust.estimator)}: {used}"
+        first = message("eval_pretest_used", lang, estimator=estimator_name(robust.estimator))
     rows = [
         (
             first,
@@ -456,7 +454,7 @@ def estimator_table(ctx: ReportContext, outcome: str, control: str = "notyet", *
                 label("n_units", lang): str(x.n_units),
             }
         )
-    note = ("效应以百分点表示。" if lang == "zh" else "Effects in percentage points.") if unit == "fraction" else None
+    note = message("eval_effects_in_points", lang) if unit == "fraction" else None
     return HtmlTable(
         pd.DataFrame(rows),
         caption=f"{label(outcome, lang)} · {label('estimators_compared', lang)}",
@@ -472,10 +470,14 @@ def plain_language(ctx: ReportContext, outcome: str, control: str = "notyet", **
     # table for comparison and never stands in for it (not even when the robust one is not possible)
     twfe = r["twfe"] if r["robust"] is not r["twfe"] else None
     text = did_paragraph(label(outcome, ctx.lang), r["robust"], twfe, lang=ctx.lang, unit=_unit(outcome))
-    warnings = [warning_words(w, ctx.lang) for w in sorted({w for k in ("robust", "twfe") for w in r[k].warnings})]
+    warnings = sorted({w for k in ("robust", "twfe") for w in r[k].warnings})
     if warnings:
-        joiner = "" if ctx.lang == "zh" else " "
-        text += "\n\n" + message("did_note", ctx.lang) + joiner.join(dict.fromkeys(warnings))
+
+        def note(lang: str) -> str:
+            shown = dict.fromkeys(warning_words(w, lang) for w in warnings)
+            return message("did_note", lang) + sentences(shown, lang)
+
+        text += "\n\n" + each_lang(ctx.lang, note)
     return Markdown(text)
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from toolkit.catalogue import localized
 from toolkit.report.bundle import Bundle
 from toolkit.report.context import ReportContext
+from toolkit.report.labels import message
 from toolkit.report.tables import fmt_pct
-from toolkit.report.text import Markdown
+from toolkit.report.text import Markdown, each_lang
 
 MEASURE = "close_community_county_share"
 
@@ -30,29 +32,27 @@ def close_community_goal(ctx: ReportContext) -> Bundle:
     """The share of the province's counties with a medical community against the national goal."""
     from toolkit.params.targets import target_value
 
-    lang = ctx.lang
     n_in, n = close_community_share(ctx.county_year, int(ctx.year))
     share = n_in / n if n else float("nan")
     found = ctx.targets.applicable(MEASURE, int(ctx.year))
-    if lang == "zh":
-        text = f"{ctx.year}年全省 {n} 个县中 {n_in} 个（{fmt_pct(share)}）已实行县域医共体改革（以改革年份计）。"
-    else:
-        text = (
-            f"In {ctx.year}, {n_in} of the province's {n} counties ({fmt_pct(share)}) are under the county "
-            "medical community reform (counted from the reform year)."
-        )
-    for t in found:
-        goal = target_value(t, None, int(ctx.year), ctx.params_dir)
-        met = t.met(share, goal)
-        word = ("不低于" if t.comparison == "at_least" else "不高于") if lang == "zh" else ""
-        cite = t.cite(lang)
-        if lang == "zh":
-            gap = "已达到" if met else f"尚差 {abs(goal - share) * 100:.1f} 个百分点"
-            by = f"到{t.target_year}年" if t.target_year else ""
-            text += f"{t.label_zh}：{by}{word} {fmt_pct(goal)}，{gap}" + (f"（{cite}）" if cite else "") + "。"
-        else:
-            gap = "met" if met else f"{abs(goal - share) * 100:.1f} percentage points to go"
-            comp = "at least" if t.comparison == "at_least" else "at most"
-            by = f" by {t.target_year}" if t.target_year else ""
-            text += f" {t.label_en}: {comp} {fmt_pct(goal)}{by}, {gap} ({cite})."
+
+    def sentence(lang: str) -> str:
+        text = message("goal_share_sentence", lang, year=ctx.year, n=n, n_in=n_in, share=fmt_pct(share))
+        for t in found:
+            goal = target_value(t, None, int(ctx.year), ctx.params_dir)
+            gap = abs(goal - share) * 100
+            cite = t.cite(lang)
+            text += message(
+                "goal_target_sentence",
+                lang,
+                name=localized(t, "label", lang),
+                by=message("goal_by_year", lang, year=t.target_year) if t.target_year else "",
+                comparison=message(f"goal_{t.comparison}", lang),
+                goal=fmt_pct(goal),
+                gap=message("goal_met", lang) if t.met(share, goal) else message("goal_gap", lang, points=f"{gap:.1f}"),
+                cite=message("goal_cite", lang, cite=cite) if cite else "",
+            )
+        return text
+
+    text = each_lang(ctx.lang, sentence)
     return Bundle([Markdown(text)], summary=text)

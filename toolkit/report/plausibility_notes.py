@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.report.labels import message
+from toolkit.report.text import each_lang
 
 #: units named in the county report's sentence before the rest are counted
 NAMED = 5
@@ -58,10 +59,17 @@ def county_sentence(
         return None
     names = names or {}
     shown = [names.get(u, u) for u in list(found)[:NAMED]]
-    sep = "、" if lang == "zh" else ", "
-    listed = sep.join(shown) + ((" …" if lang != "zh" else "等") if len(found) > NAMED else "")
     band = next(iter(found.values()))[1]
-    return message("per_capita_warning_county", lang, n=len(found), year=int(year), units=listed, **_band_words(band))
+
+    def sentence(lang: str) -> str:
+        listed = message("plaus_list_sep", lang).join(shown)
+        if len(found) > NAMED:
+            listed = message("plaus_list_more", lang, units=listed)
+        return message(
+            "per_capita_warning_county", lang, n=len(found), year=int(year), units=listed, **_band_words(band)
+        )
+
+    return each_lang(lang, sentence)
 
 
 def unit_sentences(tables: Mapping[str, pd.DataFrame], county_id: str, year: int) -> dict[str, tuple[str, str]]:

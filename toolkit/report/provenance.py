@@ -27,6 +27,7 @@ from typing import Any
 
 from toolkit.paths import PROJECT_ROOT
 from toolkit.report.labels import check_lang, label, message
+from toolkit.report.text import one_lang
 
 #: packages whose versions every report records (toolkit itself comes from toolkit.__version__)
 RECORDED_PACKAGES = (
@@ -193,7 +194,7 @@ def _param_text(value: Any, lang: str) -> str:
 
     if value is None:
         return "—"
-    return value_words(value, "en" if lang == "en" else "zh")
+    return value_words(value, one_lang(lang))
 
 
 def run_at_text(run_at: Any, lang: str) -> str:
@@ -209,11 +210,11 @@ def run_at_text(run_at: Any, lang: str) -> str:
         when = when.replace(tzinfo=dt.UTC)
     local = when.astimezone()
     offset = local.strftime("%z")
-    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
-    if lang == "en":
-        return f"{local:%Y-%m-%d %H:%M:%S} ({zone})"
-    zone_zh = "北京时间" if offset == "+0800" else f"时区 {zone[3:] or '+00:00'}"
-    return f"{local:%Y年%m月%d日 %H:%M:%S}（{zone_zh}）"
+    lang = one_lang(lang)
+    # China's zone by its name where the language has one (北京时间), any other by its offset from UTC
+    name = message("prov_zone_beijing", lang) if offset == "+0800" else ""
+    zone = name or message("prov_zone", lang, offset=f"{offset[:3]}:{offset[3:]}")
+    return message("prov_run_at", lang, when=local, zone=zone)
 
 
 def _exec_mode_text(mode: Any, lang: str) -> str:

@@ -9,9 +9,11 @@ the text display as Markdown in a notebook.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import reduce
 from typing import Any
 
+from toolkit.catalogue import choose
 from toolkit.did.result import FEW_CLUSTERS, estimator_name
 from toolkit.report.labels import check_lang, label, message
 from toolkit.report.tables import fmt_number
@@ -38,6 +40,47 @@ class Markdown:
         return self.text
 
 
+def one_lang(lang: str) -> str:
+    """The language of a text a bilingual (``both``) report shows once: its Chinese."""
+    return "zh" if check_lang(lang) == "both" else lang
+
+
+def each_lang(lang: str, render: Callable[[str], str]) -> str:
+    """``render(lang)``; for ``both`` the Chinese and the English rendering, each whole
+    (``中文 / English``), so that no sentence mixes the two languages' punctuation or word order."""
+    if check_lang(lang) == "both":
+        return choose((render("zh"), render("en")), "both")
+    return render(lang)
+
+
+def each_line(lang: str, render: Callable[[str], list[str]]) -> list[str]:
+    """Like :func:`each_lang` for a list of lines (``render`` gives the same number in each language):
+    for ``both`` every line as ``中文 / English``."""
+    if check_lang(lang) == "both":
+        return [choose(pair, "both") for pair in zip(render("zh"), render("en"), strict=True)]
+    return render(lang)
+
+
+def sentences(parts: Iterable[str], lang: str) -> str:
+    """Sentences one after another as ``lang`` writes them (Chinese without a space, English with one)."""
+    parts = list(parts)
+    if not parts:
+        return ""
+    return reduce(lambda a, b: message("text_sentence_then", lang, first=a, then=b), parts)
+
+
+def mid_sentence(name: str) -> str:
+    """A label inside a sentence: an English label's capital first letter in lower case ("Hospitalisation
+    rate" → "hospitalisation rate"); an abbreviation (TWFE) and any label with Chinese characters as they are."""
+    if len(name) > 1 and name[0].isupper() and name[1].islower() and not _has_cjk(name):
+        return name[0].lower() + name[1:]
+    return name
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def _finite(x: Any) -> bool:
     return x is not None and isinstance(x, (int, float)) and math.isfinite(float(x))
 
@@ -62,11 +105,8 @@ def fmt_effect(value: float, unit: str, signed: bool = True, decimals: int = 2) 
 
 
 def _unit_word(unit: str, lang: str) -> str:
-    if unit == "fraction":
-        return "个百分点" if lang == "zh" else " percentage points"
-    if unit == "probability":
-        return "" if lang == "zh" else ""
-    return ""
+    """The word after an effect: percentage points for a ``fraction``, nothing for other units."""
+    return message("text_unit_word_fraction", lang) if unit == "fraction" else ""
 
 
 def pretest_for_verdict(robust: Any, fallback_p: float | None = None) -> tuple[float | None, str]:
@@ -109,16 +149,19 @@ def did_paragraph(
     ``twfe``: the two-way fixed-effects result for comparison; ``unit``: the outcome's unit
     (``fraction`` effects are read as percentage points). ``outcome`` is the label for people.
     ``pretrend_p``: the pre-trend test's p-value when ``robust.diagnostics`` has none. The verdict
-    on pre-reform trends names the test it rests on (:func:`pretest_for_verdict`).
+    on pre-reform trends names the test it rests on (:func:`pretest_for_verdict`). Every sentence
+    is a ``text_did_*`` entry of the catalogue; ``both`` gives the Chinese paragraph, then the English.
     """
-    check_lang(lang)
+    return each_lang(
+        lang,
+        lambda one: _did_paragraph(outcome, robust, twfe, lang=one, unit=unit, alpha=alpha, pretrend_p=pretrend_p),
+    )
+
+
+def _did_paragraph(outcome, robust, twfe, *, lang, unit, alpha, pretrend_p) -> str:
     est, lo, hi = robust.estimate, robust.ci_low, robust.ci_high
     if not _finite(est):
-        return (
-            f"{outcome}：数据不足，无法估计改革效果。"
-            if lang == "zh"
-            else f"{outcome}: not enough data to estimate the reform's effect."
-        )
+        return message("text_did_no_estimate", lang, outcome=outcome)
     level = f"{(1 - alpha) * 100:.0f}%"
     u = _unit_word(unit, lang)
     scale = 100 if unit == "fraction" else 1
@@ -130,106 +173,52 @@ def did_paragraph(
     e_txt, lo_txt, hi_txt = fe(est), fe(lo), fe(hi)
     name = estimator_name(getattr(robust, "estimator", "cs"))
     never = (getattr(robust, "options", {}) or {}).get("control", "never") in ("never", "last_treated")
-    others_zh = "从未改革的县" if never else "尚未改革的县"
-    others_en = "counties never reformed" if never else "counties not yet reformed"
+    others = message("text_did_others_never" if never else "text_did_others_notyet", lang)
     clear = _finite(lo) and _finite(hi) and (lo > 0 or hi < 0)
     up = est > 0
     pre_p, pre_key = pretest_for_verdict(robust, pretrend_p)
     pre_name = label(f"pretest_name_{pre_key if pre_key != 'not_possible' else 'other'}", lang)
     pre_diag = (getattr(robust, "diagnostics", None) or {}).get("pretrend") or {}
     n_clusters = int(pre_diag.get("n_clusters") or robust.n_units)
-    if lang == "en" and len(outcome) > 1 and outcome[0].isupper() and outcome[1].islower():
-        outcome = outcome[0].lower() + outcome[1:]  # mid-sentence
-    parts = []
-    if lang == "zh":
-        direction = "上升" if up else "下降"
-        parts.append(
-            f"与{others_zh}相比，改革县的{outcome}在改革后平均{direction}了{fe(abs(est), False)}{u}"
-            f"（{name} 估计 {e_txt}{u}，{robust.n_units} 个县）。"
-        )
-        if clear:
-            parts.append(f"{level}置信区间为 {lo_txt} 至 {hi_txt}{u}，不含零，说明这一变化不大可能只是偶然波动。")
-        else:
-            parts.append(
-                f"{level}置信区间为 {lo_txt} 至 {hi_txt}{u}，包含零，因此现有数据还不能确定改革是否改变了{outcome}。"
-            )
-        zh_test = "平行趋势检验" if pre_key == "other" else f"平行趋势检验：{pre_name}"
-        if pre_key == "not_possible":
-            parts.append(
-                f"只有 {n_clusters} 个县无法进行改革前趋势检验（需要检验的改革前年份数为 {pre_diag.get('df1')}，"
-                "县数须多于此数），因此无法用数据检验比较基础是否可信。"
-            )
-        if n_clusters < FEW_CLUSTERS:
-            parts.append(
-                f"注意：只有 {n_clusters} 个县（聚类），聚类数少时聚类稳健推断不可靠，置信区间和 P 值只能作粗略参考。"
-            )
-        if _finite(pre_p):
-            if pre_p < PRETEST_ALPHA:
-                parts.append(
-                    f"需要注意：改革前各县的趋势已有差异（{zh_test}，P={fmt_number(pre_p, 3)}），上述估计应谨慎解读。"
-                )
-            else:
-                parts.append(
-                    f"改革前改革县与对照县的趋势没有可检测的差异（{zh_test}，P={fmt_number(pre_p, 3)}），比较基础较为可信。"
-                )
-        if twfe is not None and _finite(twfe.estimate):
-            half = (hi - lo) / 2 if _finite(lo) and _finite(hi) else float("inf")
-            if abs(twfe.estimate - est) > DIFFERS_SHARE_OF_CI * half:
-                parts.append(
-                    f"传统双向固定效应估计为 {fe(twfe.estimate)}{u}，与稳健估计差别明显；"
-                    f"在分批改革的情况下传统估计可能有偏，应以稳健估计为准。"
-                )
-            else:
-                parts.append(f"传统双向固定效应估计为 {fe(twfe.estimate)}{u}，与稳健估计一致。")
-    else:
-        direction = "rose" if up else "fell"
-        parts.append(
-            f"Compared with {others_en}, {outcome} {direction} by {fe(abs(est), False)}{u} "
-            f"on average in reformed counties after the reform ({name} estimate {e_txt}{u}, "
-            f"{robust.n_units} counties)."
-        )
-        if clear:
-            parts.append(
-                f"The {level} confidence interval runs from {lo_txt} to {hi_txt}{u} and excludes zero, so the change is "
-                f"unlikely to be chance alone."
-            )
-        else:
-            parts.append(
-                f"The {level} confidence interval runs from {lo_txt} to {hi_txt}{u} and includes zero, so the data cannot "
-                f"yet tell whether the reform changed {outcome}."
-            )
-        en_test = pre_name if pre_key in ("other", "not_possible") else f"pre-trend test: {name} {pre_name}"
-        if pre_key == "not_possible":
-            parts.append(
-                f"The pre-trend test is not possible with {n_clusters} counties (it needs more counties than the "
-                f"{pre_diag.get('df1')} pre-reform event times it tests), so the data cannot check the comparison."
-            )
-        if n_clusters < FEW_CLUSTERS:
-            parts.append(
-                f"Caution: with only {n_clusters} counties (few clusters), cluster-robust inference is fragile; "
-                "treat the interval and p-value as rough."
-            )
-        if _finite(pre_p):
-            if pre_p < PRETEST_ALPHA:
-                parts.append(
-                    f"Caution: trends already differed before the reform ({en_test}, p = {fmt_number(pre_p, 3)}); "
-                    f"read the estimate with care."
-                )
-            else:
-                parts.append(
-                    f"Before the reform, reformed and comparison counties followed similar trends ({en_test}, "
-                    f"p = {fmt_number(pre_p, 3)}), which supports the comparison."
-                )
-        if twfe is not None and _finite(twfe.estimate):
-            half = (hi - lo) / 2 if _finite(lo) and _finite(hi) else float("inf")
-            if abs(twfe.estimate - est) > DIFFERS_SHARE_OF_CI * half:
-                parts.append(
-                    f"The conventional two-way fixed-effects estimate, {fe(twfe.estimate)}{u}, differs "
-                    f"markedly; with staggered adoption it can be biased, so the robust estimate is the one to use."
-                )
-            else:
-                parts.append(f"The conventional two-way fixed-effects estimate, {fe(twfe.estimate)}{u}, agrees.")
-    return "".join(parts) if lang == "zh" else " ".join(parts)
+    outcome = mid_sentence(outcome)
+    parts = [
+        message(
+            "text_did_change",
+            lang,
+            others=others,
+            outcome=outcome,
+            direction=message("text_did_up" if up else "text_did_down", lang),
+            size=fe(abs(est), False),
+            unit=u,
+            estimator=name,
+            estimate=e_txt,
+            n=robust.n_units,
+        ),
+        message(
+            "text_did_ci_clear" if clear else "text_did_ci_zero",
+            lang,
+            level=level,
+            low=lo_txt,
+            high=hi_txt,
+            unit=u,
+            outcome=outcome,
+        ),
+    ]
+    # the test the verdict rests on, by name (the generic pre-trend test when it is not known)
+    test = pre_name if pre_key == "other" else message("text_did_test_named", lang, test=pre_name, estimator=name)
+    if pre_key == "not_possible":
+        parts.append(message("text_did_pretest_not_possible", lang, n=n_clusters, times=pre_diag.get("df1")))
+    if n_clusters < FEW_CLUSTERS:
+        parts.append(message("text_did_few_clusters", lang, n=n_clusters))
+    if _finite(pre_p):
+        key = "text_did_pretrends_differ" if pre_p < PRETEST_ALPHA else "text_did_pretrends_similar"
+        parts.append(message(key, lang, test=test, p=fmt_number(pre_p, 3)))
+    if twfe is not None and _finite(twfe.estimate):
+        half = (hi - lo) / 2 if _finite(lo) and _finite(hi) else float("inf")
+        differs = abs(twfe.estimate - est) > DIFFERS_SHARE_OF_CI * half
+        key = "text_did_twfe_differs" if differs else "text_did_twfe_agrees"
+        parts.append(message(key, lang, twfe=fe(twfe.estimate), unit=u))
+    return sentences(parts, lang)
 
 
 def _relation(value: float, other: float, higher: bool, show) -> str:
@@ -248,9 +237,18 @@ def indicator_sentences(rows: Iterable[Mapping[str, Any]], *, county: str, year:
     (last year's value), ``target`` (with ``target_label``, whose target it is), ``province_median``,
     ``direction`` (``higher_is_better`` / ``lower_is_better``).
     """
-    from toolkit.report.tables import fmt_indicator, fmt_indicator_change, unit_text
 
     check_lang(lang)
+    rows = list(rows)
+    out = each_line(lang, lambda one: _indicator_lines(rows, one))
+    if not out:
+        return message("no_indicator_this_year", lang)
+    return message("indicator_year_head", lang, county=county, year=year) + "\n\n" + "\n".join(out)
+
+
+def _indicator_lines(rows: list[Mapping[str, Any]], lang: str) -> list[str]:
+    from toolkit.report.tables import fmt_indicator, fmt_indicator_change, unit_text
+
     out = []
     for r in rows:
         v = r.get("value")
@@ -261,8 +259,7 @@ def indicator_sentences(rows: Iterable[Mapping[str, Any]], *, county: str, year:
         def show(x, unit=unit):
             return fmt_indicator(x, unit, lang=lang)
 
-        sep = "：" if lang == "zh" else ": "
-        text = f"- **{r['label']}**{sep}{show(v)}"
+        text = message("text_indicator_bullet", lang, label=r["label"], value=show(v))
         tgt, med, prev = r.get("target"), r.get("province_median"), r.get("previous")
         higher = r.get("direction", "higher_is_better") == "higher_is_better"
         bits = []
@@ -279,20 +276,17 @@ def indicator_sentences(rows: Iterable[Mapping[str, Any]], *, county: str, year:
                 bits.append(message(key, lang, previous=show(prev), change=size, verdict=verdict))
         if _finite(tgt):
             met = v >= tgt if higher else v <= tgt
-            whose = r.get("target_label") or label("target", lang)  # e.g. 浙江省试点县目标
-            if lang == "en":
-                whose = whose[0].lower() + whose[1:] if whose[:1].isupper() and whose[1:2].islower() else whose
+            whose = mid_sentence(r.get("target_label") or label("target", lang))  # e.g. 浙江省试点县目标
             key = "target_sentence_met" if met else "target_sentence_missed"
             bits.append(message(key, lang, whose=whose, target=show(tgt)))
         if _finite(med):
             rel = _relation(v, med, higher, show)
             bits.append(message(f"median_sentence_{rel}", lang, median=show(med)))
         if bits:
-            text += ("，" + "，".join(bits) + "。") if lang == "zh" else (", " + "; ".join(bits) + ".")
+            details = message("text_detail_sep", lang).join(bits)
+            text += message("text_indicator_details", lang, details=details)
         out.append(text)
-    if not out:
-        return message("no_indicator_this_year", lang)
-    return message("indicator_year_head", lang, county=county, year=year) + "\n\n" + "\n".join(out)
+    return out
 
 
 class SourceNote(Markdown):
@@ -308,33 +302,27 @@ class SourceNote(Markdown):
 def claims_summary(checked, lang: str = "zh") -> str:
     """One sentence on the claims checked (``check_claims`` output): how many hold, which do not,
     which the data cannot check (``status`` ``not_checkable``, when the column is there)."""
-    check_lang(lang)
+    return each_lang(lang, lambda one: _claims_summary(checked, one))
+
+
+def _claims_summary(checked, lang: str) -> str:
     n = len(checked)
     if n == 0:
-        return "本县没有需要核对的公开表述。" if lang == "zh" else "No published claims of this county to check."
+        return message("text_no_claims", lang)
     status = (
         checked["status"] if "status" in checked else checked["ok"].map({True: "consistent", False: "inconsistent"})
     )
     bad = checked.loc[status.to_numpy() == "inconsistent"]
     unknown = checked.loc[status.to_numpy() == "not_checkable"]
     good = n - len(bad) - len(unknown)
-    if lang == "zh":
-        s = f"共核对 {n} 条公开表述，{good} 条与数据相符"
-        if not bad.empty:
-            s += f"，{len(bad)} 条不符：" + "；".join(str(c) for c in bad["claim"])
-        if not unknown.empty:
-            s += f"；{len(unknown)} 条因数据缺少所需年份无法核对：" + "；".join(str(c) for c in unknown["claim"])
-        s += "。"
-    else:
-        s = f"{n} published claim{'s' if n != 1 else ''} checked, {good} consistent with the data"
-        if not bad.empty:
-            s += f"; {len(bad)} not: " + "; ".join(str(c) for c in bad["claim"])
-        if not unknown.empty:
-            s += f"; {len(unknown)} cannot be checked (years missing from the data): " + "; ".join(
-                str(c) for c in unknown["claim"]
-            )
-        s += "."
-    return s
+    sep = message("text_claims_sep", lang)
+    s = message("text_claims_checked_one" if n == 1 else "text_claims_checked", lang, n=n, good=good)
+    if not bad.empty:
+        s += message("text_claims_inconsistent", lang, n=len(bad), claims=sep.join(str(c) for c in bad["claim"]))
+    if not unknown.empty:
+        claims = sep.join(str(c) for c in unknown["claim"])
+        s += message("text_claims_not_checkable", lang, n=len(unknown), claims=claims)
+    return message("text_claims_end", lang, text=s)
 
 
 class Title(Markdown):
@@ -353,7 +341,7 @@ class Title(Markdown):
     def _repr_html_(self) -> str:
         import html as _html
 
-        html_lang = "en" if self.lang == "en" else "zh-CN"
+        html_lang = message("text_html_lang", one_lang(self.lang))
         out = f'<h1 class="toolkit-title" data-lang="{html_lang}">{_html.escape(self.text.lstrip("# "))}</h1>'
         if self.synthetic:
             out += synthetic_banner_html(self.lang)
