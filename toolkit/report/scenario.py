@@ -11,116 +11,42 @@ import math
 
 import pandas as pd
 
+from toolkit.catalogue import choose, has, localized, text
+from toolkit.settlement.labels import text_lang
 from toolkit.settlement.scenario import MEASURES, ScenarioResult
 
-#: measure → (zh, en)
-MEASURE_LABELS = {
-    "retained": ("单元留用合计", "kept by the unit"),
-    "savings_county": ("县级结余分配", "savings share, county tier"),
-    "savings_township": ("乡镇结余分配", "savings share, township tier"),
-    "savings_village": ("村级结余分配", "savings share, village tier"),
-    "ph_final": ("公卫经费", "public-health amount"),
-    "overspend_community": ("医共体承担超支", "overspend carried by the community"),
-    "budget": ("包干预算", "capitation budget"),
-    "insurer_paid": ("医保基金支付", "paid by the insurer"),
-}
-SUFFIX_LABELS = {
-    "baseline": ("现行", "baseline"),
-    "reform": ("改革", "reform"),
-    "difference": ("差额", "difference"),
-    "change_pct": ("变化率", "change %"),
-}
-#: other columns → (zh, en)
-COLUMN_LABELS = {
-    "reform": ("改革方案", "reform"),
-    "variant": ("方案", "variant"),
-    "county_id": ("县", "county"),
-    "county_name": ("县名", "county name"),
-    "township_id": ("乡镇", "township"),
-    "township_name": ("乡镇名称", "township name"),
-    "community_id": ("医共体", "medical community"),
-    "community_name": ("医共体名称", "medical community name"),
-    "unit_id": ("单元", "unit"),
-    "unit_name": ("单元名称", "unit name"),
-    "year": ("年度", "year"),
-    "tier": ("层级", "tier"),
-    "baseline": ("现行", "baseline"),
-    "reform_value": ("改革", "reform"),
-    "difference": ("差额", "difference"),
-    "counties": ("县数", "counties"),
-    "units": ("单元数", "units"),
-    "changed_parameters": ("调整的参数", "parameters changed"),
-    "moved_to_county": ("流向县级", "moved to county tier"),
-    "moved_to_township": ("流向乡镇", "moved to township tier"),
-    "moved_to_village": ("流向村级", "moved to village tier"),
-    "insurer_paid_difference": ("医保支付差额", "insurer payment difference"),
-    "budget_difference": ("预算差额", "budget difference"),
-    "winners": ("增收单元数", "winners"),
-    "losers": ("减收单元数", "losers"),
-    "unchanged": ("不变单元数", "unchanged"),
-    "max_gain": ("单元最大增收", "largest gain of a unit"),
-    "max_loss": ("单元最大减收", "largest loss of a unit"),
-    "outcome": ("结果", "outcome"),
-    "key": ("参数", "parameter"),
-    "label_zh": ("参数名称", "label (zh)"),
-    "label_en": ("参数名称(英)", "label (en)"),
-    "baseline_value": ("现行取值", "baseline value"),
-    "reform_value_text": ("改革取值", "reform value"),
-    "reform_since": ("改革起始年", "reform from"),
-    "reform_source": ("改革依据", "reform source"),
-    "check": ("核对项", "check"),
-    "check_zh": ("核对项", "check"),
-    "check_id": ("核对编码", "check id"),
-    "expected": ("应为", "expected"),
-    "found": ("实为", "found"),
-    "ok": ("通过", "ok"),
-    "note": ("说明", "note"),
-}
-TIER_LABELS = {"county": ("县级", "county"), "township": ("乡镇", "township"), "village": ("村级", "village")}
-OUTCOME_LABELS = {"winner": ("增收", "gains"), "loser": ("减收", "loses"), "unchanged": ("不变", "unchanged")}
-SHEET_NAMES = {
-    "comparison": ("方案比较", "comparison"),
-    "tiers": ("层级资金流动", "tiers"),
-    "counties": ("县", "counties"),
-    "communities": ("医共体", "communities"),
-    "townships": ("乡镇", "townships"),
-    "units": ("单元", "units"),
-    "changes": ("参数调整", "changes"),
-    "checks": ("核对", "checks"),
-}
-TEXT = {
-    "title": ("政策情景测算", "Policy scenario"),
-    "intro": (
-        "同一数据按现行参数和改革方案各结算一次（濉溪规则，种子文件000 §3.1–3.2），按单元、乡镇、医共体、县比较。"
-        "差额 = 改革 − 现行，单位元，精确到分；“单元留用合计” = 三级结余分配 + 公卫经费 − 医共体承担的超支。",
-        "The same data settled with the baseline parameters and with each reform (Suixi rules, seed 000 §3.1–3.2), "
-        "compared per unit, township, medical community and county. Difference = reform − baseline, in yuan to the fen; "
-        "'kept by the unit' = the three tiers' savings shares + public health − the overspend the community carries.",
-    ),
-    "comparison": ("方案比较（全部所选县）", "Reforms compared (all counties settled)"),
-    "tiers_chart": ("结余在县、乡、村三级之间的流动", "Savings moved between the tiers"),
-    "counties": ("各县差额", "Difference per county"),
-    "changes": ("改革调整的参数", "Parameters the reforms change"),
-    "winners": ("增收最多的单元", "Units gaining most"),
-    "losers": ("减收最多的单元", "Units losing most"),
-    "none": ("无", "none"),
-    "provenance": ("数据与参数来源", "Provenance"),
-}
+#: the coded tiers, in the order the chart shows them (their words: ``scenario_tier_*`` of the catalogue)
+TIERS = ("county", "township", "village")
+#: the HTML ``lang`` of a page (a bilingual page leads with Chinese, as the report pages do)
+HTML_LANG = {"zh": "zh-CN", "en": "en", "both": "zh-CN"}
+#: the column holding a check's sentence in each language (scenario_checks.csv keeps both). Where there
+#: is room for one language only (a sheet name, a parameter's name inside a cell, a check's sentence) a
+#: bilingual output reads Chinese (:func:`toolkit.settlement.labels.text_lang`)
+CHECK_COLUMN = {"zh": "check_zh", "en": "check"}
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "zh" else pair[1] if lang == "en" else f"{pair[0]} / {pair[1]}"
+def _word(prefix: str, code: str, lang: str) -> str:
+    """The catalogue's word for a coded value (``scenario_tier_county`` → 县级); the code when there is none."""
+    return text(f"{prefix}{code}", lang) if has(f"{prefix}{code}") else code
 
 
 def column_label(col: str, lang: str = "zh") -> str:
     """The header of an output column (``savings_county_difference`` → 县级结余分配·差额)."""
-    if col in COLUMN_LABELS:
-        return _pick(COLUMN_LABELS[col], lang)
+    if has(f"scenario_column_{col}"):
+        return text(f"scenario_column_{col}", lang)
     for m in MEASURES:
-        for suffix, pair in SUFFIX_LABELS.items():
+        for suffix in ("baseline", "reform", "difference", "change_pct"):
             if col == f"{m}_{suffix}":
-                zh, en = f"{MEASURE_LABELS[m][0]}·{pair[0]}", f"{MEASURE_LABELS[m][1]}, {pair[1]}"
-                return zh if lang == "zh" else en if lang == "en" else f"{zh} / {col}"
+                pair = tuple(
+                    text(
+                        "scenario_measure_column",
+                        one,
+                        measure=text(f"scenario_measure_{m}", one),
+                        suffix=text(f"scenario_suffix_{suffix}", one),
+                    )
+                    for one in ("zh", "en")
+                )
+                return choose(pair, lang)
     return col
 
 
@@ -128,9 +54,9 @@ def _display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Coded values (tier, outcome) in words for people."""
     out = frame.copy()
     if "tier" in out.columns:
-        out["tier"] = [_pick(TIER_LABELS.get(t, (t, t)), lang) for t in out["tier"]]
+        out["tier"] = [_word("scenario_tier_", t, lang) for t in out["tier"]]
     if "outcome" in out.columns:
-        out["outcome"] = [_pick(OUTCOME_LABELS.get(t, (t, t)), lang) for t in out["outcome"]]
+        out["outcome"] = [_word("scenario_outcome_", t, lang) for t in out["outcome"]]
     return out
 
 
@@ -141,8 +67,10 @@ def workbook_sheets(result: ScenarioResult, lang: str = "zh", notes: list[str] |
     sheets = []
     for name, frame in result.tables().items():
         if name == "checks":  # the full sentences are in scenario_checks.csv; the workbook keeps the verdicts
-            text = "check_zh" if lang != "en" and "check_zh" in frame.columns else "check"
-            frame = frame[[c for c in ("variant", "county_id", "year", "check_id", text, "ok") if c in frame.columns]]
+            sentence = CHECK_COLUMN[text_lang(lang)]
+            sentence = sentence if sentence in frame.columns else "check"
+            keep = ("variant", "county_id", "year", "check_id", sentence, "ok")
+            frame = frame[[c for c in keep if c in frame.columns]]
         shown = _display(frame, lang)
         formats = {}
         for c in shown.columns:
@@ -159,7 +87,7 @@ def workbook_sheets(result: ScenarioResult, lang: str = "zh", notes: list[str] |
         labels = {c: column_label(c, lang) for c in shown.columns}
         sheets.append(
             Sheet(
-                name=_pick(SHEET_NAMES[name], "zh" if lang != "en" else "en"),
+                name=text(f"scenario_sheet_{name}", text_lang(lang)),
                 frame=shown,
                 formats=formats,
                 labels=labels,
@@ -206,10 +134,10 @@ def tier_chart_svg(result: ScenarioResult, lang: str = "zh") -> str:
     page with an embedded CJK subset shows it on any machine) and searchable; the same result gives
     the same bytes."""
     comp = result.comparison
-    tiers = list(TIER_LABELS)
+    tiers = list(TIERS)
     values = [[float(row[f"moved_to_{t}"]) for t in tiers] for _, row in comp.iterrows()]
     biggest = max((abs(v) for row in values for v in row), default=0.0)
-    scale, unit = (10_000.0, ("万元", "10,000 yuan")) if biggest >= 100_000 else (1.0, ("元", "yuan"))
+    scale, unit = (10_000.0, "scenario_unit_wan") if biggest >= 100_000 else (1.0, "scenario_unit_yuan")
     scaled = [[v / scale for v in row] for row in values]
     lo = min([0.0] + [v for row in scaled for v in row])
     hi = max([0.0] + [v for row in scaled for v in row])
@@ -226,7 +154,7 @@ def tier_chart_svg(result: ScenarioResult, lang: str = "zh") -> str:
     def esc(text: str) -> str:
         return html.escape(str(text), quote=True)
 
-    title = _pick(TEXT["tiers_chart"], lang)
+    title = text("scenario_tiers_chart", lang)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
         ' role="img" font-size="11">',
@@ -239,7 +167,7 @@ def tier_chart_svg(result: ScenarioResult, lang: str = "zh") -> str:
         out.append(f'<text x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end">{t:,.6g}</text>')
     out.append(
         f'<text x="16" y="{top + plot_h / 2:.1f}" text-anchor="middle" transform="rotate(-90 16 {top + plot_h / 2:.1f})">'
-        f"{esc(_pick(unit, lang))}</text>"
+        f"{esc(text(unit, lang))}</text>"
     )
     group = plot_w / len(tiers)
     bar = group * 0.8 / max(len(scaled), 1)
@@ -247,7 +175,7 @@ def tier_chart_svg(result: ScenarioResult, lang: str = "zh") -> str:
         gx = left + group * j
         out.append(
             f'<text x="{gx + group / 2:.1f}" y="{top + plot_h + 18}" text-anchor="middle">'
-            f"{esc(_pick(TIER_LABELS[tier], lang))}</text>"
+            f"{esc(text(f'scenario_tier_{tier}', lang))}</text>"
         )
         for i, row in enumerate(scaled):
             v = row[j]
@@ -270,25 +198,52 @@ def tier_chart_svg(result: ScenarioResult, lang: str = "zh") -> str:
 
 def _comparison_shown(result: ScenarioResult, lang: str) -> pd.DataFrame:
     """The comparison table with the changed parameters named in ``lang`` rather than by key."""
-    names = {}
-    for row in result.changes.itertuples():
-        names[row.key] = row.label_en if lang == "en" else row.label_zh
+    names = {row.key: localized(row, "label", text_lang(lang)) for row in result.changes.itertuples()}
     shown = result.comparison.drop(columns=["year"]).copy()
     shown["changed_parameters"] = [
-        "、".join(names.get(k, k) for k in text.split(", ")) if text else _pick(TEXT["none"], lang)
-        for text in shown["changed_parameters"]
+        "、".join(names.get(k, k) for k in keys.split(", ")) if keys else text("scenario_none", lang)
+        for keys in shown["changed_parameters"]
     ]
     return shown
+
+
+def comparison_by_measure(result: ScenarioResult, lang: str) -> pd.DataFrame:
+    """The comparison as it prints on A4 portrait: one row per measure (its header as the first
+    column), one column per reform, the cells formatted (money to the fen, change %). The table of
+    one row per reform has 18 columns: on A4 its numbers break in the middle."""
+    shown = _formatted(_comparison_shown(result, lang), lang, result.money)
+    reform = column_label("reform", lang)
+    body = shown.drop(columns=[reform])
+    out = pd.DataFrame(body.to_numpy().T, columns=list(shown[reform]))
+    out.insert(0, text("scenario_measure", lang), list(body.columns))
+    return out
+
+
+#: the headings and sentences of the page (``scenario_<key>`` in the catalogue; :func:`heading` takes the key)
+PAGE_TEXTS = (
+    "title",
+    "intro",
+    "comparison",
+    "tiers_chart",
+    "counties",
+    "changes",
+    "winners",
+    "losers",
+    "none",
+    "provenance",
+)
 
 
 def html_page(result: ScenarioResult, lang: str = "zh", provenance: dict | None = None, top: int = 10) -> str:
     """One self-contained HTML page: comparison, tier chart, county table, biggest winners and losers
     (with the CJK font subset it needs embedded, :func:`toolkit.report.webfont.finish_page`)."""
-    t = {k: _pick(v, lang) for k, v in TEXT.items()}
+    from toolkit.report.tables import to_html
+
+    t = {k: text(f"scenario_{k}", lang) for k in PAGE_TEXTS}
     money = result.money
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        f'<html lang="{HTML_LANG[lang]}"><head><meta charset="utf-8">',
         f"<title>{html.escape(t['title'])} {result.year}</title>",
         "<style>body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;max-width:190mm}"
         "table{font-size:10pt;margin-bottom:1.5em}caption{text-align:left;font-weight:bold}"
@@ -296,7 +251,7 @@ def html_page(result: ScenarioResult, lang: str = "zh", provenance: dict | None 
         f"<h1>{html.escape(t['title'])} {result.year}</h1>",
         f"<p>{html.escape(t['intro'])}</p>",
         f"<h2>{html.escape(t['comparison'])}</h2>",
-        _table(_comparison_shown(result, lang), lang, money),
+        to_html(comparison_by_measure(result, lang)),
         f"<h2>{html.escape(t['tiers_chart'])}</h2>",
         tier_chart_svg(result, lang),
         f"<h2>{html.escape(t['changes'])}</h2>",
@@ -306,7 +261,7 @@ def html_page(result: ScenarioResult, lang: str = "zh", provenance: dict | None 
         parts.append(f"<p>{html.escape(t['none'])}</p>")
     else:
         distinct = changes.drop_duplicates(["reform", "key", "baseline_value", "reform_value"])
-        cols = ["reform", "label_zh" if lang != "en" else "label_en", "baseline_value", "reform_value"]
+        cols = ["reform", f"label_{text_lang(lang)}", "baseline_value", "reform_value"]
         parts.append(_table(distinct[cols].rename(columns={"reform_value": "reform_value_text"}), lang, money))
     keep = ["reform", "county_id"] + [f"{m}_difference" for m in MEASURES[:6]] + ["retained_change_pct"]
     keep += ["winners", "losers"]
@@ -328,7 +283,7 @@ def html_page(result: ScenarioResult, lang: str = "zh", provenance: dict | None 
 
     # finished like a report page: the CJK subset of its characters embedded, so the tables and the
     # chart read the same on a machine without a Chinese font; A4 print rules
-    page = finish_page("\n".join(parts), title=f"{t['title']} {result.year}", lang="zh-CN" if lang == "zh" else "en")
+    page = finish_page("\n".join(parts), title=f"{t['title']} {result.year}", lang=HTML_LANG[lang])
     return page + "\n"
 
 
@@ -367,26 +322,26 @@ def scenario_for(ctx, reform_files) -> ScenarioResult:
 def title(ctx):
     from toolkit.report.text import Title
 
-    parts = [_pick(TEXT["title"], ctx.lang)] + ([ctx.county_name] if ctx.county_name else []) + [str(ctx.year)]
+    parts = [text("scenario_title", ctx.lang)] + ([ctx.county_name] if ctx.county_name else []) + [str(ctx.year)]
     return Title("# " + " · ".join(parts))
 
 
 def intro(ctx):
     from toolkit.report.text import Markdown
 
-    return Markdown(_pick(TEXT["intro"], ctx.lang))
+    return Markdown(text("scenario_intro", ctx.lang))
 
 
 def heading(key: str, lang: str):
     from toolkit.report.text import Markdown
 
-    return Markdown(f"## {_pick(TEXT[key], lang)}")
+    return Markdown(f"## {text(f'scenario_{key}', lang)}")
 
 
 def comparison_table(result: ScenarioResult, lang: str):
     from toolkit.report.tables import HtmlTable
 
-    return HtmlTable(_formatted(_comparison_shown(result, lang), lang, result.money))
+    return HtmlTable(comparison_by_measure(result, lang))
 
 
 def tier_chart(result: ScenarioResult, lang: str):
@@ -402,7 +357,7 @@ def tier_chart(result: ScenarioResult, lang: str):
 def changes_table(result: ScenarioResult, lang: str):
     from toolkit.report.tables import HtmlTable
 
-    cols = ["reform", "label_zh" if lang != "en" else "label_en", "baseline_value", "reform_value"]
+    cols = ["reform", f"label_{text_lang(lang)}", "baseline_value", "reform_value"]
     distinct = result.changes.drop_duplicates(["reform", "key", "baseline_value", "reform_value"])[cols]
     return HtmlTable(_formatted(distinct.rename(columns={"reform_value": "reform_value_text"}), lang, result.money))
 
@@ -433,9 +388,9 @@ def checks_table(result: ScenarioResult, lang: str):
     summary = c.groupby("variant", sort=False)["ok"].agg(["size", "sum"]).reset_index()
     table = pd.DataFrame(
         {
-            _pick(COLUMN_LABELS["variant"], lang): summary["variant"],
-            _pick(("核对项数", "checks"), lang): summary["size"].astype(int),
-            _pick(("通过", "passed"), lang): summary["sum"].astype(int),
+            column_label("variant", lang): summary["variant"],
+            text("scenario_checks_count", lang): summary["size"].astype(int),
+            text("scenario_checks_passed", lang): summary["sum"].astype(int),
         }
     )
     return HtmlTable(table)
@@ -454,7 +409,7 @@ def write_side_files(ctx, result: ScenarioResult):
     write_bytes(path, build_workbook_bytes(workbook_sheets(result, ctx.lang)))
     csv = ctx.side_file("scenario_units.csv")
     write_bytes(csv, money_csv_bytes(result.units, result.money))  # BOM from toolkit.report.csvout
-    saved = _pick(("测算结果已另存为：", "Saved: "), ctx.lang)
+    saved = text("scenario_saved", ctx.lang)
     return Markdown(f"{saved}`{path.name}`, `{csv.name}`")
 
 
