@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from toolkit import __version__
+from toolkit.catalogue import choose, text
 from toolkit.errors import ToolkitError
 
 #: command name -> module; listed here so the order in --help is stable.
@@ -51,15 +52,16 @@ def help_zh() -> dict:
 
 
 def _both(zh: str | None, en: str | None) -> str | None:
-    """``中文 / English``: every help text a commission reads is Chinese first, English beside it."""
-    return f"{zh} / {en}" if zh and en else (zh or en)
+    """``中文 / English``: every help text a commission reads is Chinese first, English beside it (a
+    text given in one language only stands alone)."""
+    return choose((zh or en, en or zh), "both")
 
 
 def _localize(cmd: argparse.ArgumentParser, zh: dict) -> None:
     options = zh.get("options") or {}
     for action in cmd._actions:
         if isinstance(action, argparse._HelpAction):
-            action.help = "显示本帮助并退出 / show this help message and exit"
+            action.help = text("cli_help_option", "both")
         elif action.dest in options:
             action.help = _both(options[action.dest], action.help)
 

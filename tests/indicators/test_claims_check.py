@@ -195,3 +195,22 @@ def test_report_claims_file_by_county(tmp_path):
     with pytest.raises(ValidationError) as err:
         read_claims_file(bad)
     assert "column 'county'" in err.value.render() and "column 'stated'" in err.value.render()
+
+
+def test_each_language_and_both_from_the_catalogue():
+    claim = Claim("income_ratio", "value", "99.16%", county="C01", year=2023)
+    zh = check_claims([claim], values(), lang="zh").iloc[0]["explanation"]
+    en = check_claims([claim], values(), lang="en").iloc[0]["explanation"]
+    assert zh == "表述 99.16%，重新计算 99.16%（2023年基层机构人均工资收入达牵头医院人均工资收入的比例）：与数据相符"
+    assert en.startswith("stated 99.16%, recomputed 99.16% (") and en.endswith(" in 2023): consistent with the data")
+    # both: the whole Chinese sentence, then the whole English one
+    assert check_claims([claim], values(), lang="both").iloc[0]["explanation"] == f"{zh} / {en}"
+    # 2019 and 2020 overspent: the years are listed with the list mark of each language
+    streak = Claim("big_package_savings", "streak", None, county="C01", start=2017, end=2023)
+    broken = _savings([12_000.0, 8_000, -5_000, -1_000, 3_000, 9_000, 11_000])
+    assert "（2019、2020年未达到）" in check_claims([streak], broken, lang="zh").iloc[0]["explanation"]
+    assert "(not 2019, 2020)" in check_claims([streak], broken, lang="en").iloc[0]["explanation"]
+    # a claim the data cannot check, in both languages: the Chinese sentence names the period
+    future = Claim("income_ratio", "value", "99%", county="C01", year=2030)
+    text = check_claims([future], values(), lang="both", missing="report").iloc[0]["explanation"]
+    assert text.startswith("数据中没有核对所需的年份（2030）：无法核对 / cannot be checked: ")

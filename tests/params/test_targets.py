@@ -126,3 +126,11 @@ def test_bad_targets_file_lists_every_problem(tmp_path):
     text = err.value.render()
     for bit in ("column 'value'", "column 'comparison'", "column 'scope'", "start_year/target_year", "colour", "row 2"):
         assert bit in text, bit
+
+
+def test_label_and_citation_in_each_language(provinces):
+    zj = load_targets(provinces["zj"]).targets[0]
+    assert zj.label("zh") == "浙江省试点县目标" and zj.label("en") == "Zhejiang pilot-county target"
+    assert zj.label("both") == "浙江省试点县目标 / Zhejiang pilot-county target"
+    # no source_zh: a Chinese output cites nothing (no English mixed in); both shows the source alone
+    assert zj.cite("zh") == "" and zj.cite("en") == zj.cite("both") == "seed 001 (浙卫发〔2018〕9号)"

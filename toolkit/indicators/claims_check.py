@@ -32,12 +32,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
+from toolkit.catalogue import choose, localized
 from toolkit.catalogue import text as catalogue_text
 from toolkit.errors import Problem, ToolkitError, ValidationError
 from toolkit.indicators import registry
@@ -115,9 +117,23 @@ class StatedNumber:
 
 def _verdict(ok: bool, lang: str) -> str:
     """与数据相符 / 与数据不符 (toolkit/catalogue/report.yaml)."""
-    return catalogue_text(
-        "claim_verdict_consistent" if ok else "claim_verdict_inconsistent", "en" if lang == "en" else "zh"
-    )
+    return catalogue_text("claim_verdict_consistent" if ok else "claim_verdict_inconsistent", lang)
+
+
+def _sentence(key: str, one: str, **fields: Any) -> str:
+    """The catalogue's ``key`` in one language; a field given as a function of the language (a name, a
+    figure with its unit, a verdict) is filled in for that language."""
+    return catalogue_text(key, one, **{k: v(one) if callable(v) else v for k, v in fields.items()})
+
+
+def _say(key: str, lang: str, **fields: Any) -> str:
+    """:func:`_sentence` in ``lang``; ``both``: the Chinese sentence, then the English one."""
+    return choose((_sentence(key, "zh", **fields), _sentence(key, "en", **fields)), lang)
+
+
+def _years(years: list[int], lang: str) -> str:
+    """2019、2020 / 2019, 2020."""
+    return catalogue_text("claim_year_separator", lang).join(map(str, years))
 
 
 def parse_stated(stated: Any) -> StatedNumber:
@@ -364,14 +380,8 @@ def _display(value: float, unit: str, kind: str, lang: str = "en") -> str:
     if kind in ("yoy", "cagr", "change") or unit in ("fraction", "probability"):
         return f"{value * 100:.2f}%"
     if unit == "yuan":
-        return f"{value:,.0f} {'元' if lang == 'zh' else 'yuan'}"
+        return f"{value:,.0f} {catalogue_text('unit_yuan', lang)}"
     return f"{value:.4g}"
-
-
-_DIR_WORD = {
-    "zh": {"decreasing": "下降", "increasing": "上升", "no_trend": "无显著趋势"},
-    "en": {"decreasing": "decreasing", "increasing": "increasing", "no_trend": "no significant trend"},
-}
 
 
 def check_claims(
@@ -395,7 +405,6 @@ def check_claims(
 
     if missing not in ("raise", "report"):
         raise ValueError("missing must be 'raise' or 'report'")
-    zh = lang == "zh"
     claims = list(claims)
     problems = [q for c in claims for q in claim_problems(c)]
     if problems:
@@ -410,7 +419,7 @@ def check_claims(
                 raise ToolkitError(f"claim {what!r}: name its county (the data has {', '.join(counties)})")
             county = counties[0]
         ind = indicator_info(c.indicator)
-        name = ind.name_zh if zh else ind.name_en
+        name = partial(localized, ind, "name")
         period = str(c.year) if c.kind in ("value", "yoy") else f"{c.start}–{c.end}"
         nan = float("nan")
         row = {
@@ -437,49 +446,43 @@ def check_claims(
                 if c.kind == "value":
                     s = e = _level(indicator_values, county, c.indicator, c.year, what)
                     recomputed = e
-                    how = f"{c.year}年{name}" if zh else f"{name} in {c.year}"
-                elif c.kind == "yoy":
-                    g = yoy(
-                        _level(indicator_values, county, c.indicator, c.year - 1, what),
-                        _level(indicator_values, county, c.indicator, c.year, what),
-                        c.year,
-                        c.indicator,
-                    )
-                    s, e, recomputed, period = g.start_value, g.end_value, g.rate, g.period
-                    how = (
-                        f"{name}：{_display(s, ind.unit, 'value', lang)}（{c.year - 1}）→ "
-                        f"{_display(e, ind.unit, 'value', lang)}（{c.year}）"
-                        if zh
-                        else f"{name}: {_display(s, ind.unit, 'value')} ({c.year - 1}) → "
-                        f"{_display(e, ind.unit, 'value')} ({c.year})"
-                    )
+                    how = partial(_sentence, "claim_how_value", year=c.year, name=name)
                 else:
-                    s = _level(indicator_values, county, c.indicator, c.start, what)
-                    e = _level(indicator_values, county, c.indicator, c.end, what)
-                    g = cagr(s, e, c.start, c.end, c.indicator)
-                    recomputed = g.rate if c.kind == "cagr" else e / s - 1.0
-                    if zh:
-                        how = (
-                            f"{name}：{_display(s, ind.unit, 'value', lang)}（{c.start}）→ "
-                            f"{_display(e, ind.unit, 'value', lang)}（{c.end}），"
-                            f"{str(g.years) + '年复合年均增长率' if c.kind == 'cagr' else '累计变化'}"
+                    if c.kind == "yoy":
+                        g = yoy(
+                            _level(indicator_values, county, c.indicator, c.year - 1, what),
+                            _level(indicator_values, county, c.indicator, c.year, what),
+                            c.year,
+                            c.indicator,
                         )
+                        s, e, recomputed, period = g.start_value, g.end_value, g.rate, g.period
+                        years = (c.year - 1, c.year)
                     else:
-                        how = (
-                            f"{name}: {_display(s, ind.unit, 'value')} ({c.start}) → "
-                            f"{_display(e, ind.unit, 'value')} ({c.end}), "
-                            f"{'compound annual growth over ' + str(g.years) + ' years' if c.kind == 'cagr' else 'total change'}"
-                        )
+                        s = _level(indicator_values, county, c.indicator, c.start, what)
+                        e = _level(indicator_values, county, c.indicator, c.end, what)
+                        g = cagr(s, e, c.start, c.end, c.indicator)
+                        recomputed = g.rate if c.kind == "cagr" else e / s - 1.0
+                        years = (c.start, c.end)
+                    how = partial(
+                        _sentence,
+                        f"claim_how_{c.kind}",
+                        name=name,
+                        start=partial(_display, s, ind.unit, "value"),
+                        end=partial(_display, e, ind.unit, "value"),
+                        start_year=years[0],
+                        end_year=years[1],
+                        years=getattr(g, "years", None),
+                    )
                 diff = stated.value - recomputed
                 ok = bool(abs(diff) <= tol + 1e-12)  # 1e-12 absorbs binary floating point, not a real difference
-                shown_s, shown_r = (
-                    _display(stated.value, ind.unit, c.kind, lang),
-                    _display(recomputed, ind.unit, c.kind, lang),
+                explanation = _say(
+                    "claim_explain_figure",
+                    lang,
+                    stated=partial(_display, stated.value, ind.unit, c.kind),
+                    recomputed=partial(_display, recomputed, ind.unit, c.kind),
+                    how=how,
+                    verdict=partial(_verdict, ok),
                 )
-                if zh:
-                    explanation = f"表述 {shown_s}，重新计算 {shown_r}（{how}）：{_verdict(ok, lang)}"
-                else:
-                    explanation = f"stated {shown_s}, recomputed {shown_r} ({how}): {_verdict(ok, lang)}"
                 row.update(stated=stated.value, recomputed=recomputed, difference=diff, tolerance=tol)
                 row.update(start_value=s, end_value=e)
             elif c.kind == "streak":
@@ -489,22 +492,18 @@ def check_claims(
                 n_years = c.end - c.start + 1
                 ok = bool(met.all())
                 failing = [int(y) for y in series.index[~met.to_numpy()]]
-                limit = _display(above, ind.unit, "value", lang)
-                if zh:
-                    explanation = f"{c.start}–{c.end}年共{n_years}年，{name}大于{limit}的有{int(met.sum())}年" + (
-                        f"：{_verdict(ok, lang)}"
-                        if ok
-                        else f"（{'、'.join(map(str, failing))}年未达到）：{_verdict(ok, lang)}"
-                    )
-                else:
-                    explanation = (
-                        f"{int(met.sum())} of the {n_years} years {c.start}–{c.end} have {name} above {limit}"
-                        + (
-                            f": {_verdict(ok, lang)}"
-                            if ok
-                            else f" (not {', '.join(map(str, failing))}): {_verdict(ok, lang)}"
-                        )
-                    )
+                explanation = _say(
+                    "claim_explain_streak" if ok else "claim_explain_streak_broken",
+                    lang,
+                    start=c.start,
+                    end=c.end,
+                    n_years=n_years,
+                    name=name,
+                    limit=partial(_display, above, ind.unit, "value"),
+                    met=int(met.sum()),
+                    failing=partial(_years, failing),
+                    verdict=partial(_verdict, ok),
+                )
                 row.update(
                     stated=float(n_years),
                     recomputed=float(met.sum()),
@@ -518,23 +517,23 @@ def check_claims(
                 series = _period(indicator_values, county, c.indicator, c.start, c.end, what)
                 t = mann_kendall(series.index.to_numpy(), series.to_numpy())
                 ok = t.direction == want
-                found = _DIR_WORD[lang if zh else "en"][t.direction]
-                if t.reason:
-                    detail_zh = "年份太少，无法检验" if "fewer" in t.reason else "各年数值相同"
-                    detail = detail_zh if zh else t.reason
+                if t.reason:  # no test possible: the estimator's reason (too few years, constant series)
+                    why = "claim_trend_too_few_years" if "fewer" in t.reason else "claim_trend_constant"
+                    detail = partial(catalogue_text, why, text=t.reason)
                 else:
-                    slope = fmt_slope(t.slope, ind.unit, lang)
-                    detail = (
-                        f"Mann–Kendall 检验 S={t.s}，P={t.p_value:.3f}；Sen 斜率 {slope}/年"
-                        if zh
-                        else f"Mann–Kendall S = {t.s}, p = {t.p_value:.3f}; Sen's slope {slope} a year"
-                    )
-                if zh:
-                    explanation = (
-                        f"{c.start}–{c.end}年{name}：{found}（{detail}，显著性水平{ALPHA:g}）：{_verdict(ok, lang)}"
-                    )
-                else:
-                    explanation = f"{name} {c.start}–{c.end}: {found} ({detail}, level {ALPHA:g}): {_verdict(ok, lang)}"
+                    slope = partial(fmt_slope, t.slope, ind.unit)
+                    detail = partial(_sentence, "claim_trend_test", s=t.s, p_value=t.p_value, slope=slope)
+                explanation = _say(
+                    "claim_explain_trend",
+                    lang,
+                    start=c.start,
+                    end=c.end,
+                    name=name,
+                    found=partial(catalogue_text, f"claim_trend_{t.direction}"),
+                    detail=detail,
+                    alpha=ALPHA,
+                    verdict=partial(_verdict, ok),
+                )
                 row.update(
                     stated=-1.0 if want == "decreasing" else 1.0,
                     recomputed=t.slope,
@@ -546,9 +545,8 @@ def check_claims(
         except _NotCheckable as err:
             if missing == "raise":
                 raise ToolkitError(str(err)) from None
-            row["explanation"] = (
-                f"数据中没有核对所需的年份（{period}）：无法核对" if zh else f"cannot be checked: {err}"
-            )
+            because = catalogue_text("claim_cannot_be_checked", "en", text=str(err))  # the English reason
+            row["explanation"] = catalogue_text("claim_not_checkable", lang, period=period, text=because)
         rows.append(row)
     out = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     out["ok"] = out["ok"].astype(bool)
@@ -558,7 +556,7 @@ def check_claims(
 def fmt_slope(slope: float, unit: str, lang: str = "en") -> str:
     """Sen's slope in the indicator's unit: fractions as percentage points."""
     if unit in ("fraction", "probability"):
-        return f"{slope * 100:+.2f}{'个百分点' if lang == 'zh' else ' percentage points'}"
+        return catalogue_text("claim_slope_points", lang, slope=f"{slope * 100:+.2f}")
     if unit == "yuan":
-        return f"{slope:+,.0f}{'元' if lang == 'zh' else ' yuan'}"
+        return catalogue_text("claim_slope_yuan", lang, slope=f"{slope:+,.0f}")
     return f"{slope:+.4g}"

@@ -34,6 +34,7 @@ from typing import Any
 
 import yaml
 
+from toolkit.catalogue import choose, localized
 from toolkit.errors import Problem, ToolkitError, ValidationError
 from toolkit.paths import PARAMS_DIR
 
@@ -74,11 +75,12 @@ class Target:
     from_param: str | None = None
 
     def label(self, lang: str) -> str:
-        return self.label_zh if lang == "zh" else self.label_en
+        return localized(self, "label", lang)
 
     def cite(self, lang: str) -> str:
-        """The source for a reader: in Chinese outputs the Chinese citation (no English mixed in)."""
-        return (self.source_zh or "") if lang == "zh" else self.source
+        """The source for a reader: in Chinese outputs the Chinese citation (no English mixed in, none
+        when the entry has no ``source_zh``), in English outputs ``source``; ``both`` joins the two."""
+        return choose((self.source_zh or "", self.source), lang).removeprefix(" / ")
 
     def met(self, value: float, target_value: float) -> bool:
         return value >= target_value if self.comparison == "at_least" else value <= target_value

@@ -21,6 +21,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from toolkit.catalogue import choose
 from toolkit.errors import ToolkitError
 
 ENV_ENCODING = "TOOLKIT_CSV_ENCODING"
@@ -58,13 +59,13 @@ def header_row(columns, mode: str | None = None, labels: Callable[[str], tuple[s
     labels = labels or _default_labels
     out = []
     for col in map(str, columns):
-        zh = labels(col)[0]
-        if zh == col and labels is not _default_labels:  # the writer's labels lack it: the report catalogue
-            zh = _default_labels(col)[0]
-        if mode == "id" or zh == col:
+        named = labels(col)
+        if named[0] == col and labels is not _default_labels:  # the writer's labels lack it: the report catalogue
+            named = _default_labels(col)
+        if mode == "id" or named[0] == col:
             out.append(col)
         else:
-            out.append(zh if mode == "zh" else f"{zh} / {col}")
+            out.append(choose(named, "zh") if mode == "zh" else choose((named[0], col), "both"))
     return out
 
 
