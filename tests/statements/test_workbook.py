@@ -97,3 +97,26 @@ def test_yes_no_cells_in_words(wb):
     ws = en[SHEET_NAMES["ph_objective"][1]]
     col = _headers(ws).index("at or above benchmark") + 1
     assert {ws.cell(r, col).value for r in range(2, ws.max_row)} <= {"yes", "no"}
+
+
+def test_each_language_names_sub_projects_and_indicators_in_its_words():
+    """The detail sheets name a sub-project and an indicator in the workbook's language (not by id);
+    a bilingual workbook has bilingual headers over Chinese cells and Chinese sheet names."""
+    cs = settle_county(three_units(), "C99", 2023, snap_with(overspend_share=0.3))
+    books = {lang: openpyxl.load_workbook(io.BytesIO(settlement_workbook_bytes(cs, lang))) for lang in ("zh", "en")}
+    books["both"] = openpyxl.load_workbook(io.BytesIO(settlement_workbook_bytes(cs, "both")))
+    firsts = {}
+    for lang, book in books.items():
+        process = book.worksheets[6]
+        objective = book.worksheets[7]
+        project = _headers(process).index({"zh": "子项目", "en": "sub-project", "both": "子项目 / sub-project"}[lang])
+        indicator = _headers(objective).index({"zh": "指标", "en": "indicator", "both": "指标 / indicator"}[lang])
+        firsts[lang] = (
+            {process.cell(r, project + 1).value for r in range(2, process.max_row)},
+            {objective.cell(r, indicator + 1).value for r in range(2, objective.max_row)},
+        )
+    assert "居民健康档案管理" in firsts["zh"][0] and "电子健康档案规范建档率" in firsts["zh"][1]
+    assert "health records" in firsts["en"][0] and "standard e-record coverage" in firsts["en"][1]
+    assert not {"ehr", "ehr_coverage"} & (firsts["en"][0] | firsts["en"][1])
+    assert firsts["both"] == firsts["zh"]
+    assert books["both"].sheetnames == books["zh"].sheetnames == [zh for zh, _ in SHEET_NAMES.values()]

@@ -84,25 +84,24 @@ def plausibility_rows(tables, county_id: str, year: int):
 
 def _with_plausibility(checks: pd.DataFrame, county_id: str, year: int, found) -> pd.DataFrame:
     """The statement's checks plus one row: per-capita spending inside the contract's band (a warning)."""
+    from toolkit.catalogue import text
     from toolkit.data.plausibility import bands
 
     band = bands()[0]
+    low, high = f"{band.low:g}", f"{band.high:g}"
+    outcome = "settle_check_plausibility_outside" if found else "settle_check_plausibility_inside"
     row = {
         "county_id": county_id,
         "year": year,
         "check_id": "plausibility",
-        "check": "per-capita spending within the plausible band (warning only)",
-        "check_zh": "人均支出在合理区间内（仅提示）",
-        "expected": f"{band.low:g}–{band.high:g}",
+        "check": text("settle_check_plausibility", "en"),
+        "check_zh": text("settle_check_plausibility", "zh"),
+        "expected": f"{low}–{high}",
         "found": len(found),
         "ok": not found,
         "note": "; ".join(str(p.value) for p in found[:10])
-        + (f"; … {len(found) - 10} more" if len(found) > 10 else ""),
-        "note_zh": (
-            f"{len(found)}个单元的人均支出超出合理区间{band.low:g}–{band.high:g}元，请核实数据（不影响结算）。"
-            if found
-            else f"全部单元的人均支出都在合理区间{band.low:g}–{band.high:g}元内。"
-        ),
+        + (text("settle_check_more", "en", n=len(found) - 10) if len(found) > 10 else ""),
+        "note_zh": text(outcome, "zh", n=len(found), low=low, high=high),
     }
     return pd.concat([checks, pd.DataFrame([row])], ignore_index=True)
 

@@ -23,10 +23,12 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from toolkit.catalogue import text
+from toolkit.catalogue import choose, text
+from toolkit.settlement.labels import pair
 from toolkit.settlement.money import allocate, yuan_to_fen
 from toolkit.settlement.words import (
     CHOICES,
+    TIER_WORDS,
     documents_cited,
     indicator_label,
     project_label,
@@ -112,28 +114,42 @@ def _pct(v: float, digits: int = 2) -> str:
     return "—" if v is None or pd.isna(v) else f"{v:.{digits}%}"
 
 
+def _both(make) -> tuple[str, str]:
+    """(zh, en) of a text made by ``make(lang)`` (a sentence whose fields are themselves in words)."""
+    return make("zh"), make("en")
+
+
+def _line(key: str, amount: int | None = None, label=None, note=("", ""), value=("", ""), **flags) -> Line:
+    """A statement line; its label is the catalogue entry ``settle_st_<key>`` unless given as (zh, en)."""
+    label_zh, label_en = label or pair(f"settle_st_{key}")
+    return Line(key, label_zh, label_en, amount, value[0], value[1], note[0], note[1], **flags)
+
+
 def _monthly_note(total: int, rate: float, budget: int) -> tuple[str, str]:
     months = allocate(total, [1] * 12)
     hi, lo = max(months), min(months)
     if hi == lo:
-        each_zh, each_en = f"每月{yuan(hi)}元", f"{yuan(hi)} a month"
+        each_key, each_fields = "settle_st_monthly_even", {"amount": yuan(hi)}
     else:
         k = months.count(hi)
-        each_zh = f"{k}个月各{yuan(hi)}元、{12 - k}个月各{yuan(lo)}元"
-        each_en = f"{k} months of {yuan(hi)} and {12 - k} of {yuan(lo)}"
-    return (
-        f"预算{yuan(budget)} × 预拨比例{rate:g}，分12个月：{each_zh}",
-        f"budget {yuan(budget)} × advance rate {rate:g}, in 12 instalments: {each_en}",
+        each_key, each_fields = "settle_st_monthly_uneven", {"k": k, "high": yuan(hi), "rest": 12 - k, "low": yuan(lo)}
+    return _both(
+        lambda lang: text(
+            "settle_st_monthly", lang, budget=yuan(budget), rate=f"{rate:g}", each=text(each_key, lang, **each_fields)
+        )
     )
 
 
-def _package(row, p: str, snap, zh: str, en: str, pop_zh: str, pop_en: str) -> Section:
+def _package(row, p: str, snap) -> Section:
     first, last = int(row[f"{p}baseline_first_year"]), int(row[f"{p}baseline_last_year"])
     lags = sorted((c for c in row if c.startswith(f"{p}baseline_pc_lag")), key=lambda c: -int(c.rsplit("lag", 1)[1]))
     years = list(range(first, last + 1))
-    per_year = [(y, row[c]) for y, c in zip(years, lags)]
-    pc_zh = "；".join(f"{y}年 {'—' if pd.isna(v) else f'{v:,.2f}'}" for y, v in per_year)
-    pc_en = "; ".join(f"{y} {'—' if pd.isna(v) else f'{v:,.2f}'}" for y, v in per_year)
+    per_year = [(y, "—" if pd.isna(v) else f"{v:,.2f}") for y, c in zip(years, lags) for v in [row[c]]]
+    per_year_note = _both(
+        lambda lang: text("settle_value_sep", lang).join(
+            text("settle_st_baseline_year", lang, year=y, value=v) for y, v in per_year
+        )
+    )
     pop = int(row["chronic_pop" if p else "insured_pop"])
     base = float(row[f"{p}baseline_per_capita"])
     growth = float(row[f"{p}budget_growth"])
@@ -142,133 +158,75 @@ def _package(row, p: str, snap, zh: str, en: str, pop_zh: str, pop_en: str) -> S
     advance = _f(row, f"{p}advance_total")
     year_end = _f(row, f"{p}year_end_payment")
     rate = float(row[f"{p}advance_rate"])
-    m_zh, m_en = _monthly_note(advance, rate, budget)
+    package = "chronic" if p else "big"
     split_key = "chronic_savings_split" if p else "savings_split"
     split = snap[split_key] if snap is not None else {"county": 0.4, "township": 0.4, "village": 0.2}
     ratio = ":".join(f"{10 * v:g}" for v in split.values())
     lines = [
-        Line(
-            "baseline",
-            f"基数年度人均支出（{first}–{last}年，元/人）",
-            f"baseline spending per head {first}–{last} (yuan)",
-            note_zh=pc_zh,
-            note_en=pc_en,
-        ),
-        Line(
+        _line("baseline", label=pair("settle_st_baseline", first=first, last=last), note=per_year_note),
+        _line(
             "baseline_per_capita",
-            "基数人均年均支出（元/人）",
-            "baseline spending per head (yuan)",
-            value_zh=f"{base:,.2f}",
-            value_en=f"{base:,.2f}",
-            note_zh=f"近{len(years)}年平均",
-            note_en=f"mean of {len(years)} years",
+            value=(f"{base:,.2f}", f"{base:,.2f}"),
+            note=pair("settle_st_baseline_mean", n=len(years)),
         ),
-        Line("population", f"{pop_zh}（人）", f"{pop_en} (persons)", value_zh=f"{pop:,}", value_en=f"{pop:,}"),
-        Line(
-            "budget",
-            "包干预算",
+        _line("population", label=pair(f"settle_st_population_{package}"), value=(f"{pop:,}", f"{pop:,}")),
+        _line(
             "budget",
             budget,
-            note_zh=f"{base:,.2f} × {pop:,}人" + (f" × (1 + {growth:g})" if growth else ""),
-            note_en=f"{base:,.2f} × {pop:,}" + (f" × (1 + {growth:g})" if growth else ""),
+            note=pair(
+                "settle_st_budget_note",
+                base=f"{base:,.2f}",
+                pop=f"{pop:,}",
+                growth=f" × (1 + {growth:g})" if growth else "",
+            ),
         ),
-        Line(
-            "advance_total", "按月预拨合计", "monthly advances, total", advance, note_zh=m_zh, note_en=m_en, paid=True
-        ),
-        Line("actual", "实际支出", "actual spending", actual),
+        _line("advance_total", advance, note=_monthly_note(advance, rate, budget), paid=True),
+        _line("actual", actual),
     ]
     if savings >= 0:
-        tiers = [_f(row, f"{p}savings_{t}") for t in ("county", "township", "village")]
+        tiers = [_f(row, f"{p}savings_{t}") for t in TIERS]
         lines.append(
-            Line(
-                "savings",
-                "结余（留用）",
-                "savings (retained)",
-                savings,
-                note_zh=f"预算{yuan(budget)} − 实际支出{yuan(actual)}",
-                note_en=f"budget {yuan(budget)} − spending {yuan(actual)}",
-            )
+            _line("savings", savings, note=pair("settle_st_savings_note", budget=yuan(budget), actual=yuan(actual)))
         )
         withheld = _f(row, f"{p}savings_withheld") if f"{p}savings_withheld" in row else 0
         gate = str(snap["savings_gate"]) if snap is not None and "savings_gate" in snap else "none"
         if gate != "none" or withheld:
             score = row.get("savings_gate_score")
             shown = "—" if score is None or pd.isna(score) else f"{float(score):.2f}"
-            lines.append(
-                Line(
-                    "savings_withheld",
-                    "　其中考核未通过部分（退回医保基金）",
-                    "  returned to the fund after assessment",
-                    withheld,
-                    note_zh=f"考核得分{shown}（{CHOICES[gate][0]}）",
-                    note_en=f"assessment score {shown} ({CHOICES[gate][1]})",
+            note = _both(
+                lambda lang: text(
+                    "settle_st_savings_withheld_note", lang, score=shown, gate=choose(CHOICES[gate], lang)
                 )
             )
-        for t, zh_t, en_t, v in zip(("county", "township", "village"), ("县级", "乡镇", "村级"), TIERS_EN, tiers):
-            lines.append(
-                Line(
-                    f"savings_{t}",
-                    f"　其中结余分配：{zh_t}",
-                    f"  savings to the {en_t} tier",
-                    v,
-                    note_zh=f"{'（结余 − 退回部分）' if withheld else '结余'} × {split[t]:g}（县镇村 {ratio}）",
-                    note_en=f"{'(savings − returned)' if withheld else 'savings'} × {split[t]:g} ({ratio})",
+            lines.append(_line("savings_withheld", withheld, note=note))
+        what = "settle_st_savings_net" if withheld else "settle_st_savings_all"
+        for t, v in zip(TIERS, tiers):
+            tier, share = TIER_WORDS[t], f"{split[t]:g}"
+            label = _both(lambda lang, tier=tier: text("settle_st_savings_tier", lang, tier=choose(tier, lang)))
+            note = _both(
+                lambda lang, share=share: text(
+                    "settle_st_savings_tier_note", lang, what=text(what, lang), share=share, ratio=ratio
                 )
             )
+            lines.append(_line(f"savings_{t}", v, label=label, note=note))
     else:
         over = _f(row, f"{p}overspend")
         insurer, community = _f(row, f"{p}overspend_insurer"), _f(row, f"{p}overspend_community")
         share = float(row[f"{p}overspend_share"])
         lines += [
-            Line(
-                "overspend",
-                "超支",
-                "overspend",
-                over,
-                note_zh=f"实际支出{yuan(actual)} − 预算{yuan(budget)}",
-                note_en=f"spending {yuan(actual)} − budget {yuan(budget)}",
-            ),
-            Line(
-                "overspend_insurer",
-                "　其中医保基金分担",
-                "  borne by the insurer",
-                insurer,
-                note_zh=f"超支 × 医保分担比例{share:g}",
-                note_en=f"overspend × insurer share {share:g}",
-            ),
-            Line(
-                "overspend_community",
-                "　其中医共体承担",
-                "  borne by the medical community",
-                community,
-                note_zh="超支 − 医保分担（医共体自行承担，不拨付）",
-                note_en="overspend − insurer's part (the community's own loss, not paid)",
-            ),
+            _line("overspend", over, note=pair("settle_st_overspend_note", actual=yuan(actual), budget=yuan(budget))),
+            _line("overspend_insurer", insurer, note=pair("settle_st_overspend_insurer_note", share=f"{share:g}")),
+            _line("overspend_community", community, note=pair("settle_st_overspend_community_note")),
         ]
     lines += [
-        Line(
-            "year_end_payment",
-            "年终决算拨付",
-            "year-end payment",
-            year_end,
-            note_zh="预算 + 医保分担超支 − 已预拨 − 考核未通过退回的结余",
-            note_en="budget + insurer's share of an overspend − advances − savings returned after assessment",
-            paid=True,
-        ),
-        Line(
-            "insurer_paid",
-            "医保基金拨付小计",
-            "paid by the insurer, subtotal",
-            advance + year_end,
-            note_zh="按月预拨 + 年终决算拨付",
-            note_en="advances + year-end payment",
-            subtotal=True,
-        ),
+        _line("year_end_payment", year_end, note=pair("settle_st_year_end_payment_note"), paid=True),
+        _line("insurer_paid", advance + year_end, note=pair("settle_st_insurer_paid_note"), subtotal=True),
     ]
-    return Section("chronic" if p else "big", zh, en, tuple(lines))
+    return Section(package, *pair(f"settle_st_section_{package}"), tuple(lines))
 
 
-TIERS_EN = ("county", "township", "village")
+#: the tiers a unit's savings are split to (rules.md §2)
+TIERS = ("county", "township", "village")
 
 
 def _public_health(row, pool: dict, n_units: int, snap) -> Section:
@@ -283,107 +241,49 @@ def _public_health(row, pool: dict, n_units: int, snap) -> Section:
     rank, bracket = row["ph_effect_rank"], row["ph_effect_bracket"]
     ranked = int(pool.get("ranked_units", n_units))
     if pd.isna(change):
+        # the lower layer's reason is English; the Chinese statement says what is missing
         why = str(row.get("ph_effect_not_ranked") or "")
-        eff_zh = "未参加排名（缺少本年或上年人均医疗总支出），不分配效果资金"
-        eff_en = f"not ranked ({why or 'no per-capita spending'}): no effect money"
+        effect_words = (
+            text("settle_st_effect_not_ranked", "zh", why=text("settle_st_effect_no_spending", "zh")),
+            text("settle_st_effect_not_ranked", "en", why=why or text("settle_st_effect_no_spending", "en")),
+        )
     elif pd.isna(bracket) or int(bracket) == 0:
-        eff_zh = f"排名第{int(rank)}/{ranked}位，位于后50%，按规定不分配效果资金"
-        eff_en = f"rank {int(rank)} of {ranked}, in the bottom half: no effect money under the rule"
+        effect_words = pair("settle_st_effect_bottom_half", rank=int(rank), ranked=ranked)
     else:
-        eff_zh = f"排名第{int(rank)}/{ranked}位，第{int(bracket)}档，分得该档资金"
-        eff_en = f"rank {int(rank)} of {ranked}, bracket {int(bracket)}: its part of the bracket's money"
+        effect_words = pair("settle_st_effect_bracket", rank=int(rank), ranked=ranked, bracket=int(bracket))
+    effect_pool = yuan(pool.get("effect_pool_fen"))
     prev, now = row["ph_spending_pc_prev"], row["ph_spending_pc"]
+    before, after = ("—" if pd.isna(v) else f"{v:,.2f}" for v in (prev, now))
     lines = (
-        Line("ph_lump_sum", "公卫包干额度", "public-health lump sum", lump),
-        Line(
-            "ph_process_share",
-            f"过程评价额度（{split['process']:.0%}）",
-            f"process share ({split['process']:.0%})",
-            shares[0],
-        ),
-        Line(
-            "ph_process_earned",
-            "过程评价核算金额",
-            "process amount earned",
-            earned,
-            note_zh="各子项目核算金额之和（见过程评价明细）",
-            note_en="sum of the sub-projects (see the process detail)",
-        ),
-        Line(
-            "ph_process",
-            "过程评价结算",
-            "process amount paid",
-            paid,
-            note_zh="核算金额，不超过过程评价额度",
-            note_en="amount earned, at most the process share",
-            paid=True,
-        ),
-        Line(
-            "ph_process_deduction",
-            "过程评价扣减（转入效果资金池）",
-            "process deduction (to the effect pool)",
-            p_ded,
-            note_zh="过程评价额度 − 过程评价结算",
-            note_en="process share − process paid",
-        ),
-        Line(
+        _line("ph_lump_sum", lump),
+        _line("ph_process_share", shares[0], label=pair("settle_st_ph_process_share", share=f"{split['process']:.0%}")),
+        _line("ph_process_earned", earned, note=pair("settle_st_ph_process_earned_note")),
+        _line("ph_process", paid, note=pair("settle_st_ph_process_note"), paid=True),
+        _line("ph_process_deduction", p_ded, note=pair("settle_st_ph_process_deduction_note")),
+        _line(
             "ph_objective_share",
-            f"目标评价额度（{split['objective']:.0%}）",
-            f"objective share ({split['objective']:.0%})",
             shares[1],
+            label=pair("settle_st_ph_objective_share", share=f"{split['objective']:.0%}"),
         ),
-        Line(
-            "ph_objective",
-            "目标评价结算",
-            "objective amount paid",
-            obj,
-            note_zh=f"达标指标{met}项（否决{vetoed}项）的指标额度之和",
-            note_en=f"shares of the {met} indicators at benchmark ({vetoed} vetoed)",
-            paid=True,
-        ),
-        Line(
-            "ph_objective_deduction",
-            "目标评价扣减（转入效果资金池）",
-            "objective deduction (to the effect pool)",
-            o_ded,
-            note_zh="目标评价额度 − 目标评价结算",
-            note_en="objective share − objective paid",
-        ),
-        Line(
-            "ph_effect_share",
-            f"效果评价额度（{split['effect']:.0%}，并入县效果资金池）",
-            f"effect share ({split['effect']:.0%}, into the county's effect pool)",
-            shares[2],
-        ),
-        Line(
+        _line("ph_objective", obj, note=pair("settle_st_ph_objective_note", met=met, vetoed=vetoed), paid=True),
+        _line("ph_objective_deduction", o_ded, note=pair("settle_st_ph_objective_deduction_note")),
+        _line("ph_effect_share", shares[2], label=pair("settle_st_ph_effect_share", share=f"{split['effect']:.0%}")),
+        _line(
             "ph_effect_change",
-            "人均医疗总支出同比变化",
-            "year-on-year change of total spending per insured",
-            value_zh=f"{'—' if pd.isna(prev) else f'{prev:,.2f}'} → {'—' if pd.isna(now) else f'{now:,.2f}'} 元/人，{_pct(change)}",
-            value_en=f"{'—' if pd.isna(prev) else f'{prev:,.2f}'} → {'—' if pd.isna(now) else f'{now:,.2f}'} yuan, {_pct(change)}",
+            value=pair("settle_st_ph_effect_change_value", before=before, after=after, change=_pct(change)),
         ),
-        Line(
+        _line(
             "ph_effect",
-            "效果评价分配",
-            "effect allocation",
             effect,
-            note_zh=eff_zh + f"（全县效果资金池{yuan(pool.get('effect_pool_fen'))}元）",
-            note_en=eff_en + f" (county effect pool {yuan(pool.get('effect_pool_fen'))} yuan)",
+            note=(
+                text("settle_st_ph_effect_note", "zh", why=effect_words[0], pool=effect_pool),
+                text("settle_st_ph_effect_note", "en", why=effect_words[1], pool=effect_pool),
+            ),
             paid=True,
         ),
-        Line(
-            "ph_final",
-            "公卫包干结算金额小计",
-            "public-health settlement, subtotal",
-            final,
-            note_zh="过程评价结算 + 目标评价结算 + 效果评价分配",
-            note_en="process + objective + effect",
-            subtotal=True,
-        ),
+        _line("ph_final", final, note=pair("settle_st_ph_final_note"), subtotal=True),
     )
-    return Section(
-        "public_health", "三、公卫经费包干（过程70%·目标20%·效果10%）", "3. Public-health lump sum (70/20/10)", lines
-    )
+    return Section("public_health", *pair("settle_st_section_public_health"), lines)
 
 
 def _process_table(d: pd.DataFrame) -> pd.DataFrame:
@@ -469,11 +369,14 @@ def gate_words(snap) -> tuple[str, str]:
     gate = snap["savings_gate"] if snap is not None and "savings_gate" in snap else "none"
     zh, en = CHOICES.get(gate, (gate, gate))
     if gate == "pass_mark":
-        mark = snap["savings_gate_pass_mark"]
-        zh, en = f"{zh}（合格分{mark:g}）", f"{en} ({mark:g})"
+        mark = f"{snap['savings_gate_pass_mark']:g}"
+        zh, en = (
+            text("settle_st_gate_pass_mark", "zh", gate=zh, mark=mark),
+            text("settle_st_gate_pass_mark", "en", gate=en, mark=mark),
+        )
     if gate == "none":
-        zh, en = zh + "：结余全部按县镇村比例分配", en + ": all savings are split by tier"
-    return "结余考核分配方式：" + zh, "savings split after assessment: " + en
+        zh, en = text("settle_st_gate_none", "zh", gate=zh), text("settle_st_gate_none", "en", gate=en)
+    return text("settle_st_gate", "zh", gate=zh), text("settle_st_gate", "en", gate=en)
 
 
 def unit_statement(cs, unit_id: str) -> UnitStatement:
@@ -500,12 +403,8 @@ class _Prepared:
 
 def _statement(cs, units, row, unit_id, prepared) -> UnitStatement:
     snap = cs.snapshot
-    big = _package(
-        row, "", snap, "一、大包干（城乡居民医保基金按人头包干）", "1. Big package (capitation)", "参保人数", "insured"
-    )
-    chronic = _package(
-        row, "chronic_", snap, "二、门诊慢病小包干", "2. Chronic outpatient package", "慢病人数", "chronic patients"
-    )
+    big = _package(row, "", snap)
+    chronic = _package(row, "chronic_", snap)
     ph = _public_health(row, cs.effect_pool or {}, len(units), snap)
     sections = [big, chronic, ph]
     paid = [line for s in sections for line in s.lines if line.paid]
@@ -515,36 +414,15 @@ def _statement(cs, units, row, unit_id, prepared) -> UnitStatement:
         raise RuntimeError(f"statement of {unit_id} adds up to {total} fen, the settlement pays {expected}")
     total_section = Section(
         "total",
-        "四、本年度结算合计",
-        "4. Total for the year",
+        *pair("settle_st_section_total"),
         (
-            Line("big_paid", "大包干医保基金拨付", "big package paid by the insurer", _f(row, "insurer_paid")),
-            Line(
-                "chronic_paid",
-                "小包干医保基金拨付",
-                "chronic package paid by the insurer",
-                _f(row, "chronic_insurer_paid"),
-            ),
-            Line("ph_paid", "公卫包干结算金额", "public-health settlement", _f(row, "ph_final")),
-            Line(
-                "total",
-                "合计（本年度拨付单元）",
-                "total paid to the unit",
-                total,
-                note_zh="上述三项之和 = 各“计入合计”行之和",
-                note_en="the three above = the sum of the lines marked as paid",
-                subtotal=True,
-            ),
+            _line("big_paid", _f(row, "insurer_paid")),
+            _line("chronic_paid", _f(row, "chronic_insurer_paid")),
+            _line("ph_paid", _f(row, "ph_final")),
+            _line("total", total, note=pair("settle_st_total_note"), subtotal=True),
         ),
     )
-    rounding_zh = (
-        "金额单位：元，精确到分。各项先以分为单位计算，按比例拆分（县镇村结余、7:2:1额度、12个月预拨、"
-        "效果资金分档）时用最大余数法，余下的1分计入余数最大的一项，故各分项之和与合计相等，不存在尾差。"
-    )
-    rounding_en = (
-        "Money in yuan to the fen. Every split (tiers, 70/20/10, 12 advances, effect brackets) is made in "
-        "whole fen by the largest-remainder rule, so the parts add up to the total exactly."
-    )
+    rounding_zh, rounding_en = pair("settle_st_rounding")
     gate_zh, gate_en = gate_words(snap)
     return UnitStatement(
         unit_id=str(unit_id),
