@@ -312,8 +312,14 @@ def _objective_table(d: pd.DataFrame) -> pd.DataFrame:
             "indicator": d["indicator"].to_numpy(),
             "value": d["value"].to_numpy(),
             "benchmark": d["benchmark"].to_numpy(),
-            "result_zh": np.where(vetoed, "否决", np.where(met, "达标", "未达标")),
-            "result_en": np.where(vetoed, "veto", np.where(met, "met", "missed")),
+            **{
+                f"result_{lang}": np.where(
+                    vetoed,
+                    text("settle_st_result_veto", lang),
+                    np.where(met, text("settle_st_result_met", lang), text("settle_st_result_missed", lang)),
+                )
+                for lang in ("zh", "en")
+            },
             "share_fen": yuan_to_fen(d["share"].to_numpy()),
             "amount_fen": yuan_to_fen(d["amount"].to_numpy()),
         }
