@@ -63,9 +63,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="OUT", help="output folder; files go to OUT/<county>/<year>/")
     parser.add_argument(
         "--lang",
-        default="both",
+        default="zh",
         choices=["zh", "en", "both"],
-        help="language of the Excel headers (default both); statements are Chinese unless en",
+        help="language of the Excel headers (default zh; en or both on request); statements are Chinese unless en",
     )
     parser.add_argument(
         "--statements",
