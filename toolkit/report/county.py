@@ -13,11 +13,13 @@ pass through small-cell suppression (:mod:`toolkit.report.disclosure`).
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from toolkit.catalogue import choose, localized
 from toolkit.report import figures
 from toolkit.report.bundle import Bundle
 from toolkit.report.context import ReportContext
@@ -33,7 +35,15 @@ from toolkit.report.tables import (
     fmt_wan,
     unit_text,
 )
-from toolkit.report.text import Markdown, SourceNote, claims_summary, indicator_sentences
+from toolkit.report.text import (
+    Markdown,
+    SourceNote,
+    claims_summary,
+    each_lang,
+    each_line,
+    indicator_sentences,
+    one_lang,
+)
 
 #: the indicators of the county report, in display order (ids of toolkit/indicators/registry.yaml)
 KEY_INDICATORS = (
@@ -65,12 +75,13 @@ def source_text(ctx: ReportContext, indicators=(), years=None, settlement_digest
     define ``indicators`` (the registry's sources; in a Chinese report only the Chinese document
     numbers), the settlement parameters' digest when given, and the data year(s) — ``years`` an int,
     a (first, last) pair or None for the report year."""
-    lang = "en" if ctx.lang == "en" else "zh"
+    lang = one_lang(ctx.lang)
     reg = _registry()
     standards = []
     for iid in indicators:
         std = getattr(getattr(reg.get(iid), "source", None), "standard", None)
-        if std and std not in standards and (lang == "en" or any("\u4e00" <= ch <= "\u9fff" for ch in std)):
+        # a Chinese report cites only the Chinese document numbers (the catalogue's script for the language)
+        if std and std not in standards and re.search(message("county_standard_script", lang), std):
             standards.append(std)
     definitions = message("source_definitions", lang, standards="、".join(standards)) if standards else ""
     if settlement_digest:
@@ -142,7 +153,7 @@ def indicator_frame(ctx: ReportContext, indicators=KEY_INDICATORS) -> pd.DataFra
                 "change_verdict": _relation(v, previous, higher, reg[iid].unit),
                 "vs_median": _relation(v, median, higher, reg[iid].unit),
                 "target": target,
-                "target_label": tgt.label(ctx.lang) if tgt else None,
+                "target_label": localized(tgt, "label", ctx.lang) if tgt else None,
                 "target_source": tgt.source if tgt else None,
                 "province_median": median,
                 "province_min": float(allc["value"].min()),
@@ -166,7 +177,8 @@ def _relation(value: float, other: float, higher: bool, unit: str) -> str | None
 def _target_cell(value, unit: str, whose, lang: str) -> str:
     if value is None or pd.isna(value):
         return "—"
-    return f"{_fmt(value, unit)}（{whose}）" if lang == "zh" else f"{_fmt(value, unit)} ({whose})"
+    # a table cell of a bilingual report shows the value once
+    return message("county_target_cell", one_lang(lang), value=_fmt(value, unit), whose=whose)
 
 
 def _change_cell(change, verdict, unit: str, lang: str) -> str:
@@ -257,7 +269,7 @@ def profile_frame(ctx: ReportContext) -> pd.DataFrame:
     """The county in the report year (seed 000 §1.2 县情): population, facilities by tier, beds and
     general practitioners (per 1,000 / 10,000 residents) from ``facility_year``, staff from
     ``county_year``. Rows: item, value (None = not in the data), unit; every word from the catalogue."""
-    lang = "en" if ctx.lang == "en" else "zh"
+    lang = one_lang(ctx.lang)
     cy = ctx.county_year
     row = cy.loc[(cy["county_id"] == ctx.county_id) & (cy["year"] == ctx.year)]
     r = row.iloc[0] if len(row) else pd.Series(dtype=object)
@@ -314,7 +326,7 @@ def profile_frame(ctx: ReportContext) -> pd.DataFrame:
 
 def county_profile(ctx: ReportContext) -> HtmlTable:
     """The profile as a two-column table; an item the data lacks says "数据中无此项"."""
-    lang = "en" if ctx.lang == "en" else "zh"
+    lang = one_lang(ctx.lang)
     f = profile_frame(ctx)
     missing = message("not_in_data", lang)
 
@@ -377,45 +389,48 @@ def trend_summary(ctx: ReportContext) -> Bundle:
 
     f = trend_frame(ctx)
     lang = ctx.lang
-    zh = lang == "zh"
-    words = (
-        {"decreasing": "呈下降趋势", "increasing": "呈上升趋势", "no_trend": "无显著的上升或下降趋势"}
-        if zh
-        else {"decreasing": "falling", "increasing": "rising", "no_trend": "no significant trend"}
-    )
     if f.empty:
-        text = "没有可检验趋势的指标。" if zh else "No indicator has years to test for a trend."
+        text = message("county_no_trend_indicator", lang)
         return Bundle([Markdown(text)], summary=text)
-    lines, cells = [], []
-    for r in f.to_dict("records"):
-        period = f"{r['first_year']}–{r['last_year']}"
+    records = f.to_dict("records")
+
+    def word(r, lang: str) -> str:
+        return message(f"county_trend_{r['direction']}", lang)
+
+    def detail(r, lang: str) -> str:
         if r["reason"]:
-            why = (
-                ("年份少于5年，不作趋势判断" if zh else "fewer than 5 years: not tested")
-                if "fewer" in r["reason"]
-                else ("各年数值相同" if zh else "the same value every year")
+            return message("county_trend_few_years" if "fewer" in r["reason"] else "county_trend_constant", lang)
+        slope = fmt_slope(r["slope"], r["unit"], lang)
+        return message("county_trend_test", lang, p=f"{r['p_value']:.3f}", slope=slope)
+
+    def period(r) -> str:
+        return f"{r['first_year']}–{r['last_year']}"
+
+    def lines_in(lang: str) -> list[str]:
+        return [
+            message(
+                "county_trend_line",
+                lang,
+                label=label(r["indicator"], lang),
+                period=period(r),
+                trend=word(r, lang),
+                detail=detail(r, lang),
             )
-            detail = why
-        else:
-            slope = fmt_slope(r["slope"], r["unit"], lang)
-            detail = (
-                f"Mann–Kendall 检验 P={r['p_value']:.3f}，Sen 斜率 {slope}/年"
-                if zh
-                else f"Mann–Kendall p = {r['p_value']:.3f}, Sen's slope {slope} a year"
-            )
-        lines.append(
-            f"- **{r['label']}**：{period}年{words[r['direction']]}（{detail}）。"
-            if zh
-            else f"- **{r['label']}**, {period}: {words[r['direction']]} ({detail})."
+            for r in records
+        ]
+
+    lines = each_line(lang, lines_in)
+    cells = [
+        (
+            r["label"],
+            period(r),
+            each_lang(lang, lambda one, r=r: word(r, one)),
+            each_lang(lang, lambda one, r=r: detail(r, one)),
         )
-        cells.append((r["label"], period, words[r["direction"]], detail))
-    head = ["指标", "年份", "趋势", "检验"] if zh else ["Indicator", "Years", "Trend", "Test"]
-    note = (
-        "趋势判断：Mann–Kendall 检验（双侧，显著性水平0.05），斜率为 Sen 斜率（成对斜率的中位数）；仅在检验显著时称“上升”或“下降”。"
-        if zh
-        else "Trend: Mann–Kendall test (two-sided, 5% level), slope = Sen's slope (median of pairwise slopes); "
-        "“rising” or “falling” only when the test is significant."
-    )
+        for r in records
+    ]
+    head = [message(f"county_trend_col_{i}", lang) for i in range(4)]
+    note = message("county_trend_note", lang)
     years = (int(f["first_year"].min()), int(f["last_year"].max()))
     table = HtmlTable(
         pd.DataFrame(cells, columns=head), footnote=note, source=source_text(ctx, list(f["indicator"]), years)
@@ -440,18 +455,19 @@ def settlement_summary(ctx: ReportContext) -> Bundle:
     lang = ctx.lang
     missing = [t for t in ("units", "unit_year", "ph_process", "ph_targets") if t not in ctx.tables]
     if missing:
-        note = (
-            f"数据中缺少 {', '.join(missing)} 表，无法结算。"
-            if lang == "zh"
-            else f"The dataset lacks {', '.join(missing)}: no settlement."
-        )
+        note = message("county_settlement_tables_missing", lang, tables=", ".join(missing))
         return Bundle([Markdown(note)], summary=note)
     cs = settlement(ctx)
     c = cs.by_county.iloc[0]
     rows = [
         (label("big_package", lang), c["budget"], c["actual"], c["savings"]),
         (label("small_package", lang), c["chronic_budget"], c["chronic_actual"], c["chronic_savings"]),
-        (label("public_health", lang), c["ph_lump_sum"], c["ph_final"], c["ph_lump_sum"] - c["ph_final"]),
+        (
+            each_lang(lang, lambda one: message("county_public_health_row", one, name=label("public_health", one))),
+            c["ph_lump_sum"],
+            c["ph_final"],
+            c["ph_lump_sum"] - c["ph_final"],
+        ),
     ]
     head = [
         "",
@@ -459,8 +475,6 @@ def settlement_summary(ctx: ReportContext) -> Bundle:
         message("in_wan", lang, name=label("spending", lang)),
         message("in_wan", lang, name=label("savings", lang)),
     ]
-    if lang == "en":
-        rows[2] = (rows[2][0] + " (pool / paid / retained)", *rows[2][1:])
     table = pd.DataFrame([[r[0], fmt_wan(r[1]), fmt_wan(r[2]), fmt_wan(r[3])] for r in rows], columns=head)
     tiers = cs.by_tier.set_index("tier")
     tier_table = pd.DataFrame(
@@ -475,14 +489,13 @@ def settlement_summary(ctx: ReportContext) -> Bundle:
     judged = checks[checks["ok"].map(lambda v: v is not None and not pd.isna(v))]
     failing = judged.loc[~judged["ok"].astype(bool), "check"].tolist()
     ok = not failing
-    check_text = (
-        (f"全部 {len(judged)} 项核对通过（资金守恒精确到分）。" if ok else "未通过的核对：" + "；".join(failing))
-        if lang == "zh"
-        else (
-            f"All {len(judged)} checks pass (money conserved to the fen)."
+    check_text = each_lang(
+        lang,
+        lambda one: (
+            message("county_checks_pass", one, n=len(judged))
             if ok
-            else "Checks failing: " + "; ".join(failing)
-        )
+            else message("county_checks_failing", one, checks=message("county_checks_sep", one).join(failing))
+        ),
     )
     # the communities by name where the units table names them (codes otherwise)
     comm_key = "community_name" if "community_name" in cs.by_community.columns else "community_id"
@@ -529,7 +542,7 @@ def unit_ranking_frame(ctx: ReportContext) -> pd.DataFrame:
 
 def unit_core_indicators(ctx: ReportContext) -> Bundle:
     """The units ranked on the core insurance indicators: the first and last :data:`UNITS_SHOWN`."""
-    lang = "en" if ctx.lang == "en" else "zh"
+    lang = one_lang(ctx.lang)
     if any(t not in ctx.tables for t in ("units", "unit_year", "ph_process", "ph_targets")):
         text = message("no_settlement_tables", lang)
         return Bundle([Markdown(text)], summary=text)
@@ -580,7 +593,7 @@ def objective_attainment(ctx: ReportContext) -> Bundle:
     """How many units met each objective benchmark (they get that sub-project's full share)."""
     from toolkit.settlement.words import indicator_label
 
-    lang = "en" if ctx.lang == "en" else "zh"
+    lang = one_lang(ctx.lang)
     if any(t not in ctx.tables for t in ("units", "unit_year", "ph_process", "ph_targets")):
         text = message("no_settlement_tables", lang)
         return Bundle([Markdown(text)], summary=text)
@@ -626,7 +639,7 @@ def province_comparison(ctx: ReportContext, indicator: str = "in_county_inpatien
         highlight=[ctx.county_name],
         percent=reg[indicator].unit in PERCENT_UNITS,
         reference=target,
-        reference_label=tgt.label(ctx.lang) if tgt else label("target", ctx.lang),
+        reference_label=localized(tgt, "label", ctx.lang) if tgt else label("target", ctx.lang),
     )
     pos = names.index(ctx.county_name) + 1 if ctx.county_name in names else None
     text = message("county_rank_sentence", ctx.lang, county=ctx.county_name, n=len(names), pos=pos)
@@ -698,20 +711,17 @@ def claim_values(ctx: ReportContext, claims) -> pd.DataFrame:
 
 
 def _shown(row, unit: str, lang: str, which: str) -> str:
-    zh = lang == "zh"
     value = row[which]
     if row["status"] == "not_checkable" and which == "recomputed":
         return "—"
     if row["kind"] == "streak":
-        return f"{int(value)} 年" if zh else f"{int(value)} years"
+        return message("county_claim_years", lang, n=int(value))
     if row["kind"] == "trend":
         if which == "stated":
-            return ("下降" if value < 0 else "上升") if zh else ("decreasing" if value < 0 else "increasing")
+            return message("county_claim_decreasing" if value < 0 else "county_claim_increasing", lang)
         from toolkit.indicators.claims_check import fmt_slope
 
-        return (
-            f"Sen 斜率 {fmt_slope(value, unit, lang)}/年" if zh else f"Sen's slope {fmt_slope(value, unit, lang)}/year"
-        )
+        return each_lang(lang, lambda one: message("county_claim_slope", one, slope=fmt_slope(value, unit, one)))
     if row["kind"] in ("cagr", "yoy", "change"):
         return fmt_pct(value)
     return _fmt(value, unit)
@@ -728,10 +738,6 @@ def claims_checked(ctx: ReportContext, claims_file: str = "") -> Bundle:
         text = claims_summary(pd.DataFrame({"claim": [], "ok": []}), lang)
         return Bundle([Markdown(text)], summary=text)
     checked = check_claims(claims, claim_values(ctx, claims), lang=lang, missing="report")
-    verdicts = {
-        "zh": {"consistent": "相符", "inconsistent": "不符", "not_checkable": "无法核对"},
-        "en": {"consistent": "consistent", "inconsistent": "NOT consistent", "not_checkable": "cannot be checked"},
-    }[lang]
     rows = checked.to_dict("records")
     units = [indicator_info(r["indicator"]).unit for r in rows]
     table = pd.DataFrame(
@@ -739,8 +745,8 @@ def claims_checked(ctx: ReportContext, claims_file: str = "") -> Bundle:
             label("claim", lang): checked["claim"],
             label("stated", lang): [_shown(r, u, lang, "stated") for r, u in zip(rows, units)],
             label("recomputed", lang): [_shown(r, u, lang, "recomputed") for r, u in zip(rows, units)],
-            label("verdict", lang): [verdicts[st] for st in checked["status"]],
-            ("说明" if lang == "zh" else "Explanation"): checked["explanation"],
+            label("verdict", lang): [message(f"county_claim_{st}", lang) for st in checked["status"]],
+            message("county_explanation_column", lang): checked["explanation"],
         }
     )
     text = claims_summary(checked, lang)
@@ -749,14 +755,8 @@ def claims_checked(ctx: ReportContext, claims_file: str = "") -> Bundle:
 
 
 # --------------------------------------------------------------------------- side files
-#: sheets of the county report's Excel side file, (zh, en)
-SIDE_SHEETS = {
-    "indicators": ("监测指标", "indicators"),
-    "settlement": ("单元结算", "settlement"),
-    "unit_core_indicators": ("单元核心医保指标", "unit core indicators"),
-    "objective_attainment": ("目标评价达标情况", "objective attainment"),
-    "params": ("参数", "parameters"),
-}
+#: sheets of the county report's Excel side file, in order; their names are the catalogue's ``county_sheet_<sheet>``
+SIDE_SHEETS = ("indicators", "settlement", "unit_core_indicators", "objective_attainment", "params")
 
 
 def _side_headers(columns, lang: str, extra: dict | None = None) -> dict[str, str]:
@@ -769,10 +769,10 @@ def _side_headers(columns, lang: str, extra: dict | None = None) -> dict[str, st
         if extra and c in extra:
             out[c] = extra[c]
             continue
-        zh, en = column_label(c)
-        if zh == c:  # not a settlement column: the report catalogue (or the registry, the data contract)
-            zh, en = label(c, "zh"), label(c, "en")
-        out[c] = en if lang == "en" else zh
+        pair = column_label(c)
+        # a settlement column has a label of its own; any other column the report catalogue's (or the
+        # registry's, the data contract's)
+        out[c] = choose(pair, lang) if pair[0] != c else label(c, lang)
     return out
 
 
@@ -794,8 +794,7 @@ def write_side_files(ctx: ReportContext) -> Markdown:
     path = ctx.side_file("tables.xlsx")
     if path is None:
         return Markdown("")
-    lang = "en" if ctx.lang == "en" else "zh"
-    pick = 1 if lang == "en" else 0
+    lang = one_lang(ctx.lang)
     f = indicator_frame(ctx)
     kinds = ["pct" if u in PERCENT_UNITS else "num2" for u in f["unit"]] if len(f) else []
     ind = pd.DataFrame(
@@ -829,7 +828,7 @@ def write_side_files(ctx: ReportContext) -> Markdown:
     }
     sheets = [
         Sheet(
-            SIDE_SHEETS["indicators"][pick],
+            message("county_sheet_indicators", lang),
             ind,
             formats={"rank": "int", "n_counties": "int"},
             labels=_side_headers(ind.columns, lang, ind_labels),
@@ -857,7 +856,7 @@ def write_side_files(ctx: ReportContext) -> Markdown:
         units = cs.units[[c for c in names if c in cs.units.columns] + money]
         sheets.append(
             Sheet(
-                SIDE_SHEETS["settlement"][pick],
+                message("county_sheet_settlement", lang),
                 units,
                 formats={m: "yuan" for m in money},
                 labels=_side_headers(
@@ -874,7 +873,7 @@ def write_side_files(ctx: ReportContext) -> Markdown:
         ranked = unit_ranking_frame(ctx)
         sheets.append(
             Sheet(
-                SIDE_SHEETS["unit_core_indicators"][pick],
+                message("county_sheet_unit_core_indicators", lang),
                 ranked,
                 formats={"fund_savings": "yuan", "fund_pc_change": "pct", "total_pc_change": "pct"},
                 labels=_side_headers(
@@ -892,7 +891,7 @@ def write_side_files(ctx: ReportContext) -> Markdown:
         att = att.assign(indicator=[indicator_label(i, lang) for i in att["indicator"]])
         sheets.append(
             Sheet(
-                SIDE_SHEETS["objective_attainment"][pick],
+                message("county_sheet_objective_attainment", lang),
                 att,
                 formats={"share_met": "pct", "units": "int", "met": "int", "vetoed": "int"},
                 row_formats={"benchmark": ["num2" if i.endswith("_credits") else "pct" for i in raw_ids]},
@@ -927,7 +926,7 @@ def write_side_files(ctx: ReportContext) -> Markdown:
         )
         sheets.append(
             Sheet(
-                SIDE_SHEETS["params"][pick],
+                message("county_sheet_params", lang),
                 params,
                 formats={"since": "int_plain"},
                 # a number is written as a number (General format), words as text
