@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import shutil
+from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -15,6 +20,9 @@ from toolkit.data.contract import TABLES
 from toolkit.data.load import load_dataset
 from toolkit.data.synth import generate_province
 from toolkit.indicators.criteria import criteria_table, province_criteria
+from toolkit.paths import PARAMS_DIR
+
+REFORM = PARAMS_DIR / "reforms" / "savings_split_532.yaml"
 
 REFERENCE: dict[str, dict[str, str]] = {}
 PROVINCE: dict[str, dict[str, pd.DataFrame]] = {}
@@ -131,27 +139,86 @@ def _province_tables(folder) -> dict[str, pd.DataFrame]:
     return tables
 
 
+@contextlib.contextmanager
+def _fixed_clock():
+    """The run time every output records, fixed (SOURCE_DATE_EPOCH, as reproducible builds do)."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def _masked(path: Path, masks: dict[str, str]):
+    """An HTML page's text, or a workbook's cell values, with the run record's values masked."""
+
+    def mask(text: str) -> str:
+        for value, placeholder in masks.items():
+            text = text.replace(value, placeholder)
+        return text
+
+    if path.suffix == ".html":
+        return mask(path.read_text(encoding="utf-8"))
+    book = openpyxl.load_workbook(path)
+    return [
+        (ws.title, [[mask(v) if isinstance(v, str) else v for v in row] for row in ws.iter_rows(values_only=True)])
+        for ws in book.worksheets
+    ]
+
+
+def _scenario_inputs(folder) -> tuple[Path, Path]:
+    """The shipped 5:3:2 reform dated the province's last year, and parameters where C02 pays its
+    inpatient care by points (groups G<g> 10 × g points, 4.5 points a bed day, 1,000,000 yuan)."""
+    year = PROVINCE_YEARS[-1]
+    reform = folder / "reform_532.yaml"
+    reform.write_text(REFORM.read_text(encoding="utf-8").replace("    2024:", f"    {year}:"), encoding="utf-8")
+    params = folder / "params"
+    shutil.copytree(PARAMS_DIR, params)
+    points = ", ".join(f"G{g:02d}: {10 * g}" for g in range(1, 31))
+    ref = "reference: {document: test county plan, article: 住院按分值付费}"
+    (params / "counties" / "C02.yaml").write_text(
+        f"inpatient_budget:\n  values:\n    {year}:\n      value: 1000000\n      {ref}\n"
+        f"points_per_group:\n  values:\n    {year}:\n      value: {{{points}}}\n      {ref}\n"
+        f"points_per_bed_day:\n  values:\n    {year}:\n      value: 4.5\n      {ref}\n",
+        encoding="utf-8",
+    )
+    return reform, params
+
+
 def _all_outputs(folder, tables, capsys) -> dict:
     ds = folder / "ds"
     write_tables(ds, {n: f for n, f in tables.items() if n != "claims"})
     tables["claims"].to_parquet(ds / "claims.parquet", index=False, row_group_size=500)
     year = str(PROVINCE_YEARS[-1])
+    reform, params = _scenario_inputs(folder)
     runs = {
         "settle": ["settle", str(ds), "--year", year],
         "ind": ["indicators", str(ds)],
         "ind_claims": ["indicators", str(ds), "--from-claims"],
         "assess": ["assess", str(ds), "--year", year],
+        "scenario": ["scenario", str(ds), "--reform", str(reform), "--year", year],
+        "points": ["settle-points", str(ds), "--year", year, "--county", "C02", "--params", str(params)],
     }
     out = {}
     for key, args in runs.items():
         target = folder / key
-        assert cli.main([*args, "--out", str(target / "indicators" if key.startswith("ind") else target)]) == 0
+        with _fixed_clock():
+            assert cli.main([*args, "--out", str(target / "indicators" if key.startswith("ind") else target)]) == 0
         out.update({f"{key}/{k}": v for k, v in snapshot(target).items()})
         if (target / "provenance.json").exists():
             # the run's record of itself: when it ran, where the dataset was and the hash of its file
             # bytes (a shuffled file is another file) differ by design; everything else must not
             record = json.loads((target / "provenance.json").read_text(encoding="utf-8"))
             out[f"{key}/provenance.json"] = {k: v for k, v in record.items() if k not in RUN_RECORD}
+            # pages and workbooks that show the record: compared with its dataset path and hash masked
+            masks = {str(ds): "<dataset>", record["data_hash"]: "<data hash>", record["data_hash"][:12]: "<data hash>"}
+            for page in [*target.rglob("*.html"), *target.rglob("*.xlsx")]:
+                rel = f"{key}/{page.relative_to(target).as_posix()}"
+                out[rel] = _masked(page, masks)
     capsys.readouterr()
     # criteria_year is read by the county report only: its two tables, made from the same loaded data
     loaded = load_dataset(ds, cache=False).tables
@@ -172,13 +239,15 @@ def _all_outputs(folder, tables, capsys) -> dict:
 @given(seed=st.integers(0, 2**32 - 1))
 def test_every_table_shuffled_gives_byte_identical_outputs(tmp_path_factory, capsys, seed):
     """All nine tables of the contract (facility_year, criteria_year and the claims as well), through
-    settle, indicators with and without --from-claims, and assess."""
+    settle, indicators with and without --from-claims, assess, scenario and settle-points."""
     if "province" not in REFERENCE:  # the province and its unshuffled outputs, once
         PROVINCE["tables"] = _province_tables(tmp_path_factory.mktemp("synth") / "province")
         REFERENCE["province"] = _all_outputs(tmp_path_factory.mktemp("ref"), PROVINCE["tables"], capsys)
     reference = REFERENCE["province"]
     # the outputs that read facility_year (levels) and the claims (--from-claims) are among those compared
     assert {"ind/indicators_levels.csv", "ind_claims/indicators.csv", "assess/assessment_points.csv"} <= set(reference)
+    assert any(k.startswith("scenario/") and k.endswith(".csv") for k in reference)
+    assert any(k.startswith("points/") and k.endswith(".csv") for k in reference)
     rng = np.random.default_rng(seed)
     shuffled = {n: f.iloc[rng.permutation(len(f))].reset_index(drop=True) for n, f in PROVINCE["tables"].items()}
     assert _all_outputs(tmp_path_factory.mktemp("shuf"), shuffled, capsys) == reference
