@@ -24,7 +24,6 @@ CEILINGS = {
     "report/csvout.py": 1,
     "report/evaluation.py": 7,
     "report/goals.py": 3,
-    "report/national.py": 52,
     "report/plausibility_notes.py": 2,
     "report/provenance.py": 2,
     "report/scenario.py": 11,
