@@ -36,6 +36,9 @@ COMMANDS = [
     "params",
     "nbconvert-setup",
 ]
+#: the commands that write CSVs: each takes ``--csv-encoding`` and ``--csv-header``
+#: (toolkit.report.csvout.add_csv_options), whose Chinese help is ``_csv_options`` of help_zh.yaml
+CSV_COMMANDS = ("main", "settle", "settle-points", "scenario", "indicators", "assess", "check-claims")
 
 
 def _module_name(command: str) -> str:
@@ -48,7 +51,10 @@ def help_zh() -> dict:
     import yaml
 
     path = Path(__file__).parent / "commands" / "help_zh.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    catalogue = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for name in CSV_COMMANDS:
+        catalogue[name]["options"] = {**catalogue["_csv_options"], **(catalogue[name].get("options") or {})}
+    return catalogue
 
 
 def _both(zh: str | None, en: str | None) -> str | None:
@@ -86,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
             description=_both(zh.get("description"), getattr(module, "DESCRIPTION", module.HELP)),
         )
         module.add_arguments(cmd)
+        if name in CSV_COMMANDS:
+            from toolkit.report.csvout import add_csv_options
+
+            add_csv_options(cmd)
         _localize(cmd, zh)
         cmd.set_defaults(_run=module.run)
     return parser
@@ -97,8 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
+    from toolkit.report.csvout import csv_settings
+
     try:
-        return int(args._run(args) or 0)
+        with csv_settings(getattr(args, "csv_encoding", None), getattr(args, "csv_header", None)):
+            return int(args._run(args) or 0)
     except ToolkitError as err:
         print(f"error: {err.render()}", file=sys.stderr)
         return err.exit_code

@@ -60,3 +60,22 @@ def test_check_claims_command_reads_the_dataset_file(province, capsys):
     out = capsys.readouterr().out
     assert "ok       C01 2017–2023: 医保基金包干自2017年起连续7年结余" in out
     assert "MISMATCH C01 2017–2023: 村医补助收入" in out and "4 of 5 claims follow from the data" in out
+
+
+def test_check_claims_writes_gb18030_with_chinese_and_english_header_on_request(province, tmp_path, capsys):
+    import os
+
+    from toolkit.cli import main
+    from toolkit.report.csvout import ENV_ENCODING
+
+    out = tmp_path / "checked"
+    argv = ["check-claims", str(province), "--claims", str(province / "report_claims.yaml"), "--out", str(out)]
+    assert main([*argv, "--csv-encoding", "gb18030", "--csv-header", "zh-en"]) == 1
+    data = (tmp_path / "checked.csv").read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf")  # GB18030 has no byte-order mark
+    lines = data.decode("gb18030").splitlines()
+    assert lines[0].startswith("表述 / Claim,县编码 / County id,")
+    assert lines[4].startswith("医保基金包干自2017年起连续7年结余,C01,")
+    # 医 in GB18030 is the two bytes D2 BD: the file is not UTF-8 (three bytes E5 8C BB)
+    assert "医".encode("gb18030") == b"\xd2\xbd" and b"\xd2\xbd" in data and "医".encode() not in data
+    assert ENV_ENCODING not in os.environ  # the setting held for the command only

@@ -39,3 +39,35 @@ def test_bad_setting_is_one_clear_error(monkeypatch):
     monkeypatch.setenv(csvout.ENV_ENCODING, "latin-1")
     with pytest.raises(ToolkitError, match="TOOLKIT_CSV_ENCODING.*utf-8-sig, gb18030"):
         csvout.csv_bytes(FRAME)
+
+
+def test_chinese_and_english_header(monkeypatch):
+    labels = {"county_id": ("县编码", "County id"), "unit_name": ("单元名称", "Unit")}.get
+    data = csvout.csv_bytes(FRAME, header="zh-en", labels=lambda c: labels(c) or (c, c))
+    assert data.decode("utf-8-sig").splitlines()[0] == "县编码 / County id,单元名称 / Unit,年份 / Year"
+    monkeypatch.setenv(csvout.ENV_HEADER, "zh-en")
+    # a column no catalogue names keeps its id
+    assert csvout.header_row(["county_id", "no_such_column"]) == ["县编码 / County id", "no_such_column"]
+
+
+def test_settings_hold_while_a_command_runs_and_come_back_after(monkeypatch):
+    monkeypatch.setenv(csvout.ENV_ENCODING, "utf-8-sig")
+    monkeypatch.delenv(csvout.ENV_HEADER, raising=False)
+    with csvout.csv_settings("gb18030", "zh"):
+        assert csvout.csv_encoding() == "gb18030" and csvout.csv_header() == "zh"
+        with csvout.csv_settings(None, None):  # not given: as it is
+            assert csvout.csv_encoding() == "gb18030"
+    assert csvout.csv_encoding() == "utf-8-sig" and csvout.ENV_HEADER not in __import__("os").environ
+
+
+def test_every_command_that_writes_csv_takes_the_two_options():
+    import argparse
+
+    from toolkit.cli import CSV_COMMANDS, build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name in CSV_COMMANDS:
+        dests = {a.dest: a for a in sub.choices[name]._actions}
+        assert dests["csv_encoding"].choices == ("utf-8-sig", "gb18030"), name
+        assert dests["csv_header"].choices == ("id", "zh", "both", "zh-en"), name
+        assert dests["csv_header"].help.startswith("CSV 表头"), name  # Chinese first (help_zh.yaml)

@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.data.load import load_dataset
     from toolkit.indicators.assessment import DEFAULT_SCHEME, load_scheme, score
     from toolkit.io import check_output, staged_output
+    from toolkit.report.csvout import csv_bytes
     from toolkit.report.excel import Sheet, build_workbook_bytes
     from toolkit.report.provenance import provenance_for_dataset, provenance_json
 
@@ -51,8 +52,8 @@ def run(args: argparse.Namespace) -> int:
         {"year": args.year, "level": args.level or scheme.level, "command": "assess"},
     )
     files = {
-        "assessment_points.csv": points.to_csv(index=False, lineterminator="\n").encode("utf-8"),
-        "assessment_totals.csv": totals.to_csv(index=False, lineterminator="\n").encode("utf-8"),
+        "assessment_points.csv": csv_bytes(points),  # UTF-8 with BOM (toolkit.report.csvout)
+        "assessment_totals.csv": csv_bytes(totals),
         "assessment.xlsx": build_workbook_bytes(
             [
                 Sheet("totals", totals, formats={c: "num2" for c in totals.columns if totals[c].dtype.kind == "f"}),

@@ -67,18 +67,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run the reports on a Dask cluster")
     parser.add_argument("--force", action="store_true", help="redo every report even if unchanged")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument(
-        "--csv-encoding",
-        choices=("utf-8-sig", "gb18030"),
-        default=None,
-        help="encoding of every CSV written (default UTF-8 with BOM, which Excel and WPS open directly)",
-    )
-    parser.add_argument(
-        "--csv-header",
-        choices=("id", "zh", "both"),
-        default=None,
-        help="CSV header: column ids (default), Chinese labels, or both",
-    )
 
 
 def _sample_is_current(folder: Path, seed: int, n_counties: int) -> bool:
@@ -152,12 +140,7 @@ def _run(args: argparse.Namespace) -> int:
     from toolkit.errors import ToolkitError
     from toolkit.io import staged_output
     from toolkit.paths import NOTEBOOKS_DIR
-    from toolkit.report.csvout import ENV_ENCODING, ENV_HEADER
 
-    # one setting for every command and report notebook of the job (toolkit.report.csvout)
-    for var, value in ((ENV_ENCODING, args.csv_encoding), (ENV_HEADER, args.csv_header)):
-        if value:
-            os.environ[var] = value
     if args.data:
         data_dir = Path(args.data)
         if not data_dir.is_dir():
