@@ -429,7 +429,12 @@ def trend_summary(ctx: ReportContext) -> Bundle:
         )
         for r in records
     ]
-    head = [message(f"county_trend_col_{i}", lang) for i in range(4)]
+    head = [
+        label("indicator_column", lang),
+        message("county_trend_years_column", lang),
+        message("county_trend_column", lang),
+        label("pretest", lang),
+    ]
     note = message("county_trend_note", lang)
     years = (int(f["first_year"].min()), int(f["last_year"].max()))
     table = HtmlTable(
