@@ -3,7 +3,8 @@ headline indicators, and links to all of its reports, workbooks, Word drafts and
 
 Built from the batch manifest (so it lists reports of earlier batches into the same folder too)
 and the files beside it: the settlement folders (``settlement/<county>/<year>/``) and the province
-indicator files (``indicators.xlsx``, ``indicators.csv``). Failures come first in their own
+indicator files (``indicators.xlsx``, ``indicators.csv``, ``indicators_units.csv``,
+``indicators_levels.csv``). Failures come first in their own
 highlighted table. Columns sort by a click on their header (a few lines of script in the page;
 without script the table stays sorted by county code). Notebooks (``.ipynb``) are linked only in a
 separate column labelled for researchers: a clerk cannot open them. It carries no timestamp or
@@ -210,7 +211,8 @@ def _settlement_links(paths: list[str]) -> str:
 def _province_files(out_dir: Path | None) -> list[str]:
     if out_dir is None:
         return []
-    return [n for n in ("indicators.xlsx", "indicators.csv", "indicators_units.csv") if (out_dir / n).is_file()]
+    names = ("indicators.xlsx", "indicators.csv", "indicators_units.csv", "indicators_levels.csv")
+    return [n for n in names if (out_dir / n).is_file()]
 
 
 def write_index(out_dir: str | Path, manifest: Manifest | None = None) -> Path:
