@@ -135,13 +135,14 @@ def unit_html(st: UnitStatement, lang: str = "zh") -> str:
     e = escape
     out = [f'<section class="unit" lang="{text("html_lang", lang)}">']
     out.append(f"<h1>{e(heading(st, lang))}</h1>")
-    out.append(
-        '<table class="who"><tr>'
-        f"<td>{e(t('unit', lang))}：<b>{e(st.unit_name)}</b></td>"
-        f"<td>{e(t('township', lang))}：{e(st.township_name)}</td>"
-        f"<td>{e(t('community', lang))}：{e(st.community_name)}</td>"
-        f"<td>{e(t('year', lang))}：{st.year}</td></tr></table>"
+    who = (
+        ("unit", f"<b>{e(st.unit_name)}</b>"),
+        ("township", e(st.township_name)),
+        ("community", e(st.community_name)),
+        ("year", st.year),
     )
+    cells = "".join(f"<td>{text('statement_field', lang, label=e(t(k, lang)), value=v)}</td>" for k, v in who)
+    out.append(f'<table class="who"><tr>{cells}</tr></table>')
     out.append(
         '<table class="lines"><colgroup><col class="label"><col class="amount"><col class="note"><col class="paid"></colgroup>'
         f"<tr><th>{e(t('item', lang))}</th><th>{e(t('amount', lang))}</th><th>{e(t('how', lang))}</th><th>{e(t('paid', lang))}</th></tr>"
