@@ -93,3 +93,22 @@ def test_run_time_formats(shanghai_time):
     assert run_at_text("2026-12-02T00:40:00Z", "en") == "2026-12-02 08:40:00 (UTC+08:00)"
     assert run_at_text("2026-12-02T00:40:00Z", "both") == "2026年12月02日 08:40:00（北京时间）"
     assert run_at_text("", "zh") == "—"
+
+
+def test_source_line_lists_standards_in_each_language():
+    from types import SimpleNamespace
+
+    from toolkit.report.county import source_text
+
+    ids = ["in_county_inpatient_share", "premature_ncd_mortality"]
+
+    def ctx(lang):
+        return SimpleNamespace(lang=lang, year=2024, dataset=SimpleNamespace(data_hash="ab12cd34ef5678"))
+
+    # a Chinese report cites only the Chinese document number; the English both, with an English comma
+    assert source_text(ctx("zh"), ids) == (
+        "资料来源：报告所用数据集（数据指纹 ab12cd34ef56）；指标口径：国卫办基层发〔2020〕12号。数据年份：2024。"
+    )
+    assert "definitions: 国卫办基层发〔2020〕12号, WHO SDG indicator 3.4.1 metadata. Data year: 2024." in source_text(
+        ctx("en"), ids
+    )

@@ -83,7 +83,8 @@ def source_text(ctx: ReportContext, indicators=(), years=None, settlement_digest
         # a Chinese report cites only the Chinese document numbers (the catalogue's script for the language)
         if std and std not in standards and re.search(message("county_standard_script", lang), std):
             standards.append(std)
-    definitions = message("source_definitions", lang, standards="、".join(standards)) if standards else ""
+    listed = message("county_standards_sep", lang).join(standards)
+    definitions = message("source_definitions", lang, standards=listed) if standards else ""
     if settlement_digest:
         definitions += message("source_settlement", lang, digest=str(settlement_digest)[:12])
     if years is None:
