@@ -114,6 +114,7 @@ def notebook_to_html(nb: nbformat.NotebookNode, title: str | None = None, lang: 
     The page's title and language come from its title block (:class:`toolkit.report.text.Title`);
     ``title`` and ``lang`` (``zh``/``en``) are used when it has none.
     """
+    from toolkit.catalogue import html_lang
     from toolkit.report.webfont import finish_page, page_title
 
     resources: dict[str, Any] = {}
@@ -121,8 +122,7 @@ def notebook_to_html(nb: nbformat.NotebookNode, title: str | None = None, lang: 
         resources["metadata"] = {"name": title}
     body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
     found_title, found_lang = page_title(body)
-    html_lang = found_lang or {"zh": "zh-CN", "en": "en", "both": "zh-CN"}.get(lang or "zh", "zh-CN")
-    return finish_page(_focusable_outputs(body), title=found_title or title, lang=html_lang)
+    return finish_page(_focusable_outputs(body), title=found_title or title, lang=found_lang or html_lang(lang or "zh"))
 
 
 def error_summary(nb: nbformat.NotebookNode) -> str | None:

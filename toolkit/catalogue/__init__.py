@@ -98,6 +98,23 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+#: the HTML ``lang`` of a page in each report language (a bilingual page is read as Chinese first)
+HTML_LANG = {"zh": "zh-CN", "en": "en", "both": "zh-CN"}
+#: the language of the words under bilingual headers: a ``both`` workbook or statement has Chinese
+#: headers with their English beside them over a Chinese body
+BODY_LANG = {"zh": "zh", "en": "en", "both": "zh"}
+
+
+def html_lang(lang: str) -> str:
+    """``zh-CN`` or ``en``, for ``<html lang>`` (:data:`HTML_LANG`)."""
+    return HTML_LANG[check_lang(lang)]
+
+
+def body_lang(lang: str) -> str:
+    """``zh`` or ``en``: the language of the text under bilingual headers (:data:`BODY_LANG`)."""
+    return BODY_LANG[check_lang(lang)]
+
+
 def has(key: str) -> bool:
     return key in entries()
 
