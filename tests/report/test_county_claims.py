@@ -79,3 +79,17 @@ def test_check_claims_writes_gb18030_with_chinese_and_english_header_on_request(
     # 医 in GB18030 is the two bytes D2 BD: the file is not UTF-8 (three bytes E5 8C BB)
     assert "医".encode("gb18030") == b"\xd2\xbd" and b"\xd2\xbd" in data and "医".encode() not in data
     assert ENV_ENCODING not in os.environ  # the setting held for the command only
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_streak_that_cannot_be_checked_is_shown_not_a_crash(province, tmp_path, lang):
+    # the data end in 2024: a streak to 2030 cannot be checked, and its stated and recomputed
+    # lengths are unknown (NaN), which the table shows as a dash
+    f = tmp_path / "streak.yaml"
+    f.write_text(
+        "C01:\n  - {text: 连续结余, indicator: big_package_savings, kind: streak, start: 2020, end: 2030}\n",
+        encoding="utf-8",
+    )
+    out = county.claims_checked(open_report(str(province), "C01", 2024, lang), str(f))
+    row = out.items[1].table.iloc[0]
+    assert list(row.iloc[1:3]) == ["—", "—"]

@@ -718,7 +718,7 @@ def claim_values(ctx: ReportContext, claims) -> pd.DataFrame:
 
 def _shown(row, unit: str, lang: str, which: str) -> str:
     value = row[which]
-    if row["status"] == "not_checkable" and which == "recomputed":
+    if (row["status"] == "not_checkable" and which == "recomputed") or pd.isna(value):
         return "—"
     if row["kind"] == "streak":
         return message("county_claim_years", lang, n=int(value))
