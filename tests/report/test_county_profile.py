@@ -54,3 +54,11 @@ def test_without_facility_year_the_profile_says_not_in_the_data():
     assert t["村医人数"] == "290 人"
     en = county_profile(_ctx(with_facilities=False, lang="en")).table.set_index("Item")["Value"]
     assert en["Open beds"] == "not available in the data"
+
+
+def test_rates_keep_two_decimals_in_every_language():
+    # the same 2.75 beds per 1,000 and 2.50 GPs per 10,000 as above, read in English; counts stay whole
+    en = county_profile(_ctx(lang="en")).table.set_index("Item")["Value"]
+    rates = [v for v in en if v.startswith(("2.75", "2.50"))]
+    assert len(rates) == 2, list(en)
+    assert "1,100" in " ".join(en) and "1,100.00" not in " ".join(en)

@@ -266,10 +266,15 @@ def indicator_trends(ctx: ReportContext, indicators=KEY_INDICATORS, ncols: int =
 FACILITY_TIERS = ("lead_hospital", "county_other", "township", "community_centre", "village")
 
 
+#: decimals of a rate in the county profile
+RATE = 2
+
+
 def profile_frame(ctx: ReportContext) -> pd.DataFrame:
     """The county in the report year (seed 000 §1.2 县情): population, facilities by tier, beds and
     general practitioners (per 1,000 / 10,000 residents) from ``facility_year``, staff from
-    ``county_year``. Rows: item, value (None = not in the data), unit; every word from the catalogue."""
+    ``county_year``. Rows: item, value (None = not in the data), unit, decimals shown; every word
+    from the catalogue."""
     lang = one_lang(ctx.lang)
     cy = ctx.county_year
     row = cy.loc[(cy["county_id"] == ctx.county_id) & (cy["year"] == ctx.year)]
@@ -306,15 +311,15 @@ def profile_frame(ctx: ReportContext) -> pd.DataFrame:
     beds, gps = fac_sum("beds"), fac_sum("general_practitioners")
     out += [
         (word("profile_open_beds"), beds, beds_unit),
-        (word("profile_beds_per_1000"), beds / pop * 1000 if beds is not None and pop else None, beds_unit),
+        (word("profile_beds_per_1000"), beds / pop * 1000 if beds is not None and pop else None, beds_unit, RATE),
         (label("general_practitioners", lang), gps, persons),
-        (word("profile_gps_per_10000"), gps / pop * 10_000 if gps is not None and pop else None, persons),
+        (word("profile_gps_per_10000"), gps / pop * 10_000 if gps is not None and pop else None, persons, RATE),
         (label("township_staff", lang), cy_value("township_staff"), persons),
         (label("lead_hospital_staff", lang), cy_value("lead_hospital_staff"), persons),
         (label("village_doctors", lang), cy_value("village_doctors"), persons),
         # the contract has no practitioner or nurse counts (seed 000 §1.2 reports both per 1,000)
-        (word("profile_practitioners_per_1000"), None, ""),
-        (word("profile_nurses_per_1000"), None, ""),
+        (word("profile_practitioners_per_1000"), None, "", RATE),
+        (word("profile_nurses_per_1000"), None, "", RATE),
     ]
     if "units" in ctx.tables:
         u = ctx.tables["units"]
@@ -322,7 +327,9 @@ def profile_frame(ctx: ReportContext) -> pd.DataFrame:
         out.append((word("profile_units"), int(len(u)), count))
         if "community_id" in u:
             out.append((word("profile_communities"), int(u["community_id"].nunique()), count))
-    return pd.DataFrame(out, columns=["item", "value", "unit"])
+    # counts are shown whole, rates per 1,000 / 10,000 residents with two decimals
+    out = [row if len(row) == 4 else (*row, 0) for row in out]
+    return pd.DataFrame(out, columns=["item", "value", "unit", "decimals"])
 
 
 def county_profile(ctx: ReportContext) -> HtmlTable:
@@ -331,18 +338,15 @@ def county_profile(ctx: ReportContext) -> HtmlTable:
     f = profile_frame(ctx)
     missing = message("not_in_data", lang)
 
-    def shown(v, item):
-        if v is None or pd.isna(v):
-            return missing
-        per = "每" in item or "per " in item
-        return fmt_number(v, 2) if per else fmt_number(v, 0)
+    def shown(v, decimals):
+        return missing if v is None or pd.isna(v) else fmt_number(v, int(decimals))
 
     table = pd.DataFrame(
         {
             message("profile_item", lang): f["item"],
             label("value", lang): [
-                shown(v, i) + (f" {u}" if u and v is not None and not pd.isna(v) else "")
-                for v, i, u in zip(f["value"], f["item"], f["unit"])
+                shown(v, d) + (f" {u}" if u and v is not None and not pd.isna(v) else "")
+                for v, d, u in zip(f["value"], f["decimals"], f["unit"])
             ],
         }
     )
