@@ -155,7 +155,10 @@ def run(args: argparse.Namespace) -> int:
     peers = compute_indicators(tables, years=args.years) if counties else None
     # Chinese sheets, each value in its indicator's format (toolkit.report.indicator_workbook)
     sheets = indicator_sheets(result, units, county_names, registry_frame(), peers=peers)
-    workbook = build_workbook_bytes(sheets, lang="zh")
+    from toolkit.data.synth import is_synth_output
+
+    # a dataset the synthetic generator made: every sheet labelled 示例数据 (its manifest says so)
+    workbook = build_workbook_bytes(sheets, lang="zh", synthetic=is_synth_output(Path(args.dataset)))
     # the files together or none (a temporary folder beside them, renamed into place)
     with staged_output(paths["csv"].parent) as stage:
         stage.write_bytes(paths["csv"].name, csv_data)

@@ -6,6 +6,11 @@ time; both are replaced here — the properties by ``timestamp`` (default 2000-0
 date passed by the caller) and every zip member's date by the same instant — so two writes of the
 same tables are byte-identical and a batch rerun does not look like a change.
 
+A workbook made from synthetic data (``synthetic=True``: the dataset's manifest says so) carries the
+示例数据 · synthetic data label on every sheet — in the printed page header and an orange sheet tab —
+and in the file's properties (subject, keywords), not as a row a program reading the table would take
+for data; real data never shows it.
+
 Money columns of kind ``wan`` are written as numbers in 万元 (yuan / 10,000) with ``#,##0.00``;
 percentages as fractions with ``0.00%`` (Excel shows 99.16%); counts with ``#,##0``. Cells
 already formatted as text (e.g. suppressed ``<5``) are written as text. Every cell goes through
@@ -27,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit.io import write_bytes
-from toolkit.report.labels import check_lang, label
+from toolkit.report.labels import check_lang, label, message
 from toolkit.report.safe_cells import write_cell
 
 DEFAULT_TIMESTAMP = dt.datetime(2000, 1, 1, 0, 0, 0)
@@ -110,10 +115,15 @@ def _cell_value(value: Any, kind: str) -> Any:
     return str(value)
 
 
+#: the sheet tab of a workbook made from synthetic data: the orange of the pages' 示例数据 banner
+SYNTHETIC_TAB = "B35C00"
+
+
 def build_workbook_bytes(
-    sheets: Iterable[Sheet], lang: str = "zh", timestamp: dt.datetime = DEFAULT_TIMESTAMP
+    sheets: Iterable[Sheet], lang: str = "zh", timestamp: dt.datetime = DEFAULT_TIMESTAMP, synthetic: bool = False
 ) -> bytes:
-    """The .xlsx bytes of ``sheets``; deterministic for equal inputs and ``timestamp``."""
+    """The .xlsx bytes of ``sheets``; deterministic for equal inputs and ``timestamp``. ``synthetic``:
+    every sheet labelled 示例数据 · synthetic data (module docstring)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -154,6 +164,9 @@ def build_workbook_bytes(
                 shown = v if isinstance(v, str) else (f"{v:,.2f}" if isinstance(v, float) else str(v))
                 widths[j - 1] = max(widths[j - 1], _display_width(shown or ""))
         notes = list(sheet.notes)
+        if synthetic:  # not a row of the sheet: a program reading the table reads only the table
+            ws.oddHeader.center.text = message("workbook_synthetic_header", lang)
+            ws.sheet_properties.tabColor = SYNTHETIC_TAB
         if notes:
             at = len(frame) + 3  # one empty row under the table
             for k, note in enumerate(notes):
@@ -165,6 +178,9 @@ def build_workbook_bytes(
             _apply_layout(ws, sheet.layout, len(frame.columns), len(frame))
     wb.properties.creator = "county-health-toolkit"
     wb.properties.lastModifiedBy = "county-health-toolkit"
+    if synthetic:
+        wb.properties.subject = message("workbook_synthetic_note", lang)
+        wb.properties.keywords = message("workbook_synthetic_header", lang)
     wb.properties.created = timestamp
     wb.properties.modified = timestamp
     raw = io.BytesIO()
@@ -233,7 +249,11 @@ def fix_zip_times(data: bytes, timestamp: dt.datetime) -> bytes:
 
 
 def write_workbook(
-    path: str | os.PathLike, sheets: Iterable[Sheet], lang: str = "zh", timestamp: dt.datetime = DEFAULT_TIMESTAMP
+    path: str | os.PathLike,
+    sheets: Iterable[Sheet],
+    lang: str = "zh",
+    timestamp: dt.datetime = DEFAULT_TIMESTAMP,
+    synthetic: bool = False,
 ) -> None:
     """Write ``sheets`` to ``path`` atomically (temp file + rename)."""
-    write_bytes(path, build_workbook_bytes(list(sheets), lang, timestamp))
+    write_bytes(path, build_workbook_bytes(list(sheets), lang, timestamp, synthetic=synthetic))

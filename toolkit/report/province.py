@@ -112,5 +112,6 @@ def write_side_files(ctx: ReportContext) -> Markdown:
     if path is None:
         return Markdown("")
     d = ctx.indicators[["county_id", "year", "indicator", "value", "lower", "upper"]]
-    write_workbook(path, indicator_sheets(d, None, ctx.county_names, registry_frame()), lang=ctx.lang)
+    sheets = indicator_sheets(d, None, ctx.county_names, registry_frame())
+    write_workbook(path, sheets, lang=ctx.lang, synthetic=ctx.synthetic)
     return Markdown(message("indicators_saved", ctx.lang, name=path.name))
