@@ -118,11 +118,11 @@ def test_lower_layer_notes_read_in_chinese(note, zh):
 
 
 def test_score_basis_read_in_chinese():
-    assert national._basis("change -3.2500% against 2022 (0.812)", "zh") == "变化 -3.2500%，对比 2022 (0.812)"
-    assert national._basis("rank 2 of 4", "zh") == "排名 2 / 4"
-    assert national._basis("value 0.71", "zh") == "数值 0.71"
-    assert national._basis("rank 2 of 4", "en") == "rank 2 of 4"
-    assert national._basis("", "zh") == ""
+    assert national.basis_text("change -3.2500% against 2022 (0.812)", "zh") == "变化 -3.2500%，对比 2022 (0.812)"
+    assert national.basis_text("rank 2 of 4", "zh") == "排名 2 / 4"
+    assert national.basis_text("value 0.71", "zh") == "数值 0.71"
+    assert national.basis_text("rank 2 of 4", "en") == "rank 2 of 4"
+    assert national.basis_text("", "zh") == ""
 
 
 def test_every_national_entry_is_used():

@@ -136,12 +136,12 @@ def test_settle_points_writes_statements_that_balance_to_the_fen(province, param
     wb = openpyxl.load_workbook(folder / "points.xlsx", read_only=True)
     assert wb.sheetnames == ["机构结算", "分值明细", "平衡表", "参数"]
     header = [c.value for c in next(wb["机构结算"].iter_rows(max_row=1))]
-    assert "按分值拨付(元) / payment by points (yuan)" in header
+    assert "按分值拨付(元)" in header  # Chinese by default (--lang both: 按分值拨付(元) / payment by points (yuan))
     wb.close()
     summary = pd.read_csv(out / "points_summary.csv").set_index("county_id")
     assert summary.loc[COUNTY, "admissions"] == sum(f["admissions"] for f in expected.values())
     text = capsys.readouterr().out
-    assert f"{COUNTY} {YEAR}: {len(expected)} facilities" in text and "paid 1,000,000.00 = budget" in text
+    assert f"{COUNTY} {YEAR} 年：{len(expected)} 个医疗机构" in text and "拨付 1,000,000.00 = 预算" in text
 
 
 def _fails(argv, capsys) -> str:

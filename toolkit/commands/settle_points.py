@@ -63,6 +63,14 @@ LABELS = {
 }
 #: the reconciliation's line column a workbook shows: its id in English, its words in Chinese, both in both
 LINE_COLUMNS = {"zh": ("line_zh",), "en": ("line",), "both": ("line", "line_zh")}
+#: the parameter sheet's label columns a workbook shows: the label in its language, both in both
+PARAM_LABEL_COLUMNS = {"zh": ("label_zh",), "en": ("label_zh", "label_en"), "both": ("label_zh", "label_en")}
+#: the parameter files' units (``unit`` in params/*.yaml) in words (catalogue keys); others as written
+PARAM_UNITS = {
+    "yuan": "cmd_points_unit_yuan",
+    "group code → points": "cmd_points_unit_per_group",
+    "points / bed day": "cmd_points_unit_per_bed_day",
+}
 SHEETS = {
     "facilities": ("机构结算", "facilities"),
     "detail": ("分值明细", "points detail"),
@@ -72,6 +80,8 @@ SHEETS = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from toolkit.catalogue import LANGS
+
     parser.add_argument("dataset", metavar="DATASET", help="dataset folder with units and claims (claims.parquet)")
     parser.add_argument("--year", type=int, required=True, help="settlement year (the admissions of that year)")
     parser.add_argument(
@@ -80,7 +90,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--params", default=None, metavar="DIR", help="parameter folder (default: params/)")
     parser.add_argument("--out", required=True, metavar="OUT", help="output folder; files go to OUT/<county>/<year>/")
     parser.add_argument(
-        "--lang", default="both", choices=["zh", "en", "both"], help="language of the Excel headers (default both)"
+        "--lang",
+        default="zh",
+        choices=LANGS,
+        help="language of the workbook and of what is printed (default zh; en or both on request)",
     )
 
 
@@ -118,7 +131,7 @@ def column_label(column: str) -> tuple[str, str]:
 
 
 def _sheet(name: str, frame, lang: str):
-    from toolkit.catalogue import check_lang, choose
+    from toolkit.catalogue import check_lang, choose, text
     from toolkit.report.excel import Sheet
     from toolkit.settlement.labels import text_lang
 
@@ -127,7 +140,10 @@ def _sheet(name: str, frame, lang: str):
         shown["level"] = [choose(LEVEL_WORDS.get(v, (v, v)), lang) for v in shown["level"]]
     if "basis" in shown.columns:
         shown["basis"] = [choose(BASIS_WORDS.get(v, (v, v)), lang) for v in shown["basis"]]
+    if "unit" in shown.columns:
+        shown["unit"] = [text(PARAM_UNITS[u], text_lang(lang)) if u in PARAM_UNITS else u for u in shown["unit"]]
     hidden = [c for c in ("line", "line_zh") if c in shown.columns and c not in LINE_COLUMNS[check_lang(lang)]]
+    hidden += [c for c in ("label_zh", "label_en") if c in shown.columns and c not in PARAM_LABEL_COLUMNS[lang]]
     shown = shown.drop(columns=hidden)
     formats = {c: "yuan" for c in shown.columns if c in MONEY}
     formats.update({c: "pct" for c in ("points_share",) if c in shown.columns})
@@ -139,6 +155,7 @@ def _sheet(name: str, frame, lang: str):
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from toolkit.catalogue import text
     from toolkit.data.load import load_dataset
     from toolkit.io import check_output, staged_output
     from toolkit.params.load import load_params
@@ -199,12 +216,23 @@ def run(args: argparse.Namespace) -> int:
         for path, data in files:
             stage.write_bytes(path, data)
 
-    for row in summary:
+    from toolkit.commands import PRINT_LANGS
+
+    for lang, row in ((lg, row) for lg in PRINT_LANGS[args.lang] for row in summary):
         print(
-            f"{row['county_id']} {row['year']}: {row['facilities']} facilities · {row['admissions']:,} admissions · "
-            f"{row['points']:,.1f} points · point value {row['point_value']:,.4f} yuan · "
-            f"paid {row['payment']:,.2f} = budget {row['inpatient_budget']:,.2f} · "
-            f"pool balance {row['pool_balance']:+,.2f} shared by points"
+            text(
+                "cmd_points_county_line",
+                lang,
+                county=row["county_id"],
+                year=row["year"],
+                facilities=row["facilities"],
+                admissions=f"{row['admissions']:,}",
+                points=f"{row['points']:,.1f}",
+                point_value=f"{row['point_value']:,.4f}",
+                payment=f"{row['payment']:,.2f}",
+                budget=f"{row['inpatient_budget']:,.2f}",
+                balance=f"{row['pool_balance']:+,.2f}",
+            )
         )
-    print(f"wrote {len(files)} files under {args.out}")
+    print(text("cmd_points_wrote", args.lang, n=len(files), out=args.out))  # one short line
     return 0

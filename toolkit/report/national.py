@@ -343,7 +343,7 @@ def assessment_section(ctx: ReportContext, scheme_name: str | None = None) -> Bu
                 f"{p:.1f} / {q:g}" for p, q in zip(detail["points"], detail["points_possible"])
             ],
             text("note", lang): [
-                note_text(n, lang) or _basis(b, lang) for n, b in zip(detail["note"], detail["basis"])
+                note_text(n, lang) or basis_text(b, lang) for n, b in zip(detail["note"], detail["basis"])
             ],
         }
     )
@@ -398,7 +398,7 @@ def assessment_overview(ctx: ReportContext, scheme_name: str | None = None) -> B
     )
 
 
-def _basis(basis: str, lang: str) -> str:
+def basis_text(basis: str, lang: str) -> str:
     """The assessment module's basis of a score (its English) in the report language."""
     if not basis:
         return basis
