@@ -97,11 +97,10 @@ def _words(frame, scheme, body: str):
 def workbook_bytes(points, totals, scheme, lang: str) -> bytes:
     """assessment.xlsx: the totals and the points per indicator, headers in ``lang``, words in its body
     language (``both``: bilingual headers over a Chinese body)."""
-    from toolkit.catalogue import choose, text
+    from toolkit.catalogue import body_lang, choose, text
     from toolkit.report.excel import Sheet, build_workbook_bytes
-    from toolkit.settlement.labels import text_lang
 
-    body = text_lang(lang)
+    body = body_lang(lang)
     sheets = []
     for name, frame, formats in (
         ("totals", totals, {c: "num2" for c in totals.columns if totals[c].dtype.kind == "f"}),
