@@ -11,14 +11,12 @@ import math
 
 import pandas as pd
 
-from toolkit.catalogue import choose, has, localized, text
+from toolkit.catalogue import choose, has, html_lang, localized, text
 from toolkit.settlement.labels import text_lang
 from toolkit.settlement.scenario import MEASURES, ScenarioResult
 
 #: the coded tiers, in the order the chart shows them (their words: ``scenario_tier_*`` of the catalogue)
 TIERS = ("county", "township", "village")
-#: the HTML ``lang`` of a page (a bilingual page leads with Chinese, as the report pages do)
-HTML_LANG = {"zh": "zh-CN", "en": "en", "both": "zh-CN"}
 #: the column holding a check's sentence in each language (scenario_checks.csv keeps both). Where there
 #: is room for one language only (a sheet name, a parameter's name inside a cell, a check's sentence) a
 #: bilingual output reads Chinese (:func:`toolkit.settlement.labels.text_lang`)
@@ -243,7 +241,7 @@ def html_page(result: ScenarioResult, lang: str = "zh", provenance: dict | None 
     money = result.money
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{HTML_LANG[lang]}"><head><meta charset="utf-8">',
+        f'<html lang="{html_lang(lang)}"><head><meta charset="utf-8">',
         f"<title>{html.escape(t['title'])} {result.year}</title>",
         "<style>body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;max-width:190mm}"
         "table{font-size:10pt;margin-bottom:1.5em}caption{text-align:left;font-weight:bold}"
@@ -283,7 +281,7 @@ def html_page(result: ScenarioResult, lang: str = "zh", provenance: dict | None 
 
     # finished like a report page: the CJK subset of its characters embedded, so the tables and the
     # chart read the same on a machine without a Chinese font; A4 print rules
-    page = finish_page("\n".join(parts), title=f"{t['title']} {result.year}", lang=HTML_LANG[lang])
+    page = finish_page("\n".join(parts), title=f"{t['title']} {result.year}", lang=html_lang(lang))
     return page + "\n"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from toolkit.catalogue import choose, localized, text
+from toolkit.catalogue import body_lang, choose, localized, text
 from toolkit.report import figures
 from toolkit.report.bundle import Bundle
 from toolkit.report.context import ReportContext
@@ -40,10 +40,6 @@ HEADERS = {
 }
 #: the unit table: what each unit is paid (the statements' totals), in yuan like the statements
 PAID = ("insurer_paid", "chronic_insurer_paid", "ph_final", "paid")
-
-
-#: a statement is in one language: Chinese unless English is asked for
-STATEMENT_LANG = {"zh": "zh", "en": "en", "both": "zh"}
 
 
 def _each(lang: str, make) -> str:
@@ -201,7 +197,7 @@ def write_side_files(ctx: ReportContext) -> Markdown:
     if path is None:
         return Markdown("")
     cs = settlement(ctx)
-    lang = STATEMENT_LANG[ctx.lang]
+    lang = body_lang(ctx.lang)  # a unit's statement has one language: a bilingual report's reads Chinese
     write_bytes(path, settlement_workbook_bytes(cs, lang))
     folder = ctx.side_file(FOLDER)  # one folder per county-year: a batch writes many beside each other
     for name, data in sorted(statement_files(cs, lang, tables=ctx.tables).items()):
