@@ -72,7 +72,7 @@ def test_check_claims_exit_status_and_table(dataset, tmp_path, capsys):
         encoding="utf-8",
     )
     assert main(["check-claims", str(dataset), "--claims", str(claims)]) == 1
-    assert "MISMATCH" in capsys.readouterr().out
+    assert "不符" in capsys.readouterr().out  # Chinese by default (MISMATCH with --lang en)
     claims.write_text("- {indicator: nonsense, kind: value, year: 2023, stated: 1}\n", encoding="utf-8")
     assert main(["check-claims", str(dataset), "--claims", str(claims)]) == 2
 

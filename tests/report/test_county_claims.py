@@ -56,10 +56,15 @@ def test_check_claims_command_reads_the_dataset_file(province, capsys):
     from toolkit.cli import main
 
     # exit 1: one of C01's five stated figures (17.20% growth) does not follow from the data
-    assert main(["check-claims", str(province), "--claims", str(province / "report_claims.yaml")]) == 1
+    argv = ["check-claims", str(province), "--claims", str(province / "report_claims.yaml"), "--lang", "en"]
+    assert main(argv) == 1
     out = capsys.readouterr().out
     assert "ok       C01 2017–2023: 医保基金包干自2017年起连续7年结余" in out
     assert "MISMATCH C01 2017–2023: 村医补助收入" in out and "4 of 5 claims follow from the data" in out
+    assert main(argv[:-2]) == 1  # Chinese by default
+    out = capsys.readouterr().out
+    assert "相符 C01 2017–2023：医保基金包干自2017年起连续7年结余" in out
+    assert "不符 C01 2017–2023：村医补助收入" in out and "5 项表述中 4 项与数据相符" in out
 
 
 def test_check_claims_writes_gb18030_with_chinese_and_english_header_on_request(province, tmp_path, capsys):
