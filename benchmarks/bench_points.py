@@ -14,7 +14,9 @@ subprocess so wall time and peak resident memory (VmHWM, benchmarks/peak_memory.
 * ``duckdb_sql`` — the same aggregation written as one plain DuckDB query (facility points joined
   from a points table, payment = points × budget / Σ points in floating point, no fen rounding).
 
-Both must give the same points per facility; the script fails otherwise. Target ratio
+Each engine runs --repeats times (default 5), alternating which goes first; the median run is
+reported with every run's wall time. Both must give the same points per facility; the script fails
+otherwise. Target ratio
 toolkit / duckdb_sql ≤ 1.3. Results: benchmarks/results/bench_points.json (with the load average).
 """
 
@@ -181,9 +183,15 @@ def run_child(engine: str, files: list[Path]) -> dict:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run of median wall time (its CPU seconds and peak memory with it)."""
+    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=50_000_000)
+    ap.add_argument("--repeats", type=int, default=5, help="runs of each engine; the median is reported")
     ap.add_argument("--child")
     ap.add_argument("--out")
     ap.add_argument("files", nargs="*")
@@ -195,8 +203,13 @@ def main() -> None:
     files = generate(args.rows)
     generated = time.perf_counter() - t0
     load_before = os.getloadavg()
-    peer = run_child("duckdb_sql", files)
-    ours = run_child("toolkit", files)
+    # each engine in a fresh process, alternating (peer first, then ours first, ...) so neither always
+    # meets a cold file cache or a burst of other load; the median of the repeats is reported
+    runs: dict[str, list[dict]] = {"duckdb_sql": [], "toolkit": []}
+    for i in range(args.repeats):
+        for engine in ("duckdb_sql", "toolkit") if i % 2 == 0 else ("toolkit", "duckdb_sql"):
+            runs[engine].append(run_child(engine, files))
+    peer, ours = (median_run(runs[e]) for e in ("duckdb_sql", "toolkit"))
     if set(peer["points"]) != set(ours["points"]) or any(
         abs(peer["points"][k] - ours["points"][k]) > 1e-6 * max(1.0, abs(ours["points"][k])) for k in ours["points"]
     ):
@@ -213,6 +226,9 @@ def main() -> None:
         "duckdb_sql_peak_mib": round(peer["peak_mib"], 1),
         "toolkit_cpu_seconds": round(ours["cpu_seconds"], 2),
         "duckdb_sql_cpu_seconds": round(peer["cpu_seconds"], 2),
+        "repeats": args.repeats,
+        "toolkit_seconds_each": [round(r["seconds"], 2) for r in runs["toolkit"]],
+        "duckdb_sql_seconds_each": [round(r["seconds"], 2) for r in runs["duckdb_sql"]],
         "ratio_toolkit_to_duckdb_sql": round(ours["seconds"] / peer["seconds"], 3),
         "ratio_cpu": round(ours["cpu_seconds"] / peer["cpu_seconds"], 3),
         "target_ratio": 1.3,
