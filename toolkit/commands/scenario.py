@@ -55,6 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from toolkit.commands.selection import select_counties
     from toolkit.data.load import load_dataset
+    from toolkit.data.synth import is_synth_output
     from toolkit.io import check_output, staged_output
     from toolkit.params.load import load_params
     from toolkit.params.reform import load_reforms
@@ -94,8 +95,9 @@ def run(args: argparse.Namespace) -> int:
     for name, frame in result.tables().items():
         files.append((f"scenario_{name}.csv", money_csv_bytes(frame, result.money)))
     note = [f"data {ds.data_hash[:12]} · reforms {', '.join(result.reforms)} · provenance.json"]
-    files.append(("scenario.xlsx", build_workbook_bytes(workbook_sheets(result, args.lang, note))))
-    files.append(("scenario.html", html_page(result, args.lang, prov).encode("utf-8")))
+    synthetic = is_synth_output(Path(args.dataset))  # the manifest says so: the workbook and page labelled
+    files.append(("scenario.xlsx", build_workbook_bytes(workbook_sheets(result, args.lang, note), synthetic=synthetic)))
+    files.append(("scenario.html", html_page(result, args.lang, prov, synthetic=synthetic).encode("utf-8")))
     files.append(("provenance.json", (provenance_json(prov) + "\n").encode("utf-8")))
     with staged_output(args.out) as stage:  # every file or none; the previous output stays on a failure
         for name, data in files:

@@ -110,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.commands.selection import select_counties
     from toolkit.data.load import load_dataset
     from toolkit.data.plausibility import warning_lines
+    from toolkit.data.synth import is_synth_output
     from toolkit.io import check_output, staged_output
     from toolkit.params.load import load_params
     from toolkit.params.snapshot import resolve
@@ -131,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         years = [args.year]
     statements = args.statements or ("pdf" if args.years is None else "none")
+    synthetic = is_synth_output(Path(args.dataset))  # the manifest says so: statements and workbook labelled
     results, implausible = [], {}
     for year in years:
         snapshots = {c: resolve(paramset, c, year) for c in counties}
@@ -148,9 +150,11 @@ def run(args: argparse.Namespace) -> int:
         for name, frame in result.tables().items():
             files.append((folder / f"settlement_{name}.csv", money_csv_bytes(frame, result.money)))
         files.append((folder / "reconciliation.csv", money_csv_bytes(reconcile(result), frozenset({"amount"}))))
-        files.append((folder / "settlement.xlsx", settlement_workbook_bytes(result, args.lang)))
+        files.append((folder / "settlement.xlsx", settlement_workbook_bytes(result, args.lang, synthetic)))
         if statements != "none":
-            made = statement_files(result, text_lang(args.lang), pdf=statements == "pdf", tables=ds.tables)
+            made = statement_files(
+                result, text_lang(args.lang), pdf=statements == "pdf", tables=ds.tables, synthetic=synthetic
+            )
             files += [(folder / FOLDER / name, data) for name, data in sorted(made.items())]
     if args.years is not None:
         unit_series, county_series = savings_series(results)

@@ -157,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
 
     from toolkit.catalogue import text
     from toolkit.data.load import load_dataset
+    from toolkit.data.synth import is_synth_output
     from toolkit.io import check_output, staged_output
     from toolkit.params.load import load_params
     from toolkit.params.snapshot import resolve
@@ -188,7 +189,10 @@ def run(args: argparse.Namespace) -> int:
         for name, frame in tables.items():
             files.append((folder / f"points_{name}.csv", money_csv_bytes(frame, MONEY, column_label)))
         sheets = [_sheet(name, frame, args.lang) for name, frame in tables.items()]
-        files.append((folder / "points.xlsx", build_workbook_bytes(sheets, lang=text_lang(args.lang))))
+        synthetic = is_synth_output(Path(args.dataset))  # the manifest says so: every sheet labelled 示例数据
+        files.append(
+            (folder / "points.xlsx", build_workbook_bytes(sheets, lang=text_lang(args.lang), synthetic=synthetic))
+        )
         recon = res.reconciliation.set_index("line")["amount"]
         f = res.facilities
         summary.append(

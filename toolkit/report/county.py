@@ -951,5 +951,5 @@ def write_side_files(ctx: ReportContext) -> Markdown:
                 layout=SheetLayout(id_columns=1),
             )
         )
-    write_workbook(path, sheets, lang=ctx.lang)
+    write_workbook(path, sheets, lang=ctx.lang, synthetic=ctx.synthetic)
     return Markdown(message("tables_saved", ctx.lang, name=path.name))

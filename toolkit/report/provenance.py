@@ -159,8 +159,12 @@ def provenance_for_dataset(
     exec_mode: str | None = None,
     params_dir: str | os.PathLike | None = None,
 ) -> dict[str, Any]:
-    """:func:`collect_provenance` from a loaded :class:`toolkit.data.load.Dataset`."""
-    return collect_provenance(
+    """:func:`collect_provenance` from a loaded :class:`toolkit.data.load.Dataset`, with ``synthetic``:
+    true when the dataset's manifest says the synthetic generator made it (the outputs then carry the
+    示例数据 · synthetic data label; a CSV does not, so its folder's provenance.json says so)."""
+    from toolkit.data.synth import is_synth_output
+
+    record = collect_provenance(
         dataset.data_hash,
         params_snapshot,
         extra,
@@ -169,6 +173,8 @@ def provenance_for_dataset(
         tables=sorted(dataset.files),
         params_dir=params_dir,
     )
+    record["synthetic"] = is_synth_output(Path(dataset.root))
+    return record
 
 
 def provenance_json(prov: Mapping[str, Any]) -> str:

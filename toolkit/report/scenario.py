@@ -232,10 +232,14 @@ PAGE_TEXTS = (
 )
 
 
-def html_page(result: ScenarioResult, lang: str = "zh", provenance: dict | None = None, top: int = 10) -> str:
+def html_page(
+    result: ScenarioResult, lang: str = "zh", provenance: dict | None = None, top: int = 10, synthetic: bool = False
+) -> str:
     """One self-contained HTML page: comparison, tier chart, county table, biggest winners and losers
-    (with the CJK font subset it needs embedded, :func:`toolkit.report.webfont.finish_page`)."""
+    (with the CJK font subset it needs embedded, :func:`toolkit.report.webfont.finish_page`);
+    ``synthetic`` (the dataset's manifest says so): the 示例数据 · synthetic data banner under the title."""
     from toolkit.report.tables import to_html
+    from toolkit.report.text import synthetic_banner_html
 
     t = {k: text(f"scenario_{k}", lang) for k in PAGE_TEXTS}
     money = result.money
@@ -247,6 +251,7 @@ def html_page(result: ScenarioResult, lang: str = "zh", provenance: dict | None 
         "table{font-size:10pt;margin-bottom:1.5em}caption{text-align:left;font-weight:bold}"
         "@media print{body{margin:0}}</style></head><body>",
         f"<h1>{html.escape(t['title'])} {result.year}</h1>",
+        *([synthetic_banner_html(lang)] if synthetic else []),
         f"<p>{html.escape(t['intro'])}</p>",
         f"<h2>{html.escape(t['comparison'])}</h2>",
         to_html(comparison_by_measure(result, lang)),
@@ -404,7 +409,7 @@ def write_side_files(ctx, result: ScenarioResult):
     path = ctx.side_file("scenario.xlsx")
     if path is None:
         return Markdown("")
-    write_bytes(path, build_workbook_bytes(workbook_sheets(result, ctx.lang)))
+    write_bytes(path, build_workbook_bytes(workbook_sheets(result, ctx.lang), synthetic=ctx.synthetic))
     csv = ctx.side_file("scenario_units.csv")
     write_bytes(csv, money_csv_bytes(result.units, result.money))  # BOM from toolkit.report.csvout
     saved = text("scenario_saved", ctx.lang)

@@ -304,5 +304,7 @@ def settlement_sheets(cs, lang: str = "zh") -> list[Sheet]:
     return sheets
 
 
-def settlement_workbook_bytes(cs, lang: str = "zh") -> bytes:
-    return build_workbook_bytes(settlement_sheets(cs, lang), lang=text_lang(lang))
+def settlement_workbook_bytes(cs, lang: str = "zh", synthetic: bool = False) -> bytes:
+    """settlement.xlsx; ``synthetic`` (the dataset's manifest says so): every sheet labelled 示例数据
+    (toolkit.report.excel)."""
+    return build_workbook_bytes(settlement_sheets(cs, lang), lang=text_lang(lang), synthetic=synthetic)

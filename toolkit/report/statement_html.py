@@ -63,6 +63,12 @@ table.detail td, table.detail th { padding: 0.15mm 0.8mm !important; }
 """
 )
 
+#: the report pages' 示例数据 box made to fit a statement's page (added only to a page that shows it)
+SYNTHETIC_CSS = (
+    ".unit .toolkit-synthetic { font-size: 7pt; line-height: 1.2; padding: 0.3mm 1.5mm; margin: 0 0 1mm 0; "
+    "border-width: 0.8pt; }\n"
+)
+
 #: catalogue key of each label a statement shows (toolkit/catalogue/statements.yaml, report.yaml)
 KEYS = {
     "title": "statement_title",
@@ -130,10 +136,18 @@ def format_indicator_value(v: float, indicator: str) -> str:
     return f"{v:g}" if indicator == "health_education_credits" else f"{v:.2%}"
 
 
-def unit_html(st: UnitStatement, lang: str = "zh") -> str:
-    """One unit's statement as an HTML fragment (a ``<section class="unit">``)."""
+def synthetic_banner(lang: str) -> str:
+    """The 示例数据 · synthetic data line of a statement made from synthetic data, in the report pages'
+    ``toolkit-synthetic`` box (its style: toolkit.report.print_css; made compact by :data:`SYNTHETIC_CSS`)."""
+    return f'<div class="toolkit-synthetic" role="note">{escape(text("statement_synthetic_banner", lang))}</div>'
+
+
+def unit_html(st: UnitStatement, lang: str = "zh", synthetic: bool = False) -> str:
+    """One unit's statement as an HTML fragment (a ``<section class="unit">``); ``synthetic``: the
+    dataset's manifest says the synthetic generator made it, and each page says so (the banner)."""
     e = escape
-    out = [f'<section class="unit" lang="{text("html_lang", lang)}">']
+    banner = [synthetic_banner(lang)] if synthetic else []
+    out = [f'<section class="unit" lang="{text("html_lang", lang)}">', *banner]
     out.append(f"<h1>{e(heading(st, lang))}</h1>")
     who = (
         ("unit", f"<b>{e(st.unit_name)}</b>"),
@@ -168,6 +182,7 @@ def unit_html(st: UnitStatement, lang: str = "zh") -> str:
     )
     # page 2: the detail behind the public-health lines and the parameters
     out.append('<div class="page2">')
+    out += banner
     out.append(f"<p><b>{e(t('process', lang))}</b></p>")
     out.append(
         '<table class="detail"><colgroup><col style="width:34%"><col style="width:20%"><col style="width:22%">'
@@ -240,22 +255,28 @@ def _document(bodies: list[str], head: str, lang: str) -> str:
     )
 
 
-def _finish(doc: str, head: str, lang: str, chars: set[str] | None) -> str:
+def _finish(doc: str, head: str, lang: str, chars: set[str] | None, synthetic: bool = False) -> str:
     from toolkit.report.webfont import finish_page
 
     page = finish_page(doc, title=head, lang=text("html_lang", lang), chars=chars)
-    return page.replace("</head>", f'<style id="statement-style">{CSS}</style>\n</head>', 1)
+    css = CSS + (SYNTHETIC_CSS if synthetic else "")
+    return page.replace("</head>", f'<style id="statement-style">{css}</style>\n</head>', 1)
 
 
-def statements_html(statements: list[UnitStatement], lang: str = "zh", title: str | None = None) -> str:
+def statements_html(
+    statements: list[UnitStatement], lang: str = "zh", title: str | None = None, synthetic: bool = False
+) -> str:
     """A complete HTML page with one or more unit statements, a page break before each."""
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be zh or en, not {lang!r}")
     head = title or page_title(statements, lang)
-    return _finish(_document([unit_html(s, lang) for s in statements], head, lang), head, lang, None)
+    doc = _document([unit_html(s, lang, synthetic) for s in statements], head, lang)
+    return _finish(doc, head, lang, None, synthetic)
 
 
-def statement_pages(statements: list[UnitStatement], lang: str = "zh", combined: str = "all_units") -> dict[str, str]:
+def statement_pages(
+    statements: list[UnitStatement], lang: str = "zh", combined: str = "all_units", synthetic: bool = False
+) -> dict[str, str]:
     """``<unit_id>`` → the unit's page, and ``combined`` → the county's page with every unit.
 
     Each unit is laid out once; every page embeds the same font subset, holding the characters of
@@ -265,7 +286,7 @@ def statement_pages(statements: list[UnitStatement], lang: str = "zh", combined:
 
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be zh or en, not {lang!r}")
-    bodies = [unit_html(s, lang) for s in statements]
+    bodies = [unit_html(s, lang, synthetic) for s in statements]
     docs = {st.unit_id: ([body], page_title([st], lang)) for st, body in zip(statements, bodies)}
     docs[combined] = (bodies, page_title(statements, lang))
     made = {key: (_document(b, head, lang), head) for key, (b, head) in docs.items()}
@@ -273,4 +294,4 @@ def statement_pages(statements: list[UnitStatement], lang: str = "zh", combined:
     chars: set[str] = set()
     for doc, head in made.values():
         chars |= page_characters(doc) | set(page_css(head, html_lang))
-    return {key: _finish(doc, head, lang, chars) for key, (doc, head) in made.items()}
+    return {key: _finish(doc, head, lang, chars, synthetic) for key, (doc, head) in made.items()}

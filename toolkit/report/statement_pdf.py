@@ -363,13 +363,34 @@ def _fit(draw, lay: Layout, st: UnitStatement, lang: str, sizes: tuple[float, ..
     return sizes[-1]
 
 
-def _unit_pages(pdf, lay: Layout, st: UnitStatement, lang: str) -> None:
+#: the 示例数据 line's colour: the report pages' banner (toolkit.report.print_css)
+SYNTHETIC_COLOR = (122, 62, 0)
+
+
+def _synthetic_line(lay: Layout, lang: str) -> None:
+    """示例数据 · synthetic data… in the page's top margin, above what the page lays out (so the
+    statement's two pages stay two), at the largest size up to 7 pt that fits the width."""
+    line = text("statement_synthetic_banner", lang)
+    avail = PAGE_W - 2 * MARGIN
+    size = min(7.0, 7.0 * avail / max(lay.width(line, 7.0), 1e-9))
+    pdf = lay.pdf
+    pdf.set_font(FAMILY, size=size)
+    pdf.set_text_color(*SYNTHETIC_COLOR)
+    pdf.text(MARGIN + (avail - lay.width(line, size)) / 2, TOP - 3.0, line)
+    pdf.set_text_color(0, 0, 0)
+
+
+def _unit_pages(pdf, lay: Layout, st: UnitStatement, lang: str, synthetic: bool = False) -> None:
     size1 = _fit(_draw_page_one, lay, st, lang, (8.4, 7.8, 7.2, 6.6, 6.0))
     pdf.add_page()
+    if synthetic:
+        _synthetic_line(lay, lang)
     lay.y = TOP
     _draw_page_one(lay, st, lang, size1, False)
     size2 = _fit(_draw_page_two, lay, st, lang, (7.6, 7.0, 6.4, 5.8, 5.2))
     pdf.add_page()
+    if synthetic:
+        _synthetic_line(lay, lang)
     lay.y = TOP
     _draw_page_two(lay, st, lang, size2, False)
 
@@ -381,8 +402,14 @@ class PdfResult:
     pages_per_unit: tuple[int, ...]
 
 
-def statements_pdf(statements: list[UnitStatement], lang: str = "zh", font_path: str | Path | None = None) -> PdfResult:
-    """One PDF with the statements of ``statements`` in order (each starting on a new page)."""
+def statements_pdf(
+    statements: list[UnitStatement],
+    lang: str = "zh",
+    font_path: str | Path | None = None,
+    synthetic: bool = False,
+) -> PdfResult:
+    """One PDF with the statements of ``statements`` in order (each starting on a new page);
+    ``synthetic`` (the dataset's manifest says so): 示例数据 · synthetic data at the top of every page."""
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be zh or en, not {lang!r}")
     year = statements[0].year if statements else 2000
@@ -391,17 +418,22 @@ def statements_pdf(statements: list[UnitStatement], lang: str = "zh", font_path:
     per_unit = []
     for st in statements:
         before = pdf.pages_count
-        _unit_pages(pdf, lay, st, lang)
+        _unit_pages(pdf, lay, st, lang, synthetic)
         per_unit.append(pdf.pages_count - before)
     title = f"{statements[0].county_name} {year} {_t('title', lang)}" if statements else _t("title", lang)
     pdf.set_title(title)
     pdf.set_subject("digest " + (statements[0].params_digest if statements else ""))
+    if synthetic:
+        pdf.set_keywords(text("workbook_synthetic_header", lang))
     data = bytes(pdf.output())
     return PdfResult(data, pdf.pages_count, tuple(per_unit))
 
 
 def county_pdfs(
-    statements: list[UnitStatement], lang: str = "zh", font_path: str | Path | None = None
+    statements: list[UnitStatement],
+    lang: str = "zh",
+    font_path: str | Path | None = None,
+    synthetic: bool = False,
 ) -> dict[str, PdfResult]:
     """One PDF per unit (by unit id) and the county's combined file (key ``""``).
 
@@ -409,7 +441,7 @@ def county_pdfs(
     font subset is made once per county instead of once per unit."""
     from pypdf import PdfReader, PdfWriter
 
-    combined = statements_pdf(statements, lang, font_path)
+    combined = statements_pdf(statements, lang, font_path, synthetic)
     reader = PdfReader(io.BytesIO(combined.data))
     out: dict[str, PdfResult] = {}
     start = 0
@@ -417,9 +449,10 @@ def county_pdfs(
         writer = PdfWriter()
         for k in range(start, start + n):
             writer.add_page(reader.pages[k])
-        writer.add_metadata(
-            {"/Title": f"{st.unit_name} {st.year} {_t('title', lang)}", "/Producer": "county-health-toolkit"}
-        )
+        meta = {"/Title": f"{st.unit_name} {st.year} {_t('title', lang)}", "/Producer": "county-health-toolkit"}
+        if synthetic:
+            meta["/Keywords"] = text("workbook_synthetic_header", lang)
+        writer.add_metadata(meta)
         buf = io.BytesIO()
         writer.write(buf)
         out[st.unit_id] = PdfResult(buf.getvalue(), n, (n,))

@@ -15,8 +15,11 @@ FOLDER = "statements"
 COMBINED = "all_units"
 
 
-def statement_files(cs, lang: str = "zh", pdf: bool = True, tables=None) -> dict[str, bytes]:
+def statement_files(cs, lang: str = "zh", pdf: bool = True, tables=None, synthetic: bool = False) -> dict[str, bytes]:
     """File name → bytes for the statements of one county settlement (names relative to the folder).
+
+    ``synthetic``: the dataset's manifest says the synthetic generator made it; every page of every
+    statement then says 示例数据 · synthetic data (real data never does).
 
     With the dataset's ``tables``, a unit whose data fails the per-capita plausibility band carries
     that warning on its statement (:mod:`toolkit.report.plausibility_notes`).
@@ -26,8 +29,11 @@ def statement_files(cs, lang: str = "zh", pdf: bool = True, tables=None) -> dict
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be zh or en, not {lang!r}")
     statements = with_warnings(county_statements(cs), tables)
-    files = {f"{key}.html": page.encode("utf-8") for key, page in statement_pages(statements, lang, COMBINED).items()}
+    files = {
+        f"{key}.html": page.encode("utf-8")
+        for key, page in statement_pages(statements, lang, COMBINED, synthetic).items()
+    }
     if pdf and statements:
-        for key, made in county_pdfs(statements, lang).items():
+        for key, made in county_pdfs(statements, lang, synthetic=synthetic).items():
             files[f"{key or COMBINED}.pdf"] = made.data
     return files
