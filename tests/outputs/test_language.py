@@ -77,7 +77,9 @@ ALLOWED = {
     "data",
 }
 #: tokens that are codes, not words: C01, C01-U001, hex digests, parameter ids (snake_case), file names
-CODE = re.compile(r"^(?:[A-Z]\d+|[0-9a-f]{7,}|[a-z0-9]+(?:_[a-z0-9]+)+|.*\.(?:xlsx|csv|html|ipynb|pdf|docx))$")
+CODE = re.compile(
+    r"^(?:[A-Z]\d+|[0-9a-f]{7,}|[a-z0-9]+(?:_[a-z0-9]+)+|.*\.(?:xlsx|csv|html|ipynb|pdf|docx|json|yaml))$"
+)
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.\-']*[A-Za-z0-9]|[A-Za-z]")
 
 

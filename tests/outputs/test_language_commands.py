@@ -1,5 +1,5 @@
 """Chinese first beyond the main job: the commands a commission runs on its own (assess, settle-points,
-template, check-claims) write Chinese-only workbooks by default, and Chinese CSV headers when asked for
+template, check-claims, scenario) write Chinese-only workbooks by default, and Chinese CSV headers when asked for
 (``--csv-header zh``); English words only as the whitelist of :mod:`tests.outputs.test_language` allows.
 
 Each command runs once, in its default language, on a two-county synthetic province with claims. The
@@ -53,6 +53,8 @@ def outputs(tmp_path_factory):
         "settle-points": ["settle-points", str(ds), "--year", str(POINTS_YEAR), "--county", POINTS_COUNTY]
         + ["--params", str(params), "--out", str(root / "settle-points"), "--csv-header", "zh"],
         "template": ["template", "--out", str(root / "template" / "数据模板.xlsx")],
+        "scenario": ["scenario", str(ds), "--reform", str(PARAMS_DIR / "reforms" / "savings_split_532.yaml")]
+        + ["--year", str(POINTS_YEAR), "--out", str(root / "scenario"), "--csv-header", "zh"],
         "check-claims": ["check-claims", str(ds), "--claims", str(ds / "report_claims.yaml")]
         + ["--out", str(root / "check-claims" / "checked"), "--csv-header", "zh"],
     }
@@ -87,7 +89,7 @@ def _template_texts(path) -> list[str]:
     return texts
 
 
-@pytest.mark.parametrize("command", ["assess", "settle-points", "template", "check-claims"])
+@pytest.mark.parametrize("command", ["assess", "settle-points", "template", "check-claims", "scenario"])
 def test_zh_workbooks_of_commands_have_no_stray_english(outputs, command):
     books = sorted((outputs / command).rglob("*.xlsx"))
     assert books, f"{command} wrote no workbook"
@@ -100,7 +102,14 @@ def test_zh_workbooks_of_commands_have_no_stray_english(outputs, command):
     assert problems == {}
 
 
-@pytest.mark.parametrize("command", ["assess", "settle-points", "check-claims"])
+def test_zh_scenario_page_has_no_stray_english(outputs):
+    from .pages import text_nodes
+
+    page = outputs / "scenario" / "scenario.html"
+    assert stray_english(text_nodes(page.read_text(encoding="utf-8"))) == []
+
+
+@pytest.mark.parametrize("command", ["assess", "settle-points", "check-claims", "scenario"])
 def test_zh_csv_headers_of_commands_have_no_stray_english(outputs, command):
     csvs = sorted((outputs / command).rglob("*.csv"))
     assert csvs, f"{command} wrote no CSV"

@@ -53,6 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolkit.catalogue import body_lang, text
     from toolkit.commands.selection import select_counties
     from toolkit.data.load import load_dataset
     from toolkit.data.synth import is_synth_output
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.report.csvout import money_csv_bytes
     from toolkit.report.excel import build_workbook_bytes
     from toolkit.report.provenance import provenance_for_dataset, provenance_json
-    from toolkit.report.scenario import html_page, workbook_sheets
+    from toolkit.report.scenario import column_label, html_page, workbook_sheets
     from toolkit.settlement.scenario import run_scenario
 
     check_output([args.out], [args.dataset, *args.reform, args.params], folder=True)  # before any read or write
@@ -85,16 +86,30 @@ def run(args: argparse.Namespace) -> int:
         },
         "digests": {f"{variant} {county}": d for (variant, county), d in sorted(result.digests.items())},
     }
+    # the parameters a reader sees are what the reforms set (the baseline is params/, digested with
+    # params_dir); the reform files and each settlement's digest are recorded beside them
+    changed = {
+        f"{r.name} · {key} ({year})": value
+        for r in reforms
+        for key, entry in r.entries.items()
+        for year, value in entry.values.items()
+    }
     prov = provenance_for_dataset(
         ds,
-        record,
-        {"command": "scenario", "year": args.year, "counties": counties},
+        changed,
+        {"command": "scenario", "year": args.year, "counties": counties, **record},
         params_dir=paramset.root,
     )
     files: list[tuple[str, bytes]] = []
+
+    def labels(col: str) -> tuple[str, str]:
+        return column_label(col, "zh"), column_label(col, "en")
+
     for name, frame in result.tables().items():
-        files.append((f"scenario_{name}.csv", money_csv_bytes(frame, result.money)))
-    note = [f"data {ds.data_hash[:12]} · reforms {', '.join(result.reforms)} · provenance.json"]
+        files.append((f"scenario_{name}.csv", money_csv_bytes(frame, result.money, labels)))
+    note = [
+        text("scenario_workbook_note", body_lang(args.lang), data=ds.data_hash[:12], reforms=", ".join(result.reforms))
+    ]
     synthetic = is_synth_output(Path(args.dataset))  # the manifest says so: the workbook and page labelled
     files.append(("scenario.xlsx", build_workbook_bytes(workbook_sheets(result, args.lang, note), synthetic=synthetic)))
     files.append(("scenario.html", html_page(result, args.lang, prov, synthetic=synthetic).encode("utf-8")))

@@ -55,6 +55,12 @@ def _display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         out["tier"] = [_word("scenario_tier_", t, lang) for t in out["tier"]]
     if "outcome" in out.columns:
         out["outcome"] = [_word("scenario_outcome_", t, lang) for t in out["outcome"]]
+    if "variant" in out.columns:  # the baseline by its name; a reform keeps its own
+        out["variant"] = [
+            text("scenario_column_baseline", text_lang(lang)) if v == "baseline" else v for v in out["variant"]
+        ]
+    if "ok" in out.columns:
+        out["ok"] = [text("yes" if ok else "no", text_lang(lang)) for ok in out["ok"]]
     return out
 
 
@@ -69,6 +75,11 @@ def workbook_sheets(result: ScenarioResult, lang: str = "zh", notes: list[str] |
             sentence = sentence if sentence in frame.columns else "check"
             keep = ("variant", "county_id", "year", "check_id", sentence, "ok")
             frame = frame[[c for c in keep if c in frame.columns]]
+        if name == "changes":  # one language's names and values; the CSV keeps both and the codes
+            body = text_lang(lang)
+            keep = ("reform", "county_id", "year", "key", f"label_{body}", f"baseline_value_{body}")
+            keep += (f"reform_value_{body}", "reform_since", "reform_source")
+            frame = frame[list(keep)]
         shown = _display(frame, lang)
         formats = {}
         for c in shown.columns:
@@ -232,6 +243,19 @@ PAGE_TEXTS = (
 )
 
 
+def _changes_shown(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The changed parameters as a reader sees them: name and values in words (tier names, 5:3:2)."""
+    body = text_lang(lang)
+    return pd.DataFrame(
+        {
+            "reform": changes["reform"],
+            f"label_{body}": changes[f"label_{body}"],
+            "baseline_value": changes[f"baseline_value_{body}"],
+            "reform_value_text": changes[f"reform_value_{body}"],
+        }
+    )
+
+
 def html_page(
     result: ScenarioResult, lang: str = "zh", provenance: dict | None = None, top: int = 10, synthetic: bool = False
 ) -> str:
@@ -264,8 +288,7 @@ def html_page(
         parts.append(f"<p>{html.escape(t['none'])}</p>")
     else:
         distinct = changes.drop_duplicates(["reform", "key", "baseline_value", "reform_value"])
-        cols = ["reform", f"label_{text_lang(lang)}", "baseline_value", "reform_value"]
-        parts.append(_table(distinct[cols].rename(columns={"reform_value": "reform_value_text"}), lang, money))
+        parts.append(_table(_changes_shown(distinct, lang), lang, money))
     keep = ["reform", "county_id"] + [f"{m}_difference" for m in MEASURES[:6]] + ["retained_change_pct"]
     keep += ["winners", "losers"]
     parts += [f"<h2>{html.escape(t['counties'])}</h2>", _table(result.counties[keep], lang, money)]
@@ -360,9 +383,8 @@ def tier_chart(result: ScenarioResult, lang: str):
 def changes_table(result: ScenarioResult, lang: str):
     from toolkit.report.tables import HtmlTable
 
-    cols = ["reform", f"label_{text_lang(lang)}", "baseline_value", "reform_value"]
-    distinct = result.changes.drop_duplicates(["reform", "key", "baseline_value", "reform_value"])[cols]
-    return HtmlTable(_formatted(distinct.rename(columns={"reform_value": "reform_value_text"}), lang, result.money))
+    distinct = result.changes.drop_duplicates(["reform", "key", "baseline_value", "reform_value"])
+    return HtmlTable(_formatted(_changes_shown(distinct, lang), lang, result.money))
 
 
 def counties_table(result: ScenarioResult, lang: str):

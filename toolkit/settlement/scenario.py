@@ -38,6 +38,7 @@ from toolkit.settlement.statement import (
     settle_money,
     split_by_county,
 )
+from toolkit.settlement.words import value_words
 
 MEASURES = (
     "retained",
@@ -314,6 +315,11 @@ def run_scenario(
                         "label_en": p.label_en,
                         "baseline_value": format_value(p.value),
                         "reform_value": format_value(q.value),
+                        # the values as a clerk reads them (tier names, 5:3:2), in each language
+                        "baseline_value_zh": value_words(p.value, "zh"),
+                        "baseline_value_en": value_words(p.value, "en"),
+                        "reform_value_zh": value_words(q.value, "zh"),
+                        "reform_value_en": value_words(q.value, "en"),
                         "reform_since": q.since,
                         "reform_source": q.source,
                     }
@@ -368,6 +374,10 @@ def run_scenario(
         "label_en",
         "baseline_value",
         "reform_value",
+        "baseline_value_zh",
+        "baseline_value_en",
+        "reform_value_zh",
+        "reform_value_en",
         "reform_since",
         "reform_source",
     ]
