@@ -67,6 +67,8 @@ def test_every_page_of_a_synthetic_statement_says_so(settled):
         assert html.count('<div class="toolkit-synthetic" role="note">示例数据 · synthetic data：本结算单') == 2 * n
         assert re.search(r'<div class="page2">\s*<div class="toolkit-synthetic"', html)
         assert ".unit .toolkit-synthetic" in html and ".toolkit-synthetic{border:2px solid #b35c00" in html
+        # printed, the box gives way to the label in every sheet's margin (tests/statements/test_html_print.py)
+        assert '@page { @bottom-left { content: "示例数据 · synthetic data";' in html
     for pdf in [*(folder / f"{p.stem}.pdf" for p in units), folder / "all_units.pdf"]:
         pages = _pdf_pages(pdf.read_bytes())
         assert len(pages) == (2 if pdf.stem != "all_units" else 2 * len(units))  # still two pages a unit

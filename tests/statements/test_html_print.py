@@ -91,10 +91,25 @@ def test_chromium_prints_each_unit_on_two_a4_pages_with_the_amount_paid_on_page_
 
 
 @needs_browser
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_synthetic_data_banner_adds_no_page(county, tmp_path, lang):
+    """Made from synthetic data, each printed page of a unit says 示例数据 · synthetic data (in its
+    margin), and the unit still prints on two pages, the amount paid on page 1."""
+    sts, _, cs = county
+    files = statement_files(cs, lang, pdf=False, synthetic=True)
+    for st in sts:
+        pages = _printed(tmp_path, f"{lang}_{st.unit_id}.html", files[f"{st.unit_id}.html"])
+        assert len(pages) == 2, (lang, st.unit_id)
+        assert all(_flat(p).count("示例数据·syntheticdata") == 1 for p in pages), (lang, st.unit_id)
+        assert yuan(st.total_fen) in _flat(pages[0])
+
+
+@needs_browser
 @pytest.mark.slow
 def test_chromium_prints_the_suixi_shaped_county_two_pages_a_unit(tmp_path):
-    """C01 of the synthetic province: 232 units with the longest names; its combined file prints
-    to exactly two pages a unit, unit k's amount paid on page 2k−1."""
+    """C01 of the synthetic province: 232 units with the longest names; its combined file, with the
+    示例数据 banner the synthetic province's statements carry, prints to exactly two pages a unit,
+    unit k's amount paid on page 2k−1, the label on every page."""
     from toolkit.data.load import load_dataset
     from toolkit.data.synth import generate_province
     from toolkit.params.load import load_params
@@ -106,9 +121,10 @@ def test_chromium_prints_the_suixi_shaped_county_two_pages_a_unit(tmp_path):
     cs = settle_province(ds.tables, 2023, {"C01": resolve(load_params(None), "C01", 2023)})["C01"]
     sts = county_statements(cs)
     assert len(sts) == 232
-    files = statement_files(cs, "zh", pdf=False)
+    files = statement_files(cs, "zh", pdf=False, synthetic=True)
     pages = _printed(tmp_path, "all_units.html", files["all_units.html"])
     assert len(pages) == 2 * len(sts)
+    assert all("示例数据·syntheticdata" in _flat(p) for p in pages)
     for k, st in enumerate(sts):
         first = _flat(pages[2 * k])
         assert yuan(st.total_fen) in first and st.unit_name in first, st.unit_id

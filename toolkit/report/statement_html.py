@@ -63,11 +63,23 @@ table.detail td, table.detail th { padding: 0.15mm 0.8mm !important; }
 """
 )
 
-#: the report pages' 示例数据 box made to fit a statement's page (added only to a page that shows it)
-SYNTHETIC_CSS = (
-    ".unit .toolkit-synthetic { font-size: 7pt; line-height: 1.2; padding: 0.3mm 1.5mm; margin: 0 0 1mm 0; "
-    "border-width: 0.8pt; }\n"
-)
+
+def synthetic_css(lang: str) -> str:
+    """The rules of a statement page made from synthetic data (only such a page has them): on screen
+    the report pages' 示例数据 box, made compact, at the top of each of a unit's two pages; in print
+    示例数据 · synthetic data in the bottom-left margin of every sheet instead, where it takes no room
+    from the statement (a full English page 1 would otherwise spill onto a third sheet)."""
+    from toolkit.report.print_css import _css_string
+
+    label = _css_string(text("workbook_synthetic_header", lang))
+    return (
+        ".unit .toolkit-synthetic { font-size: 7pt; line-height: 1.2; padding: 0.3mm 1.5mm; margin: 0 0 1mm 0; "
+        "border-width: 0.8pt; }\n"
+        "@media print { .unit .toolkit-synthetic { display: none; } }\n"
+        f"@page {{ @bottom-left {{ content: {label}; font-family: {font_stack('sans-serif')}; font-size: 8pt; "
+        "font-weight: bold; color: #7a3e00; } }\n"
+    )
+
 
 #: catalogue key of each label a statement shows (toolkit/catalogue/statements.yaml, report.yaml)
 KEYS = {
@@ -138,7 +150,7 @@ def format_indicator_value(v: float, indicator: str) -> str:
 
 def synthetic_banner(lang: str) -> str:
     """The 示例数据 · synthetic data line of a statement made from synthetic data, in the report pages'
-    ``toolkit-synthetic`` box (its style: toolkit.report.print_css; made compact by :data:`SYNTHETIC_CSS`)."""
+    ``toolkit-synthetic`` box (its style: toolkit.report.print_css; made compact by :func:`synthetic_css`)."""
     return f'<div class="toolkit-synthetic" role="note">{escape(text("statement_synthetic_banner", lang))}</div>'
 
 
@@ -259,7 +271,7 @@ def _finish(doc: str, head: str, lang: str, chars: set[str] | None, synthetic: b
     from toolkit.report.webfont import finish_page
 
     page = finish_page(doc, title=head, lang=text("html_lang", lang), chars=chars)
-    css = CSS + (SYNTHETIC_CSS if synthetic else "")
+    css = CSS + (synthetic_css(lang) if synthetic else "")
     return page.replace("</head>", f'<style id="statement-style">{css}</style>\n</head>', 1)
 
 
