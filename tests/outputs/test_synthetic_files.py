@@ -8,6 +8,7 @@ import io
 import json
 import re
 import shutil
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -141,7 +142,6 @@ def test_assessment_provenance_says_synthetic(assessed):
         assert prov["synthetic"] is (kind == "synthetic")
 
 
-@pytest.mark.xfail(strict=True, reason="assess's workbook_bytes does not yet pass synthetic= to build_workbook_bytes")
 def test_assessment_workbook_follows_the_manifest(assessed):
     assert set(_headers(assessed / "real" / "assessment.xlsx")) == {None}
     assert set(_headers(assessed / "synthetic" / "assessment.xlsx")) == {HEADER}
@@ -156,3 +156,16 @@ def test_county_reports_tables_workbook_follows_the_manifest(datasets, tmp_path)
         county.write_side_files(ctx)
         expected = HEADER if kind == "synthetic" else None
         assert set(_headers(tmp_path / kind / f"county_C01_{YEAR}_tables.xlsx")) == {expected}
+
+
+def test_claims_check_workbook_follows_the_manifest(datasets, tmp_path):
+    for kind, ds in datasets.items():
+        out = tmp_path / kind / "checked"
+        out.parent.mkdir()
+        # exit 1: a stated figure of the sample does not follow from the data (the point of the sample)
+        assert (
+            cli.main(["check-claims", str(ds), "--claims", str(Path(ds) / "report_claims.yaml"), "--out", str(out)])
+            == 1
+        )
+        expected = {HEADER} if kind == "synthetic" else {None}
+        assert set(_headers(out.with_suffix(".xlsx"))) == expected

@@ -94,7 +94,7 @@ def _words(frame, scheme, body: str):
     return shown
 
 
-def workbook_bytes(points, totals, scheme, lang: str) -> bytes:
+def workbook_bytes(points, totals, scheme, lang: str, synthetic: bool = False) -> bytes:
     """assessment.xlsx: the totals and the points per indicator, headers in ``lang``, words in its body
     language (``both``: bilingual headers over a Chinese body)."""
     from toolkit.catalogue import body_lang, choose, text
@@ -109,7 +109,7 @@ def workbook_bytes(points, totals, scheme, lang: str) -> bytes:
         shown = _words(frame, scheme, body)
         labels = {c: choose(column_label(c, scheme, name), lang) for c in shown.columns}
         sheets.append(Sheet(text(f"cmd_assess_sheet_{name}", body), shown, formats=formats, labels=labels))
-    return build_workbook_bytes(sheets, lang=lang)
+    return build_workbook_bytes(sheets, lang=lang, synthetic=synthetic)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         # UTF-8 with BOM (toolkit.report.csvout); ids in the body, the header as --csv-header asks
         "assessment_points.csv": csv_bytes(points, labels=lambda c: column_label(c, scheme, "points")),
         "assessment_totals.csv": csv_bytes(totals, labels=lambda c: column_label(c, scheme, "totals")),
-        "assessment.xlsx": workbook_bytes(points, totals, scheme, lang),
+        "assessment.xlsx": workbook_bytes(points, totals, scheme, lang, synthetic=bool(prov.get("synthetic"))),
         "provenance.json": (provenance_json(prov) + "\n").encode("utf-8"),
     }
     with staged_output(args.out) as stage:

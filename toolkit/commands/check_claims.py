@@ -9,6 +9,7 @@ one does not (so a CI job or a batch can stop on it), 2 for bad input.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from toolkit.commands import PRINT_LANGS
 
@@ -72,7 +73,7 @@ def column_label(column: str) -> tuple[str, str]:
     return label(key, "zh"), label(key, "en")
 
 
-def workbook_bytes(result, lang: str) -> bytes:
+def workbook_bytes(result, lang: str, synthetic: bool = False) -> bytes:
     """OUT.xlsx: the checked claims, headers in ``lang``, kinds, verdicts and explanations in words of
     its body language (``result``: the claims checked in that language)."""
     from toolkit.catalogue import body_lang, choose, text
@@ -86,7 +87,7 @@ def workbook_bytes(result, lang: str) -> bytes:
     labels = {c: choose(column_label(c), lang) for c in shown.columns}
     formats = {**FORMATS, "ok": "text"}
     return build_workbook_bytes(
-        [Sheet(text("cmd_claims_sheet", body), shown, formats=formats, labels=labels)], lang=lang
+        [Sheet(text("cmd_claims_sheet", body), shown, formats=formats, labels=labels)], lang=lang, synthetic=synthetic
     )
 
 
@@ -122,5 +123,8 @@ def run(args: argparse.Namespace) -> int:
         from toolkit.report.csvout import csv_bytes
 
         csv_data = csv_bytes(result, labels=column_label)  # UTF-8 with BOM (toolkit.report.csvout)
-        write_files({paths["csv"]: csv_data, paths["xlsx"]: workbook_bytes(results[body_lang(lang)], lang)})
+        from toolkit.data.synth import is_synth_output
+
+        workbook = workbook_bytes(results[body_lang(lang)], lang, synthetic=is_synth_output(Path(args.dataset)))
+        write_files({paths["csv"]: csv_data, paths["xlsx"]: workbook})
     return 1 if n_bad else 0
