@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from tests.hostile.base import YEAR, base_tables, snapshot, write_tables
 from toolkit import cli
+from toolkit.commands.settle import SETTLEMENT_TABLES
 from toolkit.data.contract import TABLES
 from toolkit.data.load import load_dataset
 from toolkit.data.synth import generate_province
@@ -30,12 +31,23 @@ PROVINCE_YEARS = (2020, 2023)
 RUN_RECORD = {"run_at", "dataset_path", "data_hash"}
 
 
+def _settle_workbooks_masked(ds, settle_out, prefix: str = "") -> dict:
+    """settlement.xlsx names the hash of the dataset's file bytes (a shuffled file is another file):
+    its cells compared with the hash masked."""
+    data_hash = load_dataset(ds, tables=[*SETTLEMENT_TABLES, "county_year"], cache=False).data_hash
+    return {
+        f"{prefix}{p.relative_to(settle_out).as_posix()}": _masked(p, {data_hash: "<data hash>"})
+        for p in sorted(settle_out.rglob("settlement.xlsx"))
+    }
+
+
 def _outputs(folder, tables, capsys) -> dict[str, str]:
     ds = write_tables(folder / "ds", tables)
     assert cli.main(["settle", str(ds), "--year", str(YEAR), "--out", str(folder / "settle")]) == 0
     assert cli.main(["indicators", str(ds), "--out", str(folder / "ind" / "indicators")]) == 0
     capsys.readouterr()
-    return {**snapshot(folder / "settle"), **{f"ind/{k}": v for k, v in snapshot(folder / "ind").items()}}
+    out = {**snapshot(folder / "settle"), **{f"ind/{k}": v for k, v in snapshot(folder / "ind").items()}}
+    return {**out, **_settle_workbooks_masked(ds, folder / "settle")}
 
 
 def _awkward(tables):
@@ -209,6 +221,8 @@ def _all_outputs(folder, tables, capsys) -> dict:
         with _fixed_clock():
             assert cli.main([*args, "--out", str(target / "indicators" if key.startswith("ind") else target)]) == 0
         out.update({f"{key}/{k}": v for k, v in snapshot(target).items()})
+        if key == "settle":
+            out.update(_settle_workbooks_masked(ds, target, "settle/"))
         if (target / "provenance.json").exists():
             # the run's record of itself: when it ran, where the dataset was and the hash of its file
             # bytes (a shuffled file is another file) differ by design; everything else must not

@@ -150,7 +150,9 @@ def run(args: argparse.Namespace) -> int:
         for name, frame in result.tables().items():
             files.append((folder / f"settlement_{name}.csv", money_csv_bytes(frame, result.money)))
         files.append((folder / "reconciliation.csv", money_csv_bytes(reconcile(result), frozenset({"amount"}))))
-        files.append((folder / "settlement.xlsx", settlement_workbook_bytes(result, args.lang, synthetic)))
+        files.append(
+            (folder / "settlement.xlsx", settlement_workbook_bytes(result, args.lang, synthetic, ds.data_hash))
+        )
         if statements != "none":
             made = statement_files(
                 result, text_lang(args.lang), pdf=statements == "pdf", tables=ds.tables, synthetic=synthetic

@@ -12,7 +12,7 @@ from __future__ import annotations
 from toolkit.report.labels import message
 
 
-def _css_string(text: str) -> str:
+def css_string(text: str) -> str:
     """``text`` as a CSS string literal (quotes and backslashes escaped, no line breaks)."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
@@ -25,7 +25,7 @@ def page_css(title: str, lang: str = "zh-CN") -> str:
     page_of = message("page_of", short)  # e.g. 第 {page} 页 / 共 {pages} 页
     before, _, rest = page_of.partition("{page}")
     middle, _, after = rest.partition("{pages}")
-    counter = f"{_css_string(before)} counter(page) {_css_string(middle)} counter(pages) {_css_string(after)}"
+    counter = f"{css_string(before)} counter(page) {css_string(middle)} counter(pages) {css_string(after)}"
     sans, mono = font_stack("system-ui", "sans-serif"), font_stack("monospace")
     return f"""
 :root{{--jp-ui-font-family:{sans};--jp-content-font-family:{sans};--jp-code-font-family:{mono}}}
@@ -34,7 +34,7 @@ code,pre,.error,[style*="monospace"]{{font-family:{mono}!important}}
 .toolkit-synthetic{{border:2px solid #b35c00;background:#fff4e5;color:#7a3e00;padding:.4em .8em;margin:.5em 0;font-weight:bold}}
 .toolkit-source{{font-size:smaller;color:#555;margin:.2em 0 1em}}
 @page{{size:A4;margin:20mm 15mm 18mm 15mm;
-@top-center{{content:{_css_string(title)};font-family:{sans};font-size:9pt;color:#555}}
+@top-center{{content:{css_string(title)};font-family:{sans};font-size:9pt;color:#555}}
 @bottom-center{{content:{counter};font-family:{sans};font-size:9pt;color:#555}}}}
 @media print{{
 html,body{{background:#fff}}

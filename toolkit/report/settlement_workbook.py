@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from toolkit import __version__
 from toolkit.catalogue import choose, localized, text
 from toolkit.report.excel import Sheet, SheetLayout, build_workbook_bytes
 from toolkit.settlement.labels import column_label, text_lang
@@ -183,8 +184,9 @@ def _sheet(sheet_id, frame, lang, money, ids=1, total_label=None, sums=None, not
     )
 
 
-def settlement_sheets(cs, lang: str = "zh") -> list[Sheet]:
-    """The sheets of one county settlement (see the module docstring)."""
+def settlement_sheets(cs, lang: str = "zh", data_hash: str | None = None) -> list[Sheet]:
+    """The sheets of one county settlement (see the module docstring); ``data_hash``: the dataset's,
+    named on the 说明 sheet with the toolkit's version, so the workbook says what made it."""
     money = frozenset(cs.money) | {"amount"}
     units = cs.units.sort_values("unit_id").reset_index(drop=True)
     keys = [c for c in UNIT_KEYS if c in units.columns]
@@ -204,6 +206,7 @@ def settlement_sheets(cs, lang: str = "zh") -> list[Sheet]:
                 text("settle_about_title", body, county=cs.county_name, year=cs.year),
                 text("settle_about_money", body, unit=choose(MONEY_UNIT, body)),
                 text("settle_about_digest", body, digest=cs.params_digest),
+                *([text("settle_about_data", body, digest=data_hash, version=__version__)] if data_hash else []),
                 text("settle_about_layout", body),
             ]
         }
@@ -304,7 +307,7 @@ def settlement_sheets(cs, lang: str = "zh") -> list[Sheet]:
     return sheets
 
 
-def settlement_workbook_bytes(cs, lang: str = "zh", synthetic: bool = False) -> bytes:
+def settlement_workbook_bytes(cs, lang: str = "zh", synthetic: bool = False, data_hash: str | None = None) -> bytes:
     """settlement.xlsx; ``synthetic`` (the dataset's manifest says so): every sheet labelled 示例数据
-    (toolkit.report.excel)."""
-    return build_workbook_bytes(settlement_sheets(cs, lang), lang=text_lang(lang), synthetic=synthetic)
+    (toolkit.report.excel); ``data_hash``: named on the 说明 sheet."""
+    return build_workbook_bytes(settlement_sheets(cs, lang, data_hash), lang=text_lang(lang), synthetic=synthetic)

@@ -69,9 +69,9 @@ def synthetic_css(lang: str) -> str:
     the report pages' 示例数据 box, made compact, at the top of each of a unit's two pages; in print
     示例数据 · synthetic data in the bottom-left margin of every sheet instead, where it takes no room
     from the statement (a full English page 1 would otherwise spill onto a third sheet)."""
-    from toolkit.report.print_css import _css_string
+    from toolkit.report.print_css import css_string
 
-    label = _css_string(text("workbook_synthetic_header", lang))
+    label = css_string(text("workbook_synthetic_header", lang))
     return (
         ".unit .toolkit-synthetic { font-size: 7pt; line-height: 1.2; padding: 0.3mm 1.5mm; margin: 0 0 1mm 0; "
         "border-width: 0.8pt; }\n"

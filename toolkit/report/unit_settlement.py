@@ -198,7 +198,7 @@ def write_side_files(ctx: ReportContext) -> Markdown:
         return Markdown("")
     cs = settlement(ctx)
     lang = body_lang(ctx.lang)  # a unit's statement has one language: a bilingual report's reads Chinese
-    write_bytes(path, settlement_workbook_bytes(cs, lang, synthetic=ctx.synthetic))
+    write_bytes(path, settlement_workbook_bytes(cs, lang, synthetic=ctx.synthetic, data_hash=ctx.dataset.data_hash))
     folder = ctx.side_file(FOLDER)  # one folder per county-year: a batch writes many beside each other
     for name, data in sorted(statement_files(cs, lang, tables=ctx.tables, synthetic=ctx.synthetic).items()):
         write_bytes(folder / name, data)
