@@ -107,6 +107,7 @@ def _with_plausibility(checks: pd.DataFrame, county_id: str, year: int, found) -
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolkit.catalogue import body_lang
     from toolkit.commands.selection import select_counties
     from toolkit.data.load import load_dataset
     from toolkit.data.plausibility import warning_lines
@@ -117,7 +118,6 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.report.csvout import money_csv_bytes
     from toolkit.report.settlement_workbook import settlement_workbook_bytes
     from toolkit.report.statements import FOLDER, statement_files
-    from toolkit.settlement.labels import text_lang
     from toolkit.settlement.reconciliation import reconcile
     from toolkit.settlement.savings_series import MONEY, savings_series, streak
     from toolkit.settlement.statement import settle_province
@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
         )
         if statements != "none":
             made = statement_files(
-                result, text_lang(args.lang), pdf=statements == "pdf", tables=ds.tables, synthetic=synthetic
+                result, body_lang(args.lang), pdf=statements == "pdf", tables=ds.tables, synthetic=synthetic
             )
             files += [(folder / FOLDER / name, data) for name, data in sorted(made.items())]
     if args.years is not None:

@@ -131,9 +131,8 @@ def column_label(column: str) -> tuple[str, str]:
 
 
 def _sheet(name: str, frame, lang: str):
-    from toolkit.catalogue import check_lang, choose, text
+    from toolkit.catalogue import body_lang, check_lang, choose, text
     from toolkit.report.excel import Sheet
-    from toolkit.settlement.labels import text_lang
 
     shown = frame.copy()
     if "level" in shown.columns:
@@ -141,7 +140,7 @@ def _sheet(name: str, frame, lang: str):
     if "basis" in shown.columns:
         shown["basis"] = [choose(BASIS_WORDS.get(v, (v, v)), lang) for v in shown["basis"]]
     if "unit" in shown.columns:
-        shown["unit"] = [text(PARAM_UNITS[u], text_lang(lang)) if u in PARAM_UNITS else u for u in shown["unit"]]
+        shown["unit"] = [text(PARAM_UNITS[u], body_lang(lang)) if u in PARAM_UNITS else u for u in shown["unit"]]
     hidden = [c for c in ("line", "line_zh") if c in shown.columns and c not in LINE_COLUMNS[check_lang(lang)]]
     hidden += [c for c in ("label_zh", "label_en") if c in shown.columns and c not in PARAM_LABEL_COLUMNS[lang]]
     shown = shown.drop(columns=hidden)
@@ -149,13 +148,13 @@ def _sheet(name: str, frame, lang: str):
     formats.update({c: "pct" for c in ("points_share",) if c in shown.columns})
     formats.update({c: "num4" for c in ("point_value", "points") if c in shown.columns})
     labels = {c: choose(column_label(c), lang) for c in shown.columns}
-    return Sheet(name=choose(SHEETS[name], text_lang(lang)), frame=shown, formats=formats, labels=labels)
+    return Sheet(name=choose(SHEETS[name], body_lang(lang)), frame=shown, formats=formats, labels=labels)
 
 
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from toolkit.catalogue import text
+    from toolkit.catalogue import body_lang, text
     from toolkit.data.load import load_dataset
     from toolkit.data.synth import is_synth_output
     from toolkit.io import check_output, staged_output
@@ -163,7 +162,6 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.params.snapshot import resolve
     from toolkit.report.csvout import money_csv_bytes
     from toolkit.report.excel import build_workbook_bytes
-    from toolkit.settlement.labels import text_lang
     from toolkit.settlement.points import settle_points_from_claims
 
     check_output([args.out], [args.dataset, args.params], folder=True)  # before anything is read or written
@@ -191,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
         sheets = [_sheet(name, frame, args.lang) for name, frame in tables.items()]
         synthetic = is_synth_output(Path(args.dataset))  # the manifest says so: every sheet labelled 示例数据
         files.append(
-            (folder / "points.xlsx", build_workbook_bytes(sheets, lang=text_lang(args.lang), synthetic=synthetic))
+            (folder / "points.xlsx", build_workbook_bytes(sheets, lang=body_lang(args.lang), synthetic=synthetic))
         )
         recon = res.reconciliation.set_index("line")["amount"]
         f = res.facilities

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.catalogue import choose, localized
+from toolkit.catalogue import body_lang, choose, localized
 from toolkit.report import figures
 from toolkit.report.bundle import Bundle
 from toolkit.report.context import ReportContext
@@ -42,7 +42,6 @@ from toolkit.report.text import (
     each_lang,
     each_line,
     indicator_sentences,
-    one_lang,
 )
 
 #: the indicators of the county report, in display order (ids of toolkit/indicators/registry.yaml)
@@ -75,7 +74,7 @@ def source_text(ctx: ReportContext, indicators=(), years=None, settlement_digest
     define ``indicators`` (the registry's sources; in a Chinese report only the Chinese document
     numbers), the settlement parameters' digest when given, and the data year(s) — ``years`` an int,
     a (first, last) pair or None for the report year."""
-    lang = one_lang(ctx.lang)
+    lang = body_lang(ctx.lang)
     reg = _registry()
     standards = []
     for iid in indicators:
@@ -179,7 +178,7 @@ def _target_cell(value, unit: str, whose, lang: str) -> str:
     if value is None or pd.isna(value):
         return "—"
     # a table cell of a bilingual report shows the value once
-    return message("county_target_cell", one_lang(lang), value=_fmt(value, unit), whose=whose)
+    return message("county_target_cell", body_lang(lang), value=_fmt(value, unit), whose=whose)
 
 
 def _change_cell(change, verdict, unit: str, lang: str) -> str:
@@ -275,7 +274,7 @@ def profile_frame(ctx: ReportContext) -> pd.DataFrame:
     general practitioners (per 1,000 / 10,000 residents) from ``facility_year``, staff from
     ``county_year``. Rows: item, value (None = not in the data), unit, decimals shown; every word
     from the catalogue."""
-    lang = one_lang(ctx.lang)
+    lang = body_lang(ctx.lang)
     cy = ctx.county_year
     row = cy.loc[(cy["county_id"] == ctx.county_id) & (cy["year"] == ctx.year)]
     r = row.iloc[0] if len(row) else pd.Series(dtype=object)
@@ -334,7 +333,7 @@ def profile_frame(ctx: ReportContext) -> pd.DataFrame:
 
 def county_profile(ctx: ReportContext) -> HtmlTable:
     """The profile as a two-column table; an item the data lacks says "数据中无此项"."""
-    lang = one_lang(ctx.lang)
+    lang = body_lang(ctx.lang)
     f = profile_frame(ctx)
     missing = message("not_in_data", lang)
 
@@ -552,7 +551,7 @@ def unit_ranking_frame(ctx: ReportContext) -> pd.DataFrame:
 
 def unit_core_indicators(ctx: ReportContext) -> Bundle:
     """The units ranked on the core insurance indicators: the first and last :data:`UNITS_SHOWN`."""
-    lang = one_lang(ctx.lang)
+    lang = body_lang(ctx.lang)
     if any(t not in ctx.tables for t in ("units", "unit_year", "ph_process", "ph_targets")):
         text = message("no_settlement_tables", lang)
         return Bundle([Markdown(text)], summary=text)
@@ -603,7 +602,7 @@ def objective_attainment(ctx: ReportContext) -> Bundle:
     """How many units met each objective benchmark (they get that sub-project's full share)."""
     from toolkit.settlement.words import indicator_label
 
-    lang = one_lang(ctx.lang)
+    lang = body_lang(ctx.lang)
     if any(t not in ctx.tables for t in ("units", "unit_year", "ph_process", "ph_targets")):
         text = message("no_settlement_tables", lang)
         return Bundle([Markdown(text)], summary=text)
@@ -804,7 +803,7 @@ def write_side_files(ctx: ReportContext) -> Markdown:
     path = ctx.side_file("tables.xlsx")
     if path is None:
         return Markdown("")
-    lang = one_lang(ctx.lang)
+    lang = body_lang(ctx.lang)
     f = indicator_frame(ctx)
     kinds = ["pct" if u in PERCENT_UNITS else "num2" for u in f["unit"]] if len(f) else []
     ind = pd.DataFrame(

@@ -25,9 +25,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from toolkit.catalogue import body_lang
 from toolkit.paths import PROJECT_ROOT
 from toolkit.report.labels import check_lang, label, message
-from toolkit.report.text import one_lang
 
 #: packages whose versions every report records (toolkit itself comes from toolkit.__version__)
 RECORDED_PACKAGES = (
@@ -200,7 +200,7 @@ def _param_text(value: Any, lang: str) -> str:
 
     if value is None:
         return "—"
-    return value_words(value, one_lang(lang))
+    return value_words(value, body_lang(lang))
 
 
 def run_at_text(run_at: Any, lang: str) -> str:
@@ -216,7 +216,7 @@ def run_at_text(run_at: Any, lang: str) -> str:
         when = when.replace(tzinfo=dt.UTC)
     local = when.astimezone()
     offset = local.strftime("%z")
-    lang = one_lang(lang)
+    lang = body_lang(lang)
     # China's zone by its name where the language has one (北京时间), any other by its offset from UTC
     name = message("prov_zone_beijing", lang) if offset == "+0800" else ""
     zone = name or message("prov_zone", lang, offset=f"{offset[:3]}:{offset[3:]}")

@@ -11,15 +11,14 @@ import math
 
 import pandas as pd
 
-from toolkit.catalogue import choose, has, html_lang, localized, text
-from toolkit.settlement.labels import text_lang
+from toolkit.catalogue import body_lang, choose, has, html_lang, localized, text
 from toolkit.settlement.scenario import MEASURES, ScenarioResult
 
 #: the coded tiers, in the order the chart shows them (their words: ``scenario_tier_*`` of the catalogue)
 TIERS = ("county", "township", "village")
 #: the column holding a check's sentence in each language (scenario_checks.csv keeps both). Where there
 #: is room for one language only (a sheet name, a parameter's name inside a cell, a check's sentence) a
-#: bilingual output reads Chinese (:func:`toolkit.settlement.labels.text_lang`)
+#: bilingual output reads Chinese (:func:`toolkit.catalogue.body_lang`)
 CHECK_COLUMN = {"zh": "check_zh", "en": "check"}
 
 
@@ -57,10 +56,10 @@ def _display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         out["outcome"] = [_word("scenario_outcome_", t, lang) for t in out["outcome"]]
     if "variant" in out.columns:  # the baseline by its name; a reform keeps its own
         out["variant"] = [
-            text("scenario_column_baseline", text_lang(lang)) if v == "baseline" else v for v in out["variant"]
+            text("scenario_column_baseline", body_lang(lang)) if v == "baseline" else v for v in out["variant"]
         ]
     if "ok" in out.columns:
-        out["ok"] = [text("yes" if ok else "no", text_lang(lang)) for ok in out["ok"]]
+        out["ok"] = [text("yes" if ok else "no", body_lang(lang)) for ok in out["ok"]]
     return out
 
 
@@ -71,12 +70,12 @@ def workbook_sheets(result: ScenarioResult, lang: str = "zh", notes: list[str] |
     sheets = []
     for name, frame in result.tables().items():
         if name == "checks":  # the full sentences are in scenario_checks.csv; the workbook keeps the verdicts
-            sentence = CHECK_COLUMN[text_lang(lang)]
+            sentence = CHECK_COLUMN[body_lang(lang)]
             sentence = sentence if sentence in frame.columns else "check"
             keep = ("variant", "county_id", "year", "check_id", sentence, "ok")
             frame = frame[[c for c in keep if c in frame.columns]]
         if name == "changes":  # one language's names and values; the CSV keeps both and the codes
-            body = text_lang(lang)
+            body = body_lang(lang)
             keep = ("reform", "county_id", "year", "key", f"label_{body}", f"baseline_value_{body}")
             keep += (f"reform_value_{body}", "reform_since", "reform_source")
             frame = frame[list(keep)]
@@ -96,7 +95,7 @@ def workbook_sheets(result: ScenarioResult, lang: str = "zh", notes: list[str] |
         labels = {c: column_label(c, lang) for c in shown.columns}
         sheets.append(
             Sheet(
-                name=text(f"scenario_sheet_{name}", text_lang(lang)),
+                name=text(f"scenario_sheet_{name}", body_lang(lang)),
                 frame=shown,
                 formats=formats,
                 labels=labels,
@@ -207,7 +206,7 @@ def tier_chart_svg(result: ScenarioResult, lang: str = "zh") -> str:
 
 def _comparison_shown(result: ScenarioResult, lang: str) -> pd.DataFrame:
     """The comparison table with the changed parameters named in ``lang`` rather than by key."""
-    names = {row.key: localized(row, "label", text_lang(lang)) for row in result.changes.itertuples()}
+    names = {row.key: localized(row, "label", body_lang(lang)) for row in result.changes.itertuples()}
     shown = result.comparison.drop(columns=["year"]).copy()
     shown["changed_parameters"] = [
         "、".join(names.get(k, k) for k in keys.split(", ")) if keys else text("scenario_none", lang)
@@ -245,7 +244,7 @@ PAGE_TEXTS = (
 
 def _changes_shown(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The changed parameters as a reader sees them: name and values in words (tier names, 5:3:2)."""
-    body = text_lang(lang)
+    body = body_lang(lang)
     return pd.DataFrame(
         {
             "reform": changes["reform"],

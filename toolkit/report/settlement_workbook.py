@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from toolkit import __version__
-from toolkit.catalogue import choose, localized, text
+from toolkit.catalogue import body_lang, choose, localized, text
 from toolkit.report.excel import Sheet, SheetLayout, build_workbook_bytes
-from toolkit.settlement.labels import column_label, text_lang
+from toolkit.settlement.labels import column_label
 from toolkit.settlement.money import yuan_to_fen
 from toolkit.settlement.reconciliation import PACKAGES, reconcile
 from toolkit.settlement.unit_statement import parameter_table
@@ -128,7 +128,7 @@ def header(column: str, kind: str | None, lang: str) -> str:
 def _with_total(frame: pd.DataFrame, label_column: str, lang: str, sum_columns: list[str], money) -> pd.DataFrame:
     """``frame`` with a 合计 row: sums of ``sum_columns`` (exact: money is summed in fen)."""
     total: dict = {c: None for c in frame.columns}
-    total[label_column] = text("settle_total_row", text_lang(lang))
+    total[label_column] = text("settle_total_row", body_lang(lang))
     for c in sum_columns:
         values = pd.to_numeric(frame[c], errors="coerce").fillna(0).to_numpy()
         if pd.api.types.is_integer_dtype(frame[c]):
@@ -156,7 +156,7 @@ def _words_for_flags(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     flags = [c for c in frame.columns if _is_flag(frame[c])]
     if not flags:
         return frame
-    yes, no = text("yes", text_lang(lang)), text("no", text_lang(lang))
+    yes, no = text("yes", body_lang(lang)), text("no", body_lang(lang))
     frame = frame.copy()
     for c in flags:
         frame[c] = [
@@ -175,7 +175,7 @@ def _sheet(sheet_id, frame, lang, money, ids=1, total_label=None, sums=None, not
     labels = {c: header(str(c), kinds[c], lang) for c in frame.columns}
     formats = {c: k for c, k in kinds.items() if k}
     return Sheet(
-        name=choose(SHEET_NAMES[sheet_id], text_lang(lang)),
+        name=choose(SHEET_NAMES[sheet_id], body_lang(lang)),
         frame=frame,
         formats=formats,
         labels=labels,
@@ -199,7 +199,7 @@ def settlement_sheets(cs, lang: str = "zh", data_hash: str | None = None) -> lis
     def summable(cols):
         return [c for c in cols if c in money or c in ("insured_pop", "chronic_pop", "units")]
 
-    body = text_lang(lang)  # the words in the cells; only the headers are bilingual
+    body = body_lang(lang)  # the words in the cells; only the headers are bilingual
     about = pd.DataFrame(
         {
             "about": [
@@ -310,4 +310,4 @@ def settlement_sheets(cs, lang: str = "zh", data_hash: str | None = None) -> lis
 def settlement_workbook_bytes(cs, lang: str = "zh", synthetic: bool = False, data_hash: str | None = None) -> bytes:
     """settlement.xlsx; ``synthetic`` (the dataset's manifest says so): every sheet labelled 示例数据
     (toolkit.report.excel); ``data_hash``: named on the 说明 sheet."""
-    return build_workbook_bytes(settlement_sheets(cs, lang, data_hash), lang=text_lang(lang), synthetic=synthetic)
+    return build_workbook_bytes(settlement_sheets(cs, lang, data_hash), lang=body_lang(lang), synthetic=synthetic)

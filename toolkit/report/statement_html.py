@@ -20,7 +20,7 @@ from html import escape
 
 import pandas as pd
 
-from toolkit.catalogue import localized, text
+from toolkit.catalogue import html_lang, localized, text
 from toolkit.report.webfont import font_stack
 from toolkit.settlement.unit_statement import UnitStatement, yuan
 
@@ -159,7 +159,7 @@ def unit_html(st: UnitStatement, lang: str = "zh", synthetic: bool = False) -> s
     dataset's manifest says the synthetic generator made it, and each page says so (the banner)."""
     e = escape
     banner = [synthetic_banner(lang)] if synthetic else []
-    out = [f'<section class="unit" lang="{text("html_lang", lang)}">', *banner]
+    out = [f'<section class="unit" lang="{html_lang(lang)}">', *banner]
     out.append(f"<h1>{e(heading(st, lang))}</h1>")
     who = (
         ("unit", f"<b>{e(st.unit_name)}</b>"),
@@ -262,7 +262,7 @@ def page_title(statements: list[UnitStatement], lang: str = "zh") -> str:
 
 def _document(bodies: list[str], head: str, lang: str) -> str:
     return (
-        f'<!DOCTYPE html>\n<html lang="{text("html_lang", lang)}"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{html_lang(lang)}"><head><meta charset="utf-8">'
         f"<title>{escape(head)}</title></head><body>\n" + "\n".join(bodies) + "\n</body></html>\n"
     )
 
@@ -270,7 +270,7 @@ def _document(bodies: list[str], head: str, lang: str) -> str:
 def _finish(doc: str, head: str, lang: str, chars: set[str] | None, synthetic: bool = False) -> str:
     from toolkit.report.webfont import finish_page
 
-    page = finish_page(doc, title=head, lang=text("html_lang", lang), chars=chars)
+    page = finish_page(doc, title=head, lang=html_lang(lang), chars=chars)
     css = CSS + (synthetic_css(lang) if synthetic else "")
     return page.replace("</head>", f'<style id="statement-style">{css}</style>\n</head>', 1)
 
@@ -302,8 +302,8 @@ def statement_pages(
     docs = {st.unit_id: ([body], page_title([st], lang)) for st, body in zip(statements, bodies)}
     docs[combined] = (bodies, page_title(statements, lang))
     made = {key: (_document(b, head, lang), head) for key, (b, head) in docs.items()}
-    html_lang = text("html_lang", lang)
+    page_lang = html_lang(lang)
     chars: set[str] = set()
     for doc, head in made.values():
-        chars |= page_characters(doc) | set(page_css(head, html_lang))
+        chars |= page_characters(doc) | set(page_css(head, page_lang))
     return {key: _finish(doc, head, lang, chars, synthetic) for key, (doc, head) in made.items()}

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import reduce
 from typing import Any
 
-from toolkit.catalogue import choose
+from toolkit.catalogue import choose, html_lang
 from toolkit.did.result import FEW_CLUSTERS, estimator_name
 from toolkit.report.labels import check_lang, label, message
 from toolkit.report.tables import fmt_number
@@ -38,11 +38,6 @@ class Markdown:
 
     def __str__(self) -> str:
         return self.text
-
-
-def one_lang(lang: str) -> str:
-    """The language of a text a bilingual (``both``) report shows once: its Chinese."""
-    return "zh" if check_lang(lang) == "both" else lang
 
 
 def each_lang(lang: str, render: Callable[[str], str]) -> str:
@@ -341,8 +336,9 @@ class Title(Markdown):
     def _repr_html_(self) -> str:
         import html as _html
 
-        html_lang = message("text_html_lang", one_lang(self.lang))
-        out = f'<h1 class="toolkit-title" data-lang="{html_lang}">{_html.escape(self.text.lstrip("# "))}</h1>'
+        out = (
+            f'<h1 class="toolkit-title" data-lang="{html_lang(self.lang)}">{_html.escape(self.text.lstrip("# "))}</h1>'
+        )
         if self.synthetic:
             out += synthetic_banner_html(self.lang)
         return out

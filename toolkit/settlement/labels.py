@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from toolkit.catalogue import body_lang, text
+from toolkit.catalogue import text
 
 COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "unit_id": ("单元编码", "unit id"),
@@ -124,13 +124,6 @@ _PATTERNS = [
     (re.compile(r"^score_q(\d)$"), "settle_col_quarter_score", lambda m: {"q": m.group(1)}),
     (re.compile(r"^credits_q(\d)$"), "settle_col_quarter_credits", lambda m: {"q": m.group(1)}),
 ]
-
-
-def text_lang(lang: str) -> str:
-    """The one language of a workbook's body (sheet names, words in the cells) and of a unit
-    statement: a bilingual workbook has bilingual headers over a Chinese body
-    (:func:`toolkit.catalogue.body_lang`)."""
-    return body_lang(lang)
 
 
 def pair(key: str, **fields) -> tuple[str, str]:
