@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import shutil
 from pathlib import Path
 
 import numpy as np
 import openpyxl
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -151,20 +150,6 @@ def _province_tables(folder) -> dict[str, pd.DataFrame]:
     return tables
 
 
-@contextlib.contextmanager
-def _fixed_clock():
-    """The run time every output records, fixed (SOURCE_DATE_EPOCH, as reproducible builds do)."""
-    before = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = before
-
-
 def _masked(path: Path, masks: dict[str, str]):
     """An HTML page's text, or a workbook's cell values, with the run record's values masked."""
 
@@ -218,7 +203,8 @@ def _all_outputs(folder, tables, capsys) -> dict:
     out = {}
     for key, args in runs.items():
         target = folder / key
-        with _fixed_clock():
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the run time every output records, fixed
             assert cli.main([*args, "--out", str(target / "indicators" if key.startswith("ind") else target)]) == 0
         out.update({f"{key}/{k}": v for k, v in snapshot(target).items()})
         if key == "settle":
